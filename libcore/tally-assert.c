@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "Tally"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tally-assert.h"
+#include "tally-test-private.h"
+
+G_NORETURN static void
+fail_current (const char *file,
+              int         line,
+              const char *message)
+{
+  TallyTest *test = tally_test_get_current ();
+
+  if (test == NULL)
+    {
+      /* An assertion outside any test (say, in main()) has nothing to
+       * unwind to: behave like g_assert(). */
+      fprintf (stderr, "%s:%d: %s\n", file, line, message);
+      abort ();
+    }
+
+  tally_test_set_failure (test, TALLY_OUTCOME_FAILED, file, line, message);
+  tally_test_unwind (test);
+}
+
+/**
+ * tally_assertion_failed:
+ * @file: the source file
+ * @line: the line
+ * @func: the function
+ * @format: printf-style message
+ * @...: arguments
+ *
+ * Fails the running test with a message and location and unwinds it. The
+ * assertion macros call this; tally_fail() is its short form.
+ */
+void
+tally_assertion_failed (const char *file,
+                        int         line,
+                        const char *func,
+                        const char *format,
+                        ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  fail_current (file, line, message);
+}
+
+static char *
+quote_or_null (const char *s)
+{
+  g_autofree char *escaped = NULL;
+
+  if (s == NULL)
+    return g_strdup ("NULL");
+
+  escaped = g_strescape (s, NULL);
+  return g_strdup_printf ("\"%s\"", escaped);
+}
+
+/**
+ * tally_assertion_failed_cmpstr:
+ * @file: the source file
+ * @line: the line
+ * @func: the function
+ * @expr: the expression as written
+ * @a: (nullable): the left string
+ * @op: the operator
+ * @b: (nullable): the right string
+ *
+ * Fails the running test for tally_assert_cmpstr().
+ */
+void
+tally_assertion_failed_cmpstr (const char *file,
+                               int         line,
+                               const char *func,
+                               const char *expr,
+                               const char *a,
+                               const char *op,
+                               const char *b)
+{
+  g_autofree char *qa = quote_or_null (a);
+  g_autofree char *qb = quote_or_null (b);
+  g_autofree char *message =
+    g_strdup_printf ("assertion failed (%s): (%s %s %s)", expr, qa, op, qb);
+
+  fail_current (file, line, message);
+}
+
+/**
+ * tally_assertion_failed_error:
+ * @file: the source file
+ * @line: the line
+ * @func: the function
+ * @expr: the expression as written
+ * @error: (nullable): the error that was (or was not) set
+ * @domain: the expected domain, or 0 for "no error expected"
+ * @code: the expected code
+ *
+ * Fails the running test for tally_assert_no_error() and
+ * tally_assert_error().
+ */
+void
+tally_assertion_failed_error (const char   *file,
+                              int           line,
+                              const char   *func,
+                              const char   *expr,
+                              const GError *error,
+                              GQuark        domain,
+                              int           code)
+{
+  g_autofree char *message = NULL;
+
+  if (domain == 0)
+    message = g_strdup_printf ("assertion failed (%s == NULL): %s (%s, %d)", expr,
+                               error->message, g_quark_to_string (error->domain),
+                               error->code);
+  else if (error == NULL)
+    message = g_strdup_printf ("assertion failed (%s matches %s, %d): %s is NULL", expr,
+                               g_quark_to_string (domain), code, expr);
+  else
+    message = g_strdup_printf ("assertion failed (%s matches %s, %d): %s (%s, %d)", expr,
+                               g_quark_to_string (domain), code, error->message,
+                               g_quark_to_string (error->domain), error->code);
+
+  fail_current (file, line, message);
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "Tally"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tally-test-private.h"
+
+/* Leftover detection. GLib has no API to list a context's sources, but
+ * source ids are allocated per context in increasing order: the ids a test
+ * could have used lie between the next id before the test and the next id
+ * after it, and g_main_context_find_source_by_id() tells which of those
+ * are still attached. */
+
+static gboolean
+never_cb (gpointer user_data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+static guint
+next_source_id (GMainContext *context)
+{
+  GSource *probe = g_idle_source_new ();
+  guint id;
+
+  g_source_set_callback (probe, never_cb, NULL, NULL);
+  id = g_source_attach (probe, context);
+  g_source_destroy (probe);
+  g_source_unref (probe);
+
+  return id;
+}
+
+void
+tally_leaks_begin (TallyTest      *test,
+                   TallyLeakProbe *probe)
+{
+  probe->context_next_id = 1;
+  probe->default_next_id = next_source_id (g_main_context_default ());
+}
+
+static const char *
+source_kind (GSource *source)
+{
+  const GSourceFuncs *funcs = source->source_funcs;
+
+  if (funcs == &g_timeout_funcs)
+    return "timeout";
+  if (funcs == &g_idle_funcs)
+    return "idle";
+  if (funcs == &g_child_watch_funcs)
+    return "child watch";
+  if (funcs == &g_io_watch_funcs)
+    return "I/O watch";
+  if (funcs == &g_unix_signal_funcs)
+    return "unix signal";
+  return "custom";
+}
+
+static void
+describe (GString    *leaks,
+          const char *where,
+          GSource    *source,
+          guint       id)
+{
+  const char *name = g_source_get_name (source);
+
+  if (leaks->len)
+    g_string_append (leaks, "\n");
+  g_string_append_printf (leaks, "leftover %s source %s%s%s(id %u, priority %d) on %s",
+                          source_kind (source),
+                          name ? "“" : "", name ? name : "", name ? "” " : "",
+                          id, g_source_get_priority (source), where);
+}
+
+static void
+collect_range (GMainContext *context,
+               const char   *where,
+               guint         first,
+               guint         end,
+               GString      *leaks)
+{
+  for (guint id = first; id < end; id++)
+    {
+      GSource *source = g_main_context_find_source_by_id (context, id);
+      const char *name;
+
+      if (source == NULL)
+        continue;
+
+      name = g_source_get_name (source);
+      if (name != NULL && g_str_has_prefix (name, "[tally]"))
+        continue;
+
+      describe (leaks, where, source, id);
+      /* Never let a leftover run later, in another test. */
+      g_source_destroy (source);
+    }
+}
+
+/* Appends one line per leftover source to @leaks and destroys them. Call
+ * after teardown, once ready sources have been dispatched. */
+void
+tally_leaks_collect (TallyTest            *test,
+                     const TallyLeakProbe *probe,
+                     GString              *leaks)
+{
+  GMainContext *global = g_main_context_default ();
+
+  collect_range (test->context, "the test's context", probe->context_next_id,
+                 next_source_id (test->context), leaks);
+
+  if (global != test->context)
+    collect_range (global, "the global default context", probe->default_next_id,
+                   next_source_id (global), leaks);
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "tally-markers-private.h"
+
+G_BEGIN_DECLS
+
+/* A test program as `tally run` sees it: where it is, and what
+ * `PROGRAM --tally-list` said it holds. */
+typedef struct
+{
+  char *path;               /* as given, e.g. build/tests/test-foo */
+  char *name;               /* basename: what reports and the database show */
+  GPtrArray *tests;         /* of TallyListedTest, in registration order */
+  GPtrArray *declared;      /* of TallyDeclaredMarkerInfo */
+  grefcount ref_count;
+} TallyProgram;
+
+typedef struct
+{
+  TallyProgram *program;    /* borrowed */
+  guint index;              /* the id on the worker protocol */
+  char *path;
+  char *file;
+  int line;
+  TallyMarkers *markers;
+} TallyListedTest;
+
+typedef struct
+{
+  char *name;
+  char *description;
+} TallyDeclaredMarkerInfo;
+
+TallyProgram *tally_program_discover    (const char    *path,
+                                         GCancellable  *cancellable,
+                                         GError       **error);
+TallyProgram *tally_program_parse_listing (const char  *path,
+                                           const char  *json,
+                                           gsize        len,
+                                           GError     **error);
+TallyProgram *tally_program_ref         (TallyProgram  *program);
+void          tally_program_unref       (TallyProgram  *program);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyProgram, tally_program_unref)
+
+G_END_DECLS

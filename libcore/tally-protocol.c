@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "Tally"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tally-error.h"
+#include "tally-protocol-private.h"
+
+const GVariantType *
+tally_message_body_type (TallyMessageType type)
+{
+  switch (type)
+    {
+    case TALLY_MSG_HELLO:    return G_VARIANT_TYPE ("(uut)");
+    case TALLY_MSG_STARTED:  return G_VARIANT_TYPE ("(ux)");
+    case TALLY_MSG_LOG:      return G_VARIANT_TYPE ("(uuayayayiayxtay)");
+    case TALLY_MSG_FINISHED: return G_VARIANT_TYPE ("(uyxxayayib)");
+    case TALLY_MSG_BYE:      return G_VARIANT_TYPE ("(s)");
+    case TALLY_MSG_RUN:      return G_VARIANT_TYPE ("(au)");
+    case TALLY_MSG_QUIT:     return G_VARIANT_TYPE_UNIT;
+    default:                 return NULL;
+    }
+}
+
+static void
+put_u32 (guint8  *dest,
+         guint32  value)
+{
+  value = GUINT32_TO_LE (value);
+  memcpy (dest, &value, sizeof value);
+}
+
+static guint32
+get_u32 (const guint8 *src)
+{
+  guint32 value;
+
+  memcpy (&value, src, sizeof value);
+  return GUINT32_FROM_LE (value);
+}
+
+/* The size of the whole frame that carries @body. */
+gsize
+tally_frame_size (GVariant *body)
+{
+  return TALLY_FRAME_HEADER_SIZE + g_variant_get_size (body);
+}
+
+/* Writes the frame into @dest, which has tally_frame_size() bytes. */
+void
+tally_frame_store (guint8           *dest,
+                   TallyMessageType  type,
+                   GVariant         *body)
+{
+  put_u32 (dest, (guint32) g_variant_get_size (body));
+  put_u32 (dest + 4, type);
+  g_variant_store (body, dest + TALLY_FRAME_HEADER_SIZE);
+}
+
+void
+tally_frame_append (GByteArray       *buffer,
+                    TallyMessageType  type,
+                    GVariant         *body)
+{
+  g_autoptr(GVariant) owned = g_variant_ref_sink (body);
+  guint old_len = buffer->len;
+
+  g_byte_array_set_size (buffer, old_len + tally_frame_size (owned));
+  tally_frame_store (buffer->data + old_len, type, owned);
+}
+
+struct _TallyFrameReader
+{
+  GByteArray *buffer;
+  gsize offset;
+  gboolean broken;
+};
+
+TallyFrameReader *
+tally_frame_reader_new (void)
+{
+  TallyFrameReader *reader = g_new0 (TallyFrameReader, 1);
+
+  reader->buffer = g_byte_array_sized_new (64 * 1024);
+  return reader;
+}
+
+void
+tally_frame_reader_free (TallyFrameReader *reader)
+{
+  if (reader == NULL)
+    return;
+
+  g_byte_array_unref (reader->buffer);
+  g_free (reader);
+}
+
+void
+tally_frame_reader_push (TallyFrameReader *reader,
+                         const guint8     *data,
+                         gsize             len)
+{
+  /* Drop consumed bytes before growing, so the buffer stays the size of
+   * the largest frame rather than of the whole stream. */
+  if (reader->offset > 0 && reader->offset == reader->buffer->len)
+    {
+      g_byte_array_set_size (reader->buffer, 0);
+      reader->offset = 0;
+    }
+  else if (reader->offset > 1024 * 1024)
+    {
+      g_byte_array_remove_range (reader->buffer, 0, reader->offset);
+      reader->offset = 0;
+    }
+
+  g_byte_array_append (reader->buffer, data, len);
+}
+
+gsize
+tally_frame_reader_pending (TallyFrameReader *reader)
+{
+  return reader->buffer->len - reader->offset;
+}
+
+gboolean
+tally_frame_reader_next (TallyFrameReader  *reader,
+                         TallyMessageType  *type,
+                         GVariant         **body,
+                         GError           **error)
+{
+  const guint8 *head = reader->buffer->data + reader->offset;
+  gsize available = reader->buffer->len - reader->offset;
+  const GVariantType *body_type;
+  g_autoptr(GBytes) bytes = NULL;
+  guint32 size, kind;
+
+  if (reader->broken)
+    {
+      g_set_error (error, TALLY_ERROR, TALLY_ERROR_PROTOCOL, "protocol stream is broken");
+      return FALSE;
+    }
+
+  if (available < TALLY_FRAME_HEADER_SIZE)
+    return FALSE;
+
+  size = get_u32 (head);
+  kind = get_u32 (head + 4);
+  body_type = tally_message_body_type ((TallyMessageType) kind);
+
+  if (body_type == NULL || size > TALLY_FRAME_MAX_SIZE)
+    {
+      reader->broken = TRUE;
+      g_set_error (error, TALLY_ERROR, TALLY_ERROR_PROTOCOL,
+                   "malformed frame on the protocol descriptor (type %u, %u bytes)",
+                   kind, size);
+      return FALSE;
+    }
+
+  if (available < TALLY_FRAME_HEADER_SIZE + (gsize) size)
+    return FALSE;
+
+  bytes = g_bytes_new (head + TALLY_FRAME_HEADER_SIZE, size);
+  reader->offset += TALLY_FRAME_HEADER_SIZE + size;
+
+  /* Untrusted: GVariant checks every access against the serialised data,
+   * and the normal-form check rejects frames that were not made by us. */
+  *body = g_variant_ref_sink (g_variant_new_from_bytes (body_type, bytes, FALSE));
+  if (!g_variant_is_normal_form (*body))
+    {
+      g_clear_pointer (body, g_variant_unref);
+      reader->broken = TRUE;
+      g_set_error (error, TALLY_ERROR, TALLY_ERROR_PROTOCOL,
+                   "malformed body in a frame of type %u", kind);
+      return FALSE;
+    }
+
+  *type = (TallyMessageType) kind;
+  return TRUE;
+}
+
+static GVariant *
+bytes_variant (const char *data,
+               gsize       len)
+{
+  return g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, data ? data : "", data ? len : 0, 1);
+}
+
+static GVariant *
+cstr_variant (const char *s)
+{
+  return bytes_variant (s, s ? strlen (s) : 0);
+}
+
+/* Returns a NUL-terminated copy of an `ay` (which may itself hold NULs),
+ * or NULL for an empty one when @len is NULL. */
+char *
+tally_variant_dup_bytes (GVariant *bytes,
+                         gsize    *len)
+{
+  gsize n = 0;
+  const char *data = g_variant_get_fixed_array (bytes, &n, 1);
+  char *copy;
+
+  if (len == NULL && n == 0)
+    return NULL;
+
+  copy = g_malloc (n + 1);
+  if (n > 0)
+    memcpy (copy, data, n);
+  copy[n] = '\0';
+  if (len)
+    *len = n;
+
+  return copy;
+}
+
+GVariant *
+tally_protocol_log_new (guint                 index,
+                        const TallyLogRecord *record)
+{
+  GVariant *children[] = {
+    g_variant_new_uint32 (index),
+    g_variant_new_uint32 (record->level),
+    cstr_variant (record->domain),
+    bytes_variant (record->message, record->message_len),
+    cstr_variant (record->file),
+    g_variant_new_int32 (record->line),
+    cstr_variant (record->func),
+    g_variant_new_int64 (record->time_us),
+    g_variant_new_uint64 (record->thread_id),
+    cstr_variant (record->fields),
+  };
+
+  return g_variant_new_tuple (children, G_N_ELEMENTS (children));
+}
+
+static char *
+child_bytes (GVariant *tuple,
+             gsize     position,
+             gsize    *len)
+{
+  g_autoptr(GVariant) child = g_variant_get_child_value (tuple, position);
+
+  return tally_variant_dup_bytes (child, len);
+}
+
+TallyLogRecord *
+tally_protocol_log_parse (GVariant *body,
+                          guint    *index)
+{
+  TallyLogRecord *record = tally_log_record_new ();
+  guint32 level;
+
+  g_variant_get_child (body, 0, "u", index);
+  g_variant_get_child (body, 1, "u", &level);
+  record->level = level;
+  record->domain = child_bytes (body, 2, NULL);
+  record->message = child_bytes (body, 3, &record->message_len);
+  record->file = child_bytes (body, 4, NULL);
+  g_variant_get_child (body, 5, "i", &record->line);
+  record->func = child_bytes (body, 6, NULL);
+  g_variant_get_child (body, 7, "x", &record->time_us);
+  g_variant_get_child (body, 8, "t", &record->thread_id);
+  record->fields = child_bytes (body, 9, NULL);
+
+  return record;
+}
+
+void
+tally_protocol_finished_parse (GVariant    *body,
+                               guint       *index,
+                               TallyResult *result,
+                               gboolean    *tainted)
+{
+  guint8 outcome;
+
+  g_variant_get_child (body, 0, "u", index);
+  g_variant_get_child (body, 1, "y", &outcome);
+  result->outcome = outcome < TALLY_N_OUTCOMES ? (TallyOutcome) outcome : TALLY_OUTCOME_ERROR;
+  g_variant_get_child (body, 2, "x", &result->started_at_us);
+  g_variant_get_child (body, 3, "x", &result->duration_us);
+  g_free (result->message);
+  result->message = child_bytes (body, 4, NULL);
+  g_free (result->file);
+  result->file = child_bytes (body, 5, NULL);
+  g_variant_get_child (body, 6, "i", &result->line);
+  g_variant_get_child (body, 7, "b", tainted);
+}

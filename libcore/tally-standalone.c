@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "Tally"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tally-capture-private.h"
+#include "tally-main-private.h"
+#include "tally-text-private.h"
+
+/* Standalone mode: `./my-tests` runs the selected tests one after another
+ * in this process and prints TAP, so a Tally program is a drop-in meson
+ * `test (…, protocol: 'tap')`. Each test's stdout and stderr are captured
+ * and shown as TAP comments when it fails, so they cannot corrupt the TAP
+ * stream. A watchdog thread ends the process if a test outlives its
+ * deadline by more than the grace period without ever yielding to its
+ * main context (a busy loop, a blocking read). */
+
+#define WATCHDOG_GRACE_US (2 * G_USEC_PER_SEC)
+
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  gint64 deadline;        /* monotonic µs, 0 when idle */
+  char *tap_line;         /* what to print if it fires */
+  int tap_fd;
+  gboolean stop;
+} Watchdog;
+
+static Watchdog watchdog;
+
+static gpointer
+watchdog_main (gpointer data)
+{
+  g_mutex_lock (&watchdog.lock);
+  while (!watchdog.stop)
+    {
+      if (watchdog.deadline == 0)
+        g_cond_wait (&watchdog.cond, &watchdog.lock);
+      else if (!g_cond_wait_until (&watchdog.cond, &watchdog.lock, watchdog.deadline)
+               && watchdog.deadline != 0 && g_get_monotonic_time () >= watchdog.deadline)
+        {
+          /* The test never came back: report it and end the process, the
+           * only way to stop code that does not yield. */
+          if (write (watchdog.tap_fd, watchdog.tap_line, strlen (watchdog.tap_line)) < 0)
+            {
+              /* nothing more we can do */
+            }
+          _exit (1);
+        }
+    }
+  g_mutex_unlock (&watchdog.lock);
+
+  return NULL;
+}
+
+static void
+watchdog_arm (gint64      deadline,
+              const char *tap_line)
+{
+  g_mutex_lock (&watchdog.lock);
+  watchdog.deadline = deadline;
+  g_free (watchdog.tap_line);
+  watchdog.tap_line = g_strdup (tap_line);
+  g_cond_signal (&watchdog.cond);
+  g_mutex_unlock (&watchdog.lock);
+}
+
+static void
+append_bytes_section (GString    *out,
+                      const char *title,
+                      GBytes     *bytes)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+  g_autofree char *inert = NULL;
+
+  if (len == 0)
+    return;
+
+  inert = tally_text_inert (data, len, TRUE);
+  g_string_append_printf (out, "# %s:\n", title);
+  tally_text_append_prefixed (out, "#   ", inert);
+}
+
+static void
+append_logs (GString   *out,
+             TallyTest *test)
+{
+  if (test->records->len == 0)
+    return;
+
+  g_string_append (out, "# log:\n");
+  for (guint i = 0; i < test->records->len; i++)
+    {
+      TallyLogRecord *record = g_ptr_array_index (test->records, i);
+      g_autofree char *message = tally_text_inert (record->message, record->message_len, TRUE);
+      g_autofree char *line = g_strdup_printf ("%-8s %s: %s", tally_log_level_to_string (record->level),
+                                               record->domain ? record->domain : "(no domain)",
+                                               message);
+
+      tally_text_append_prefixed (out, "#   ", line);
+    }
+}
+
+static const char *
+tap_directive (TallyTest *test,
+               gboolean  *ok)
+{
+  switch (test->outcome)
+    {
+    case TALLY_OUTCOME_PASSED:
+    case TALLY_OUTCOME_FLAKY:
+      *ok = TRUE;
+      return NULL;
+    case TALLY_OUTCOME_SKIPPED:
+      *ok = TRUE;
+      return "SKIP";
+    case TALLY_OUTCOME_XFAILED:
+      *ok = FALSE;
+      return "TODO";
+    case TALLY_OUTCOME_XPASSED:
+      /* pytest's non-strict xpass: reported, not a failure (TAP's
+       * "ok # TODO" would count as one under meson). */
+      *ok = TRUE;
+      return "xpassed";
+    case TALLY_OUTCOME_RUNNING:
+    case TALLY_OUTCOME_FAILED:
+    case TALLY_OUTCOME_CRASHED:
+    case TALLY_OUTCOME_TIMEOUT:
+    case TALLY_OUTCOME_ERROR:
+    case TALLY_OUTCOME_INTERRUPTED:
+    default:
+      *ok = FALSE;
+      return NULL;
+    }
+}
+
+static void
+report (GString   *out,
+        guint      number,
+        TallyTest *test,
+        GBytes    *out_bytes,
+        GBytes    *err_bytes,
+        gboolean   verbose)
+{
+  gboolean ok;
+  const char *directive = tap_directive (test, &ok);
+  g_autofree char *message = tally_text_inert (test->message, -1, FALSE);
+  gboolean failed = tally_outcome_is_failure (test->outcome);
+
+  g_string_append_printf (out, "%s %u %s", ok ? "ok" : "not ok", number, test->tc->path);
+  if (directive)
+    g_string_append_printf (out, " # %s%s%s", directive, test->message ? " " : "",
+                            test->message ? message : "");
+  g_string_append_c (out, '\n');
+
+  if (failed)
+    {
+      g_autofree char *full = tally_text_inert (test->message, -1, TRUE);
+
+      g_string_append_printf (out, "# %s: %s", test->tc->path,
+                              tally_outcome_to_string (test->outcome));
+      if (test->file)
+        g_string_append_printf (out, " at %s:%d", test->file, test->line);
+      g_string_append_c (out, '\n');
+      tally_text_append_prefixed (out, "#   ", full);
+    }
+
+  if (failed || verbose)
+    {
+      append_logs (out, test);
+      append_bytes_section (out, "stdout", out_bytes);
+      append_bytes_section (out, "stderr", err_bytes);
+    }
+
+  if (test->tainted)
+    g_string_append (out, "# note: the test was unwound from inside a callback; "
+                          "later tests in this process may see odd GLib state\n");
+}
+
+static TallyTest *
+run_captured (TallyTestCase       *tc,
+              TallyProgramOptions *opts,
+              GBytes             **out_bytes,
+              GBytes             **err_bytes)
+{
+  TallyCapture out_capture, err_capture;
+  gboolean captured_out = tally_capture_begin (&out_capture, 1, NULL);
+  gboolean captured_err = tally_capture_begin (&err_capture, 2, NULL);
+  TallyTest *test = tally_executor_run (tc, &opts->exec);
+
+  *err_bytes = captured_err ? tally_capture_end (&err_capture) : g_bytes_new (NULL, 0);
+  *out_bytes = captured_out ? tally_capture_end (&out_capture) : g_bytes_new (NULL, 0);
+
+  return test;
+}
+
+static void
+print_tap (const char *text)
+{
+  fputs (text, stdout);
+  fflush (stdout);
+}
+
+int
+tally_standalone_main (TallyProgramOptions *opts)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) selected = tally_program_select (opts, &error);
+  guint counts[TALLY_N_OUTCOMES] = { 0 };
+  guint failures = 0;
+  GThread *watchdog_thread;
+
+  if (selected == NULL)
+    {
+      fprintf (stderr, "%s: %s\n", opts->program, error->message);
+      printf ("Bail out! %s\n", error->message);
+      return 4;
+    }
+
+  if (opts->list_paths)
+    {
+      for (guint i = 0; i < selected->len; i++)
+        printf ("%s\n", ((TallyTestCase *) g_ptr_array_index (selected, i))->path);
+      return 0;
+    }
+
+  printf ("TAP version 13\n1..%u\n", selected->len);
+  fflush (stdout);
+
+  watchdog.tap_fd = dup (STDOUT_FILENO);
+  watchdog_thread = g_thread_new ("tally-watchdog", watchdog_main, NULL);
+
+  for (guint i = 0; i < selected->len; i++)
+    {
+      TallyTestCase *tc = g_ptr_array_index (selected, i);
+      g_autoptr(GBytes) out_bytes = NULL;
+      g_autoptr(GBytes) err_bytes = NULL;
+      g_autoptr(GString) tap = g_string_new (NULL);
+      g_autofree char *timeout_line = NULL;
+      const char *timeout = tally_markers_lookup (tc->markers, "timeout");
+      double timeout_s = timeout ? g_ascii_strtod (timeout, NULL) : opts->exec.default_timeout_s;
+      TallyTest *test;
+
+      timeout_line = g_strdup_printf ("not ok %u %s # timeout: still running %.3g s after its deadline; process ended\n",
+                                      i + 1, tc->path, (double) WATCHDOG_GRACE_US / G_USEC_PER_SEC);
+      if (timeout_s > 0)
+        watchdog_arm (g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC) + WATCHDOG_GRACE_US,
+                      timeout_line);
+
+      test = run_captured (tc, opts, &out_bytes, &err_bytes);
+      watchdog_arm (0, NULL);
+
+      counts[test->outcome]++;
+      if (tally_outcome_is_failure (test->outcome))
+        failures++;
+
+      report (tap, i + 1, test, out_bytes, err_bytes, opts->verbose);
+      print_tap (tap->str);
+      tally_test_free (test);
+    }
+
+  g_mutex_lock (&watchdog.lock);
+  watchdog.stop = TRUE;
+  g_cond_signal (&watchdog.cond);
+  g_mutex_unlock (&watchdog.lock);
+  g_thread_join (watchdog_thread);
+  close (watchdog.tap_fd);
+  g_clear_pointer (&watchdog.tap_line, g_free);
+
+  if (!opts->quiet)
+    {
+      printf ("# %u passed, %u failed", counts[TALLY_OUTCOME_PASSED], failures);
+      for (guint o = 0; o < TALLY_N_OUTCOMES; o++)
+        if (counts[o] && o != TALLY_OUTCOME_PASSED && !tally_outcome_is_failure (o))
+          printf (", %u %s", counts[o], tally_outcome_to_string (o));
+      printf ("\n");
+    }
+
+  return failures > 0 ? 1 : 0;
+}

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <setjmp.h>
+
+#include "tally-test.h"
+#include "tally-log-record.h"
+#include "tally-outcome.h"
+#include "tally-registry-private.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  TALLY_PHASE_SETUP,
+  TALLY_PHASE_BODY,
+  TALLY_PHASE_WAIT,
+  TALLY_PHASE_TEARDOWN,
+  TALLY_PHASE_CHECK,
+} TallyPhase;
+
+typedef struct
+{
+  char *domain;
+  GLogLevelFlags levels;
+  char *glob;
+  guint wanted;
+  guint seen;
+} TallyLogExpectation;
+
+/* Called for every captured record, under the caplog lock, from whatever
+ * thread logged. The worker streams records to the runner with it. */
+typedef void (*TallyRecordSink) (TallyTest            *test,
+                                 const TallyLogRecord *record,
+                                 gpointer              user_data);
+
+struct _TallyTest
+{
+  const TallyTestCase *tc;
+  GMainContext *context;
+  GCancellable *cancellable;
+  double timeout_s;
+  gint64 deadline;               /* monotonic µs */
+  GSource *deadline_source;
+  gboolean deadline_passed;
+
+  TallyPhase phase;
+  sigjmp_buf escape;
+  gboolean escape_armed;
+  int base_depth;                /* g_main_depth() when the test began */
+  gboolean tainted;              /* unwound from a nested dispatch */
+
+  TallyOutcome outcome;
+  char *message;
+  char *file;
+  int line;
+  char *xfail_reason;
+
+  GAsyncResult *pending_result;
+  GAsyncResult *last_result;
+  guint holds;
+
+  TallyLeakPolicy leak_policy;
+  GPtrArray *cleanups;           /* of GClosure-like pairs, run at the end */
+  char *tmpdir;
+
+  /* caplog; guarded by the caplog lock */
+  GPtrArray *records;            /* of TallyLogRecord */
+  guint seq;
+  GLogLevelFlags capture_levels;
+  GPtrArray *expectations;       /* of TallyLogExpectation */
+  GString *unexpected;           /* unexpected warnings and criticals */
+
+  gint64 started_at_us;          /* wall clock */
+  gint64 started_mono_us;
+};
+
+TallyTest *tally_test_new          (const TallyTestCase *tc,
+                                    double               default_timeout_s,
+                                    TallyLeakPolicy      default_leaks);
+void       tally_test_free         (TallyTest           *test);
+void       tally_test_set_failure  (TallyTest           *test,
+                                    TallyOutcome         outcome,
+                                    const char          *file,
+                                    int                  line,
+                                    const char          *message);
+G_NORETURN
+void       tally_test_unwind       (TallyTest           *test);
+void       tally_test_iterate      (TallyTest           *test,
+                                    const char          *what);
+void       tally_test_run_cleanups (TallyTest           *test);
+
+/* caplog (tally-caplog.c) */
+void       tally_caplog_install    (void);
+void       tally_caplog_set_sink   (TallyRecordSink      sink,
+                                    gpointer             user_data);
+void       tally_caplog_begin      (TallyTest           *test);
+void       tally_caplog_end        (TallyTest           *test);
+void       tally_caplog_check      (TallyTest           *test,
+                                    GString             *problems);
+void       tally_caplog_note       (TallyTest           *test,
+                                    GLogLevelFlags       level,
+                                    const char          *message);
+void       tally_test_set_current  (TallyTest           *test);
+
+/* leftovers (tally-leaks.c) */
+typedef struct
+{
+  guint context_next_id;
+  guint default_next_id;
+} TallyLeakProbe;
+
+void       tally_leaks_begin       (TallyTest           *test,
+                                    TallyLeakProbe      *probe);
+void       tally_leaks_collect     (TallyTest           *test,
+                                    const TallyLeakProbe *probe,
+                                    GString             *leaks);
+
+G_END_DECLS

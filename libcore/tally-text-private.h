@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Makes test-produced bytes safe to print on a terminal: control
+ * characters (escape sequences included), NUL bytes and invalid UTF-8
+ * become visible \xNN escapes; newlines and tabs are kept when
+ * @keep_newlines is set. */
+char *tally_text_inert (const char *data,
+                        gssize      len,
+                        gboolean    keep_newlines);
+
+/* Appends @data to @out with every line prefixed by @prefix. */
+void  tally_text_append_prefixed (GString    *out,
+                                  const char *prefix,
+                                  const char *data);
+
+G_END_DECLS

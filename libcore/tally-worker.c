@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "Tally"
+
+#include "config.h"
+
+#include <errno.h>
+#include <execinfo.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+#include "tally-main-private.h"
+#include "tally-protocol-private.h"
+#include "tally-version.h"
+
+/* Worker mode: `PROGRAM --tally-worker`, started by `tally run`. Commands
+ * arrive on fd 3, events leave on fd 4; stdout and stderr are files the
+ * runner reads per test. Events are gathered in a static buffer and
+ * written at the end of each test (or when the buffer fills), so a test
+ * that logs a lot costs few system calls; a fatal signal handler writes
+ * out what is buffered before the process dies, so a crashing test's log
+ * is never lost. */
+
+#define OUT_BUFFER_SIZE (1024 * 1024)
+#define FLUSH_THRESHOLD (64 * 1024)
+
+static guint8 out_buffer[OUT_BUFFER_SIZE];
+static volatile sig_atomic_t out_committed;   /* bytes of complete frames */
+static GMutex out_lock;
+static char alt_stack[64 * 1024];
+
+static void
+write_all (int           fd,
+           const guint8 *data,
+           gsize         len)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        _exit (3);   /* the runner is gone: nobody to report to */
+      data += n;
+      len -= n;
+    }
+}
+
+static void
+flush_locked (void)
+{
+  if (out_committed > 0)
+    write_all (TALLY_PROTOCOL_OUT_FD, out_buffer, out_committed);
+  out_committed = 0;
+}
+
+static void
+send_locked (TallyMessageType  type,
+             GVariant         *body)
+{
+  g_autoptr(GVariant) owned = g_variant_ref_sink (body);
+  gsize size = tally_frame_size (owned);
+
+  if (out_committed + size > OUT_BUFFER_SIZE)
+    flush_locked ();
+
+  if (size > OUT_BUFFER_SIZE)
+    {
+      g_autofree guint8 *big = g_malloc (size);
+
+      tally_frame_store (big, type, owned);
+      write_all (TALLY_PROTOCOL_OUT_FD, big, size);
+      return;
+    }
+
+  tally_frame_store (out_buffer + out_committed, type, owned);
+  out_committed += size;
+}
+
+static void
+send_now (TallyMessageType  type,
+          GVariant         *body)
+{
+  g_mutex_lock (&out_lock);
+  send_locked (type, body);
+  flush_locked ();
+  g_mutex_unlock (&out_lock);
+}
+
+static void
+on_record (TallyTest            *test,
+           const TallyLogRecord *record,
+           gpointer              user_data)
+{
+  g_mutex_lock (&out_lock);
+  send_locked (TALLY_MSG_LOG, tally_protocol_log_new (test->tc->index, record));
+  if (out_committed >= FLUSH_THRESHOLD)
+    flush_locked ();
+  g_mutex_unlock (&out_lock);
+}
+
+static void
+on_fatal_signal (int signum)
+{
+  static const char header[] = "\n[tally] worker caught a fatal signal; backtrace:\n";
+  void *frames[64];
+  int n;
+
+  /* Only async-signal-safe calls from here on. */
+  if (out_committed > 0)
+    {
+      ssize_t ignored = write (TALLY_PROTOCOL_OUT_FD, out_buffer, out_committed);
+      (void) ignored;
+      out_committed = 0;
+    }
+
+  if (write (STDERR_FILENO, header, sizeof header - 1) > 0)
+    {
+      n = backtrace (frames, G_N_ELEMENTS (frames));
+      backtrace_symbols_fd (frames, n, STDERR_FILENO);
+    }
+
+  signal (signum, SIG_DFL);
+  raise (signum);
+}
+
+static void
+install_signal_handlers (void)
+{
+  static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTERM };
+  stack_t stack = { .ss_sp = alt_stack, .ss_size = sizeof alt_stack };
+  struct sigaction action = { 0 };
+  void *warm[1];
+
+  /* backtrace() loads libgcc on first use; do it now, not in a handler. */
+  backtrace (warm, 1);
+  sigaltstack (&stack, NULL);
+
+  action.sa_handler = on_fatal_signal;
+  action.sa_flags = SA_ONSTACK | SA_NODEFER | SA_RESETHAND;
+  sigemptyset (&action.sa_mask);
+  for (guint i = 0; i < G_N_ELEMENTS (fatal); i++)
+    sigaction (fatal[i], &action, NULL);
+
+  signal (SIGPIPE, SIG_IGN);
+}
+
+static gboolean
+check_protocol_fds (TallyProgramOptions *opts)
+{
+  struct stat st;
+
+  if (fstat (TALLY_PROTOCOL_IN_FD, &st) < 0 || fstat (TALLY_PROTOCOL_OUT_FD, &st) < 0)
+    {
+      fprintf (stderr, "%s: --tally-worker is for `tally run`; file descriptors 3 and 4 are not open\n",
+               opts->program);
+      return FALSE;
+    }
+
+  /* Children the tests spawn must not hold the protocol open. */
+  fcntl (TALLY_PROTOCOL_IN_FD, F_SETFD, FD_CLOEXEC);
+  fcntl (TALLY_PROTOCOL_OUT_FD, F_SETFD, FD_CLOEXEC);
+
+  return TRUE;
+}
+
+/* Blocks until at least one command arrives. Returns FALSE at EOF, on a
+ * protocol error, or on QUIT with nothing left to do. */
+static gboolean
+read_commands (TallyFrameReader *reader,
+               GQueue           *queue,
+               guint             n_tests,
+               gboolean         *quit)
+{
+  guint8 chunk[4096];
+
+  while (g_queue_is_empty (queue) && !*quit)
+    {
+      g_autoptr(GError) error = NULL;
+      TallyMessageType type;
+      GVariant *body;
+      ssize_t n;
+
+      while (tally_frame_reader_next (reader, &type, &body, &error))
+        {
+          if (type == TALLY_MSG_QUIT)
+            *quit = TRUE;
+          else if (type == TALLY_MSG_RUN)
+            {
+              g_autoptr(GVariant) indices = g_variant_get_child_value (body, 0);
+              gsize n_indices;
+              const guint32 *values = g_variant_get_fixed_array (indices, &n_indices, sizeof (guint32));
+
+              for (gsize i = 0; i < n_indices; i++)
+                {
+                  if (values[i] >= n_tests)
+                    {
+                      g_variant_unref (body);
+                      return FALSE;
+                    }
+                  g_queue_push_tail (queue, GUINT_TO_POINTER (values[i]));
+                }
+            }
+          g_variant_unref (body);
+        }
+
+      if (error != NULL)
+        return FALSE;
+      if (!g_queue_is_empty (queue) || *quit)
+        break;
+
+      n = read (TALLY_PROTOCOL_IN_FD, chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      tally_frame_reader_push (reader, chunk, n);
+    }
+
+  return !g_queue_is_empty (queue);
+}
+
+static GVariant *
+finished_new (TallyTest *test,
+              gint64     duration_us)
+{
+  const char *message = test->message ? test->message : "";
+  const char *file = test->file ? test->file : "";
+
+  return g_variant_new ("(uyxx@ay@ayib)",
+                        test->tc->index, (guint8) test->outcome,
+                        test->started_at_us, duration_us,
+                        g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, message, strlen (message), 1),
+                        g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, file, strlen (file), 1),
+                        test->line, test->tainted);
+}
+
+static gboolean
+run_one (TallyTestCase       *tc,
+         TallyProgramOptions *opts)
+{
+  TallyTest *test;
+  gint64 started;
+  gboolean tainted;
+
+  send_now (TALLY_MSG_STARTED, g_variant_new ("(ux)", tc->index, g_get_real_time ()));
+
+  started = g_get_monotonic_time ();
+  test = tally_executor_run (tc, &opts->exec);
+  fflush (stdout);
+  fflush (stderr);
+
+  tainted = test->tainted;
+  send_now (TALLY_MSG_FINISHED, finished_new (test, g_get_monotonic_time () - started));
+  tally_test_free (test);
+
+  return !tainted;
+}
+
+int
+tally_worker_main (TallyProgramOptions *opts)
+{
+  g_autoptr(TallyFrameReader) reader = tally_frame_reader_new ();
+  GPtrArray *tests = tally_registry_get_tests ();
+  GQueue queue = G_QUEUE_INIT;
+  gboolean quit = FALSE;
+  const char *bye = "done";
+
+  if (!check_protocol_fds (opts))
+    return 4;
+
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  setvbuf (stdout, NULL, _IOLBF, 0);
+  install_signal_handlers ();
+  tally_caplog_set_sink (on_record, NULL);
+
+  send_now (TALLY_MSG_HELLO, g_variant_new ("(uut)", TALLY_PROTOCOL_VERSION,
+                                            tests->len, (guint64) getpid ()));
+
+  while (read_commands (reader, &queue, tests->len, &quit))
+    {
+      guint index = GPOINTER_TO_UINT (g_queue_pop_head (&queue));
+
+      if (!run_one (g_ptr_array_index (tests, index), opts))
+        {
+          bye = "tainted";
+          break;
+        }
+    }
+
+  tally_caplog_set_sink (NULL, NULL);
+  send_now (TALLY_MSG_BYE, g_variant_new ("(s)", bye));
+  g_queue_clear (&queue);
+
+  return 0;
+}

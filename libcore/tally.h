@@ -1,0 +1,17 @@
+/* tally.h — the one header a Tally test program includes.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#define TALLY_INSIDE
+# include "tally-version.h"
+# include "tally-error.h"
+# include "tally-outcome.h"
+# include "tally-log-record.h"
+# include "tally-test.h"
+# include "tally-assert.h"
+# include "tally-caplog.h"
+# include "tally-registry.h"
+# include "tally-main.h"
+#undef TALLY_INSIDE

@@ -1,0 +1,583 @@
+/* test-store.c — the results database
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#define G_LOG_DOMAIN "Tally-Test"
+
+#include "config.h"
+
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <tally.h>
+
+#include "tally-markers-private.h"
+#include "tally-store-private.h"
+
+/* A pid no process has: Linux caps pid_max at 2^22. */
+#define DEAD_PID "2147483647"
+
+static char *
+db_path (TallyTest  *t,
+         const char *name)
+{
+  return g_build_filename (tally_test_get_tmpdir (t), name, NULL);
+}
+
+static void
+assert_message_has (const GError *error,
+                    const char   *needle)
+{
+  tally_assert_nonnull (error);
+  if (strstr (error->message, needle) == NULL)
+    tally_fail ("error \"%s\" does not contain \"%s\"", error->message, needle);
+}
+
+static gint64
+query_int (TallyStore *store,
+           const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 value = tally_store_debug_query_int (store, sql, &error);
+
+  tally_assert_no_error (error);
+  return value;
+}
+
+/* A run with one test and one started result; returns the result id. */
+static gint64
+start_one (TallyStore *store,
+           gint64     *run_id_out)
+{
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "tally", "run", NULL };
+  TallyResult result;
+  gint64 run_id, test_id, result_id;
+
+  run_id = tally_store_begin_run (store, argv, 2, 42, NULL, &error);
+  tally_assert_no_error (error);
+  test_id = tally_store_ensure_test (store, "prog", "/a", "a.c", 10, NULL, &error);
+  tally_assert_no_error (error);
+
+  tally_result_init (&result);
+  result_id = tally_store_start_result (store, run_id, test_id, &result, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (result_id, >, 0);
+
+  if (run_id_out != NULL)
+    *run_id_out = run_id;
+  return result_id;
+}
+
+static void
+test_fresh_schema (TallyTest     *t,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyStore) store = NULL;
+  g_autofree char *path = NULL;
+
+  /* The parent directories do not exist yet. */
+  path = g_build_filename (tally_test_get_tmpdir (t), ".tally", "sub", "results.sqlite", NULL);
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+
+  tally_assert_cmpint (tally_store_get_current_schema_version (), >=, 1);
+  tally_assert_cmpint (tally_store_get_schema_version (store), ==,
+                       tally_store_get_current_schema_version ());
+  tally_assert_cmpint (query_int (store, "PRAGMA user_version"), ==,
+                       tally_store_get_current_schema_version ());
+  tally_assert_cmphex (query_int (store, "PRAGMA application_id"), ==, 0x54414C59);
+  tally_assert_cmpint (query_int (store, "PRAGMA foreign_keys"), ==, 1);
+  tally_assert_cmpint (query_int (store, "PRAGMA synchronous"), ==, 1);  /* NORMAL */
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM sqlite_master"
+                                         " WHERE name IN ('runs', 'tests', 'markers',"
+                                         " 'results', 'logs', 'outputs', 'state')"),
+                       ==, 7);
+  tally_assert_cmpstr (tally_store_get_path (store), ==, path);
+}
+
+static void
+test_reopen_keeps_data (TallyTest     *t,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = db_path (t, "results.sqlite");
+  TallyStore *store;
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  start_one (store, NULL);
+  tally_store_close (store);  /* commits */
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM results"), ==, 1);
+  tally_store_close (store);
+}
+
+static void
+test_migrate_refuses_newer (TallyTest     *t,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = db_path (t, "results.sqlite");
+  g_autofree char *expected = NULL;
+  TallyStore *store;
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  tally_store_close (store);
+
+  tally_store_debug_exec (path, "PRAGMA user_version = 999", &error);
+  tally_assert_no_error (error);
+
+  store = tally_store_open (path, &error);
+  tally_assert_null (store);
+  tally_assert_error (error, TALLY_ERROR, TALLY_ERROR_DATABASE);
+  expected = g_strdup_printf ("%s: database schema version 999 is newer than this "
+                              "Tally understands (%d); upgrade Tally",
+                              path, tally_store_get_current_schema_version ());
+  tally_assert_cmpstr (error->message, ==, expected);
+  g_clear_error (&error);
+
+  store = tally_store_open_readonly (path, &error);
+  tally_assert_null (store);
+  assert_message_has (error, "newer than this Tally understands");
+}
+
+static void
+test_refuses_foreign_sqlite (TallyTest     *t,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = db_path (t, "other.sqlite");
+  g_autofree char *header = NULL;
+  gsize len = 0;
+  TallyStore *store;
+
+  tally_store_debug_exec (path, "CREATE TABLE customers (id INTEGER, name TEXT);"
+                                "INSERT INTO customers VALUES (1, 'x')", &error);
+  tally_assert_no_error (error);
+
+  store = tally_store_open (path, &error);
+  tally_assert_null (store);
+  tally_assert_error (error, TALLY_ERROR, TALLY_ERROR_DATABASE);
+  assert_message_has (error, path);
+  assert_message_has (error, "not a Tally database");
+  tally_assert_null (strchr (error->message, '\n'));
+  g_clear_error (&error);
+
+  /* Another application's file, marked as such. */
+  tally_store_debug_exec (path, "PRAGMA application_id = 1234", &error);
+  tally_assert_no_error (error);
+  store = tally_store_open_readonly (path, &error);
+  tally_assert_null (store);
+  assert_message_has (error, path);
+  g_clear_error (&error);
+
+  /* The foreign file was not touched: no tables added, not made WAL. */
+  tally_assert_false (tally_store_debug_exec (path, "SELECT * FROM runs", &error));
+  assert_message_has (error, "no such table");
+  g_file_get_contents (path, &header, &len, NULL);
+  tally_assert_cmpuint (len, >=, 100);
+  tally_assert_cmpint (header[18], ==, 1);
+}
+
+static void
+test_refuses_text_file (TallyTest     *t,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = db_path (t, "notes.txt");
+  g_autofree char *contents = NULL;
+  TallyStore *store;
+
+  g_file_set_contents (path, "These are my notes, not a database.\n"
+                             "Lots of text to fill a page header... 0123456789\n",
+                       -1, &error);
+  tally_assert_no_error (error);
+
+  store = tally_store_open (path, &error);
+  tally_assert_null (store);
+  tally_assert_error (error, TALLY_ERROR, TALLY_ERROR_DATABASE);
+  assert_message_has (error, path);
+  assert_message_has (error, "not a Tally database");
+  tally_assert_null (strchr (error->message, '\n'));
+  g_clear_error (&error);
+
+  store = tally_store_open_readonly (path, &error);
+  tally_assert_null (store);
+  assert_message_has (error, path);
+  g_clear_error (&error);
+
+  /* Left as it was. */
+  g_file_get_contents (path, &contents, NULL, &error);
+  tally_assert_no_error (error);
+  tally_assert_true (g_str_has_prefix (contents, "These are my notes"));
+}
+
+static void
+test_readonly_missing (TallyTest     *t,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = db_path (t, "missing.sqlite");
+  TallyStore *store;
+
+  store = tally_store_open_readonly (path, &error);
+  tally_assert_null (store);
+  tally_assert_error (error, TALLY_ERROR, TALLY_ERROR_NOT_FOUND);
+  assert_message_has (error, path);
+  tally_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_readonly_directory (TallyTest     *t,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  TallyStore *store;
+
+  if (geteuid () == 0)
+    tally_test_skip (t, "root ignores directory permissions");
+
+  dir = db_path (t, "locked");
+  path = g_build_filename (dir, "results.sqlite", NULL);
+  tally_assert_cmpint (g_mkdir (dir, 0555), ==, 0);
+  store = tally_store_open (path, &error);
+  g_chmod (dir, 0755);
+
+  tally_assert_null (store);
+  tally_assert_error (error, TALLY_ERROR, TALLY_ERROR_DATABASE);
+  assert_message_has (error, path);
+  assert_message_has (error, "not writable");
+}
+
+static void
+test_wal_mode (TallyTest     *t,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = db_path (t, "results.sqlite");
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *header = NULL;
+  gsize len = 0;
+  TallyStore *store;
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  start_one (store, NULL);
+  tally_store_commit (store, &error);
+  tally_assert_no_error (error);
+  /* In WAL mode, committed pages sit in the -wal file until checkpoint. */
+  tally_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
+  tally_store_close (store);
+
+  /* Bytes 18 and 19 of the header are the file format versions: 2 is WAL,
+   * and it is persistent. */
+  g_file_get_contents (path, &header, &len, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (len, >=, 100);
+  tally_assert_cmpint (header[18], ==, 2);
+  tally_assert_cmpint (header[19], ==, 2);
+}
+
+static TallyLogRecord *
+make_record (const char *message,
+             gsize       len)
+{
+  TallyLogRecord *record = tally_log_record_new ();
+
+  record->level = G_LOG_LEVEL_WARNING;
+  record->domain = g_strdup ("My\"Domain'");
+  record->message = g_memdup2 (message, len + 1);
+  record->message_len = len;
+  record->file = g_strdup ("src/it's.c");
+  record->line = 77;
+  record->func = g_strdup ("do_thing");
+  record->time_us = 1700000000123456;
+  record->thread_id = 4242;
+  record->fields = g_strdup ("{\"KEY\":\"v\"}");
+  return record;
+}
+
+static void
+assert_record_equal (const TallyLogRecord *a,
+                     const TallyLogRecord *b)
+{
+  tally_assert_cmpuint (a->message_len, ==, b->message_len);
+  tally_assert_true (memcmp (a->message, b->message, a->message_len) == 0);
+  tally_assert_cmpint (a->message[a->message_len], ==, '\0');
+  tally_assert_cmpint (a->level, ==, b->level);
+  tally_assert_cmpstr (a->domain, ==, b->domain);
+  tally_assert_cmpstr (a->file, ==, b->file);
+  tally_assert_cmpint (a->line, ==, b->line);
+  tally_assert_cmpstr (a->func, ==, b->func);
+  tally_assert_cmpint (a->time_us, ==, b->time_us);
+  tally_assert_cmpuint (a->thread_id, ==, b->thread_id);
+  tally_assert_cmpstr (a->fields, ==, b->fields);
+}
+
+static void
+test_roundtrip (TallyTest     *t,
+                gconstpointer  data)
+{
+  static const char nul_msg[] = "before\0after \xff\xfe not utf-8 \xc3";
+  static const char evil_program[] = "./prog'; DROP TABLE tests; --";
+  static const char evil_path[] = "/it's/\"quoted\"/[x]'); DELETE FROM runs; --";
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = db_path (t, "results.sqlite");
+  g_autofree char *big = g_malloc (1024 * 1024 + 1);
+  g_autoptr(TallyMarkers) markers = NULL;
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GPtrArray) expected = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_log_record_free);
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GBytes) out = NULL;
+  const char *argv[] = { "tally", "run", "-k", "it's \"x\"", NULL };
+  TallyResult result, back;
+  gint64 run_id, test_id, result_id, back_run, back_test;
+
+  for (gsize i = 0; i < 1024 * 1024; i++)
+    big[i] = 'a' + i % 26;
+  big[1024 * 1024] = '\0';
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  run_id = tally_store_begin_run (store, argv, 4, G_MAXUINT64, "1/3", &error);
+  tally_assert_no_error (error);
+  markers = tally_markers_parse ("slow timeout=5 group=db", &error);
+  tally_assert_no_error (error);
+  test_id = tally_store_ensure_test (store, evil_program, evil_path, "t.c", 3, markers, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (tally_store_ensure_test (store, evil_program, evil_path, "t.c", 3,
+                                                markers, &error), ==, test_id);
+
+  tally_result_init (&result);
+  result.worker = 2;
+  result_id = tally_store_start_result (store, run_id, test_id, &result, &error);
+  tally_assert_no_error (error);
+
+  g_ptr_array_add (expected, make_record (big, 1024 * 1024));
+  g_ptr_array_add (expected, make_record (nul_msg, sizeof nul_msg - 1));
+  g_ptr_array_add (expected, make_record ("plain 'quoted' \"text\"; DROP TABLE logs; --", 42));
+  g_ptr_array_add (expected, make_record ("", 0));
+  for (guint i = 0; i < expected->len; i++)
+    {
+      tally_store_add_log (store, result_id, i, expected->pdata[i], &error);
+      tally_assert_no_error (error);
+    }
+
+  tally_store_add_output (store, result_id, TALLY_STREAM_STDOUT, "out\0put", 7, &error);
+  tally_assert_no_error (error);
+  tally_store_add_output (store, result_id, TALLY_STREAM_STDOUT, "\xff more", 6, &error);
+  tally_assert_no_error (error);
+
+  result.outcome = TALLY_OUTCOME_CRASHED;
+  result.message = g_strdup ("killed by \xff\xfe SIGSEGV 'x'");
+  result.file = g_strdup ("t.c");
+  result.line = 12;
+  result.signal = 11;
+  result.duration_us = 1234;
+  tally_store_finish_result (store, result_id, &result, &error);
+  tally_assert_no_error (error);
+  tally_store_commit (store, &error);
+  tally_assert_no_error (error);
+
+  records = tally_store_get_logs (store, result_id, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (records->len, ==, expected->len);
+  for (guint i = 0; i < records->len; i++)
+    assert_record_equal (records->pdata[i], expected->pdata[i]);
+
+  out = tally_store_get_output (store, result_id, TALLY_STREAM_STDOUT, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (g_bytes_get_size (out), ==, 13);
+  tally_assert_true (memcmp (g_bytes_get_data (out, NULL), "out\0put\xff more", 13) == 0);
+
+  tally_store_get_result (store, result_id, &back, &back_run, &back_test, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (back.outcome, ==, TALLY_OUTCOME_CRASHED);
+  tally_assert_cmpstr (back.message, ==, result.message);
+  tally_assert_cmpint (back.signal, ==, 11);
+  tally_assert_cmpint (back.exit_status, ==, -1);
+  tally_assert_cmpint (back.worker, ==, 2);
+  tally_assert_cmpint (back.duration_us, ==, 1234);
+  tally_assert_cmpint (back_run, ==, run_id);
+  tally_assert_cmpint (back_test, ==, test_id);
+  tally_result_clear (&back);
+  tally_result_clear (&result);
+
+  /* Nothing was executed from the data. */
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM tests"), ==, 1);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM runs"), ==, 1);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM markers"), ==, 3);
+  tally_assert_cmpint (query_int (store, "SELECT seed = -1 FROM runs"), ==, 1);
+}
+
+static void
+test_markers_replaced (TallyTest     *t,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = db_path (t, "results.sqlite");
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(TallyMarkers) before = tally_markers_parse ("slow group=db", NULL);
+  g_autoptr(TallyMarkers) after = tally_markers_parse ("serial", NULL);
+  gint64 id1, id2;
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  id1 = tally_store_ensure_test (store, "p", "/t", "t.c", 1, before, &error);
+  tally_assert_no_error (error);
+  id2 = tally_store_ensure_test (store, "p", "/t", "t.c", 9, after, &error);
+  tally_assert_no_error (error);
+
+  tally_assert_cmpint (id1, ==, id2);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM markers"), ==, 1);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM markers WHERE name = 'serial'"), ==, 1);
+  tally_assert_cmpint (query_int (store, "SELECT line FROM tests"), ==, 9);
+
+  tally_store_ensure_test (store, "p", "/t", "t.c", 9, NULL, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM markers"), ==, 0);
+}
+
+static void
+test_interrupted_at_open (TallyTest     *t,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = db_path (t, "results.sqlite");
+  TallyStore *store, *other;
+  gint64 run_id;
+
+  /* What a SIGKILLed runner leaves: a 'running' run with a 'running'
+   * result, committed, and a pid that no longer exists. */
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  start_one (store, &run_id);
+  tally_store_close (store);
+  tally_store_debug_exec (path, "UPDATE runs SET pid = " DEAD_PID, &error);
+  tally_assert_no_error (error);
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM runs"
+                                         " WHERE status = 'interrupted'"
+                                         " AND finished_at >= started_at"), ==, 1);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM results"
+                                         " WHERE outcome = 'interrupted'"), ==, 1);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM results"
+                                         " WHERE outcome = 'running'"), ==, 0);
+
+  /* A run whose runner lives (this process) is left alone. */
+  start_one (store, &run_id);
+  tally_store_commit (store, &error);
+  tally_assert_no_error (error);
+  other = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (query_int (other, "SELECT count(*) FROM runs"
+                                         " WHERE status = 'running'"), ==, 1);
+  tally_store_close (other);
+
+  /* finish_run settles the results still running. */
+  tally_store_finish_run (store, run_id, TALLY_RUN_INTERRUPTED, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM results"
+                                         " WHERE outcome = 'running'"), ==, 0);
+  tally_store_close (store);
+}
+
+static void
+test_commits_within_interval (TallyTest     *t,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = db_path (t, "results.sqlite");
+  g_autoptr(TallyStore) writer = NULL;
+  g_autoptr(TallyStore) reader = NULL;
+  g_autoptr(TallyLogRecord) record = make_record ("hello", 5);
+  gint64 result_id;
+
+  writer = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  reader = tally_store_open_readonly (path, &error);
+  tally_assert_no_error (error);
+
+  /* begin_run commits at once; the result waits in the transaction. */
+  result_id = start_one (writer, NULL);
+  tally_assert_cmpint (query_int (reader, "SELECT count(*) FROM runs"), ==, 1);
+  tally_assert_cmpint (query_int (reader, "SELECT count(*) FROM results"), ==, 0);
+
+  g_usleep (150 * G_TIME_SPAN_MILLISECOND);
+  tally_store_add_log (writer, result_id, 0, record, &error);
+  tally_assert_no_error (error);
+
+  /* No tally_store_commit(): the old transaction was committed by the
+   * write, the log record with it. */
+  tally_assert_cmpint (query_int (reader, "SELECT count(*) FROM results"), ==, 1);
+  tally_assert_cmpint (query_int (reader, "SELECT count(*) FROM logs"), ==, 1);
+}
+
+static void
+test_readonly_refuses_writes (TallyTest     *t,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = db_path (t, "results.sqlite");
+  TallyStore *store;
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  tally_store_close (store);
+
+  store = tally_store_open_readonly (path, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (tally_store_begin_run (store, NULL, 1, 0, NULL, &error), ==, 0);
+  tally_assert_error (error, TALLY_ERROR, TALLY_ERROR_DATABASE);
+  assert_message_has (error, path);
+  tally_store_close (store);
+}
+
+static void
+test_finish_unknown_result (TallyTest     *t,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = db_path (t, "results.sqlite");
+  g_autoptr(TallyStore) store = NULL;
+  TallyResult result;
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  tally_result_init (&result);
+  result.outcome = TALLY_OUTCOME_PASSED;
+  tally_assert_false (tally_store_finish_result (store, 999, &result, &error));
+  tally_assert_error (error, TALLY_ERROR, TALLY_ERROR_NOT_FOUND);
+}
+
+static void
+register_tests (void)
+{
+  tally_add ("/core/store/fresh-schema-version", test_fresh_schema, NULL);
+  tally_add ("/core/store/reopen-keeps-data", test_reopen_keeps_data, NULL);
+  tally_add ("/core/store/migrate-refuses-newer", test_migrate_refuses_newer, NULL);
+  tally_add ("/core/store/refuses-foreign-sqlite", test_refuses_foreign_sqlite, NULL);
+  tally_add ("/core/store/refuses-text-file", test_refuses_text_file, NULL);
+  tally_add ("/core/store/readonly-missing", test_readonly_missing, NULL);
+  tally_add ("/core/store/wal-mode", test_wal_mode, NULL);
+  tally_add ("/core/store/roundtrip", test_roundtrip, NULL);
+  tally_add ("/core/store/markers-replaced", test_markers_replaced, NULL);
+  tally_add ("/core/store/interrupted-at-open", test_interrupted_at_open, NULL);
+  tally_add ("/core/store/commits-within-interval", test_commits_within_interval, NULL);
+  tally_add ("/core/store/readonly-refuses-writes", test_readonly_refuses_writes, NULL);
+  tally_add ("/core/store/finish-unknown-result", test_finish_unknown_result, NULL);
+  tally_add ("/core/store/readonly-directory", test_readonly_directory, NULL);
+}
+
+TALLY_MAIN (register_tests)
