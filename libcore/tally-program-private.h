@@ -26,6 +26,7 @@ typedef struct
   char *file;
   int line;
   TallyMarkers *markers;
+  gint64 store_id;          /* tests.id in the results database, or 0 */
 } TallyListedTest;
 
 typedef struct
@@ -41,6 +42,7 @@ TallyProgram *tally_program_parse_listing (const char  *path,
                                            const char  *json,
                                            gsize        len,
                                            GError     **error);
+char         *tally_program_display_name (const char  *path);
 TallyProgram *tally_program_ref         (TallyProgram  *program);
 void          tally_program_unref       (TallyProgram  *program);
 

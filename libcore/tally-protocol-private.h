@@ -12,7 +12,7 @@ G_BEGIN_DECLS
  * writes events on fd 4; its stdout and stderr belong to the tests. Each
  * frame is an 8-byte header (payload length, message type; both 32-bit
  * little-endian) followed by a GVariant in normal form whose type depends
- * on the message type. Text travels as `ay`: log messages may hold
+ * on the message type, then zero padding to a multiple of 8 bytes. Text travels as `ay`: log messages may hold
  * invalid UTF-8 and NUL bytes. Anything else on the wire (an unknown type,
  * an oversized frame, a body of the wrong type) is a protocol error and
  * the worker is treated as crashed. */

@@ -41,11 +41,19 @@ get_u32 (const guint8 *src)
   return GUINT32_FROM_LE (value);
 }
 
-/* The size of the whole frame that carries @body. */
+/* Frames are padded to 8 bytes, so every body starts 8-aligned in a
+ * buffer of frames: g_variant_store() needs its destination aligned. */
+static gsize
+padded (gsize size)
+{
+  return (size + 7) & ~(gsize) 7;
+}
+
+/* The size of the whole frame that carries @body, padding included. */
 gsize
 tally_frame_size (GVariant *body)
 {
-  return TALLY_FRAME_HEADER_SIZE + g_variant_get_size (body);
+  return TALLY_FRAME_HEADER_SIZE + padded (g_variant_get_size (body));
 }
 
 /* Writes the frame into @dest, which has tally_frame_size() bytes. */
@@ -54,9 +62,12 @@ tally_frame_store (guint8           *dest,
                    TallyMessageType  type,
                    GVariant         *body)
 {
-  put_u32 (dest, (guint32) g_variant_get_size (body));
+  gsize size = g_variant_get_size (body);
+
+  put_u32 (dest, (guint32) size);
   put_u32 (dest + 4, type);
   g_variant_store (body, dest + TALLY_FRAME_HEADER_SIZE);
+  memset (dest + TALLY_FRAME_HEADER_SIZE + size, 0, padded (size) - size);
 }
 
 void
@@ -158,11 +169,11 @@ tally_frame_reader_next (TallyFrameReader  *reader,
       return FALSE;
     }
 
-  if (available < TALLY_FRAME_HEADER_SIZE + (gsize) size)
+  if (available < TALLY_FRAME_HEADER_SIZE + padded (size))
     return FALSE;
 
   bytes = g_bytes_new (head + TALLY_FRAME_HEADER_SIZE, size);
-  reader->offset += TALLY_FRAME_HEADER_SIZE + size;
+  reader->offset += TALLY_FRAME_HEADER_SIZE + padded (size);
 
   /* Untrusted: GVariant checks every access against the serialised data,
    * and the normal-form check rejects frames that were not made by us. */

@@ -122,6 +122,164 @@ gboolean    tally_store_merge           (TallyStore      *store,
                                          const char * const *in_paths,
                                          GError         **error);
 
+/* Read side for `tally show`, `tally history` and the viewer
+ * (tally-store.c). Every query is a cached statement with bound
+ * parameters; page queries are index-driven (see docs/database.md).
+ * "Final attempt": among the results of one (run, test), those with the
+ * highest attempt; earlier attempts were retried. */
+
+/* A run as listed, newest first. */
+typedef struct
+{
+  gint64 id;
+  gint64 started_at_us;
+  gint64 finished_at_us;        /* 0 while running */
+  TallyRunStatus status;
+  GStrv argv;                   /* never NULL */
+  guint workers;
+  guint64 seed;
+  char *shard;                  /* nullable */
+  char *host;                   /* nullable */
+  gboolean has_counts;          /* counts[] filled in */
+  guint counts[TALLY_N_OUTCOMES];  /* final attempts, by TallyOutcome */
+  guint n_results;              /* final attempts in total */
+} TallyRunRow;
+
+void tally_run_row_free (TallyRunRow *row);
+
+/* One result in a run's page. */
+typedef struct
+{
+  gint64 id;
+  gint64 test_id;
+  char *program;
+  char *path;
+  guint attempt;
+  TallyOutcome outcome;
+  gint64 started_at_us;
+  gint64 duration_us;
+  int worker;                   /* -1 when unknown */
+  char *message;                /* nullable; any bytes, NUL-terminated */
+  gsize message_len;
+  char *file;                   /* nullable */
+  int line;                     /* 0 when unknown */
+  int signal;                   /* 0 when none */
+  int exit_status;              /* -1 when none */
+  char *markers;                /* canonical marker string, "" for none */
+  guint n_logs;
+} TallyResultRow;
+
+void tally_result_row_free (TallyResultRow *row);
+
+/* One final attempt of a test in one run, for history. */
+typedef struct
+{
+  gint64 run_id;
+  gint64 run_started_at_us;
+  gint64 result_id;
+  guint attempt;
+  TallyOutcome outcome;
+  gint64 duration_us;
+} TallyHistoryRow;
+
+void tally_history_row_free (TallyHistoryRow *row);
+
+/* A test as stored, with its markers (for `-m`-style filtering in C). */
+typedef struct
+{
+  gint64 id;
+  char *program;
+  char *path;
+  char *file;                   /* nullable */
+  int line;
+  TallyMarkers *markers;        /* never NULL */
+} TallyTestRow;
+
+void tally_test_row_free (TallyTestRow *row);
+
+typedef enum
+{
+  TALLY_RESULT_SORT_PATH,       /* path, then program */
+  TALLY_RESULT_SORT_OUTCOME,    /* outcome name, then path */
+  TALLY_RESULT_SORT_DURATION,   /* duration, then path */
+} TallyResultSort;
+
+/* A filter over the results of one run; zero-initialise it
+ * (TALLY_RESULT_QUERY_INIT) for "every final attempt, by path". */
+typedef struct
+{
+  guint outcomes;               /* bits 1 << TallyOutcome; 0: all */
+  const char *text;             /* nullable: substring of program, path or
+                                 * message, ASCII case-insensitive */
+  GArray *test_ids;             /* nullable: gint64 ids to keep (e.g. from
+                                 * tally_store_select_tests()) */
+  TallyResultSort sort;
+  gboolean descending;
+  gboolean all_attempts;        /* include retried attempts too */
+} TallyResultQuery;
+
+#define TALLY_RESULT_QUERY_INIT { 0, NULL, NULL, TALLY_RESULT_SORT_PATH, FALSE, FALSE }
+
+gboolean    tally_run_status_from_string (const char     *text,
+                                          TallyRunStatus *status);
+gboolean    tally_store_get_last_run_id (TallyStore      *store,
+                                         gint64          *run_id,
+                                         GError         **error);
+GPtrArray  *tally_store_list_runs       (TallyStore      *store,
+                                         guint            offset,
+                                         guint            limit,
+                                         gboolean         with_counts,
+                                         GError         **error);
+TallyRunRow *tally_store_get_run        (TallyStore      *store,
+                                         gint64           run_id,
+                                         GError         **error);
+gboolean    tally_store_get_run_counts  (TallyStore      *store,
+                                         gint64           run_id,
+                                         guint           *counts,
+                                         GError         **error);
+GPtrArray  *tally_store_query_results   (TallyStore      *store,
+                                         gint64           run_id,
+                                         const TallyResultQuery *query,
+                                         guint            offset,
+                                         guint            limit,
+                                         GError         **error);
+gint64      tally_store_count_results   (TallyStore      *store,
+                                         gint64           run_id,
+                                         const TallyResultQuery *query,
+                                         GError         **error);
+GPtrArray  *tally_store_list_run_tests  (TallyStore      *store,
+                                         gint64           run_id,
+                                         GError         **error);
+GArray     *tally_store_select_tests    (TallyStore      *store,
+                                         gint64           run_id,
+                                         const char      *marker_expr,
+                                         GError         **error);
+GPtrArray  *tally_store_get_logs_page   (TallyStore      *store,
+                                         gint64           result_id,
+                                         guint            offset,
+                                         guint            limit,
+                                         GLogLevelFlags   max_level,
+                                         GError         **error);
+gint64      tally_store_count_logs      (TallyStore      *store,
+                                         gint64           result_id,
+                                         GLogLevelFlags   max_level,
+                                         GError         **error);
+GPtrArray  *tally_store_find_tests      (TallyStore      *store,
+                                         const char      *program,
+                                         const char      *path,
+                                         GError         **error);
+GPtrArray  *tally_store_query_history   (TallyStore      *store,
+                                         gint64           test_id,
+                                         guint            limit,
+                                         GError         **error);
+gboolean    tally_store_count_rows      (TallyStore      *store,
+                                         gint64          *n_runs,
+                                         gint64          *n_results,
+                                         GError         **error);
+char       *tally_store_debug_explain   (TallyStore      *store,
+                                         const char      *which,
+                                         GError         **error);
+
 /* Tests and debugging only: plain SQL, never built from data. */
 gboolean    tally_store_debug_exec      (const char      *path,
                                          const char      *sql,
@@ -131,5 +289,9 @@ gint64      tally_store_debug_query_int (TallyStore      *store,
                                          GError         **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyStore, tally_store_close)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyRunRow, tally_run_row_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyResultRow, tally_result_row_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyHistoryRow, tally_history_row_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyTestRow, tally_test_row_free)
 
 G_END_DECLS

@@ -44,6 +44,7 @@
 #include <sqlite3.h>
 
 #include "tally-error.h"
+#include "tally-expr-private.h"
 #include "tally-store-private.h"
 
 /* 'TALY': marks a file as a Tally database (PRAGMA application_id). */
@@ -73,10 +74,12 @@ struct _TallyStore
 {
   sqlite3 *db;
   char *path;
-  GHashTable *stmts;    /* SQL text (static) → Stmt */
+  GHashTable *stmts;    /* SQL literal (by address) → Stmt */
   gint64 txn_began;     /* monotonic µs when BEGIN ran, 0 if none open */
   int schema_version;
   gboolean readonly;
+  GArray *query_ids;    /* gint64 ids now in temp.tally_query_tests, or NULL */
+  gboolean query_table; /* temp.tally_query_tests exists */
 };
 
 /* The recorded runner of a 'running' run; see recover_interrupted(). */
@@ -148,7 +151,7 @@ stmt_free (gpointer data)
 }
 
 /* Returns the cached statement for @sql, preparing it on first use.
- * @sql must be a string literal: it is the cache key. */
+ * @sql must be a string literal: its address is the cache key. */
 static Stmt *
 store_stmt (TallyStore  *self,
             const char  *sql,
@@ -861,7 +864,9 @@ store_open (const char  *path,
 
   self->path = g_strdup (path);
   self->readonly = readonly;
-  self->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, stmt_free);
+  /* Keyed by the address of the SQL literal, like fossil's static Stmt
+   * per call site: hashing the text on every write cost ~10%. */
+  self->stmts = g_hash_table_new_full (NULL, NULL, NULL, stmt_free);
 
   if (readonly && !g_file_test (path, G_FILE_TEST_EXISTS))
     {
@@ -958,6 +963,7 @@ tally_store_close (TallyStore *store)
     g_warning ("%s", error->message);
 
   g_clear_pointer (&store->stmts, g_hash_table_unref);
+  g_clear_pointer (&store->query_ids, g_array_unref);
   if (store->db != NULL)
     sqlite3_close_v2 (store->db);
   g_free (store->path);
@@ -2334,4 +2340,1132 @@ tally_store_debug_query_int (TallyStore  *store,
 
   sqlite3_finalize (stmt);
   return value;
+}
+
+/* ------------------------------------------------------------------ */
+/* Read side: runs, result pages, logs, history                        */
+
+/* "Final attempt" (docs/database.md): no later attempt of the same test
+ * in the same run exists. results_run_test_attempt answers it from the
+ * index alone. Rows tied at the highest attempt (--repeat) all count. */
+#define FINAL_ATTEMPT(r) \
+  " NOT EXISTS (SELECT 1 FROM results x WHERE x.run_id = " r ".run_id" \
+  "             AND x.test_id = " r ".test_id AND x.attempt > " r ".attempt)"
+
+/* The filter of a result page and of its count. :outcomes is ",a,b,"
+ * or ""; :pattern a LIKE pattern or NULL; :use_ids says whether
+ * temp.tally_query_tests restricts the tests. */
+#define RESULTS_FILTER \
+  " FROM results r JOIN tests t ON t.id = r.test_id" \
+  " WHERE r.run_id = :run" \
+  "   AND (:outcomes = '' OR instr (:outcomes, ',' || r.outcome || ',') > 0)" \
+  "   AND (:pattern IS NULL OR t.path LIKE :pattern ESCAPE '\\'" \
+  "        OR t.program LIKE :pattern ESCAPE '\\'" \
+  "        OR r.message LIKE :pattern ESCAPE '\\')" \
+  "   AND (:use_ids = 0 OR r.test_id IN temp.tally_query_tests)" \
+  "   AND (:all_attempts OR" FINAL_ATTEMPT ("r") ")"
+
+/* A page is two steps: the inner query sorts only ids and keys, so the
+ * sorter never carries messages; the outer one reads the page's rows. */
+#define RESULTS_PAGE(inner_order, outer_order) \
+  "SELECT r.id, r.test_id, t.program, t.path, r.attempt, r.outcome," \
+  "       r.started_at, r.duration_us, r.worker, r.message, r.file, r.line," \
+  "       r.signal, r.exit_status," \
+  "       (SELECT count(*) FROM logs l WHERE l.result_id = r.id)" \
+  " FROM (SELECT r.id AS rid, t.path AS path, t.program AS program," \
+  "              r.outcome AS outcome, r.duration_us AS duration," \
+  "              r.attempt AS attempt" \
+  RESULTS_FILTER \
+  "       ORDER BY " inner_order \
+  "       LIMIT :limit OFFSET :offset) p" \
+  " JOIN results r ON r.id = p.rid JOIN tests t ON t.id = r.test_id" \
+  " ORDER BY " outer_order
+
+#define ORDER_PATH(d) "p.path " d ", p.program " d ", p.attempt, p.rid"
+#define ORDER_OUTCOME(d) "p.outcome " d ", p.path, p.program, p.attempt, p.rid"
+#define ORDER_DURATION(d) "p.duration " d ", p.path, p.program, p.attempt, p.rid"
+
+/* Indexed by sort * 2 + descending. ORDER BY cannot be a parameter. */
+static const char * const results_page_sql[] = {
+  RESULTS_PAGE ("t.path, t.program, r.attempt, r.id", ORDER_PATH ("ASC")),
+  RESULTS_PAGE ("t.path DESC, t.program DESC, r.attempt, r.id", ORDER_PATH ("DESC")),
+  RESULTS_PAGE ("r.outcome, t.path, t.program, r.attempt, r.id", ORDER_OUTCOME ("ASC")),
+  RESULTS_PAGE ("r.outcome DESC, t.path, t.program, r.attempt, r.id", ORDER_OUTCOME ("DESC")),
+  RESULTS_PAGE ("r.duration_us, t.path, t.program, r.attempt, r.id", ORDER_DURATION ("ASC")),
+  RESULTS_PAGE ("r.duration_us DESC, t.path, t.program, r.attempt, r.id", ORDER_DURATION ("DESC")),
+};
+
+static const char results_count_sql[] = "SELECT count(*)" RESULTS_FILTER;
+
+static const char run_counts_sql[] =
+  "SELECT r.outcome, count(*) FROM results r"
+  " WHERE r.run_id = :run AND" FINAL_ATTEMPT ("r")
+  " GROUP BY r.outcome";
+
+static const char logs_page_sql[] =
+  "SELECT time_us, level, domain, message, file, line, func, thread, fields"
+  " FROM logs WHERE result_id = :result"
+  "   AND (:max_level = 0 OR level <= :max_level)"
+  " ORDER BY seq LIMIT :limit OFFSET :offset";
+
+static const char history_sql[] =
+  "SELECT u.id, u.started_at, r.id, r.attempt, r.outcome, r.duration_us"
+  " FROM results r JOIN runs u ON u.id = r.run_id"
+  " WHERE r.test_id = :test AND" FINAL_ATTEMPT ("r")
+  " ORDER BY u.started_at DESC, u.id DESC, r.id DESC"
+  " LIMIT :limit";
+
+static const char runs_page_sql[] =
+  "SELECT id, started_at, finished_at, status, argv, workers, seed, shard, host"
+  " FROM runs ORDER BY started_at DESC, id DESC LIMIT :limit OFFSET :offset";
+
+static const char run_by_id_sql[] =
+  "SELECT id, started_at, finished_at, status, argv, workers, seed, shard, host"
+  " FROM runs WHERE id = :id";
+
+/* What tally_store_debug_explain() knows, by name. */
+static const struct
+{
+  const char *name;
+  const char *sql;
+} explained_queries[] = {
+  { "results-path", results_page_sql[0] },
+  { "results-path-desc", results_page_sql[1] },
+  { "results-outcome", results_page_sql[2] },
+  { "results-outcome-desc", results_page_sql[3] },
+  { "results-duration", results_page_sql[4] },
+  { "results-duration-desc", results_page_sql[5] },
+  { "results-count", results_count_sql },
+  { "run-counts", run_counts_sql },
+  { "logs-page", logs_page_sql },
+  { "history", history_sql },
+  { "runs-page", runs_page_sql },
+};
+
+/**
+ * tally_run_status_from_string:
+ * @text: (nullable): a `runs.status` value
+ * @status: (out): the status
+ *
+ * Returns: %TRUE if @text names a #TallyRunStatus
+ */
+gboolean
+tally_run_status_from_string (const char     *text,
+                              TallyRunStatus *status)
+{
+  for (int s = TALLY_RUN_RUNNING; s <= TALLY_RUN_ERROR; s++)
+    {
+      if (g_strcmp0 (text, tally_run_status_to_string (s)) == 0)
+        {
+          *status = s;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/**
+ * tally_run_row_free:
+ * @row: (transfer full) (nullable): a #TallyRunRow
+ */
+void
+tally_run_row_free (TallyRunRow *row)
+{
+  if (row == NULL)
+    return;
+
+  g_strfreev (row->argv);
+  g_free (row->shard);
+  g_free (row->host);
+  g_free (row);
+}
+
+/**
+ * tally_result_row_free:
+ * @row: (transfer full) (nullable): a #TallyResultRow
+ */
+void
+tally_result_row_free (TallyResultRow *row)
+{
+  if (row == NULL)
+    return;
+
+  g_free (row->program);
+  g_free (row->path);
+  g_free (row->message);
+  g_free (row->file);
+  g_free (row->markers);
+  g_free (row);
+}
+
+/**
+ * tally_history_row_free:
+ * @row: (transfer full) (nullable): a #TallyHistoryRow
+ */
+void
+tally_history_row_free (TallyHistoryRow *row)
+{
+  g_free (row);
+}
+
+/**
+ * tally_test_row_free:
+ * @row: (transfer full) (nullable): a #TallyTestRow
+ */
+void
+tally_test_row_free (TallyTestRow *row)
+{
+  if (row == NULL)
+    return;
+
+  g_free (row->program);
+  g_free (row->path);
+  g_free (row->file);
+  g_clear_pointer (&row->markers, tally_markers_unref);
+  g_free (row);
+}
+
+static TallyOutcome
+column_outcome (sqlite3_stmt *stmt,
+                int           col)
+{
+  TallyOutcome outcome;
+
+  /* A name from a newer Tally reads as an error, never as a pass. */
+  if (!tally_outcome_from_string ((const char *) sqlite3_column_text (stmt, col), &outcome))
+    outcome = TALLY_OUTCOME_ERROR;
+
+  return outcome;
+}
+
+/* runs.argv is a JSON array of strings; anything else reads as empty. */
+static GStrv
+argv_from_json (const char *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  JsonNode *root;
+  JsonArray *array;
+
+  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL))
+    return g_strv_builder_end (builder);
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
+    return g_strv_builder_end (builder);
+
+  array = json_node_get_array (root);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+        g_strv_builder_add (builder, json_node_get_string (node));
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+static TallyRunRow *
+read_run_row (sqlite3_stmt *stmt)
+{
+  TallyRunRow *row = g_new0 (TallyRunRow, 1);
+
+  row->id = sqlite3_column_int64 (stmt, 0);
+  row->started_at_us = sqlite3_column_int64 (stmt, 1);
+  row->finished_at_us = sqlite3_column_int64 (stmt, 2);
+  if (!tally_run_status_from_string ((const char *) sqlite3_column_text (stmt, 3),
+                                     &row->status))
+    row->status = TALLY_RUN_ERROR;
+  row->argv = argv_from_json ((const char *) sqlite3_column_text (stmt, 4));
+  row->workers = sqlite3_column_int (stmt, 5);
+  row->seed = (guint64) sqlite3_column_int64 (stmt, 6);
+  row->shard = column_dup_text (stmt, 7);
+  row->host = column_dup_text (stmt, 8);
+
+  return row;
+}
+
+/**
+ * tally_store_get_run_counts:
+ * @store: a #TallyStore
+ * @run_id: a run
+ * @counts: (array fixed-size=TALLY_N_OUTCOMES) (out caller-allocates):
+ *   the number of final attempts of each #TallyOutcome
+ * @error: return location for a #GError
+ *
+ * Counts the run's final attempts by outcome: one index-only pass over
+ * the run's results.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+tally_store_get_run_counts (TallyStore  *store,
+                            gint64       run_id,
+                            guint       *counts,
+                            GError     **error)
+{
+  Stmt *st;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (counts != NULL, FALSE);
+
+  memset (counts, 0, sizeof (guint) * TALLY_N_OUTCOMES);
+  st = store_stmt (store, run_counts_sql, error);
+  if (st == NULL)
+    return FALSE;
+
+  bind_int64 (st, ":run", run_id);
+  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
+    counts[column_outcome (st->stmt, 0)] += sqlite3_column_int (st->stmt, 1);
+  stmt_reset (st);
+
+  return rc == SQLITE_DONE;
+}
+
+static gboolean
+fill_run_counts (TallyStore   *store,
+                 TallyRunRow  *row,
+                 GError      **error)
+{
+  if (!tally_store_get_run_counts (store, row->id, row->counts, error))
+    return FALSE;
+
+  row->n_results = 0;
+  for (guint i = 0; i < TALLY_N_OUTCOMES; i++)
+    row->n_results += row->counts[i];
+  row->has_counts = TRUE;
+
+  return TRUE;
+}
+
+/**
+ * tally_store_get_last_run_id:
+ * @store: a #TallyStore
+ * @run_id: (out): the newest run (latest start), or 0 when there is none
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success (also when there is no run)
+ */
+gboolean
+tally_store_get_last_run_id (TallyStore  *store,
+                             gint64      *run_id,
+                             GError     **error)
+{
+  Stmt *st;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (run_id != NULL, FALSE);
+
+  *run_id = 0;
+  st = store_stmt (store,
+                   "SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT 1",
+                   error);
+  if (st == NULL)
+    return FALSE;
+
+  return stmt_query_int64 (store, st, run_id, NULL, error);
+}
+
+/**
+ * tally_store_list_runs:
+ * @store: a #TallyStore
+ * @offset: rows to skip
+ * @limit: the most rows to return
+ * @with_counts: whether to count each run's outcomes (one index-only
+ *   pass over each listed run's results: page the run list)
+ * @error: return location for a #GError
+ *
+ * Lists runs newest first (by start time, then id).
+ *
+ * Returns: (transfer full) (element-type TallyRunRow) (nullable): the
+ *   rows, or %NULL with @error set
+ */
+GPtrArray *
+tally_store_list_runs (TallyStore  *store,
+                       guint        offset,
+                       guint        limit,
+                       gboolean     with_counts,
+                       GError     **error)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  Stmt *st;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  st = store_stmt (store, runs_page_sql, error);
+  if (st == NULL)
+    return NULL;
+
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_run_row_free);
+  bind_int64 (st, ":limit", limit);
+  bind_int64 (st, ":offset", offset);
+  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
+    g_ptr_array_add (rows, read_run_row (st->stmt));
+  stmt_reset (st);
+  if (rc != SQLITE_DONE)
+    return NULL;
+
+  for (guint i = 0; with_counts && i < rows->len; i++)
+    if (!fill_run_counts (store, g_ptr_array_index (rows, i), error))
+      return NULL;
+
+  return g_steal_pointer (&rows);
+}
+
+/**
+ * tally_store_get_run:
+ * @store: a #TallyStore
+ * @run_id: a run id
+ * @error: return location for a #GError
+ *
+ * Reads one run with its outcome counts. An unknown id is
+ * %TALLY_ERROR_NOT_FOUND.
+ *
+ * Returns: (transfer full) (nullable): the run, or %NULL with @error set
+ */
+TallyRunRow *
+tally_store_get_run (TallyStore  *store,
+                     gint64       run_id,
+                     GError     **error)
+{
+  g_autoptr(TallyRunRow) row = NULL;
+  Stmt *st;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  st = store_stmt (store, run_by_id_sql, error);
+  if (st == NULL)
+    return NULL;
+
+  bind_int64 (st, ":id", run_id);
+  rc = stmt_step (store, st, error);
+  if (rc == SQLITE_ROW)
+    row = read_run_row (st->stmt);
+  stmt_reset (st);
+
+  if (rc == SQLITE_DONE)
+    g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_FOUND,
+                 "%s: no run %" G_GINT64_FORMAT, store->path, run_id);
+  if (row == NULL || !fill_run_counts (store, row, error))
+    return NULL;
+
+  return g_steal_pointer (&row);
+}
+
+/* The canonical marker string of @test_id ("" for none). */
+static gboolean
+read_markers (TallyStore     *store,
+              gint64          test_id,
+              TallyMarkers  **markers,
+              GError        **error)
+{
+  g_autoptr(TallyMarkers) set = tally_markers_new ();
+  Stmt *st;
+  int rc;
+
+  st = store_stmt (store,
+                   "SELECT name, value FROM markers WHERE test_id = :test"
+                   " ORDER BY position",
+                   error);
+  if (st == NULL)
+    return FALSE;
+
+  bind_int64 (st, ":test", test_id);
+  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
+    tally_markers_set (set,
+                       (const char *) sqlite3_column_text (st->stmt, 0),
+                       (const char *) sqlite3_column_text (st->stmt, 1));
+  stmt_reset (st);
+  if (rc != SQLITE_DONE)
+    return FALSE;
+
+  *markers = g_steal_pointer (&set);
+  return TRUE;
+}
+
+static TallyResultRow *
+read_result_page_row (sqlite3_stmt *stmt)
+{
+  TallyResultRow *row = g_new0 (TallyResultRow, 1);
+
+  row->id = sqlite3_column_int64 (stmt, 0);
+  row->test_id = sqlite3_column_int64 (stmt, 1);
+  row->program = column_dup_text (stmt, 2);
+  row->path = column_dup_text (stmt, 3);
+  row->attempt = sqlite3_column_int (stmt, 4);
+  row->outcome = column_outcome (stmt, 5);
+  row->started_at_us = sqlite3_column_int64 (stmt, 6);
+  row->duration_us = sqlite3_column_int64 (stmt, 7);
+  row->worker = sqlite3_column_type (stmt, 8) == SQLITE_NULL
+                ? -1 : sqlite3_column_int (stmt, 8);
+  row->message = column_dup_bytes (stmt, 9, &row->message_len);
+  row->file = column_dup_text (stmt, 10);
+  row->line = sqlite3_column_int (stmt, 11);
+  row->signal = sqlite3_column_int (stmt, 12);
+  row->exit_status = sqlite3_column_type (stmt, 13) == SQLITE_NULL
+                     ? -1 : sqlite3_column_int (stmt, 13);
+  row->n_logs = sqlite3_column_int (stmt, 14);
+
+  return row;
+}
+
+static gboolean
+ids_equal (GArray *a,
+           GArray *b)
+{
+  return a != NULL && b != NULL && a->len == b->len
+         && memcmp (a->data, b->data, a->len * sizeof (gint64)) == 0;
+}
+
+static gboolean
+query_table_ensure (TallyStore  *store,
+                    GError     **error)
+{
+  if (store->query_table)
+    return TRUE;
+
+  /* TEMP lives in the connection: allowed on a read-only database. */
+  if (!store_exec (store,
+                   "CREATE TEMP TABLE IF NOT EXISTS tally_query_tests"
+                   " (id INTEGER PRIMARY KEY)",
+                   error))
+    return FALSE;
+
+  store->query_table = TRUE;
+  return TRUE;
+}
+
+static gboolean
+query_table_fill (TallyStore  *store,
+                  GArray      *ids,
+                  GError     **error)
+{
+  Stmt *del, *ins;
+
+  del = store_stmt (store, "DELETE FROM temp.tally_query_tests", error);
+  if (del == NULL || !stmt_exec (store, del, error))
+    return FALSE;
+
+  ins = store_stmt (store,
+                    "INSERT OR IGNORE INTO temp.tally_query_tests (id) VALUES (:id)",
+                    error);
+  if (ins == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      bind_int64 (ins, ":id", g_array_index (ids, gint64, i));
+      if (!stmt_exec (store, ins, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Loads @ids into temp.tally_query_tests unless they are there already:
+ * a viewer pages through one filter many times. */
+static gboolean
+query_table_load (TallyStore  *store,
+                  GArray      *ids,
+                  GError     **error)
+{
+  gboolean in_txn = store->txn_began != 0;
+  gboolean ok;
+
+  if (ids == NULL || ids_equal (ids, store->query_ids))
+    return TRUE;
+
+  g_clear_pointer (&store->query_ids, g_array_unref);
+  if (!in_txn && !store_exec (store, "SAVEPOINT tally_query", error))
+    return FALSE;
+
+  ok = query_table_fill (store, ids, error);
+  if (!in_txn)
+    store_exec (store, ok ? "RELEASE tally_query"
+                          : "ROLLBACK TO tally_query; RELEASE tally_query", NULL);
+  if (!ok)
+    return FALSE;
+
+  store->query_ids = g_array_copy (ids);
+  return TRUE;
+}
+
+/* ",failed,crashed," for a mask, "" for all. Our own names: no
+ * escaping question arises, and they are bound anyway. */
+static char *
+outcomes_list (guint mask)
+{
+  GString *list;
+
+  if (mask == 0)
+    return g_strdup ("");
+
+  list = g_string_new (",");
+  for (int o = 0; o < TALLY_N_OUTCOMES; o++)
+    if (mask & (1u << o))
+      g_string_append_printf (list, "%s,", tally_outcome_to_string (o));
+
+  return g_string_free (list, FALSE);
+}
+
+/* A LIKE pattern that matches @text anywhere, %, _ and \ taken
+ * literally; NULL for no text filter. */
+static char *
+like_pattern (const char *text)
+{
+  GString *pattern;
+
+  if (text == NULL || *text == '\0')
+    return NULL;
+
+  pattern = g_string_new ("%");
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '%' || *p == '_' || *p == '\\')
+        g_string_append_c (pattern, '\\');
+      g_string_append_c (pattern, *p);
+    }
+  g_string_append_c (pattern, '%');
+
+  return g_string_free (pattern, FALSE);
+}
+
+/* Binds the filter; @outcomes and @pattern must outlive the step. */
+static void
+bind_results_filter (Stmt                    *st,
+                     gint64                   run_id,
+                     const TallyResultQuery  *query,
+                     const char              *outcomes,
+                     const char              *pattern)
+{
+  bind_int64 (st, ":run", run_id);
+  bind_text (st, ":outcomes", outcomes);
+  bind_text (st, ":pattern", pattern);
+  bind_int64 (st, ":use_ids", query->test_ids != NULL);
+  bind_int64 (st, ":all_attempts", query->all_attempts);
+}
+
+static Stmt *
+results_stmt_prepare (TallyStore              *store,
+                      const char              *sql,
+                      const TallyResultQuery  *query,
+                      GError                 **error)
+{
+  if (!query_table_ensure (store, error)
+      || !query_table_load (store, query->test_ids, error))
+    return NULL;
+
+  return store_stmt (store, sql, error);
+}
+
+static gboolean
+fill_result_markers (TallyStore  *store,
+                     GPtrArray   *rows,
+                     GError     **error)
+{
+  for (guint i = 0; i < rows->len; i++)
+    {
+      TallyResultRow *row = g_ptr_array_index (rows, i);
+      g_autoptr(TallyMarkers) markers = NULL;
+
+      if (!read_markers (store, row->test_id, &markers, error))
+        return FALSE;
+      row->markers = tally_markers_to_string (markers);
+    }
+
+  return TRUE;
+}
+
+/**
+ * tally_store_query_results:
+ * @store: a #TallyStore
+ * @run_id: the run
+ * @query: (nullable): the filter and order; %NULL for every final
+ *   attempt by path
+ * @offset: rows to skip
+ * @limit: the most rows to return
+ * @error: return location for a #GError
+ *
+ * One page of a run's results. tally_store_count_results() with the same
+ * @query gives the number of rows of all pages.
+ *
+ * Returns: (transfer full) (element-type TallyResultRow) (nullable): the
+ *   rows, or %NULL with @error set
+ */
+GPtrArray *
+tally_store_query_results (TallyStore              *store,
+                           gint64                   run_id,
+                           const TallyResultQuery  *query,
+                           guint                    offset,
+                           guint                    limit,
+                           GError                 **error)
+{
+  static const TallyResultQuery all = TALLY_RESULT_QUERY_INIT;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autofree char *outcomes = NULL;
+  g_autofree char *pattern = NULL;
+  Stmt *st;
+  guint which;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  if (query == NULL)
+    query = &all;
+  which = MIN ((guint) query->sort, TALLY_RESULT_SORT_DURATION) * 2 + (query->descending ? 1 : 0);
+  st = results_stmt_prepare (store, results_page_sql[which], query, error);
+  if (st == NULL)
+    return NULL;
+
+  outcomes = outcomes_list (query->outcomes);
+  pattern = like_pattern (query->text);
+  bind_results_filter (st, run_id, query, outcomes, pattern);
+  bind_int64 (st, ":limit", limit);
+  bind_int64 (st, ":offset", offset);
+
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_result_row_free);
+  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
+    g_ptr_array_add (rows, read_result_page_row (st->stmt));
+  stmt_reset (st);
+
+  if (rc != SQLITE_DONE || !fill_result_markers (store, rows, error))
+    return NULL;
+  return g_steal_pointer (&rows);
+}
+
+/**
+ * tally_store_count_results:
+ * @store: a #TallyStore
+ * @run_id: the run
+ * @query: (nullable): the filter, as for tally_store_query_results()
+ *   (its order is ignored)
+ * @error: return location for a #GError
+ *
+ * Returns: the number of results that @query selects, or -1 with @error set
+ */
+gint64
+tally_store_count_results (TallyStore              *store,
+                           gint64                   run_id,
+                           const TallyResultQuery  *query,
+                           GError                 **error)
+{
+  static const TallyResultQuery all = TALLY_RESULT_QUERY_INIT;
+  g_autofree char *outcomes = NULL;
+  g_autofree char *pattern = NULL;
+  gint64 count = 0;
+  Stmt *st;
+
+  g_return_val_if_fail (store != NULL, -1);
+
+  if (query == NULL)
+    query = &all;
+  st = results_stmt_prepare (store, results_count_sql, query, error);
+  if (st == NULL)
+    return -1;
+
+  outcomes = outcomes_list (query->outcomes);
+  pattern = like_pattern (query->text);
+  bind_results_filter (st, run_id, query, outcomes, pattern);
+  if (!stmt_query_int64 (store, st, &count, NULL, error))
+    return -1;
+
+  return count;
+}
+
+static TallyTestRow *
+read_test_row (sqlite3_stmt *stmt)
+{
+  TallyTestRow *row = g_new0 (TallyTestRow, 1);
+
+  row->id = sqlite3_column_int64 (stmt, 0);
+  row->program = column_dup_text (stmt, 1);
+  row->path = column_dup_text (stmt, 2);
+  row->file = column_dup_text (stmt, 3);
+  row->line = sqlite3_column_int (stmt, 4);
+  row->markers = tally_markers_new ();
+
+  return row;
+}
+
+/**
+ * tally_store_list_run_tests:
+ * @store: a #TallyStore
+ * @run_id: a run
+ * @error: return location for a #GError
+ *
+ * The tests that have results in @run_id, by id, each with its markers
+ * (those of its latest registration), so a caller can evaluate a marker
+ * expression in C and pass the ids it keeps as
+ * #TallyResultQuery.test_ids. See tally_store_select_tests().
+ *
+ * Returns: (transfer full) (element-type TallyTestRow) (nullable): the
+ *   tests, or %NULL with @error set
+ */
+GPtrArray *
+tally_store_list_run_tests (TallyStore  *store,
+                            gint64       run_id,
+                            GError     **error)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  TallyTestRow *last = NULL;
+  Stmt *st;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  st = store_stmt (store,
+                   "SELECT t.id, t.program, t.path, t.file, t.line, m.name, m.value"
+                   " FROM tests t LEFT JOIN markers m ON m.test_id = t.id"
+                   " WHERE t.id IN (SELECT test_id FROM results WHERE run_id = :run)"
+                   " ORDER BY t.id, m.position",
+                   error);
+  if (st == NULL)
+    return NULL;
+
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_test_row_free);
+  bind_int64 (st, ":run", run_id);
+  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
+    {
+      if (last == NULL || last->id != sqlite3_column_int64 (st->stmt, 0))
+        {
+          last = read_test_row (st->stmt);
+          g_ptr_array_add (rows, last);
+        }
+      if (sqlite3_column_type (st->stmt, 5) != SQLITE_NULL)
+        tally_markers_set (last->markers,
+                           (const char *) sqlite3_column_text (st->stmt, 5),
+                           (const char *) sqlite3_column_text (st->stmt, 6));
+    }
+  stmt_reset (st);
+
+  if (rc != SQLITE_DONE)
+    return NULL;
+  return g_steal_pointer (&rows);
+}
+
+/**
+ * tally_store_select_tests:
+ * @store: a #TallyStore
+ * @run_id: a run
+ * @marker_expr: a marker expression, as for `tally run -m`
+ * @error: return location for a #GError
+ *
+ * Evaluates @marker_expr on the markers of each test of @run_id. A
+ * malformed expression is the parser's error.
+ *
+ * Returns: (transfer full) (element-type gint64) (nullable): the ids of
+ *   the tests it selects, ascending, for #TallyResultQuery.test_ids; or
+ *   %NULL with @error set
+ */
+GArray *
+tally_store_select_tests (TallyStore  *store,
+                          gint64       run_id,
+                          const char  *marker_expr,
+                          GError     **error)
+{
+  g_autoptr(TallyExpr) expr = NULL;
+  g_autoptr(GPtrArray) tests = NULL;
+  GArray *ids;
+
+  g_return_val_if_fail (store != NULL, NULL);
+  g_return_val_if_fail (marker_expr != NULL, NULL);
+
+  expr = tally_expr_parse_markers (marker_expr, error);
+  if (expr == NULL)
+    return NULL;
+  tests = tally_store_list_run_tests (store, run_id, error);
+  if (tests == NULL)
+    return NULL;
+
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; i < tests->len; i++)
+    {
+      TallyTestRow *row = g_ptr_array_index (tests, i);
+
+      if (tally_expr_match_markers (expr, row->markers))
+        g_array_append_val (ids, row->id);
+    }
+
+  return ids;
+}
+
+/**
+ * tally_store_get_logs_page:
+ * @store: a #TallyStore
+ * @result_id: a result id
+ * @offset: records to skip (after the level filter)
+ * @limit: the most records to return
+ * @max_level: 0 for every record, else one #GLogLevelFlags level: that
+ *   level and the more severe ones (G_LOG_LEVEL_WARNING: warnings,
+ *   criticals and errors)
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (element-type TallyLogRecord) (nullable): the
+ *   page of the result's log records in order, or %NULL with @error set
+ */
+GPtrArray *
+tally_store_get_logs_page (TallyStore      *store,
+                           gint64           result_id,
+                           guint            offset,
+                           guint            limit,
+                           GLogLevelFlags   max_level,
+                           GError         **error)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  Stmt *st;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  st = store_stmt (store, logs_page_sql, error);
+  if (st == NULL)
+    return NULL;
+
+  records = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_log_record_free);
+  bind_int64 (st, ":result", result_id);
+  bind_int64 (st, ":max_level", max_level & G_LOG_LEVEL_MASK);
+  bind_int64 (st, ":limit", limit);
+  bind_int64 (st, ":offset", offset);
+  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
+    g_ptr_array_add (records, read_log_row (st->stmt));
+  stmt_reset (st);
+
+  if (rc != SQLITE_DONE)
+    return NULL;
+  return g_steal_pointer (&records);
+}
+
+/**
+ * tally_store_count_logs:
+ * @store: a #TallyStore
+ * @result_id: a result id
+ * @max_level: as for tally_store_get_logs_page()
+ * @error: return location for a #GError
+ *
+ * Returns: the number of the result's records at @max_level or more
+ *   severe, or -1 with @error set
+ */
+gint64
+tally_store_count_logs (TallyStore      *store,
+                        gint64           result_id,
+                        GLogLevelFlags   max_level,
+                        GError         **error)
+{
+  gint64 count = 0;
+  Stmt *st;
+
+  g_return_val_if_fail (store != NULL, -1);
+
+  st = store_stmt (store,
+                   "SELECT count(*) FROM logs WHERE result_id = :result"
+                   " AND (:max_level = 0 OR level <= :max_level)",
+                   error);
+  if (st == NULL)
+    return -1;
+
+  bind_int64 (st, ":result", result_id);
+  bind_int64 (st, ":max_level", max_level & G_LOG_LEVEL_MASK);
+  if (!stmt_query_int64 (store, st, &count, NULL, error))
+    return -1;
+
+  return count;
+}
+
+/**
+ * tally_store_find_tests:
+ * @store: a #TallyStore
+ * @program: (nullable): the program, or %NULL for any
+ * @path: the test path
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (element-type TallyTestRow) (nullable): the
+ *   tests with @path (of @program), by program, with their markers;
+ *   possibly empty; or %NULL with @error set
+ */
+GPtrArray *
+tally_store_find_tests (TallyStore  *store,
+                        const char  *program,
+                        const char  *path,
+                        GError     **error)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  Stmt *st;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  st = store_stmt (store,
+                   "SELECT id, program, path, file, line FROM tests"
+                   " WHERE path = :path AND (:program IS NULL OR program = :program)"
+                   " ORDER BY program",
+                   error);
+  if (st == NULL)
+    return NULL;
+
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_test_row_free);
+  bind_text (st, ":path", path);
+  bind_text (st, ":program", program);
+  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
+    g_ptr_array_add (rows, read_test_row (st->stmt));
+  stmt_reset (st);
+  if (rc != SQLITE_DONE)
+    return NULL;
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      TallyTestRow *row = g_ptr_array_index (rows, i);
+
+      g_clear_pointer (&row->markers, tally_markers_unref);
+      if (!read_markers (store, row->id, &row->markers, error))
+        return NULL;
+    }
+
+  return g_steal_pointer (&rows);
+}
+
+/**
+ * tally_store_query_history:
+ * @store: a #TallyStore
+ * @test_id: a test
+ * @limit: the most rows to return
+ * @error: return location for a #GError
+ *
+ * The test's final attempt in each run that ran it, newest run first
+ * (several rows for a run that repeated it with --repeat).
+ *
+ * Returns: (transfer full) (element-type TallyHistoryRow) (nullable):
+ *   the rows, or %NULL with @error set
+ */
+GPtrArray *
+tally_store_query_history (TallyStore  *store,
+                           gint64       test_id,
+                           guint        limit,
+                           GError     **error)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  Stmt *st;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  st = store_stmt (store, history_sql, error);
+  if (st == NULL)
+    return NULL;
+
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_history_row_free);
+  bind_int64 (st, ":test", test_id);
+  bind_int64 (st, ":limit", limit);
+  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
+    {
+      TallyHistoryRow *row = g_new0 (TallyHistoryRow, 1);
+
+      row->run_id = sqlite3_column_int64 (st->stmt, 0);
+      row->run_started_at_us = sqlite3_column_int64 (st->stmt, 1);
+      row->result_id = sqlite3_column_int64 (st->stmt, 2);
+      row->attempt = sqlite3_column_int (st->stmt, 3);
+      row->outcome = column_outcome (st->stmt, 4);
+      row->duration_us = sqlite3_column_int64 (st->stmt, 5);
+      g_ptr_array_add (rows, row);
+    }
+  stmt_reset (st);
+
+  if (rc != SQLITE_DONE)
+    return NULL;
+  return g_steal_pointer (&rows);
+}
+
+/**
+ * tally_store_count_rows:
+ * @store: a #TallyStore
+ * @n_runs: (out) (optional): the number of runs
+ * @n_results: (out) (optional): the number of results (all attempts)
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+tally_store_count_rows (TallyStore  *store,
+                        gint64      *n_runs,
+                        gint64      *n_results,
+                        GError     **error)
+{
+  Stmt *st;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+
+  st = store_stmt (store,
+                   "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM results)",
+                   error);
+  if (st == NULL)
+    return FALSE;
+
+  rc = stmt_step (store, st, error);
+  if (rc == SQLITE_ROW && n_runs != NULL)
+    *n_runs = sqlite3_column_int64 (st->stmt, 0);
+  if (rc == SQLITE_ROW && n_results != NULL)
+    *n_results = sqlite3_column_int64 (st->stmt, 1);
+  stmt_reset (st);
+
+  return rc == SQLITE_ROW;
+}
+
+/**
+ * tally_store_debug_explain:
+ * @store: a #TallyStore
+ * @which: a read query's name: "results-path", "results-path-desc",
+ *   "results-outcome", "results-outcome-desc", "results-duration",
+ *   "results-duration-desc", "results-count", "run-counts", "logs-page",
+ *   "history" or "runs-page"
+ * @error: return location for a #GError
+ *
+ * For tests and debugging: the EXPLAIN QUERY PLAN of a read query, one
+ * plan step per line ("SCAN r", "SEARCH r USING INDEX …").
+ *
+ * Returns: (transfer full) (nullable): the plan, or %NULL with @error set
+ */
+char *
+tally_store_debug_explain (TallyStore  *store,
+                           const char  *which,
+                           GError     **error)
+{
+  g_autoptr(GString) plan = g_string_new (NULL);
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+  g_return_val_if_fail (which != NULL, NULL);
+
+  for (guint i = 0; sql == NULL && i < G_N_ELEMENTS (explained_queries); i++)
+    if (strcmp (which, explained_queries[i].name) == 0)
+      sql = g_strconcat ("EXPLAIN QUERY PLAN ", explained_queries[i].sql, NULL);
+
+  if (sql == NULL)
+    {
+      g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_FOUND, "no query named %s", which);
+      return NULL;
+    }
+  if (!query_table_ensure (store, error))
+    return NULL;
+
+  rc = sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      g_string_append_printf (plan, "%s\n", (const char *) sqlite3_column_text (stmt, 3));
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (store, rc, error);
+      return NULL;
+    }
+
+  return g_string_free (g_steal_pointer (&plan), FALSE);
 }

@@ -28,7 +28,9 @@
 #define OUT_BUFFER_SIZE (1024 * 1024)
 #define FLUSH_THRESHOLD (64 * 1024)
 
-static guint8 out_buffer[OUT_BUFFER_SIZE];
+/* guint64 storage: frames are stored 8-aligned (see tally-protocol.c). */
+static guint64 out_storage[OUT_BUFFER_SIZE / sizeof (guint64)];
+#define out_buffer ((guint8 *) out_storage)
 static volatile sig_atomic_t out_committed;   /* bytes of complete frames */
 static GMutex out_lock;
 static char alt_stack[64 * 1024];

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "tally-reporter-private.h"
+#include "tally-store-private.h"
+
+G_BEGIN_DECLS
+
+/* One `tally run`: the selected tests, a pool of worker slots, one queue.
+ * Free slots pull work; `serial` tests run after the parallel ones, each
+ * with nothing else in flight; a `group=NAME` runs in order on one worker;
+ * crashes and timeouts cost the test in flight, whose queued neighbours
+ * go back to the queue. Results go to the reporter and the store as they
+ * happen. */
+typedef struct _TallySession TallySession;
+
+typedef struct
+{
+  guint n_workers;
+  double default_timeout_s;     /* for tests without a timeout marker; 0: none */
+  double grace_s;               /* SIGTERM → SIGKILL */
+  guint maxfail;                /* 0: no limit; 1 is -x */
+  guint max_worker_restarts;
+  guint retries;
+  guint repeat;                 /* run each test this many times (≥ 1) */
+  guint durations;              /* report the N slowest */
+  const char *leaks;            /* passed to workers, or NULL */
+  TallyStore *store;            /* nullable */
+  gint64 run_id;                /* with store */
+  TallyReporter *reporter;      /* borrowed */
+} TallySessionOptions;
+
+TallySession *tally_session_new     (GPtrArray                 *tests,
+                                     const TallySessionOptions *options);
+/* Runs to the end on the thread-default main context. */
+TallyRunEnd   tally_session_run     (TallySession              *session);
+/* Asks the run to stop: dispatch no more; with @interrupt, also end the
+ * tests in flight (Ctrl-C). */
+void          tally_session_stop    (TallySession              *session,
+                                     gboolean                   interrupt);
+const TallyRunSummary *tally_session_get_summary (TallySession *session);
+/* The first test that failed, for --sw, or NULL. */
+TallyListedTest *tally_session_get_first_failure (TallySession *session);
+void          tally_session_free    (TallySession              *session);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallySession, tally_session_free)
+
+G_END_DECLS

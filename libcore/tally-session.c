@@ -1,0 +1,1017 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "Tally"
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include "tally-session-private.h"
+#include "tally-worker-proc-private.h"
+
+#define TICK_MS 100
+#define OUTPUT_CAP (1024 * 1024)
+#define MAX_DEPTH 16
+/* The runner's deadline trails the worker's own, so a test that yields to
+ * its main context times out in-process, with a precise message. */
+#define DEADLINE_SLACK_US (G_USEC_PER_SEC / 2)
+
+/* What is dispatched together: one test, or a whole group (in order). */
+typedef struct
+{
+  TallyProgram *program;
+  GQueue items;              /* TallyRunItem, not yet sent */
+  gboolean serial;
+} Unit;
+
+typedef struct
+{
+  TallySession *session;
+  int index;
+  TallyWorkerProc *worker;
+  GQueue sent;               /* TallyRunItem sent to the worker, unfinished */
+  Unit *unit;                /* the group being fed to this slot, if any */
+  gboolean head_started;
+  gboolean head_timed_out;
+  gint64 deadline;           /* monotonic µs; 0: none */
+  gint64 kill_at;            /* monotonic µs; 0: not terminating */
+  gboolean serial;           /* runs a serial unit */
+} Slot;
+
+struct _TallySession
+{
+  TallySessionOptions options;
+  GPtrArray *items;          /* all TallyRunItem, owned */
+  GQueue parallel;           /* Unit */
+  GQueue serial;             /* Unit */
+  Slot *slots;
+  GPtrArray *retired;        /* TallyWorkerProc told to quit, not yet gone */
+  GSource *tick;
+  GMainContext *context;
+  TallyWorkerSettings settings;
+
+  guint total;
+  guint done;
+  guint in_serial;           /* slots running a serial unit */
+  guint restarts;
+  guint failures;
+  gboolean stopping;
+  gboolean interrupted;
+  gboolean finished;
+  char *problem;
+  gint64 started_mono;
+  TallyRunSummary summary;
+  TallyListedTest *first_failure;
+};
+
+static void fill_slots (TallySession *session);
+static void maybe_finish (TallySession *session);
+
+static TallyRunItem *
+item_new (TallySession    *session,
+          TallyListedTest *test,
+          guint            attempt,
+          guint            repetition)
+{
+  TallyRunItem *item = g_new0 (TallyRunItem, 1);
+
+  item->test = test;
+  item->attempt = attempt;
+  item->repetition = repetition;
+  item->serial = tally_markers_has (test->markers, "serial");
+  tally_result_init (&item->result);
+  item->result.attempt = attempt;
+  g_ptr_array_add (session->items, item);
+
+  return item;
+}
+
+static void
+item_free (gpointer data)
+{
+  TallyRunItem *item = data;
+
+  tally_result_clear (&item->result);
+  g_clear_pointer (&item->records, g_ptr_array_unref);
+  g_clear_pointer (&item->out, g_bytes_unref);
+  g_clear_pointer (&item->err, g_bytes_unref);
+  g_free (item);
+}
+
+static Unit *
+unit_new (TallyProgram *program)
+{
+  Unit *unit = g_new0 (Unit, 1);
+
+  unit->program = program;
+  g_queue_init (&unit->items);
+  return unit;
+}
+
+static void
+unit_free (Unit *unit)
+{
+  g_queue_clear (&unit->items);
+  g_free (unit);
+}
+
+static void
+build_units (TallySession *session,
+             GPtrArray    *run_items)
+{
+  g_autoptr(GHashTable) groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < run_items->len; i++)
+    {
+      TallyRunItem *item = g_ptr_array_index (run_items, i);
+      const char *group = tally_markers_lookup (item->test->markers, "group");
+      Unit *unit = NULL;
+
+      if (group != NULL)
+        {
+          g_autofree char *key = g_strdup_printf ("%s\x1f%s", item->test->program->path, group);
+
+          unit = g_hash_table_lookup (groups, key);
+          if (unit == NULL)
+            {
+              unit = unit_new (item->test->program);
+              g_hash_table_insert (groups, g_steal_pointer (&key), unit);
+              g_queue_push_tail (&session->parallel, unit);
+            }
+        }
+      else
+        {
+          unit = unit_new (item->test->program);
+          g_queue_push_tail (&session->parallel, unit);
+        }
+
+      g_queue_push_tail (&unit->items, item);
+      unit->serial |= item->serial;
+    }
+
+  /* Serial units leave the parallel queue, keeping their order. */
+  for (GList *l = session->parallel.head; l != NULL;)
+    {
+      GList *next = l->next;
+      Unit *unit = l->data;
+
+      if (unit->serial)
+        {
+          g_queue_unlink (&session->parallel, l);
+          g_queue_push_tail_link (&session->serial, l);
+        }
+      l = next;
+    }
+}
+
+static guint
+slot_depth (TallySession *session)
+{
+  guint pending = session->parallel.length;
+  guint depth = pending / MAX (session->options.n_workers, 1);
+
+  return CLAMP (depth, 1, MAX_DEPTH);
+}
+
+static gboolean
+slot_busy (Slot *slot)
+{
+  return slot->sent.length > 0 || slot->unit != NULL;
+}
+
+static gboolean
+any_busy (TallySession *session)
+{
+  for (guint i = 0; i < session->options.n_workers; i++)
+    if (slot_busy (&session->slots[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* Prefers a unit of the program the slot's worker runs, to save a spawn. */
+static Unit *
+take_parallel_unit (TallySession *session,
+                    TallyProgram *preferred)
+{
+  guint scanned = 0;
+
+  if (preferred != NULL)
+    for (GList *l = session->parallel.head; l != NULL && scanned < 64; l = l->next, scanned++)
+      if (((Unit *) l->data)->program == preferred)
+        {
+          Unit *unit = l->data;
+          g_queue_delete_link (&session->parallel, l);
+          return unit;
+        }
+
+  return g_queue_pop_head (&session->parallel);
+}
+
+static void
+retire_worker (Slot *slot)
+{
+  if (slot->worker == NULL)
+    return;
+
+  tally_worker_proc_send_quit (slot->worker);
+  g_ptr_array_add (slot->session->retired, g_steal_pointer (&slot->worker));
+}
+
+static const TallyWorkerCallbacks worker_callbacks;
+
+static gboolean
+ensure_worker (Slot         *slot,
+               TallyProgram *program)
+{
+  TallySession *session = slot->session;
+  g_autoptr(GError) error = NULL;
+
+  if (slot->worker != NULL && tally_worker_proc_get_program (slot->worker) == program)
+    return TRUE;
+
+  retire_worker (slot);
+  slot->worker = tally_worker_proc_spawn (program, slot->index, &session->settings,
+                                          &worker_callbacks, slot, &error);
+  if (slot->worker == NULL)
+    {
+      g_free (session->problem);
+      session->problem = g_strdup (error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gint64
+item_timeout_us (TallySession *session,
+                 TallyRunItem *item)
+{
+  const char *marker = tally_markers_lookup (item->test->markers, "timeout");
+  double seconds = marker ? g_ascii_strtod (marker, NULL) : session->options.default_timeout_s;
+
+  return seconds > 0 ? (gint64) (seconds * G_USEC_PER_SEC) : 0;
+}
+
+static void
+arm_head_deadline (Slot *slot)
+{
+  TallyRunItem *head = g_queue_peek_head (&slot->sent);
+  gint64 timeout = head ? item_timeout_us (slot->session, head) : 0;
+
+  slot->deadline = timeout ? g_get_monotonic_time () + timeout + DEADLINE_SLACK_US : 0;
+}
+
+static Unit *
+next_unit (TallySession *session,
+           Slot         *slot)
+{
+  TallyProgram *preferred = slot->worker ? tally_worker_proc_get_program (slot->worker) : NULL;
+
+  if (session->in_serial > 0)
+    return NULL;
+
+  if (!g_queue_is_empty (&session->parallel))
+    return take_parallel_unit (session, preferred);
+
+  /* A serial unit starts only when nothing else is in flight anywhere. */
+  if (!g_queue_is_empty (&session->serial) && !any_busy (session))
+    {
+      session->in_serial++;
+      slot->serial = TRUE;
+      return g_queue_pop_head (&session->serial);
+    }
+
+  return NULL;
+}
+
+static void
+fill_slot (Slot *slot)
+{
+  TallySession *session = slot->session;
+  g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (guint32));
+  guint depth = slot->serial ? 1 : slot_depth (session);
+
+  if (session->stopping)
+    return;
+
+  while (slot->sent.length < depth)
+    {
+      TallyRunItem *item;
+
+      if (slot->unit == NULL)
+        {
+          Unit *unit = next_unit (session, slot);
+
+          if (unit == NULL)
+            break;
+
+          if (slot->worker != NULL && slot->sent.length > 0
+              && tally_worker_proc_get_program (slot->worker) != unit->program)
+            {
+              /* Switching programs waits until this worker is idle. */
+              g_queue_push_head (unit->serial ? &session->serial : &session->parallel, unit);
+              if (unit->serial)
+                session->in_serial--, slot->serial = FALSE;
+              break;
+            }
+          slot->unit = unit;
+        }
+
+      if (!ensure_worker (slot, slot->unit->program))
+        {
+          session->stopping = TRUE;
+          break;
+        }
+
+      item = g_queue_pop_head (&slot->unit->items);
+      if (g_queue_is_empty (&slot->unit->items))
+        g_clear_pointer (&slot->unit, unit_free);
+
+      item->result.worker = slot->index;
+      g_queue_push_tail (&slot->sent, item);
+      g_array_append_val (batch, item->test->index);
+    }
+
+  if (batch->len > 0)
+    {
+      if (slot->sent.length == batch->len)
+        arm_head_deadline (slot);
+      tally_worker_proc_send_run (slot->worker, (guint32 *) batch->data, batch->len);
+    }
+}
+
+static void
+fill_slots (TallySession *session)
+{
+  for (guint i = 0; i < session->options.n_workers; i++)
+    fill_slot (&session->slots[i]);
+}
+
+static void
+keep_record (TallyRunItem   *item,
+             TallyLogRecord *record)
+{
+  if (item->records == NULL)
+    item->records = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_log_record_free);
+
+  /* Reports show the tail of a long log; the database has all of it. */
+  if (item->records->len >= TALLY_REPORT_MAX_RECORDS)
+    g_ptr_array_remove_index (item->records, 0);
+  g_ptr_array_add (item->records, record);
+}
+
+static void
+store_problem (TallySession *session,
+               GError       *error)
+{
+  if (error == NULL || session->problem != NULL)
+    return;
+  session->problem = g_strdup_printf ("results could not be stored: %s", error->message);
+}
+
+static void
+store_started (TallySession *session,
+               TallyRunItem *item)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (session->options.store == NULL || item->test->store_id == 0)
+    return;
+
+  item->result_id = tally_store_start_result (session->options.store, session->options.run_id,
+                                              item->test->store_id, &item->result, &error);
+  store_problem (session, error);
+}
+
+static void
+store_output (TallySession *session,
+              TallyRunItem *item,
+              TallyStream   stream,
+              GBytes       *bytes)
+{
+  g_autoptr(GError) error = NULL;
+  gsize len;
+  const char *data;
+
+  if (bytes == NULL || item->result_id == 0)
+    return;
+
+  data = g_bytes_get_data (bytes, &len);
+  if (!tally_store_add_output (session->options.store, item->result_id, stream, data, len, &error))
+    store_problem (session, error);
+}
+
+static void
+store_finished (TallySession *session,
+                TallyRunItem *item)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (item->result_id == 0)
+    return;
+
+  store_output (session, item, TALLY_STREAM_STDOUT, item->out);
+  store_output (session, item, TALLY_STREAM_STDERR, item->err);
+  if (!tally_store_finish_result (session->options.store, item->result_id, &item->result, &error))
+    store_problem (session, error);
+}
+
+static void
+requeue_unit_front (TallySession *session,
+                    Unit         *unit)
+{
+  if (unit->serial)
+    g_queue_push_head (&session->serial, unit);
+  else
+    g_queue_push_head (&session->parallel, unit);
+}
+
+static gboolean
+is_final (TallySession *session,
+          TallyRunItem *item)
+{
+  return !tally_outcome_is_failure (item->result.outcome)
+         || item->attempt > session->options.retries
+         || session->stopping;
+}
+
+static void
+count_item (TallySession *session,
+            TallyRunItem *item)
+{
+  TallyOutcome outcome = item->result.outcome;
+
+  session->summary.counts[outcome]++;
+  if (tally_outcome_is_failure (outcome))
+    {
+      session->failures++;
+      g_ptr_array_add (session->summary.failures, item);
+      if (session->first_failure == NULL)
+        session->first_failure = item->test;
+      if (session->options.maxfail > 0 && session->failures >= session->options.maxfail)
+        {
+          session->stopping = TRUE;
+          session->summary.end = TALLY_RUN_END_STOPPED;
+        }
+    }
+  else
+    {
+      /* Passing tests keep no log or output in memory. */
+      g_clear_pointer (&item->records, g_ptr_array_unref);
+      g_clear_pointer (&item->out, g_bytes_unref);
+      g_clear_pointer (&item->err, g_bytes_unref);
+      g_clear_pointer (&item->result.message, g_free);
+    }
+}
+
+static void
+complete_item (TallySession *session,
+               TallyRunItem *item)
+{
+  gboolean retry = !is_final (session, item);
+
+  if (item->attempt > 1 && item->result.outcome == TALLY_OUTCOME_PASSED)
+    item->result.outcome = TALLY_OUTCOME_FLAKY;
+
+  store_finished (session, item);
+  tally_reporter_test_finished (session->options.reporter, item);
+
+  if (retry)
+    {
+      Unit *unit = unit_new (item->test->program);
+
+      g_queue_push_tail (&unit->items, item_new (session, item->test, item->attempt + 1,
+                                                 item->repetition));
+      unit->serial = item->serial;
+      requeue_unit_front (session, unit);
+      session->total++;
+    }
+  else
+    count_item (session, item);
+
+  session->done++;
+}
+
+static TallyRunItem *
+head_for (Slot  *slot,
+          guint  index)
+{
+  TallyRunItem *head = g_queue_peek_head (&slot->sent);
+
+  if (head == NULL || head->test->index != index)
+    {
+      /* The worker ran something it was not asked to: it cannot be
+       * trusted. Its exit reports the test in flight as crashed. */
+      if (slot->worker != NULL)
+        tally_worker_proc_kill (slot->worker);
+      return NULL;
+    }
+
+  return head;
+}
+
+static void
+on_worker_started (TallyWorkerProc *worker,
+                   guint            index,
+                   gint64           started_at_us,
+                   gpointer         data)
+{
+  Slot *slot = data;
+  TallyRunItem *item = head_for (slot, index);
+
+  if (item == NULL)
+    return;
+
+  slot->head_started = TRUE;
+  slot->head_timed_out = FALSE;
+  arm_head_deadline (slot);
+  item->result.started_at_us = started_at_us;
+  store_started (slot->session, item);
+  tally_reporter_test_started (slot->session->options.reporter, item);
+}
+
+static void
+on_worker_log (TallyWorkerProc *worker,
+               guint            index,
+               TallyLogRecord  *record,
+               gpointer         data)
+{
+  Slot *slot = data;
+  TallySession *session = slot->session;
+  TallyRunItem *item = head_for (slot, index);
+
+  if (item == NULL)
+    {
+      tally_log_record_free (record);
+      return;
+    }
+
+  if (item->result_id != 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!tally_store_add_log (session->options.store, item->result_id, item->n_records,
+                                record, &error))
+        store_problem (session, error);
+    }
+  item->n_records++;
+  keep_record (item, record);
+}
+
+static void
+take_outputs (Slot         *slot,
+              TallyRunItem *item)
+{
+  if (slot->worker == NULL)
+    return;
+  item->out = tally_worker_proc_take_output (slot->worker, TALLY_STREAM_STDOUT, OUTPUT_CAP);
+  item->err = tally_worker_proc_take_output (slot->worker, TALLY_STREAM_STDERR, OUTPUT_CAP);
+}
+
+static void
+finish_head (Slot *slot)
+{
+  TallyRunItem *item = g_queue_pop_head (&slot->sent);
+
+  slot->head_started = FALSE;
+  slot->head_timed_out = FALSE;
+  slot->kill_at = 0;
+  arm_head_deadline (slot);
+  complete_item (slot->session, item);
+}
+
+static void
+on_worker_finished (TallyWorkerProc *worker,
+                    guint            index,
+                    TallyResult     *result,
+                    gboolean         tainted,
+                    gpointer         data)
+{
+  Slot *slot = data;
+  TallyRunItem *item = head_for (slot, index);
+
+  if (item == NULL)
+    return;
+
+  item->result.outcome = result->outcome;
+  item->result.started_at_us = result->started_at_us;
+  item->result.duration_us = result->duration_us;
+  g_free (item->result.message);
+  item->result.message = g_steal_pointer (&result->message);
+  g_free (item->result.file);
+  item->result.file = (result->file && *result->file) ? g_steal_pointer (&result->file) : NULL;
+  item->result.line = result->line;
+  take_outputs (slot, item);
+
+  finish_head (slot);
+
+  if (!slot->session->stopping)
+    fill_slot (slot);
+  maybe_finish (slot->session);
+}
+
+/* GLib's g_assert() prints "ERROR:file:line:func: message" before it
+ * aborts; turn that into a failure with a location. */
+static gboolean
+parse_glib_assertion (GBytes      *err,
+                      TallyResult *result)
+{
+  gsize len;
+  const char *data = err ? g_bytes_get_data (err, &len) : NULL;
+  g_autofree char *text = NULL;
+  const char *found = NULL, *p;
+  g_auto(GStrv) parts = NULL;
+
+  if (data == NULL)
+    return FALSE;
+
+  text = g_strndup (data, len);
+  for (p = text; (p = strstr (p, "ERROR:")) != NULL; p++)
+    if (p == text || p[-1] == '\n')
+      found = p;
+  if (found == NULL)
+    return FALSE;
+
+  parts = g_strsplit (found + strlen ("ERROR:"), ":", 4);
+  if (g_strv_length (parts) < 4)
+    return FALSE;
+
+  g_strdelimit (parts[3], "\n", '\0');
+  result->outcome = TALLY_OUTCOME_FAILED;
+  g_free (result->file);
+  result->file = g_strdup (parts[0]);
+  result->line = atoi (parts[1]);
+  g_free (result->message);
+  result->message = g_strdup (g_strstrip (parts[3]));
+  return TRUE;
+}
+
+static void
+fail_in_flight (Slot       *slot,
+                int         signum,
+                int         exit_status,
+                const char *problem)
+{
+  TallySession *session = slot->session;
+  TallyRunItem *item = g_queue_peek_head (&slot->sent);
+  TallyResult *result = &item->result;
+
+  take_outputs (slot, item);
+  result->signal = signum;
+  result->exit_status = exit_status;
+  result->duration_us = g_get_real_time () - result->started_at_us;
+  g_free (result->message);
+
+  if (session->interrupted)
+    {
+      result->outcome = TALLY_OUTCOME_INTERRUPTED;
+      result->message = g_strdup ("the run was interrupted");
+    }
+  else if (slot->head_timed_out)
+    {
+      result->outcome = TALLY_OUTCOME_TIMEOUT;
+      result->message = g_strdup_printf ("still running after its %.3g s timeout; the worker was killed (%s)",
+                                         (double) item_timeout_us (session, item) / G_USEC_PER_SEC,
+                                         signum ? g_strsignal (signum) : "exited");
+    }
+  else if (problem != NULL)
+    {
+      result->outcome = TALLY_OUTCOME_CRASHED;
+      result->message = g_strdup_printf ("protocol error: %s", problem);
+    }
+  else
+    {
+      result->outcome = TALLY_OUTCOME_CRASHED;
+      if (signum)
+        result->message = g_strdup_printf ("the worker died of signal %d (%s)", signum, g_strsignal (signum));
+      else
+        result->message = g_strdup_printf ("the worker exited with status %d in the middle of the test",
+                                           exit_status);
+      if (signum == SIGABRT)
+        {
+          g_autofree char *crash = g_steal_pointer (&result->message);
+
+          if (!parse_glib_assertion (item->err, result))
+            result->message = g_steal_pointer (&crash);
+        }
+    }
+
+  if (item->result_id == 0 && !session->interrupted)
+    store_started (session, item);
+  finish_head (slot);
+}
+
+static void
+requeue_sent (Slot *slot)
+{
+  TallySession *session = slot->session;
+  Unit *unit;
+
+  if (slot->unit == NULL && g_queue_is_empty (&slot->sent))
+    return;
+
+  /* What was sent goes back in order, ahead of the rest of its group. */
+  unit = slot->unit ? slot->unit : unit_new (((TallyRunItem *) g_queue_peek_head (&slot->sent))->test->program);
+  while (!g_queue_is_empty (&slot->sent))
+    g_queue_push_head (&unit->items, g_queue_pop_tail (&slot->sent));
+  unit->serial = slot->serial;
+  slot->unit = NULL;
+  requeue_unit_front (session, unit);
+}
+
+static void
+on_worker_exited (TallyWorkerProc *worker,
+                  gboolean         said_bye,
+                  int              signum,
+                  int              exit_status,
+                  const char      *problem,
+                  gpointer         data)
+{
+  Slot *slot = data;
+  TallySession *session = slot->session;
+
+  if (slot->worker != worker)
+    {
+      /* A retired worker finished quitting. */
+      g_ptr_array_remove_fast (session->retired, worker);
+      tally_worker_proc_free (worker);
+      maybe_finish (session);
+      return;
+    }
+
+  if (slot->head_started && !g_queue_is_empty (&slot->sent))
+    fail_in_flight (slot, signum, exit_status, problem);
+
+  if (!said_bye)
+    session->restarts++;
+
+  if (slot->serial)
+    {
+      session->in_serial--;
+      slot->serial = FALSE;
+    }
+  requeue_sent (slot);
+  g_clear_pointer (&slot->worker, tally_worker_proc_free);
+  slot->head_started = FALSE;
+  slot->deadline = slot->kill_at = 0;
+
+  if (session->restarts > session->options.max_worker_restarts && !session->stopping)
+    {
+      session->stopping = TRUE;
+      g_free (session->problem);
+      session->problem = g_strdup_printf ("workers crashed %u times (--max-worker-restarts %u); giving up",
+                                          session->restarts, session->options.max_worker_restarts);
+    }
+
+  if (session->interrupted)
+    {
+      /* Nothing left in flight is going to run. */
+      g_queue_clear (&slot->sent);
+    }
+
+  fill_slots (session);
+  maybe_finish (session);
+}
+
+static const TallyWorkerCallbacks worker_callbacks = {
+  on_worker_started,
+  on_worker_log,
+  on_worker_finished,
+  on_worker_exited,
+};
+
+static void
+maybe_finish (TallySession *session)
+{
+  gboolean work_left = !g_queue_is_empty (&session->parallel) || !g_queue_is_empty (&session->serial);
+
+  if (any_busy (session) || (work_left && !session->stopping))
+    return;
+
+  for (guint i = 0; i < session->options.n_workers; i++)
+    retire_worker (&session->slots[i]);
+
+  if (session->retired->len == 0)
+    session->finished = TRUE;
+}
+
+static void
+check_deadlines (TallySession *session,
+                 gint64        now)
+{
+  for (guint i = 0; i < session->options.n_workers; i++)
+    {
+      Slot *slot = &session->slots[i];
+
+      if (slot->worker == NULL)
+        continue;
+
+      if (slot->kill_at != 0 && now >= slot->kill_at)
+        {
+          tally_worker_proc_kill (slot->worker);
+          slot->kill_at = 0;
+        }
+      else if (slot->head_started && !slot->head_timed_out
+               && slot->deadline != 0 && now >= slot->deadline)
+        {
+          slot->head_timed_out = TRUE;
+          tally_worker_proc_terminate (slot->worker);
+          slot->kill_at = now + (gint64) (session->options.grace_s * G_USEC_PER_SEC);
+        }
+    }
+}
+
+static void
+report_progress (TallySession *session,
+                 gint64        now)
+{
+  g_autoptr(GPtrArray) running = g_ptr_array_new ();
+  TallyRunProgress progress = { 0 };
+
+  for (guint i = 0; i < session->options.n_workers; i++)
+    if (session->slots[i].head_started)
+      g_ptr_array_add (running, g_queue_peek_head (&session->slots[i].sent));
+
+  progress.total = session->total;
+  progress.done = session->done;
+  memcpy (progress.counts, session->summary.counts, sizeof progress.counts);
+  progress.elapsed_us = now - session->started_mono;
+  progress.eta_us = session->done > 0
+                    ? progress.elapsed_us * (session->total - session->done) / session->done
+                    : -1;
+  progress.running = running;
+  tally_reporter_progress (session->options.reporter, &progress);
+}
+
+static gboolean
+on_tick_cb (gpointer data)
+{
+  TallySession *session = data;
+  gint64 now = g_get_monotonic_time ();
+
+  check_deadlines (session, now);
+  report_progress (session, now);
+  if (session->options.store != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!tally_store_commit (session->options.store, &error))
+        store_problem (session, error);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+TallySession *
+tally_session_new (GPtrArray                 *tests,
+                   const TallySessionOptions *options)
+{
+  TallySession *session = g_new0 (TallySession, 1);
+  g_autoptr(GPtrArray) run_items = g_ptr_array_new ();
+  guint repeat = MAX (options->repeat, 1);
+
+  session->options = *options;
+  session->options.n_workers = MAX (options->n_workers, 1);
+  session->items = g_ptr_array_new_with_free_func (item_free);
+  session->retired = g_ptr_array_new ();
+  session->settings.default_timeout_s = options->default_timeout_s;
+  session->settings.leaks = options->leaks;
+  session->summary.failures = g_ptr_array_new ();
+  session->summary.slowest = g_ptr_array_new ();
+  g_queue_init (&session->parallel);
+  g_queue_init (&session->serial);
+
+  for (guint r = 0; r < repeat; r++)
+    for (guint i = 0; i < tests->len; i++)
+      g_ptr_array_add (run_items, item_new (session, g_ptr_array_index (tests, i), 1, r));
+  session->total = run_items->len;
+  build_units (session, run_items);
+
+  session->slots = g_new0 (Slot, session->options.n_workers);
+  for (guint i = 0; i < session->options.n_workers; i++)
+    {
+      session->slots[i].session = session;
+      session->slots[i].index = i;
+      g_queue_init (&session->slots[i].sent);
+    }
+
+  return session;
+}
+
+static int
+compare_duration_desc (gconstpointer a,
+                       gconstpointer b)
+{
+  const TallyRunItem *ia = *(TallyRunItem * const *) a;
+  const TallyRunItem *ib = *(TallyRunItem * const *) b;
+
+  return (ia->result.duration_us < ib->result.duration_us) - (ia->result.duration_us > ib->result.duration_us);
+}
+
+static void
+fill_summary (TallySession *session)
+{
+  TallyRunSummary *summary = &session->summary;
+
+  summary->wall_us = g_get_monotonic_time () - session->started_mono;
+  summary->not_run = session->total - session->done;
+  summary->problem = session->problem;
+  summary->run_id = session->options.run_id;
+  summary->db_path = session->options.store ? tally_store_get_path (session->options.store) : NULL;
+
+  if (session->interrupted)
+    summary->end = TALLY_RUN_END_INTERRUPTED;
+  else if (session->problem != NULL && summary->end == TALLY_RUN_END_COMPLETE)
+    summary->end = TALLY_RUN_END_ERROR;
+
+  if (session->options.durations > 0)
+    {
+      for (guint i = 0; i < session->items->len; i++)
+        {
+          TallyRunItem *item = g_ptr_array_index (session->items, i);
+
+          if (item->result.outcome != TALLY_OUTCOME_RUNNING)
+            g_ptr_array_add (summary->slowest, item);
+        }
+      g_ptr_array_sort (summary->slowest, compare_duration_desc);
+      if (summary->slowest->len > session->options.durations)
+        g_ptr_array_set_size (summary->slowest, session->options.durations);
+    }
+}
+
+TallyRunEnd
+tally_session_run (TallySession *session)
+{
+  session->context = g_main_context_ref_thread_default ();
+  session->started_mono = g_get_monotonic_time ();
+
+  session->tick = g_timeout_source_new (TICK_MS);
+  g_source_set_static_name (session->tick, "[tally] session tick");
+  g_source_set_callback (session->tick, on_tick_cb, session, NULL);
+  g_source_attach (session->tick, session->context);
+
+  fill_slots (session);
+  maybe_finish (session);
+  while (!session->finished)
+    g_main_context_iteration (session->context, TRUE);
+
+  g_source_destroy (session->tick);
+  g_clear_pointer (&session->tick, g_source_unref);
+
+  fill_summary (session);
+  return session->summary.end;
+}
+
+void
+tally_session_stop (TallySession *session,
+                    gboolean      interrupt)
+{
+  session->stopping = TRUE;
+  if (!interrupt)
+    return;
+
+  session->interrupted = TRUE;
+  for (guint i = 0; i < session->options.n_workers; i++)
+    if (session->slots[i].worker != NULL)
+      tally_worker_proc_terminate (session->slots[i].worker);
+  for (guint i = 0; i < session->retired->len; i++)
+    tally_worker_proc_terminate (g_ptr_array_index (session->retired, i));
+  maybe_finish (session);
+}
+
+const TallyRunSummary *
+tally_session_get_summary (TallySession *session)
+{
+  return &session->summary;
+}
+
+TallyListedTest *
+tally_session_get_first_failure (TallySession *session)
+{
+  return session->first_failure;
+}
+
+void
+tally_session_free (TallySession *session)
+{
+  if (session == NULL)
+    return;
+
+  for (guint i = 0; i < session->options.n_workers; i++)
+    {
+      g_clear_pointer (&session->slots[i].worker, tally_worker_proc_free);
+      g_clear_pointer (&session->slots[i].unit, unit_free);
+      g_queue_clear (&session->slots[i].sent);
+    }
+  g_ptr_array_set_free_func (session->retired, (GDestroyNotify) tally_worker_proc_free);
+  g_ptr_array_unref (session->retired);
+  g_queue_clear_full (&session->parallel, (GDestroyNotify) unit_free);
+  g_queue_clear_full (&session->serial, (GDestroyNotify) unit_free);
+  g_free (session->slots);
+  g_ptr_array_unref (session->summary.failures);
+  g_ptr_array_unref (session->summary.slowest);
+  g_ptr_array_unref (session->items);
+  g_clear_pointer (&session->context, g_main_context_unref);
+  g_free (session->problem);
+  g_free (session);
+}

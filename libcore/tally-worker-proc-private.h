@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "tally-log-record.h"
+#include "tally-program-private.h"
+#include "tally-result-private.h"
+#include "tally-store-private.h"
+
+G_BEGIN_DECLS
+
+/* The runner's side of one worker process: `PROGRAM --tally-worker`
+ * spawned with GSubprocess, a command pipe on its fd 3, an event pipe on
+ * its fd 4, and stdout/stderr pointed at in-memory files the runner reads
+ * test by test. Events are delivered through callbacks on the context the
+ * worker was spawned on. */
+typedef struct _TallyWorkerProc TallyWorkerProc;
+
+typedef struct
+{
+  void (*started)  (TallyWorkerProc *worker, guint index, gint64 started_at_us, gpointer data);
+  /* @record is transfer full */
+  void (*log)      (TallyWorkerProc *worker, guint index, TallyLogRecord *record, gpointer data);
+  void (*finished) (TallyWorkerProc *worker, guint index, TallyResult *result, gboolean tainted,
+                    gpointer data);
+  /* Called once, after the process is gone and its events are drained.
+   * @problem says what went wrong (a protocol error), or is NULL. */
+  void (*exited)   (TallyWorkerProc *worker, gboolean said_bye, int signal, int exit_status,
+                    const char *problem, gpointer data);
+} TallyWorkerCallbacks;
+
+typedef struct
+{
+  double default_timeout_s;
+  const char *leaks;          /* NULL, "fail", "warn", "ignore" */
+} TallyWorkerSettings;
+
+TallyWorkerProc *tally_worker_proc_spawn        (TallyProgram               *program,
+                                                 int                         slot,
+                                                 const TallyWorkerSettings  *settings,
+                                                 const TallyWorkerCallbacks *callbacks,
+                                                 gpointer                    data,
+                                                 GError                    **error);
+void             tally_worker_proc_send_run     (TallyWorkerProc  *worker,
+                                                 const guint32    *indices,
+                                                 guint             n_indices);
+void             tally_worker_proc_send_quit    (TallyWorkerProc  *worker);
+void             tally_worker_proc_terminate    (TallyWorkerProc  *worker);
+void             tally_worker_proc_kill         (TallyWorkerProc  *worker);
+GBytes          *tally_worker_proc_take_output  (TallyWorkerProc  *worker,
+                                                 TallyStream       stream,
+                                                 gsize             cap);
+TallyProgram    *tally_worker_proc_get_program  (TallyWorkerProc  *worker);
+int              tally_worker_proc_get_slot     (TallyWorkerProc  *worker);
+gboolean         tally_worker_proc_has_exited   (TallyWorkerProc  *worker);
+void             tally_worker_proc_free         (TallyWorkerProc  *worker);
+
+G_END_DECLS

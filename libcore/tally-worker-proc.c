@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "Tally"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <glib-unix.h>
+
+#include "tally-capture-private.h"
+#include "tally-error.h"
+#include "tally-protocol-private.h"
+#include "tally-worker-proc-private.h"
+
+#define READ_CHUNK (256 * 1024)
+
+struct _TallyWorkerProc
+{
+  TallyProgram *program;
+  int slot;
+  GSubprocess *subprocess;
+  int command_fd;             /* we write commands here */
+  int event_fd;               /* we read events here */
+  int output_fds[3];          /* [TALLY_STREAM_STDOUT], [TALLY_STREAM_STDERR] */
+  goffset output_offsets[3];
+  GSource *event_source;
+  TallyFrameReader *reader;
+  char *problem;
+  gboolean said_bye;
+  gboolean exited;
+  GCancellable *cancellable;
+  const TallyWorkerCallbacks *callbacks;
+  gpointer data;
+};
+
+static void
+dispatch_frame (TallyWorkerProc  *worker,
+                TallyMessageType  type,
+                GVariant         *body)
+{
+  guint index;
+
+  switch (type)
+    {
+    case TALLY_MSG_HELLO:
+      break;
+
+    case TALLY_MSG_STARTED:
+      {
+        gint64 started_at;
+
+        g_variant_get (body, "(ux)", &index, &started_at);
+        worker->callbacks->started (worker, index, started_at, worker->data);
+      }
+      break;
+
+    case TALLY_MSG_LOG:
+      {
+        TallyLogRecord *record = tally_protocol_log_parse (body, &index);
+
+        worker->callbacks->log (worker, index, record, worker->data);
+      }
+      break;
+
+    case TALLY_MSG_FINISHED:
+      {
+        TallyResult result;
+        gboolean tainted = FALSE;
+
+        tally_result_init (&result);
+        tally_protocol_finished_parse (body, &index, &result, &tainted);
+        worker->callbacks->finished (worker, index, &result, tainted, worker->data);
+        tally_result_clear (&result);
+      }
+      break;
+
+    case TALLY_MSG_BYE:
+      worker->said_bye = TRUE;
+      break;
+
+    case TALLY_MSG_RUN:
+    case TALLY_MSG_QUIT:
+    default:
+      if (worker->problem == NULL)
+        worker->problem = g_strdup_printf ("the worker sent a runner-only message (type %u)", type);
+      break;
+    }
+}
+
+/* Reads what is available without blocking. Returns FALSE at EOF or on
+ * a protocol error (then the worker is killed: nothing it says can be
+ * trusted any more). */
+static gboolean
+read_events (TallyWorkerProc *worker)
+{
+  g_autofree guint8 *chunk = g_malloc (READ_CHUNK);
+  gboolean open = TRUE;
+
+  for (;;)
+    {
+      ssize_t n = read (worker->event_fd, chunk, READ_CHUNK);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && errno == EAGAIN)
+        break;
+      if (n <= 0)
+        {
+          open = FALSE;
+          break;
+        }
+      tally_frame_reader_push (worker->reader, chunk, n);
+      if (n < READ_CHUNK)
+        break;
+    }
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) body = NULL;
+      TallyMessageType type;
+
+      if (!tally_frame_reader_next (worker->reader, &type, &body, &error))
+        {
+          if (error != NULL && worker->problem == NULL)
+            {
+              worker->problem = g_strdup (error->message);
+              tally_worker_proc_kill (worker);
+              return FALSE;
+            }
+          break;
+        }
+      dispatch_frame (worker, type, body);
+    }
+
+  return open;
+}
+
+static gboolean
+on_events_cb (int          fd,
+              GIOCondition condition,
+              gpointer     user_data)
+{
+  TallyWorkerProc *worker = user_data;
+
+  if (read_events (worker))
+    return G_SOURCE_CONTINUE;
+
+  g_clear_pointer (&worker->event_source, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_wait_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  TallyWorkerProc *worker = user_data;
+  GSubprocess *subprocess = G_SUBPROCESS (object);
+  int signum = 0, exit_status = -1;
+
+  if (!g_subprocess_wait_finish (subprocess, result, NULL))
+    return;   /* cancelled: the worker is being freed */
+
+  /* What the worker wrote before it died is still in the pipe. */
+  if (worker->event_source != NULL)
+    {
+      read_events (worker);
+      g_source_destroy (worker->event_source);
+      g_clear_pointer (&worker->event_source, g_source_unref);
+    }
+
+  if (g_subprocess_get_if_signaled (subprocess))
+    signum = g_subprocess_get_term_sig (subprocess);
+  else
+    exit_status = g_subprocess_get_exit_status (subprocess);
+
+  worker->exited = TRUE;
+  worker->callbacks->exited (worker, worker->said_bye && worker->problem == NULL,
+                             signum, exit_status, worker->problem, worker->data);
+}
+
+static gboolean
+make_pipe (int      fds[2],
+           GError **error)
+{
+  if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
+    return FALSE;
+  return TRUE;
+}
+
+static GStrv
+worker_argv (TallyProgram              *program,
+             const TallyWorkerSettings *settings)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *absolute = g_canonicalize_filename (program->path, NULL);
+  char timeout[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_strv_builder_add (builder, absolute);
+  g_strv_builder_add (builder, "--tally-worker");
+  g_ascii_dtostr (timeout, sizeof timeout, settings->default_timeout_s);
+  g_strv_builder_add_many (builder, "--timeout", timeout, NULL);
+  if (settings->leaks != NULL)
+    g_strv_builder_add_many (builder, "--leaks", settings->leaks, NULL);
+
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * tally_worker_proc_spawn:
+ *
+ * Starts a worker for @program in slot @slot.
+ *
+ * Returns: (transfer full) (nullable): the worker
+ */
+TallyWorkerProc *
+tally_worker_proc_spawn (TallyProgram               *program,
+                         int                         slot,
+                         const TallyWorkerSettings  *settings,
+                         const TallyWorkerCallbacks *callbacks,
+                         gpointer                    data,
+                         GError                    **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_auto(GStrv) argv = worker_argv (program, settings);
+  g_autofree char *slot_text = g_strdup_printf ("%d", slot);
+  int command[2], events[2];
+  TallyWorkerProc *worker;
+
+  if (!make_pipe (command, error))
+    return NULL;
+  if (!make_pipe (events, error))
+    {
+      close (command[0]);
+      close (command[1]);
+      return NULL;
+    }
+
+  worker = g_new0 (TallyWorkerProc, 1);
+  worker->program = tally_program_ref (program);
+  worker->slot = slot;
+  worker->callbacks = callbacks;
+  worker->data = data;
+  worker->reader = tally_frame_reader_new ();
+  worker->cancellable = g_cancellable_new ();
+  worker->command_fd = command[1];
+  worker->event_fd = events[0];
+  worker->output_fds[0] = -1;
+  worker->output_fds[TALLY_STREAM_STDOUT] = tally_memfd_new ("tally-worker-stdout", NULL);
+  worker->output_fds[TALLY_STREAM_STDERR] = tally_memfd_new ("tally-worker-stderr", NULL);
+  g_unix_set_fd_nonblocking (worker->event_fd, TRUE, NULL);
+
+  g_subprocess_launcher_take_fd (launcher, command[0], TALLY_PROTOCOL_IN_FD);
+  g_subprocess_launcher_take_fd (launcher, events[1], TALLY_PROTOCOL_OUT_FD);
+  if (worker->output_fds[TALLY_STREAM_STDOUT] >= 0)
+    g_subprocess_launcher_take_stdout_fd (launcher, dup (worker->output_fds[TALLY_STREAM_STDOUT]));
+  if (worker->output_fds[TALLY_STREAM_STDERR] >= 0)
+    g_subprocess_launcher_take_stderr_fd (launcher, dup (worker->output_fds[TALLY_STREAM_STDERR]));
+  g_subprocess_launcher_setenv (launcher, "TALLY_WORKER_SLOT", slot_text, TRUE);
+
+  worker->subprocess = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, error);
+  /* Close our copies of the child's ends now, so EOF means the child (and
+   * whatever it forked) is gone. */
+  g_clear_object (&launcher);
+  if (worker->subprocess == NULL)
+    {
+      g_prefix_error (error, "%s: cannot start a worker: ", program->path);
+      tally_worker_proc_free (worker);
+      return NULL;
+    }
+
+  worker->event_source = g_unix_fd_source_new (worker->event_fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
+  g_source_set_static_name (worker->event_source, "[tally] worker events");
+  g_source_set_callback (worker->event_source, G_SOURCE_FUNC (on_events_cb), worker, NULL);
+  g_source_attach (worker->event_source, g_main_context_get_thread_default ());
+
+  g_subprocess_wait_async (worker->subprocess, worker->cancellable, on_wait_cb, worker);
+
+  return worker;
+}
+
+static void
+send_frame (TallyWorkerProc  *worker,
+            TallyMessageType  type,
+            GVariant         *body)
+{
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  const guint8 *data;
+  gsize len;
+
+  tally_frame_append (frame, type, body);
+  data = frame->data;
+  len = frame->len;
+
+  while (len > 0)
+    {
+      ssize_t n = write (worker->command_fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return;   /* the worker is gone; its exit is reported by on_wait_cb */
+      data += n;
+      len -= n;
+    }
+}
+
+void
+tally_worker_proc_send_run (TallyWorkerProc *worker,
+                            const guint32   *indices,
+                            guint            n_indices)
+{
+  GVariant *array = g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, indices, n_indices,
+                                               sizeof (guint32));
+
+  send_frame (worker, TALLY_MSG_RUN, g_variant_new_tuple (&array, 1));
+}
+
+void
+tally_worker_proc_send_quit (TallyWorkerProc *worker)
+{
+  send_frame (worker, TALLY_MSG_QUIT, g_variant_new_tuple (NULL, 0));
+}
+
+void
+tally_worker_proc_terminate (TallyWorkerProc *worker)
+{
+  if (!worker->exited)
+    g_subprocess_send_signal (worker->subprocess, SIGTERM);
+}
+
+void
+tally_worker_proc_kill (TallyWorkerProc *worker)
+{
+  if (!worker->exited)
+    g_subprocess_force_exit (worker->subprocess);
+}
+
+/* What the worker wrote to @stream since the last call. Past @cap bytes,
+ * the head and the tail are kept (half each) around a note of what was
+ * left out; what was read is released from memory. */
+GBytes *
+tally_worker_proc_take_output (TallyWorkerProc *worker,
+                               TallyStream      stream,
+                               gsize            cap)
+{
+  int fd = worker->output_fds[stream];
+  goffset start = worker->output_offsets[stream];
+  struct stat st;
+  gsize available;
+  g_autoptr(GBytes) head = NULL;
+  g_autoptr(GBytes) tail = NULL;
+  g_autoptr(GByteArray) joined = NULL;
+  g_autofree char *note = NULL;
+
+  if (fd < 0 || fstat (fd, &st) < 0 || st.st_size <= start)
+    return NULL;
+
+  available = st.st_size - start;
+  worker->output_offsets[stream] = st.st_size;
+
+  if (available <= cap)
+    head = tally_fd_read_from (fd, start, available);
+  else
+    {
+      joined = g_byte_array_new ();
+      head = tally_fd_read_from (fd, start, cap / 2);
+      tail = tally_fd_read_from (fd, st.st_size - cap / 2, cap / 2);
+      note = g_strdup_printf ("\n[tally: %" G_GSIZE_FORMAT " bytes left out]\n", available - cap);
+      g_byte_array_append (joined, g_bytes_get_data (head, NULL), g_bytes_get_size (head));
+      g_byte_array_append (joined, (const guint8 *) note, strlen (note));
+      g_byte_array_append (joined, g_bytes_get_data (tail, NULL), g_bytes_get_size (tail));
+    }
+
+  fallocate (fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, st.st_size);
+
+  if (joined != NULL)
+    return g_byte_array_free_to_bytes (g_steal_pointer (&joined));
+  return g_steal_pointer (&head);
+}
+
+TallyProgram *
+tally_worker_proc_get_program (TallyWorkerProc *worker)
+{
+  return worker->program;
+}
+
+int
+tally_worker_proc_get_slot (TallyWorkerProc *worker)
+{
+  return worker->slot;
+}
+
+gboolean
+tally_worker_proc_has_exited (TallyWorkerProc *worker)
+{
+  return worker->exited;
+}
+
+void
+tally_worker_proc_free (TallyWorkerProc *worker)
+{
+  if (worker == NULL)
+    return;
+
+  if (worker->subprocess != NULL && !worker->exited)
+    {
+      g_subprocess_force_exit (worker->subprocess);
+      g_subprocess_wait (worker->subprocess, NULL, NULL);
+    }
+  g_cancellable_cancel (worker->cancellable);
+  if (worker->event_source != NULL)
+    {
+      g_source_destroy (worker->event_source);
+      g_source_unref (worker->event_source);
+    }
+  g_clear_object (&worker->subprocess);
+  g_clear_object (&worker->cancellable);
+  close (worker->command_fd);
+  close (worker->event_fd);
+  for (guint i = 1; i < G_N_ELEMENTS (worker->output_fds); i++)
+    if (worker->output_fds[i] >= 0)
+      close (worker->output_fds[i]);
+  tally_frame_reader_free (worker->reader);
+  g_free (worker->problem);
+  tally_program_unref (worker->program);
+  g_free (worker);
+}

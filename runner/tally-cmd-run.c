@@ -1,0 +1,637 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "Tally"
+
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include "tally-cmd-common.h"
+#include "tally-commands.h"
+#include "tally-history-private.h"
+#include "tally-session-private.h"
+
+#define CMD "tally run"
+
+typedef struct
+{
+  char *workers;
+  char *marker_expr;
+  char *keyword_expr;
+  gboolean exitfirst;
+  int maxfail;
+  double timeout_s;
+  gboolean strict_markers;
+  int max_worker_restarts;
+  gboolean verbose;
+  gboolean quiet;
+  gboolean tap;
+  char *junit_xml;
+  gboolean json;
+  gboolean random_order;
+  char *seed;
+  char *db;
+  gboolean no_db;
+  gboolean last_failed;
+  gboolean failed_first;
+  gboolean stepwise;
+  int durations;
+  int retries;
+  int repeat;
+  char *shard;
+  char *leaks;
+  char **programs;
+
+  /* derived */
+  guint n_workers;
+  guint64 seed_value;
+  guint shard_k, shard_n;
+} RunOptions;
+
+static void
+run_options_clear (RunOptions *o)
+{
+  g_free (o->workers);
+  g_free (o->marker_expr);
+  g_free (o->keyword_expr);
+  g_free (o->junit_xml);
+  g_free (o->seed);
+  g_free (o->db);
+  g_free (o->shard);
+  g_free (o->leaks);
+  g_strfreev (o->programs);
+}
+
+static gboolean
+parse_uint (const char *text,
+            guint64     max,
+            guint64    *value)
+{
+  return g_ascii_string_to_unsigned (text, 10, 0, max, value, NULL);
+}
+
+/* Checks and derives what GOptionContext cannot. */
+static gboolean
+validate (RunOptions *o)
+{
+  guint64 value;
+
+  if (o->workers == NULL || g_strcmp0 (o->workers, "auto") == 0)
+    o->n_workers = g_get_num_processors ();
+  else if (parse_uint (o->workers, 1024, &value) && value > 0)
+    o->n_workers = value;
+  else
+    return tally_cmd_fail (CMD, 0, "-n takes a positive number of workers or “auto”, not “%s”", o->workers), FALSE;
+
+  if (o->maxfail < 0)
+    return tally_cmd_fail (CMD, 0, "--maxfail takes a positive number, not %d", o->maxfail), FALSE;
+  if (o->exitfirst)
+    o->maxfail = 1;
+  if (o->stepwise && o->maxfail == 0)
+    o->maxfail = 1;
+  if (o->timeout_s < 0)
+    return tally_cmd_fail (CMD, 0, "--timeout takes a number of seconds ≥ 0"), FALSE;
+  if (o->max_worker_restarts < 0 || o->durations < 0 || o->retries < 0 || o->repeat < 1)
+    return tally_cmd_fail (CMD, 0, "--max-worker-restarts, --durations and --retries take numbers ≥ 0, --repeat ≥ 1"), FALSE;
+  if (o->leaks && !g_strv_contains ((const char *[]) { "fail", "warn", "ignore", NULL }, o->leaks))
+    return tally_cmd_fail (CMD, 0, "--leaks takes fail, warn or ignore, not “%s”", o->leaks), FALSE;
+
+  if (o->seed != NULL)
+    {
+      if (!parse_uint (o->seed, G_MAXUINT64, &o->seed_value))
+        return tally_cmd_fail (CMD, 0, "--seed takes a non-negative integer, not “%s”", o->seed), FALSE;
+    }
+  else
+    o->seed_value = g_random_int ();
+
+  if (o->shard != NULL)
+    {
+      g_auto(GStrv) parts = g_strsplit (o->shard, "/", 2);
+      guint64 k, n;
+
+      if (g_strv_length (parts) != 2 || !parse_uint (parts[0], 100000, &k)
+          || !parse_uint (parts[1], 100000, &n) || n == 0 || k == 0 || k > n)
+        return tally_cmd_fail (CMD, 0, "--shard takes K/N with 1 ≤ K ≤ N, not “%s”", o->shard), FALSE;
+      o->shard_k = k;
+      o->shard_n = n;
+    }
+
+  if (o->programs == NULL || o->programs[0] == NULL)
+    return tally_cmd_fail (CMD, 0, "no test programs given (try `tally run PROGRAM…`)"), FALSE;
+
+  return TRUE;
+}
+
+static gboolean
+parse_options (int         argc,
+               char      **argv,
+               RunOptions *o)
+{
+  GOptionEntry entries[] = {
+    { "workers", 'n', 0, G_OPTION_ARG_STRING, &o->workers, "Worker processes (default: auto = number of CPUs)", "N|auto" },
+    { "markers", 'm', 0, G_OPTION_ARG_STRING, &o->marker_expr, "Run tests whose markers match EXPR", "EXPR" },
+    { "keyword", 'k', 0, G_OPTION_ARG_STRING, &o->keyword_expr, "Run tests whose “program::path” matches EXPR", "EXPR" },
+    { "exitfirst", 'x', 0, G_OPTION_ARG_NONE, &o->exitfirst, "Stop at the first failure", NULL },
+    { "maxfail", 0, 0, G_OPTION_ARG_INT, &o->maxfail, "Stop after N failures", "N" },
+    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->timeout_s, "Per-test timeout for tests without a timeout marker (default 60; 0: none)", "SECONDS" },
+    { "strict-markers", 0, 0, G_OPTION_ARG_NONE, &o->strict_markers, "Refuse markers that are neither built in nor declared", NULL },
+    { "max-worker-restarts", 0, 0, G_OPTION_ARG_INT, &o->max_worker_restarts, "Give up after N worker crashes (default 4 × workers + 16)", "N" },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "One line per test", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "Only failures and the summary line", NULL },
+    { "tap", 0, 0, G_OPTION_ARG_NONE, &o->tap, "Print TAP on stdout instead of the console report", NULL },
+    { "junit-xml", 0, 0, G_OPTION_ARG_FILENAME, &o->junit_xml, "Write a JUnit XML report", "PATH" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "Print JSON events (one per line) on stdout", NULL },
+    { "random-order", 0, 0, G_OPTION_ARG_NONE, &o->random_order, "Shuffle the tests (see --seed)", NULL },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &o->seed, "Seed for --random-order", "S" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &o->db, "Results database (default $TALLY_DB or .tally/results.sqlite)", "PATH" },
+    { "no-db", 0, 0, G_OPTION_ARG_NONE, &o->no_db, "Store nothing", NULL },
+    { "lf", 0, 0, G_OPTION_ARG_NONE, &o->last_failed, "Run only the tests that failed last time (all if none)", NULL },
+    { "last-failed", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &o->last_failed, NULL, NULL },
+    { "ff", 0, 0, G_OPTION_ARG_NONE, &o->failed_first, "Run the tests that failed last time first", NULL },
+    { "failed-first", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &o->failed_first, NULL, NULL },
+    { "sw", 0, 0, G_OPTION_ARG_NONE, &o->stepwise, "Stop at the first failure; start from it next time", NULL },
+    { "stepwise", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &o->stepwise, NULL, NULL },
+    { "durations", 0, 0, G_OPTION_ARG_INT, &o->durations, "Show the N slowest tests", "N" },
+    { "retries", 0, 0, G_OPTION_ARG_INT, &o->retries, "Retry a failing test up to N times (pass on retry: flaky)", "N" },
+    { "repeat", 0, 0, G_OPTION_ARG_INT, &o->repeat, "Run each test N times", "N" },
+    { "shard", 0, 0, G_OPTION_ARG_STRING, &o->shard, "Run shard K of N, balanced on stored durations", "K/N" },
+    { "leaks", 0, 0, G_OPTION_ARG_STRING, &o->leaks, "What leftover sources do: fail, warn or ignore", "POLICY" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->programs, NULL, "PROGRAM…" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("PROGRAM… - run tests in parallel");
+  g_autoptr(GError) error = NULL;
+
+  o->timeout_s = 60;
+  o->max_worker_restarts = -2;
+  o->repeat = 1;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_summary (context,
+    "Runs the tests of each PROGRAM (built with libtally) in a pool of worker\n"
+    "processes, stores results and logs in SQLite and reports them.\n\n"
+    "Exit status: 0 all passed, 1 some failed, 2 interrupted, 3 internal error,\n"
+    "4 usage error, 5 no tests collected.");
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return tally_cmd_fail (CMD, 0, "%s", error->message), FALSE;
+
+  if (o->max_worker_restarts == -2)
+    o->max_worker_restarts = 0;   /* replaced by the default once -n is known */
+
+  return validate (o);
+}
+
+/* History-driven selection and order. */
+typedef struct
+{
+  GHashTable *last_failed;   /* keys of tests that failed last time */
+  GHashTable *durations;
+} History;
+
+static gboolean
+test_failed_last (History         *history,
+                  TallyListedTest *test)
+{
+  g_autofree char *key = NULL;
+
+  if (history->last_failed == NULL)
+    return FALSE;
+  key = tally_store_test_key (test->program->name, test->path);
+  return g_hash_table_contains (history->last_failed, key);
+}
+
+static History *sort_history;
+
+static int
+compare_by_history (gconstpointer a,
+                    gconstpointer b)
+{
+  TallyListedTest *ta = *(TallyListedTest * const *) a;
+  TallyListedTest *tb = *(TallyListedTest * const *) b;
+  gint64 da = tally_history_lookup_duration (sort_history->durations, ta->program->name, ta->path);
+  gint64 db = tally_history_lookup_duration (sort_history->durations, tb->program->name, tb->path);
+
+  return (da < db) - (da > db);
+}
+
+static void
+shuffle (GPtrArray *tests,
+         guint64    seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed_array ((const guint32 *) &seed, 2);
+
+  for (guint i = tests->len; i > 1; i--)
+    {
+      guint j = g_rand_int_range (rand, 0, i);
+      gpointer tmp = tests->pdata[i - 1];
+
+      tests->pdata[i - 1] = tests->pdata[j];
+      tests->pdata[j] = tmp;
+    }
+}
+
+static GPtrArray *
+apply_shard (GPtrArray  *tests,
+             RunOptions *o,
+             History    *history)
+{
+  g_autofree TallyTestRef *refs = g_new0 (TallyTestRef, tests->len);
+  g_autoptr(GArray) picked = NULL;
+  GPtrArray *shard = g_ptr_array_new ();
+
+  for (guint i = 0; i < tests->len; i++)
+    {
+      TallyListedTest *test = g_ptr_array_index (tests, i);
+
+      refs[i].program = test->program->name;
+      refs[i].path = test->path;
+    }
+
+  picked = tally_history_shard (refs, tests->len, o->shard_k, o->shard_n, history->durations);
+  for (guint i = 0; i < picked->len; i++)
+    g_ptr_array_add (shard, g_ptr_array_index (tests, g_array_index (picked, guint, i)));
+
+  return shard;
+}
+
+static GPtrArray *
+apply_stepwise (GPtrArray  *tests,
+                TallyStore *store)
+{
+  g_autofree char *resume = store ? tally_history_get_stepwise (store, NULL) : NULL;
+  GPtrArray *rest = g_ptr_array_new ();
+  gboolean found = FALSE;
+
+  for (guint i = 0; resume && i < tests->len; i++)
+    {
+      TallyListedTest *test = g_ptr_array_index (tests, i);
+      g_autofree char *key = tally_store_test_key (test->program->name, test->path);
+
+      found |= g_strcmp0 (key, resume) == 0;
+      if (found)
+        g_ptr_array_add (rest, test);
+    }
+
+  if (!found)
+    g_ptr_array_extend (rest, tests, NULL, NULL);
+
+  return rest;
+}
+
+static GPtrArray *
+order_tests (GPtrArray  *selected,
+             RunOptions *o,
+             TallyStore *store,
+             History    *history)
+{
+  g_autoptr(GPtrArray) tests = g_ptr_array_copy (selected, NULL, NULL);
+
+  if (store != NULL)
+    {
+      history->durations = tally_history_durations (store, NULL);
+      if (o->last_failed || o->failed_first)
+        history->last_failed = tally_history_last_failed (store, NULL);
+    }
+
+  if (o->shard != NULL)
+    {
+      GPtrArray *shard = apply_shard (tests, o, history);
+      g_ptr_array_unref (tests);
+      tests = shard;
+    }
+
+  if (o->last_failed && history->last_failed && g_hash_table_size (history->last_failed) > 0)
+    {
+      GPtrArray *failed = g_ptr_array_new ();
+
+      for (guint i = 0; i < tests->len; i++)
+        if (test_failed_last (history, g_ptr_array_index (tests, i)))
+          g_ptr_array_add (failed, g_ptr_array_index (tests, i));
+      g_ptr_array_unref (tests);
+      tests = failed;
+    }
+
+  if (o->stepwise)
+    {
+      GPtrArray *rest = apply_stepwise (tests, store);
+      g_ptr_array_unref (tests);
+      return rest;   /* stepwise keeps the given order */
+    }
+
+  if (o->random_order)
+    shuffle (tests, o->seed_value);
+  else if (history->durations && g_hash_table_size (history->durations) > 0)
+    {
+      /* Longest first, so no long test starts last. */
+      sort_history = history;
+      g_ptr_array_sort (tests, compare_by_history);
+    }
+
+  if (o->failed_first && history->last_failed)
+    {
+      GPtrArray *ordered = g_ptr_array_new ();
+
+      for (guint pass = 0; pass < 2; pass++)
+        for (guint i = 0; i < tests->len; i++)
+          if (test_failed_last (history, g_ptr_array_index (tests, i)) == (pass == 0))
+            g_ptr_array_add (ordered, g_ptr_array_index (tests, i));
+      g_ptr_array_unref (tests);
+      tests = ordered;
+    }
+
+  return g_steal_pointer (&tests);
+}
+
+static TallyStore *
+open_store (RunOptions *o,
+            int        *status)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  TallyStore *store;
+
+  if (o->no_db)
+    return NULL;
+
+  path = tally_cmd_default_db_path (o->db);
+  store = tally_store_open (path, &error);
+  if (store == NULL)
+    *status = tally_cmd_fail (CMD, TALLY_EXIT_USAGE, "%s", error->message);
+  return store;
+}
+
+static gboolean
+store_tests (TallyStore *store,
+             GPtrArray  *tests)
+{
+  for (guint i = 0; i < tests->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      TallyListedTest *test = g_ptr_array_index (tests, i);
+
+      test->store_id = tally_store_ensure_test (store, test->program->name, test->path,
+                                                test->file, test->line, test->markers, &error);
+      if (test->store_id <= 0)
+        return tally_cmd_fail (CMD, 0, "%s", error->message), FALSE;
+    }
+  return TRUE;
+}
+
+static TallyReporter *
+make_reporter (RunOptions  *o,
+               int         *status)
+{
+  g_autoptr(GPtrArray) reporters = g_ptr_array_new ();
+  /* With --json or --tap on stdout, the human report moves to stderr. */
+  FILE *console = (o->json || o->tap) ? stderr : stdout;
+  TallyVerbosity verbosity = o->verbose ? TALLY_VERBOSITY_VERBOSE
+                             : o->quiet ? TALLY_VERBOSITY_QUIET : TALLY_VERBOSITY_NORMAL;
+
+  g_ptr_array_add (reporters, tally_reporter_console_new (console, verbosity,
+                                                          isatty (fileno (console)),
+                                                          tally_cmd_use_colour (console)));
+  if (o->json)
+    g_ptr_array_add (reporters, tally_reporter_json_new (stdout));
+  else if (o->tap)
+    g_ptr_array_add (reporters, tally_reporter_tap_new (stdout));
+
+  if (o->junit_xml != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      TallyReporter *junit = tally_reporter_junit_new (o->junit_xml, &error);
+
+      if (junit == NULL)
+        {
+          *status = tally_cmd_fail (CMD, TALLY_EXIT_USAGE, "--junit-xml: %s", error->message);
+          g_ptr_array_foreach (reporters, (GFunc) tally_reporter_free, NULL);
+          return NULL;
+        }
+      g_ptr_array_add (reporters, junit);
+    }
+
+  return tally_reporter_tee_new (g_steal_pointer (&reporters));
+}
+
+typedef struct
+{
+  TallySession *session;
+  guint signals;
+} Interrupt;
+
+static gboolean
+on_interrupt_cb (gpointer data)
+{
+  Interrupt *interrupt = data;
+
+  if (++interrupt->signals > 1)
+    {
+      /* A second Ctrl-C: the user is done waiting. */
+      fprintf (stderr, "\n%s: interrupted again; exiting now\n", CMD);
+      _exit (TALLY_EXIT_INTERRUPTED);
+    }
+
+  tally_session_stop (interrupt->session, TRUE);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSource *
+watch_signal (int       signum,
+              Interrupt *interrupt)
+{
+  GSource *source = g_unix_signal_source_new (signum);
+
+  g_source_set_callback (source, on_interrupt_cb, interrupt, NULL);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  return source;
+}
+
+static TallyRunStatus
+run_status (TallyRunEnd            end,
+            const TallyRunSummary *summary)
+{
+  guint failed = 0;
+
+  for (guint o = 0; o < TALLY_N_OUTCOMES; o++)
+    if (tally_outcome_is_failure (o))
+      failed += summary->counts[o];
+
+  switch (end)
+    {
+    case TALLY_RUN_END_INTERRUPTED:
+      return TALLY_RUN_INTERRUPTED;
+    case TALLY_RUN_END_ERROR:
+      return TALLY_RUN_ERROR;
+    case TALLY_RUN_END_COMPLETE:
+    case TALLY_RUN_END_STOPPED:
+    default:
+      return failed > 0 ? TALLY_RUN_FAILED : TALLY_RUN_PASSED;
+    }
+}
+
+static int
+exit_status (TallyRunStatus status)
+{
+  switch (status)
+    {
+    case TALLY_RUN_PASSED:      return TALLY_EXIT_OK;
+    case TALLY_RUN_FAILED:      return TALLY_EXIT_TESTS_FAILED;
+    case TALLY_RUN_INTERRUPTED: return TALLY_EXIT_INTERRUPTED;
+    case TALLY_RUN_ERROR:
+    case TALLY_RUN_RUNNING:
+    default:                    return TALLY_EXIT_INTERNAL_ERROR;
+    }
+}
+
+static void
+remember_stepwise (TallyStore   *store,
+                   TallySession *session)
+{
+  TallyListedTest *failed = tally_session_get_first_failure (session);
+
+  if (store == NULL)
+    return;
+  if (failed != NULL)
+    tally_history_set_stepwise (store, failed->program->name, failed->path, NULL);
+  else
+    tally_store_set_state (store, TALLY_HISTORY_STEPWISE_KEY, NULL, NULL);
+}
+
+static int
+run_session (RunOptions *o,
+             GPtrArray  *tests,
+             TallyStore *store,
+             int         argc,
+             char      **argv)
+{
+  g_autoptr(TallyReporter) reporter = NULL;
+  g_autoptr(TallySession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  TallySessionOptions options = { 0 };
+  TallyRunInfo info = { 0 };
+  Interrupt interrupt = { 0 };
+  GSource *sigint, *sigterm;
+  TallyRunStatus status;
+  TallyRunEnd end;
+  int exit = TALLY_EXIT_OK;
+
+  if (!(reporter = make_reporter (o, &exit)))
+    return exit;
+
+  if (store != NULL)
+    {
+      g_autofree char *seed_text = NULL;
+
+      options.run_id = tally_store_begin_run (store, (const char * const *) argv, o->n_workers,
+                                              o->seed_value, o->shard, &error);
+      if (options.run_id <= 0 || !store_tests (store, tests))
+        return tally_cmd_fail (CMD, TALLY_EXIT_INTERNAL_ERROR, "%s",
+                               error ? error->message : "cannot store the tests");
+    }
+
+  options.n_workers = MIN (o->n_workers, MAX (tests->len * (guint) o->repeat, 1));
+  options.default_timeout_s = o->timeout_s;
+  options.grace_s = 2.0;
+  options.maxfail = o->maxfail;
+  options.max_worker_restarts = o->max_worker_restarts ? (guint) o->max_worker_restarts
+                                                       : 4 * options.n_workers + 16;
+  options.retries = o->retries;
+  options.repeat = o->repeat;
+  options.durations = o->durations;
+  options.leaks = o->leaks;
+  options.store = store;
+  options.reporter = reporter;
+  session = tally_session_new (tests, &options);
+
+  info.run_id = options.run_id;
+  info.db_path = store ? tally_store_get_path (store) : NULL;
+  info.n_tests = tests->len * o->repeat;
+  info.n_programs = g_strv_length (o->programs);
+  info.n_workers = options.n_workers;
+  info.seed = o->seed_value;
+  info.random_order = o->random_order;
+  info.shard = o->shard;
+  tally_reporter_run_started (reporter, &info);
+
+  interrupt.session = session;
+  sigint = watch_signal (SIGINT, &interrupt);
+  sigterm = watch_signal (SIGTERM, &interrupt);
+  end = tally_session_run (session);
+  g_source_destroy (sigint);
+  g_source_destroy (sigterm);
+  g_source_unref (sigint);
+  g_source_unref (sigterm);
+
+  status = run_status (end, tally_session_get_summary (session));
+  if (store != NULL)
+    {
+      if (o->stepwise)
+        remember_stepwise (store, session);
+      if (!tally_store_finish_run (store, options.run_id, status, &error))
+        {
+          tally_cmd_fail (CMD, 0, "%s", error->message);
+          status = TALLY_RUN_ERROR;
+        }
+    }
+
+  tally_reporter_run_finished (reporter, tally_session_get_summary (session));
+  if (tally_session_get_summary (session)->problem)
+    tally_cmd_fail (CMD, 0, "%s", tally_session_get_summary (session)->problem);
+
+  return exit_status (status);
+}
+
+int
+tally_cmd_run (int    argc,
+               char **argv)
+{
+  g_auto(GStrv) argv_copy = g_strdupv (argv);
+  g_autoptr(GPtrArray) programs = NULL;
+  g_autoptr(GPtrArray) selected = NULL;
+  g_autoptr(GPtrArray) ordered = NULL;
+  g_autoptr(TallyStore) store = NULL;
+  RunOptions o = { 0 };
+  History history = { 0 };
+  int status = TALLY_EXIT_USAGE;
+
+  signal (SIGPIPE, SIG_IGN);
+
+  if (!parse_options (argc, argv, &o))
+    goto out;
+
+  if (!(programs = tally_cmd_discover (CMD, o.programs, &status)))
+    goto out;
+
+  status = TALLY_EXIT_USAGE;
+  if (!(selected = tally_cmd_select (CMD, programs, o.marker_expr, o.keyword_expr)))
+    goto out;
+  if (o.strict_markers && !tally_cmd_check_strict_markers (CMD, selected))
+    goto out;
+
+  if (!o.no_db && !(store = open_store (&o, &status)))
+    goto out;
+
+  ordered = order_tests (selected, &o, store, &history);
+  if (ordered->len == 0)
+    {
+      status = tally_cmd_fail (CMD, TALLY_EXIT_NO_TESTS, "no tests collected%s",
+                               (o.marker_expr || o.keyword_expr || o.shard) ? " (after -m/-k/--shard)" : "");
+      goto out;
+    }
+
+  /* The database records the command as typed, with "tally run" split
+   * back into two words, so a viewer can rerun it. */
+  g_free (argv_copy[0]);
+  argv_copy[0] = g_strdup ("run");
+  status = run_session (&o, ordered, store, argc, argv_copy);
+
+out:
+  g_clear_pointer (&history.last_failed, g_hash_table_unref);
+  g_clear_pointer (&history.durations, g_hash_table_unref);
+  run_options_clear (&o);
+  return status;
+}

@@ -1,0 +1,715 @@
+/* test-store-queries.c — the store's read side: runs, result pages,
+ * logs, history, and the indexes behind them
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#define G_LOG_DOMAIN "Tally-Test"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <tally.h>
+
+#include "tally-error.h"
+#include "tally-markers-private.h"
+#include "tally-store-private.h"
+
+#define T0 (G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC)
+
+/* Generated from data/tally.gresource.xml, linked into libcore. */
+GResource *tally_data_get_resource (void);
+
+typedef struct
+{
+  TallyStore *store;
+  char *path;
+  gint64 run1;
+  gint64 run2;
+  gint64 fail_result;       /* run 1, progA /a/fail: 3 log records */
+} Fixture;
+
+typedef struct
+{
+  const char *program;
+  const char *path;
+  const char *markers;
+  TallyOutcome outcome;
+  guint attempt;
+  gint64 duration_us;
+  const char *message;
+  int signal;
+} Spec;
+
+static void
+fixture_clear (Fixture *f)
+{
+  g_clear_pointer (&f->store, tally_store_close);
+  g_clear_pointer (&f->path, g_free);
+}
+
+/* Start times are rewritten after the fact (see fixture_fill()) so that
+ * "newest first" never depends on the clock's resolution. */
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Fixture, fixture_clear)
+
+static gint64
+begin_run (TallyStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "tally", "run", "-n", "2", NULL };
+  gint64 run_id;
+
+  run_id = tally_store_begin_run (store, argv, 2, 7, NULL, &error);
+  tally_assert_no_error (error);
+  return run_id;
+}
+
+static gint64
+add_result (TallyStore *store,
+            gint64      run_id,
+            const Spec *spec,
+            gint64      started_at_us)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyMarkers) markers = tally_markers_parse (spec->markers, &error);
+  TallyResult result;
+  gint64 test_id, result_id;
+
+  tally_assert_no_error (error);
+  test_id = tally_store_ensure_test (store, spec->program, spec->path, "t.c", 3,
+                                     markers, &error);
+  tally_assert_no_error (error);
+
+  tally_result_init (&result);
+  result.attempt = spec->attempt;
+  result.started_at_us = started_at_us;
+  result.worker = 1;
+  result_id = tally_store_start_result (store, run_id, test_id, &result, &error);
+  tally_assert_no_error (error);
+
+  result.outcome = spec->outcome;
+  result.duration_us = spec->duration_us;
+  result.message = (char *) spec->message;
+  result.signal = spec->signal;
+  tally_store_finish_result (store, result_id, &result, &error);
+  tally_assert_no_error (error);
+
+  return result_id;
+}
+
+static void
+add_log (TallyStore     *store,
+         gint64          result_id,
+         guint           seq,
+         GLogLevelFlags  level,
+         const char     *message)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyLogRecord) record = tally_log_record_new ();
+
+  record->level = level;
+  record->domain = g_strdup ("Net");
+  record->message = g_strdup (message);
+  record->message_len = strlen (message);
+  record->time_us = T0 + seq;
+  tally_store_add_log (store, result_id, seq, record, &error);
+  tally_assert_no_error (error);
+}
+
+static const Spec run1_specs[] = {
+  { "progA", "/a/pass", "slow", TALLY_OUTCOME_PASSED, 1, 10, NULL, 0 },
+  { "progA", "/a/fail", "group=db", TALLY_OUTCOME_FAILED, 1, 30, "Boom at 50% load", 0 },
+  { "progA", "/a/flaky", "", TALLY_OUTCOME_FAILED, 1, 5, "first try", 0 },
+  { "progA", "/a/flaky", "", TALLY_OUTCOME_FLAKY, 2, 7, NULL, 0 },
+  { "progB", "/b/skip", "skip=\"needs net\"", TALLY_OUTCOME_SKIPPED, 1, 1, "needs net", 0 },
+  { "progB", "/b/crash", "serial", TALLY_OUTCOME_CRASHED, 1, 20, "killed", 11 },
+};
+
+static const Spec run2_specs[] = {
+  { "progA", "/a/pass", "slow", TALLY_OUTCOME_FAILED, 1, 12, "now broken", 0 },
+  { "progA", "/a/fail", "group=db", TALLY_OUTCOME_PASSED, 1, 31, NULL, 0 },
+};
+
+/* Two runs: run 1 has one test of each kind (a retried one included),
+ * run 2, started a second later, two of the same tests. */
+static void
+fixture_fill (Fixture   *f,
+              TallyTest *t)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->path = g_build_filename (tally_test_get_tmpdir (t), "q.sqlite", NULL);
+  f->store = tally_store_open (f->path, &error);
+  tally_assert_no_error (error);
+
+  f->run1 = begin_run (f->store);
+  for (guint i = 0; i < G_N_ELEMENTS (run1_specs); i++)
+    {
+      gint64 id = add_result (f->store, f->run1, &run1_specs[i], T0 + i);
+
+      if (i == 1)
+        f->fail_result = id;
+    }
+  add_log (f->store, f->fail_result, 0, G_LOG_LEVEL_DEBUG, "connecting");
+  add_log (f->store, f->fail_result, 1, G_LOG_LEVEL_WARNING, "slow peer");
+  add_log (f->store, f->fail_result, 2, G_LOG_LEVEL_CRITICAL, "assertion failed");
+  tally_store_finish_run (f->store, f->run1, TALLY_RUN_FAILED, &error);
+  tally_assert_no_error (error);
+
+  f->run2 = begin_run (f->store);
+  for (guint i = 0; i < G_N_ELEMENTS (run2_specs); i++)
+    add_result (f->store, f->run2, &run2_specs[i], T0 + G_USEC_PER_SEC + i);
+  tally_store_finish_run (f->store, f->run2, TALLY_RUN_FAILED, &error);
+  tally_assert_no_error (error);
+
+  /* Make run 2 the newer one whatever the clock did. */
+  tally_store_commit (f->store, &error);
+  tally_assert_no_error (error);
+  g_clear_pointer (&f->store, tally_store_close);
+  tally_store_debug_exec (f->path,
+                          "UPDATE runs SET started_at = 1700000000000000 + 1000000 * id,"
+                          " finished_at = 1700000000500000 + 1000000 * id",
+                          &error);
+  tally_assert_no_error (error);
+  f->store = tally_store_open_readonly (f->path, &error);
+  tally_assert_no_error (error);
+}
+
+static GPtrArray *
+query (Fixture                *f,
+       gint64                  run_id,
+       const TallyResultQuery *q,
+       guint                   offset,
+       guint                   limit)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *rows = tally_store_query_results (f->store, run_id, q, offset, limit, &error);
+
+  tally_assert_no_error (error);
+  tally_assert_nonnull (rows);
+  return rows;
+}
+
+static gint64
+count (Fixture                *f,
+       gint64                  run_id,
+       const TallyResultQuery *q)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 n = tally_store_count_results (f->store, run_id, q, &error);
+
+  tally_assert_no_error (error);
+  return n;
+}
+
+/* Asserts the paths of @rows, joined by spaces. */
+static void
+assert_paths (GPtrArray  *rows,
+              const char *expected)
+{
+  g_autoptr(GString) got = g_string_new (NULL);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      TallyResultRow *row = g_ptr_array_index (rows, i);
+
+      g_string_append_printf (got, "%s%s", i > 0 ? " " : "", row->path);
+    }
+  tally_assert_cmpstr (got->str, ==, expected);
+}
+
+static TallyResultRow *
+row_at (GPtrArray *rows,
+        guint      i)
+{
+  return g_ptr_array_index (rows, i);
+}
+
+static void
+test_list_runs (TallyTest     *t,
+                gconstpointer  data)
+{
+  g_auto(Fixture) f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+  TallyRunRow *r1, *r2;
+  gint64 last = 0;
+
+  fixture_fill (&f, t);
+  runs = tally_store_list_runs (f.store, 0, 10, TRUE, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (runs->len, ==, 2);
+  r2 = g_ptr_array_index (runs, 0);
+  r1 = g_ptr_array_index (runs, 1);
+  tally_assert_cmpint (r2->id, ==, f.run2);
+  tally_assert_cmpint (r1->id, ==, f.run1);
+  tally_assert_cmpint (r1->started_at_us, <, r2->started_at_us);
+  tally_assert_cmpint (r1->finished_at_us, ==, r1->started_at_us + 500000);
+  tally_assert_cmpint (r1->status, ==, TALLY_RUN_FAILED);
+  tally_assert_cmpuint (g_strv_length (r1->argv), ==, 4);
+  tally_assert_cmpstr (r1->argv[2], ==, "-n");
+  tally_assert_cmpuint (r1->workers, ==, 2);
+  tally_assert_cmpuint (r1->seed, ==, 7);
+  tally_assert_null (r1->shard);
+  tally_assert_nonnull (r1->host);
+
+  /* Final attempts only: the failed first try of /a/flaky is not counted. */
+  tally_assert_true (r1->has_counts);
+  tally_assert_cmpuint (r1->n_results, ==, 5);
+  tally_assert_cmpuint (r1->counts[TALLY_OUTCOME_PASSED], ==, 1);
+  tally_assert_cmpuint (r1->counts[TALLY_OUTCOME_FAILED], ==, 1);
+  tally_assert_cmpuint (r1->counts[TALLY_OUTCOME_FLAKY], ==, 1);
+  tally_assert_cmpuint (r1->counts[TALLY_OUTCOME_SKIPPED], ==, 1);
+  tally_assert_cmpuint (r1->counts[TALLY_OUTCOME_CRASHED], ==, 1);
+  tally_assert_cmpuint (r2->n_results, ==, 2);
+
+  tally_store_get_last_run_id (f.store, &last, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (last, ==, f.run2);
+
+  page = tally_store_list_runs (f.store, 1, 10, FALSE, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (page->len, ==, 1);
+  tally_assert_cmpint (((TallyRunRow *) g_ptr_array_index (page, 0))->id, ==, f.run1);
+  tally_assert_false (((TallyRunRow *) g_ptr_array_index (page, 0))->has_counts);
+}
+
+static void
+test_get_run (TallyTest     *t,
+              gconstpointer  data)
+{
+  g_auto(Fixture) f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyRunRow) run = NULL;
+  g_autoptr(TallyRunRow) missing = NULL;
+
+  fixture_fill (&f, t);
+  run = tally_store_get_run (f.store, f.run2, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (run->counts[TALLY_OUTCOME_FAILED], ==, 1);
+  tally_assert_cmpuint (run->counts[TALLY_OUTCOME_PASSED], ==, 1);
+
+  missing = tally_store_get_run (f.store, 999, &error);
+  tally_assert_null (missing);
+  tally_assert_error (error, TALLY_ERROR, TALLY_ERROR_NOT_FOUND);
+}
+
+static void
+test_results_default (TallyTest     *t,
+                      gconstpointer  data)
+{
+  g_auto(Fixture) f = { 0 };
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  TallyResultQuery q = TALLY_RESULT_QUERY_INIT;
+  TallyResultRow *row;
+
+  fixture_fill (&f, t);
+  rows = query (&f, f.run1, NULL, 0, 100);
+  assert_paths (rows, "/a/fail /a/flaky /a/pass /b/crash /b/skip");
+  tally_assert_cmpint (count (&f, f.run1, NULL), ==, 5);
+
+  row = row_at (rows, 0);
+  tally_assert_cmpint (row->id, ==, f.fail_result);
+  tally_assert_cmpstr (row->program, ==, "progA");
+  tally_assert_cmpint (row->outcome, ==, TALLY_OUTCOME_FAILED);
+  tally_assert_cmpstr (row->message, ==, "Boom at 50% load");
+  tally_assert_cmpint (row->duration_us, ==, 30);
+  tally_assert_cmpint (row->worker, ==, 1);
+  tally_assert_cmpint (row->exit_status, ==, -1);
+  tally_assert_cmpuint (row->n_logs, ==, 3);
+  tally_assert_cmpstr (row->markers, ==, "group=db");
+
+  row = row_at (rows, 1);
+  tally_assert_cmpuint (row->attempt, ==, 2);
+  tally_assert_cmpint (row->outcome, ==, TALLY_OUTCOME_FLAKY);
+  tally_assert_cmpstr (row->markers, ==, "");
+  tally_assert_cmpint (row_at (rows, 3)->signal, ==, 11);
+  tally_assert_cmpstr (row_at (rows, 4)->markers, ==, "skip=\"needs net\"");
+  tally_assert_cmpuint (row_at (rows, 4)->n_logs, ==, 0);
+
+  q.all_attempts = TRUE;
+  all = query (&f, f.run1, &q, 0, 100);
+  assert_paths (all, "/a/fail /a/flaky /a/flaky /a/pass /b/crash /b/skip");
+  tally_assert_cmpuint (row_at (all, 1)->attempt, ==, 1);
+  tally_assert_cmpint (count (&f, f.run1, &q), ==, 6);
+}
+
+static void
+test_results_paging (TallyTest     *t,
+                     gconstpointer  data)
+{
+  g_auto(Fixture) f = { 0 };
+  g_autoptr(GPtrArray) p1 = NULL;
+  g_autoptr(GPtrArray) p2 = NULL;
+  g_autoptr(GPtrArray) p3 = NULL;
+
+  fixture_fill (&f, t);
+  p1 = query (&f, f.run1, NULL, 0, 2);
+  p2 = query (&f, f.run1, NULL, 2, 2);
+  p3 = query (&f, f.run1, NULL, 4, 2);
+  assert_paths (p1, "/a/fail /a/flaky");
+  assert_paths (p2, "/a/pass /b/crash");
+  assert_paths (p3, "/b/skip");
+}
+
+static void
+test_results_sorting (TallyTest     *t,
+                      gconstpointer  data)
+{
+  static const struct
+  {
+    TallyResultSort sort;
+    gboolean descending;
+    const char *expected;
+  } cases[] = {
+    { TALLY_RESULT_SORT_PATH, TRUE, "/b/skip /b/crash /a/pass /a/flaky /a/fail" },
+    { TALLY_RESULT_SORT_OUTCOME, FALSE, "/b/crash /a/fail /a/flaky /a/pass /b/skip" },
+    { TALLY_RESULT_SORT_OUTCOME, TRUE, "/b/skip /a/pass /a/flaky /a/fail /b/crash" },
+    { TALLY_RESULT_SORT_DURATION, FALSE, "/b/skip /a/flaky /a/pass /b/crash /a/fail" },
+    { TALLY_RESULT_SORT_DURATION, TRUE, "/a/fail /b/crash /a/pass /a/flaky /b/skip" },
+  };
+  g_auto(Fixture) f = { 0 };
+
+  fixture_fill (&f, t);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      TallyResultQuery q = TALLY_RESULT_QUERY_INIT;
+      g_autoptr(GPtrArray) rows = NULL;
+
+      q.sort = cases[i].sort;
+      q.descending = cases[i].descending;
+      rows = query (&f, f.run1, &q, 0, 100);
+      assert_paths (rows, cases[i].expected);
+    }
+}
+
+static void
+test_results_filter (TallyTest     *t,
+                     gconstpointer  data)
+{
+  static const struct
+  {
+    guint outcomes;
+    const char *text;
+    const char *expected;
+  } cases[] = {
+    { (1u << TALLY_OUTCOME_FAILED) | (1u << TALLY_OUTCOME_CRASHED), NULL, "/a/fail /b/crash" },
+    { 1u << TALLY_OUTCOME_FLAKY, NULL, "/a/flaky" },
+    { 1u << TALLY_OUTCOME_TIMEOUT, NULL, "" },
+    { 0, "BOOM", "/a/fail" },                /* message, any case */
+    { 0, "progb", "/b/crash /b/skip" },      /* program */
+    { 0, "/a/f", "/a/fail /a/flaky" },       /* path */
+    { 0, "50%", "/a/fail" },                 /* % is literal */
+    { 0, "%", "/a/fail" },
+    { 0, "_", "" },                          /* _ too */
+    { 0, "first try", "" },                  /* a retried attempt's message */
+    { 1u << TALLY_OUTCOME_CRASHED, "kill", "/b/crash" },
+    { 1u << TALLY_OUTCOME_PASSED, "kill", "" },
+  };
+  g_auto(Fixture) f = { 0 };
+
+  fixture_fill (&f, t);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      TallyResultQuery q = TALLY_RESULT_QUERY_INIT;
+      g_autoptr(GPtrArray) rows = NULL;
+
+      q.outcomes = cases[i].outcomes;
+      q.text = cases[i].text;
+      rows = query (&f, f.run1, &q, 0, 100);
+      assert_paths (rows, cases[i].expected);
+      tally_assert_cmpint (count (&f, f.run1, &q), ==, rows->len);
+    }
+}
+
+static GArray *
+select_tests (Fixture    *f,
+              gint64      run_id,
+              const char *expr)
+{
+  g_autoptr(GError) error = NULL;
+  GArray *ids = tally_store_select_tests (f->store, run_id, expr, &error);
+
+  tally_assert_no_error (error);
+  return ids;
+}
+
+static void
+test_results_markers (TallyTest     *t,
+                      gconstpointer  data)
+{
+  g_auto(Fixture) f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) slow = NULL;
+  g_autoptr(GArray) not_serial = NULL;
+  g_autoptr(GArray) none = NULL;
+  g_autoptr(GArray) bad = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) rows2 = NULL;
+  g_autoptr(GPtrArray) rows3 = NULL;
+  TallyResultQuery q = TALLY_RESULT_QUERY_INIT;
+
+  fixture_fill (&f, t);
+  slow = select_tests (&f, f.run1, "slow");
+  tally_assert_cmpuint (slow->len, ==, 1);
+  q.test_ids = slow;
+  rows = query (&f, f.run1, &q, 0, 100);
+  assert_paths (rows, "/a/pass");
+  tally_assert_cmpint (count (&f, f.run1, &q), ==, 1);
+
+  /* Another set replaces the first; an empty one keeps nothing. */
+  not_serial = select_tests (&f, f.run1, "not serial and not group=db");
+  q.test_ids = not_serial;
+  rows2 = query (&f, f.run1, &q, 0, 100);
+  assert_paths (rows2, "/a/flaky /a/pass /b/skip");
+
+  none = g_array_new (FALSE, FALSE, sizeof (gint64));
+  q.test_ids = none;
+  rows3 = query (&f, f.run1, &q, 0, 100);
+  tally_assert_cmpuint (rows3->len, ==, 0);
+
+  bad = tally_store_select_tests (f.store, f.run1, "slow and (", &error);
+  tally_assert_null (bad);
+  tally_assert_nonnull (error);
+}
+
+static void
+test_logs_page (TallyTest     *t,
+                gconstpointer  data)
+{
+  g_auto(Fixture) f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) tail = NULL;
+  g_autoptr(GPtrArray) warnings = NULL;
+  TallyLogRecord *record;
+
+  fixture_fill (&f, t);
+  all = tally_store_get_logs_page (f.store, f.fail_result, 0, 100, 0, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (all->len, ==, 3);
+  record = g_ptr_array_index (all, 0);
+  tally_assert_cmpstr (record->message, ==, "connecting");
+  tally_assert_cmpstr (record->domain, ==, "Net");
+
+  tail = tally_store_get_logs_page (f.store, f.fail_result, 1, 1, 0, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (tail->len, ==, 1);
+  tally_assert_cmpstr (((TallyLogRecord *) g_ptr_array_index (tail, 0))->message, ==, "slow peer");
+
+  warnings = tally_store_get_logs_page (f.store, f.fail_result, 0, 100,
+                                        G_LOG_LEVEL_WARNING, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (warnings->len, ==, 2);
+  tally_assert_cmpstr (((TallyLogRecord *) g_ptr_array_index (warnings, 1))->message, ==,
+                       "assertion failed");
+  tally_assert_cmpint (tally_store_count_logs (f.store, f.fail_result, G_LOG_LEVEL_WARNING, &error), ==, 2);
+  tally_assert_cmpint (tally_store_count_logs (f.store, f.fail_result, 0, &error), ==, 3);
+  tally_assert_no_error (error);
+}
+
+static void
+test_history (TallyTest     *t,
+              gconstpointer  data)
+{
+  g_auto(Fixture) f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) tests = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  g_autoptr(GPtrArray) flaky = NULL;
+  g_autoptr(GPtrArray) nothing = NULL;
+  TallyHistoryRow *row;
+  TallyTestRow *test;
+
+  fixture_fill (&f, t);
+  tests = tally_store_find_tests (f.store, NULL, "/a/pass", &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (tests->len, ==, 1);
+  test = g_ptr_array_index (tests, 0);
+  tally_assert_cmpstr (test->program, ==, "progA");
+  tally_assert_true (tally_markers_has (test->markers, "slow"));
+
+  history = tally_store_query_history (f.store, test->id, 10, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (history->len, ==, 2);
+  row = g_ptr_array_index (history, 0);
+  tally_assert_cmpint (row->run_id, ==, f.run2);
+  tally_assert_cmpint (row->outcome, ==, TALLY_OUTCOME_FAILED);
+  tally_assert_cmpint (row->duration_us, ==, 12);
+  row = g_ptr_array_index (history, 1);
+  tally_assert_cmpint (row->run_id, ==, f.run1);
+  tally_assert_cmpint (row->outcome, ==, TALLY_OUTCOME_PASSED);
+
+  g_clear_pointer (&tests, g_ptr_array_unref);
+  tests = tally_store_find_tests (f.store, "progA", "/a/flaky", &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (tests->len, ==, 1);
+  flaky = tally_store_query_history (f.store, ((TallyTestRow *) g_ptr_array_index (tests, 0))->id,
+                                     1, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (flaky->len, ==, 1);
+  tally_assert_cmpuint (((TallyHistoryRow *) g_ptr_array_index (flaky, 0))->attempt, ==, 2);
+
+  nothing = tally_store_find_tests (f.store, "progB", "/a/pass", &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (nothing->len, ==, 0);
+}
+
+/* Every page query must reach results and logs through an index: a
+ * full SCAN of them would be linear in the database. */
+static void
+test_query_plans (TallyTest     *t,
+                  gconstpointer  data)
+{
+  static const char * const names[] = {
+    "results-path", "results-path-desc", "results-outcome", "results-outcome-desc",
+    "results-duration", "results-duration-desc", "results-count", "run-counts",
+    "logs-page", "history", "runs-page",
+  };
+  static const char * const forbidden[] = {
+    "SCAN r\n", "SCAN r ", "SCAN x", "SCAN l\n", "SCAN l ", "SCAN t\n", "SCAN t ",
+    "SCAN results", "SCAN logs", "SCAN tests", "SCAN runs\n", "SCAN u",
+  };
+  g_auto(Fixture) f = { 0 };
+
+  fixture_fill (&f, t);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *plan = tally_store_debug_explain (f.store, names[i], &error);
+
+      tally_assert_no_error (error);
+      g_debug ("%s:\n%s", names[i], plan);
+      for (guint j = 0; j < G_N_ELEMENTS (forbidden); j++)
+        if (strstr (plan, forbidden[j]) != NULL)
+          tally_fail ("query %s has a full scan (%s):\n%s", names[i], forbidden[j], plan);
+    }
+}
+
+static char *
+make_version1_db (TallyTest *t)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *sql = NULL;
+  char *path = g_build_filename (tally_test_get_tmpdir (t), "v1.sqlite", NULL);
+
+  bytes = g_resource_lookup_data (tally_data_get_resource (),
+                                  "/org/tally/schema/001-initial.sql",
+                                  G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+  tally_assert_no_error (error);
+  sql = g_strdup_printf ("%.*s; PRAGMA user_version = 1; PRAGMA application_id = 1413565529;"
+                         " INSERT INTO runs (started_at, status) VALUES (1, 'passed');",
+                         (int) g_bytes_get_size (bytes), (const char *) g_bytes_get_data (bytes, NULL));
+  tally_store_debug_exec (path, sql, &error);
+  tally_assert_no_error (error);
+
+  return path;
+}
+
+/* Migration from every earlier schema version: a version-1 database
+ * opens, keeps its rows and gains the readers' indexes. */
+static void
+test_migrate_from_v1 (TallyTest     *t,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = make_version1_db (t);
+  g_autoptr(TallyStore) ro = NULL;
+  g_autoptr(TallyStore) store = NULL;
+
+  /* A reader never upgrades: it asks for an upgrade instead. */
+  ro = tally_store_open_readonly (path, &error);
+  tally_assert_null (ro);
+  tally_assert_error (error, TALLY_ERROR, TALLY_ERROR_DATABASE);
+  g_clear_error (&error);
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (tally_store_get_schema_version (store), ==,
+                       tally_store_get_current_schema_version ());
+  tally_assert_cmpint (tally_store_debug_query_int (store,
+                         "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                         " AND name IN ('results_run_test_attempt', 'tests_path')",
+                         &error), ==, 2);
+  tally_assert_cmpint (tally_store_debug_query_int (store, "SELECT count(*) FROM runs", &error),
+                       ==, 1);
+  tally_assert_no_error (error);
+}
+
+/* 100,000 results and 1,000,000 log records, through the write API.
+ * Not timed (timing is bench/bench-queries.c's job): it checks that the
+ * queries give the right answers at scale. */
+static void
+test_scale (TallyTest     *t,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+  g_autoptr(GPtrArray) logs = NULL;
+  g_autoptr(TallyLogRecord) record = tally_log_record_new ();
+  TallyResultQuery q = TALLY_RESULT_QUERY_INIT;
+  gint64 run_id, last_result = 0;
+
+  if (g_getenv ("TALLY_SLOW_TESTS") == NULL)
+    tally_test_skip (t, "set TALLY_SLOW_TESTS=1 to fill 100,000 results");
+
+  path = g_build_filename (tally_test_get_tmpdir (t), "big.sqlite", NULL);
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  run_id = begin_run (store);
+
+  record->level = G_LOG_LEVEL_MESSAGE;
+  record->message = g_strdup ("a log line");
+  record->message_len = strlen (record->message);
+  for (guint i = 0; i < 100000; i++)
+    {
+      g_autofree char *test_path = g_strdup_printf ("/scale/%06u", i);
+      Spec spec = { "big", test_path, i % 7 == 0 ? "slow" : "",
+                    i % 100 == 0 ? TALLY_OUTCOME_FAILED : TALLY_OUTCOME_PASSED,
+                    1, i, NULL, 0 };
+
+      last_result = add_result (store, run_id, &spec, T0 + i);
+      for (guint s = 0; s < 10; s++)
+        tally_assert_true (tally_store_add_log (store, last_result, s, record, NULL));
+    }
+  tally_store_finish_run (store, run_id, TALLY_RUN_FAILED, &error);
+  tally_assert_no_error (error);
+
+  tally_assert_cmpint (tally_store_count_results (store, run_id, NULL, &error), ==, 100000);
+  q.outcomes = 1u << TALLY_OUTCOME_FAILED;
+  tally_assert_cmpint (tally_store_count_results (store, run_id, &q, &error), ==, 1000);
+  q.outcomes = 0;
+  q.sort = TALLY_RESULT_SORT_DURATION;
+  q.descending = TRUE;
+  page = tally_store_query_results (store, run_id, &q, 50000, 100, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (page->len, ==, 100);
+  tally_assert_cmpint (row_at (page, 0)->duration_us, ==, 49999);
+  logs = tally_store_get_logs_page (store, last_result, 5, 100, 0, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (logs->len, ==, 5);
+}
+
+static void
+register_tests (void)
+{
+  tally_add ("/store/queries/list-runs", test_list_runs, NULL);
+  tally_add ("/store/queries/get-run", test_get_run, NULL);
+  tally_add ("/store/queries/results-default", test_results_default, NULL);
+  tally_add ("/store/queries/results-paging", test_results_paging, NULL);
+  tally_add ("/store/queries/results-sorting", test_results_sorting, NULL);
+  tally_add ("/store/queries/results-filter", test_results_filter, NULL);
+  tally_add ("/store/queries/results-markers", test_results_markers, NULL);
+  tally_add ("/store/queries/logs-page", test_logs_page, NULL);
+  tally_add ("/store/queries/history", test_history, NULL);
+  tally_add ("/store/queries/query-plans", test_query_plans, NULL);
+  tally_add ("/store/queries/migrate-from-v1", test_migrate_from_v1, NULL);
+  tally_add ("/store/queries/scale", test_scale, "slow timeout=600");
+}
+
+TALLY_MAIN (register_tests)
