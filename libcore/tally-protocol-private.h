@@ -29,8 +29,11 @@ typedef enum
   TALLY_MSG_STARTED,       /* (ux)   test index, started at (µs, wall clock) */
   TALLY_MSG_LOG,           /* (uuayayayiayxtay) index, level, domain, message,
                               file, line, func, time, thread, fields */
-  TALLY_MSG_FINISHED,      /* (uyxxayayib) index, outcome, started at, duration,
-                              message, file, line, tainted */
+  TALLY_MSG_FINISHED,      /* (uyxxayayibtt) index, outcome, started at, duration,
+                              message, file, line, tainted, and the sizes of
+                              stdout and stderr when the test ended: with
+                              tests pipelined, the runner reads the output of
+                              test N while N+1 already writes */
   TALLY_MSG_BYE,           /* (s)    why the worker leaves */
   /* runner → worker */
   TALLY_MSG_RUN = 64,      /* (au)   test indices to run, in order */
@@ -72,7 +75,9 @@ TallyLogRecord *tally_protocol_log_parse     (GVariant             *body,
 void            tally_protocol_finished_parse (GVariant            *body,
                                                guint               *index,
                                                TallyResult         *result,
-                                               gboolean            *tainted);
+                                               gboolean            *tainted,
+                                               guint64             *out_end,
+                                               guint64             *err_end);
 char           *tally_variant_dup_bytes      (GVariant             *bytes,
                                               gsize                *len);
 

@@ -16,7 +16,7 @@ tally_message_body_type (TallyMessageType type)
     case TALLY_MSG_HELLO:    return G_VARIANT_TYPE ("(uut)");
     case TALLY_MSG_STARTED:  return G_VARIANT_TYPE ("(ux)");
     case TALLY_MSG_LOG:      return G_VARIANT_TYPE ("(uuayayayiayxtay)");
-    case TALLY_MSG_FINISHED: return G_VARIANT_TYPE ("(uyxxayayib)");
+    case TALLY_MSG_FINISHED: return G_VARIANT_TYPE ("(uyxxayayibtt)");
     case TALLY_MSG_BYE:      return G_VARIANT_TYPE ("(s)");
     case TALLY_MSG_RUN:      return G_VARIANT_TYPE ("(au)");
     case TALLY_MSG_QUIT:     return G_VARIANT_TYPE_UNIT;
@@ -283,7 +283,9 @@ void
 tally_protocol_finished_parse (GVariant    *body,
                                guint       *index,
                                TallyResult *result,
-                               gboolean    *tainted)
+                               gboolean    *tainted,
+                               guint64     *out_end,
+                               guint64     *err_end)
 {
   guint8 outcome;
 
@@ -298,4 +300,6 @@ tally_protocol_finished_parse (GVariant    *body,
   result->file = child_bytes (body, 5, NULL);
   g_variant_get_child (body, 6, "i", &result->line);
   g_variant_get_child (body, 7, "b", tainted);
+  g_variant_get_child (body, 8, "t", out_end);
+  g_variant_get_child (body, 9, "t", err_end);
 }

@@ -560,12 +560,14 @@ on_worker_log (TallyWorkerProc *worker,
 
 static void
 take_outputs (Slot         *slot,
-              TallyRunItem *item)
+              TallyRunItem *item,
+              guint64       out_end,
+              guint64       err_end)
 {
   if (slot->worker == NULL)
     return;
-  item->out = tally_worker_proc_take_output (slot->worker, TALLY_STREAM_STDOUT, OUTPUT_CAP);
-  item->err = tally_worker_proc_take_output (slot->worker, TALLY_STREAM_STDERR, OUTPUT_CAP);
+  item->out = tally_worker_proc_take_output (slot->worker, TALLY_STREAM_STDOUT, out_end, OUTPUT_CAP);
+  item->err = tally_worker_proc_take_output (slot->worker, TALLY_STREAM_STDERR, err_end, OUTPUT_CAP);
 }
 
 static void
@@ -585,6 +587,8 @@ on_worker_finished (TallyWorkerProc *worker,
                     guint            index,
                     TallyResult     *result,
                     gboolean         tainted,
+                    guint64          out_end,
+                    guint64          err_end,
                     gpointer         data)
 {
   Slot *slot = data;
@@ -601,11 +605,18 @@ on_worker_finished (TallyWorkerProc *worker,
   g_free (item->result.file);
   item->result.file = (result->file && *result->file) ? g_steal_pointer (&result->file) : NULL;
   item->result.line = result->line;
-  take_outputs (slot, item);
+  take_outputs (slot, item, out_end, err_end);
 
   finish_head (slot);
 
-  if (!slot->session->stopping)
+  if (slot->serial && slot->unit == NULL && g_queue_is_empty (&slot->sent))
+    {
+      /* The serial unit is done: everyone may work again. */
+      slot->session->in_serial--;
+      slot->serial = FALSE;
+      fill_slots (slot->session);
+    }
+  else if (!slot->session->stopping)
     fill_slot (slot);
   maybe_finish (slot->session);
 }
@@ -656,7 +667,7 @@ fail_in_flight (Slot       *slot,
   TallyRunItem *item = g_queue_peek_head (&slot->sent);
   TallyResult *result = &item->result;
 
-  take_outputs (slot, item);
+  take_outputs (slot, item, G_MAXUINT64, G_MAXUINT64);
   result->signal = signum;
   result->exit_status = exit_status;
   result->duration_us = g_get_real_time () - result->started_at_us;

@@ -23,7 +23,7 @@ typedef struct
   /* @record is transfer full */
   void (*log)      (TallyWorkerProc *worker, guint index, TallyLogRecord *record, gpointer data);
   void (*finished) (TallyWorkerProc *worker, guint index, TallyResult *result, gboolean tainted,
-                    gpointer data);
+                    guint64 out_end, guint64 err_end, gpointer data);
   /* Called once, after the process is gone and its events are drained.
    * @problem says what went wrong (a protocol error), or is NULL. */
   void (*exited)   (TallyWorkerProc *worker, gboolean said_bye, int signal, int exit_status,
@@ -48,8 +48,11 @@ void             tally_worker_proc_send_run     (TallyWorkerProc  *worker,
 void             tally_worker_proc_send_quit    (TallyWorkerProc  *worker);
 void             tally_worker_proc_terminate    (TallyWorkerProc  *worker);
 void             tally_worker_proc_kill         (TallyWorkerProc  *worker);
+/* @end: the offset where the test's output ends, or G_MAXUINT64 for
+ * everything written so far (a worker that died). */
 GBytes          *tally_worker_proc_take_output  (TallyWorkerProc  *worker,
                                                  TallyStream       stream,
+                                                 guint64           end,
                                                  gsize             cap);
 TallyProgram    *tally_worker_proc_get_program  (TallyWorkerProc  *worker);
 int              tally_worker_proc_get_slot     (TallyWorkerProc  *worker);

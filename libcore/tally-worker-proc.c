@@ -71,10 +71,12 @@ dispatch_frame (TallyWorkerProc  *worker,
       {
         TallyResult result;
         gboolean tainted = FALSE;
+        guint64 out_end = 0, err_end = 0;
 
         tally_result_init (&result);
-        tally_protocol_finished_parse (body, &index, &result, &tainted);
-        worker->callbacks->finished (worker, index, &result, tainted, worker->data);
+        tally_protocol_finished_parse (body, &index, &result, &tainted, &out_end, &err_end);
+        worker->callbacks->finished (worker, index, &result, tainted, out_end, err_end,
+                                     worker->data);
         tally_result_clear (&result);
       }
       break;
@@ -342,12 +344,13 @@ tally_worker_proc_kill (TallyWorkerProc *worker)
     g_subprocess_force_exit (worker->subprocess);
 }
 
-/* What the worker wrote to @stream since the last call. Past @cap bytes,
+/* What the worker wrote to @stream since the last call, up to @end. Past @cap bytes,
  * the head and the tail are kept (half each) around a note of what was
  * left out; what was read is released from memory. */
 GBytes *
 tally_worker_proc_take_output (TallyWorkerProc *worker,
                                TallyStream      stream,
+                               guint64          end,
                                gsize            cap)
 {
   int fd = worker->output_fds[stream];
@@ -359,11 +362,15 @@ tally_worker_proc_take_output (TallyWorkerProc *worker,
   g_autoptr(GByteArray) joined = NULL;
   g_autofree char *note = NULL;
 
-  if (fd < 0 || fstat (fd, &st) < 0 || st.st_size <= start)
+  if (fd < 0 || fstat (fd, &st) < 0)
+    return NULL;
+  if ((guint64) st.st_size < end)
+    end = st.st_size;
+  if ((goffset) end <= start)
     return NULL;
 
-  available = st.st_size - start;
-  worker->output_offsets[stream] = st.st_size;
+  available = end - start;
+  worker->output_offsets[stream] = end;
 
   if (available <= cap)
     head = tally_fd_read_from (fd, start, available);
@@ -371,14 +378,15 @@ tally_worker_proc_take_output (TallyWorkerProc *worker,
     {
       joined = g_byte_array_new ();
       head = tally_fd_read_from (fd, start, cap / 2);
-      tail = tally_fd_read_from (fd, st.st_size - cap / 2, cap / 2);
+      tail = tally_fd_read_from (fd, end - cap / 2, cap / 2);
       note = g_strdup_printf ("\n[tally: %" G_GSIZE_FORMAT " bytes left out]\n", available - cap);
       g_byte_array_append (joined, g_bytes_get_data (head, NULL), g_bytes_get_size (head));
       g_byte_array_append (joined, (const guint8 *) note, strlen (note));
       g_byte_array_append (joined, g_bytes_get_data (tail, NULL), g_bytes_get_size (tail));
     }
 
-  fallocate (fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, st.st_size);
+  /* Release what has been read; the file keeps its size and offsets. */
+  fallocate (fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, end);
 
   if (joined != NULL)
     return g_byte_array_free_to_bytes (g_steal_pointer (&joined));

@@ -227,6 +227,16 @@ read_commands (TallyFrameReader *reader,
   return !g_queue_is_empty (queue);
 }
 
+/* Where the test's output ends: stdout and stderr are files shared with
+ * the runner, which splits them between tests at these offsets. */
+static guint64
+output_size (int fd)
+{
+  struct stat st;
+
+  return (fstat (fd, &st) == 0 && S_ISREG (st.st_mode)) ? (guint64) st.st_size : 0;
+}
+
 static GVariant *
 finished_new (TallyTest *test,
               gint64     duration_us)
@@ -234,12 +244,13 @@ finished_new (TallyTest *test,
   const char *message = test->message ? test->message : "";
   const char *file = test->file ? test->file : "";
 
-  return g_variant_new ("(uyxx@ay@ayib)",
+  return g_variant_new ("(uyxx@ay@ayibtt)",
                         test->tc->index, (guint8) test->outcome,
                         test->started_at_us, duration_us,
                         g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, message, strlen (message), 1),
                         g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, file, strlen (file), 1),
-                        test->line, test->tainted);
+                        test->line, test->tainted,
+                        output_size (STDOUT_FILENO), output_size (STDERR_FILENO));
 }
 
 static gboolean

@@ -1,0 +1,38 @@
+/* Helpers shared by Tally's own tests that run the `tally` binary and
+ * sample programs from the build tree. */
+#pragma once
+
+#include <tally.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  int status;               /* exit status, or 128 + signal */
+  char *out;
+  char *err;
+  GPtrArray *events;        /* JsonObject of each --json line (with --json) */
+  GHashTable *finished;     /* "path" → JsonObject of its last test-finished event */
+} TallyRun;
+
+char     *tally_util_build_path   (const char  *relative);
+TallyRun *tally_util_run          (TallyTest   *test,
+                                   const char * const *envp,
+                                   const char  *first_arg,
+                                   ...) G_GNUC_NULL_TERMINATED;
+TallyRun *tally_util_run_argv     (TallyTest   *test,
+                                   const char * const *envp,
+                                   const char * const *argv);
+void      tally_util_run_free     (TallyRun    *run);
+const char *tally_util_outcome    (TallyRun    *run,
+                                   const char  *path);
+gint64    tally_util_member_int   (TallyRun    *run,
+                                   const char  *path,
+                                   const char  *member);
+const char *tally_util_member_str (TallyRun    *run,
+                                   const char  *path,
+                                   const char  *member);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyRun, tally_util_run_free)
+
+G_END_DECLS

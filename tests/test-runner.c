@@ -1,0 +1,493 @@
+/* `tally run` and `tally list` driven for real: worker processes, signals,
+ * timeouts, scheduling, capture, selection and exit statuses. */
+#include "config.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-glib/json-glib.h>
+
+#include "tally-store-private.h"
+#include "tally-test-util.h"
+
+static char *
+tally_bin (void)
+{
+  return tally_util_build_path ("runner/tally");
+}
+
+static char *
+sample (const char *name)
+{
+  g_autofree char *relative = g_build_filename ("tests", "samples", name, NULL);
+  return tally_util_build_path (relative);
+}
+
+static char *
+db_path (TallyTest *t)
+{
+  return g_build_filename (tally_test_get_tmpdir (t), "results.sqlite", NULL);
+}
+
+/* --- crashes and hangs --------------------------------------------------- */
+
+static void
+test_crash_kinds (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *program = sample ("sample-crash");
+  g_autofree char *db = db_path (t);
+  g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "-n", "2", "--json",
+                                            "--db", db, program, NULL);
+  const char *oks[] = { "a", "b", "c", "d", "e", "f", "g", "h", "i" };
+
+  tally_assert_cmpint (run->status, ==, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (oks); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/crash/%s-ok", oks[i]);
+      tally_assert_cmpstr (tally_util_outcome (run, path), ==, "passed");
+    }
+
+  tally_assert_cmpstr (tally_util_outcome (run, "/crash/segv"), ==, "crashed");
+  tally_assert_cmpint (tally_util_member_int (run, "/crash/segv", "signal"), ==, SIGSEGV);
+
+  /* GLib's own g_assert: a failure with its message and location. */
+  tally_assert_cmpstr (tally_util_outcome (run, "/crash/glib-assert"), ==, "failed");
+  tally_assert_nonnull (strstr (tally_util_member_str (run, "/crash/glib-assert", "message"), "answer == 42"));
+  tally_assert_nonnull (strstr (tally_util_member_str (run, "/crash/glib-assert", "file"), "sample-crash.c"));
+  tally_assert_cmpint (tally_util_member_int (run, "/crash/glib-assert", "signal"), ==, SIGABRT);
+
+  tally_assert_cmpstr (tally_util_outcome (run, "/crash/exit0"), ==, "crashed");
+  tally_assert_cmpint (tally_util_member_int (run, "/crash/exit0", "exit_status"), ==, 0);
+
+  tally_assert_cmpstr (tally_util_outcome (run, "/crash/hang-busy"), ==, "timeout");
+  tally_assert_cmpstr (tally_util_outcome (run, "/crash/hang-read"), ==, "timeout");
+  tally_assert_cmpstr (tally_util_outcome (run, "/crash/garbage"), ==, "crashed");
+  tally_assert_nonnull (strstr (tally_util_member_str (run, "/crash/garbage", "message"), "protocol"));
+  tally_assert_cmpstr (tally_util_outcome (run, "/crash/fork-child"), ==, "passed");
+  tally_assert_cmpstr (tally_util_outcome (run, "/crash/flood"), ==, "passed");
+  tally_assert_cmpint (g_hash_table_size (run->finished), ==, 17);
+}
+
+/* A crashing test's log records and stderr, written before it died, are
+ * stored with it. */
+static void
+test_crash_keeps_evidence (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *program = sample ("sample-crash");
+  g_autofree char *db = db_path (t);
+  g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "-n", "1", "--json",
+                                            "--db", db, "-k", "segv or a-ok", program, NULL);
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GPtrArray) logs = NULL;
+  g_autoptr(GBytes) err = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 result_id = tally_util_member_int (run, "/crash/segv", "result_id");
+  TallyLogRecord *record;
+
+  tally_assert_cmpint (result_id, >, 0);
+  store = tally_store_open_readonly (db, &error);
+  tally_assert_no_error (error);
+  logs = tally_store_get_logs (store, result_id, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (logs->len, ==, 1);
+  record = g_ptr_array_index (logs, 0);
+  tally_assert_cmpstr (record->message, ==, "about to crash");
+
+  err = tally_store_get_output (store, result_id, TALLY_STREAM_STDERR, &error);
+  tally_assert_no_error (error);
+  tally_assert_nonnull (err);
+  tally_assert_nonnull (g_strstr_len (g_bytes_get_data (err, NULL), g_bytes_get_size (err),
+                                      "last words on stderr"));
+}
+
+static void
+test_timeout_within_grace (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *program = sample ("sample-crash");
+  gint64 start = g_get_monotonic_time ();
+  g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "--no-db", "--json",
+                                            "-k", "hang-busy", program, NULL);
+  gint64 elapsed = g_get_monotonic_time () - start;
+
+  tally_assert_cmpstr (tally_util_outcome (run, "/crash/hang-busy"), ==, "timeout");
+  /* timeout=1, then SIGTERM after the runner's slack; the busy loop dies
+   * of SIGTERM at once. Generous bound: deadline + slack + grace. */
+  tally_assert_cmpint (elapsed, <, (1 + 1 + 2) * G_USEC_PER_SEC + G_USEC_PER_SEC);
+  tally_assert_cmpint (run->status, ==, 1);
+}
+
+/* --- scheduling ---------------------------------------------------------- */
+
+typedef struct
+{
+  char *path;
+  int pid;
+  gint64 start, end;
+} Span;
+
+static void
+span_free (gpointer data)
+{
+  Span *span = data;
+  g_free (span->path);
+  g_free (span);
+}
+
+static GPtrArray *
+run_sched (TallyTest  *t,
+           const char *workers)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *program = sample ("sample-sched");
+  g_autofree char *log = g_build_filename (tally_test_get_tmpdir (t), "spans.txt", NULL);
+  g_autofree char *env_log = g_strdup_printf ("TALLY_SAMPLE_LOG=%s", log);
+  const char *envp[] = { env_log, NULL };
+  g_autoptr(TallyRun) run = tally_util_run (t, envp, tally, "run", "--no-db", "-n", workers,
+                                            program, NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *spans = g_ptr_array_new_with_free_func (span_free);
+
+  tally_assert_cmpint (run->status, ==, 0);
+  tally_assert_true (g_file_get_contents (log, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] && *lines[i]; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], " ", 4);
+      Span *span = g_new0 (Span, 1);
+
+      span->path = g_strdup (f[0]);
+      span->pid = atoi (f[1]);
+      span->start = g_ascii_strtoll (f[2], NULL, 10);
+      span->end = g_ascii_strtoll (f[3], NULL, 10);
+      g_ptr_array_add (spans, span);
+    }
+  tally_assert_cmpuint (spans->len, ==, 21);
+  return spans;
+}
+
+static void
+test_serial_never_overlaps (TallyTest *t, gconstpointer data)
+{
+  g_autoptr(GPtrArray) spans = run_sched (t, "4");
+  guint serial = 0;
+
+  for (guint i = 0; i < spans->len; i++)
+    {
+      Span *s = g_ptr_array_index (spans, i);
+
+      if (!g_str_has_prefix (s->path, "/sched/serial/"))
+        continue;
+      serial++;
+      for (guint j = 0; j < spans->len; j++)
+        {
+          Span *o = g_ptr_array_index (spans, j);
+
+          if (o == s)
+            continue;
+          if (o->start < s->end && s->start < o->end)
+            tally_fail ("%s [%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT "] overlaps %s",
+                        s->path, s->start, s->end, o->path);
+        }
+    }
+  tally_assert_cmpuint (serial, ==, 3);
+}
+
+static void
+test_group_one_worker_in_order (TallyTest *t, gconstpointer data)
+{
+  g_autoptr(GPtrArray) spans = run_sched (t, "4");
+  int pid = 0;
+  gint64 last_start = 0;
+  guint seen = 0;
+
+  for (guint i = 0; i < spans->len; i++)
+    {
+      Span *s = g_ptr_array_index (spans, i);
+      g_autofree char *expected = NULL;
+
+      if (!g_str_has_prefix (s->path, "/sched/group/db/"))
+        continue;
+      expected = g_strdup_printf ("/sched/group/db/%02u", seen);
+      tally_assert_cmpstr (s->path, ==, expected);
+      if (pid == 0)
+        pid = s->pid;
+      tally_assert_cmpint (s->pid, ==, pid);
+      tally_assert_cmpint (s->start, >=, last_start);
+      last_start = s->start;
+      seen++;
+    }
+  tally_assert_cmpuint (seen, ==, 6);
+}
+
+/* Parallelism is real: 12 × 40 ms on 4 workers takes well under the
+ * 480 ms it would take alone. Checked by overlap, not by a clock budget. */
+static void
+test_parallel_overlaps (TallyTest *t, gconstpointer data)
+{
+  g_autoptr(GPtrArray) spans = run_sched (t, "4");
+  g_autoptr(GHashTable) pids = g_hash_table_new (NULL, NULL);
+
+  for (guint i = 0; i < spans->len; i++)
+    g_hash_table_add (pids, GINT_TO_POINTER (((Span *) g_ptr_array_index (spans, i))->pid));
+  tally_assert_cmpuint (g_hash_table_size (pids), >=, 2);
+}
+
+/* --- capture ------------------------------------------------------------- */
+
+static gboolean
+all_lines_mention (const char *text,
+                   gsize       len,
+                   const char *needle,
+                   guint      *n_lines)
+{
+  g_autofree char *copy = g_strndup (text, len);
+  g_auto(GStrv) lines = g_strsplit (copy, "\n", -1);
+
+  *n_lines = 0;
+  for (guint i = 0; lines[i]; i++)
+    {
+      if (*lines[i] == '\0')
+        continue;
+      if (strstr (lines[i], needle) == NULL)
+        return FALSE;
+      (*n_lines)++;
+    }
+  return TRUE;
+}
+
+static void
+test_capture_never_mixes (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *program = sample ("sample-chatty");
+  g_autofree char *db = db_path (t);
+  g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "-n", "4", "--json",
+                                            "--db", db, program, NULL);
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tally_assert_cmpint (run->status, ==, 0);
+  tally_assert_cmpuint (g_hash_table_size (run->finished), ==, 100);
+  store = tally_store_open_readonly (db, &error);
+  tally_assert_no_error (error);
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/chatty/%03u", i);
+      g_autofree char *needle = g_strdup_printf ("of %s", path);
+      gint64 result_id = tally_util_member_int (run, path, "result_id");
+      g_autoptr(GPtrArray) logs = tally_store_get_logs (store, result_id, &error);
+      g_autoptr(GBytes) out = tally_store_get_output (store, result_id, TALLY_STREAM_STDOUT, &error);
+      g_autoptr(GBytes) err = tally_store_get_output (store, result_id, TALLY_STREAM_STDERR, &error);
+      guint n;
+
+      tally_assert_no_error (error);
+      tally_assert_cmpuint (logs->len, ==, 20);
+      for (guint r = 0; r < logs->len; r++)
+        tally_assert_nonnull (strstr (((TallyLogRecord *) g_ptr_array_index (logs, r))->message, needle));
+
+      tally_assert_true (all_lines_mention (g_bytes_get_data (out, NULL), g_bytes_get_size (out), needle, &n));
+      tally_assert_cmpuint (n, ==, 21);   /* 20 printf lines + the child's echo */
+      tally_assert_true (all_lines_mention (g_bytes_get_data (err, NULL), g_bytes_get_size (err), needle, &n));
+      tally_assert_cmpuint (n, ==, 1);
+    }
+}
+
+/* --- selection ----------------------------------------------------------- */
+
+static GPtrArray *
+listed_paths (TallyTest  *t,
+              const char *option,
+              const char *expr)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *program = sample ("sample-sched");
+  g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "list", "--json", option, expr, program, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  JsonArray *tests;
+
+  tally_assert_true (run->status == 0 || run->status == 5);
+  if (run->status == 5)
+    return paths;
+  tally_assert_true (json_parser_load_from_data (parser, run->out, -1, NULL));
+  tests = json_node_get_array (json_parser_get_root (parser));
+  for (guint i = 0; i < json_array_get_length (tests); i++)
+    g_ptr_array_add (paths, g_strdup (json_object_get_string_member (json_array_get_object_element (tests, i), "path")));
+  return paths;
+}
+
+static void
+test_select_markers (TallyTest *t, gconstpointer data)
+{
+  g_autoptr(GPtrArray) serial = listed_paths (t, "-m", "serial");
+  g_autoptr(GPtrArray) plain = listed_paths (t, "-m", "not (slow or serial)");
+  g_autoptr(GPtrArray) db = listed_paths (t, "-m", "group=db and slow");
+  g_autoptr(GPtrArray) fast = listed_paths (t, "-m", "fast");
+  g_autoptr(GPtrArray) none = listed_paths (t, "-m", "group=web");
+
+  tally_assert_cmpuint (serial->len, ==, 3);
+  tally_assert_cmpuint (plain->len, ==, 12);
+  tally_assert_cmpuint (db->len, ==, 6);
+  tally_assert_cmpuint (fast->len, ==, 4);
+  tally_assert_cmpstr (g_ptr_array_index (fast, 1), ==, "/sched/parallel/03");
+  tally_assert_cmpuint (none->len, ==, 0);
+}
+
+static void
+test_select_keywords (TallyTest *t, gconstpointer data)
+{
+  g_autoptr(GPtrArray) a = listed_paths (t, "-k", "PARALLEL and not 03");
+  g_autoptr(GPtrArray) b = listed_paths (t, "-k", "sample-sched::/sched/serial/01 or db/05");
+
+  tally_assert_cmpuint (a->len, ==, 11);
+  tally_assert_cmpuint (b->len, ==, 2);
+  tally_assert_cmpstr (g_ptr_array_index (b, 0), ==, "/sched/serial/01");
+  tally_assert_cmpstr (g_ptr_array_index (b, 1), ==, "/sched/group/db/05");
+}
+
+/* --- exit statuses and bad input ---------------------------------------- */
+
+typedef struct
+{
+  const char *name;
+  int status;
+  const char *stderr_needle;
+  const char *args[8];
+} BadInput;
+
+static const BadInput bad_inputs[] = {
+  { "all-pass", 0, NULL, { "-k", "a-ok", "@crash", NULL } },
+  { "some-fail", 1, NULL, { "-k", "a-ok or segv", "@crash", NULL } },
+  { "none-collected", 5, "no tests collected", { "-k", "nothing-matches-this", "@crash", NULL } },
+  { "unknown-option", 4, "Unknown option --frobnicate", { "--frobnicate", "@crash", NULL } },
+  { "zero-workers", 4, "-n takes a positive number", { "-n", "0", "@crash", NULL } },
+  { "negative-workers", 4, "-n takes a positive number", { "-n", "-3", "@crash", NULL } },
+  { "malformed-marker-expr", 4, "column", { "-m", "serial and (slow", "@crash", NULL } },
+  { "malformed-keyword-expr", 4, "column", { "-k", "or", "@crash", NULL } },
+  { "missing-program", 4, "no such file", { "/nonexistent/test-program", NULL } },
+  { "not-executable", 4, "not an executable", { "@textfile", NULL } },
+  { "not-a-test-program", 3, "not a Tally test program", { "/bin/false", NULL } },
+  { "no-programs", 4, "no test programs given", { NULL } },
+  { "bad-shard", 4, "--shard", { "--shard", "4/3", "@crash", NULL } },
+};
+
+static void
+test_bad_input (TallyTest *t, gconstpointer data)
+{
+  const BadInput *bad = data;
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *crash = sample ("sample-crash");
+  g_autofree char *textfile = g_build_filename (tally_test_get_tmpdir (t), "notes.txt", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(TallyRun) run = NULL;
+
+  g_file_set_contents (textfile, "hello\n", -1, NULL);
+  g_ptr_array_add (argv, tally);
+  g_ptr_array_add (argv, (gpointer) "run");
+  g_ptr_array_add (argv, (gpointer) "--no-db");
+  for (guint i = 0; bad->args[i]; i++)
+    {
+      const char *arg = bad->args[i];
+      g_ptr_array_add (argv, (gpointer) (g_str_equal (arg, "@crash") ? crash
+                                         : g_str_equal (arg, "@textfile") ? textfile : arg));
+    }
+  g_ptr_array_add (argv, NULL);
+
+  run = tally_util_run_argv (t, NULL, (const char * const *) argv->pdata);
+  tally_assert_cmpint (run->status, ==, bad->status);
+  if (bad->stderr_needle)
+    {
+      g_auto(GStrv) lines = g_strsplit (g_strchomp (run->err), "\n", -1);
+
+      tally_assert_nonnull (strstr (run->err, bad->stderr_needle));
+      tally_assert_cmpuint (g_strv_length (lines), ==, 1);   /* one clear line */
+    }
+}
+
+static void
+test_bad_registration (TallyTest *t, gconstpointer data)
+{
+  const char *kind = data;
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *program = sample ("sample-bad");
+  g_autofree char *env = g_strdup_printf ("TALLY_SAMPLE_BAD=%s", kind);
+  const char *envp[] = { env, NULL };
+  g_autoptr(TallyRun) run = tally_util_run (t, envp, tally, "run", "--no-db", program, NULL);
+  g_autoptr(TallyRun) standalone = tally_util_run (t, envp, program, NULL);
+
+  tally_assert_cmpint (run->status, ==, 3);
+  tally_assert_nonnull (strstr (run->err, "sample-bad.c:"));
+  tally_assert_cmpint (standalone->status, ==, 4);
+  tally_assert_nonnull (strstr (standalone->err, "sample-bad.c:"));
+}
+
+static void
+test_strict_markers (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *program = sample ("sample-bad");
+  const char *envp[] = { "TALLY_SAMPLE_BAD=undeclared", NULL };
+  g_autoptr(TallyRun) strict = tally_util_run (t, envp, tally, "run", "--no-db", "--strict-markers", program, NULL);
+  g_autoptr(TallyRun) lax = tally_util_run (t, envp, tally, "run", "--no-db", program, NULL);
+  g_autofree char *sched = sample ("sample-sched");
+  g_autoptr(TallyRun) declared = tally_util_run (t, NULL, tally, "list", "--strict-markers", sched, NULL);
+
+  tally_assert_cmpint (strict->status, ==, 4);
+  tally_assert_nonnull (strstr (strict->err, "mystery"));
+  tally_assert_cmpint (lax->status, ==, 0);
+  tally_assert_cmpint (declared->status, ==, 0);
+}
+
+static void
+test_interrupt (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *program = sample ("sample-crash");
+  const char *argv[] = { tally, "run", "--no-db", "--json", "-k", "hang-read or a-ok", "-n", "1", program, NULL };
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) out = NULL;
+
+  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  tally_assert_no_error (error);
+  g_usleep (G_USEC_PER_SEC / 2);
+  g_subprocess_send_signal (proc, SIGINT);
+  tally_assert_true (g_subprocess_communicate (proc, NULL, NULL, &out, NULL, &error));
+  tally_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 2);
+  tally_assert_nonnull (g_strstr_len (g_bytes_get_data (out, NULL), g_bytes_get_size (out),
+                                      "\"outcome\":\"interrupted\""));
+}
+
+static void
+register_tests (void)
+{
+  static TallyParam bad_params[G_N_ELEMENTS (bad_inputs)];
+  static const TallyParam registration[] = {
+    { "slash", "slash" }, { "duplicate", "duplicate" }, { "markers", "markers" },
+  };
+
+  tally_add ("/runner/crash/each-kind-costs-one-test", test_crash_kinds, "slow timeout=60");
+  tally_add ("/runner/crash/keeps-log-and-stderr", test_crash_keeps_evidence, NULL);
+  tally_add ("/runner/timeout/killed-within-grace", test_timeout_within_grace, "timeout=30");
+  tally_add ("/runner/sched/serial-never-overlaps", test_serial_never_overlaps, NULL);
+  tally_add ("/runner/sched/group-one-worker-in-order", test_group_one_worker_in_order, NULL);
+  tally_add ("/runner/sched/parallel-uses-workers", test_parallel_overlaps, NULL);
+  tally_add ("/runner/capture/never-mixes", test_capture_never_mixes, "timeout=60");
+  tally_add ("/runner/select/markers", test_select_markers, NULL);
+  tally_add ("/runner/select/keywords", test_select_keywords, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (bad_inputs); i++)
+    bad_params[i] = (TallyParam) { bad_inputs[i].name, &bad_inputs[i] };
+  tally_add_params ("/runner/exit-status", test_bad_input, bad_params, NULL);
+  tally_add_params ("/runner/bad-registration", test_bad_registration, registration, NULL);
+  tally_add ("/runner/strict-markers", test_strict_markers, NULL);
+  tally_add ("/runner/interrupt/ctrl-c-exits-2", test_interrupt, NULL);
+}
+
+TALLY_MAIN (register_tests)
