@@ -7,10 +7,18 @@
 
 G_BEGIN_DECLS
 
+typedef enum
+{
+  TALLY_PROGRAM_NATIVE,     /* built with libtally: --tally-list, --tally-worker */
+  TALLY_PROGRAM_GTEST,      /* a plain GTest binary: -l, then -p PATH --tap */
+  TALLY_PROGRAM_PLAIN,      /* anything else: one test, judged by TAP or exit status */
+} TallyProgramKind;
+
 /* A test program as `tally run` sees it: where it is, and what
  * `PROGRAM --tally-list` said it holds. */
 typedef struct
 {
+  TallyProgramKind kind;
   char *path;               /* as given, e.g. build/tests/test-foo */
   char *name;               /* basename: what reports and the database show */
   GPtrArray *tests;         /* of TallyListedTest, in registration order */

@@ -327,6 +327,17 @@ fill_slot (Slot *slot)
       if (g_queue_is_empty (&slot->unit->items))
         g_clear_pointer (&slot->unit, unit_free);
 
+      /* A GTest binary runs the paths it is given in its own order
+       * (registration order), so a batch for one must ascend. */
+      if (item->test->program->kind != TALLY_PROGRAM_NATIVE && batch->len > 0
+          && g_array_index (batch, guint32, batch->len - 1) >= item->test->index)
+        {
+          if (slot->unit == NULL)
+            slot->unit = unit_new (item->test->program);
+          g_queue_push_head (&slot->unit->items, item);
+          break;
+        }
+
       item->result.worker = slot->index;
       g_queue_push_tail (&slot->sent, item);
       g_array_append_val (batch, item->test->index);
