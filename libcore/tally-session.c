@@ -333,7 +333,10 @@ fill_slot (Slot *slot)
           && g_array_index (batch, guint32, batch->len - 1) >= item->test->index)
         {
           if (slot->unit == NULL)
-            slot->unit = unit_new (item->test->program);
+            {
+              slot->unit = unit_new (item->test->program);
+              slot->unit->serial = item->serial;
+            }
           g_queue_push_head (&slot->unit->items, item);
           break;
         }
