@@ -214,6 +214,11 @@ tally_executor_run (const TallyTestCase    *tc,
   before = test->outcome;
   if (!run_phase (test, TALLY_PHASE_TEARDOWN, phase_cleanups, fixture))
     as_error (test, before);
+
+  /* An awaited result can hold its operation (and the operation its
+   * sources) alive: drop it before judging what was left behind. */
+  g_clear_object (&test->last_result);
+  g_clear_object (&test->pending_result);
   run_phase (test, TALLY_PHASE_CHECK, phase_dispatch_ready, fixture);
 
   pop_context (test);

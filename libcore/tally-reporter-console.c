@@ -194,8 +194,10 @@ static void
 append_counts (GString     *out,
                const guint  counts[TALLY_N_OUTCOMES])
 {
+  /* "failed" is the failed outcome alone; crashed, timeout and error are
+   * listed after it, so nothing reads as counted twice. */
   g_string_append_printf (out, "%u passed, %u failed",
-                          counts[TALLY_OUTCOME_PASSED], count_failed (counts));
+                          counts[TALLY_OUTCOME_PASSED], counts[TALLY_OUTCOME_FAILED]);
 
   for (guint i = 0; i < G_N_ELEMENTS (other_outcomes); i++)
     {
@@ -454,11 +456,14 @@ append_captured_bytes (GString    *out,
   append_indented (out, "  ", data, len);
 }
 
-/* How a crashed worker ended. */
+/* How a crashed worker ended, unless the message said it already. */
 static void
 append_crash (GString           *out,
               const TallyResult *result)
 {
+  if (result->message != NULL && strstr (result->message, "signal") != NULL)
+    return;
+
   if (result->signal > 0)
     {
       g_autofree char *name = tally_text_inert (g_strsignal (result->signal), -1, FALSE);

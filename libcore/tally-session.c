@@ -168,6 +168,11 @@ static guint
 slot_depth (TallySession *session)
 {
   guint pending = session->parallel.length;
+
+  /* -x, --maxfail, --sw: a test already queued in a worker would still
+   * run after the failure that stops the run. */
+  if (session->options.maxfail > 0)
+    return 1;
   guint depth = pending / MAX (session->options.n_workers, 1);
 
   return CLAMP (depth, 1, MAX_DEPTH);

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,6 +33,82 @@ typedef struct
 } Watchdog;
 
 static Watchdog watchdog;
+
+/* What the fatal-signal handler needs to report a test that takes the
+ * process down: prepared before each test, read with async-signal-safe
+ * calls only. */
+static struct
+{
+  int tap_fd;
+  int err_fd;
+  char line[1024];
+} crash;
+
+static void
+write_safe (int         fd,
+            const char *data,
+            size_t      len)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (fd, data, len);
+      if (n <= 0)
+        return;
+      data += n;
+      len -= n;
+    }
+}
+
+/* Copies the test's captured stderr as TAP comments. */
+static void
+write_captured_stderr (void)
+{
+  static const char header[] = "# stderr:\n#   ";
+  char chunk[4096];
+  off_t offset = 0;
+  ssize_t n;
+
+  if (crash.err_fd < 0)
+    return;
+
+  write_safe (crash.tap_fd, header, sizeof header - 1);
+  while ((n = pread (crash.err_fd, chunk, sizeof chunk, offset)) > 0)
+    {
+      for (ssize_t i = 0; i < n; i++)
+        {
+          write_safe (crash.tap_fd, &chunk[i], 1);
+          if (chunk[i] == '\n')
+            write_safe (crash.tap_fd, "#   ", 4);
+        }
+      offset += n;
+    }
+  write_safe (crash.tap_fd, "\n", 1);
+}
+
+static void
+on_fatal_signal (int signum)
+{
+  if (crash.line[0] != '\0')
+    {
+      write_safe (crash.tap_fd, crash.line, strlen (crash.line));
+      write_captured_stderr ();
+    }
+  signal (signum, SIG_DFL);
+  raise (signum);
+}
+
+static void
+install_crash_report (void)
+{
+  static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+  struct sigaction action = { 0 };
+
+  action.sa_handler = on_fatal_signal;
+  action.sa_flags = SA_NODEFER | SA_RESETHAND;
+  sigemptyset (&action.sa_mask);
+  for (guint i = 0; i < G_N_ELEMENTS (fatal); i++)
+    sigaction (fatal[i], &action, NULL);
+}
 
 static gpointer
 watchdog_main (gpointer data)
@@ -192,7 +269,11 @@ run_captured (TallyTestCase       *tc,
   TallyCapture out_capture, err_capture;
   gboolean captured_out = tally_capture_begin (&out_capture, 1, NULL);
   gboolean captured_err = tally_capture_begin (&err_capture, 2, NULL);
-  TallyTest *test = tally_executor_run (tc, &opts->exec);
+  TallyTest *test;
+
+  crash.err_fd = captured_err ? err_capture.file_fd : -1;
+  test = tally_executor_run (tc, &opts->exec);
+  crash.err_fd = -1;
 
   *err_bytes = captured_err ? tally_capture_end (&err_capture) : g_bytes_new (NULL, 0);
   *out_bytes = captured_out ? tally_capture_end (&out_capture) : g_bytes_new (NULL, 0);
@@ -235,6 +316,8 @@ tally_standalone_main (TallyProgramOptions *opts)
 
   watchdog.tap_fd = dup (STDOUT_FILENO);
   watchdog_thread = g_thread_new ("tally-watchdog", watchdog_main, NULL);
+  crash.tap_fd = watchdog.tap_fd;
+  install_crash_report ();
 
   for (guint i = 0; i < selected->len; i++)
     {
@@ -253,7 +336,11 @@ tally_standalone_main (TallyProgramOptions *opts)
         watchdog_arm (g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC) + WATCHDOG_GRACE_US,
                       timeout_line);
 
+      g_snprintf (crash.line, sizeof crash.line,
+                  "not ok %u %s # crashed: the process died of a fatal signal\nBail out! %s crashed\n",
+                  i + 1, tc->path, tc->path);
       test = run_captured (tc, opts, &out_bytes, &err_bytes);
+      crash.line[0] = '\0';
       watchdog_arm (0, NULL);
 
       counts[test->outcome]++;

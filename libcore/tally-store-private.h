@@ -247,6 +247,14 @@ gint64      tally_store_count_results   (TallyStore      *store,
                                          gint64           run_id,
                                          const TallyResultQuery *query,
                                          GError         **error);
+GArray     *tally_store_query_result_ids (TallyStore   *store,
+                                          gint64        run_id,
+                                          const TallyResultQuery *query,
+                                          GError      **error);
+GPtrArray  *tally_store_get_result_rows (TallyStore      *store,
+                                         const gint64    *ids,
+                                         guint            n_ids,
+                                         GError         **error);
 GPtrArray  *tally_store_list_run_tests  (TallyStore      *store,
                                          gint64           run_id,
                                          GError         **error);

@@ -2397,6 +2397,26 @@ static const char * const results_page_sql[] = {
 
 static const char results_count_sql[] = "SELECT count(*)" RESULTS_FILTER;
 
+/* The whole filtered run in order, ids only: for a viewer that keeps the
+ * list and reads rows by id as they scroll into view. */
+#define RESULTS_IDS(order) "SELECT r.id" RESULTS_FILTER " ORDER BY " order
+
+static const char * const results_ids_sql[] = {
+  RESULTS_IDS ("t.path, t.program, r.attempt, r.id"),
+  RESULTS_IDS ("t.path DESC, t.program DESC, r.attempt, r.id"),
+  RESULTS_IDS ("r.outcome, t.path, t.program, r.attempt, r.id"),
+  RESULTS_IDS ("r.outcome DESC, t.path, t.program, r.attempt, r.id"),
+  RESULTS_IDS ("r.duration_us, t.path, t.program, r.attempt, r.id"),
+  RESULTS_IDS ("r.duration_us DESC, t.path, t.program, r.attempt, r.id"),
+};
+
+static const char result_row_sql[] =
+  "SELECT r.id, r.test_id, t.program, t.path, r.attempt, r.outcome,"
+  "       r.started_at, r.duration_us, r.worker, r.message, r.file, r.line,"
+  "       r.signal, r.exit_status,"
+  "       (SELECT count(*) FROM logs l WHERE l.result_id = r.id)"
+  " FROM results r JOIN tests t ON t.id = r.test_id WHERE r.id = :id";
+
 static const char run_counts_sql[] =
   "SELECT r.outcome, count(*) FROM results r"
   " WHERE r.run_id = :run AND" FINAL_ATTEMPT ("r")
@@ -2436,6 +2456,8 @@ static const struct
   { "results-duration", results_page_sql[4] },
   { "results-duration-desc", results_page_sql[5] },
   { "results-count", results_count_sql },
+  { "results-ids", results_ids_sql[0] },
+  { "result-row", result_row_sql },
   { "run-counts", run_counts_sql },
   { "logs-page", logs_page_sql },
   { "history", history_sql },
@@ -3468,4 +3490,109 @@ tally_store_debug_explain (TallyStore  *store,
     }
 
   return g_string_free (g_steal_pointer (&plan), FALSE);
+}
+
+/**
+ * tally_store_query_result_ids:
+ * @store: a #TallyStore
+ * @run_id: the run
+ * @query: (nullable): the filter and order, as for
+ *   tally_store_query_results()
+ * @error: return location for a #GError
+ *
+ * Every result @query selects, in order, as ids: one pass over the run.
+ * A viewer keeps this list (8 bytes a row) as its model and reads rows
+ * with tally_store_get_result_rows() as they scroll into view, which
+ * costs the same at any depth, unlike a deep OFFSET.
+ *
+ * Returns: (transfer full) (element-type gint64) (nullable): the ids, or
+ *   %NULL with @error set
+ */
+GArray *
+tally_store_query_result_ids (TallyStore              *store,
+                              gint64                   run_id,
+                              const TallyResultQuery  *query,
+                              GError                 **error)
+{
+  static const TallyResultQuery all = TALLY_RESULT_QUERY_INIT;
+  g_autoptr(GArray) ids = NULL;
+  g_autofree char *outcomes = NULL;
+  g_autofree char *pattern = NULL;
+  Stmt *st;
+  guint which;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  if (query == NULL)
+    query = &all;
+  which = MIN ((guint) query->sort, TALLY_RESULT_SORT_DURATION) * 2 + (query->descending ? 1 : 0);
+  st = results_stmt_prepare (store, results_ids_sql[which], query, error);
+  if (st == NULL)
+    return NULL;
+
+  outcomes = outcomes_list (query->outcomes);
+  pattern = like_pattern (query->text);
+  bind_results_filter (st, run_id, query, outcomes, pattern);
+
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (st->stmt, 0);
+
+      g_array_append_val (ids, id);
+    }
+  stmt_reset (st);
+
+  if (rc != SQLITE_DONE)
+    return NULL;
+  return g_steal_pointer (&ids);
+}
+
+/**
+ * tally_store_get_result_rows:
+ * @store: a #TallyStore
+ * @ids: (array length=n_ids): result ids
+ * @n_ids: the number of @ids
+ * @error: return location for a #GError
+ *
+ * Reads the rows of @ids, in the order given; ids that do not exist are
+ * left out.
+ *
+ * Returns: (transfer full) (element-type TallyResultRow) (nullable): the
+ *   rows, or %NULL with @error set
+ */
+GPtrArray *
+tally_store_get_result_rows (TallyStore    *store,
+                             const gint64  *ids,
+                             guint          n_ids,
+                             GError       **error)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  Stmt *st;
+
+  g_return_val_if_fail (store != NULL, NULL);
+  g_return_val_if_fail (ids != NULL || n_ids == 0, NULL);
+
+  st = store_stmt (store, result_row_sql, error);
+  if (st == NULL)
+    return NULL;
+
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_result_row_free);
+  for (guint i = 0; i < n_ids; i++)
+    {
+      int rc;
+
+      bind_int64 (st, ":id", ids[i]);
+      rc = stmt_step (store, st, error);
+      if (rc == SQLITE_ROW)
+        g_ptr_array_add (rows, read_result_page_row (st->stmt));
+      stmt_reset (st);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return NULL;
+    }
+
+  if (!fill_result_markers (store, rows, error))
+    return NULL;
+  return g_steal_pointer (&rows);
 }

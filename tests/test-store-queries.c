@@ -354,6 +354,37 @@ test_results_paging (TallyTest     *t,
   assert_paths (p3, "/b/skip");
 }
 
+/* The viewer's path: the ordered id list, then rows by id. */
+static void
+test_result_ids (TallyTest     *t,
+                 gconstpointer  data)
+{
+  g_auto(Fixture) f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  TallyResultQuery q = TALLY_RESULT_QUERY_INIT;
+
+  fixture_fill (&f, t);
+  q.sort = TALLY_RESULT_SORT_DURATION;
+  q.descending = TRUE;
+  ids = tally_store_query_result_ids (f.store, f.run1, &q, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (ids->len, ==, 5);
+
+  page = query (&f, f.run1, &q, 1, 3);
+  rows = tally_store_get_result_rows (f.store, &g_array_index (ids, gint64, 1), 3, &error);
+  tally_assert_no_error (error);
+  assert_paths (rows, "/b/crash /a/pass /a/flaky");
+  for (guint i = 0; i < 3; i++)
+    {
+      tally_assert_cmpint (row_at (rows, i)->id, ==, row_at (page, i)->id);
+      tally_assert_cmpstr (row_at (rows, i)->markers, ==, row_at (page, i)->markers);
+      tally_assert_cmpuint (row_at (rows, i)->n_logs, ==, row_at (page, i)->n_logs);
+    }
+}
+
 static void
 test_results_sorting (TallyTest     *t,
                       gconstpointer  data)
@@ -565,7 +596,8 @@ test_query_plans (TallyTest     *t,
 {
   static const char * const names[] = {
     "results-path", "results-path-desc", "results-outcome", "results-outcome-desc",
-    "results-duration", "results-duration-desc", "results-count", "run-counts",
+    "results-duration", "results-duration-desc", "results-count", "results-ids",
+    "result-row", "run-counts",
     "logs-page", "history", "runs-page",
   };
   static const char * const forbidden[] = {
@@ -702,6 +734,7 @@ register_tests (void)
   tally_add ("/store/queries/get-run", test_get_run, NULL);
   tally_add ("/store/queries/results-default", test_results_default, NULL);
   tally_add ("/store/queries/results-paging", test_results_paging, NULL);
+  tally_add ("/store/queries/result-ids", test_result_ids, NULL);
   tally_add ("/store/queries/results-sorting", test_results_sorting, NULL);
   tally_add ("/store/queries/results-filter", test_results_filter, NULL);
   tally_add ("/store/queries/results-markers", test_results_markers, NULL);

@@ -1,0 +1,140 @@
+/* bench-store.c — cost of storing results and log records
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The "logging" workload of the design brief, store side only: 2,000
+ * results of 50 log records each, written the way `tally run` writes them
+ * (start, records, finish; the store's own 100 ms commits). Budget:
+ * ≤ 5 µs per stored record.
+ *
+ *   bench-store [DB]   (default: a fresh file in a temporary directory)
+ */
+#define G_LOG_DOMAIN "Tally-Bench"
+
+#include "config.h"
+
+#include <stdio.h>
+
+#include <glib/gstdio.h>
+#include <tally.h>
+
+#include "tally-markers-private.h"
+#include "tally-store-private.h"
+
+#define N_RESULTS 2000
+#define N_RECORDS 50
+
+static void
+fail_on_error (GError *error)
+{
+  if (error == NULL)
+    return;
+
+  g_printerr ("bench-store: %s\n", error->message);
+  exit (1);
+}
+
+static TallyLogRecord *
+make_record (guint i)
+{
+  TallyLogRecord *record = tally_log_record_new ();
+
+  record->level = i % 7 == 0 ? G_LOG_LEVEL_WARNING : G_LOG_LEVEL_DEBUG;
+  record->domain = g_strdup ("Bench");
+  record->message = g_strdup_printf ("record %u: the quick brown fox jumps over the lazy dog", i);
+  record->message_len = strlen (record->message);
+  record->file = g_strdup ("../tests/bench-logging.c");
+  record->line = 100 + i;
+  record->func = g_strdup ("test_logging");
+  record->thread_id = 12345;
+  return record;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmpdir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(TallyMarkers) markers = tally_markers_parse ("group=bench", NULL);
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_log_record_free);
+  const char *run_argv[] = { "tally", "run", "bench", NULL };
+  gint64 run_id, start, elapsed;
+  TallyResult result;
+
+  if (argc > 1)
+    path = g_strdup (argv[1]);
+  else
+    {
+      tmpdir = g_dir_make_tmp ("bench-store-XXXXXX", &error);
+      fail_on_error (g_steal_pointer (&error));
+      path = g_build_filename (tmpdir, "results.sqlite", NULL);
+    }
+
+  for (guint i = 0; i < N_RECORDS; i++)
+    g_ptr_array_add (records, make_record (i));
+
+  store = tally_store_open (path, &error);
+  fail_on_error (g_steal_pointer (&error));
+
+  start = g_get_monotonic_time ();
+  run_id = tally_store_begin_run (store, run_argv, 2, 0, NULL, &error);
+  fail_on_error (g_steal_pointer (&error));
+
+  for (guint n = 0; n < N_RESULTS; n++)
+    {
+      g_autofree char *test_path = g_strdup_printf ("/bench/logging/%u", n);
+      gint64 test_id, result_id;
+
+      test_id = tally_store_ensure_test (store, "./bench-logging", test_path,
+                                         "bench-logging.c", 10, markers, &error);
+      fail_on_error (g_steal_pointer (&error));
+
+      tally_result_init (&result);
+      result.started_at_us = g_get_real_time ();
+      result.worker = n % 2;
+      result_id = tally_store_start_result (store, run_id, test_id, &result, &error);
+      fail_on_error (g_steal_pointer (&error));
+
+      for (guint i = 0; i < N_RECORDS; i++)
+        {
+          TallyLogRecord *record = records->pdata[i];
+
+          record->time_us = g_get_real_time ();
+          tally_store_add_log (store, result_id, i, record, &error);
+          fail_on_error (g_steal_pointer (&error));
+        }
+
+      result.outcome = TALLY_OUTCOME_PASSED;
+      result.duration_us = 100;
+      tally_store_finish_result (store, result_id, &result, &error);
+      fail_on_error (g_steal_pointer (&error));
+    }
+
+  tally_store_finish_run (store, run_id, TALLY_RUN_PASSED, &error);
+  fail_on_error (g_steal_pointer (&error));
+  elapsed = g_get_monotonic_time () - start;
+
+  printf ("stored %d results x %d log records in %.3f s\n",
+          N_RESULTS, N_RECORDS, elapsed / 1e6);
+  printf ("%.2f us per log record (all writes / records)\n",
+          (double) elapsed / (N_RESULTS * N_RECORDS));
+  printf ("%.1f us per result (test, start, %d records, finish)\n",
+          (double) elapsed / N_RESULTS, N_RECORDS);
+
+  g_clear_pointer (&store, tally_store_close);
+  if (tmpdir != NULL)
+    {
+      g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+      g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+
+      g_unlink (path);
+      g_unlink (wal);
+      g_unlink (shm);
+      g_rmdir (tmpdir);
+    }
+
+  return 0;
+}
