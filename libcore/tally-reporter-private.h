@@ -26,6 +26,7 @@ typedef struct
   gint64 result_id;         /* row in the store, 0 without one */
   gboolean serial;
   guint seq;                /* order of dispatch */
+  guint deaths;             /* workers that died with it at the head, unconfirmed */
 } TallyRunItem;
 
 #define TALLY_REPORT_MAX_RECORDS 200

@@ -31,7 +31,8 @@ typedef struct
   TallyWorkerProc *worker;
   GQueue sent;               /* TallyRunItem sent to the worker, unfinished */
   Unit *unit;                /* the group being fed to this slot, if any */
-  gboolean head_started;
+  gboolean head_started;      /* counted as running (see begin_head) */
+  gboolean head_confirmed;    /* its STARTED event arrived */
   gboolean head_timed_out;
   gint64 deadline;           /* monotonic µs; 0: none */
   gint64 kill_at;            /* monotonic µs; 0: not terminating */
@@ -66,6 +67,7 @@ struct _TallySession
 
 static void fill_slots (TallySession *session);
 static void maybe_finish (TallySession *session);
+static void begin_head (Slot *slot);
 
 static TallyRunItem *
 item_new (TallySession    *session,
@@ -299,6 +301,10 @@ fill_slot (Slot *slot)
   if (session->stopping)
     return;
 
+  /* Refill when half the queue is used: one RUN frame for several tests. */
+  if (slot->sent.length > 0 && slot->sent.length > depth / 2)
+    return;
+
   while (slot->sent.length < depth)
     {
       TallyRunItem *item;
@@ -353,9 +359,8 @@ fill_slot (Slot *slot)
 
   if (batch->len > 0)
     {
-      if (slot->sent.length == batch->len)
-        arm_head_deadline (slot);
       tally_worker_proc_send_run (slot->worker, (guint32 *) batch->data, batch->len);
+      begin_head (slot);
     }
 }
 
@@ -529,6 +534,29 @@ head_for (Slot  *slot,
   return head;
 }
 
+/* The head of a slot's queue is the test its worker is running: the
+ * worker takes its queue in order, so a test starts when the one before
+ * it finishes (or when it is sent to an idle worker). Counting it as
+ * started then, rather than on the worker's STARTED event, saves a
+ * round trip per test; STARTED, buffered with the test's other events,
+ * only makes the start time exact. */
+static void
+begin_head (Slot *slot)
+{
+  TallyRunItem *item = g_queue_peek_head (&slot->sent);
+
+  if (item == NULL || slot->head_started)
+    return;
+
+  slot->head_started = TRUE;
+  slot->head_timed_out = FALSE;
+  arm_head_deadline (slot);
+  item->result.started_at_us = g_get_real_time ();
+  if (item->result_id == 0)
+    store_started (slot->session, item);
+  tally_reporter_test_started (slot->session->options.reporter, item);
+}
+
 static void
 on_worker_started (TallyWorkerProc *worker,
                    guint            index,
@@ -541,12 +569,9 @@ on_worker_started (TallyWorkerProc *worker,
   if (item == NULL)
     return;
 
-  slot->head_started = TRUE;
-  slot->head_timed_out = FALSE;
-  arm_head_deadline (slot);
+  begin_head (slot);
+  slot->head_confirmed = TRUE;
   item->result.started_at_us = started_at_us;
-  store_started (slot->session, item);
-  tally_reporter_test_started (slot->session->options.reporter, item);
 }
 
 static void
@@ -595,10 +620,13 @@ finish_head (Slot *slot)
   TallyRunItem *item = g_queue_pop_head (&slot->sent);
 
   slot->head_started = FALSE;
+  slot->head_confirmed = FALSE;
   slot->head_timed_out = FALSE;
   slot->kill_at = 0;
-  arm_head_deadline (slot);
+  slot->deadline = 0;
   complete_item (slot->session, item);
+  if (slot->worker != NULL && !tally_worker_proc_has_exited (slot->worker))
+    begin_head (slot);
 }
 
 static void
@@ -769,8 +797,22 @@ on_worker_exited (TallyWorkerProc *worker,
       return;
     }
 
-  if (slot->head_started && !g_queue_is_empty (&slot->sent))
-    fail_in_flight (slot, signum, exit_status, problem);
+  /* The worker writes out a test's STARTED before it dies of a signal,
+   * so without one (and without a timeout) the test never began: it goes
+   * back to the queue with the others. */
+  if (!g_queue_is_empty (&slot->sent))
+    {
+      TallyRunItem *head = g_queue_peek_head (&slot->sent);
+
+      /* A test that calls _exit() leaves no STARTED behind either: the
+       * second death at the same test is that test's doing. */
+      if (!slot->head_confirmed)
+        head->deaths++;
+      if (slot->head_confirmed || slot->head_timed_out || problem != NULL || head->deaths >= 2)
+        fail_in_flight (slot, signum, exit_status, problem);
+    }
+  /* Otherwise the head goes back to the queue; its `running` row stays and
+   * is completed when it runs again. */
 
   if (!said_bye)
     session->restarts++;
@@ -783,6 +825,7 @@ on_worker_exited (TallyWorkerProc *worker,
   requeue_sent (slot);
   g_clear_pointer (&slot->worker, tally_worker_proc_free);
   slot->head_started = FALSE;
+  slot->head_confirmed = FALSE;
   slot->deadline = slot->kill_at = 0;
 
   if (session->restarts > session->options.max_worker_restarts && !session->stopping)
