@@ -182,6 +182,7 @@ q_runs (TallyStore    *store,
                                                      TRUE, &error);
 
   fail_on_error (error);
+  g_assert (runs != NULL);
 }
 
 static void
@@ -193,6 +194,7 @@ q_logs (TallyStore    *store,
   g_autoptr(GPtrArray) logs = tally_store_get_logs_page (store, GPOINTER_TO_SIZE (data) / 2,
                                                          0, 200, 0, &error);
 
+  g_assert (error != NULL || logs != NULL);
   fail_on_error (error);
   tally_store_count_logs (store, GPOINTER_TO_SIZE (data) / 2, G_LOG_LEVEL_WARNING, &error);
   fail_on_error (error);
@@ -222,6 +224,7 @@ q_select (TallyStore    *store,
   g_autoptr(GArray) ids = tally_store_select_tests (store, run_id, "slow and not net", &error);
 
   fail_on_error (error);
+  g_assert (ids != NULL);
 }
 
 static void

@@ -296,6 +296,17 @@ gint64      tally_store_debug_query_int (TallyStore      *store,
                                          const char      *sql,
                                          GError         **error);
 
+/* Viewer queries (tally-store.c, "Viewer queries"). */
+gboolean    tally_store_viewer_get_data_version (TallyStore   *store,
+                                                 gint64       *version,
+                                                 GError      **error);
+GArray     *tally_store_viewer_query_result_ids (TallyStore   *store,
+                                                 gint64        run_id,
+                                                 const TallyResultQuery *query,
+                                                 const char   *sort_key,
+                                                 gboolean      descending,
+                                                 GError      **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyStore, tally_store_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyRunRow, tally_run_row_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyResultRow, tally_result_row_free)

@@ -2077,6 +2077,9 @@ static const char * const merge_sql[] = {
   " FROM tally_src.outputs s JOIN tally_src.results r ON r.id = s.result_id"
   " JOIN temp.merge_runs mr ON mr.src_id = r.run_id",
 
+  /* What this call copied, for merge_join_shards(). */
+  "INSERT INTO temp.merge_copied (id) SELECT dst_id FROM temp.merge_runs",
+
   "DROP TABLE temp.merge_runs",
   "DROP TABLE temp.merge_tests",
   "DROP TABLE temp.merge_bare",
@@ -2218,6 +2221,291 @@ merge_one (TallyStore  *store,
   return ok;
 }
 
+/* Joining the shards of one job. merge_sql leaves the ids of the runs
+ * this tally_store_merge() call copied in temp.merge_copied; the runs
+ * among them whose shards have the same N and pairwise distinct K become
+ * one run, so "the last run" is the whole job again. */
+
+/* One joined run being built. */
+typedef struct
+{
+  guint64 n;
+  GArray *ks;           /* guint64: the K values met so far */
+  gint64 keep;          /* the lowest run id: the row that stays */
+  GArray *others;       /* gint64: the runs folded into it */
+  gint64 started_at;    /* min */
+  gint64 finished_at;   /* max */
+  gint64 workers;       /* sum */
+  int severity;         /* max, see run_severity() */
+} ShardSet;
+
+static void
+shard_set_free (gpointer data)
+{
+  ShardSet *set = data;
+
+  g_array_unref (set->ks);
+  g_array_unref (set->others);
+  g_free (set);
+}
+
+static gboolean
+shard_has_k (GArray  *ks,
+             guint64  k)
+{
+  for (guint i = 0; i < ks->len; i++)
+    if (g_array_index (ks, guint64, i) == k)
+      return TRUE;
+
+  return FALSE;
+}
+
+/* Parses "K/N", or "K,K…/N" (a run joined by an earlier merge), with
+ * 1 ≤ K ≤ N and no K twice, into @ks and @n. Anything else is no
+ * shard: such a run is never joined. */
+static gboolean
+shard_parse (const char *text,
+             GArray     *ks,
+             guint64    *n)
+{
+  g_auto(GStrv) parts = NULL;
+  g_auto(GStrv) kparts = NULL;
+
+  g_array_set_size (ks, 0);
+  if (text == NULL)
+    return FALSE;
+
+  parts = g_strsplit (text, "/", -1);
+  if (g_strv_length (parts) != 2
+      || !g_ascii_string_to_unsigned (parts[1], 10, 1, G_MAXUINT32, n, NULL))
+    return FALSE;
+
+  kparts = g_strsplit (parts[0], ",", -1);
+  if (kparts[0] == NULL)
+    return FALSE;
+
+  for (guint i = 0; kparts[i] != NULL; i++)
+    {
+      guint64 k;
+
+      if (!g_ascii_string_to_unsigned (kparts[i], 10, 1, *n, &k, NULL)
+          || shard_has_k (ks, k))
+        return FALSE;
+      g_array_append_val (ks, k);
+    }
+
+  return TRUE;
+}
+
+/* Worst first is highest: error > interrupted > failed > passed. An
+ * unknown status counts as an error, as read_run_row() reads it. */
+static const TallyRunStatus severity_status[] = {
+  TALLY_RUN_PASSED, TALLY_RUN_FAILED, TALLY_RUN_INTERRUPTED, TALLY_RUN_ERROR,
+};
+
+static int
+run_severity (const char *text)
+{
+  TallyRunStatus status;
+
+  if (!tally_run_status_from_string (text, &status))
+    return 3;
+
+  switch (status)
+    {
+    case TALLY_RUN_PASSED:
+      return 0;
+    case TALLY_RUN_FAILED:
+      return 1;
+    case TALLY_RUN_RUNNING:     /* cannot occur after merge_sql */
+    case TALLY_RUN_INTERRUPTED:
+      return 2;
+    case TALLY_RUN_ERROR:
+    default:
+      return 3;
+    }
+}
+
+static gint
+compare_guint64 (gconstpointer a,
+                 gconstpointer b)
+{
+  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* "1,2,3/3": the K values ascending, then N. */
+static char *
+shard_set_text (ShardSet *set)
+{
+  GString *text = g_string_new (NULL);
+
+  g_array_sort (set->ks, compare_guint64);
+  for (guint i = 0; i < set->ks->len; i++)
+    g_string_append_printf (text, "%s%" G_GUINT64_FORMAT, i > 0 ? "," : "",
+                            g_array_index (set->ks, guint64, i));
+  g_string_append_printf (text, "/%" G_GUINT64_FORMAT, set->n);
+
+  return g_string_free (text, FALSE);
+}
+
+/* Sorts the copied sharded runs, in id order (input order), into sets:
+ * a run joins the latest set of its N unless one of its K is already
+ * there, in which case it starts a new set (another job's shards). */
+static gboolean
+merge_collect_shards (TallyStore  *store,
+                      GPtrArray   *sets,
+                      GError     **error)
+{
+  g_autoptr(GArray) ks = g_array_new (FALSE, FALSE, sizeof (guint64));
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  /* Not cached: temp.merge_copied exists only during the merge. */
+  rc = sqlite3_prepare_v2 (store->db,
+                           "SELECT r.id, r.started_at, r.finished_at, r.status,"
+                           "       r.workers, r.shard"
+                           " FROM main.runs r"
+                           " JOIN temp.merge_copied c ON c.id = r.id"
+                           " WHERE r.shard IS NOT NULL ORDER BY r.id",
+                           -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return set_sqlite_error (store, rc, error);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      gint64 started = sqlite3_column_int64 (stmt, 1);
+      gint64 finished = sqlite3_column_type (stmt, 2) == SQLITE_NULL
+                        ? started : sqlite3_column_int64 (stmt, 2);
+      int severity = run_severity ((const char *) sqlite3_column_text (stmt, 3));
+      gint64 workers = sqlite3_column_int64 (stmt, 4);
+      ShardSet *set = NULL;
+      guint64 n;
+      gboolean disjoint = TRUE;
+
+      if (!shard_parse ((const char *) sqlite3_column_text (stmt, 5), ks, &n))
+        continue;
+
+      for (guint i = sets->len; i > 0 && set == NULL; i--)
+        if (((ShardSet *) sets->pdata[i - 1])->n == n)
+          set = sets->pdata[i - 1];
+
+      for (guint i = 0; set != NULL && i < ks->len; i++)
+        if (shard_has_k (set->ks, g_array_index (ks, guint64, i)))
+          disjoint = FALSE;
+
+      if (set == NULL || !disjoint)
+        {
+          set = g_new0 (ShardSet, 1);
+          set->n = n;
+          set->ks = g_array_new (FALSE, FALSE, sizeof (guint64));
+          set->others = g_array_new (FALSE, FALSE, sizeof (gint64));
+          set->keep = id;
+          set->started_at = started;
+          set->finished_at = finished;
+          set->workers = workers;
+          set->severity = severity;
+          g_ptr_array_add (sets, set);
+        }
+      else
+        {
+          g_array_append_val (set->others, id);
+          set->started_at = MIN (set->started_at, started);
+          set->finished_at = MAX (set->finished_at, finished);
+          set->workers += workers;
+          set->severity = MAX (set->severity, severity);
+        }
+      g_array_append_vals (set->ks, ks->data, ks->len);
+    }
+
+  if (rc != SQLITE_DONE)
+    set_sqlite_error (store, rc, error);
+  sqlite3_finalize (stmt);
+
+  return rc == SQLITE_DONE;
+}
+
+/* Folds @set's other runs into its kept one. */
+static gboolean
+merge_join_set (TallyStore  *store,
+                ShardSet    *set,
+                GError     **error)
+{
+  g_autofree char *shard = NULL;
+  Stmt *move, *drop, *keep;
+
+  move = store_stmt (store,
+                     "UPDATE results SET run_id = :keep WHERE run_id = :other",
+                     error);
+  drop = move == NULL ? NULL
+                      : store_stmt (store, "DELETE FROM runs WHERE id = :other", error);
+  keep = drop == NULL ? NULL
+                      : store_stmt (store,
+                                    "UPDATE runs SET started_at = :started,"
+                                    " finished_at = :finished, workers = :workers,"
+                                    " status = :status, shard = :shard"
+                                    " WHERE id = :keep",
+                                    error);
+  if (keep == NULL)
+    return FALSE;
+
+  /* Results first: deleting a run cascades to its results. */
+  for (guint i = 0; i < set->others->len; i++)
+    {
+      gint64 other = g_array_index (set->others, gint64, i);
+
+      bind_int64 (move, ":keep", set->keep);
+      bind_int64 (move, ":other", other);
+      if (!stmt_exec (store, move, error))
+        return FALSE;
+
+      bind_int64 (drop, ":other", other);
+      if (!stmt_exec (store, drop, error))
+        return FALSE;
+    }
+
+  shard = shard_set_text (set);
+  bind_int64 (keep, ":started", set->started_at);
+  bind_int64 (keep, ":finished", set->finished_at);
+  bind_int64 (keep, ":workers", set->workers);
+  bind_text (keep, ":status", tally_run_status_to_string (severity_status[set->severity]));
+  bind_text (keep, ":shard", shard);
+  bind_int64 (keep, ":keep", set->keep);
+
+  return stmt_exec (store, keep, error);
+}
+
+/* After every input is copied: joins the shards, in one transaction. */
+static gboolean
+merge_join_shards (TallyStore  *store,
+                   GError     **error)
+{
+  g_autoptr(GPtrArray) sets = g_ptr_array_new_with_free_func (shard_set_free);
+  gboolean ok;
+
+  if (!write_begin (store, error))
+    return FALSE;
+
+  ok = merge_collect_shards (store, sets, error);
+  for (guint i = 0; ok && i < sets->len; i++)
+    {
+      ShardSet *set = sets->pdata[i];
+
+      if (set->others->len > 0)
+        ok = merge_join_set (store, set, error);
+    }
+
+  if (write_end (store, ok, error) && tally_store_commit (store, error))
+    return TRUE;
+
+  sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
+  store->txn_began = 0;
+  g_prefix_error (error, "while joining shards: ");
+  return FALSE;
+}
+
 /**
  * tally_store_merge:
  * @store: the destination, opened read-write
@@ -2231,6 +2519,12 @@ merge_one (TallyStore  *store,
  * refuses the whole merge. Each input is then merged in one transaction;
  * a run already present (merged before) is not copied again.
  *
+ * Then, in one more transaction, the runs this call copied whose shards
+ * ("K/N") have the same N and pairwise distinct K are joined into one
+ * run (the lowest id): the earliest start, the latest finish, the sum of
+ * the workers, the worst status, shard "K,K…/N" (K ascending), the first
+ * run's argv and seed. A K met again starts another joined run.
+ *
  * Returns: %TRUE on success
  */
 gboolean
@@ -2238,6 +2532,8 @@ tally_store_merge (TallyStore          *store,
                    const char * const  *in_paths,
                    GError             **error)
 {
+  gboolean ok = TRUE;
+
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (in_paths != NULL, FALSE);
 
@@ -2252,11 +2548,19 @@ tally_store_merge (TallyStore          *store,
   if (!tally_store_commit (store, error))
     return FALSE;
 
-  for (guint i = 0; in_paths[i] != NULL; i++)
-    if (!merge_one (store, in_paths[i], error))
-      return FALSE;
+  if (!merge_exec (store, "CREATE TEMP TABLE IF NOT EXISTS merge_copied"
+                          " (id INTEGER PRIMARY KEY)", 0, 0, error)
+      || !merge_exec (store, "DELETE FROM temp.merge_copied", 0, 0, error))
+    return FALSE;
 
-  return TRUE;
+  for (guint i = 0; ok && in_paths[i] != NULL; i++)
+    ok = merge_one (store, in_paths[i], error);
+
+  if (ok)
+    ok = merge_join_shards (store, error);
+
+  merge_exec (store, "DROP TABLE IF EXISTS temp.merge_copied", 0, 0, NULL);
+  return ok;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2443,26 +2747,33 @@ static const char run_by_id_sql[] =
   "SELECT id, started_at, finished_at, status, argv, workers, seed, shard, host"
   " FROM runs WHERE id = :id";
 
-/* What tally_store_debug_explain() knows, by name. */
-static const struct
+/* What tally_store_debug_explain() knows, by name. A function rather
+ * than a table: C takes an element of a const array as a static
+ * initializer only as a GCC extension. */
+static const char *
+explained_query (const char *name)
 {
-  const char *name;
-  const char *sql;
-} explained_queries[] = {
-  { "results-path", results_page_sql[0] },
-  { "results-path-desc", results_page_sql[1] },
-  { "results-outcome", results_page_sql[2] },
-  { "results-outcome-desc", results_page_sql[3] },
-  { "results-duration", results_page_sql[4] },
-  { "results-duration-desc", results_page_sql[5] },
-  { "results-count", results_count_sql },
-  { "results-ids", results_ids_sql[0] },
-  { "result-row", result_row_sql },
-  { "run-counts", run_counts_sql },
-  { "logs-page", logs_page_sql },
-  { "history", history_sql },
-  { "runs-page", runs_page_sql },
-};
+  const struct { const char *name; const char *sql; } known[] = {
+    { "results-path", results_page_sql[0] },
+    { "results-path-desc", results_page_sql[1] },
+    { "results-outcome", results_page_sql[2] },
+    { "results-outcome-desc", results_page_sql[3] },
+    { "results-duration", results_page_sql[4] },
+    { "results-duration-desc", results_page_sql[5] },
+    { "results-count", results_count_sql },
+    { "results-ids", results_ids_sql[0] },
+    { "result-row", result_row_sql },
+    { "run-counts", run_counts_sql },
+    { "logs-page", logs_page_sql },
+    { "history", history_sql },
+    { "runs-page", runs_page_sql },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
+    if (g_strcmp0 (known[i].name, name) == 0)
+      return known[i].sql;
+  return NULL;
+}
 
 /**
  * tally_run_status_from_string:
@@ -3465,9 +3776,8 @@ tally_store_debug_explain (TallyStore  *store,
   g_return_val_if_fail (store != NULL, NULL);
   g_return_val_if_fail (which != NULL, NULL);
 
-  for (guint i = 0; sql == NULL && i < G_N_ELEMENTS (explained_queries); i++)
-    if (strcmp (which, explained_queries[i].name) == 0)
-      sql = g_strconcat ("EXPLAIN QUERY PLAN ", explained_queries[i].sql, NULL);
+  if (explained_query (which) != NULL)
+    sql = g_strconcat ("EXPLAIN QUERY PLAN ", explained_query (which), NULL);
 
   if (sql == NULL)
     {
@@ -3595,4 +3905,124 @@ tally_store_get_result_rows (TallyStore    *store,
   if (!fill_result_markers (store, rows, error))
     return NULL;
   return g_steal_pointer (&rows);
+}
+
+/* ------------------------------------------------------------------ */
+/* Viewer queries                                                      */
+
+/**
+ * tally_store_viewer_get_data_version:
+ * @store: a #TallyStore
+ * @version: (out): `PRAGMA data_version`
+ * @error: return location for a #GError
+ *
+ * A number that changes whenever another connection (a runner) commits
+ * to the database: the viewer polls it to follow a live run cheaply.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+tally_store_viewer_get_data_version (TallyStore  *store,
+                                     gint64      *version,
+                                     GError     **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (version != NULL, FALSE);
+
+  return store_pragma_int (store, "PRAGMA data_version", version, error);
+}
+
+#define VIEWER_TIES ", t.path, t.program, r.attempt, r.id"
+#define VIEWER_MARKERS \
+  "(SELECT group_concat (m.name || coalesce ('=' || m.value, ''), ' ')" \
+  "   FROM markers m WHERE m.test_id = t.id)"
+#define VIEWER_IDS(key) \
+  RESULTS_IDS (key VIEWER_TIES), RESULTS_IDS (key " DESC" VIEWER_TIES)
+
+/* Sort keys of tally_store_viewer_query_result_ids(), each ascending
+ * then descending. ORDER BY cannot be a parameter: a fixed table. */
+static const struct
+{
+  const char *key;
+  const char *sql[2];
+} viewer_ids_sql[] = {
+  { "path", { RESULTS_IDS ("t.path, t.program, r.attempt, r.id"),
+              RESULTS_IDS ("t.path DESC, t.program DESC, r.attempt, r.id") } },
+  { "program", { VIEWER_IDS ("t.program") } },
+  { "outcome", { VIEWER_IDS ("r.outcome") } },
+  { "duration", { VIEWER_IDS ("r.duration_us") } },
+  { "attempt", { VIEWER_IDS ("r.attempt") } },
+  { "worker", { VIEWER_IDS ("r.worker") } },
+  { "markers", { VIEWER_IDS (VIEWER_MARKERS) } },
+};
+
+/**
+ * tally_store_viewer_query_result_ids:
+ * @store: a #TallyStore
+ * @run_id: the run
+ * @query: (nullable): the filter, as for tally_store_query_results()
+ *   (its sort fields are ignored)
+ * @sort_key: (nullable): "path" (the default), "program", "outcome",
+ *   "duration", "attempt", "worker" or "markers"
+ * @descending: whether to reverse the order of @sort_key (ties stay by
+ *   path, then id)
+ * @error: return location for a #GError
+ *
+ * As tally_store_query_result_ids(), with every column of the viewer's
+ * table as a sort key. An unknown @sort_key is TALLY_ERROR_NOT_FOUND.
+ *
+ * Returns: (transfer full) (element-type gint64) (nullable): the ids, or
+ *   %NULL with @error set
+ */
+GArray *
+tally_store_viewer_query_result_ids (TallyStore              *store,
+                                     gint64                   run_id,
+                                     const TallyResultQuery  *query,
+                                     const char              *sort_key,
+                                     gboolean                 descending,
+                                     GError                 **error)
+{
+  static const TallyResultQuery all = TALLY_RESULT_QUERY_INIT;
+  g_autoptr(GArray) ids = NULL;
+  g_autofree char *outcomes = NULL;
+  g_autofree char *pattern = NULL;
+  const char *sql = NULL;
+  Stmt *st;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  if (query == NULL)
+    query = &all;
+  if (sort_key == NULL)
+    sort_key = "path";
+  for (guint i = 0; sql == NULL && i < G_N_ELEMENTS (viewer_ids_sql); i++)
+    if (strcmp (sort_key, viewer_ids_sql[i].key) == 0)
+      sql = viewer_ids_sql[i].sql[descending ? 1 : 0];
+  if (sql == NULL)
+    {
+      g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_FOUND, "no sort key named %s", sort_key);
+      return NULL;
+    }
+
+  st = results_stmt_prepare (store, sql, query, error);
+  if (st == NULL)
+    return NULL;
+
+  outcomes = outcomes_list (query->outcomes);
+  pattern = like_pattern (query->text);
+  bind_results_filter (st, run_id, query, outcomes, pattern);
+
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (st->stmt, 0);
+
+      g_array_append_val (ids, id);
+    }
+  stmt_reset (st);
+
+  if (rc != SQLITE_DONE)
+    return NULL;
+  return g_steal_pointer (&ids);
 }

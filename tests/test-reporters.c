@@ -589,8 +589,7 @@ static void
 test_json_status (TallyTest     *t,
                   gconstpointer  data)
 {
-  g_autoptr(Fake) fake = fake_new ("p");
-  TallyRunSummary summary;
+    TallyRunSummary summary;
   static const struct
   {
     TallyRunEnd end;

@@ -561,6 +561,234 @@ test_finish_unknown_result (TallyTest     *t,
   tally_assert_error (error, TALLY_ERROR, TALLY_ERROR_NOT_FOUND);
 }
 
+/* A database of its own holding one finished run of @shard: one passed
+ * result for each of @paths (program "prog"), and a failed first
+ * attempt before the pass for the first one. */
+static char *
+make_shard (TallyTest      *t,
+            const char     *name,
+            const char     *shard,
+            guint           workers,
+            TallyRunStatus  status,
+            const char * const *paths)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = db_path (t, name);
+  g_autoptr(TallyStore) store = NULL;
+  g_autofree char *shard_arg = g_strdup_printf ("--shard=%s", shard != NULL ? shard : "");
+  const char *argv[] = { "tally", "run", shard_arg, NULL };
+  gint64 run_id;
+
+  /* Runs are told apart by start time (and host, pid): never the same µs. */
+  g_usleep (1000);
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  run_id = tally_store_begin_run (store, argv, workers, 7, shard, &error);
+  tally_assert_no_error (error);
+
+  for (guint i = 0; paths[i] != NULL; i++)
+    {
+      gint64 test_id = tally_store_ensure_test (store, "prog", paths[i], "t.c", 1, NULL, &error);
+
+      tally_assert_no_error (error);
+      for (guint attempt = i == 0 ? 1 : 2; attempt <= 2; attempt++)
+        {
+          TallyResult result;
+          gint64 result_id;
+
+          tally_result_init (&result);
+          result.attempt = attempt;
+          result_id = tally_store_start_result (store, run_id, test_id, &result, &error);
+          tally_assert_no_error (error);
+          result.outcome = attempt == 1 ? TALLY_OUTCOME_FAILED : TALLY_OUTCOME_PASSED;
+          tally_store_finish_result (store, result_id, &result, &error);
+          tally_assert_no_error (error);
+          tally_result_clear (&result);
+        }
+    }
+
+  tally_store_finish_run (store, run_id, status, &error);
+  tally_assert_no_error (error);
+
+  return g_steal_pointer (&path);
+}
+
+/* The start or finish time of the one run of the database at @path. */
+static gint64
+run_time (const char *path,
+          const char *column)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyStore) store = tally_store_open_readonly (path, &error);
+  gint64 value;
+
+  tally_assert_no_error (error);
+  value = query_int (store, g_str_equal (column, "started_at")
+                            ? "SELECT started_at FROM runs"
+                            : "SELECT finished_at FROM runs");
+  tally_assert_cmpint (value, >, 0);
+  return value;
+}
+
+static gint64
+last_run (TallyStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 run_id = -1;
+
+  tally_assert_true (tally_store_get_last_run_id (store, &run_id, &error));
+  tally_assert_no_error (error);
+  return run_id;
+}
+
+static void
+test_merge_joins_shards (TallyTest     *t,
+                         gconstpointer  data)
+{
+  static const char * const a1[] = { "/a/1", "/a/2", NULL };
+  static const char * const a2[] = { "/a/3", NULL };
+  static const char * const a3[] = { "/a/4", "/a/5", NULL };
+  static const char * const b[] = { "/b/1", NULL };
+  static const char * const lone[] = { "/lone", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out_path = db_path (t, "merged.sqlite");
+  g_autofree char *s1 = make_shard (t, "s1.sqlite", "1/3", 2, TALLY_RUN_PASSED, a1);
+  g_autofree char *s2 = make_shard (t, "s2.sqlite", "2/3", 3, TALLY_RUN_INTERRUPTED, a2);
+  g_autofree char *s3 = make_shard (t, "s3.sqlite", "3/3", 4, TALLY_RUN_FAILED, a3);
+  g_autoptr(TallyStore) out = NULL;
+  g_autoptr(TallyRunRow) run = NULL;
+  const char *first[] = { s1, s2, s3, NULL };
+  g_autofree char *t3 = NULL, *t1 = NULL, *t2 = NULL, *plain = NULL;
+  gint64 first_id, second_id;
+
+  out = tally_store_open (out_path, &error);
+  tally_assert_no_error (error);
+  tally_assert_true (tally_store_merge (out, first, &error));
+  tally_assert_no_error (error);
+
+  /* One run, holding every shard's results with their attempts. */
+  tally_assert_cmpint (query_int (out, "SELECT count(*) FROM runs"), ==, 1);
+  first_id = query_int (out, "SELECT min(id) FROM runs");
+  tally_assert_cmpint (last_run (out), ==, first_id);
+  tally_assert_cmpint (query_int (out, "SELECT count(*) FROM results"), ==, 8);
+  tally_assert_cmpint (query_int (out, "SELECT count(DISTINCT run_id) FROM results"), ==, 1);
+  tally_assert_cmpint (query_int (out, "SELECT count(*) FROM results WHERE attempt = 2"), ==, 5);
+  tally_assert_cmpint (query_int (out, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
+
+  run = tally_store_get_run (out, first_id, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpstr (run->shard, ==, "1,2,3/3");
+  tally_assert_cmpint (run->status, ==, TALLY_RUN_INTERRUPTED);
+  tally_assert_cmpint (run->workers, ==, 9);
+  tally_assert_cmpint (run->seed, ==, 7);
+  tally_assert_cmpstr (run->argv[2], ==, "--shard=1/3");
+  tally_assert_cmpuint (run->n_results, ==, 5);
+  tally_assert_cmpint (query_int (out, "SELECT started_at < finished_at FROM runs"), ==, 1);
+  g_clear_pointer (&run, tally_run_row_free);
+
+  /* Another job's shards, given out of order, with an unsharded run
+   * between them: a second joined run beside it; the plain run and the
+   * first job's run are left alone. */
+  t1 = make_shard (t, "t1.sqlite", "1/3", 1, TALLY_RUN_ERROR, lone);
+  t3 = make_shard (t, "t3.sqlite", "3/3", 1, TALLY_RUN_PASSED, b);
+  plain = make_shard (t, "plain.sqlite", NULL, 1, TALLY_RUN_FAILED, lone);
+  t2 = make_shard (t, "t2.sqlite", "2/3", 1, TALLY_RUN_FAILED, lone);
+  {
+    const char *second[] = { t3, t1, plain, t2, NULL };
+
+    tally_assert_true (tally_store_merge (out, second, &error));
+    tally_assert_no_error (error);
+  }
+
+  tally_assert_cmpint (query_int (out, "SELECT count(*) FROM runs"), ==, 3);
+  tally_assert_cmpint (query_int (out, "SELECT count(*) FROM runs WHERE shard IS NULL"), ==, 1);
+  second_id = query_int (out, "SELECT id FROM runs WHERE shard = '1,2,3/3' AND id > (SELECT min(id) FROM runs)");
+  tally_assert_cmpint (second_id, >, first_id);
+  tally_assert_cmpint (query_int (out, "SELECT count(*) FROM results WHERE run_id IN (SELECT id FROM runs WHERE shard IS NULL)"), ==, 2);
+  tally_assert_cmpint (query_int (out, "SELECT count(*) FROM results"), ==, 8 + 4 * 2);
+
+  run = tally_store_get_run (out, second_id, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (run->status, ==, TALLY_RUN_ERROR);
+  tally_assert_cmpint (run->workers, ==, 3);
+  tally_assert_cmpuint (run->n_results, ==, 3);
+  /* The lowest id stays (t3's, the first input) with its argv; the
+   * start is the earliest (t1's), the finish the latest (t2's). */
+  tally_assert_cmpstr (run->argv[2], ==, "--shard=3/3");
+  tally_assert_cmpint (run->started_at_us, ==, run_time (t1, "started_at"));
+  tally_assert_cmpint (run->finished_at_us, ==, run_time (t2, "finished_at"));
+  g_clear_pointer (&run, tally_run_row_free);
+
+  /* The first job's run is untouched. */
+  run = tally_store_get_run (out, first_id, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpstr (run->shard, ==, "1,2,3/3");
+  tally_assert_cmpuint (run->n_results, ==, 5);
+  g_clear_pointer (&run, tally_run_row_free);
+}
+
+static void
+test_merge_shard_sets (TallyTest     *t,
+                       gconstpointer  data)
+{
+  static const char * const x[] = { "/x", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out_path = db_path (t, "merged.sqlite");
+  g_autofree char *a1 = make_shard (t, "a1.sqlite", "1/3", 1, TALLY_RUN_PASSED, x);
+  g_autofree char *a2 = make_shard (t, "a2.sqlite", "2/3", 1, TALLY_RUN_PASSED, x);
+  g_autofree char *b1 = make_shard (t, "b1.sqlite", "1/3", 1, TALLY_RUN_FAILED, x);
+  g_autofree char *b2 = make_shard (t, "b2.sqlite", "2/3", 1, TALLY_RUN_PASSED, x);
+  g_autofree char *b3 = make_shard (t, "b3.sqlite", "3/3", 1, TALLY_RUN_PASSED, x);
+  g_autofree char *c1 = make_shard (t, "c1.sqlite", "1/2", 1, TALLY_RUN_PASSED, x);
+  g_autofree char *odd = make_shard (t, "odd.sqlite", "4/3", 1, TALLY_RUN_PASSED, x);
+  g_autoptr(TallyStore) out = NULL;
+  const char *inputs[] = { a1, a2, c1, b1, odd, b2, b3, NULL };
+
+  out = tally_store_open (out_path, &error);
+  tally_assert_no_error (error);
+  tally_assert_true (tally_store_merge (out, inputs, &error));
+  tally_assert_no_error (error);
+
+  /* A K met again starts another set; another N is another job; a shard
+   * that is not K/N with 1 ≤ K ≤ N is never joined. */
+  tally_assert_cmpint (query_int (out, "SELECT count(*) FROM runs"), ==, 4);
+  tally_assert_cmpint (query_int (out, "SELECT count(*) FROM runs WHERE shard = '1,2/3'"
+                                       " AND status = 'passed'"), ==, 1);
+  tally_assert_cmpint (query_int (out, "SELECT count(*) FROM runs WHERE shard = '1,2,3/3'"
+                                       " AND status = 'failed' AND workers = 3"), ==, 1);
+  tally_assert_cmpint (query_int (out, "SELECT count(*) FROM runs WHERE shard = '1/2'"), ==, 1);
+  tally_assert_cmpint (query_int (out, "SELECT count(*) FROM runs WHERE shard = '4/3'"), ==, 1);
+  tally_assert_cmpint (query_int (out, "SELECT count(*) FROM results"), ==, 7 * 2);
+  tally_assert_cmpint (query_int (out, "SELECT count(*) FROM results r"
+                                       " JOIN runs u ON u.id = r.run_id"
+                                       " WHERE u.shard = '1,2,3/3'"), ==, 3 * 2);
+
+  /* A merge result is an input like any: its "1,2/3" joins a "3/3". */
+  {
+    g_autofree char *part_path = db_path (t, "part.sqlite");
+    g_autofree char *whole_path = db_path (t, "whole.sqlite");
+    g_autoptr(TallyStore) part = tally_store_open (part_path, &error);
+    g_autoptr(TallyStore) whole = NULL;
+    const char *part_inputs[] = { a1, a2, NULL };
+    const char *whole_inputs[] = { part_path, b3, NULL };
+
+    tally_assert_no_error (error);
+    tally_assert_true (tally_store_merge (part, part_inputs, &error));
+    tally_assert_no_error (error);
+    g_clear_pointer (&part, tally_store_close);
+
+    whole = tally_store_open (whole_path, &error);
+    tally_assert_no_error (error);
+    tally_assert_true (tally_store_merge (whole, whole_inputs, &error));
+    tally_assert_no_error (error);
+    tally_assert_cmpint (query_int (whole, "SELECT count(*) FROM runs"), ==, 1);
+    tally_assert_cmpint (query_int (whole, "SELECT count(*) FROM runs WHERE shard = '1,2,3/3'"
+                                           " AND status = 'passed' AND workers = 3"), ==, 1);
+    tally_assert_cmpint (query_int (whole, "SELECT count(*) FROM results"), ==, 3 * 2);
+  }
+}
+
 static void
 register_tests (void)
 {
@@ -578,6 +806,8 @@ register_tests (void)
   tally_add ("/core/store/readonly-refuses-writes", test_readonly_refuses_writes, NULL);
   tally_add ("/core/store/finish-unknown-result", test_finish_unknown_result, NULL);
   tally_add ("/core/store/readonly-directory", test_readonly_directory, NULL);
+  tally_add ("/core/store/merge-joins-shards", test_merge_joins_shards, NULL);
+  tally_add ("/core/store/merge-shard-sets", test_merge_shard_sets, NULL);
 }
 
 TALLY_MAIN (register_tests)
