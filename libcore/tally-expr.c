@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "tally-expr-private.h"
+#include "tally-scan-private.h"
 
 #include <string.h>
 
@@ -68,29 +69,11 @@ typedef struct
   Token       prev;      /* the token consumed last; its text is not kept */
 } Parser;
 
-static gboolean
-is_space (char c)
-{
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static gboolean
-is_name_start (char c)
-{
-  return g_ascii_isalpha (c) || c == '_';
-}
-
-static gboolean
-is_name_char (char c)
-{
-  return g_ascii_isalnum (c) || c == '_' || c == '.' || c == '-';
-}
-
 /* Ends a bare word in both languages: a value in -m, a keyword in -k. */
 static gboolean
 is_word_end (char c)
 {
-  return c == '\0' || is_space (c) || c == '(' || c == ')' || c == '"';
+  return c == '\0' || tally_scan_is_space (c) || c == '(' || c == ')' || c == '"';
 }
 
 static void
@@ -130,39 +113,6 @@ node_new (NodeKind kind,
 }
 
 /* Errors */
-
-static int
-column_of (const Parser *parser,
-           const char   *at)
-{
-  return (int) g_utf8_strlen (parser->text, at - parser->text) + 1;
-}
-
-static gboolean
-fail_at (const Parser  *parser,
-         const char    *at,
-         GError       **error,
-         const char    *format,
-         ...) G_GNUC_PRINTF (4, 5);
-
-static gboolean
-fail_at (const Parser  *parser,
-         const char    *at,
-         GError       **error,
-         const char    *format,
-         ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_set_error (error, TALLY_ERROR, TALLY_ERROR_PARSE,
-               "column %d: %s", column_of (parser, at), message);
-  return FALSE;
-}
 
 /* Source text as it appears in a message: quoted, shortened, with
  * newlines and tabs shown as escapes so the message stays on one line. */
@@ -210,35 +160,20 @@ scan_quoted (Parser      *parser,
              char       **text,
              GError     **error)
 {
-  const char *open = parser->p;
-  g_autoptr(GString) out = g_string_new (NULL);
+  g_autofree char *value = NULL;
 
-  for (parser->p++; *parser->p != '"'; parser->p++)
-    {
-      if (*parser->p == '\0')
-        return fail_at (parser, open, error, "unterminated quoted string");
-
-      if (*parser->p == '\\')
-        {
-          parser->p++;
-          if (*parser->p != '"' && *parser->p != '\\')
-            return fail_at (parser, parser->p - 1, error,
-                            "unknown escape in quoted string: only \\\" and \\\\ are allowed");
-        }
-
-      g_string_append_c (out, *parser->p);
-    }
-  parser->p++;
+  if (!tally_scan_quoted (parser->text, &parser->p, "string", &value, error))
+    return FALSE;
 
   /* `"a b"c` is one mistake, not two keywords. */
   if (!is_word_end (*parser->p) || *parser->p == '"')
     {
       g_autofree char *what = quote_source (parser->p, g_utf8_next_char (parser->p));
-      return fail_at (parser, parser->p, error,
+      return tally_scan_fail (parser->text, parser->p, error,
                       "expected whitespace or ')' after a quoted string, got %s", what);
     }
 
-  *text = g_string_free (g_steal_pointer (&out), FALSE);
+  *text = g_steal_pointer (&value);
   return TRUE;
 }
 
@@ -256,7 +191,7 @@ scan_bare (Parser      *parser,
   if (*parser->p == '"' && parser->p > start)
     {
       g_autofree char *word = quote_source (start, parser->p);
-      return fail_at (parser, parser->p, error,
+      return tally_scan_fail (parser->text, parser->p, error,
                       "unexpected '\"' after %s (quote the whole word)", word);
     }
 
@@ -285,14 +220,14 @@ lex_marker_name (Parser  *parser,
                  Token   *token,
                  GError **error)
 {
-  while (is_name_char (*parser->p))
+  while (tally_scan_is_name_char (*parser->p))
     parser->p++;
   token->end = parser->p;
 
-  if (!is_name_start (*token->start))
+  if (!tally_scan_is_name_start (*token->start))
     {
       g_autofree char *name = quote_source (token->start, token->end);
-      return fail_at (parser, token->start, error,
+      return tally_scan_fail (parser->text, token->start, error,
                       "invalid marker name %s: a name starts with a letter or '_'", name);
     }
 
@@ -359,7 +294,7 @@ lex (Parser  *parser,
      Token   *token,
      GError **error)
 {
-  while (is_space (*parser->p))
+  while (tally_scan_is_space (*parser->p))
     parser->p++;
 
   *token = (Token) { TOKEN_OTHER, parser->p, parser->p, NULL };
@@ -370,7 +305,7 @@ lex (Parser  *parser,
   if (parser->keywords)
     return lex_keyword (parser, token, error);
 
-  if (is_name_char (*parser->p))
+  if (tally_scan_is_name_char (*parser->p))
     return lex_marker_name (parser, token, error);
 
   /* Left for the parser to report with what it expected instead. */
@@ -400,7 +335,7 @@ enter (Parser  *parser,
        GError **error)
 {
   if (parser->depth >= MAX_DEPTH)
-    return fail_at (parser, parser->cur.start, error,
+    return tally_scan_fail (parser->text, parser->cur.start, error,
                     "expression nested deeper than %d levels", MAX_DEPTH);
 
   parser->depth++;
@@ -425,18 +360,18 @@ fail_expected_operand (Parser  *parser,
     after = describe_token (&parser->prev);
 
   if (parser->cur.kind == TOKEN_END && after != NULL)
-    fail_at (parser, parser->cur.start, error, "expected %s after %s",
+    tally_scan_fail (parser->text, parser->cur.start, error, "expected %s after %s",
              operand_noun (parser), after);
   else if (parser->cur.kind == TOKEN_END)
-    fail_at (parser, parser->cur.start, error, "expected %s", operand_noun (parser));
+    tally_scan_fail (parser->text, parser->cur.start, error, "expected %s", operand_noun (parser));
   else
     {
       got = describe_token (&parser->cur);
       if (after != NULL)
-        fail_at (parser, parser->cur.start, error, "expected %s after %s, got %s",
+        tally_scan_fail (parser->text, parser->cur.start, error, "expected %s after %s, got %s",
                  operand_noun (parser), after, got);
       else
-        fail_at (parser, parser->cur.start, error, "expected %s, got %s",
+        tally_scan_fail (parser->text, parser->cur.start, error, "expected %s, got %s",
                  operand_noun (parser), got);
     }
 
@@ -450,7 +385,7 @@ parse_value (Parser     *parser,
              char      **value,
              GError    **error)
 {
-  while (is_space (*parser->p))
+  while (tally_scan_is_space (*parser->p))
     parser->p++;
 
   if (*parser->p == '"')
@@ -462,7 +397,7 @@ parse_value (Parser     *parser,
   if (**value == '\0')
     {
       g_clear_pointer (value, g_free);
-      return fail_at (parser, parser->p, error, "expected a value after '%s='", name);
+      return tally_scan_fail (parser->text, parser->p, error, "expected a value after '%s='", name);
     }
 
   return TRUE;
@@ -507,9 +442,9 @@ parse_group (Parser  *parser,
   if (parser->cur.kind != TOKEN_RPAREN)
     {
       g_autofree char *got = describe_token (&parser->cur);
-      fail_at (parser, parser->cur.start, error,
+      tally_scan_fail (parser->text, parser->cur.start, error,
                "expected ')' to close '(' at column %d, got %s",
-               column_of (parser, open), got);
+               tally_scan_column (parser->text, open), got);
       return NULL;
     }
 
@@ -626,7 +561,7 @@ parse_all (Parser  *parser,
 
   if (parser->cur.kind == TOKEN_END)
     {
-      fail_at (parser, parser->text, error, "empty expression");
+      tally_scan_fail (parser->text, parser->text, error, "empty expression");
       return NULL;
     }
 
@@ -636,9 +571,9 @@ parse_all (Parser  *parser,
 
   got = describe_token (&parser->cur);
   if (parser->cur.kind == TOKEN_RPAREN)
-    fail_at (parser, parser->cur.start, error, "unexpected ')' without a matching '('");
+    tally_scan_fail (parser->text, parser->cur.start, error, "unexpected ')' without a matching '('");
   else
-    fail_at (parser, parser->cur.start, error,
+    tally_scan_fail (parser->text, parser->cur.start, error,
              "expected 'and', 'or' or end of expression, got %s", got);
 
   return NULL;
@@ -655,7 +590,7 @@ parse (const char  *text,
 
   if (!g_utf8_validate (text, -1, &invalid))
     {
-      fail_at (&parser, invalid, error, "invalid UTF-8");
+      tally_scan_fail (parser.text, invalid, error, "invalid UTF-8");
       return NULL;
     }
 

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "tally-markers-private.h"
+#include "tally-scan-private.h"
 
 #include <string.h>
 
@@ -103,31 +104,13 @@ tally_marker_is_builtin (const char *name)
 }
 
 static gboolean
-is_space (char c)
-{
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static gboolean
-is_name_start (char c)
-{
-  return g_ascii_isalpha (c) || c == '_';
-}
-
-static gboolean
-is_name_char (char c)
-{
-  return g_ascii_isalnum (c) || c == '_' || c == '.' || c == '-';
-}
-
-static gboolean
 is_valid_name (const char *name)
 {
-  if (!is_name_start (name[0]))
+  if (!tally_scan_is_name_start (name[0]))
     return FALSE;
 
   for (const char *p = name + 1; *p != '\0'; p++)
-    if (!is_name_char (*p))
+    if (!tally_scan_is_name_char (*p))
       return FALSE;
 
   return TRUE;
@@ -530,59 +513,10 @@ typedef struct
   const char *p;
 } Scanner;
 
-static int
-column_of (const Scanner *s,
-           const char    *at)
-{
-  return (int) g_utf8_strlen (s->text, at - s->text) + 1;
-}
-
-static gboolean
-fail_at (const Scanner  *s,
-         const char     *at,
-         GError        **error,
-         const char     *format,
-         ...) G_GNUC_PRINTF (4, 5);
-
-static gboolean
-fail_at (const Scanner  *s,
-         const char     *at,
-         GError        **error,
-         const char     *format,
-         ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_set_error (error, TALLY_ERROR, TALLY_ERROR_PARSE,
-               "column %d: %s", column_of (s, at), message);
-  return FALSE;
-}
-
-/* The character at @at, as text for an error message. */
-static char *
-describe_char (const char *at)
-{
-  if (*at == '\0')
-    return g_strdup ("end of text");
-  if (*at == '\n')
-    return g_strdup ("a newline");
-  if (*at == '\t')
-    return g_strdup ("a tab");
-  if ((guchar) *at < ' ' || *at == 0x7f)
-    return g_strdup_printf ("character 0x%02x", (guchar) *at);
-
-  return g_strdup_printf ("'%.*s'", (int) (g_utf8_next_char (at) - at), at);
-}
-
 static void
 skip_spaces (Scanner *s)
 {
-  while (is_space (*s->p))
+  while (tally_scan_is_space (*s->p))
     s->p++;
 }
 
@@ -593,55 +527,21 @@ scan_name (Scanner  *s,
 {
   const char *start = s->p;
 
-  while (is_name_char (*s->p))
+  while (tally_scan_is_name_char (*s->p))
     s->p++;
 
   if (s->p == start)
     {
-      g_autofree char *what = describe_char (s->p);
-      return fail_at (s, s->p, error, "expected a marker name, got %s", what);
+      g_autofree char *what = tally_scan_describe_char (s->p);
+      return tally_scan_fail (s->text, s->p, error, "expected a marker name, got %s", what);
     }
 
-  if (!is_name_start (*start))
-    return fail_at (s, start, error,
+  if (!tally_scan_is_name_start (*start))
+    return tally_scan_fail (s->text, start, error,
                     "invalid marker name '%.*s': a name starts with a letter or '_'",
                     (int) (s->p - start), start);
 
   *name = g_strndup (start, s->p - start);
-  return TRUE;
-}
-
-static gboolean
-scan_quoted (Scanner  *s,
-             char    **value,
-             GError  **error)
-{
-  const char *open = s->p;
-  g_autoptr(GString) out = g_string_new (NULL);
-
-  for (s->p++; *s->p != '"'; s->p++)
-    {
-      if (*s->p == '\0')
-        return fail_at (s, open, error, "unterminated quoted value");
-
-      if (*s->p == '\\')
-        {
-          s->p++;
-          if (*s->p != '"' && *s->p != '\\')
-            {
-              g_autofree char *what = describe_char (s->p);
-              return fail_at (s, s->p - 1, error,
-                              "unknown escape in quoted value: only \\\" and \\\\ "
-                              "are allowed, got %s after '\\'",
-                              what);
-            }
-        }
-
-      g_string_append_c (out, *s->p);
-    }
-
-  s->p++;
-  *value = g_string_free (g_steal_pointer (&out), FALSE);
   return TRUE;
 }
 
@@ -653,14 +553,14 @@ scan_bare (Scanner     *s,
 {
   const char *start = s->p;
 
-  while (*s->p != '\0' && !is_space (*s->p) && *s->p != '"')
+  while (*s->p != '\0' && !tally_scan_is_space (*s->p) && *s->p != '"')
     s->p++;
 
   if (*s->p == '"')
-    return fail_at (s, s->p, error,
+    return tally_scan_fail (s->text, s->p, error,
                     "unexpected '\"' in the value of '%s' (quote the whole value)", name);
   if (s->p == start)
-    return fail_at (s, s->p, error, "expected a value after '%s='", name);
+    return tally_scan_fail (s->text, s->p, error, "expected a value after '%s='", name);
 
   *value = g_strndup (start, s->p - start);
   return TRUE;
@@ -673,7 +573,7 @@ scan_value (Scanner     *s,
             GError     **error)
 {
   if (*s->p == '"')
-    return scan_quoted (s, value, error);
+    return tally_scan_quoted (s->text, &s->p, "value", value, error);
 
   return scan_bare (s, name, value, error);
 }
@@ -687,15 +587,15 @@ expect_separator (Scanner     *s,
 {
   g_autofree char *what = NULL;
 
-  if (*s->p == '\0' || is_space (*s->p))
+  if (*s->p == '\0' || tally_scan_is_space (*s->p))
     return TRUE;
 
-  what = describe_char (s->p);
+  what = tally_scan_describe_char (s->p);
   if (had_value)
-    return fail_at (s, s->p, error,
+    return tally_scan_fail (s->text, s->p, error,
                     "expected whitespace after the value of '%s', got %s", name, what);
 
-  return fail_at (s, s->p, error, "invalid character %s in marker name '%s'", what, name);
+  return tally_scan_fail (s->text, s->p, error, "invalid character %s in marker name '%s'", what, name);
 }
 
 static gboolean
@@ -724,11 +624,11 @@ scan_marker (Scanner       *s,
     return FALSE;
 
   if (find_marker (markers, name) >= 0)
-    return fail_at (s, start, error, "duplicate marker '%s'", name);
+    return tally_scan_fail (s->text, start, error, "duplicate marker '%s'", name);
 
   problem = check_builtin_value (name, value);
   if (problem != NULL)
-    return fail_at (s, value != NULL ? value_start : start, error, "%s", problem);
+    return tally_scan_fail (s->text, value != NULL ? value_start : start, error, "%s", problem);
 
   append_marker (markers, name, g_steal_pointer (&value));
   return TRUE;
@@ -761,7 +661,7 @@ tally_markers_parse (const char  *text,
 
   if (!g_utf8_validate (text, -1, &invalid))
     {
-      fail_at (&s, invalid, error, "invalid UTF-8");
+      tally_scan_fail (s.text, invalid, error, "invalid UTF-8");
       return NULL;
     }
 

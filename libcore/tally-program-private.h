@@ -24,7 +24,37 @@ typedef struct
   GPtrArray *tests;         /* of TallyListedTest, in registration order */
   GPtrArray *declared;      /* of TallyDeclaredMarkerInfo */
   grefcount ref_count;
+
+  /* How to start it; set for programs from a meson build directory or
+   * an installed-tests file (all nullable / zero otherwise). */
+  char **args;              /* arguments after the program, before Tally's own */
+  char **envp;              /* NAME=VALUE pairs set in its environment */
+  char *workdir;            /* its working directory */
+  gboolean fresh_workdir;   /* each process in a new temporary directory */
+  double timeout_s;         /* a default timeout for its tests; 0: none given */
+  char **suites;            /* meson suite names ("project:suite") */
+  gboolean tap;             /* PLAIN: judge it by the TAP it prints */
+  char *note;               /* what discovery worked around, for one line */
 } TallyProgram;
+
+/* What to discover: a path, and for registered tests (a meson build
+ * directory, an installed-tests file) how to start it. */
+typedef struct
+{
+  const char *path;
+  const char *name;                 /* how reports name it; NULL: its path */
+  const char * const *args;
+  const char * const *envp;
+  const char *workdir;
+  gboolean fresh_workdir;
+  double timeout_s;                 /* 0: none */
+  const char * const *suites;
+  gboolean serial;                  /* every test gets `serial` */
+  gboolean tap;                     /* its output is TAP */
+  gboolean registered;              /* a registered test: one that lists
+                                     * no tests is run as one test */
+  gboolean force_gtest;             /* --gtest: list with -l, run with -p */
+} TallyProgramSpec;
 
 typedef struct
 {
@@ -46,6 +76,12 @@ typedef struct
 TallyProgram *tally_program_discover    (const char    *path,
                                          GCancellable  *cancellable,
                                          GError       **error);
+TallyProgram *tally_program_discover_spec (const TallyProgramSpec *spec,
+                                           GCancellable           *cancellable,
+                                           GError                **error);
+TallyProgram *tally_program_parse_gtest_listing (const char  *path,
+                                                 const char  *text,
+                                                 gsize        len);
 TallyProgram *tally_program_parse_listing (const char  *path,
                                            const char  *json,
                                            gsize        len,

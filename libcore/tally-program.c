@@ -82,6 +82,11 @@ tally_program_unref (TallyProgram *program)
   g_free (program->name);
   g_ptr_array_unref (program->tests);
   g_ptr_array_unref (program->declared);
+  g_strfreev (program->args);
+  g_strfreev (program->envp);
+  g_free (program->workdir);
+  g_strfreev (program->suites);
+  g_free (program->note);
   g_free (program);
 }
 
@@ -277,21 +282,55 @@ check_executable (const char  *path,
   return TRUE;
 }
 
+static GSubprocessLauncher *
+launcher_for (const TallyProgramSpec *spec)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                                             | G_SUBPROCESS_FLAGS_STDERR_PIPE
+                                                             | G_SUBPROCESS_FLAGS_STDIN_INHERIT);
+
+  for (guint i = 0; spec->envp && spec->envp[i]; i++)
+    {
+      g_autofree char *name = g_strdup (spec->envp[i]);
+      char *eq = strchr (name, '=');
+
+      if (eq == NULL)
+        continue;
+      *eq = '\0';
+      g_subprocess_launcher_setenv (launcher, name, eq + 1, TRUE);
+    }
+  if (spec->workdir != NULL)
+    g_subprocess_launcher_set_cwd (launcher, spec->workdir);
+  return launcher;
+}
+
+/* Runs `PATH [ARGS…] FLAG` to its end or LIST_TIMEOUT_S. */
 static gboolean
-run_listing (const char    *path,
-             GCancellable  *cancellable,
-             Listing       *listing,
-             int           *wait_status,
-             GError       **error)
+run_listing (const TallyProgramSpec  *spec,
+             const char              *flag,
+             GCancellable            *cancellable,
+             Listing                 *listing,
+             int                     *wait_status,
+             GError                 **error)
 {
   g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GSubprocessLauncher) launcher = launcher_for (spec);
   g_autoptr(GSubprocess) subprocess = NULL;
   g_autoptr(GSource) timeout = NULL;
-  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+  g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+  g_auto(GStrv) args = NULL;
 
-  subprocess = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE
-                                 | G_SUBPROCESS_FLAGS_STDIN_INHERIT,
-                                 error, absolute, "--tally-list", NULL);
+  {
+    g_autofree char *absolute = g_canonicalize_filename (spec->path, NULL);
+
+    g_strv_builder_add (argv, absolute);
+  }
+  if (spec->args != NULL)
+    g_strv_builder_addv (argv, (const char **) spec->args);
+  g_strv_builder_add (argv, flag);
+  args = g_strv_builder_end (argv);
+
+  subprocess = g_subprocess_launcher_spawnv (launcher, (const char * const *) args, error);
   if (subprocess == NULL)
     return FALSE;
 
@@ -317,14 +356,401 @@ run_listing (const char    *path,
   return TRUE;
 }
 
+static void
+listing_clear (Listing *listing)
+{
+  g_clear_pointer (&listing->out, g_bytes_unref);
+  g_clear_pointer (&listing->err, g_bytes_unref);
+  g_clear_error (&listing->error);
+}
+
+/* Why a listing run failed, or NULL when it exited with status 0. */
+static gboolean
+check_listing_status (const char  *flag,
+                      Listing     *listing,
+                      int          status,
+                      GError     **error)
+{
+  if (listing->timed_out)
+    g_set_error (error, TALLY_ERROR, TALLY_ERROR_TIMED_OUT,
+                 "%s did not finish within %d s", flag, LIST_TIMEOUT_S);
+  else if (WIFSIGNALED (status))
+    g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST,
+                 "crashed while listing its tests with %s (%s)", flag, g_strsignal (WTERMSIG (status)));
+  else if (WEXITSTATUS (status) != 0)
+    {
+      g_autofree char *why = first_line (listing->err);
+
+      g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST,
+                   "%s exited with status %d%s%s", flag,
+                   WEXITSTATUS (status), why ? ": " : "", why ? why : "");
+    }
+  else
+    return TRUE;
+  return FALSE;
+}
+
+/**
+ * tally_program_parse_gtest_listing:
+ * @path: the program's path
+ * @text: what `PATH -l` printed
+ * @len: its length
+ *
+ * Reads a GTest listing: one test path per line, lines starting with
+ * "/"; GLib's "TAP version", "1..N" and "# …" lines are ignored, and so
+ * is a path listed twice.
+ *
+ * Returns: (transfer full): a %TALLY_PROGRAM_GTEST program, maybe with
+ *   no tests
+ */
+TallyProgram *
+tally_program_parse_gtest_listing (const char *path,
+                                   const char *text,
+                                   gsize       len)
+{
+  TallyProgram *program = program_new (path);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *end = text + len;
+
+  program->kind = TALLY_PROGRAM_GTEST;
+  for (const char *line = text; line < end;)
+    {
+      const char *nl = memchr (line, '\n', end - line);
+      const char *line_end = nl ? nl : end;
+      gsize line_len = line_end - line;
+      TallyListedTest *test;
+
+      if (line_len > 0 && line_end[-1] == '\r')
+        line_len--;
+      if (line_len > 0 && line[0] == '/' && memchr (line, '\0', line_len) == NULL)
+        {
+          g_autofree char *test_path = g_strndup (line, line_len);
+
+          if (!g_hash_table_contains (seen, test_path))
+            {
+              test = g_new0 (TallyListedTest, 1);
+              test->program = program;
+              test->index = program->tests->len;
+              test->path = g_steal_pointer (&test_path);
+              test->markers = tally_markers_new ();
+              g_hash_table_add (seen, test->path);
+              g_ptr_array_add (program->tests, test);
+            }
+        }
+      line = nl ? nl + 1 : end;
+    }
+
+  return program;
+}
+
+typedef enum
+{
+  SNIFF_UNKNOWN,
+  SNIFF_NATIVE,             /* links libtally */
+  SNIFF_GTEST,              /* calls g_test_init() */
+} Sniff;
+
+/* Looks inside the file rather than running it: a GTest binary given
+ * `--tally-list` would ignore the option and run all its tests. */
+static Sniff
+sniff (const char *path)
+{
+  g_autoptr(GMappedFile) mapped = g_mapped_file_new (path, FALSE, NULL);
+  const char *data;
+  gsize len;
+
+  if (mapped == NULL)
+    return SNIFF_UNKNOWN;
+  data = g_mapped_file_get_contents (mapped);
+  len = g_mapped_file_get_length (mapped);
+  if (data == NULL || len < 4 || memcmp (data, "\177ELF", 4) != 0)
+    return SNIFF_UNKNOWN;
+  if (memmem (data, len, "--tally-list", 12) || memmem (data, len, "tally_init", 10))
+    return SNIFF_NATIVE;
+  if (memmem (data, len, "g_test_init", 11))
+    return SNIFF_GTEST;
+  return SNIFF_UNKNOWN;
+}
+
+static TallyProgram *
+list_native (const TallyProgramSpec  *spec,
+             GCancellable            *cancellable,
+             GError                 **error)
+{
+  Listing listing = { 0 };
+  TallyProgram *program = NULL;
+  int status = 0;
+
+  if (run_listing (spec, "--tally-list", cancellable, &listing, &status, error)
+      && check_listing_status ("--tally-list", &listing, status, error))
+    {
+      gsize len;
+      const char *data = g_bytes_get_data (listing.out, &len);
+
+      program = tally_program_parse_listing (spec->path, data, len, error);
+    }
+  listing_clear (&listing);
+  return program;
+}
+
+static TallyProgram *
+list_gtest (const TallyProgramSpec  *spec,
+            GCancellable            *cancellable,
+            GError                 **error)
+{
+  Listing listing = { 0 };
+  TallyProgram *program = NULL;
+  int status = 0;
+
+  if (run_listing (spec, "-l", cancellable, &listing, &status, error)
+      && check_listing_status ("-l", &listing, status, error))
+    {
+      gsize len;
+      const char *data = g_bytes_get_data (listing.out, &len);
+
+      program = tally_program_parse_gtest_listing (spec->path, data, len);
+    }
+  listing_clear (&listing);
+  return program;
+}
+
+static TallyProgram *
+plain_program (const TallyProgramSpec *spec)
+{
+  TallyProgram *program = program_new (spec->path);
+  TallyListedTest *test = g_new0 (TallyListedTest, 1);
+
+  program->kind = TALLY_PROGRAM_PLAIN;
+  test->program = program;
+  test->path = g_strdup ("/");
+  test->markers = tally_markers_new ();
+  g_ptr_array_add (program->tests, test);
+  return program;
+}
+
+static void
+declare (TallyProgram *program,
+         const char   *name,
+         char         *description)
+{
+  TallyDeclaredMarkerInfo *info;
+
+  for (guint i = 0; i < program->declared->len; i++)
+    if (g_str_equal (((TallyDeclaredMarkerInfo *) g_ptr_array_index (program->declared, i))->name, name))
+      {
+        g_free (description);
+        return;
+      }
+  info = g_new0 (TallyDeclaredMarkerInfo, 1);
+  info->name = g_strdup (name);
+  info->description = description;
+  g_ptr_array_add (program->declared, info);
+}
+
+static gboolean
+is_marker_name (const char *name)
+{
+  if (!g_ascii_isalpha (name[0]) && name[0] != '_')
+    return FALSE;
+  for (const char *p = name; *p; p++)
+    if (!g_ascii_isalnum (*p) && !strchr ("_.-", *p))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+set_if_absent (TallyMarkers *markers,
+               const char   *name,
+               const char   *value)
+{
+  if (!tally_markers_has (markers, name))
+    tally_markers_set (markers, name, value);
+}
+
+/* "project:suite" → "suite" */
+static const char *
+suite_short_name (const char *suite)
+{
+  const char *colon = strrchr (suite, ':');
+
+  return colon ? colon + 1 : suite;
+}
+
+/* The markers a registered test gets: its kind, its suites (the first as
+ * `suite=NAME`, each as a bare marker when it is a valid name), `serial`
+ * for meson's is_parallel: false, and its timeout. */
+static void
+add_spec_markers (TallyProgram           *program,
+                  const TallyProgramSpec *spec)
+{
+  char timeout[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_dtostr (timeout, sizeof timeout, spec->timeout_s);
+  if (program->kind == TALLY_PROGRAM_PLAIN)
+    declare (program, "plain", g_strdup ("a program run as one test, judged by its exit status or TAP"));
+  if (spec->suites && spec->suites[0])
+    declare (program, "suite", g_strdup ("suite=NAME: the (first) meson suite of the test"));
+  for (guint s = 0; spec->suites && spec->suites[s]; s++)
+    if (is_marker_name (suite_short_name (spec->suites[s])))
+      declare (program, suite_short_name (spec->suites[s]),
+               g_strdup_printf ("in the meson suite %s", spec->suites[s]));
+
+  for (guint i = 0; i < program->tests->len; i++)
+    {
+      TallyMarkers *markers = ((TallyListedTest *) g_ptr_array_index (program->tests, i))->markers;
+
+      if (program->kind == TALLY_PROGRAM_GTEST)
+        set_if_absent (markers, "gtest", NULL);
+      else if (program->kind == TALLY_PROGRAM_PLAIN)
+        set_if_absent (markers, "plain", NULL);
+      if (spec->suites && spec->suites[0])
+        set_if_absent (markers, "suite", suite_short_name (spec->suites[0]));
+      for (guint s = 0; spec->suites && spec->suites[s]; s++)
+        if (is_marker_name (suite_short_name (spec->suites[s])))
+          set_if_absent (markers, suite_short_name (spec->suites[s]), NULL);
+      if (spec->serial)
+        set_if_absent (markers, "serial", NULL);
+      if (spec->timeout_s > 0)
+        set_if_absent (markers, "timeout", timeout);
+    }
+}
+
+static void
+apply_spec (TallyProgram           *program,
+            const TallyProgramSpec *spec)
+{
+  if (spec->name != NULL)
+    {
+      g_free (program->name);
+      program->name = g_strdup (spec->name);
+    }
+  program->args = g_strdupv ((char **) spec->args);
+  program->envp = g_strdupv ((char **) spec->envp);
+  program->workdir = g_strdup (spec->workdir);
+  program->fresh_workdir = spec->fresh_workdir;
+  program->timeout_s = spec->timeout_s;
+  program->suites = g_strdupv ((char **) spec->suites);
+  program->tap = spec->tap;
+  add_spec_markers (program, spec);
+}
+
+/* What a program named on the command line is: a Tally program, else a
+ * GTest binary; anything else is an error. */
+static TallyProgram *
+discover_named (const TallyProgramSpec  *spec,
+                Sniff                    kind,
+                GCancellable            *cancellable,
+                GError                 **error)
+{
+  g_autoptr(GError) native_error = NULL;
+  g_autoptr(GError) gtest_error = NULL;
+  g_autoptr(TallyProgram) program = NULL;
+
+  if (kind == SNIFF_NATIVE)
+    return list_native (spec, cancellable, error);
+  if (kind == SNIFF_UNKNOWN && (program = list_native (spec, cancellable, &native_error)))
+    return g_steal_pointer (&program);
+  if (g_error_matches (native_error, TALLY_ERROR, TALLY_ERROR_PROTOCOL))
+    {
+      g_propagate_error (error, g_steal_pointer (&native_error));
+      return NULL;
+    }
+
+  program = list_gtest (spec, cancellable, &gtest_error);
+  if (program != NULL && program->tests->len > 0)
+    return g_steal_pointer (&program);
+
+  if (kind == SNIFF_UNKNOWN)
+    g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST,
+                 "not a Tally test program (%s) nor a GTest binary (%s)", native_error->message,
+                 gtest_error ? gtest_error->message : "-l listed no tests");
+  else if (gtest_error != NULL)
+    g_set_error (error, TALLY_ERROR, gtest_error->code,
+                 "a GTest binary that cannot list its tests: %s", gtest_error->message);
+  else
+    g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST,
+                 "a GTest binary that lists no tests (-l printed no test path)");
+  return NULL;
+}
+
+/* What a registered test is: a Tally program, a GTest binary (split per
+ * test case) or, failing both, one plain test. Only programs that look
+ * like Tally or GTest programs are run to list them. */
+static TallyProgram *
+discover_registered (const TallyProgramSpec  *spec,
+                     Sniff                    kind,
+                     GCancellable            *cancellable,
+                     GError                 **error)
+{
+  g_autoptr(TallyProgram) program = NULL;
+  g_autoptr(GError) local_error = NULL;
+  TallyProgram *plain;
+
+  if (kind == SNIFF_NATIVE)
+    return list_native (spec, cancellable, error);
+  if (kind == SNIFF_GTEST)
+    {
+      program = list_gtest (spec, cancellable, &local_error);
+      if (program != NULL && program->tests->len > 0)
+        return g_steal_pointer (&program);
+    }
+
+  /* meson and gnome-desktop-testing-runner run it whole: so does Tally
+   * when it cannot be split (a status such as 77 on -l means "skip"). */
+  plain = plain_program (spec);
+  if (local_error != NULL && !g_str_has_prefix (local_error->message, "-l exited"))
+    plain->note = g_strdup_printf ("%s; it runs as one test", local_error->message);
+  return plain;
+}
+
+/**
+ * tally_program_discover_spec:
+ * @spec: the program and how to start it
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError; its message says what is wrong,
+ *   prefixed by the path
+ *
+ * Finds out what @spec's program is and which tests it holds: a Tally
+ * program (`--tally-list`), a GTest binary (`-l`), or, for a registered
+ * test, a plain program run as one test.
+ *
+ * Returns: (transfer full) (nullable): the program
+ */
+TallyProgram *
+tally_program_discover_spec (const TallyProgramSpec  *spec,
+                             GCancellable            *cancellable,
+                             GError                 **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  TallyProgram *program = NULL;
+  Sniff kind;
+
+  if (!check_executable (spec->path, &local_error))
+    goto out;
+
+  kind = spec->force_gtest ? SNIFF_GTEST : sniff (spec->path);
+  if (spec->registered)
+    program = discover_registered (spec, kind, cancellable, &local_error);
+  else
+    program = discover_named (spec, kind, cancellable, &local_error);
+  if (program != NULL)
+    apply_spec (program, spec);
+
+out:
+  if (program == NULL)
+    g_set_error (error, local_error->domain, local_error->code, "%s: %s",
+                 spec->name ? spec->name : spec->path, local_error->message);
+  return program;
+}
+
 /**
  * tally_program_discover:
  * @path: a test program
  * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError; its message says what is wrong
- *   with @path, prefixed by the path
+ * @error: return location for a #GError
  *
- * Runs `PATH --tally-list` and reads what it holds.
+ * Discovers a program named on the command line: a Tally program or a
+ * GTest binary. See tally_program_discover_spec().
  *
  * Returns: (transfer full) (nullable): the program
  */
@@ -333,42 +759,7 @@ tally_program_discover (const char    *path,
                         GCancellable  *cancellable,
                         GError       **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  Listing listing = { 0 };
-  TallyProgram *program = NULL;
-  int status = 0;
+  TallyProgramSpec spec = { .path = path };
 
-  if (!check_executable (path, &local_error)
-      || !run_listing (path, cancellable, &listing, &status, &local_error))
-    goto out;
-
-  if (listing.timed_out)
-    g_set_error (&local_error, TALLY_ERROR, TALLY_ERROR_TIMED_OUT,
-                 "--tally-list did not finish within %d s", LIST_TIMEOUT_S);
-  else if (WIFSIGNALED (status))
-    g_set_error (&local_error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST,
-                 "crashed while listing its tests (%s)", g_strsignal (WTERMSIG (status)));
-  else if (WEXITSTATUS (status) != 0)
-    {
-      g_autofree char *why = first_line (listing.err);
-
-      g_set_error (&local_error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST,
-                   "not a Tally test program (--tally-list exited with status %d%s%s)",
-                   WEXITSTATUS (status), why ? ": " : "", why ? why : "");
-    }
-  else
-    {
-      gsize len;
-      const char *data = g_bytes_get_data (listing.out, &len);
-
-      program = tally_program_parse_listing (path, data, len, &local_error);
-    }
-
-out:
-  g_clear_pointer (&listing.out, g_bytes_unref);
-  g_clear_pointer (&listing.err, g_bytes_unref);
-  g_clear_error (&listing.error);
-  if (program == NULL)
-    g_set_error (error, local_error->domain, local_error->code, "%s: %s", path, local_error->message);
-  return program;
+  return tally_program_discover_spec (&spec, cancellable, error);
 }

@@ -140,6 +140,7 @@ typedef struct
   guint64 seed;
   char *shard;                  /* nullable */
   char *host;                   /* nullable */
+  char *cwd;                    /* nullable: where it ran (schema 4 on) */
   gboolean has_counts;          /* counts[] filled in */
   guint counts[TALLY_N_OUTCOMES];  /* final attempts, by TallyOutcome */
   guint n_results;              /* final attempts in total */
@@ -305,6 +306,11 @@ GArray     *tally_store_viewer_query_result_ids (TallyStore   *store,
                                                  const TallyResultQuery *query,
                                                  const char   *sort_key,
                                                  gboolean      descending,
+                                                 GError      **error);
+gboolean    tally_store_viewer_get_search_texts (TallyStore   *store,
+                                                 gint64        run_id,
+                                                 GHashTable   *texts,
+                                                 gsize         max_message,
                                                  GError      **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyStore, tally_store_close)

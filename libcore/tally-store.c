@@ -588,6 +588,37 @@ fail:
   return FALSE;
 }
 
+/* Refills recent_durations from all results: after the migration that
+ * created it, and after a merge brought in other history. */
+static gboolean
+rebuild_recent_durations (TallyStore  *self,
+                          GError     **error)
+{
+  /* A savepoint: all or nothing, inside a transaction or not. */
+  if (store_exec (self,
+                     "SAVEPOINT rebuild_durations;"
+                     "DELETE FROM recent_durations;"
+                     "INSERT INTO recent_durations (test_id, d1, d2, d3, d4, d5)"
+                     " SELECT test_id,"
+                     "  max (CASE rn WHEN 1 THEN duration_us END),"
+                     "  max (CASE rn WHEN 2 THEN duration_us END),"
+                     "  max (CASE rn WHEN 3 THEN duration_us END),"
+                     "  max (CASE rn WHEN 4 THEN duration_us END),"
+                     "  max (CASE rn WHEN 5 THEN duration_us END)"
+                     " FROM (SELECT test_id, duration_us, row_number () OVER ("
+                     "        PARTITION BY test_id ORDER BY started_at DESC, id DESC) AS rn"
+                     "       FROM results"
+                     "       WHERE outcome = 'passed' AND duration_us IS NOT NULL)"
+                     " WHERE rn <= 5"
+                     " GROUP BY test_id;"
+                     "RELEASE rebuild_durations",
+                     error))
+    return TRUE;
+
+  store_exec (self, "ROLLBACK TO rebuild_durations; RELEASE rebuild_durations", NULL);
+  return FALSE;
+}
+
 static gboolean
 migrate (TallyStore  *self,
          int          from,
@@ -606,6 +637,11 @@ migrate (TallyStore  *self,
     }
 
   self->schema_version = known;
+
+  /* 003 made recent_durations: fill it from the history there is. */
+  if (from < 3 && known >= 3)
+    return rebuild_recent_durations (self, error);
+
   return TRUE;
 }
 
@@ -1067,16 +1103,19 @@ tally_store_begin_run (TallyStore          *store,
 
   st = store_stmt (store,
                    "INSERT INTO runs (started_at, status, argv, workers, seed,"
-                   "                  shard, host, pid)"
+                   "                  shard, host, pid, cwd)"
                    " VALUES (:started, 'running', :argv, :workers, :seed,"
-                   "         :shard, :host, :pid)",
+                   "         :shard, :host, :pid, :cwd)",
                    error);
   ok = st != NULL;
   if (ok)
     {
       json = argv_to_json (argv);
+      g_autofree char *cwd = g_get_current_dir ();
+
       bind_int64 (st, ":started", g_get_real_time ());
       bind_text (st, ":argv", json);
+      bind_text (st, ":cwd", cwd);
       bind_int64 (st, ":workers", workers);
       bind_int64 (st, ":seed", (gint64) seed);
       bind_text (st, ":shard", shard);
@@ -1105,6 +1144,29 @@ tally_store_begin_run (TallyStore          *store,
  *
  * Returns: %TRUE on success
  */
+/* Shifts each test's latest passing duration of this run into
+ * recent_durations (see 003-recent-durations.sql). */
+static gboolean
+push_recent_durations (TallyStore  *store,
+                       gint64       run_id,
+                       GError     **error)
+{
+  Stmt *st = store_stmt (store,
+                         "INSERT INTO recent_durations (test_id, d1)"
+                         " SELECT test_id, duration_us FROM results WHERE id IN"
+                         "  (SELECT max (id) FROM results"
+                         "   WHERE run_id = :run AND outcome = 'passed' AND duration_us IS NOT NULL"
+                         "   GROUP BY test_id)"
+                         " ON CONFLICT (test_id) DO UPDATE SET"
+                         "  d5 = d4, d4 = d3, d3 = d2, d2 = d1, d1 = excluded.d1",
+                         error);
+
+  if (st == NULL)
+    return FALSE;
+  bind_int64 (st, ":run", run_id);
+  return stmt_exec (store, st, error);
+}
+
 gboolean
 tally_store_finish_run (TallyStore      *store,
                         gint64           run_id,
@@ -1129,6 +1191,8 @@ tally_store_finish_run (TallyStore      *store,
       bind_int64 (results, ":run", run_id);
       ok = stmt_exec (store, results, error);
     }
+
+  ok = ok && push_recent_durations (store, run_id, error);
 
   run = ok ? store_stmt (store,
                          "UPDATE runs SET status = :status, finished_at = :now"
@@ -1795,33 +1859,33 @@ tally_store_query_recent_durations (TallyStore  *store,
 
   g_return_val_if_fail (store != NULL, NULL);
 
+  /* One row per test (the table keeps five samples: @limit above 5
+   * reads 5). */
   st = store_stmt (store,
-                   "SELECT t.program, t.path, x.duration_us FROM ("
-                   "  SELECT test_id, duration_us, row_number () OVER ("
-                   "    PARTITION BY test_id ORDER BY started_at DESC, id DESC) AS rn"
-                   "  FROM results"
-                   "  WHERE outcome = 'passed' AND duration_us IS NOT NULL) x"
-                   " JOIN tests t ON t.id = x.test_id"
-                   " WHERE x.rn <= :limit"
-                   " ORDER BY x.test_id, x.rn",
+                   "SELECT t.program, t.path, r.d1, r.d2, r.d3, r.d4, r.d5"
+                   " FROM recent_durations r JOIN tests t ON t.id = r.test_id",
                    error);
   if (st == NULL)
     return NULL;
 
   durations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, int64_array_free);
-  bind_int64 (st, ":limit", limit);
   while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
     {
-      g_autofree char *key = column_test_key (st->stmt, 0);
-      gint64 us = sqlite3_column_int64 (st->stmt, 2);
-      GArray *array = g_hash_table_lookup (durations, key);
+      GArray *array = g_array_new (FALSE, FALSE, sizeof (gint64));
 
-      if (array == NULL)
+      for (guint i = 0; i < MIN (limit, 5); i++)
         {
-          array = g_array_new (FALSE, FALSE, sizeof (gint64));
-          g_hash_table_insert (durations, g_steal_pointer (&key), array);
+          gint64 us;
+
+          if (sqlite3_column_type (st->stmt, 2 + i) == SQLITE_NULL)
+            break;
+          us = sqlite3_column_int64 (st->stmt, 2 + i);
+          g_array_append_val (array, us);
         }
-      g_array_append_val (array, us);
+      if (array->len == 0)
+        g_array_unref (array);
+      else
+        g_hash_table_insert (durations, column_test_key (st->stmt, 0), array);
     }
   stmt_reset (st);
 
@@ -2029,10 +2093,10 @@ static const char * const merge_sql[] = {
   "                     AND m.pid IS s.pid)",
 
   "INSERT INTO main.runs (id, started_at, finished_at, status, argv, workers,"
-  "                       seed, shard, host, pid)"
+  "                       seed, shard, host, pid, cwd)"
   " SELECT mr.dst_id, s.started_at, COALESCE(s.finished_at, s.started_at),"
   "        CASE s.status WHEN 'running' THEN 'interrupted' ELSE s.status END,"
-  "        s.argv, s.workers, s.seed, s.shard, s.host, s.pid"
+  "        s.argv, s.workers, s.seed, s.shard, s.host, s.pid, s.cwd"
   " FROM tally_src.runs s JOIN temp.merge_runs mr ON mr.src_id = s.id",
 
   "INSERT INTO main.tests (program, path, file, line)"
@@ -2558,6 +2622,8 @@ tally_store_merge (TallyStore          *store,
 
   if (ok)
     ok = merge_join_shards (store, error);
+  if (ok)
+    ok = rebuild_recent_durations (store, error);
 
   merge_exec (store, "DROP TABLE IF EXISTS temp.merge_copied", 0, 0, NULL);
   return ok;
@@ -2740,11 +2806,11 @@ static const char history_sql[] =
   " LIMIT :limit";
 
 static const char runs_page_sql[] =
-  "SELECT id, started_at, finished_at, status, argv, workers, seed, shard, host"
+  "SELECT id, started_at, finished_at, status, argv, workers, seed, shard, host, cwd"
   " FROM runs ORDER BY started_at DESC, id DESC LIMIT :limit OFFSET :offset";
 
 static const char run_by_id_sql[] =
-  "SELECT id, started_at, finished_at, status, argv, workers, seed, shard, host"
+  "SELECT id, started_at, finished_at, status, argv, workers, seed, shard, host, cwd"
   " FROM runs WHERE id = :id";
 
 /* What tally_store_debug_explain() knows, by name. A function rather
@@ -2811,6 +2877,7 @@ tally_run_row_free (TallyRunRow *row)
   g_strfreev (row->argv);
   g_free (row->shard);
   g_free (row->host);
+  g_free (row->cwd);
   g_free (row);
 }
 
@@ -2916,6 +2983,7 @@ read_run_row (sqlite3_stmt *stmt)
   row->seed = (guint64) sqlite3_column_int64 (stmt, 6);
   row->shard = column_dup_text (stmt, 7);
   row->host = column_dup_text (stmt, 8);
+  row->cwd = column_dup_text (stmt, 9);
 
   return row;
 }
@@ -4025,4 +4093,66 @@ tally_store_viewer_query_result_ids (TallyStore              *store,
   if (rc != SQLITE_DONE)
     return NULL;
   return g_steal_pointer (&ids);
+}
+
+/**
+ * tally_store_viewer_get_search_texts:
+ * @store: a #TallyStore
+ * @run_id: the run
+ * @texts: (element-type gint64 utf8): filled with result id (a
+ *   g_new()ed gint64) → "program\npath\nmessage" in ASCII lower case,
+ *   the message cut at @max_message bytes
+ * @max_message: the most bytes of each message to keep
+ * @error: return location for a #GError
+ *
+ * The haystacks of the text filter of every result of @run_id, in one
+ * pass, so a viewer filters each keystroke in memory: the same match as
+ * #TallyResultQuery.text (substring, ASCII case-insensitive).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+tally_store_viewer_get_search_texts (TallyStore  *store,
+                                     gint64       run_id,
+                                     GHashTable  *texts,
+                                     gsize        max_message,
+                                     GError     **error)
+{
+  Stmt *st;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (texts != NULL, FALSE);
+
+  st = store_stmt (store,
+                   "SELECT r.id, t.program, t.path, substr (r.message, 1, :max)"
+                   " FROM results r JOIN tests t ON t.id = r.test_id WHERE r.run_id = :run",
+                   error);
+  if (st == NULL)
+    return FALSE;
+
+  bind_int64 (st, ":run", run_id);
+  bind_int64 (st, ":max", (gint64) max_message);
+  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
+    {
+      gint64 *id = g_new (gint64, 1);
+      const char *program = (const char *) sqlite3_column_text (st->stmt, 1);
+      const char *path = (const char *) sqlite3_column_text (st->stmt, 2);
+      GString *text = g_string_new (program ? program : "");
+      const void *message = sqlite3_column_blob (st->stmt, 3);
+
+      *id = sqlite3_column_int64 (st->stmt, 0);
+      g_string_append_c (text, '\n');
+      g_string_append (text, path ? path : "");
+      g_string_append_c (text, '\n');
+      if (message != NULL)
+        g_string_append_len (text, message, sqlite3_column_bytes (st->stmt, 3));
+      /* NUL bytes would end the haystack early. */
+      for (gsize i = 0; i < text->len; i++)
+        text->str[i] = text->str[i] == '\0' ? ' ' : g_ascii_tolower (text->str[i]);
+      g_hash_table_insert (texts, id, g_string_free (text, FALSE));
+    }
+  stmt_reset (st);
+
+  return rc == SQLITE_DONE;
 }

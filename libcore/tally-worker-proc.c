@@ -15,34 +15,33 @@
 #include "tally-capture-private.h"
 #include "tally-error.h"
 #include "tally-protocol-private.h"
-#include "tally-worker-proc-private.h"
+#include "tally-gtest-proc-private.h"
+#include "tally-worker-impl-private.h"
 
 #define READ_CHUNK (256 * 1024)
 
-struct _TallyWorkerProc
+/* A Tally program's worker: `PROGRAM --tally-worker`. */
+typedef struct
 {
-  TallyProgram *program;
-  int slot;
+  TallyWorkerProc base;
   GSubprocess *subprocess;
   int command_fd;             /* we write commands here */
   int event_fd;               /* we read events here */
-  int output_fds[3];          /* [TALLY_STREAM_STDOUT], [TALLY_STREAM_STDERR] */
-  goffset output_offsets[3];
   GSource *event_source;
   TallyFrameReader *reader;
   char *problem;
   gboolean said_bye;
-  gboolean exited;
   GCancellable *cancellable;
-  const TallyWorkerCallbacks *callbacks;
-  gpointer data;
-};
+} NativeProc;
+
+static void native_kill (TallyWorkerProc *base);
 
 static void
-dispatch_frame (TallyWorkerProc  *worker,
+dispatch_frame (NativeProc       *native,
                 TallyMessageType  type,
                 GVariant         *body)
 {
+  TallyWorkerProc *worker = &native->base;
   guint index;
 
   switch (type)
@@ -82,14 +81,14 @@ dispatch_frame (TallyWorkerProc  *worker,
       break;
 
     case TALLY_MSG_BYE:
-      worker->said_bye = TRUE;
+      native->said_bye = TRUE;
       break;
 
     case TALLY_MSG_RUN:
     case TALLY_MSG_QUIT:
     default:
-      if (worker->problem == NULL)
-        worker->problem = g_strdup_printf ("the worker sent a runner-only message (type %u)", type);
+      if (native->problem == NULL)
+        native->problem = g_strdup_printf ("the worker sent a runner-only message (type %u)", type);
       break;
     }
 }
@@ -98,14 +97,14 @@ dispatch_frame (TallyWorkerProc  *worker,
  * a protocol error (then the worker is killed: nothing it says can be
  * trusted any more). */
 static gboolean
-read_events (TallyWorkerProc *worker)
+read_events (NativeProc *native)
 {
   g_autofree guint8 *chunk = g_malloc (READ_CHUNK);
   gboolean open = TRUE;
 
   for (;;)
     {
-      ssize_t n = read (worker->event_fd, chunk, READ_CHUNK);
+      ssize_t n = read (native->event_fd, chunk, READ_CHUNK);
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -116,7 +115,7 @@ read_events (TallyWorkerProc *worker)
           open = FALSE;
           break;
         }
-      tally_frame_reader_push (worker->reader, chunk, n);
+      tally_frame_reader_push (native->reader, chunk, n);
       if (n < READ_CHUNK)
         break;
     }
@@ -127,17 +126,17 @@ read_events (TallyWorkerProc *worker)
       g_autoptr(GVariant) body = NULL;
       TallyMessageType type;
 
-      if (!tally_frame_reader_next (worker->reader, &type, &body, &error))
+      if (!tally_frame_reader_next (native->reader, &type, &body, &error))
         {
-          if (error != NULL && worker->problem == NULL)
+          if (error != NULL && native->problem == NULL)
             {
-              worker->problem = g_strdup (error->message);
-              tally_worker_proc_kill (worker);
+              native->problem = g_strdup (error->message);
+              native_kill (&native->base);
               return FALSE;
             }
           break;
         }
-      dispatch_frame (worker, type, body);
+      dispatch_frame (native, type, body);
     }
 
   return open;
@@ -148,12 +147,12 @@ on_events_cb (int          fd,
               GIOCondition condition,
               gpointer     user_data)
 {
-  TallyWorkerProc *worker = user_data;
+  NativeProc *native = user_data;
 
-  if (read_events (worker))
+  if (read_events (native))
     return G_SOURCE_CONTINUE;
 
-  g_clear_pointer (&worker->event_source, g_source_unref);
+  g_clear_pointer (&native->event_source, g_source_unref);
   return G_SOURCE_REMOVE;
 }
 
@@ -162,7 +161,8 @@ on_wait_cb (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  TallyWorkerProc *worker = user_data;
+  NativeProc *native = user_data;
+  TallyWorkerProc *worker = &native->base;
   GSubprocess *subprocess = G_SUBPROCESS (object);
   int signum = 0, exit_status = -1;
 
@@ -170,11 +170,11 @@ on_wait_cb (GObject      *object,
     return;   /* cancelled: the worker is being freed */
 
   /* What the worker wrote before it died is still in the pipe. */
-  if (worker->event_source != NULL)
+  if (native->event_source != NULL)
     {
-      read_events (worker);
-      g_source_destroy (worker->event_source);
-      g_clear_pointer (&worker->event_source, g_source_unref);
+      read_events (native);
+      g_source_destroy (native->event_source);
+      g_clear_pointer (&native->event_source, g_source_unref);
     }
 
   if (g_subprocess_get_if_signaled (subprocess))
@@ -183,8 +183,8 @@ on_wait_cb (GObject      *object,
     exit_status = g_subprocess_get_exit_status (subprocess);
 
   worker->exited = TRUE;
-  worker->callbacks->exited (worker, worker->said_bye && worker->problem == NULL,
-                             signum, exit_status, worker->problem, worker->data);
+  worker->callbacks->exited (worker, native->said_bye && native->problem == NULL,
+                             signum, exit_status, native->problem, worker->data);
 }
 
 static gboolean
@@ -205,6 +205,8 @@ worker_argv (TallyProgram              *program,
   char timeout[G_ASCII_DTOSTR_BUF_SIZE];
 
   g_strv_builder_add (builder, absolute);
+  if (program->args != NULL)
+    g_strv_builder_addv (builder, (const char **) program->args);
   g_strv_builder_add (builder, "--tally-worker");
   g_ascii_dtostr (timeout, sizeof timeout, settings->default_timeout_s);
   g_strv_builder_add_many (builder, "--timeout", timeout, NULL);
@@ -215,9 +217,131 @@ worker_argv (TallyProgram              *program,
 }
 
 /**
+ * tally_worker_proc_apply_program:
+ * @launcher: a launcher
+ * @program: the program it starts
+ *
+ * Applies @program's environment and working directory (from a meson
+ * build directory or an installed-tests file) to @launcher.
+ */
+void
+tally_worker_proc_apply_program (GSubprocessLauncher *launcher,
+                                 TallyProgram        *program)
+{
+  for (guint i = 0; program->envp && program->envp[i]; i++)
+    {
+      g_autofree char *name = g_strdup (program->envp[i]);
+      char *eq = strchr (name, '=');
+
+      if (eq == NULL)
+        continue;
+      *eq = '\0';
+      g_subprocess_launcher_setenv (launcher, name, eq + 1, TRUE);
+    }
+  if (program->workdir != NULL)
+    g_subprocess_launcher_set_cwd (launcher, program->workdir);
+}
+
+void
+tally_worker_proc_init (TallyWorkerProc            *worker,
+                        const TallyWorkerProcClass *klass,
+                        TallyProgram               *program,
+                        int                         slot,
+                        const TallyWorkerCallbacks *callbacks,
+                        gpointer                    data)
+{
+  worker->klass = klass;
+  worker->program = tally_program_ref (program);
+  worker->slot = slot;
+  worker->callbacks = callbacks;
+  worker->data = data;
+  worker->output_fds[0] = -1;
+  worker->output_fds[TALLY_STREAM_STDOUT] = tally_memfd_new ("tally-worker-stdout", NULL);
+  worker->output_fds[TALLY_STREAM_STDERR] = tally_memfd_new ("tally-worker-stderr", NULL);
+}
+
+static void native_send_run  (TallyWorkerProc *base, const guint32 *indices, guint n_indices);
+static void native_send_quit (TallyWorkerProc *base);
+static void native_terminate (TallyWorkerProc *base);
+static void native_finalize  (TallyWorkerProc *base);
+
+static const TallyWorkerProcClass native_class = {
+  native_send_run,
+  native_send_quit,
+  native_terminate,
+  native_kill,
+  native_finalize,
+};
+
+static TallyWorkerProc *
+native_spawn (TallyProgram               *program,
+              int                         slot,
+              const TallyWorkerSettings  *settings,
+              const TallyWorkerCallbacks *callbacks,
+              gpointer                    data,
+              GError                    **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_auto(GStrv) argv = worker_argv (program, settings);
+  g_autofree char *slot_text = g_strdup_printf ("%d", slot);
+  int command[2], events[2];
+  TallyWorkerProc *worker;
+  NativeProc *native;
+
+  if (!make_pipe (command, error))
+    return NULL;
+  if (!make_pipe (events, error))
+    {
+      close (command[0]);
+      close (command[1]);
+      return NULL;
+    }
+
+  native = g_new0 (NativeProc, 1);
+  worker = &native->base;
+  tally_worker_proc_init (worker, &native_class, program, slot, callbacks, data);
+  native->reader = tally_frame_reader_new ();
+  native->cancellable = g_cancellable_new ();
+  native->command_fd = command[1];
+  native->event_fd = events[0];
+  g_unix_set_fd_nonblocking (native->event_fd, TRUE, NULL);
+
+  tally_worker_proc_apply_program (launcher, program);
+  g_subprocess_launcher_take_fd (launcher, command[0], TALLY_PROTOCOL_IN_FD);
+  g_subprocess_launcher_take_fd (launcher, events[1], TALLY_PROTOCOL_OUT_FD);
+  if (worker->output_fds[TALLY_STREAM_STDOUT] >= 0)
+    g_subprocess_launcher_take_stdout_fd (launcher, dup (worker->output_fds[TALLY_STREAM_STDOUT]));
+  if (worker->output_fds[TALLY_STREAM_STDERR] >= 0)
+    g_subprocess_launcher_take_stderr_fd (launcher, dup (worker->output_fds[TALLY_STREAM_STDERR]));
+  g_subprocess_launcher_setenv (launcher, "TALLY_WORKER_SLOT", slot_text, TRUE);
+
+  native->subprocess = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, error);
+  /* Close our copies of the child's ends now, so EOF means the child (and
+   * whatever it forked) is gone. */
+  g_clear_object (&launcher);
+  if (native->subprocess == NULL)
+    {
+      g_prefix_error (error, "%s: cannot start a worker: ", program->path);
+      tally_worker_proc_free (worker);
+      return NULL;
+    }
+
+  native->event_source = g_unix_fd_source_new (native->event_fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
+  g_source_set_static_name (native->event_source, "[tally] worker events");
+  g_source_set_callback (native->event_source, G_SOURCE_FUNC (on_events_cb), native, NULL);
+  g_source_attach (native->event_source, g_main_context_get_thread_default ());
+
+  g_subprocess_wait_async (native->subprocess, native->cancellable, on_wait_cb, native);
+
+  return worker;
+}
+
+/**
  * tally_worker_proc_spawn:
  *
- * Starts a worker for @program in slot @slot.
+ * Starts a worker for @program in slot @slot: `PROGRAM --tally-worker`
+ * for a Tally program; for a GTest binary or a plain program, a worker
+ * that runs it once per batch (see tally-gtest-proc.c).
  *
  * Returns: (transfer full) (nullable): the worker
  */
@@ -229,66 +353,13 @@ tally_worker_proc_spawn (TallyProgram               *program,
                          gpointer                    data,
                          GError                    **error)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_auto(GStrv) argv = worker_argv (program, settings);
-  g_autofree char *slot_text = g_strdup_printf ("%d", slot);
-  int command[2], events[2];
-  TallyWorkerProc *worker;
-
-  if (!make_pipe (command, error))
-    return NULL;
-  if (!make_pipe (events, error))
-    {
-      close (command[0]);
-      close (command[1]);
-      return NULL;
-    }
-
-  worker = g_new0 (TallyWorkerProc, 1);
-  worker->program = tally_program_ref (program);
-  worker->slot = slot;
-  worker->callbacks = callbacks;
-  worker->data = data;
-  worker->reader = tally_frame_reader_new ();
-  worker->cancellable = g_cancellable_new ();
-  worker->command_fd = command[1];
-  worker->event_fd = events[0];
-  worker->output_fds[0] = -1;
-  worker->output_fds[TALLY_STREAM_STDOUT] = tally_memfd_new ("tally-worker-stdout", NULL);
-  worker->output_fds[TALLY_STREAM_STDERR] = tally_memfd_new ("tally-worker-stderr", NULL);
-  g_unix_set_fd_nonblocking (worker->event_fd, TRUE, NULL);
-
-  g_subprocess_launcher_take_fd (launcher, command[0], TALLY_PROTOCOL_IN_FD);
-  g_subprocess_launcher_take_fd (launcher, events[1], TALLY_PROTOCOL_OUT_FD);
-  if (worker->output_fds[TALLY_STREAM_STDOUT] >= 0)
-    g_subprocess_launcher_take_stdout_fd (launcher, dup (worker->output_fds[TALLY_STREAM_STDOUT]));
-  if (worker->output_fds[TALLY_STREAM_STDERR] >= 0)
-    g_subprocess_launcher_take_stderr_fd (launcher, dup (worker->output_fds[TALLY_STREAM_STDERR]));
-  g_subprocess_launcher_setenv (launcher, "TALLY_WORKER_SLOT", slot_text, TRUE);
-
-  worker->subprocess = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, error);
-  /* Close our copies of the child's ends now, so EOF means the child (and
-   * whatever it forked) is gone. */
-  g_clear_object (&launcher);
-  if (worker->subprocess == NULL)
-    {
-      g_prefix_error (error, "%s: cannot start a worker: ", program->path);
-      tally_worker_proc_free (worker);
-      return NULL;
-    }
-
-  worker->event_source = g_unix_fd_source_new (worker->event_fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
-  g_source_set_static_name (worker->event_source, "[tally] worker events");
-  g_source_set_callback (worker->event_source, G_SOURCE_FUNC (on_events_cb), worker, NULL);
-  g_source_attach (worker->event_source, g_main_context_get_thread_default ());
-
-  g_subprocess_wait_async (worker->subprocess, worker->cancellable, on_wait_cb, worker);
-
-  return worker;
+  if (program->kind != TALLY_PROGRAM_NATIVE)
+    return tally_gtest_proc_spawn (program, slot, settings, callbacks, data, error);
+  return native_spawn (program, slot, settings, callbacks, data, error);
 }
 
 static void
-send_frame (TallyWorkerProc  *worker,
+send_frame (NativeProc       *native,
             TallyMessageType  type,
             GVariant         *body)
 {
@@ -302,7 +373,7 @@ send_frame (TallyWorkerProc  *worker,
 
   while (len > 0)
     {
-      ssize_t n = write (worker->command_fd, data, len);
+      ssize_t n = write (native->command_fd, data, len);
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -313,35 +384,85 @@ send_frame (TallyWorkerProc  *worker,
     }
 }
 
+static void
+native_send_run (TallyWorkerProc *base,
+                 const guint32   *indices,
+                 guint            n_indices)
+{
+  GVariant *array = g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, indices, n_indices,
+                                               sizeof (guint32));
+
+  send_frame ((NativeProc *) base, TALLY_MSG_RUN, g_variant_new_tuple (&array, 1));
+}
+
+static void
+native_send_quit (TallyWorkerProc *base)
+{
+  send_frame ((NativeProc *) base, TALLY_MSG_QUIT, g_variant_new_tuple (NULL, 0));
+}
+
+static void
+native_terminate (TallyWorkerProc *base)
+{
+  if (!base->exited)
+    g_subprocess_send_signal (((NativeProc *) base)->subprocess, SIGTERM);
+}
+
+static void
+native_kill (TallyWorkerProc *base)
+{
+  if (!base->exited)
+    g_subprocess_force_exit (((NativeProc *) base)->subprocess);
+}
+
+static void
+native_finalize (TallyWorkerProc *base)
+{
+  NativeProc *native = (NativeProc *) base;
+
+  if (native->subprocess != NULL && !base->exited)
+    {
+      g_subprocess_force_exit (native->subprocess);
+      g_subprocess_wait (native->subprocess, NULL, NULL);
+    }
+  g_cancellable_cancel (native->cancellable);
+  if (native->event_source != NULL)
+    {
+      g_source_destroy (native->event_source);
+      g_source_unref (native->event_source);
+    }
+  g_clear_object (&native->subprocess);
+  g_clear_object (&native->cancellable);
+  close (native->command_fd);
+  close (native->event_fd);
+  tally_frame_reader_free (native->reader);
+  g_free (native->problem);
+}
+
 void
 tally_worker_proc_send_run (TallyWorkerProc *worker,
                             const guint32   *indices,
                             guint            n_indices)
 {
-  GVariant *array = g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, indices, n_indices,
-                                               sizeof (guint32));
-
-  send_frame (worker, TALLY_MSG_RUN, g_variant_new_tuple (&array, 1));
+  worker->klass->send_run (worker, indices, n_indices);
 }
 
 void
 tally_worker_proc_send_quit (TallyWorkerProc *worker)
 {
-  send_frame (worker, TALLY_MSG_QUIT, g_variant_new_tuple (NULL, 0));
+  worker->klass->send_quit (worker);
 }
 
 void
 tally_worker_proc_terminate (TallyWorkerProc *worker)
 {
-  if (!worker->exited)
-    g_subprocess_send_signal (worker->subprocess, SIGTERM);
+  worker->klass->terminate (worker);
 }
 
 void
 tally_worker_proc_kill (TallyWorkerProc *worker)
 {
-  if (!worker->exited)
-    g_subprocess_force_exit (worker->subprocess);
+  worker->klass->kill (worker);
 }
 
 /* What the worker wrote to @stream since the last call, up to @end. Past @cap bytes,
@@ -362,6 +483,9 @@ tally_worker_proc_take_output (TallyWorkerProc *worker,
   g_autoptr(GByteArray) joined = NULL;
   g_autofree char *note = NULL;
 
+  /* Nothing written since the last test: spare the system calls. */
+  if (end != G_MAXUINT64 && (goffset) end <= start)
+    return NULL;
   if (fd < 0 || fstat (fd, &st) < 0)
     return NULL;
   if ((guint64) st.st_size < end)
@@ -417,26 +541,10 @@ tally_worker_proc_free (TallyWorkerProc *worker)
   if (worker == NULL)
     return;
 
-  if (worker->subprocess != NULL && !worker->exited)
-    {
-      g_subprocess_force_exit (worker->subprocess);
-      g_subprocess_wait (worker->subprocess, NULL, NULL);
-    }
-  g_cancellable_cancel (worker->cancellable);
-  if (worker->event_source != NULL)
-    {
-      g_source_destroy (worker->event_source);
-      g_source_unref (worker->event_source);
-    }
-  g_clear_object (&worker->subprocess);
-  g_clear_object (&worker->cancellable);
-  close (worker->command_fd);
-  close (worker->event_fd);
+  worker->klass->finalize (worker);
   for (guint i = 1; i < G_N_ELEMENTS (worker->output_fds); i++)
     if (worker->output_fds[i] >= 0)
       close (worker->output_fds[i]);
-  tally_frame_reader_free (worker->reader);
-  g_free (worker->problem);
   tally_program_unref (worker->program);
   g_free (worker);
 }

@@ -23,6 +23,9 @@ static const Command commands[] = {
   { "history", tally_cmd_history, "show a test's outcomes and durations across runs" },
   { "merge", tally_cmd_merge, "join result databases (CI shards) into one" },
   { "markers", tally_cmd_markers, "list built-in and declared markers" },
+#ifdef TALLY_HAVE_VIEWER
+  { "view", tally_cmd_view, "browse the results in tally-viewer (the GUI)" },
+#endif
 };
 
 static void

@@ -13,11 +13,31 @@ int tally_cmd_fail (const char *cmd,
                     const char *format,
                     ...) G_GNUC_PRINTF (3, 4);
 
-/* Discovers each program; on failure prints one line and sets *status
- * (4 for a missing or non-executable program, 3 for one that misbehaves). */
+/* How programs are found besides by path: `tally run` and `tally list`
+ * options (all nullable / FALSE). */
+typedef struct
+{
+  gboolean gtest;               /* --gtest: named programs are GTest binaries */
+  char **suites;                /* --suite: only meson tests in one of these */
+  char **no_suites;             /* --no-suite: no meson test in one of these */
+  char **installed_tests;       /* --installed-tests DIR-OR-NAME */
+  const char *markers_file;     /* --markers-file; default .tally/markers.ini if present */
+} TallyDiscoverOptions;
+
+/* Discovers each program; a PATH that is a meson build directory stands
+ * for the tests meson registered there. A missing or non-executable
+ * program, or a directory that is not a meson build directory, prints
+ * one line and returns NULL with *status 4. A program that misbehaves
+ * (crashes or hangs while listing, lists nothing) prints one line and
+ * is left out: *status is then 3 for the end of the run, and NULL is
+ * returned only when no program is left. Otherwise *status is 0. */
 GPtrArray *tally_cmd_discover (const char  *cmd,
                                char       **paths,
                                int         *status);
+GPtrArray *tally_cmd_discover_full (const char                 *cmd,
+                                    char                      **paths,
+                                    const TallyDiscoverOptions *options,
+                                    int                        *status);
 
 /* The tests of @programs that -m and -k leave, in order; NULL with a
  * printed error (exit 4) for a malformed expression. */

@@ -76,12 +76,22 @@ tally_cmd_list (int    argc,
   g_autofree char *keyword_expr = NULL;
   g_auto(GStrv) paths = NULL;
   gboolean json = FALSE, verbose = FALSE, strict = FALSE;
+  g_auto(GStrv) suites = NULL;
+  g_auto(GStrv) no_suites = NULL;
+  g_auto(GStrv) installed_tests = NULL;
+  g_autofree char *markers_file = NULL;
+  TallyDiscoverOptions discover = { 0 };
   GOptionEntry entries[] = {
     { "markers", 'm', 0, G_OPTION_ARG_STRING, &marker_expr, "Only tests whose markers match EXPR", "EXPR" },
     { "keyword", 'k', 0, G_OPTION_ARG_STRING, &keyword_expr, "Only tests whose “program::path” matches EXPR", "EXPR" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Show where each test is registered", NULL },
     { "strict-markers", 0, 0, G_OPTION_ARG_NONE, &strict, "Refuse undeclared markers", NULL },
+    { "gtest", 0, 0, G_OPTION_ARG_NONE, &discover.gtest, "Treat the programs as plain GTest binaries (list with -l)", NULL },
+    { "suite", 0, 0, G_OPTION_ARG_STRING_ARRAY, &suites, "Only meson tests in SUITE (repeatable)", "SUITE" },
+    { "no-suite", 0, 0, G_OPTION_ARG_STRING_ARRAY, &no_suites, "No meson tests in SUITE (repeatable)", "SUITE" },
+    { "installed-tests", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &installed_tests, "The installed tests (.test files) in DIR, or of NAME", "DIR|NAME" },
+    { "markers-file", 0, 0, G_OPTION_ARG_FILENAME, &markers_file, "Markers for tests by glob (default .tally/markers.ini)", "PATH" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &paths, NULL, "PROGRAM…" },
     { NULL }
   };
@@ -94,10 +104,14 @@ tally_cmd_list (int    argc,
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return tally_cmd_fail (CMD, TALLY_EXIT_USAGE, "%s", error->message);
-  if (paths == NULL)
+  if (paths == NULL && installed_tests == NULL)
     return tally_cmd_fail (CMD, TALLY_EXIT_USAGE, "no test programs given (try `tally list PROGRAM…`)");
 
-  if (!(programs = tally_cmd_discover (CMD, paths, &status)))
+  discover.suites = suites;
+  discover.no_suites = no_suites;
+  discover.installed_tests = installed_tests;
+  discover.markers_file = markers_file;
+  if (!(programs = tally_cmd_discover_full (CMD, paths, &discover, &status)))
     return status;
   if (!(tests = tally_cmd_select (CMD, programs, marker_expr, keyword_expr)))
     return TALLY_EXIT_USAGE;
@@ -109,5 +123,7 @@ tally_cmd_list (int    argc,
   else
     print_plain (tests, verbose);
 
+  if (status != 0)
+    return status;   /* a program was left out */
   return tests->len > 0 ? TALLY_EXIT_OK : TALLY_EXIT_NO_TESTS;
 }

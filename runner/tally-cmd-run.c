@@ -46,6 +46,11 @@ typedef struct
   char *shard;
   char *leaks;
   char **programs;
+  gboolean gtest;
+  char **suites;
+  char **no_suites;
+  char **installed_tests;
+  char *markers_file;
 
   /* derived */
   guint n_workers;
@@ -65,6 +70,10 @@ run_options_clear (RunOptions *o)
   g_free (o->shard);
   g_free (o->leaks);
   g_strfreev (o->programs);
+  g_strfreev (o->suites);
+  g_strfreev (o->no_suites);
+  g_strfreev (o->installed_tests);
+  g_free (o->markers_file);
 }
 
 static gboolean
@@ -121,7 +130,7 @@ validate (RunOptions *o)
       o->shard_n = n;
     }
 
-  if (o->programs == NULL || o->programs[0] == NULL)
+  if ((o->programs == NULL || o->programs[0] == NULL) && o->installed_tests == NULL)
     return tally_cmd_fail (CMD, 0, "no test programs given (try `tally run PROGRAM…`)"), FALSE;
 
   return TRUE;
@@ -161,10 +170,15 @@ parse_options (int         argc,
     { "repeat", 0, 0, G_OPTION_ARG_INT, &o->repeat, "Run each test N times", "N" },
     { "shard", 0, 0, G_OPTION_ARG_STRING, &o->shard, "Run shard K of N, balanced on stored durations", "K/N" },
     { "leaks", 0, 0, G_OPTION_ARG_STRING, &o->leaks, "What leftover sources do: fail, warn or ignore", "POLICY" },
+    { "gtest", 0, 0, G_OPTION_ARG_NONE, &o->gtest, "Treat the programs as plain GTest binaries (list with -l, run with -p)", NULL },
+    { "suite", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->suites, "Only meson tests in SUITE (“project:suite” or “suite”; repeatable)", "SUITE" },
+    { "no-suite", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->no_suites, "No meson tests in SUITE (repeatable)", "SUITE" },
+    { "installed-tests", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->installed_tests, "Run the installed tests (.test files) in DIR, or of NAME", "DIR|NAME" },
+    { "markers-file", 0, 0, G_OPTION_ARG_FILENAME, &o->markers_file, "Markers for tests by glob (default .tally/markers.ini)", "PATH" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->programs, NULL, "PROGRAM…" },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("PROGRAM… - run tests in parallel");
+  g_autoptr(GOptionContext) context = g_option_context_new ("PROGRAM|BUILDDIR… - run tests in parallel");
   g_autoptr(GError) error = NULL;
 
   o->timeout_s = 60;
@@ -501,6 +515,16 @@ remember_stepwise (TallyStore   *store,
     tally_store_set_state (store, TALLY_HISTORY_STEPWISE_KEY, NULL, NULL);
 }
 
+static guint
+count_programs (GPtrArray *tests)
+{
+  g_autoptr(GHashTable) programs = g_hash_table_new (NULL, NULL);
+
+  for (guint i = 0; i < tests->len; i++)
+    g_hash_table_add (programs, ((TallyListedTest *) g_ptr_array_index (tests, i))->program);
+  return g_hash_table_size (programs);
+}
+
 static int
 run_session (RunOptions *o,
              GPtrArray  *tests,
@@ -550,7 +574,7 @@ run_session (RunOptions *o,
   info.run_id = options.run_id;
   info.db_path = store ? tally_store_get_path (store) : NULL;
   info.n_tests = tests->len * o->repeat;
-  info.n_programs = g_strv_length (o->programs);
+  info.n_programs = count_programs (tests);
   info.n_workers = options.n_workers;
   info.seed = o->seed_value;
   info.random_order = o->random_order;
@@ -596,15 +620,24 @@ tally_cmd_run (int    argc,
   g_autoptr(TallyStore) store = NULL;
   RunOptions o = { 0 };
   History history = { 0 };
+  TallyDiscoverOptions discover = { 0 };
   int status = TALLY_EXIT_USAGE;
+  int discover_status = 0;
 
   signal (SIGPIPE, SIG_IGN);
 
   if (!parse_options (argc, argv, &o))
     goto out;
 
-  if (!(programs = tally_cmd_discover (CMD, o.programs, &status)))
+  discover.gtest = o.gtest;
+  discover.suites = o.suites;
+  discover.no_suites = o.no_suites;
+  discover.installed_tests = o.installed_tests;
+  discover.markers_file = o.markers_file;
+  if (!(programs = tally_cmd_discover_full (CMD, o.programs, &discover, &status)))
     goto out;
+  /* Programs left out with an error end the run with status 3. */
+  discover_status = status;
 
   status = TALLY_EXIT_USAGE;
   if (!(selected = tally_cmd_select (CMD, programs, o.marker_expr, o.keyword_expr)))
@@ -628,6 +661,8 @@ tally_cmd_run (int    argc,
   g_free (argv_copy[0]);
   argv_copy[0] = g_strdup ("run");
   status = run_session (&o, ordered, store, argc, argv_copy);
+  if (discover_status != 0 && (status == TALLY_EXIT_OK || status == TALLY_EXIT_TESTS_FAILED))
+    status = discover_status;
 
 out:
   g_clear_pointer (&history.last_failed, g_hash_table_unref);

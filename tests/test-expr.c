@@ -312,7 +312,7 @@ static const Case marker_errors[] = {
   { "a=\"x", "column 3: unterminated quoted string" },
   { "a=\"x\"y", "column 6: expected whitespace or ')' after a quoted string, got 'y'" },
   { "a=x\"y\"", "column 4: unexpected '\"' after 'x' (quote the whole word)" },
-  { "a=\"\\t\"", "column 4: unknown escape in quoted string: only \\\" and \\\\ are allowed" },
+  { "a=\"\\t\"", "column 4: unknown escape in quoted string: only \\\" and \\\\ are allowed, got 't' after '\\'" },
   /* Columns count characters, not bytes. */
   { "é", "column 1: expected a marker name, got 'é'" },
   { "a=\"é\" or !", "column 10: expected a marker name after 'or', got '!'" },

@@ -1,0 +1,261 @@
+/* bench-viewer.c — tally-viewer on a large database
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Opens a copy of bench-queries' database (100,000 results and 1,000,000
+ * log records in one run, plus 20 small runs) with one more result whose
+ * log holds 100,000 records, in the real window, and prints:
+ *   - open: from creating the window to its first painted frame;
+ *   - filter keystrokes: search text set → model updated → next frame;
+ *   - one test's 100,000-record log: selecting it → detail painted.
+ * Budgets (issue 6): < 1 s, < 100 ms, < 300 ms. Needs a display
+ * (xvfb-run -a) and /tmp/tally-bench-queries.sqlite (run bench-queries).
+ *
+ *   bench-viewer [SOURCE-DB]
+ */
+#define G_LOG_DOMAIN "Tally-Bench"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <adwaita.h>
+#include <tally.h>
+
+#include "tally-store-private.h"
+#include "tally-viewer-detail.h"
+#include "tally-viewer-window.h"
+
+#define BIG_LOG 100000
+#define DB_PATH "/tmp/tally-bench-viewer.sqlite"
+
+static void
+fail_on_error (GError *error)
+{
+  if (error == NULL)
+    return;
+  g_printerr ("bench-viewer: %s\n", error->message);
+  exit (1);
+}
+
+/* Copies @source and adds /huge/log with BIG_LOG records to its newest run. */
+static void
+prepare (const char *source)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) from = g_file_new_for_path (source);
+  g_autoptr(GFile) to = g_file_new_for_path (DB_PATH);
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(TallyLogRecord) record = tally_log_record_new ();
+  TallyResult result;
+  gint64 run_id = 0, test_id, result_id;
+
+  if (g_file_test (DB_PATH, G_FILE_TEST_EXISTS))
+    return;
+  if (!g_file_copy (from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error))
+    {
+      g_printerr ("bench-viewer: %s (run bench-queries first)\n", error->message);
+      exit (1);
+    }
+
+  store = tally_store_open (DB_PATH, &error);
+  fail_on_error (error);
+  tally_store_get_last_run_id (store, &run_id, &error);
+  fail_on_error (error);
+  test_id = tally_store_ensure_test (store, "prog-a", "/huge/log", "t.c", 1, NULL, &error);
+  fail_on_error (error);
+  tally_result_init (&result);
+  result.started_at_us = g_get_real_time ();
+  result_id = tally_store_start_result (store, run_id, test_id, &result, &error);
+  fail_on_error (error);
+
+  record->domain = g_strdup ("Bench");
+  for (guint i = 0; i < BIG_LOG; i++)
+    {
+      g_free (record->message);
+      record->message = g_strdup_printf ("record %u of a long log, with <markup> & such", i);
+      record->message_len = strlen (record->message);
+      record->level = i % 100 == 0 ? G_LOG_LEVEL_WARNING : G_LOG_LEVEL_DEBUG;
+      record->time_us = result.started_at_us + i * 10;
+      tally_store_add_log (store, result_id, i, record, &error);
+      fail_on_error (error);
+    }
+  result.outcome = TALLY_OUTCOME_FAILED;
+  result.message = (char *) "the huge log ended in a failure";
+  tally_store_finish_result (store, result_id, &result, &error);
+  fail_on_error (error);
+  tally_store_commit (store, &error);
+  fail_on_error (error);
+}
+
+static gboolean painted;
+
+static void
+on_after_paint (GdkFrameClock *clock,
+                gpointer       data)
+{
+  painted = TRUE;
+}
+
+/* Process CPU time: on a loaded machine, wall time measures the
+ * neighbours; both are printed. */
+static gint64
+cpu_now (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+static gint64 cpu0;
+
+static double
+ms_since (gint64 t0)
+{
+  return (g_get_monotonic_time () - t0) / 1000.0;
+}
+
+static double
+cpu_ms (void)
+{
+  return (cpu_now () - cpu0) / 1000.0;
+}
+
+static void
+wait_frame (GtkWidget *window)
+{
+  painted = FALSE;
+  gtk_widget_queue_draw (window);
+  while (!painted)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+type_text (GtkEditable *editable,
+           const char  *text)
+{
+  const char *old = gtk_editable_get_text (editable);
+  int old_len = strlen (old), len = strlen (text);
+
+  if (len > old_len && strncmp (text, old, old_len) == 0)
+    {
+      int pos = old_len;
+      gtk_editable_insert_text (editable, text + old_len, len - old_len, &pos);
+    }
+  else if (len < old_len && strncmp (text, old, len) == 0)
+    gtk_editable_delete_text (editable, len, old_len);
+  else
+    gtk_editable_set_text (editable, text);
+}
+
+static int
+compare_double (gconstpointer a,
+                gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  static const char *keystrokes[] = { "c", "ca", "cas", "case", "case0", "case00", "case001",
+                                      "case0012", "case00123", "case0012", "case001", "" };
+  double times[G_N_ELEMENTS (keystrokes)];
+  double model_times[G_N_ELEMENTS (keystrokes)];
+  TallyViewerWindow *window;
+  GdkFrameClock *clock;
+  gint64 t0;
+  double open_ms, first_ms, log_ms, toggle_ms;
+
+  if (!gtk_init_check ())
+    {
+      g_printerr ("bench-viewer: no display (use xvfb-run -a)\n");
+      return 77;
+    }
+  adw_init ();
+  prepare (argc > 1 ? argv[1] : "/tmp/tally-bench-queries.sqlite");
+
+  /* Open to usable: window built, database opened, newest run listed,
+   * its 100,001 results' ids read, first frame painted. */
+  t0 = g_get_monotonic_time ();
+  cpu0 = cpu_now ();
+  window = tally_viewer_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  tally_viewer_window_open_path (window, DB_PATH, &error);
+  fail_on_error (error);
+  open_ms = ms_since (t0);
+  printf ("open → database read: CPU %.1f ms\n", cpu_ms ());
+  gtk_window_present (GTK_WINDOW (window));
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), NULL);
+  wait_frame (GTK_WIDGET (window));
+  first_ms = ms_since (t0);
+  printf ("open → first frame: CPU %.1f ms\n", cpu_ms ());
+  printf ("results in the run: %u\n", g_list_model_get_n_items (tally_viewer_window_get_results (window)));
+  printf ("open → database read: %.1f ms; → first frame: %.1f ms (budget 1000)\n", open_ms, first_ms);
+
+  for (guint i = 0; i < G_N_ELEMENTS (keystrokes); i++)
+    {
+      GtkEditable *search = tally_viewer_window_get_search (window);
+
+      double model_ms;
+
+      t0 = g_get_monotonic_time ();
+      cpu0 = cpu_now ();
+      /* As typing does: one character added or removed (set_text would
+       * clear the entry first, a search of its own). */
+      type_text (search, keystrokes[i]);
+      g_signal_emit_by_name (search, "search-changed");
+      model_ms = cpu_ms ();
+      wait_frame (GTK_WIDGET (window));
+      times[i] = cpu_ms ();
+      model_times[i] = model_ms;
+      printf ("  keystroke %-10s → %6u shown: CPU model %.1f ms, painted %.1f ms\n",
+              *keystrokes[i] ? keystrokes[i] : "(clear)",
+              g_list_model_get_n_items (tally_viewer_window_get_results (window)), model_ms, times[i]);
+    }
+  qsort (times, G_N_ELEMENTS (times), sizeof (double), compare_double);
+  qsort (model_times, G_N_ELEMENTS (times), sizeof (double), compare_double);
+  printf ("filter keystroke (CPU) → model updated: median %.1f ms, max %.1f ms; + frame painted: median %.1f ms, max %.1f ms (budget 100)\n",
+          model_times[G_N_ELEMENTS (times) / 2], model_times[G_N_ELEMENTS (times) - 1],
+          times[G_N_ELEMENTS (times) / 2], times[G_N_ELEMENTS (times) - 1]);
+
+  t0 = g_get_monotonic_time ();
+  cpu0 = cpu_now ();
+  g_action_group_change_action_state (G_ACTION_GROUP (window), "show-failed", g_variant_new_boolean (TRUE));
+  wait_frame (GTK_WIDGET (window));
+  toggle_ms = cpu_ms ();
+  printf ("outcome toggle (failed only) → %u shown, CPU %.1f ms\n",
+          g_list_model_get_n_items (tally_viewer_window_get_results (window)), toggle_ms);
+  g_action_group_change_action_state (G_ACTION_GROUP (window), "show-failed", g_variant_new_boolean (FALSE));
+
+  gtk_editable_set_text (tally_viewer_window_get_search (window), "/huge/log");
+  g_signal_emit_by_name (tally_viewer_window_get_search (window), "search-changed");
+  wait_frame (GTK_WIDGET (window));
+  t0 = g_get_monotonic_time ();
+  cpu0 = cpu_now ();
+  tally_viewer_window_select_position (window, 0);
+  wait_frame (GTK_WIDGET (window));
+  log_ms = cpu_ms ();
+  printf ("(wall %.1f ms)\n", ms_since (t0));
+  printf ("open one test's %u-record log → detail painted: CPU %.1f ms (budget 300)\n",
+          g_list_model_get_n_items (tally_viewer_detail_get_log_model (tally_viewer_window_get_detail (window))),
+          log_ms);
+
+  cpu0 = cpu_now ();
+  tally_viewer_detail_set_max_level (tally_viewer_window_get_detail (window), G_LOG_LEVEL_WARNING);
+  wait_frame (GTK_WIDGET (window));
+  printf ("log level filter (warnings) → %u records, CPU %.1f ms\n",
+          g_list_model_get_n_items (tally_viewer_detail_get_log_model (tally_viewer_window_get_detail (window))),
+          cpu_ms ());
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  return 0;
+}

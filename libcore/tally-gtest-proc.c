@@ -1,0 +1,1053 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "Tally"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include "tally-glib-log-private.h"
+#include "tally-gtest-proc-private.h"
+#include "tally-tap-private.h"
+#include "tally-worker-impl-private.h"
+
+#define READ_CHUNK (64 * 1024)
+#define MAX_ERR_LINE (64 * 1024)
+#define MAX_RECORDS 10000
+#define SKIP_EXIT_STATUS 77      /* meson's and Automake's "skipped" */
+
+/* A GTest binary's or plain program's worker. Results must come in the
+ * order the indices were sent; GLib prints nothing when a test starts,
+ * so the next expected test is reported started as soon as the previous
+ * one has a result. Log records are held until the test's result, so
+ * that a test run only because `-p` matches paths as prefixes (whose
+ * result is ignored) gives its records to no one. */
+typedef struct
+{
+  TallyWorkerProc base;
+  GMainContext *context;
+  GQueue pending;               /* indices sent, unfinished, in order */
+  guint64 written[3];           /* bytes written to each output file */
+
+  /* the process running now */
+  GSubprocess *subprocess;
+  GCancellable *cancellable;
+  int out_fd;
+  int err_fd;
+  gboolean out_eof;
+  gboolean err_eof;
+  GSource *out_source;
+  GSource *err_source;
+  TallyTapParser *tap;
+  GByteArray *err_line;         /* a stderr line not yet complete */
+  guint n_running;              /* pending's first n_running are this process's */
+  char *tmpdir;
+
+  /* the head of pending, while it runs */
+  gboolean head_started;
+  gint64 head_started_at;
+  GPtrArray *records;           /* TallyLogRecord from the TAP stream */
+  GPtrArray *err_records;       /* TallyLogRecord parsed from stderr */
+  char *bail_out;
+  char *last_comment;
+  char *parent_path;            /* the head runs as "-p PARENT" (see retry_by_parent) */
+  GHashTable *listed;           /* the program's test paths, once needed */
+  guint n_results;              /* plain TAP: sub-results */
+  guint n_failed;
+  GString *failed_names;
+  char *plan_skip;
+
+  gboolean busy;                /* a process runs or is being reaped */
+  gboolean stopping;            /* terminated or killed: start no more */
+  gboolean quitting;
+  GSource *exit_source;
+} GTestProc;
+
+static void start_processes (GTestProc *self);
+
+static TallyListedTest *
+head_test (GTestProc *self)
+{
+  guint index = GPOINTER_TO_UINT (g_queue_peek_head (&self->pending));
+
+  return g_ptr_array_index (self->base.program->tests, index);
+}
+
+static gboolean
+is_gtest (GTestProc *self)
+{
+  return self->base.program->kind == TALLY_PROGRAM_GTEST;
+}
+
+static void
+write_all (int         fd,
+           const void *data,
+           gsize       len)
+{
+  const char *p = data;
+
+  while (fd >= 0 && len > 0)
+    {
+      ssize_t n = write (fd, p, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return;
+      p += n;
+      len -= n;
+    }
+}
+
+static void
+write_output (GTestProc   *self,
+              TallyStream  stream,
+              const void  *data,
+              gsize        len)
+{
+  write_all (self->base.output_fds[stream], data, len);
+  self->written[stream] += len;
+}
+
+static void
+add_record (GPtrArray      *records,
+            TallyLogRecord *record)
+{
+  if (record == NULL)
+    return;
+  if (records->len >= MAX_RECORDS)
+    {
+      tally_log_record_free (record);
+      return;
+    }
+  g_ptr_array_add (records, record);
+}
+
+static char *
+record_key (const TallyLogRecord *record)
+{
+  return g_strdup_printf ("%d\x1f%s\x1f%s", record->level,
+                          record->domain ? record->domain : "", record->message);
+}
+
+/* Sends the head's records: those of the TAP stream, then those only
+ * stderr had (GLib writes g_log() messages to both). */
+static void
+flush_records (GTestProc *self)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint index = GPOINTER_TO_UINT (g_queue_peek_head (&self->pending));
+  g_autofree gpointer *records = NULL;
+  gsize n_records = 0;
+
+  for (guint i = 0; i < self->records->len; i++)
+    {
+      char *key = record_key (g_ptr_array_index (self->records, i));
+      guint count = GPOINTER_TO_UINT (g_hash_table_lookup (seen, key));
+
+      g_hash_table_replace (seen, key, GUINT_TO_POINTER (count + 1));
+    }
+  for (guint i = 0; i < self->err_records->len; i++)
+    {
+      TallyLogRecord *record = g_ptr_array_index (self->err_records, i);
+      g_autofree char *key = record_key (record);
+      guint count = GPOINTER_TO_UINT (g_hash_table_lookup (seen, key));
+
+      if (count > 0)
+        {
+          g_hash_table_insert (seen, g_steal_pointer (&key), GUINT_TO_POINTER (count - 1));
+          continue;
+        }
+      g_ptr_array_add (self->records, tally_log_record_copy (record));
+    }
+
+  g_ptr_array_set_size (self->err_records, 0);
+  records = g_ptr_array_steal (self->records, &n_records);
+  for (gsize i = 0; i < n_records; i++)
+    self->base.callbacks->log (&self->base, index, records[i], self->base.data);
+}
+
+static void
+forget_head_state (GTestProc *self)
+{
+  self->head_started = FALSE;
+  g_ptr_array_set_size (self->records, 0);
+  g_ptr_array_set_size (self->err_records, 0);
+  g_clear_pointer (&self->bail_out, g_free);
+  g_clear_pointer (&self->last_comment, g_free);
+  g_clear_pointer (&self->plan_skip, g_free);
+  g_clear_pointer (&self->parent_path, g_free);
+  g_string_truncate (self->failed_names, 0);
+  self->n_results = self->n_failed = 0;
+}
+
+static void
+start_head (GTestProc *self)
+{
+  guint index = GPOINTER_TO_UINT (g_queue_peek_head (&self->pending));
+
+  self->head_started = TRUE;
+  self->head_started_at = g_get_real_time ();
+  self->base.callbacks->started (&self->base, index, self->head_started_at, self->base.data);
+}
+
+/* Reports the head's result and pops it. */
+static void
+complete_head (GTestProc    *self,
+               TallyOutcome  outcome,
+               const char   *message,
+               const char   *file,
+               int           line)
+{
+  TallyListedTest *test = head_test (self);
+  guint index = test->index;
+  TallyResult result;
+
+  if (tally_markers_has (test->markers, "xfail"))
+    {
+      if (outcome == TALLY_OUTCOME_FAILED)
+        outcome = TALLY_OUTCOME_XFAILED;
+      else if (outcome == TALLY_OUTCOME_PASSED)
+        outcome = TALLY_OUTCOME_XPASSED;
+    }
+
+  flush_records (self);
+  tally_result_init (&result);
+  result.outcome = outcome;
+  result.message = g_strdup (message);
+  result.file = g_strdup (file);
+  result.line = line;
+  result.started_at_us = self->head_started_at;
+  result.duration_us = g_get_real_time () - self->head_started_at;
+
+  g_queue_pop_head (&self->pending);
+  self->n_running--;
+  forget_head_state (self);
+  self->base.callbacks->finished (&self->base, index, &result, FALSE,
+                                  self->written[TALLY_STREAM_STDOUT],
+                                  self->written[TALLY_STREAM_STDERR], self->base.data);
+  tally_result_clear (&result);
+}
+
+/* Starts the next test of this process; tests marked `skip` are not
+ * given to the program and are reported here. */
+static void
+advance (GTestProc *self)
+{
+  while (self->n_running > 0 && !self->head_started)
+    {
+      TallyListedTest *test = head_test (self);
+
+      start_head (self);
+      if (tally_markers_has (test->markers, "skip"))
+        complete_head (self, TALLY_OUTCOME_SKIPPED, tally_markers_lookup (test->markers, "skip"),
+                       NULL, 0);
+    }
+}
+
+/* Skips what take_output would otherwise give the next test. */
+static void
+discard_output (GTestProc *self)
+{
+  self->base.output_offsets[TALLY_STREAM_STDOUT] = self->written[TALLY_STREAM_STDOUT];
+  self->base.output_offsets[TALLY_STREAM_STDERR] = self->written[TALLY_STREAM_STDERR];
+}
+
+static gboolean
+is_listed (GTestProc  *self,
+           const char *path)
+{
+  GPtrArray *tests = self->base.program->tests;
+
+  if (self->listed == NULL)
+    {
+      self->listed = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; i < tests->len; i++)
+        g_hash_table_add (self->listed, ((TallyListedTest *) g_ptr_array_index (tests, i))->path);
+    }
+  return g_hash_table_contains (self->listed, path);
+}
+
+/* Whether a result line is the head's: its path, or, when the head runs
+ * by its parent, a path -l did not list under that parent. */
+static gboolean
+is_head_result (GTestProc     *self,
+                TallyTapEvent *event)
+{
+  const char *path = event->description;
+
+  if (!self->head_started || path == NULL)
+    return FALSE;
+  if (g_str_equal (path, head_test (self)->path))
+    return TRUE;
+  return self->parent_path != NULL && g_str_has_prefix (path, self->parent_path)
+         && path[strlen (self->parent_path)] == '/' && !is_listed (self, path);
+}
+
+static void
+on_gtest_result (GTestProc     *self,
+                 TallyTapEvent *event)
+{
+  TallyOutcome outcome;
+  const char *message = event->text;
+
+  if (!is_head_result (self, event))
+    {
+      /* A test `-p` ran because the path is a prefix of its own. */
+      g_ptr_array_set_size (self->records, 0);
+      g_ptr_array_set_size (self->err_records, 0);
+      g_clear_pointer (&self->last_comment, g_free);
+      discard_output (self);
+      return;
+    }
+
+  if (event->directive == TALLY_TAP_DIRECTIVE_SKIP)
+    outcome = TALLY_OUTCOME_SKIPPED;
+  else if (event->directive == TALLY_TAP_DIRECTIVE_TODO)
+    outcome = event->ok ? TALLY_OUTCOME_XPASSED : TALLY_OUTCOME_XFAILED;
+  else if (event->ok)
+    outcome = TALLY_OUTCOME_PASSED;
+  else
+    {
+      outcome = TALLY_OUTCOME_FAILED;
+      message = self->last_comment ? self->last_comment : "not ok";
+    }
+
+  complete_head (self, outcome, message, NULL, 0);
+  advance (self);
+}
+
+static void
+on_plain_result (GTestProc     *self,
+                 TallyTapEvent *event)
+{
+  g_autofree char *line = g_strdup_printf ("%s %" G_GUINT64_FORMAT " %s%s%s",
+                                           event->ok ? "ok" : "not ok", event->number,
+                                           event->description ? event->description : "",
+                                           event->text ? " # " : "", event->text ? event->text : "");
+  TallyLogRecord *record = tally_log_record_new ();
+  gboolean failed = !event->ok && event->directive == TALLY_TAP_DIRECTIVE_NONE;
+
+  record->level = failed ? G_LOG_LEVEL_WARNING : G_LOG_LEVEL_INFO;
+  record->domain = g_strdup ("TAP");
+  record->message = g_steal_pointer (&line);
+  record->message_len = strlen (record->message);
+  record->time_us = g_get_real_time ();
+  add_record (self->records, record);
+
+  self->n_results++;
+  if (!failed)
+    return;
+  if (self->n_failed++ < 5)
+    g_string_append_printf (self->failed_names, "%s%s", self->failed_names->len ? ", " : "",
+                            event->description ? event->description : "(unnamed)");
+}
+
+static void
+on_comment (GTestProc  *self,
+            const char *text)
+{
+  TallyLogRecord *record = tally_glib_log_parse_tap_comment (text);
+
+  if (record == NULL)
+    return;
+  if (!is_gtest (self) && g_strcmp0 (record->domain, "GTest") == 0)
+    {
+      g_free (record->domain);
+      record->domain = g_strdup ("TAP");
+    }
+  g_free (self->last_comment);
+  self->last_comment = g_strdup (record->message);
+  add_record (self->records, record);
+}
+
+static void
+on_malformed (GTestProc     *self,
+              TallyTapEvent *event)
+{
+  TallyLogRecord *record = tally_log_record_new ();
+  gsize len;
+  const char *raw = g_bytes_get_data (event->raw, &len);
+  g_autofree char *line = g_utf8_make_valid (raw, MIN (len, 200));
+
+  record->level = G_LOG_LEVEL_WARNING;
+  record->domain = g_strdup ("Tally");
+  record->message = g_strdup_printf ("malformed TAP (%s): %s", event->text, g_strchomp (line));
+  record->message_len = strlen (record->message);
+  record->time_us = g_get_real_time ();
+  add_record (self->records, record);
+}
+
+static void
+handle_event (GTestProc     *self,
+              TallyTapEvent *event)
+{
+  gsize len;
+  const char *raw = g_bytes_get_data (event->raw, &len);
+
+  switch (event->kind)
+    {
+    case TALLY_TAP_RESULT:
+      if (is_gtest (self))
+        on_gtest_result (self, event);
+      else
+        on_plain_result (self, event);
+      break;
+
+    case TALLY_TAP_COMMENT:
+      on_comment (self, event->text);
+      break;
+
+    case TALLY_TAP_BAIL_OUT:
+      g_free (self->bail_out);
+      self->bail_out = g_strdup (event->text ? event->text : "");
+      break;
+
+    case TALLY_TAP_PLAN:
+      if (event->directive == TALLY_TAP_DIRECTIVE_SKIP)
+        {
+          g_free (self->plan_skip);
+          self->plan_skip = g_strdup (event->text ? event->text : "skipped");
+        }
+      break;
+
+    case TALLY_TAP_MALFORMED:
+      on_malformed (self, event);
+      write_output (self, TALLY_STREAM_STDOUT, raw, len);
+      break;
+
+    case TALLY_TAP_VERSION:
+      break;
+
+    case TALLY_TAP_YAML:
+    case TALLY_TAP_OTHER:
+    default:
+      write_output (self, TALLY_STREAM_STDOUT, raw, len);
+      break;
+    }
+}
+
+static void
+process_tap (GTestProc *self)
+{
+  TallyTapEvent event;
+
+  while (self->tap != NULL && tally_tap_parser_next (self->tap, &event))
+    {
+      handle_event (self, &event);
+      tally_tap_event_clear (&event);
+    }
+}
+
+static void
+parse_err_lines (GTestProc *self,
+                 gboolean   final)
+{
+  GByteArray *line = self->err_line;
+  guint8 *nl;
+
+  while ((nl = memchr (line->data, '\n', line->len)) != NULL || (final && line->len > 0))
+    {
+      gsize len = nl ? (gsize) (nl - line->data) : line->len;
+
+      add_record (self->err_records, tally_glib_log_parse_stderr_line ((char *) line->data, len));
+      g_byte_array_remove_range (line, 0, nl ? len + 1 : len);
+    }
+  if (line->len > MAX_ERR_LINE)
+    g_byte_array_set_size (line, 0);
+}
+
+/* Appends what @fd holds now to @into; FALSE at end of file. */
+static gboolean
+read_available (int         fd,
+                GByteArray *into)
+{
+  guint8 chunk[READ_CHUNK];
+
+  for (;;)
+    {
+      ssize_t n = fd >= 0 ? read (fd, chunk, sizeof chunk) : 0;
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && errno == EAGAIN)
+        return TRUE;
+      if (n <= 0)
+        return FALSE;
+      g_byte_array_append (into, chunk, n);
+    }
+}
+
+static void
+take_stdout (GTestProc  *self,
+             GByteArray *out)
+{
+  if (self->tap != NULL)
+    tally_tap_parser_push (self->tap, out->data, out->len);
+  else
+    write_output (self, TALLY_STREAM_STDOUT, out->data, out->len);
+  g_byte_array_set_size (out, 0);
+}
+
+static void
+take_stderr (GTestProc  *self,
+             GByteArray *err)
+{
+  write_output (self, TALLY_STREAM_STDERR, err->data, err->len);
+  g_byte_array_append (self->err_line, err->data, err->len);
+  parse_err_lines (self, FALSE);
+}
+
+/* Reads both pipes. The two are not ordered against each other, so
+ * stdout is read again after stderr: every result line written before
+ * the stderr just read is then handled first, and that stderr goes to
+ * the test running after them (GLib writes a fatal message to stderr
+ * after its "Bail out!" line). A test's stderr is exact unless tests
+ * finish within microseconds of each other; its stdout and the log
+ * records of the TAP stream always are. */
+static void
+pump (GTestProc *self)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(GByteArray) err = g_byte_array_new ();
+
+  if (!read_available (self->out_fd, out))
+    self->out_eof = TRUE;
+  if (!read_available (self->err_fd, err))
+    self->err_eof = TRUE;
+  if (err->len > 0 && !read_available (self->out_fd, out))
+    self->out_eof = TRUE;
+
+  take_stdout (self, out);
+  process_tap (self);
+  take_stderr (self, err);
+}
+
+static gboolean
+on_output_cb (int          fd,
+              GIOCondition condition,
+              gpointer     user_data)
+{
+  GTestProc *self = user_data;
+  gboolean eof;
+
+  pump (self);
+  eof = fd == self->out_fd ? self->out_eof : self->err_eof;
+  if (!eof)
+    return G_SOURCE_CONTINUE;
+
+  if (fd == self->out_fd)
+    g_clear_pointer (&self->out_source, g_source_unref);
+  else
+    g_clear_pointer (&self->err_source, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+drop_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
+static int
+remove_entry (const char        *path,
+              const struct stat *st,
+              int                flag,
+              struct FTW        *ftw)
+{
+  remove (path);
+  return 0;
+}
+
+static void
+remove_tmpdir (GTestProc *self)
+{
+  if (self->tmpdir == NULL)
+    return;
+  nftw (self->tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  g_clear_pointer (&self->tmpdir, g_free);
+}
+
+/* Reads what the process left in the pipes and closes them. */
+static void
+close_pipes (GTestProc *self)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(GByteArray) err = g_byte_array_new ();
+
+  read_available (self->out_fd, out);
+  read_available (self->err_fd, err);
+  take_stdout (self, out);
+  if (self->tap != NULL)
+    {
+      tally_tap_parser_finish (self->tap);
+      process_tap (self);
+    }
+  take_stderr (self, err);
+  parse_err_lines (self, TRUE);
+
+  drop_source (&self->out_source);
+  drop_source (&self->err_source);
+  if (self->out_fd >= 0)
+    close (self->out_fd);
+  if (self->err_fd >= 0)
+    close (self->err_fd);
+  self->out_fd = self->err_fd = -1;
+  self->out_eof = self->err_eof = FALSE;
+  g_clear_pointer (&self->tap, tally_tap_parser_free);
+}
+
+static void
+report_exit (GTestProc  *self,
+             gboolean    said_bye,
+             int         signum,
+             int         exit_status)
+{
+  if (self->base.exited)
+    return;
+  self->base.exited = TRUE;
+  drop_source (&self->exit_source);
+  /* The session may free the worker from here on. */
+  self->base.callbacks->exited (&self->base, said_bye, signum, exit_status, NULL, self->base.data);
+}
+
+static gboolean
+on_deferred_exit_cb (gpointer user_data)
+{
+  GTestProc *self = user_data;
+
+  g_clear_pointer (&self->exit_source, g_source_unref);
+  report_exit (self, g_queue_is_empty (&self->pending) && !self->stopping, 0, 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_exit (GTestProc *self)
+{
+  if (self->exit_source != NULL || self->base.exited)
+    return;
+  self->exit_source = g_idle_source_new ();
+  g_source_set_static_name (self->exit_source, "[tally] gtest worker exit");
+  g_source_set_callback (self->exit_source, on_deferred_exit_cb, self, NULL);
+  g_source_attach (self->exit_source, self->context);
+}
+
+/* The verdict on a plain program that ended by itself. */
+static void
+complete_plain (GTestProc *self,
+                int        exit_status)
+{
+  g_autofree char *message = NULL;
+  TallyOutcome outcome = TALLY_OUTCOME_PASSED;
+
+  if (self->bail_out != NULL)
+    outcome = TALLY_OUTCOME_FAILED, message = g_strdup_printf ("Bail out! %s", self->bail_out);
+  else if (self->n_failed > 0)
+    {
+      outcome = TALLY_OUTCOME_FAILED;
+      message = g_strdup_printf ("%u of %u TAP results not ok: %s%s", self->n_failed, self->n_results,
+                                 self->failed_names->str, self->n_failed > 5 ? ", …" : "");
+    }
+  else if (exit_status == SKIP_EXIT_STATUS)
+    outcome = TALLY_OUTCOME_SKIPPED, message = g_strdup_printf ("exited with status %d", exit_status);
+  else if (exit_status != 0)
+    outcome = TALLY_OUTCOME_FAILED, message = g_strdup_printf ("exited with status %d", exit_status);
+  else if (self->plan_skip != NULL && self->n_results == 0)
+    outcome = TALLY_OUTCOME_SKIPPED, message = g_strdup (self->plan_skip);
+
+  complete_head (self, outcome, message, NULL, 0);
+}
+
+static void
+complete_bail_out (GTestProc *self)
+{
+  g_autofree char *message = NULL;
+  g_autofree char *file = NULL;
+  int line = 0;
+
+  tally_glib_log_parse_failure (self->bail_out, &message, &file, &line);
+  complete_head (self, TALLY_OUTCOME_FAILED, message ? message : "Bail out!", file, line);
+}
+
+/* A GTest program that exits cleanly without running the head was given
+ * a path it no longer has: GLib's random tests name themselves after a
+ * seed that changes from run to run ("/queue/random/seed:12345"). Run
+ * the head's parent suite instead and take the result of a path -l did
+ * not list as the head's. */
+static gboolean
+retry_by_parent (GTestProc *self)
+{
+  const char *path = head_test (self)->path;
+  const char *slash = strrchr (path, '/');
+
+  if (self->parent_path != NULL || slash == NULL || slash == path)
+    return FALSE;
+  self->parent_path = g_strndup (path, slash - path);
+  return TRUE;
+}
+
+static void
+on_process_exited (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTestProc *self = user_data;
+  GSubprocess *subprocess = G_SUBPROCESS (object);
+  gboolean signaled;
+  int signum = 0, exit_status = -1;
+
+  if (!g_subprocess_wait_finish (subprocess, result, NULL))
+    return;   /* cancelled: the worker is being freed */
+
+  signaled = g_subprocess_get_if_signaled (subprocess);
+  if (signaled)
+    signum = g_subprocess_get_term_sig (subprocess);
+  else
+    exit_status = g_subprocess_get_exit_status (subprocess);
+
+  close_pipes (self);
+  remove_tmpdir (self);
+  g_clear_object (&self->subprocess);
+  g_clear_object (&self->cancellable);
+
+  if (self->head_started)
+    {
+      if (self->bail_out != NULL && is_gtest (self) && !self->stopping)
+        complete_bail_out (self);
+      else if (is_gtest (self) && !signaled && exit_status == 0 && !self->stopping
+               && retry_by_parent (self))
+        ;   /* the head runs again, in a process of its own */
+      else if (!is_gtest (self) && !signaled && !self->stopping)
+        complete_plain (self, exit_status);
+      else
+        {
+          /* Crashed, hung or stopped in the middle of a test: the session
+           * fails it (crashed or timeout) and requeues the rest. */
+          flush_records (self);
+          report_exit (self, FALSE, signum, exit_status);
+          return;
+        }
+    }
+
+  discard_output (self);
+  self->n_running = 0;
+  self->busy = FALSE;
+  if (self->parent_path == NULL)
+    forget_head_state (self);
+
+  if (self->stopping || (self->quitting && g_queue_is_empty (&self->pending)))
+    report_exit (self, g_queue_is_empty (&self->pending) && !self->stopping, signum, exit_status);
+  else
+    start_processes (self);
+}
+
+/* The longest prefix of pending that one process can run: for GTest,
+ * ascending paths (it runs -p paths in the order given, and a batch is
+ * kept ascending so registration order is never reversed); for a
+ * plain program, one run. */
+static guint
+batch_length (GTestProc *self)
+{
+  guint n = 0, last = 0;
+
+  for (GList *l = self->pending.head; l != NULL; l = l->next, n++)
+    {
+      guint index = GPOINTER_TO_UINT (l->data);
+
+      if (!is_gtest (self) || self->parent_path != NULL)
+        return 1;
+      if (n > 0 && index <= last)
+        break;
+      last = index;
+    }
+  return n;
+}
+
+static GStrv
+process_argv (GTestProc *self,
+              guint      n,
+              guint     *n_paths)
+{
+  g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+  TallyProgram *program = self->base.program;
+  guint i = 0;
+
+  {
+    g_autofree char *absolute = g_canonicalize_filename (program->path, NULL);
+
+    g_strv_builder_add (argv, absolute);
+  }
+  if (program->args != NULL)
+    g_strv_builder_addv (argv, (const char **) program->args);
+  *n_paths = 0;
+  if (!is_gtest (self))
+    return g_strv_builder_end (argv);
+
+  g_strv_builder_add_many (argv, "--tap", "-k", NULL);
+  if (self->parent_path != NULL)
+    {
+      g_strv_builder_add_many (argv, "-p", self->parent_path, NULL);
+      *n_paths = 1;
+      return g_strv_builder_end (argv);
+    }
+  for (GList *l = self->pending.head; l != NULL && i < n; l = l->next, i++)
+    {
+      TallyListedTest *test = g_ptr_array_index (program->tests, GPOINTER_TO_UINT (l->data));
+
+      if (tally_markers_has (test->markers, "skip"))
+        continue;
+      g_strv_builder_add_many (argv, "-p", test->path, NULL);
+      (*n_paths)++;
+    }
+  return g_strv_builder_end (argv);
+}
+
+static GSubprocessLauncher *
+process_launcher (GTestProc  *self,
+                  int         out_fd,
+                  int         err_fd,
+                  GError    **error)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autofree char *slot = g_strdup_printf ("%d", self->base.slot);
+
+  tally_worker_proc_apply_program (launcher, self->base.program);
+  g_subprocess_launcher_setenv (launcher, "TALLY_WORKER_SLOT", slot, TRUE);
+  g_subprocess_launcher_take_stdout_fd (launcher, out_fd);
+  g_subprocess_launcher_take_stderr_fd (launcher, err_fd);
+  if (self->base.program->fresh_workdir)
+    {
+      self->tmpdir = g_dir_make_tmp ("tally-test-XXXXXX", error);
+      if (self->tmpdir == NULL)
+        {
+          g_object_unref (launcher);
+          return NULL;
+        }
+      g_subprocess_launcher_set_cwd (launcher, self->tmpdir);
+    }
+  return launcher;
+}
+
+static GSource *
+watch_fd (GTestProc   *self,
+          int          fd,
+          GSourceFunc  callback)
+{
+  GSource *source = g_unix_fd_source_new (fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
+
+  g_unix_set_fd_nonblocking (fd, TRUE, NULL);
+  g_source_set_static_name (source, "[tally] gtest output");
+  g_source_set_callback (source, callback, self, NULL);
+  g_source_attach (source, self->context);
+  return source;
+}
+
+static gboolean
+spawn_process (GTestProc  *self,
+               GStrv       argv,
+               GError    **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  int out[2], err[2];
+
+  if (!g_unix_open_pipe (out, FD_CLOEXEC, error))
+    return FALSE;
+  if (!g_unix_open_pipe (err, FD_CLOEXEC, error))
+    {
+      close (out[0]);
+      close (out[1]);
+      return FALSE;
+    }
+
+  self->out_fd = out[0];
+  self->err_fd = err[0];
+  launcher = process_launcher (self, out[1], err[1], error);
+  if (launcher != NULL)
+    self->subprocess = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, error);
+  g_clear_object (&launcher);   /* closes the child's ends */
+  if (self->subprocess == NULL)
+    {
+      close_pipes (self);
+      remove_tmpdir (self);
+      return FALSE;
+    }
+
+  self->tap = (is_gtest (self) || self->base.program->tap) ? tally_tap_parser_new () : NULL;
+  self->out_source = watch_fd (self, self->out_fd, G_SOURCE_FUNC (on_output_cb));
+  self->err_source = watch_fd (self, self->err_fd, G_SOURCE_FUNC (on_output_cb));
+  self->cancellable = g_cancellable_new ();
+  g_subprocess_wait_async (self->subprocess, self->cancellable, on_process_exited, self);
+  return TRUE;
+}
+
+/* Starts a process for the next batch; batches of only `skip` tests
+ * need none. */
+static void
+start_processes (GTestProc *self)
+{
+  while (!self->busy && !self->stopping && !g_queue_is_empty (&self->pending))
+    {
+      g_autoptr(GError) error = NULL;
+      guint n_paths;
+      guint n = batch_length (self);
+      g_auto(GStrv) argv = process_argv (self, n, &n_paths);
+
+      self->n_running = n;
+      if (is_gtest (self) && n_paths == 0)
+        {
+          advance (self);
+          continue;
+        }
+
+      self->busy = TRUE;
+      if (!spawn_process (self, argv, &error))
+        {
+          /* Busy still, so what the session sends meanwhile waits. */
+          self->n_running = 1;
+          start_head (self);
+          complete_head (self, TALLY_OUTCOME_ERROR, error->message, NULL, 0);
+          self->n_running = 0;
+          self->busy = FALSE;
+          continue;
+        }
+      advance (self);
+    }
+
+  if (!self->busy && self->quitting && g_queue_is_empty (&self->pending))
+    schedule_exit (self);
+}
+
+static void
+gtest_send_run (TallyWorkerProc *base,
+                const guint32   *indices,
+                guint            n_indices)
+{
+  GTestProc *self = (GTestProc *) base;
+
+  for (guint i = 0; i < n_indices; i++)
+    if (indices[i] < base->program->tests->len)
+      g_queue_push_tail (&self->pending, GUINT_TO_POINTER (indices[i]));
+  start_processes (self);
+}
+
+static void
+gtest_send_quit (TallyWorkerProc *base)
+{
+  GTestProc *self = (GTestProc *) base;
+
+  self->quitting = TRUE;
+  if (!self->busy)
+    schedule_exit (self);
+}
+
+static void
+stop (GTestProc *self,
+      int        signum)
+{
+  self->stopping = TRUE;
+  if (self->subprocess != NULL)
+    g_subprocess_send_signal (self->subprocess, signum);
+  else if (!self->busy)
+    schedule_exit (self);
+}
+
+static void
+gtest_terminate (TallyWorkerProc *base)
+{
+  stop ((GTestProc *) base, SIGTERM);
+}
+
+static void
+gtest_kill (TallyWorkerProc *base)
+{
+  stop ((GTestProc *) base, SIGKILL);
+}
+
+static void
+gtest_finalize (TallyWorkerProc *base)
+{
+  GTestProc *self = (GTestProc *) base;
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  if (self->subprocess != NULL)
+    {
+      g_subprocess_force_exit (self->subprocess);
+      g_subprocess_wait (self->subprocess, NULL, NULL);
+    }
+  drop_source (&self->out_source);
+  drop_source (&self->err_source);
+  drop_source (&self->exit_source);
+  if (self->out_fd >= 0)
+    close (self->out_fd);
+  if (self->err_fd >= 0)
+    close (self->err_fd);
+  remove_tmpdir (self);
+  g_clear_object (&self->subprocess);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->tap, tally_tap_parser_free);
+  g_byte_array_unref (self->err_line);
+  g_ptr_array_unref (self->records);
+  g_ptr_array_unref (self->err_records);
+  g_free (self->bail_out);
+  g_free (self->last_comment);
+  g_free (self->plan_skip);
+  g_free (self->parent_path);
+  g_clear_pointer (&self->listed, g_hash_table_unref);
+  g_string_free (self->failed_names, TRUE);
+  g_queue_clear (&self->pending);
+  g_main_context_unref (self->context);
+}
+
+static const TallyWorkerProcClass gtest_class = {
+  gtest_send_run,
+  gtest_send_quit,
+  gtest_terminate,
+  gtest_kill,
+  gtest_finalize,
+};
+
+/**
+ * tally_gtest_proc_spawn:
+ * @program: a %TALLY_PROGRAM_GTEST or %TALLY_PROGRAM_PLAIN program
+ * @slot: the runner's slot
+ * @settings: unused: GTest programs know no Tally options
+ * @callbacks: where events go, on the thread-default main context
+ * @data: for @callbacks
+ * @error: return location for a #GError
+ *
+ * Makes a worker for @program. No process starts until a batch comes.
+ *
+ * Returns: (transfer full): the worker
+ */
+TallyWorkerProc *
+tally_gtest_proc_spawn (TallyProgram               *program,
+                        int                         slot,
+                        const TallyWorkerSettings  *settings,
+                        const TallyWorkerCallbacks *callbacks,
+                        gpointer                    data,
+                        GError                    **error)
+{
+  GTestProc *self = g_new0 (GTestProc, 1);
+
+  tally_worker_proc_init (&self->base, &gtest_class, program, slot, callbacks, data);
+  self->context = g_main_context_ref_thread_default ();
+  g_queue_init (&self->pending);
+  self->out_fd = self->err_fd = -1;
+  self->err_line = g_byte_array_new ();
+  self->records = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_log_record_free);
+  self->err_records = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_log_record_free);
+  self->failed_names = g_string_new (NULL);
+
+  return &self->base;
+}

@@ -1,0 +1,414 @@
+/* `tally run` on tests written without Tally: plain GTest binaries (per
+ * test case: outcomes, logs, output, crashes, timeouts), plain programs,
+ * a meson build directory and an installed-tests directory. */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include <json-glib/json-glib.h>
+
+#include "tally-store-private.h"
+#include "tally-test-util.h"
+
+static char *
+tally_bin (void)
+{
+  return tally_util_build_path ("runner/tally");
+}
+
+static char *
+sample (const char *name)
+{
+  g_autofree char *relative = g_build_filename ("tests", "samples", name, NULL);
+  return tally_util_build_path (relative);
+}
+
+static char *
+db_path (TallyTest *t)
+{
+  return g_build_filename (tally_test_get_tmpdir (t), "results.sqlite", NULL);
+}
+
+/* The test-finished event of the test whose program ends with @program
+ * (NULL: any) and whose path is @path. */
+static JsonObject *
+finished (TallyRun   *run,
+          const char *program,
+          const char *path)
+{
+  for (guint i = 0; i < run->events->len; i++)
+    {
+      JsonObject *event = g_ptr_array_index (run->events, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (event, "event", ""), "test-finished") != 0)
+        continue;
+      if (g_strcmp0 (json_object_get_string_member_with_default (event, "path", ""), path) != 0)
+        continue;
+      if (program && !g_str_has_suffix (json_object_get_string_member_with_default (event, "program", ""), program))
+        continue;
+      return event;
+    }
+  return NULL;
+}
+
+static const char *
+outcome_of (TallyRun   *run,
+            const char *program,
+            const char *path)
+{
+  JsonObject *event = finished (run, program, path);
+
+  if (event == NULL)
+    tally_fail ("no result for %s::%s; stderr was:\n%s", program, path, run->err);
+  return json_object_get_string_member (event, "outcome");
+}
+
+static GBytes *
+stored_output (TallyStore  *store,
+               TallyRun    *run,
+               const char  *path,
+               TallyStream  stream)
+{
+  g_autoptr(GError) error = NULL;
+  GBytes *bytes = tally_store_get_output (store, tally_util_member_int (run, path, "result_id"),
+                                          stream, &error);
+
+  tally_assert_no_error (error);
+  return bytes;
+}
+
+static gboolean
+bytes_contain (GBytes     *bytes,
+               const char *needle)
+{
+  return bytes && g_strstr_len (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), needle);
+}
+
+static TallyLogRecord *
+find_record (GPtrArray  *logs,
+             const char *message)
+{
+  for (guint i = 0; i < logs->len; i++)
+    {
+      TallyLogRecord *record = g_ptr_array_index (logs, i);
+
+      if (g_strcmp0 (record->message, message) == 0)
+        return record;
+    }
+  return NULL;
+}
+
+static GPtrArray *
+stored_logs (TallyStore *store,
+             TallyRun   *run,
+             const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *logs = tally_store_get_logs (store, tally_util_member_int (run, path, "result_id"), &error);
+
+  tally_assert_no_error (error);
+  return logs;
+}
+
+/* --- one GTest binary, case by case -------------------------------------- */
+
+static void
+test_per_case_outcomes (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *program = sample ("gtest-sample");
+  g_autofree char *db = db_path (t);
+  const char *envp[] = { "GTEST_SAMPLE_WILD=1", NULL };
+  g_autoptr(TallyRun) run = tally_util_run (t, envp, tally, "run", "-n", "2", "--json", "--timeout", "2",
+                                            "--db", db, program, NULL);
+
+  tally_assert_cmpint (run->status, ==, 1);
+  tally_assert_cmpstr (tally_util_outcome (run, "/sample/pass"), ==, "passed");
+  tally_assert_cmpstr (tally_util_outcome (run, "/sample/skip"), ==, "skipped");
+  tally_assert_cmpstr (tally_util_outcome (run, "/sample/log"), ==, "passed");
+  tally_assert_cmpstr (tally_util_outcome (run, "/sample/zz-after"), ==, "passed");
+
+  /* g_assert in a GTest binary: a failure with message and location. */
+  tally_assert_cmpstr (tally_util_outcome (run, "/sample/fail"), ==, "failed");
+  tally_assert_nonnull (strstr (tally_util_member_str (run, "/sample/fail", "message"), "answer == 42"));
+  tally_assert_true (g_str_has_suffix (tally_util_member_str (run, "/sample/fail", "file"), "gtest-sample.c"));
+  tally_assert_cmpint (tally_util_member_int (run, "/sample/fail", "line"), >, 0);
+
+  /* A crash costs its own case; a hang its own case, as a timeout. */
+  tally_assert_cmpstr (tally_util_outcome (run, "/sample/crash"), ==, "crashed");
+  tally_assert_cmpint (tally_util_member_int (run, "/sample/crash", "signal"), ==, SIGSEGV);
+  tally_assert_cmpstr (tally_util_outcome (run, "/sample/hang"), ==, "timeout");
+}
+
+static void
+test_per_case_logs_and_output (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *program = sample ("gtest-sample");
+  g_autofree char *db = db_path (t);
+  const char *envp[] = { "GTEST_SAMPLE_WILD=1", NULL };
+  g_autoptr(TallyRun) run = tally_util_run (t, envp, tally, "run", "-n", "1", "--json", "--db", db,
+                                            "-k", "not hang", program, NULL);
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) pass_logs = NULL;
+  g_autoptr(GPtrArray) log_logs = NULL;
+  g_autoptr(GBytes) pass_out = NULL;
+  g_autoptr(GBytes) pass_err = NULL;
+  g_autoptr(GBytes) fail_out = NULL;
+  g_autoptr(GBytes) after_out = NULL;
+  g_autoptr(GBytes) crash_err = NULL;
+  TallyLogRecord *record;
+
+  tally_assert_cmpint (run->status, ==, 1);
+  store = tally_store_open_readonly (db, &error);
+  tally_assert_no_error (error);
+
+  /* Each case has its own stdout and stderr, without GTest's TAP. */
+  pass_out = stored_output (store, run, "/sample/pass", TALLY_STREAM_STDOUT);
+  pass_err = stored_output (store, run, "/sample/pass", TALLY_STREAM_STDERR);
+  fail_out = stored_output (store, run, "/sample/fail", TALLY_STREAM_STDOUT);
+  after_out = stored_output (store, run, "/sample/zz-after", TALLY_STREAM_STDOUT);
+  crash_err = stored_output (store, run, "/sample/crash", TALLY_STREAM_STDERR);
+  tally_assert_true (bytes_contain (pass_out, "stdout of pass"));
+  tally_assert_false (bytes_contain (pass_out, "ok 1"));
+  tally_assert_false (bytes_contain (pass_out, "stdout of fail"));
+  tally_assert_true (bytes_contain (pass_err, "stderr of pass"));
+  tally_assert_true (bytes_contain (fail_out, "stdout of fail"));
+  tally_assert_true (bytes_contain (after_out, "stdout of after"));
+  tally_assert_false (bytes_contain (after_out, "stdout of pass"));
+  tally_assert_true (bytes_contain (crash_err, "last words of crash"));
+
+  /* GLib's messages become log records with level and domain, once. */
+  pass_logs = stored_logs (store, run, "/sample/pass");
+  record = find_record (pass_logs, "message of pass");
+  tally_assert_nonnull (record);
+  tally_assert_cmpint (record->level, ==, G_LOG_LEVEL_MESSAGE);
+  tally_assert_cmpstr (record->domain, ==, "Sample");
+  tally_assert_cmpuint (pass_logs->len, ==, 1);
+
+  log_logs = stored_logs (store, run, "/sample/log");
+  record = find_record (log_logs, "warning of log");
+  tally_assert_nonnull (record);
+  tally_assert_cmpint (record->level, ==, G_LOG_LEVEL_WARNING);
+  tally_assert_nonnull (find_record (log_logs, "message of log"));
+  tally_assert_null (find_record (log_logs, "expected warning 1"));
+}
+
+static void
+test_markers_file (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *program = sample ("gtest-sample");
+  g_autofree char *markers = g_build_filename (tally_test_get_tmpdir (t), "markers.ini", NULL);
+  g_autoptr(TallyRun) run = NULL;
+  g_autoptr(TallyRun) list = NULL;
+
+  g_file_set_contents (markers, "[markers]\n*::/sample/s* = slow\n*::/sample/fail = xfail\n", -1, NULL);
+  run = tally_util_run (t, NULL, tally, "run", "--no-db", "--json", "--gtest", "--strict-markers",
+                        "--markers-file", markers, "-m", "gtest and not slow", program, NULL);
+  list = tally_util_run (t, NULL, tally, "list", "--markers-file", markers, program, NULL);
+
+  tally_assert_cmpint (run->status, ==, 0);
+  tally_assert_null (g_hash_table_lookup (run->finished, "/sample/skip"));
+  tally_assert_cmpstr (tally_util_outcome (run, "/sample/pass"), ==, "passed");
+  tally_assert_cmpstr (tally_util_outcome (run, "/sample/fail"), ==, "xfailed");
+  tally_assert_nonnull (strstr (list->out, "::/sample/skip  [gtest slow]"));
+}
+
+/* --- bad input ----------------------------------------------------------- */
+
+static void
+test_bad_programs (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *good = sample ("gtest-sample");
+  g_autofree char *plain = sample ("plain-sample");
+  g_autofree char *crasher = g_build_filename (tally_test_get_tmpdir (t), "crasher", NULL);
+  g_autoptr(TallyRun) run = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n_errors = 0;
+
+  g_file_set_contents (crasher, "#!/bin/sh\nkill -SEGV $$\n", -1, NULL);
+  g_chmod (crasher, 0755);
+  run = tally_util_run (t, NULL, tally, "run", "--no-db", "--json", "-k", "pass", plain, crasher, good, NULL);
+
+  /* One line for each program left out; the rest runs; status 3. */
+  tally_assert_cmpint (run->status, ==, 3);
+  tally_assert_cmpstr (tally_util_outcome (run, "/sample/pass"), ==, "passed");
+  lines = g_strsplit (g_strchomp (run->err), "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    n_errors += g_str_has_prefix (lines[i], "tally run: ");
+  tally_assert_cmpuint (n_errors, ==, 2);
+  tally_assert_nonnull (strstr (run->err, "plain-sample: not a Tally test program"));
+  tally_assert_nonnull (strstr (run->err, "crasher: "));
+  tally_assert_nonnull (strstr (run->err, "Segmentation fault"));
+}
+
+/* --- a meson build directory --------------------------------------------- */
+
+static void
+check_spawn (TallyTest          *t,
+             const char * const *argv)
+{
+  g_autoptr(TallyRun) run = tally_util_run_argv (t, NULL, argv);
+
+  if (run->status != 0)
+    tally_fail ("%s failed (%d): %s%s", argv[0], run->status, run->out, run->err);
+}
+
+static char *
+build_fixture (TallyTest *t)
+{
+  g_autofree char *srcdir = g_build_filename (g_getenv ("TALLY_SRCDIR"), "tests", "meson-project", NULL);
+  g_autofree char *builddir = g_build_filename (tally_test_get_tmpdir (t), "fixture", NULL);
+  g_autofree char *native = sample ("native-tiny");
+  g_autofree char *option = g_strdup_printf ("-Dnative_test=%s", native);
+  g_autofree char *meson = g_find_program_in_path ("meson");
+  g_autofree char *ninja = g_find_program_in_path ("ninja");
+  const char *setup[] = { meson, "setup", option, builddir, srcdir, NULL };
+  const char *build[] = { ninja, "-C", builddir, NULL };
+
+  if (g_getenv ("TALLY_SRCDIR") == NULL || meson == NULL || ninja == NULL)
+    {
+      tally_test_skip (t, "needs meson and TALLY_SRCDIR");
+      return NULL;
+    }
+  check_spawn (t, setup);
+  check_spawn (t, build);
+  return g_steal_pointer (&builddir);
+}
+
+static void
+test_meson_builddir (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *builddir = build_fixture (t);
+  g_autofree char *db = db_path (t);
+  g_autoptr(TallyRun) run = NULL;
+  g_autoptr(TallyRun) list = NULL;
+  g_autoptr(TallyRun) legacy = NULL;
+
+  if (builddir == NULL)
+    return;
+  run = tally_util_run (t, NULL, tally, "run", "--json", "--db", db, builddir, NULL);
+  list = tally_util_run (t, NULL, tally, "list", "--json", builddir, NULL);
+  legacy = tally_util_run (t, NULL, tally, "run", "--no-db", "--json", "--suite", "tally-fixture:legacy",
+                           "--no-suite", "split", builddir, NULL);
+
+  /* Tally, GTest and exit-code tests, in one run. */
+  tally_assert_cmpint (run->status, ==, 1);
+  tally_assert_cmpstr (outcome_of (run, NULL, "/native/one"), ==, "passed");
+  tally_assert_cmpstr (outcome_of (run, NULL, "/native/two"), ==, "passed");
+  tally_assert_cmpstr (outcome_of (run, NULL, "/fixture/env"), ==, "passed");
+  tally_assert_cmpstr (outcome_of (run, NULL, "/fixture/workdir"), ==, "passed");
+  tally_assert_cmpstr (outcome_of (run, "[exit-pass]", "/"), ==, "passed");
+  tally_assert_cmpstr (outcome_of (run, "[exit-skip]", "/"), ==, "skipped");
+  tally_assert_cmpstr (outcome_of (run, "[exit-fail]", "/"), ==, "failed");
+  tally_assert_cmpstr (outcome_of (run, "[tap]", "/"), ==, "passed");
+  tally_assert_cmpstr (outcome_of (run, "[lonely]", "/"), ==, "passed");
+
+  /* is_parallel: false → serial; meson's timeout and suites → markers. */
+  tally_assert_cmpint (list->status, ==, 0);
+  tally_assert_nonnull (strstr (list->out, "\"markers\" : \"plain suite=alone alone serial timeout=10\""));
+  tally_assert_nonnull (strstr (list->out, "\"markers\" : \"gtest suite=legacy legacy split timeout=30\""));
+
+  /* --suite and --no-suite as meson test has them. */
+  tally_assert_cmpint (legacy->status, ==, 1);
+  tally_assert_null (finished (legacy, NULL, "/native/one"));
+  tally_assert_null (finished (legacy, NULL, "/fixture/env"));
+  tally_assert_cmpstr (outcome_of (legacy, "[exit-pass]", "/"), ==, "passed");
+}
+
+static void
+test_not_a_builddir (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "--no-db", tally_test_get_tmpdir (t), NULL);
+  g_auto(GStrv) lines = g_strsplit (g_strchomp (run->err), "\n", -1);
+
+  tally_assert_cmpint (run->status, ==, 4);
+  tally_assert_nonnull (strstr (run->err, "not a meson build directory"));
+  tally_assert_cmpuint (g_strv_length (lines), ==, 1);
+}
+
+/* --- installed tests ----------------------------------------------------- */
+
+static void
+write_test_file (const char *dir,
+                 const char *name,
+                 const char *contents)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  g_file_set_contents (path, contents, -1, NULL);
+}
+
+static void
+test_installed_tests (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *gtest = sample ("gtest-sample");
+  g_autofree char *plain = sample ("plain-sample");
+  g_autofree char *dir = g_build_filename (tally_test_get_tmpdir (t), "installed", "fixture", NULL);
+  g_autofree char *db = db_path (t);
+  g_autofree char *a = g_strdup_printf ("[Test]\nType=session\nExec=%s\nOutput=TAP\n", gtest);
+  g_autofree char *b = g_strdup_printf ("[Test]\nType=session\nExec=%s 0 tap\nOutput=TAP\n", plain);
+  g_autofree char *c = g_strdup_printf ("[Test]\nType=session-exclusive\nExec='%s' 77\n", plain);
+  g_autoptr(TallyRun) run = NULL;
+  g_autoptr(TallyRun) list = NULL;
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GPtrArray) logs = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *logs_text = NULL;
+  GString *joined = g_string_new (NULL);
+
+  g_mkdir_with_parents (dir, 0755);
+  write_test_file (dir, "a-gtest.test", a);
+  write_test_file (dir, "b-tap.test", b);
+  write_test_file (dir, "c-exclusive.test", c);
+  write_test_file (dir, "d-no-exec.test", "[Test]\nType=session\n");
+  run = tally_util_run (t, NULL, tally, "run", "--json", "--db", db, "--installed-tests", dir, NULL);
+  list = tally_util_run (t, NULL, tally, "list", "--installed-tests", dir, NULL);
+
+  /* The .test without Exec: one line; the rest runs; status 3. */
+  tally_assert_cmpint (run->status, ==, 3);
+  tally_assert_nonnull (strstr (run->err, "d-no-exec.test: no Exec="));
+  tally_assert_cmpstr (outcome_of (run, NULL, "/sample/pass"), ==, "passed");
+  tally_assert_cmpstr (outcome_of (run, NULL, "/sample/fail"), ==, "failed");
+  tally_assert_cmpstr (outcome_of (run, "[c-exclusive]", "/"), ==, "skipped");
+  tally_assert_nonnull (strstr (list->out, "[c-exclusive]::/  [plain serial timeout=300]"));
+
+  /* TAP from a plain program: failed by its "not ok", the malformed
+   * line reported in its log. */
+  tally_assert_cmpstr (outcome_of (run, "[b-tap]", "/"), ==, "failed");
+  tally_assert_nonnull (strstr (json_object_get_string_member (finished (run, "[b-tap]", "/"), "message"),
+                                "1 of 3 TAP results not ok: second"));
+  store = tally_store_open_readonly (db, &error);
+  tally_assert_no_error (error);
+  logs = tally_store_get_logs (store, json_object_get_int_member (finished (run, "[b-tap]", "/"), "result_id"),
+                               &error);
+  tally_assert_no_error (error);
+  for (guint i = 0; i < logs->len; i++)
+    g_string_append_printf (joined, "%s\n", ((TallyLogRecord *) g_ptr_array_index (logs, i))->message);
+  logs_text = g_string_free (joined, FALSE);
+  tally_assert_nonnull (strstr (logs_text, "malformed TAP (the plan has no valid count): 1..what"));
+  tally_assert_nonnull (strstr (logs_text, "plain message"));
+}
+
+static void
+register_tests (void)
+{
+  tally_add ("/gtest/per-case/outcomes", test_per_case_outcomes, "timeout=60");
+  tally_add ("/gtest/per-case/logs-and-output", test_per_case_logs_and_output, "timeout=60");
+  tally_add ("/gtest/markers-file", test_markers_file, NULL);
+  tally_add ("/gtest/bad/programs", test_bad_programs, NULL);
+  tally_add ("/gtest/bad/not-a-builddir", test_not_a_builddir, NULL);
+  tally_add ("/gtest/meson/builddir", test_meson_builddir, "timeout=180");
+  tally_add ("/gtest/installed-tests", test_installed_tests, "timeout=60");
+}
+
+TALLY_MAIN (register_tests)

@@ -1,0 +1,732 @@
+/* test-viewer.c — tally-viewer's widgets, driven through actions and signals
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Runs under Xvfb (see viewer/meson.build); without a display every test
+ * skips, saying so. Each test builds its database by running the real
+ * `tally run` on the sample programs of tests/samples.
+ */
+#define G_LOG_DOMAIN "Tally-Test"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+#include <tally.h>
+
+#include "tally-markers-private.h"
+#include "tally-store-private.h"
+#include "tally-viewer-detail.h"
+#include "tally-viewer-log-list.h"
+#include "tally-viewer-result-list.h"
+#include "tally-viewer-runner.h"
+#include "tally-viewer-window.h"
+
+#define MARKS "leaks=ignore timeout=120"
+
+static gboolean have_display;
+
+static void
+require_display (TallyTest *t)
+{
+  if (!have_display)
+    tally_test_skip (t, "no display: run under xvfb-run (GTK cannot start)");
+}
+
+static char *
+build_path (const char *relative)
+{
+  const char *builddir = g_getenv ("TALLY_BUILDDIR");
+
+  return g_build_filename (builddir ? builddir : ".", relative, NULL);
+}
+
+/* Runs `tally run --db DB ARGS…` to completion; returns its exit status. */
+static int
+run_tally (TallyTest          *t,
+           const char         *db,
+           const char * const *envp_extra,
+           const char         *first_arg,
+           ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) envp = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+  va_list ap;
+
+  g_ptr_array_add (argv, build_path ("runner/tally"));
+  g_ptr_array_add (argv, g_strdup ("run"));
+  g_ptr_array_add (argv, g_strdup ("-q"));
+  g_ptr_array_add (argv, g_strdup ("--db"));
+  g_ptr_array_add (argv, g_strdup (db));
+  va_start (ap, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (argv, g_str_has_prefix (arg, "@") ? build_path (arg + 1) : g_strdup (arg));
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  for (guint i = 0; envp_extra != NULL && envp_extra[i] != NULL; i += 2)
+    envp = g_environ_setenv (envp, envp_extra[i], envp_extra[i + 1], TRUE);
+  envp = g_environ_setenv (envp, "TALLY_SAMPLE_DIR", tally_test_get_tmpdir (t), TRUE);
+
+  g_spawn_sync (tally_test_get_tmpdir (t), (char **) argv->pdata, envp, G_SPAWN_STDOUT_TO_DEV_NULL,
+                NULL, NULL, NULL, NULL, &status, &error);
+  tally_assert_no_error (error);
+  return g_spawn_check_wait_status (status, NULL) ? 0 : WIFEXITED (status) ? WEXITSTATUS (status) : 128;
+}
+
+static char *
+tmp_db (TallyTest *t)
+{
+  return g_build_filename (tally_test_get_tmpdir (t), "results.sqlite", NULL);
+}
+
+/* --- spinning GTK's context from the test's ------------------------------ */
+
+typedef gboolean (*Check) (gpointer data);
+
+typedef struct
+{
+  Check check;
+  gpointer data;
+  gint64 until;                 /* 0, or a monotonic time to wait for */
+} Spin;
+
+/* GTK works on the global default context; the test runs on its own:
+ * iterate GTK's while the test's context is polled. */
+static gboolean
+spin_cb (gpointer data)
+{
+  Spin *spin = data;
+
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  if (spin->until != 0)
+    return g_get_monotonic_time () >= spin->until;
+  return spin->check (spin->data);
+}
+
+static void
+wait_for (TallyTest *t,
+          Check      check,
+          gpointer   data)
+{
+  Spin spin = { check, data, 0 };
+
+  tally_test_wait_until (t, spin_cb, &spin);
+}
+
+static void
+settle (TallyTest *t,
+        guint      ms)
+{
+  Spin spin = { NULL, NULL, g_get_monotonic_time () + ms * 1000 };
+
+  tally_test_wait_until (t, spin_cb, &spin);
+}
+
+/* Small enough to stay clear of Xvfb's pointer (the screen's centre):
+ * a hovered widget starts tooltip timers that outlive a test. */
+static TallyViewerWindow *
+new_window (void)
+{
+  TallyViewerWindow *window = tally_viewer_window_new (NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 700, 440);
+  return window;
+}
+
+/* Destroys the window in the test's body and lets GTK remove its own
+ * sources: the harness destroys what a test leaves on the global
+ * context, and GTK would later remove them again. */
+static void
+close_window (TallyTest         *t,
+              TallyViewerWindow *window)
+{
+  tally_viewer_window_release_views (window);
+  settle (t, 30);
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle (t, 100);
+}
+
+static TallyViewerWindow *
+open_window (TallyTest  *t,
+             const char *db)
+{
+  TallyViewerWindow *window = new_window ();
+  g_autoptr(GError) error = NULL;
+
+  gtk_window_present (GTK_WINDOW (window));
+  tally_assert_true (tally_viewer_window_open_path (window, db, &error));
+  tally_assert_no_error (error);
+  tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "results");
+  settle (t, 50);
+  return window;
+}
+
+/* --- what the table should show, computed from the store directly -------- */
+
+typedef gboolean (*RowFilter) (const TallyResultRow *row, gconstpointer data);
+
+static GPtrArray *
+expected_rows (const char    *db,
+               gint64         run_id,
+               RowFilter      filter,
+               gconstpointer  data)
+{
+  g_autoptr(TallyStore) store = tally_store_open_readonly (db, NULL);
+  g_autoptr(GPtrArray) rows = NULL;
+  GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
+
+  tally_assert_nonnull (store);
+  rows = tally_store_query_results (store, run_id, NULL, 0, G_MAXINT, NULL);
+  tally_assert_nonnull (rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const TallyResultRow *row = g_ptr_array_index (rows, i);
+
+      if (filter == NULL || filter (row, data))
+        g_ptr_array_add (keys, g_strdup_printf ("%s::%s", row->program, row->path));
+    }
+  return keys;
+}
+
+static int
+compare_str (gconstpointer a,
+             gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+static void
+assert_same_set (GPtrArray *shown,
+                 GPtrArray *expected)
+{
+  g_ptr_array_sort (shown, compare_str);
+  g_ptr_array_sort (expected, compare_str);
+  tally_assert_cmpuint (shown->len, ==, expected->len);
+  for (guint i = 0; i < shown->len; i++)
+    tally_assert_cmpstr (g_ptr_array_index (shown, i), ==, g_ptr_array_index (expected, i));
+}
+
+static gboolean
+row_is_failure (const TallyResultRow *row,
+                gconstpointer         data)
+{
+  return tally_outcome_is_failure (row->outcome);
+}
+
+static gboolean
+row_is_failure_or_passed (const TallyResultRow *row,
+                          gconstpointer         data)
+{
+  return tally_outcome_is_failure (row->outcome) || row->outcome == TALLY_OUTCOME_PASSED;
+}
+
+static gboolean
+row_message_has (const TallyResultRow *row,
+                 gconstpointer         data)
+{
+  g_autofree char *hay = g_strdup_printf ("%s %s %s", row->program, row->path,
+                                          row->message ? row->message : "");
+
+  return strstr (hay, data) != NULL;
+}
+
+static gboolean
+row_has_marker (const TallyResultRow *row,
+                gconstpointer         data)
+{
+  g_autoptr(TallyMarkers) markers = tally_markers_parse (row->markers, NULL);
+
+  return markers != NULL && tally_markers_has (markers, data);
+}
+
+static gboolean
+row_failed_without_xfail (const TallyResultRow *row,
+                          gconstpointer         data)
+{
+  return row_is_failure (row, NULL) && !row_has_marker (row, "xfail");
+}
+
+static void
+search (TallyViewerWindow *window,
+        const char        *text)
+{
+  GtkEditable *entry = tally_viewer_window_get_search (window);
+
+  gtk_editable_set_text (entry, text);
+  /* As the entry does after its typing delay. */
+  g_signal_emit_by_name (entry, "search-changed");
+}
+
+static void
+test_filters (TallyTest     *t,
+              gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  const char *env[] = { "TALLY_SAMPLE_FAIL", "c,e", NULL };
+  TallyViewerWindow *window;
+  gint64 run_id;
+
+  require_display (t);
+  run_tally (t, db, env, "@tests/samples/sample-outcomes", "@tests/samples/sample-history", NULL);
+  window = open_window (t, db);
+  run_id = tally_viewer_window_get_run_id (window);
+  tally_assert_cmpint (run_id, >, 0);
+
+  /* Everything, then each filter alone, then combined. */
+  {
+    g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);
+    g_autoptr(GPtrArray) expected = expected_rows (db, run_id, NULL, NULL);
+    tally_assert_cmpuint (expected->len, >=, 20);
+    assert_same_set (shown, expected);
+  }
+
+  g_action_group_change_action_state (G_ACTION_GROUP (window), "show-failed", g_variant_new_boolean (TRUE));
+  {
+    g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);
+    g_autoptr(GPtrArray) expected = expected_rows (db, run_id, row_is_failure, NULL);
+    tally_assert_cmpuint (expected->len, >=, 3);
+    assert_same_set (shown, expected);
+  }
+
+  g_action_group_change_action_state (G_ACTION_GROUP (window), "show-passed", g_variant_new_boolean (TRUE));
+  {
+    g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);
+    g_autoptr(GPtrArray) expected = expected_rows (db, run_id, row_is_failure_or_passed, NULL);
+    assert_same_set (shown, expected);
+  }
+  g_action_group_change_action_state (G_ACTION_GROUP (window), "show-passed", g_variant_new_boolean (FALSE));
+
+  /* Marker expression, combined with the outcome toggle. */
+  gtk_editable_set_text (tally_viewer_window_get_marker_entry (window), "not xfail");
+  {
+    g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);
+    g_autoptr(GPtrArray) expected = expected_rows (db, run_id, row_failed_without_xfail, NULL);
+    assert_same_set (shown, expected);
+  }
+
+  /* A malformed expression marks the entry and keeps the last filter. */
+  gtk_editable_set_text (tally_viewer_window_get_marker_entry (window), "not (xfail");
+  tally_assert_true (gtk_widget_has_css_class (GTK_WIDGET (tally_viewer_window_get_marker_entry (window)), "error"));
+
+  g_action_group_change_action_state (G_ACTION_GROUP (window), "show-failed", g_variant_new_boolean (FALSE));
+  gtk_editable_set_text (tally_viewer_window_get_marker_entry (window), "xfail");
+  tally_assert_false (gtk_widget_has_css_class (GTK_WIDGET (tally_viewer_window_get_marker_entry (window)), "error"));
+  {
+    g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);
+    g_autoptr(GPtrArray) expected = expected_rows (db, run_id, row_has_marker, "xfail");
+    tally_assert_cmpuint (expected->len, ==, 2);
+    assert_same_set (shown, expected);
+  }
+  gtk_editable_set_text (tally_viewer_window_get_marker_entry (window), "");
+
+  /* Text: test paths and failure messages. */
+  search (window, "told to fail");
+  {
+    g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);
+    g_autoptr(GPtrArray) expected = expected_rows (db, run_id, row_message_has, "told to fail");
+    tally_assert_cmpuint (expected->len, ==, 2);
+    assert_same_set (shown, expected);
+  }
+  search (window, "/outcomes/leak");
+  {
+    g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);
+    g_autoptr(GPtrArray) expected = expected_rows (db, run_id, row_message_has, "/outcomes/leak");
+    tally_assert_cmpuint (expected->len, ==, 3);
+    assert_same_set (shown, expected);
+  }
+  search (window, "no test is called this");
+  tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_window_get_results (window)), ==, 0);
+  close_window (t, window);
+}
+
+static gboolean
+path_is (const TallyResultRow *row,
+         gconstpointer         data)
+{
+  return strcmp (row->path, data) == 0;
+}
+
+static void
+test_detail (TallyTest     *t,
+             gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+  TallyViewerDetail *detail;
+  GListModel *logs;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  guint position = G_MAXUINT;
+  GListModel *results;
+
+  require_display (t);
+  run_tally (t, db, NULL, "@tests/samples/sample-chatty", "@tests/samples/sample-outcomes", NULL);
+  window = open_window (t, db);
+  results = tally_viewer_window_get_results (window);
+
+  search (window, "/chatty/042");
+  tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
+  tally_assert_true (tally_viewer_window_select_position (window, 0));
+  detail = tally_viewer_window_get_detail (window);
+  tally_assert_cmpint (tally_viewer_detail_get_result_id (detail), ==,
+                       tally_viewer_result_list_get_id_at (TALLY_VIEWER_RESULT_LIST (results), 0));
+
+  /* The log table: each of the 20 records, in order, of this test only. */
+  logs = tally_viewer_detail_get_log_model (detail);
+  tally_assert_cmpuint (g_list_model_get_n_items (logs), ==, 20);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (logs, i);
+      const TallyLogRecord *record = tally_viewer_log_item_get_record ((gpointer) item);
+      g_autofree char *want = g_strdup_printf ("record %u of /chatty/042", i);
+
+      tally_assert_nonnull (record);
+      tally_assert_cmpstr (record->message, ==, want);
+    }
+
+  out = tally_viewer_detail_dup_output (detail, TALLY_STREAM_STDOUT);
+  tally_assert_nonnull (strstr (out, "stdout 0 of /chatty/042\n"));
+  tally_assert_nonnull (strstr (out, "stdout 19 of /chatty/042\n"));
+  tally_assert_null (strstr (out, "/chatty/041"));
+  err = tally_viewer_detail_dup_output (detail, TALLY_STREAM_STDERR);
+  tally_assert_nonnull (strstr (err, "stderr of /chatty/042"));
+  tally_assert_cmpuint (tally_viewer_detail_get_n_history (detail), ==, 1);
+
+  /* The level filter: messages are not warnings. */
+  tally_viewer_detail_set_max_level (detail, G_LOG_LEVEL_WARNING);
+  tally_assert_cmpuint (g_list_model_get_n_items (logs), ==, 0);
+  tally_viewer_detail_set_max_level (detail, 0);
+  tally_assert_cmpuint (g_list_model_get_n_items (logs), ==, 20);
+
+  /* A failure: message with file:line. */
+  search (window, "/outcomes/fail");
+  for (guint i = 0; i < g_list_model_get_n_items (results); i++)
+    {
+      g_autoptr(TallyViewerResult) r = g_list_model_get_item (results, i);
+      if (path_is (tally_viewer_result_get_row (r), "/outcomes/fail"))
+        position = i;
+    }
+  tally_assert_cmpuint (position, !=, G_MAXUINT);
+  tally_viewer_window_select_position (window, position);
+  tally_assert_nonnull (tally_viewer_detail_get_message (detail));
+  tally_assert_nonnull (strstr (tally_viewer_detail_get_message (detail), "left"));
+  g_clear_pointer (&out, g_free);
+  out = tally_viewer_detail_dup_output (detail, TALLY_STREAM_STDOUT);
+  tally_assert_nonnull (strstr (out, "about to fail"));
+  tally_assert_cmpuint (g_list_model_get_n_items (logs), ==, 1);
+  close_window (t, window);
+}
+
+/* --- reruns ---------------------------------------------------------------- */
+
+static gboolean
+runner_idle (gpointer data)
+{
+  return !tally_viewer_runner_is_running (tally_viewer_window_get_runner (data));
+}
+
+typedef struct
+{
+  TallyViewerWindow *window;
+  gint64 old_run;
+} NewRun;
+
+static gboolean
+shows_new_run (gpointer data)
+{
+  NewRun *n = data;
+
+  return runner_idle (n->window) && tally_viewer_window_get_run_id (n->window) != n->old_run;
+}
+
+static const char *
+outcome_of (GListModel *results,
+            const char *path)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (results); i++)
+    {
+      g_autoptr(TallyViewerResult) r = g_list_model_get_item (results, i);
+      const TallyResultRow *row = tally_viewer_result_get_row (r);
+
+      if (row != NULL && strcmp (row->path, path) == 0)
+        return tally_outcome_to_string (row->outcome);
+    }
+  return NULL;
+}
+
+static void
+test_rerun_failed (TallyTest     *t,
+                   gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  const char *env[] = { "TALLY_SAMPLE_FAIL", "b,c", NULL };
+  g_autofree char *runner = build_path ("runner/tally");
+  TallyViewerWindow *window;
+  GListModel *results;
+  NewRun new_run;
+
+  require_display (t);
+  run_tally (t, db, env, "-n", "2", "@tests/samples/sample-history", NULL);
+  window = open_window (t, db);
+  results = tally_viewer_window_get_results (window);
+  tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 9);
+  tally_assert_cmpstr (outcome_of (results, "/history/b"), ==, "failed");
+  tally_assert_cmpstr (outcome_of (results, "/history/c"), ==, "failed");
+  tally_assert_cmpstr (outcome_of (results, "/history/flaky"), ==, "failed");
+
+  /* The rerun inherits our environment: now only c fails. */
+  g_setenv ("TALLY_RUNNER", runner, TRUE);
+  g_setenv ("TALLY_SAMPLE_FAIL", "c", TRUE);
+  g_setenv ("TALLY_SAMPLE_DIR", tally_test_get_tmpdir (t), TRUE);
+  new_run.window = window;
+  new_run.old_run = tally_viewer_window_get_run_id (window);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "rerun-failed", NULL);
+  tally_assert_true (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
+  wait_for (t, shows_new_run, &new_run);
+  g_unsetenv ("TALLY_SAMPLE_FAIL");
+
+  /* Exactly the three failed tests ran, with their new outcomes. */
+  tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 3);
+  tally_assert_cmpstr (outcome_of (results, "/history/b"), ==, "passed");
+  tally_assert_cmpstr (outcome_of (results, "/history/c"), ==, "failed");
+  tally_assert_cmpstr (outcome_of (results, "/history/flaky"), ==, "passed");
+  tally_assert_nonnull (tally_viewer_window_get_last_toast (window));
+  close_window (t, window);
+}
+
+static gboolean
+runner_progressed (gpointer data)
+{
+  return tally_viewer_window_get_run_id (data) != 0 && g_list_model_get_n_items (tally_viewer_window_get_results (data)) > 0;
+}
+
+static void
+test_rerun_stop (TallyTest     *t,
+                 gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  g_autofree char *runner = build_path ("runner/tally");
+  TallyViewerWindow *window;
+  gint64 first_run;
+
+  require_display (t);
+  /* Quick to make; its argv (-n 1 --repeat 20) makes the rerun long. */
+  run_tally (t, db, NULL, "-n", "1", "--repeat", "20", "-k", "serial/00", "@tests/samples/sample-sched", NULL);
+  window = open_window (t, db);
+  first_run = tally_viewer_window_get_run_id (window);
+
+  g_setenv ("TALLY_RUNNER", runner, TRUE);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "run-markers", g_variant_new_string ("not serial"));
+  tally_assert_true (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
+
+  /* Live: the new run shows up with rows while it runs. */
+  wait_for (t, runner_progressed, window);
+  while (tally_viewer_window_get_run_id (window) == first_run && !runner_idle (window))
+    settle (t, 50);
+  tally_assert_cmpint (tally_viewer_window_get_run_id (window), !=, first_run);
+  tally_assert_true (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "stop", NULL);
+  wait_for (t, runner_idle, window);
+
+  {
+    g_autoptr(TallyStore) store = tally_store_open_readonly (db, NULL);
+    g_autoptr(TallyRunRow) run = tally_store_get_run (store, tally_viewer_window_get_run_id (window), NULL);
+
+    tally_assert_nonnull (run);
+    tally_assert_cmpstr (tally_run_status_to_string (run->status), ==, "interrupted");
+    /* Stopped well before its 18 × 20 tests of 40 ms on one worker. */
+    tally_assert_cmpuint (run->n_results, <, 18 * 20);
+  }
+  tally_assert_nonnull (strstr (tally_viewer_window_get_last_toast (window), "stopped"));
+  close_window (t, window);
+}
+
+/* --- bad databases ------------------------------------------------------- */
+
+static void
+test_bad_databases (TallyTest     *t,
+                    gconstpointer  data)
+{
+  g_autofree char *corrupt = g_build_filename (tally_test_get_tmpdir (t), "corrupt.sqlite", NULL);
+  g_autofree char *foreign = g_build_filename (tally_test_get_tmpdir (t), "foreign.sqlite", NULL);
+  g_autofree char *missing = g_build_filename (tally_test_get_tmpdir (t), "missing.sqlite", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) junk = g_string_new ("SQLite format 3");
+  TallyViewerWindow *window;
+
+  require_display (t);
+  for (guint i = 0; i < 4096; i++)
+    g_string_append_c (junk, (char) (i * 7919 % 251));
+  tally_assert_true (g_file_set_contents (corrupt, junk->str, junk->len, NULL));
+  tally_assert_true (tally_store_debug_exec (foreign, "CREATE TABLE notes (id INTEGER, body TEXT)", &error));
+  tally_assert_no_error (error);
+
+  window = new_window ();
+  gtk_window_present (GTK_WINDOW (window));
+
+  tally_assert_false (tally_viewer_window_open_path (window, corrupt, &error));
+  tally_assert_nonnull (error);
+  tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "error");
+  tally_assert_nonnull (strstr (tally_viewer_window_get_error_text (window), "corrupt.sqlite"));
+  g_clear_error (&error);
+  settle (t, 30);
+
+  tally_assert_false (tally_viewer_window_open_path (window, foreign, &error));
+  tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "error");
+  tally_assert_nonnull (strstr (tally_viewer_window_get_error_text (window), "foreign.sqlite"));
+  g_clear_error (&error);
+
+  tally_assert_false (tally_viewer_window_open_path (window, missing, &error));
+  tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "error");
+  tally_assert_nonnull (strstr (tally_viewer_window_get_error_text (window), "does not exist"));
+  close_window (t, window);
+}
+
+/* --- desktop files and the screenshot mode ------------------------------- */
+
+static void
+run_tool (TallyTest          *t,
+          const char * const *argv)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  if (g_find_program_in_path (argv[0]) == NULL)
+    tally_test_skip (t, "%s is not installed", argv[0]);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, &error);
+  tally_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    tally_test_fail (t, "%s %s: %s%s", argv[0], argv[g_strv_length ((char **) argv) - 1], out, err);
+}
+
+static void
+test_desktop_file (TallyTest     *t,
+                   gconstpointer  data)
+{
+  const char *path = g_getenv ("TALLY_VIEWER_DESKTOP");
+
+  if (path == NULL)
+    tally_test_skip (t, "TALLY_VIEWER_DESKTOP is not set (run from meson)");
+  run_tool (t, (const char *[]) { "desktop-file-validate", path, NULL });
+}
+
+static void
+test_metainfo (TallyTest     *t,
+               gconstpointer  data)
+{
+  const char *path = g_getenv ("TALLY_VIEWER_METAINFO");
+
+  if (path == NULL)
+    tally_test_skip (t, "TALLY_VIEWER_METAINFO is not set (run from meson)");
+  run_tool (t, (const char *[]) { "appstreamcli", "validate", "--no-net", path, NULL });
+}
+
+static void
+test_screenshot (TallyTest     *t,
+                 gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  g_autofree char *png = g_build_filename (tally_test_get_tmpdir (t), "shot.png", NULL);
+  g_autofree char *viewer = build_path ("viewer/tally-viewer");
+  const char *env[] = { "TALLY_SAMPLE_FAIL", "a", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *contents = NULL;
+  gsize size = 0;
+  int status = -1;
+
+  require_display (t);
+  run_tally (t, db, env, "@tests/samples/sample-history", "@tests/samples/sample-outcomes", NULL);
+  g_spawn_sync (NULL, (char *[]) { viewer, (char *) "--screenshot", png, db, NULL }, NULL,
+                G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
+  tally_assert_no_error (error);
+  tally_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  tally_assert_true (g_file_get_contents (png, &contents, &size, NULL));
+  tally_assert_cmpuint (size, >, 20000);
+  tally_assert_true (memcmp (contents, "\x89PNG", 4) == 0);
+  texture = gdk_texture_new_from_filename (png, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (gdk_texture_get_width (texture), >=, 800);
+  tally_assert_cmpint (gdk_texture_get_height (texture), >=, 500);
+}
+
+static void
+test_rerun_argv (TallyTest     *t,
+                 gconstpointer  data)
+{
+  const char *run_argv[] = { "run", "-n", "2", "-k", "old", "--db=x.sqlite", "--lf", "-m",
+                             "slow", "--repeat", "3", "-v", "prog-a", "prog-b", NULL };
+  g_auto(GStrv) argv = tally_viewer_rerun_argv ("/bin/tally", run_argv, "/d/r.sqlite",
+                                                (const char *[]) { "-k", "new", NULL });
+  g_autofree char *joined = g_strjoinv (" ", argv);
+  g_autoptr(GPtrArray) all = g_ptr_array_new ();
+  g_autoptr(GPtrArray) chosen = g_ptr_array_new ();
+  g_autofree char *expr = NULL;
+
+  tally_assert_cmpstr (joined, ==,
+                       "/bin/tally run -n 2 --repeat 3 --db /d/r.sqlite --json -k new -- prog-a prog-b");
+
+  g_ptr_array_add (all, (char *) "p::/a");
+  g_ptr_array_add (all, (char *) "p::/ab");
+  g_ptr_array_add (all, (char *) "p::/b \"q\"");
+  g_ptr_array_add (chosen, (char *) "p::/a");
+  g_ptr_array_add (chosen, (char *) "p::/b \"q\"");
+  expr = tally_viewer_exact_keyword_expr (all, chosen);
+  tally_assert_cmpstr (expr, ==, "(\"p::/a\" and not (\"p::/ab\")) or (\"p::/b \\\"q\\\"\")");
+}
+
+/* Before the tests: start libadwaita and let GTK create the sources it
+ * keeps for the life of the process (settings, themes, the X
+ * connection), so no test is charged with them. */
+static void
+warm_up (void)
+{
+  TallyViewerWindow *window;
+  gint64 until;
+
+  adw_init ();
+  window = new_window ();
+  gtk_window_present (GTK_WINDOW (window));
+  until = g_get_monotonic_time () + 300 * 1000;
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+  gtk_window_destroy (GTK_WINDOW (window));
+  until = g_get_monotonic_time () + 100 * 1000;
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  tally_init (&argc, &argv);
+
+  if (g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL)
+    {
+      have_display = gtk_init_check ();
+      if (have_display)
+        warm_up ();
+    }
+
+  tally_add ("/viewer/rerun-argv", test_rerun_argv, NULL);
+  tally_add ("/viewer/filters", test_filters, MARKS);
+  tally_add ("/viewer/detail", test_detail, MARKS);
+  tally_add ("/viewer/rerun-failed", test_rerun_failed, MARKS);
+  tally_add ("/viewer/stop", test_rerun_stop, MARKS);
+  tally_add ("/viewer/bad-databases", test_bad_databases, MARKS);
+  tally_add ("/viewer/screenshot", test_screenshot, MARKS);
+  tally_add ("/viewer/desktop-file", test_desktop_file, NULL);
+  tally_add ("/viewer/metainfo", test_metainfo, NULL);
+
+  return tally_run ();
+}

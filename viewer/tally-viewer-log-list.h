@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "tally-store-private.h"
+
+G_BEGIN_DECLS
+
+#define TALLY_VIEWER_TYPE_LOG_ITEM (tally_viewer_log_item_get_type ())
+G_DECLARE_FINAL_TYPE (TallyViewerLogItem, tally_viewer_log_item, TALLY_VIEWER, LOG_ITEM, GObject)
+
+/* Returns: (nullable): the record, NULL when it could not be read */
+const TallyLogRecord *tally_viewer_log_item_get_record (TallyViewerLogItem *self);
+
+/* The log records of one result at a level filter, read from the store a
+ * page at a time as the view scrolls: a 100,000-record log costs one
+ * count to open. */
+#define TALLY_VIEWER_TYPE_LOG_LIST (tally_viewer_log_list_get_type ())
+G_DECLARE_FINAL_TYPE (TallyViewerLogList, tally_viewer_log_list, TALLY_VIEWER, LOG_LIST, GObject)
+
+TallyViewerLogList *tally_viewer_log_list_new   (void);
+/* @store is borrowed; @result_id 0 empties the list. */
+gboolean tally_viewer_log_list_set_result (TallyViewerLogList  *self,
+                                           TallyStore          *store,
+                                           gint64               result_id,
+                                           GLogLevelFlags       max_level,
+                                           GError             **error);
+
+G_END_DECLS

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "tally-store-private.h"
+
+G_BEGIN_DECLS
+
+/* One result in the table: its id always, its row once read. */
+#define TALLY_VIEWER_TYPE_RESULT (tally_viewer_result_get_type ())
+G_DECLARE_FINAL_TYPE (TallyViewerResult, tally_viewer_result, TALLY_VIEWER, RESULT, GObject)
+
+gint64                tally_viewer_result_get_id  (TallyViewerResult *self);
+const TallyResultRow *tally_viewer_result_get_row (TallyViewerResult *self);
+
+/* A GListModel over one run's filtered, sorted results: it keeps the
+ * list of ids (8 bytes a row) and reads rows from the store a page at a
+ * time as the view asks for them, so 100,000 results cost one id query.
+ * The same TallyViewerResult object is handed out for an id across
+ * refreshes, so a selection survives a live update. */
+#define TALLY_VIEWER_TYPE_RESULT_LIST (tally_viewer_result_list_get_type ())
+G_DECLARE_FINAL_TYPE (TallyViewerResultList, tally_viewer_result_list, TALLY_VIEWER, RESULT_LIST, GObject)
+
+TallyViewerResultList *tally_viewer_result_list_new        (void);
+/* Borrowed: the caller keeps @store open while the list uses it. */
+void     tally_viewer_result_list_set_store   (TallyViewerResultList  *self,
+                                               TallyStore             *store,
+                                               gint64                  run_id);
+gint64   tally_viewer_result_list_get_run_id  (TallyViewerResultList  *self);
+/* Takes effect at the next refresh. @outcomes: bits 1 << TallyOutcome,
+ * 0 for all; @test_ids: (nullable) tests to keep. */
+void     tally_viewer_result_list_set_filter  (TallyViewerResultList  *self,
+                                               guint                   outcomes,
+                                               const char             *text,
+                                               GArray                 *test_ids);
+void     tally_viewer_result_list_set_sort    (TallyViewerResultList  *self,
+                                               const char             *sort_key,
+                                               gboolean                descending);
+/* Re-reads the ids; rows already read are read again when next shown. */
+gboolean tally_viewer_result_list_refresh     (TallyViewerResultList  *self,
+                                               GError                **error);
+/* Filters the rows of the last refresh by @text now, in memory. */
+gboolean tally_viewer_result_list_set_text    (TallyViewerResultList  *self,
+                                               const char             *text,
+                                               GError                **error);
+guint    tally_viewer_result_list_find        (TallyViewerResultList  *self,
+                                               gint64                  result_id);
+gint64   tally_viewer_result_list_get_id_at   (TallyViewerResultList  *self,
+                                               guint                   position);
+
+G_END_DECLS

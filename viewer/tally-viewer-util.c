@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "Tally-Viewer"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tally-viewer-util.h"
+
+char *
+tally_viewer_text_for_display (const char *text,
+                               gssize      len,
+                               gssize      max_chars)
+{
+  g_autofree char *valid = NULL;
+  GString *out;
+  const char *p;
+  gssize n = 0;
+
+  if (text == NULL)
+    return g_strdup ("");
+
+  /* Bytes beyond 4 per character can never show: cut before validating. */
+  if (len < 0)
+    len = strlen (text);
+  if (max_chars >= 0 && len > max_chars * 4 + 4)
+    len = max_chars * 4 + 4;
+  valid = g_utf8_make_valid (text, len);
+  /* NUL bytes would end the string early: show them as U+FFFD. */
+  out = g_string_sized_new (strlen (valid) + 8);
+  for (p = valid; *p != '\0' && (max_chars < 0 || n < max_chars); p = g_utf8_next_char (p), n++)
+    g_string_append_unichar (out, g_utf8_get_char (p));
+  if (*p != '\0')
+    g_string_append (out, "…");
+
+  return g_string_free (out, FALSE);
+}
+
+char *
+tally_viewer_first_line (const char *text,
+                         gssize      len,
+                         gssize      max_chars)
+{
+  const char *nl;
+
+  if (text == NULL)
+    return g_strdup ("");
+  if (len < 0)
+    len = strlen (text);
+  nl = memchr (text, '\n', len);
+  if (nl != NULL)
+    {
+      g_autofree char *line = tally_viewer_text_for_display (text, nl - text, max_chars);
+      return g_strconcat (line, " …", NULL);
+    }
+  return tally_viewer_text_for_display (text, len, max_chars);
+}
+
+char *
+tally_viewer_format_duration (gint64 duration_us)
+{
+  if (duration_us < 0)
+    return g_strdup ("–");
+  if (duration_us < 1000)
+    return g_strdup_printf ("%" G_GINT64_FORMAT " µs", duration_us);
+  if (duration_us < 1000000)
+    return g_strdup_printf ("%.1f ms", duration_us / 1000.0);
+  if (duration_us < 60 * G_USEC_PER_SEC)
+    return g_strdup_printf ("%.2f s", duration_us / (double) G_USEC_PER_SEC);
+  return g_strdup_printf ("%" G_GINT64_FORMAT " min %02" G_GINT64_FORMAT " s",
+                          duration_us / (60 * G_USEC_PER_SEC),
+                          (duration_us / G_USEC_PER_SEC) % 60);
+}
+
+char *
+tally_viewer_format_offset (gint64 offset_us)
+{
+  if (offset_us < 0)
+    return g_strdup_printf ("−%.3f ms", -offset_us / 1000.0);
+  if (offset_us < 10 * G_USEC_PER_SEC)
+    return g_strdup_printf ("+%.3f ms", offset_us / 1000.0);
+  return g_strdup_printf ("+%.3f s", offset_us / (double) G_USEC_PER_SEC);
+}
+
+char *
+tally_viewer_format_time (gint64 time_us)
+{
+  g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (time_us / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  if (when == NULL)
+    return g_strdup ("?");
+  if (g_date_time_get_year (when) == g_date_time_get_year (now)
+      && g_date_time_get_day_of_year (when) == g_date_time_get_day_of_year (now))
+    return g_date_time_format (when, "Today %H:%M:%S");
+  return g_date_time_format (when, "%e %b %Y %H:%M");
+}
+
+const char *
+tally_viewer_level_class (int level)
+{
+  if (level & G_LOG_LEVEL_ERROR)
+    return "error";
+  if (level & G_LOG_LEVEL_CRITICAL)
+    return "critical";
+  if (level & G_LOG_LEVEL_WARNING)
+    return "warning";
+  if (level & G_LOG_LEVEL_MESSAGE)
+    return "message";
+  if (level & G_LOG_LEVEL_INFO)
+    return "info";
+  return "debug";
+}
+
+const char *
+tally_viewer_level_label (int level)
+{
+  if (level & G_LOG_LEVEL_ERROR)
+    return "ERROR";
+  if (level & G_LOG_LEVEL_CRITICAL)
+    return "CRITICAL";
+  if (level & G_LOG_LEVEL_WARNING)
+    return "WARNING";
+  if (level & G_LOG_LEVEL_MESSAGE)
+    return "MESSAGE";
+  if (level & G_LOG_LEVEL_INFO)
+    return "INFO";
+  return "DEBUG";
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Text from tests is data: valid UTF-8, and cut to @max_chars characters
+ * (with an ellipsis) so a 1 MB line cannot stall a cell. -1: no cut. */
+char       *tally_viewer_text_for_display (const char *text,
+                                           gssize      len,
+                                           gssize      max_chars);
+/* The first line only, for one-line cells. */
+char       *tally_viewer_first_line       (const char *text,
+                                           gssize      len,
+                                           gssize      max_chars);
+char       *tally_viewer_format_duration  (gint64      duration_us);
+char       *tally_viewer_format_offset    (gint64      offset_us);
+char       *tally_viewer_format_time      (gint64      time_us);
+/* A CSS class name for a level: "error", "critical", "warning", … */
+const char *tally_viewer_level_class      (int         level);
+const char *tally_viewer_level_label      (int         level);
+
+G_END_DECLS
