@@ -9,10 +9,12 @@
 #include "tally-assert.h"
 #include "tally-test-private.h"
 
+/* Takes @message: nothing after it returns to free it (the test is
+ * unwound with siglongjmp). */
 G_NORETURN static void
 fail_current (const char *file,
               int         line,
-              const char *message)
+              char       *message)
 {
   TallyTest *test = tally_test_get_current ();
 
@@ -21,10 +23,12 @@ fail_current (const char *file,
       /* An assertion outside any test (say, in main()) has nothing to
        * unwind to: behave like g_assert(). */
       fprintf (stderr, "%s:%d: %s\n", file, line, message);
+      g_free (message);
       abort ();
     }
 
   tally_test_set_failure (test, TALLY_OUTCOME_FAILED, file, line, message);
+  g_free (message);
   tally_test_unwind (test);
 }
 
@@ -46,7 +50,7 @@ tally_assertion_failed (const char *file,
                         const char *format,
                         ...)
 {
-  g_autofree char *message = NULL;
+  char *message;
   va_list args;
 
   va_start (args, format);
@@ -89,11 +93,12 @@ tally_assertion_failed_cmpstr (const char *file,
                                const char *op,
                                const char *b)
 {
-  g_autofree char *qa = quote_or_null (a);
-  g_autofree char *qb = quote_or_null (b);
-  g_autofree char *message =
-    g_strdup_printf ("assertion failed (%s): (%s %s %s)", expr, qa, op, qb);
+  char *qa = quote_or_null (a);
+  char *qb = quote_or_null (b);
+  char *message = g_strdup_printf ("assertion failed (%s): (%s %s %s)", expr, qa, op, qb);
 
+  g_free (qa);
+  g_free (qb);
   fail_current (file, line, message);
 }
 
@@ -119,7 +124,7 @@ tally_assertion_failed_error (const char   *file,
                               GQuark        domain,
                               int           code)
 {
-  g_autofree char *message = NULL;
+  char *message;
 
   if (domain == 0)
     message = g_strdup_printf ("assertion failed (%s == NULL): %s (%s, %d)", expr,

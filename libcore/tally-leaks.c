@@ -59,6 +59,9 @@ source_kind (GSource *source)
   return "custom";
 }
 
+/* Past this many, leftovers are counted rather than named one by one. */
+#define MAX_NAMED_LEFTOVERS 20
+
 static void
 describe (GString    *leaks,
           const char *where,
@@ -83,6 +86,8 @@ collect_range (GMainContext *context,
                gboolean      destroy,
                GString      *leaks)
 {
+  guint found = 0;
+
   for (guint id = first; id < end; id++)
     {
       GSource *source = g_main_context_find_source_by_id (context, id);
@@ -95,11 +100,16 @@ collect_range (GMainContext *context,
       if (name != NULL && g_str_has_prefix (name, "[tally]"))
         continue;
 
-      describe (leaks, where, source, id);
+      if (++found <= MAX_NAMED_LEFTOVERS)
+        describe (leaks, where, source, id);
       /* Never let a leftover run later, in another test. */
       if (destroy)
         g_source_destroy (source);
     }
+
+  if (found > MAX_NAMED_LEFTOVERS)
+    g_string_append_printf (leaks, "\n… and %u more leftover sources on %s",
+                            found - MAX_NAMED_LEFTOVERS, where);
 }
 
 /* Appends one line per leftover source to @leaks and destroys them. Call

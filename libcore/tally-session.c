@@ -12,6 +12,7 @@
 #define TICK_MS 100
 #define OUTPUT_CAP (1024 * 1024)
 #define MAX_DEPTH 16
+#define MAX_GTEST_BATCH 64
 /* The runner's deadline trails the worker's own, so a test that yields to
  * its main context times out in-process, with a precise message. */
 #define DEADLINE_SLACK_US (G_USEC_PER_SEC / 2)
@@ -166,18 +167,38 @@ build_units (TallySession *session,
     }
 }
 
+/* How many tests a slot keeps sent to its worker. A GTest binary runs
+ * each batch in a process of its own, so it gets longer batches, sent
+ * only when the previous one is done. */
 static guint
-slot_depth (TallySession *session)
+slot_depth (TallySession *session,
+            Slot         *slot)
 {
   guint pending = session->parallel.length;
+  guint depth = pending / MAX (session->options.n_workers, 1);
+  gboolean native = slot->worker == NULL
+                    || tally_worker_proc_get_program (slot->worker)->kind == TALLY_PROGRAM_NATIVE;
 
   /* -x, --maxfail, --sw: a test already queued in a worker would still
    * run after the failure that stops the run. */
   if (session->options.maxfail > 0)
     return 1;
-  guint depth = pending / MAX (session->options.n_workers, 1);
 
-  return CLAMP (depth, 1, MAX_DEPTH);
+  return CLAMP (depth, 1, native ? MAX_DEPTH : MAX_GTEST_BATCH);
+}
+
+static gboolean
+slot_wants_more (Slot  *slot,
+                 guint  depth)
+{
+  gboolean native = slot->worker == NULL
+                    || tally_worker_proc_get_program (slot->worker)->kind == TALLY_PROGRAM_NATIVE;
+
+  if (slot->sent.length == 0)
+    return TRUE;
+  /* Native workers refill when half their queue is used: one RUN frame
+   * for several tests, and never idle. */
+  return native && slot->sent.length <= depth / 2;
 }
 
 static gboolean
@@ -296,13 +317,12 @@ fill_slot (Slot *slot)
 {
   TallySession *session = slot->session;
   g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (guint32));
-  guint depth = slot->serial ? 1 : slot_depth (session);
+  guint depth = slot->serial ? 1 : slot_depth (session, slot);
 
   if (session->stopping)
     return;
 
-  /* Refill when half the queue is used: one RUN frame for several tests. */
-  if (slot->sent.length > 0 && slot->sent.length > depth / 2)
+  if (!slot_wants_more (slot, depth))
     return;
 
   while (slot->sent.length < depth)
@@ -683,10 +703,18 @@ parse_glib_assertion (GBytes      *err,
   if (data == NULL)
     return FALSE;
 
+  /* "ERROR:…" at the start of a line, or "Domain:ERROR:…" when the
+   * program set G_LOG_DOMAIN. */
   text = g_strndup (data, len);
   for (p = text; (p = strstr (p, "ERROR:")) != NULL; p++)
-    if (p == text || p[-1] == '\n')
-      found = p;
+    {
+      const char *line = p;
+
+      while (line > text && line[-1] != '\n')
+        line--;
+      if (line == p || (p[-1] == ':' && memchr (line, ' ', p - line) == NULL))
+        found = p;
+    }
   if (found == NULL)
     return FALSE;
 

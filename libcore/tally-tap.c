@@ -354,10 +354,18 @@ tally_tap_parser_next (TallyTapParser *parser,
                        TallyTapEvent  *event)
 {
   GByteArray *buffer = parser->buffer;
-  const guint8 *line = buffer->data + parser->start;
+  const guint8 *line;
   gsize available = buffer->len - parser->start;
   const guint8 *nl = NULL;
   gsize line_len, take;
+
+  /* An empty buffer may have no data at all: no pointer arithmetic. */
+  if (available == 0)
+    {
+      compact (parser);
+      return FALSE;
+    }
+  line = buffer->data + parser->start;
 
   if (parser->scanned < parser->start)
     parser->scanned = parser->start;

@@ -236,14 +236,46 @@ read_commands (TallyFrameReader *reader,
   return !g_queue_is_empty (queue);
 }
 
+/* The runner's output files, kept on descriptors of our own: a test may
+ * close or replace fds 1 and 2, and the offsets must still be read from
+ * the runner's files (and later tests' output go to them). */
+static int stdio_files[3] = { -1, -1, -1 };
+
+static void
+keep_stdio_files (void)
+{
+  for (int fd = STDOUT_FILENO; fd <= STDERR_FILENO; fd++)
+    stdio_files[fd] = fcntl (fd, F_DUPFD_CLOEXEC, 10);
+}
+
+static gboolean
+same_file (int a,
+           int b)
+{
+  struct stat sa, sb;
+
+  return fstat (a, &sa) == 0 && fstat (b, &sb) == 0
+         && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* After a test: point fds 1 and 2 at the runner's files again. */
+static void
+restore_stdio (void)
+{
+  for (int fd = STDOUT_FILENO; fd <= STDERR_FILENO; fd++)
+    if (stdio_files[fd] >= 0 && !same_file (fd, stdio_files[fd]))
+      dup2 (stdio_files[fd], fd);
+}
+
 /* Where the test's output ends: stdout and stderr are files shared with
  * the runner, which splits them between tests at these offsets. */
 static guint64
 output_size (int fd)
 {
   struct stat st;
+  int file = stdio_files[fd] >= 0 ? stdio_files[fd] : fd;
 
-  return (fstat (fd, &st) == 0 && S_ISREG (st.st_mode)) ? (guint64) st.st_size : 0;
+  return (fstat (file, &st) == 0 && S_ISREG (st.st_mode)) ? (guint64) st.st_size : 0;
 }
 
 static GVariant *
@@ -280,6 +312,7 @@ run_one (TallyTestCase       *tc,
   test = tally_executor_run (tc, &opts->exec);
   fflush (stdout);
   fflush (stderr);
+  restore_stdio ();
 
   tainted = test->tainted;
   send_now (TALLY_MSG_FINISHED, finished_new (test, g_get_monotonic_time () - started));
@@ -304,6 +337,7 @@ tally_worker_main (TallyProgramOptions *opts)
   atexit (flush_at_exit);
 
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  keep_stdio_files ();
   setvbuf (stdout, NULL, _IOLBF, 0);
   install_signal_handlers ();
   tally_caplog_set_sink (on_record, NULL);

@@ -380,18 +380,24 @@ open_store (RunOptions *o,
 }
 
 static gboolean
-store_tests (TallyStore *store,
-             GPtrArray  *tests)
+store_tests (TallyStore  *store,
+             GPtrArray   *tests,
+             GError     **error)
 {
   for (guint i = 0; i < tests->len; i++)
     {
-      g_autoptr(GError) error = NULL;
       TallyListedTest *test = g_ptr_array_index (tests, i);
 
       test->store_id = tally_store_ensure_test (store, test->program->name, test->path,
-                                                test->file, test->line, test->markers, &error);
+                                                test->file, test->line, test->markers, error);
       if (test->store_id <= 0)
-        return tally_cmd_fail (CMD, 0, "%s", error->message), FALSE;
+        {
+          /* Tests stored before the error must not point at rows that
+           * will never be committed. */
+          for (guint j = 0; j <= i; j++)
+            ((TallyListedTest *) g_ptr_array_index (tests, j))->store_id = 0;
+          return FALSE;
+        }
     }
   return TRUE;
 }
@@ -542,19 +548,26 @@ run_session (RunOptions *o,
   TallyRunStatus status;
   TallyRunEnd end;
   int exit = TALLY_EXIT_OK;
+  gboolean lost_store = FALSE;
 
   if (!(reporter = make_reporter (o, &exit)))
     return exit;
 
   if (store != NULL)
     {
-      g_autofree char *seed_text = NULL;
-
       options.run_id = tally_store_begin_run (store, (const char * const *) argv, o->n_workers,
                                               o->seed_value, o->shard, &error);
-      if (options.run_id <= 0 || !store_tests (store, tests))
-        return tally_cmd_fail (CMD, TALLY_EXIT_INTERNAL_ERROR, "%s",
-                               error ? error->message : "cannot store the tests");
+      if (options.run_id <= 0 || !store_tests (store, tests, &error))
+        {
+          /* A locked or full database does not stop the tests: they run
+           * and are reported; the run just is not stored (exit 3). */
+          tally_cmd_fail (CMD, 0, "%s; running without storing results",
+                          error ? error->message : "cannot store the run");
+          g_clear_error (&error);
+          store = NULL;
+          options.run_id = 0;
+          lost_store = TRUE;
+        }
     }
 
   options.n_workers = MIN (o->n_workers, MAX (tests->len * (guint) o->repeat, 1));
@@ -606,6 +619,8 @@ run_session (RunOptions *o,
   if (tally_session_get_summary (session)->problem)
     tally_cmd_fail (CMD, 0, "%s", tally_session_get_summary (session)->problem);
 
+  if (lost_store && status == TALLY_RUN_PASSED)
+    return TALLY_EXIT_INTERNAL_ERROR;
   return exit_status (status);
 }
 

@@ -138,3 +138,21 @@ tally_util_member_str (TallyRun   *run,
 {
   return json_object_get_string_member_with_default (finished_event (run, path), member, NULL);
 }
+
+/* Reads @stream line by line until one contains @needle (a `--json`
+ * event, say), so a test acts on a run that has really started rather
+ * than after a guessed delay. Returns FALSE at the end of the stream. */
+gboolean
+tally_util_wait_for_line (GDataInputStream *stream,
+                          const char       *needle)
+{
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (stream, NULL, NULL, NULL);
+
+      if (line == NULL)
+        return FALSE;
+      if (strstr (line, needle) != NULL)
+        return TRUE;
+    }
+}

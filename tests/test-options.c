@@ -233,7 +233,8 @@ test_kill_9 (TallyTest *t, Env *env, gconstpointer data)
   g_autofree char *original = tally_util_build_path ("tests/samples/sample-sched");
   g_autofree char *sched = g_build_filename (tally_test_get_tmpdir (t), "sample-sched-kill-9", NULL);
   g_autofree char *pgrep = g_strdup_printf ("pgrep -f %s", sched);
-  const char *argv[] = { env->tally, "run", "-n", "2", "--db", env->db, sched, NULL };
+  const char *argv[] = { env->tally, "run", "-n", "2", "--json", "--db", env->db, sched, NULL };
+  g_autoptr(GDataInputStream) out = NULL;
   g_autofree char *contents = NULL;
   gsize len = 0;
   g_autoptr(GSubprocess) runner = NULL;
@@ -245,9 +246,12 @@ test_kill_9 (TallyTest *t, Env *env, gconstpointer data)
   tally_assert_true (g_file_get_contents (original, &contents, &len, NULL));
   tally_assert_true (g_file_set_contents_full (sched, contents, len, G_FILE_SET_CONTENTS_NONE, 0755, NULL));
 
-  runner = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  runner = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
   tally_assert_no_error (error);
-  g_usleep (300 * 1000);
+  /* Kill it in the middle of the run: a few tests done, others running. */
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (runner));
+  tally_assert_true (tally_util_wait_for_line (out, "\"event\":\"test-finished\""));
+  tally_assert_true (tally_util_wait_for_line (out, "\"event\":\"test-started\""));
   g_subprocess_force_exit (runner);
   g_subprocess_wait (runner, NULL, NULL);
 

@@ -1,5 +1,7 @@
 /* Tests that take their worker down in every way a process can go: each
  * must cost exactly one result, and its neighbours must still run. */
+#define G_LOG_DOMAIN "SampleCrash"
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
