@@ -457,8 +457,10 @@ apply_rule (const Rule      *rule,
       const char *name = tally_markers_get_name (rule->markers, m);
 
       declare_from_rules (program, name);
-      if (!tally_markers_has (test->markers, name))
-        tally_markers_set (test->markers, name, tally_markers_get_value (rule->markers, m));
+      if (tally_markers_has (test->markers, name))
+        continue;
+      tally_markers_ensure_own (&test->markers);
+      tally_markers_set (test->markers, name, tally_markers_get_value (rule->markers, m));
     }
 }
 

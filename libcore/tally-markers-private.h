@@ -27,6 +27,8 @@ TallyMarkers *tally_markers_new            (void);
 TallyMarkers *tally_markers_parse          (const char         *text,
                                             GError            **error);
 TallyMarkers *tally_markers_ref            (TallyMarkers       *markers);
+TallyMarkers *tally_markers_dup            (const TallyMarkers *markers);
+void          tally_markers_ensure_own     (TallyMarkers      **markers);
 void          tally_markers_unref          (TallyMarkers       *markers);
 guint         tally_markers_get_n_markers  (const TallyMarkers *markers);
 const char   *tally_markers_get_name       (const TallyMarkers *markers,

@@ -265,6 +265,45 @@ tally_markers_ref (TallyMarkers *markers)
 }
 
 /**
+ * tally_markers_dup:
+ * @markers: a #TallyMarkers
+ *
+ * Returns: (transfer full): a copy that can be changed without changing
+ *   @markers
+ */
+TallyMarkers *
+tally_markers_dup (const TallyMarkers *markers)
+{
+  TallyMarkers *copy = tally_markers_new ();
+
+  for (guint i = 0; i < tally_markers_get_n_markers (markers); i++)
+    tally_markers_set (copy, tally_markers_get_name (markers, i),
+                       tally_markers_get_value (markers, i));
+  return copy;
+}
+
+/**
+ * tally_markers_ensure_own:
+ * @markers: (inout) (transfer full): a #TallyMarkers
+ *
+ * Makes *@markers safe to change: replaces it with a copy if other
+ * holders share it (many tests share one parsed marker set).
+ */
+void
+tally_markers_ensure_own (TallyMarkers **markers)
+{
+  if (g_ref_count_compare (&(*markers)->ref_count, 1))
+    return;
+
+  {
+    TallyMarkers *copy = tally_markers_dup (*markers);
+
+    tally_markers_unref (*markers);
+    *markers = copy;
+  }
+}
+
+/**
  * tally_markers_unref:
  * @markers: (transfer full): a #TallyMarkers
  *

@@ -61,9 +61,9 @@ typedef struct
   TallyProgram *program;    /* borrowed */
   guint index;              /* the id on the worker protocol */
   char *path;
-  char *file;
+  const char *file;         /* interned: tests share their source files */
   int line;
-  TallyMarkers *markers;
+  TallyMarkers *markers;    /* often shared: tally_markers_ensure_own() first */
   gint64 store_id;          /* tests.id in the results database, or 0 */
 } TallyListedTest;
 

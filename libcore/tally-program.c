@@ -20,7 +20,6 @@ listed_test_free (gpointer data)
   TallyListedTest *test = data;
 
   g_free (test->path);
-  g_free (test->file);
   g_clear_pointer (&test->markers, tally_markers_unref);
   g_free (test);
 }
@@ -106,6 +105,7 @@ member_string (JsonObject *object,
 static gboolean
 parse_test (TallyProgram  *program,
             JsonNode      *node,
+            GHashTable    *cache,
             GError       **error)
 {
   g_autoptr(GError) local_error = NULL;
@@ -122,7 +122,13 @@ parse_test (TallyProgram  *program,
       return FALSE;
     }
 
-  if (!(parsed = tally_markers_parse (markers, &local_error)))
+  /* Tests share marker sets and file names: parse and store each once
+   * (a test that changes its markers copies them first). */
+  if ((parsed = g_hash_table_lookup (cache, markers ? markers : "")) != NULL)
+    tally_markers_ref (parsed);
+  else if ((parsed = tally_markers_parse (markers, &local_error)) != NULL)
+    g_hash_table_insert (cache, g_strdup (markers ? markers : ""), tally_markers_ref (parsed));
+  else
     {
       g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST,
                    "test %s has bad markers: %s", path, local_error->message);
@@ -133,7 +139,7 @@ parse_test (TallyProgram  *program,
   test->program = program;
   test->index = program->tests->len;
   test->path = g_strdup (path);
-  test->file = g_strdup (member_string (object, "file"));
+  test->file = g_intern_string (member_string (object, "file"));
   test->line = json_object_has_member (object, "line")
                ? (int) json_object_get_int_member (object, "line") : 0;
   test->markers = parsed;
@@ -163,6 +169,60 @@ parse_declared (TallyProgram *program,
     }
 }
 
+static gboolean
+parse_header (TallyProgram  *program,
+              JsonObject    *root,
+              GError       **error)
+{
+  if (root == NULL || !json_object_has_member (root, "tally"))
+    {
+      g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST,
+                   "its --tally-list output is not a Tally listing");
+      return FALSE;
+    }
+
+  if (json_object_get_int_member (root, "tally") != TALLY_PROTOCOL_VERSION)
+    {
+      g_set_error (error, TALLY_ERROR, TALLY_ERROR_PROTOCOL,
+                   "it speaks Tally protocol %" G_GINT64_FORMAT ", this runner speaks %d; rebuild it",
+                   json_object_get_int_member (root, "tally"), TALLY_PROTOCOL_VERSION);
+      return FALSE;
+    }
+
+  if (JSON_NODE_HOLDS_ARRAY (json_object_get_member (root, "markers")))
+    parse_declared (program, json_object_get_array_member (root, "markers"));
+
+  return TRUE;
+}
+
+static gboolean
+parse_listing_line (TallyProgram  *program,
+                    JsonParser    *parser,
+                    GHashTable    *cache,
+                    const char    *line,
+                    gsize          len,
+                    gboolean       header,
+                    GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, line, len, &local_error))
+    {
+      g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST,
+                   "its --tally-list output is not a listing (line %u: %s)",
+                   program->tests->len + (header ? 1 : 2), local_error->message);
+      return FALSE;
+    }
+
+  root = json_parser_get_root (parser);
+  if (header)
+    return parse_header (program, JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL,
+                         error);
+
+  return parse_test (program, root, cache, error);
+}
+
 /**
  * tally_program_parse_listing:
  * @path: the program's path
@@ -181,42 +241,32 @@ tally_program_parse_listing (const char  *path,
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(TallyProgram) program = program_new (path);
-  g_autoptr(GError) local_error = NULL;
-  JsonObject *root;
-  JsonArray *tests;
+  g_autoptr(GHashTable) cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                       (GDestroyNotify) tally_markers_unref);
+  const char *line = json;
+  const char *end = json + len;
+  gboolean header = TRUE;
 
-  if (!json_parser_load_from_data (parser, json, len, &local_error))
+  /* JSON Lines (see tally-list.c): a header, then one test a line,
+   * each parsed and dropped in turn. */
+  while (line < end)
+    {
+      const char *nl = memchr (line, '\n', end - line);
+      gsize line_len = (nl ? nl : end) - line;
+
+      if (line_len > 0 && !parse_listing_line (program, parser, cache, line, line_len, header, error))
+        return NULL;
+      if (line_len > 0)
+        header = FALSE;
+      line += line_len + 1;
+    }
+
+  if (header)
     {
       g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST,
-                   "its --tally-list output is not a listing (%s)", local_error->message);
+                   "its --tally-list output is empty");
       return NULL;
     }
-
-  root = JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
-         ? json_node_get_object (json_parser_get_root (parser)) : NULL;
-  if (root == NULL || !json_object_has_member (root, "tally")
-      || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (root, "tests")))
-    {
-      g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST,
-                   "its --tally-list output is not a Tally listing");
-      return NULL;
-    }
-
-  if (json_object_get_int_member (root, "tally") != TALLY_PROTOCOL_VERSION)
-    {
-      g_set_error (error, TALLY_ERROR, TALLY_ERROR_PROTOCOL,
-                   "it speaks Tally protocol %" G_GINT64_FORMAT ", this runner speaks %d; rebuild it",
-                   json_object_get_int_member (root, "tally"), TALLY_PROTOCOL_VERSION);
-      return NULL;
-    }
-
-  tests = json_object_get_array_member (root, "tests");
-  for (guint i = 0; i < json_array_get_length (tests); i++)
-    if (!parse_test (program, json_array_get_element (tests, i), error))
-      return NULL;
-
-  if (JSON_NODE_HOLDS_ARRAY (json_object_get_member (root, "markers")))
-    parse_declared (program, json_object_get_array_member (root, "markers"));
 
   return g_steal_pointer (&program);
 }
@@ -559,12 +609,14 @@ is_marker_name (const char *name)
 }
 
 static void
-set_if_absent (TallyMarkers *markers,
-               const char   *name,
-               const char   *value)
+set_if_absent (TallyListedTest *test,
+               const char      *name,
+               const char      *value)
 {
-  if (!tally_markers_has (markers, name))
-    tally_markers_set (markers, name, value);
+  if (tally_markers_has (test->markers, name))
+    return;
+  tally_markers_ensure_own (&test->markers);
+  tally_markers_set (test->markers, name, value);
 }
 
 /* "project:suite" → "suite" */
@@ -597,21 +649,21 @@ add_spec_markers (TallyProgram           *program,
 
   for (guint i = 0; i < program->tests->len; i++)
     {
-      TallyMarkers *markers = ((TallyListedTest *) g_ptr_array_index (program->tests, i))->markers;
+      TallyListedTest *test = g_ptr_array_index (program->tests, i);
 
       if (program->kind == TALLY_PROGRAM_GTEST)
-        set_if_absent (markers, "gtest", NULL);
+        set_if_absent (test, "gtest", NULL);
       else if (program->kind == TALLY_PROGRAM_PLAIN)
-        set_if_absent (markers, "plain", NULL);
+        set_if_absent (test, "plain", NULL);
       if (spec->suites && spec->suites[0])
-        set_if_absent (markers, "suite", suite_short_name (spec->suites[0]));
+        set_if_absent (test, "suite", suite_short_name (spec->suites[0]));
       for (guint s = 0; spec->suites && spec->suites[s]; s++)
         if (is_marker_name (suite_short_name (spec->suites[s])))
-          set_if_absent (markers, suite_short_name (spec->suites[s]), NULL);
+          set_if_absent (test, suite_short_name (spec->suites[s]), NULL);
       if (spec->serial)
-        set_if_absent (markers, "serial", NULL);
+        set_if_absent (test, "serial", NULL);
       if (spec->timeout_s > 0)
-        set_if_absent (markers, "timeout", timeout);
+        set_if_absent (test, "timeout", timeout);
     }
 }
 

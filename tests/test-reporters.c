@@ -29,7 +29,6 @@ static void
 listed_test_free (TallyListedTest *test)
 {
   g_free (test->path);
-  g_free (test->file);
   g_free (test);
 }
 
@@ -84,7 +83,7 @@ fake_add (Fake         *fake,
   test->program = fake->program;
   test->index = fake->tests->len;
   test->path = g_strdup (path);
-  test->file = g_strdup ("test-foo.c");
+  test->file = g_intern_static_string ("test-foo.c");
   test->line = 10 + test->index;
   g_ptr_array_add (fake->tests, test);
 
