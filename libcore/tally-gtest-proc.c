@@ -453,7 +453,9 @@ parse_err_lines (GTestProc *self,
   GByteArray *line = self->err_line;
   guint8 *nl;
 
-  while ((nl = memchr (line->data, '\n', line->len)) != NULL || (final && line->len > 0))
+  /* An empty GByteArray may have no data at all: never memchr (NULL). */
+  while ((line->len > 0 && (nl = memchr (line->data, '\n', line->len)) != NULL)
+         || (nl = NULL, final && line->len > 0))
     {
       gsize len = nl ? (gsize) (nl - line->data) : line->len;
 

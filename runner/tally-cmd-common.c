@@ -110,12 +110,13 @@ add_registered (GArray                     *discoveries,
       TallyRegisteredTest *test = g_ptr_array_index (tests, i);
       Discovery discovery = { test->spec };
 
+      /* @registered takes the selected tests; the rest go with @tests. */
       if (!suite_selected (&test->spec, options))
         continue;
       g_ptr_array_add (registered, test);
       g_array_append_val (discoveries, discovery);
+      tests->pdata[i] = NULL;
     }
-  g_ptr_array_set_free_func (tests, NULL);
 }
 
 /* Turns the command line into what to discover; FALSE with a printed

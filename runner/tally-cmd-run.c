@@ -561,7 +561,8 @@ run_session (RunOptions *o,
         {
           /* A locked or full database does not stop the tests: they run
            * and are reported; the run just is not stored (exit 3). */
-          tally_cmd_fail (CMD, 0, "%s; running without storing results",
+          tally_cmd_fail (CMD, 0, "%s; the results of this run could not be stored "
+                          "(the tests run all the same)",
                           error ? error->message : "cannot store the run");
           g_clear_error (&error);
           store = NULL;

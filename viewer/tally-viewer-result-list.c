@@ -258,7 +258,8 @@ replace_ids (TallyViewerResultList *self,
 {
   guint old_len = self->ids->len;
   gboolean same = ids->len == old_len
-                  && memcmp (ids->data, self->ids->data, old_len * sizeof (gint64)) == 0;
+                  && (old_len == 0
+                      || memcmp (ids->data, self->ids->data, old_len * sizeof (gint64)) == 0);
   guint prefix = 0, suffix = 0;
   guint shortest = MIN (old_len, ids->len);
 
