@@ -451,8 +451,21 @@ store_finished (TallySession *session,
 {
   g_autoptr(GError) error = NULL;
 
-  if (item->result_id == 0)
+  if (session->options.store == NULL || item->test->store_id == 0)
     return;
+
+  /* Most tests end before anything needed their `running` row (a log
+   * record, or a commit while they ran): one INSERT says it all. */
+  if (item->result_id == 0)
+    {
+      item->result_id = tally_store_add_result (session->options.store, session->options.run_id,
+                                                item->test->store_id, &item->result, &error);
+      store_problem (session, error);
+      g_clear_error (&error);
+      store_output (session, item, TALLY_STREAM_STDOUT, item->out);
+      store_output (session, item, TALLY_STREAM_STDERR, item->err);
+      return;
+    }
 
   store_output (session, item, TALLY_STREAM_STDOUT, item->out);
   store_output (session, item, TALLY_STREAM_STDERR, item->err);
@@ -572,8 +585,6 @@ begin_head (Slot *slot)
   slot->head_timed_out = FALSE;
   arm_head_deadline (slot);
   item->result.started_at_us = g_get_real_time ();
-  if (item->result_id == 0)
-    store_started (slot->session, item);
   tally_reporter_test_started (slot->session->options.reporter, item);
 }
 
@@ -610,6 +621,8 @@ on_worker_log (TallyWorkerProc *worker,
       return;
     }
 
+  if (item->result_id == 0)
+    store_started (session, item);
   if (item->result_id != 0)
     {
       g_autoptr(GError) error = NULL;
@@ -782,8 +795,6 @@ fail_in_flight (Slot       *slot,
         }
     }
 
-  if (item->result_id == 0 && !session->interrupted)
-    store_started (session, item);
   finish_head (slot);
 }
 
@@ -952,6 +963,19 @@ on_tick_cb (gpointer data)
 
   check_deadlines (session, now);
   report_progress (session, now);
+  if (session->options.store != NULL)
+    {
+      /* A test still running at a commit gets its `running` row now, so
+       * a runner killed from here on leaves evidence that it ran. */
+      for (guint i = 0; i < session->options.n_workers; i++)
+        {
+          Slot *slot = &session->slots[i];
+          TallyRunItem *head = g_queue_peek_head (&slot->sent);
+
+          if (slot->head_started && head != NULL && head->result_id == 0)
+            store_started (session, head);
+        }
+    }
   if (session->options.store != NULL)
     {
       g_autoptr(GError) error = NULL;

@@ -71,6 +71,11 @@ gint64      tally_store_start_result    (TallyStore      *store,
                                          gint64           test_id,
                                          const TallyResult *result,
                                          GError         **error);
+gint64      tally_store_add_result      (TallyStore      *store,
+                                         gint64           run_id,
+                                         gint64           test_id,
+                                         const TallyResult *result,
+                                         GError         **error);
 gboolean    tally_store_finish_result   (TallyStore      *store,
                                          gint64           result_id,
                                          const TallyResult *result,

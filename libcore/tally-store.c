@@ -1535,6 +1535,72 @@ finish_result (TallyStore         *store,
 }
 
 /**
+ * tally_store_add_result:
+ * @store: a #TallyStore
+ * @run_id: the run
+ * @test_id: the test
+ * @result: the finished result
+ * @error: return location for a #GError
+ *
+ * Stores a result that is already finished, in one INSERT: what the
+ * runner does for a test that ends before its `running` row was needed
+ * (see tally-session.c), instead of an INSERT and an UPDATE.
+ *
+ * Returns: the result id, or 0 with @error set
+ */
+gint64
+tally_store_add_result (TallyStore         *store,
+                        gint64              run_id,
+                        gint64              test_id,
+                        const TallyResult  *result,
+                        GError            **error)
+{
+  Stmt *st;
+  gboolean ok;
+  gint64 result_id = 0;
+
+  g_return_val_if_fail (store != NULL, 0);
+  g_return_val_if_fail (result != NULL, 0);
+
+  if (!write_begin (store, error))
+    return 0;
+
+  st = store_stmt (store,
+                   "INSERT INTO results (run_id, test_id, attempt, outcome, started_at,"
+                   "                     duration_us, worker, message, file, line,"
+                   "                     signal, exit_status)"
+                   " VALUES (:run, :test, :attempt, :outcome, :started, :duration,"
+                   "         :worker, :message, :file, :line, :signal, :exit_status)",
+                   error);
+  ok = st != NULL;
+  if (ok)
+    {
+      bind_int64 (st, ":run", run_id);
+      bind_int64 (st, ":test", test_id);
+      bind_int64 (st, ":attempt", MAX (result->attempt, 1));
+      bind_text (st, ":outcome", tally_outcome_to_string (result->outcome));
+      bind_int64 (st, ":started", result->started_at_us > 0
+                                  ? result->started_at_us : g_get_real_time ());
+      bind_int64 (st, ":duration", MAX (result->duration_us, 0));
+      bind_int64_unless (st, ":worker", result->worker, result->worker < 0);
+      bind_bytes (st, ":message", result->message,
+                  result->message != NULL ? strlen (result->message) : 0);
+      bind_text (st, ":file", result->file);
+      bind_int64_unless (st, ":line", result->line, result->line <= 0);
+      bind_int64_unless (st, ":signal", result->signal, result->signal == 0);
+      bind_int64_unless (st, ":exit_status", result->exit_status, result->exit_status < 0);
+      ok = stmt_exec (store, st, error);
+    }
+  if (ok)
+    result_id = sqlite3_last_insert_rowid (store->db);
+
+  if (!write_end (store, ok, error))
+    return 0;
+
+  return result_id;
+}
+
+/**
  * tally_store_finish_result:
  * @store: a #TallyStore
  * @result_id: a result from tally_store_start_result()
