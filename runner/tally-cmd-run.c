@@ -219,18 +219,45 @@ test_failed_last (History         *history,
   return g_hash_table_contains (history->last_failed, key);
 }
 
-static History *sort_history;
+typedef struct
+{
+  TallyListedTest *test;
+  gint64 duration_us;
+  guint position;
+} Timed;
 
 static int
-compare_by_history (gconstpointer a,
-                    gconstpointer b)
+compare_longest_first (gconstpointer a,
+                       gconstpointer b)
 {
-  TallyListedTest *ta = *(TallyListedTest * const *) a;
-  TallyListedTest *tb = *(TallyListedTest * const *) b;
-  gint64 da = tally_history_lookup_duration (sort_history->durations, ta->program->name, ta->path);
-  gint64 db = tally_history_lookup_duration (sort_history->durations, tb->program->name, tb->path);
+  const Timed *ta = a, *tb = b;
 
-  return (da < db) - (da > db);
+  if (ta->duration_us != tb->duration_us)
+    return (ta->duration_us < tb->duration_us) - (ta->duration_us > tb->duration_us);
+  return (ta->position > tb->position) - (ta->position < tb->position);
+}
+
+/* Longest first, so no long test starts last; the durations are looked
+ * up once per test, not once per comparison. Stable: ties keep their
+ * order. */
+static void
+sort_longest_first (GPtrArray *tests,
+                    History   *history)
+{
+  g_autofree Timed *timed = g_new (Timed, tests->len);
+
+  for (guint i = 0; i < tests->len; i++)
+    {
+      TallyListedTest *test = g_ptr_array_index (tests, i);
+
+      timed[i].test = test;
+      timed[i].duration_us = tally_history_lookup_duration (history->durations,
+                                                            test->program->name, test->path);
+      timed[i].position = i;
+    }
+  qsort (timed, tests->len, sizeof (Timed), compare_longest_first);
+  for (guint i = 0; i < tests->len; i++)
+    tests->pdata[i] = timed[i].test;
 }
 
 static void
@@ -341,9 +368,7 @@ order_tests (GPtrArray  *selected,
     shuffle (tests, o->seed_value);
   else if (history->durations && g_hash_table_size (history->durations) > 0)
     {
-      /* Longest first, so no long test starts last. */
-      sort_history = history;
-      g_ptr_array_sort (tests, compare_by_history);
+      sort_longest_first (tests, history);
     }
 
   if (o->failed_first && history->last_failed)
