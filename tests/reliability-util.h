@@ -149,26 +149,6 @@ typedef struct
   gint64 elapsed_us;
 } RelRun;
 
-static G_GNUC_UNUSED void
-rel_parse_events (TallyRun *run)
-{
-  g_auto(GStrv) lines = g_strsplit (run->out, "\n", -1);
-
-  for (guint i = 0; lines[i]; i++)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonObject *object;
-
-      if (lines[i][0] != '{' || !json_parser_load_from_data (parser, lines[i], -1, NULL))
-        continue;
-      object = json_node_get_object (json_parser_get_root (parser));
-      g_ptr_array_add (run->events, json_object_ref (object));
-      if (g_strcmp0 (json_object_get_string_member_with_default (object, "event", ""), "test-finished") == 0)
-        g_hash_table_insert (run->finished,
-                             g_strdup (json_object_get_string_member (object, "path")),
-                             json_object_ref (object));
-    }
-}
 
 /* Like tally_util_run_argv() (cwd: the test's tmpdir; stdout and stderr
  * kept, --json events parsed), but samples the runner's VmHWM from /proc
@@ -227,7 +207,7 @@ rel_run_measured (TallyTest          *t,
   g_file_get_contents (err_path, &result.run->err, NULL, NULL);
   tally_assert_nonnull (result.run->out);
   tally_assert_nonnull (result.run->err);
-  rel_parse_events (result.run);
+  tally_util_parse_events (result.run);
   return result;
 }
 

@@ -19,8 +19,9 @@ tally_util_build_path (const char *relative)
   return g_build_filename (builddir, relative, NULL);
 }
 
-static void
-parse_events (TallyRun *run)
+/* Fills run->events and run->finished from the --json lines in run->out. */
+void
+tally_util_parse_events (TallyRun *run)
 {
   g_auto(GStrv) lines = g_strsplit (run->out, "\n", -1);
 
@@ -67,7 +68,7 @@ tally_util_run_argv (TallyTest          *test,
     tally_fail ("cannot run %s: %s", argv[0], error->message);
 
   run->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
-  parse_events (run);
+  tally_util_parse_events (run);
 
   return run;
 }

@@ -24,6 +24,7 @@ TallyRun *tally_util_run_argv     (TallyTest   *test,
                                    const char * const *envp,
                                    const char * const *argv);
 void      tally_util_run_free     (TallyRun    *run);
+void      tally_util_parse_events (TallyRun    *run);
 gboolean  tally_util_wait_for_line (GDataInputStream *stream,
                                     const char       *needle);
 const char *tally_util_outcome    (TallyRun    *run,

@@ -632,7 +632,7 @@ test_locked_mid_run (TallyTest *t, gconstpointer data)
   run->err = g_strdup (err);
   run->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   run->finished = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_object_unref);
-  rel_parse_events (run);
+  tally_util_parse_events (run);
 
   if (g_hash_table_size (run->finished) != 40)
     tally_fail ("%u of 40 tests reported; exit status %d; stderr:\n%s",
