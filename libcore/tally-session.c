@@ -847,7 +847,10 @@ on_worker_exited (TallyWorkerProc *worker,
        * second death at the same test is that test's doing. */
       if (!slot->head_confirmed)
         head->deaths++;
-      if (slot->head_confirmed || slot->head_timed_out || problem != NULL || head->deaths >= 2)
+      /* On Ctrl-C the head counts as in flight whether or not its worker
+       * got to it: it was reported as started, so it ends `interrupted`. */
+      if (slot->head_confirmed || slot->head_timed_out || problem != NULL || head->deaths >= 2
+          || (session->interrupted && slot->head_started))
         fail_in_flight (slot, signum, exit_status, problem);
     }
   /* Otherwise the head goes back to the queue; its `running` row stays and
