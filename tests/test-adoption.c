@@ -680,6 +680,51 @@ test_junit_consumers (TallyTest    *t,
   g_hash_table_unref (j.system_out);
 }
 
+/* docs/migrating.md: the GTest program and its Tally port run the same
+ * tests, and every one of them passes under `tally run` in both. */
+static GHashTable *
+migrating_passed (TallyTest  *t,
+                  const char *program)
+{
+  g_autofree char *tally = tally_util_build_path ("runner/tally");
+  g_autofree char *binary = tally_util_build_path (program);
+  g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "--no-db", "--json",
+                                            binary, NULL);
+  GHashTable *passed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  gpointer path, event;
+
+  if (run->status != 0)
+    tally_fail ("tally run %s exited with %d:\n%s", program, run->status, run->err);
+  g_hash_table_iter_init (&iter, run->finished);
+  while (g_hash_table_iter_next (&iter, &path, &event))
+    {
+      const char *outcome = json_object_get_string_member (event, "outcome");
+
+      if (g_strcmp0 (outcome, "passed") != 0)
+        tally_fail ("%s: %s is %s, not passed", program, (const char *) path, outcome);
+      g_hash_table_add (passed, g_strdup (path));
+    }
+  return passed;
+}
+
+static void
+test_migrating_before_and_after (TallyTest    *t,
+                                 gconstpointer data)
+{
+  g_autoptr(GHashTable) before = migrating_passed (t, "examples/migrating/before");
+  g_autoptr(GHashTable) after = migrating_passed (t, "examples/migrating/after");
+  GHashTableIter iter;
+  gpointer path;
+
+  tally_assert_cmpuint (g_hash_table_size (before), ==, 4);
+  tally_assert_cmpuint (g_hash_table_size (after), ==, g_hash_table_size (before));
+  g_hash_table_iter_init (&iter, before);
+  while (g_hash_table_iter_next (&iter, &path, NULL))
+    if (!g_hash_table_contains (after, path))
+      tally_fail ("%s passed before the port but is not in after", (const char *) path);
+}
+
 static void
 register_tests (void)
 {
@@ -692,6 +737,7 @@ register_tests (void)
   tally_add ("/adoption/completion/markers", test_completion_markers, "completion");
   tally_add ("/adoption/completion/paths", test_completion_paths, "completion");
   tally_add ("/adoption/ci/junit", test_junit_consumers, "ci");
+  tally_add ("/adoption/migrating/before-and-after", test_migrating_before_and_after, NULL);
 }
 
 TALLY_MAIN (register_tests)
