@@ -157,3 +157,16 @@ tally_util_wait_for_line (GDataInputStream *stream,
         return TRUE;
     }
 }
+
+/* The log records stored for @path's result in @run (a --json run). */
+GPtrArray *
+tally_util_stored_logs (TallyStore *store,
+                        TallyRun   *run,
+                        const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *logs = tally_store_get_logs (store, tally_util_member_int (run, path, "result_id"), &error);
+
+  tally_assert_no_error (error);
+  return logs;
+}

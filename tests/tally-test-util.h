@@ -4,6 +4,8 @@
 
 #include <tally.h>
 
+#include "tally-store-private.h"
+
 G_BEGIN_DECLS
 
 typedef struct
@@ -25,6 +27,9 @@ TallyRun *tally_util_run_argv     (TallyTest   *test,
                                    const char * const *argv);
 void      tally_util_run_free     (TallyRun    *run);
 void      tally_util_parse_events (TallyRun    *run);
+GPtrArray *tally_util_stored_logs (TallyStore  *store,
+                                   TallyRun    *run,
+                                   const char  *path);
 gboolean  tally_util_wait_for_line (GDataInputStream *stream,
                                     const char       *needle);
 const char *tally_util_outcome    (TallyRun    *run,

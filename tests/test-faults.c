@@ -233,18 +233,6 @@ big_message (gsize size)
   return message;
 }
 
-static GPtrArray *
-logs_of (TallyStore *store,
-         TallyRun   *run,
-         const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  GPtrArray *logs = tally_store_get_logs (store, tally_util_member_int (run, path, "result_id"), &error);
-
-  tally_assert_no_error (error);
-  return logs;
-}
-
 /* Runner peak RSS bound for the whole data run, in kB: 100 MB of stdout
  * and a 10 MB log message go through it. Measured: see reliability.md. */
 #define DATA_RUN_HWM_BOUND_KB (96 * 1024)
@@ -307,7 +295,7 @@ test_data_faults (TallyTest *t, gconstpointer data)
   for (guint mb = 1; mb <= 10; mb += 9)
     {
       g_autofree char *path = g_strdup_printf ("/data/log-%umb", mb);
-      g_autoptr(GPtrArray) logs = logs_of (store, run, path);
+      g_autoptr(GPtrArray) logs = tally_util_stored_logs (store, run, path);
       g_autofree char *expected = big_message (mb * 1024 * 1024);
       TallyLogRecord *big;
 
@@ -320,7 +308,7 @@ test_data_faults (TallyTest *t, gconstpointer data)
     }
 
   /* Invalid UTF-8 and NUL bytes: logs, output and message round-trip. */
-  binlogs = logs_of (store, run, "/data/log-binary");
+  binlogs = tally_util_stored_logs (store, run, "/data/log-binary");
   tally_assert_cmpuint (binlogs->len, ==, 2);
   rel_assert_cmpmem (((TallyLogRecord *) g_ptr_array_index (binlogs, 0))->message,
                        ((TallyLogRecord *) g_ptr_array_index (binlogs, 0))->message_len,

@@ -101,18 +101,6 @@ find_record (GPtrArray  *logs,
   return NULL;
 }
 
-static GPtrArray *
-stored_logs (TallyStore *store,
-             TallyRun   *run,
-             const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  GPtrArray *logs = tally_store_get_logs (store, tally_util_member_int (run, path, "result_id"), &error);
-
-  tally_assert_no_error (error);
-  return logs;
-}
-
 /* --- one GTest binary, case by case -------------------------------------- */
 
 static void
@@ -183,14 +171,14 @@ test_per_case_logs_and_output (TallyTest *t, gconstpointer data)
   tally_assert_true (bytes_contain (crash_err, "last words of crash"));
 
   /* GLib's messages become log records with level and domain, once. */
-  pass_logs = stored_logs (store, run, "/sample/pass");
+  pass_logs = tally_util_stored_logs (store, run, "/sample/pass");
   record = find_record (pass_logs, "message of pass");
   tally_assert_nonnull (record);
   tally_assert_cmpint (record->level, ==, G_LOG_LEVEL_MESSAGE);
   tally_assert_cmpstr (record->domain, ==, "Sample");
   tally_assert_cmpuint (pass_logs->len, ==, 1);
 
-  log_logs = stored_logs (store, run, "/sample/log");
+  log_logs = tally_util_stored_logs (store, run, "/sample/log");
   record = find_record (log_logs, "warning of log");
   tally_assert_nonnull (record);
   tally_assert_cmpint (record->level, ==, G_LOG_LEVEL_WARNING);
