@@ -28,6 +28,8 @@ main (int argc, char **argv)
   TallyLogRecord record = { 0 };
   static const char message[] = "hello \xff\0 world";
   guint32 indices[] = { 0, 1, 2 };
+  TallyResult result = { .outcome = TALLY_OUTCOME_FAILED, .message = (char *) "boom",
+                         .file = (char *) "x.c", .line = 7, .started_at_us = 1, .duration_us = 2 };
 
   if (argc != 2)
     return 2;
@@ -44,20 +46,20 @@ main (int argc, char **argv)
   record.fields = (char *) "{\"K\":\"v\"}";
 
   tally_frame_append (all, TALLY_MSG_HELLO, g_variant_new ("(uut)", 1, 3, (guint64) 4242));
-  tally_frame_append (all, TALLY_MSG_STARTED, g_variant_new ("(ux)", 0, (gint64) 1700000000000000));
-  tally_frame_append (all, TALLY_MSG_LOG, tally_protocol_log_new (0, &record));
-  tally_frame_append (all, TALLY_MSG_FINISHED,
-                      g_variant_new ("(uyxx@ay@ayibtt)", 0, 1, (gint64) 1, (gint64) 2,
-                                     g_variant_new_bytestring ("boom"),
-                                     g_variant_new_bytestring ("x.c"), 7, FALSE,
-                                     (guint64) 10, (guint64) 0));
+  g_byte_array_set_size (all, all->len + tally_protocol_started_size ());
+  tally_protocol_started_write (all->data + all->len - tally_protocol_started_size (),
+                                0, (gint64) 1700000000000000);
+  tally_protocol_append_log (all, 0, &record);
+  g_byte_array_set_size (all, all->len + tally_protocol_finished_size (result.message, result.file));
+  tally_protocol_finished_write (all->data + all->len - tally_protocol_finished_size (result.message, result.file),
+                                 0, &result, FALSE, 10, 0);
   tally_frame_append (all, TALLY_MSG_BYE, g_variant_new ("(s)", "done"));
   tally_frame_append (all, TALLY_MSG_RUN, g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, indices, 3, 4));
   save (argv[1], "session-chunk1", 0, all);
   save (argv[1], "session-chunk64", 63, all);
   save (argv[1], "session-whole", 255, all);
 
-  tally_frame_append (one, TALLY_MSG_LOG, tally_protocol_log_new (7, &record));
+  tally_protocol_append_log (one, 7, &record);
   save (argv[1], "log", 255, one);
   return 0;
 }

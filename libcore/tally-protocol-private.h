@@ -11,11 +11,18 @@ G_BEGIN_DECLS
 /* The worker protocol. `PROGRAM --tally-worker` reads commands on fd 3 and
  * writes events on fd 4; its stdout and stderr belong to the tests. Each
  * frame is an 8-byte header (payload length, message type; both 32-bit
- * little-endian) followed by a GVariant in normal form whose type depends
- * on the message type, then zero padding to a multiple of 8 bytes. Text travels as `ay`: log messages may hold
- * invalid UTF-8 and NUL bytes. Anything else on the wire (an unknown type,
- * an oversized frame, a body of the wrong type) is a protocol error and
- * the worker is treated as crashed. */
+ * little-endian) followed by the payload, then zero padding to a multiple
+ * of 8 bytes.
+ *
+ * Rare messages carry a GVariant in normal form. The per-test ones
+ * (STARTED, LOG, FINISHED) are on the hot path — a test that logs 50
+ * records sends 52 frames — and use a fixed little-endian layout instead:
+ * integers back to back, and byte strings as a 32-bit length, the bytes
+ * and a NUL (so the runner reads them in place, without copying). Text
+ * travels as bytes: log messages may hold invalid UTF-8 and NUL bytes.
+ * Anything else on the wire (an unknown type, an oversized frame, a
+ * payload that does not parse exactly) is a protocol error and the worker
+ * is treated as crashed. */
 
 #define TALLY_PROTOCOL_IN_FD  3
 #define TALLY_PROTOCOL_OUT_FD 4
@@ -26,23 +33,37 @@ typedef enum
 {
   /* worker → runner */
   TALLY_MSG_HELLO = 1,     /* (uut)  protocol version, number of tests, pid */
-  TALLY_MSG_STARTED,       /* (ux)   test index, started at (µs, wall clock) */
-  TALLY_MSG_LOG,           /* (uuayayayiayxtay) index, level, domain, message,
-                              file, line, func, time, thread, fields */
-  TALLY_MSG_FINISHED,      /* (uyxxayayibtt) index, outcome, started at, duration,
-                              message, file, line, tainted, and the sizes of
-                              stdout and stderr when the test ended: with
-                              tests pipelined, the runner reads the output of
-                              test N while N+1 already writes */
+  TALLY_MSG_STARTED,       /* packed: u32 index, i64 started at (µs, wall clock) */
+  TALLY_MSG_LOG,           /* packed: u32 index, u32 level, i32 line, i64 time,
+                              u64 thread, then domain, message, file, func and
+                              fields as byte strings */
+  TALLY_MSG_FINISHED,      /* packed: u32 index, u8 outcome, u8 tainted,
+                              i64 started at, i64 duration, i32 line, u64 and
+                              u64 the sizes of stdout and stderr when the test
+                              ended (with tests pipelined, the runner reads the
+                              output of test N while N+1 already writes), then
+                              message and file as byte strings */
   TALLY_MSG_BYE,           /* (s)    why the worker leaves */
   /* runner → worker */
   TALLY_MSG_RUN = 64,      /* (au)   test indices to run, in order */
   TALLY_MSG_QUIT,          /* ()     finish the queue, then exit */
 } TallyMessageType;
 
+/* The GVariant type of a message's payload; NULL for the packed ones and
+ * for unknown types (see tally_message_is_known()). */
 const GVariantType *tally_message_body_type (TallyMessageType type);
+gboolean            tally_message_is_known  (guint32          type);
 
-/* Appends one frame; @body is consumed if floating. */
+/* One frame, as the reader returns it: @data points into the reader's
+ * buffer and stays valid until the next tally_frame_reader_push(). */
+typedef struct
+{
+  TallyMessageType type;
+  const guint8 *data;
+  gsize size;
+} TallyFrame;
+
+/* Appends one GVariant frame; @body is consumed if floating. */
 void      tally_frame_append      (GByteArray       *buffer,
                                    TallyMessageType  type,
                                    GVariant         *body);
@@ -59,26 +80,60 @@ void              tally_frame_reader_push (TallyFrameReader *reader,
                                            const guint8     *data,
                                            gsize             len);
 /* Returns TRUE with a frame, FALSE without one: incomplete (error unset)
- * or malformed (TALLY_ERROR_PROTOCOL; the reader is then unusable). */
+ * or malformed framing (TALLY_ERROR_PROTOCOL; the reader is then
+ * unusable). The payload itself is checked by whoever decodes it. */
 gboolean          tally_frame_reader_next (TallyFrameReader *reader,
-                                           TallyMessageType *type,
-                                           GVariant        **body,
+                                           TallyFrame       *frame,
                                            GError          **error);
 gsize             tally_frame_reader_pending (TallyFrameReader *reader);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyFrameReader, tally_frame_reader_free)
 
-GVariant       *tally_protocol_log_new       (guint                 index,
-                                              const TallyLogRecord *record);
-TallyLogRecord *tally_protocol_log_parse     (GVariant             *body,
-                                              guint                *index);
-void            tally_protocol_finished_parse (GVariant            *body,
-                                               guint               *index,
-                                               TallyResult         *result,
-                                               gboolean            *tainted,
-                                               guint64             *out_end,
-                                               guint64             *err_end);
-char           *tally_variant_dup_bytes      (GVariant             *bytes,
-                                              gsize                *len);
+/* The payload of a GVariant frame, checked to be of the message's type and
+ * in normal form; NULL with TALLY_ERROR_PROTOCOL otherwise. */
+GVariant *tally_frame_get_variant (const TallyFrame *frame,
+                                   GError          **error);
+
+/* Packed frames. Each _size() is the whole frame's (header and padding
+ * included); each _write() fills exactly that many bytes at @dest. */
+gsize     tally_protocol_started_size  (void);
+void      tally_protocol_started_write (guint8               *dest,
+                                        guint                 index,
+                                        gint64                started_at_us);
+gsize     tally_protocol_log_size      (const TallyLogRecord *record);
+void      tally_protocol_log_write     (guint8               *dest,
+                                        guint                 index,
+                                        const TallyLogRecord *record);
+gsize     tally_protocol_finished_size (const char           *message,
+                                        const char           *file);
+void      tally_protocol_finished_write (guint8              *dest,
+                                         guint                index,
+                                         const TallyResult   *result,
+                                         gboolean             tainted,
+                                         guint64              out_end,
+                                         guint64              err_end);
+/* Appends a packed frame made by one of the _write() functions. */
+void      tally_protocol_append_log    (GByteArray           *buffer,
+                                        guint                 index,
+                                        const TallyLogRecord *record);
+
+/* Decoders of packed payloads. They return FALSE for a payload that does
+ * not parse exactly (short, trailing bytes, a string without its NUL).
+ * The log decoder fills @view with pointers into the frame: empty domain,
+ * file, func and fields become NULL, the message is never NULL. */
+gboolean  tally_protocol_started_parse  (const TallyFrame *frame,
+                                         guint            *index,
+                                         gint64           *started_at_us);
+gboolean  tally_protocol_log_parse      (const TallyFrame *frame,
+                                         guint            *index,
+                                         TallyLogRecord   *view);
+/* Sets @result's outcome, times, line, and copies of its message and file
+ * (NULL when empty). */
+gboolean  tally_protocol_finished_parse (const TallyFrame *frame,
+                                         guint            *index,
+                                         TallyResult      *result,
+                                         gboolean         *tainted,
+                                         guint64          *out_end,
+                                         guint64          *err_end);
 
 G_END_DECLS

@@ -14,14 +14,21 @@ tally_message_body_type (TallyMessageType type)
   switch (type)
     {
     case TALLY_MSG_HELLO:    return G_VARIANT_TYPE ("(uut)");
-    case TALLY_MSG_STARTED:  return G_VARIANT_TYPE ("(ux)");
-    case TALLY_MSG_LOG:      return G_VARIANT_TYPE ("(uuayayayiayxtay)");
-    case TALLY_MSG_FINISHED: return G_VARIANT_TYPE ("(uyxxayayibtt)");
     case TALLY_MSG_BYE:      return G_VARIANT_TYPE ("(s)");
     case TALLY_MSG_RUN:      return G_VARIANT_TYPE ("(au)");
     case TALLY_MSG_QUIT:     return G_VARIANT_TYPE_UNIT;
+    case TALLY_MSG_STARTED:
+    case TALLY_MSG_LOG:
+    case TALLY_MSG_FINISHED:
     default:                 return NULL;
     }
+}
+
+gboolean
+tally_message_is_known (guint32 type)
+{
+  return type == TALLY_MSG_STARTED || type == TALLY_MSG_LOG || type == TALLY_MSG_FINISHED
+         || tally_message_body_type ((TallyMessageType) type) != NULL;
 }
 
 static void
@@ -137,14 +144,11 @@ tally_frame_reader_pending (TallyFrameReader *reader)
 
 gboolean
 tally_frame_reader_next (TallyFrameReader  *reader,
-                         TallyMessageType  *type,
-                         GVariant         **body,
+                         TallyFrame        *frame,
                          GError           **error)
 {
   const guint8 *head = reader->buffer->data + reader->offset;
   gsize available = reader->buffer->len - reader->offset;
-  const GVariantType *body_type;
-  g_autoptr(GBytes) bytes = NULL;
   guint32 size, kind;
 
   if (reader->broken)
@@ -158,9 +162,8 @@ tally_frame_reader_next (TallyFrameReader  *reader,
 
   size = get_u32 (head);
   kind = get_u32 (head + 4);
-  body_type = tally_message_body_type ((TallyMessageType) kind);
 
-  if (body_type == NULL || size > TALLY_FRAME_MAX_SIZE)
+  if (!tally_message_is_known (kind) || size > TALLY_FRAME_MAX_SIZE)
     {
       reader->broken = TRUE;
       g_set_error (error, TALLY_ERROR, TALLY_ERROR_PROTOCOL,
@@ -172,133 +175,400 @@ tally_frame_reader_next (TallyFrameReader  *reader,
   if (available < TALLY_FRAME_HEADER_SIZE + padded (size))
     return FALSE;
 
-  bytes = g_bytes_new (head + TALLY_FRAME_HEADER_SIZE, size);
+  /* Padding is zero: a frame is read the way it was written, or not. */
+  for (gsize i = TALLY_FRAME_HEADER_SIZE + size; i < TALLY_FRAME_HEADER_SIZE + padded (size); i++)
+    if (head[i] != 0)
+      {
+        reader->broken = TRUE;
+        g_set_error (error, TALLY_ERROR, TALLY_ERROR_PROTOCOL,
+                     "malformed padding in a frame of type %u", kind);
+        return FALSE;
+      }
+
+  frame->type = (TallyMessageType) kind;
+  frame->data = head + TALLY_FRAME_HEADER_SIZE;
+  frame->size = size;
   reader->offset += TALLY_FRAME_HEADER_SIZE + padded (size);
-
-  /* Untrusted: GVariant checks every access against the serialised data,
-   * and the normal-form check rejects frames that were not made by us. */
-  *body = g_variant_ref_sink (g_variant_new_from_bytes (body_type, bytes, FALSE));
-  if (!g_variant_is_normal_form (*body))
-    {
-      g_clear_pointer (body, g_variant_unref);
-      reader->broken = TRUE;
-      g_set_error (error, TALLY_ERROR, TALLY_ERROR_PROTOCOL,
-                   "malformed body in a frame of type %u", kind);
-      return FALSE;
-    }
-
-  *type = (TallyMessageType) kind;
   return TRUE;
 }
 
-static GVariant *
-bytes_variant (const char *data,
-               gsize       len)
-{
-  return g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, data ? data : "", data ? len : 0, 1);
-}
-
-static GVariant *
-cstr_variant (const char *s)
-{
-  return bytes_variant (s, s ? strlen (s) : 0);
-}
-
-/* Returns a NUL-terminated copy of an `ay` (which may itself hold NULs),
- * or NULL for an empty one when @len is NULL. */
-char *
-tally_variant_dup_bytes (GVariant *bytes,
-                         gsize    *len)
-{
-  gsize n = 0;
-  const char *data = g_variant_get_fixed_array (bytes, &n, 1);
-  char *copy;
-
-  if (len == NULL && n == 0)
-    return NULL;
-
-  copy = g_malloc (n + 1);
-  if (n > 0)
-    memcpy (copy, data, n);
-  copy[n] = '\0';
-  if (len)
-    *len = n;
-
-  return copy;
-}
-
 GVariant *
-tally_protocol_log_new (guint                 index,
-                        const TallyLogRecord *record)
+tally_frame_get_variant (const TallyFrame  *frame,
+                         GError           **error)
 {
-  GVariant *children[] = {
-    g_variant_new_uint32 (index),
-    g_variant_new_uint32 (record->level),
-    cstr_variant (record->domain),
-    bytes_variant (record->message, record->message_len),
-    cstr_variant (record->file),
-    g_variant_new_int32 (record->line),
-    cstr_variant (record->func),
-    g_variant_new_int64 (record->time_us),
-    g_variant_new_uint64 (record->thread_id),
-    cstr_variant (record->fields),
-  };
+  const GVariantType *body_type = tally_message_body_type (frame->type);
+  g_autoptr(GBytes) bytes = NULL;
+  GVariant *body;
 
-  return g_variant_new_tuple (children, G_N_ELEMENTS (children));
+  if (body_type == NULL)
+    {
+      g_set_error (error, TALLY_ERROR, TALLY_ERROR_PROTOCOL,
+                   "a frame of type %u carries no GVariant", frame->type);
+      return NULL;
+    }
+
+  /* Untrusted: GVariant checks every access against the serialised data,
+   * and the normal-form check rejects frames that were not made by us. */
+  bytes = g_bytes_new (frame->data, frame->size);
+  body = g_variant_ref_sink (g_variant_new_from_bytes (body_type, bytes, FALSE));
+  if (!g_variant_is_normal_form (body))
+    {
+      g_variant_unref (body);
+      g_set_error (error, TALLY_ERROR, TALLY_ERROR_PROTOCOL,
+                   "malformed body in a frame of type %u", frame->type);
+      return NULL;
+    }
+
+  return body;
 }
 
-/* Takes an `ay` and returns a NUL-terminated copy (NULL if empty and
- * @len is NULL). */
-static char *
-take_bytes (GVariant *bytes,
-            gsize    *len)
-{
-  char *copy = tally_variant_dup_bytes (bytes, len);
+/* ------------------------------------------------------------------ */
+/* Packed payloads                                                     */
 
-  g_variant_unref (bytes);
-  return copy;
+typedef struct
+{
+  guint8 *p;
+} Writer;
+
+static void
+put_bytes (Writer     *w,
+           const void *data,
+           gsize       len)
+{
+  if (len > 0)
+    memcpy (w->p, data, len);
+  w->p += len;
 }
 
-/* One g_variant_get() per frame: unpacking field by field made child
- * values for every field and cost the runner more than the test did. */
-TallyLogRecord *
-tally_protocol_log_parse (GVariant *body,
-                          guint    *index)
+static void
+put_u8 (Writer *w,
+        guint8  value)
 {
-  TallyLogRecord *record = tally_log_record_new ();
-  GVariant *domain, *message, *file, *func, *fields;
-  guint32 level;
+  *w->p++ = value;
+}
 
-  g_variant_get (body, "(uu@ay@ay@ayi@ayxt@ay)", index, &level, &domain, &message,
-                 &file, &record->line, &func, &record->time_us, &record->thread_id,
-                 &fields);
-  record->level = level;
-  record->domain = take_bytes (domain, NULL);
-  record->message = take_bytes (message, &record->message_len);
-  record->file = take_bytes (file, NULL);
-  record->func = take_bytes (func, NULL);
-  record->fields = take_bytes (fields, NULL);
+static void
+put_u32_le (Writer  *w,
+            guint32  value)
+{
+  put_u32 (w->p, value);
+  w->p += 4;
+}
 
-  return record;
+static void
+put_u64_le (Writer  *w,
+            guint64  value)
+{
+  value = GUINT64_TO_LE (value);
+  put_bytes (w, &value, sizeof value);
+}
+
+/* A byte string: length, bytes, NUL. */
+static void
+put_string (Writer     *w,
+            const char *data,
+            gsize       len)
+{
+  put_u32_le (w, (guint32) len);
+  put_bytes (w, data, len);
+  put_u8 (w, 0);
+}
+
+static gsize
+string_size (gsize len)
+{
+  return 4 + len + 1;
+}
+
+static gsize
+cstr_len (const char *s)
+{
+  return s ? strlen (s) : 0;
+}
+
+/* Starts a frame of @payload bytes at @dest; returns the writer for the
+ * payload. The padding is written now, so the frame is complete once the
+ * payload is. */
+static Writer
+frame_begin (guint8           *dest,
+             TallyMessageType  type,
+             gsize             payload)
+{
+  Writer w = { dest + TALLY_FRAME_HEADER_SIZE };
+
+  put_u32 (dest, (guint32) payload);
+  put_u32 (dest + 4, type);
+  memset (dest + TALLY_FRAME_HEADER_SIZE + payload, 0, padded (payload) - payload);
+  return w;
+}
+
+#define STARTED_PAYLOAD (4 + 8)
+#define LOG_FIXED (4 + 4 + 4 + 8 + 8)
+#define FINISHED_FIXED (4 + 1 + 1 + 8 + 8 + 4 + 8 + 8)
+
+gsize
+tally_protocol_started_size (void)
+{
+  return TALLY_FRAME_HEADER_SIZE + padded (STARTED_PAYLOAD);
 }
 
 void
-tally_protocol_finished_parse (GVariant    *body,
-                               guint       *index,
-                               TallyResult *result,
-                               gboolean    *tainted,
-                               guint64     *out_end,
-                               guint64     *err_end)
+tally_protocol_started_write (guint8 *dest,
+                              guint   index,
+                              gint64  started_at_us)
 {
-  GVariant *message, *file;
+  Writer w = frame_begin (dest, TALLY_MSG_STARTED, STARTED_PAYLOAD);
+
+  put_u32_le (&w, index);
+  put_u64_le (&w, (guint64) started_at_us);
+}
+
+static gsize
+log_payload (const TallyLogRecord *record)
+{
+  return LOG_FIXED
+         + string_size (cstr_len (record->domain))
+         + string_size (record->message ? record->message_len : 0)
+         + string_size (cstr_len (record->file))
+         + string_size (cstr_len (record->func))
+         + string_size (cstr_len (record->fields));
+}
+
+gsize
+tally_protocol_log_size (const TallyLogRecord *record)
+{
+  return TALLY_FRAME_HEADER_SIZE + padded (log_payload (record));
+}
+
+void
+tally_protocol_log_write (guint8               *dest,
+                          guint                 index,
+                          const TallyLogRecord *record)
+{
+  Writer w = frame_begin (dest, TALLY_MSG_LOG, log_payload (record));
+
+  put_u32_le (&w, index);
+  put_u32_le (&w, record->level);
+  put_u32_le (&w, (guint32) record->line);
+  put_u64_le (&w, (guint64) record->time_us);
+  put_u64_le (&w, record->thread_id);
+  put_string (&w, record->domain, cstr_len (record->domain));
+  put_string (&w, record->message, record->message ? record->message_len : 0);
+  put_string (&w, record->file, cstr_len (record->file));
+  put_string (&w, record->func, cstr_len (record->func));
+  put_string (&w, record->fields, cstr_len (record->fields));
+}
+
+void
+tally_protocol_append_log (GByteArray           *buffer,
+                           guint                 index,
+                           const TallyLogRecord *record)
+{
+  guint old_len = buffer->len;
+
+  g_byte_array_set_size (buffer, old_len + tally_protocol_log_size (record));
+  tally_protocol_log_write (buffer->data + old_len, index, record);
+}
+
+gsize
+tally_protocol_finished_size (const char *message,
+                              const char *file)
+{
+  return TALLY_FRAME_HEADER_SIZE
+         + padded (FINISHED_FIXED + string_size (cstr_len (message)) + string_size (cstr_len (file)));
+}
+
+void
+tally_protocol_finished_write (guint8            *dest,
+                               guint              index,
+                               const TallyResult *result,
+                               gboolean           tainted,
+                               guint64            out_end,
+                               guint64            err_end)
+{
+  gsize message_len = cstr_len (result->message), file_len = cstr_len (result->file);
+  Writer w = frame_begin (dest, TALLY_MSG_FINISHED,
+                          FINISHED_FIXED + string_size (message_len) + string_size (file_len));
+
+  put_u32_le (&w, index);
+  put_u8 (&w, (guint8) result->outcome);
+  put_u8 (&w, tainted ? 1 : 0);
+  put_u64_le (&w, (guint64) result->started_at_us);
+  put_u64_le (&w, (guint64) result->duration_us);
+  put_u32_le (&w, (guint32) result->line);
+  put_u64_le (&w, out_end);
+  put_u64_le (&w, err_end);
+  put_string (&w, result->message, message_len);
+  put_string (&w, result->file, file_len);
+}
+
+/* Reading: every access is checked against what is left; the first short
+ * read marks the reader failed and everything after it reads as zero. */
+typedef struct
+{
+  const guint8 *p;
+  gsize left;
+  gboolean failed;
+} Reader;
+
+static gboolean
+take (Reader *r,
+      gsize   n)
+{
+  if (r->failed || r->left < n)
+    {
+      r->failed = TRUE;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static guint8
+get_u8 (Reader *r)
+{
+  guint8 value;
+
+  if (!take (r, 1))
+    return 0;
+  value = *r->p;
+  r->p++, r->left--;
+  return value;
+}
+
+static guint32
+get_u32_le (Reader *r)
+{
+  guint32 value;
+
+  if (!take (r, 4))
+    return 0;
+  value = get_u32 (r->p);
+  r->p += 4, r->left -= 4;
+  return value;
+}
+
+static guint64
+get_u64_le (Reader *r)
+{
+  guint64 value;
+
+  if (!take (r, 8))
+    return 0;
+  memcpy (&value, r->p, sizeof value);
+  r->p += 8, r->left -= 8;
+  return GUINT64_FROM_LE (value);
+}
+
+/* Returns the string in place (NUL-terminated by the sender, checked). */
+static const char *
+get_string (Reader *r,
+            gsize  *len)
+{
+  guint32 n = get_u32_le (r);
+  const char *s;
+
+  *len = 0;
+  if (r->failed || r->left < (gsize) n + 1 || r->p[n] != '\0')
+    {
+      r->failed = TRUE;
+      return "";
+    }
+  s = (const char *) r->p;
+  r->p += (gsize) n + 1, r->left -= (gsize) n + 1;
+  *len = n;
+  return s;
+}
+
+/* The string, or NULL when it is empty or holds a NUL: these fields are C
+ * strings, so the part before a NUL is all a reader of them would see. */
+static char *
+get_cstring (Reader *r)
+{
+  gsize len;
+  const char *s = get_string (r, &len);
+
+  return len > 0 ? (char *) s : NULL;
+}
+
+static Reader
+reader_for (const TallyFrame *frame,
+            TallyMessageType  type)
+{
+  Reader r = { frame->data, frame->size, frame->type != type };
+
+  return r;
+}
+
+static gboolean
+reader_done (Reader *r)
+{
+  return !r->failed && r->left == 0;
+}
+
+gboolean
+tally_protocol_started_parse (const TallyFrame *frame,
+                              guint            *index,
+                              gint64           *started_at_us)
+{
+  Reader r = reader_for (frame, TALLY_MSG_STARTED);
+
+  *index = get_u32_le (&r);
+  *started_at_us = (gint64) get_u64_le (&r);
+  return reader_done (&r);
+}
+
+gboolean
+tally_protocol_log_parse (const TallyFrame *frame,
+                          guint            *index,
+                          TallyLogRecord   *view)
+{
+  Reader r = reader_for (frame, TALLY_MSG_LOG);
+  gsize message_len;
+
+  memset (view, 0, sizeof *view);
+  *index = get_u32_le (&r);
+  view->level = get_u32_le (&r);
+  view->line = (gint32) get_u32_le (&r);
+  view->time_us = (gint64) get_u64_le (&r);
+  view->thread_id = get_u64_le (&r);
+  view->domain = get_cstring (&r);
+  view->message = (char *) get_string (&r, &message_len);
+  view->message_len = message_len;
+  view->file = get_cstring (&r);
+  view->func = get_cstring (&r);
+  view->fields = get_cstring (&r);
+  return reader_done (&r);
+}
+
+static char *
+dup_cstring (Reader *r)
+{
+  return g_strdup (get_cstring (r));
+}
+
+gboolean
+tally_protocol_finished_parse (const TallyFrame *frame,
+                               guint            *index,
+                               TallyResult      *result,
+                               gboolean         *tainted,
+                               guint64          *out_end,
+                               guint64          *err_end)
+{
+  Reader r = reader_for (frame, TALLY_MSG_FINISHED);
   guint8 outcome;
 
-  g_variant_get (body, "(uyxx@ay@ayibtt)", index, &outcome, &result->started_at_us,
-                 &result->duration_us, &message, &file, &result->line, tainted,
-                 out_end, err_end);
+  *index = get_u32_le (&r);
+  outcome = get_u8 (&r);
   result->outcome = outcome < TALLY_N_OUTCOMES ? (TallyOutcome) outcome : TALLY_OUTCOME_ERROR;
+  *tainted = get_u8 (&r) != 0;
+  result->started_at_us = (gint64) get_u64_le (&r);
+  result->duration_us = (gint64) get_u64_le (&r);
+  result->line = (gint32) get_u32_le (&r);
+  *out_end = get_u64_le (&r);
+  *err_end = get_u64_le (&r);
   g_free (result->message);
-  result->message = take_bytes (message, NULL);
+  result->message = dup_cstring (&r);
   g_free (result->file);
-  result->file = take_bytes (file, NULL);
+  result->file = dup_cstring (&r);
+  return reader_done (&r);
 }

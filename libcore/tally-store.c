@@ -214,6 +214,54 @@ stmt_param (Stmt       *st,
   return idx;
 }
 
+/* Binding by position, for the hot statements (one row per log record):
+ * looking a name up costs a scan of the statement's parameters. */
+static void
+bind_int64_at (Stmt   *st,
+               int     idx,
+               gint64  value)
+{
+  stmt_check_bind (st, sqlite3_bind_int64 (st->stmt, idx, value));
+}
+
+static void
+bind_null_at (Stmt *st,
+              int   idx)
+{
+  stmt_check_bind (st, sqlite3_bind_null (st->stmt, idx));
+}
+
+/* Binds NUL-terminated text; a %NULL @text binds SQL NULL. */
+static void
+bind_text_at (Stmt       *st,
+              int         idx,
+              const char *text)
+{
+  if (text == NULL)
+    bind_null_at (st, idx);
+  else
+    stmt_check_bind (st, sqlite3_bind_text (st->stmt, idx, text, -1, SQLITE_STATIC));
+}
+
+/* Binds bytes from a test (a message, output): TEXT when they are valid
+ * UTF-8 without NUL, so plain SQL tools show them, else a BLOB that
+ * keeps every byte. Readers use column_blob/column_bytes for both. */
+static void
+bind_bytes_at (Stmt       *st,
+               int         idx,
+               const char *data,
+               gsize       len)
+{
+  if (data == NULL)
+    bind_null_at (st, idx);
+  else if (g_utf8_validate_len (data, len, NULL))
+    stmt_check_bind (st, sqlite3_bind_text64 (st->stmt, idx, data, len,
+                                              SQLITE_STATIC, SQLITE_UTF8));
+  else
+    stmt_check_bind (st, sqlite3_bind_blob64 (st->stmt, idx, data, len,
+                                              SQLITE_STATIC));
+}
+
 static void
 bind_int64 (Stmt       *st,
             const char *name,
@@ -222,7 +270,7 @@ bind_int64 (Stmt       *st,
   int idx = stmt_param (st, name);
 
   if (idx > 0)
-    stmt_check_bind (st, sqlite3_bind_int64 (st->stmt, idx, value));
+    bind_int64_at (st, idx, value);
 }
 
 static void
@@ -232,7 +280,7 @@ bind_null (Stmt       *st,
   int idx = stmt_param (st, name);
 
   if (idx > 0)
-    stmt_check_bind (st, sqlite3_bind_null (st->stmt, idx));
+    bind_null_at (st, idx);
 }
 
 /* Binds @value, or NULL when @is_null. */
@@ -248,7 +296,6 @@ bind_int64_unless (Stmt       *st,
     bind_int64 (st, name, value);
 }
 
-/* Binds NUL-terminated text; a %NULL @text binds SQL NULL. */
 static void
 bind_text (Stmt       *st,
            const char *name,
@@ -256,19 +303,10 @@ bind_text (Stmt       *st,
 {
   int idx = stmt_param (st, name);
 
-  if (idx <= 0)
-    return;
-
-  if (text == NULL)
-    stmt_check_bind (st, sqlite3_bind_null (st->stmt, idx));
-  else
-    stmt_check_bind (st, sqlite3_bind_text (st->stmt, idx, text, -1,
-                                            SQLITE_STATIC));
+  if (idx > 0)
+    bind_text_at (st, idx, text);
 }
 
-/* Binds bytes from a test (a message, output): TEXT when they are valid
- * UTF-8 without NUL, so plain SQL tools show them, else a BLOB that
- * keeps every byte. Readers use column_blob/column_bytes for both. */
 static void
 bind_bytes (Stmt       *st,
             const char *name,
@@ -277,17 +315,8 @@ bind_bytes (Stmt       *st,
 {
   int idx = stmt_param (st, name);
 
-  if (idx <= 0)
-    return;
-
-  if (data == NULL)
-    stmt_check_bind (st, sqlite3_bind_null (st->stmt, idx));
-  else if (g_utf8_validate_len (data, len, NULL))
-    stmt_check_bind (st, sqlite3_bind_text64 (st->stmt, idx, data, len,
-                                              SQLITE_STATIC, SQLITE_UTF8));
-  else
-    stmt_check_bind (st, sqlite3_bind_blob64 (st->stmt, idx, data, len,
-                                              SQLITE_STATIC));
+  if (idx > 0)
+    bind_bytes_at (st, idx, data, len);
 }
 
 /* Steps @st. Returns SQLITE_ROW or SQLITE_DONE, or another code with
@@ -1657,24 +1686,26 @@ tally_store_add_log (TallyStore            *store,
   st = store_stmt (store,
                    "INSERT INTO logs (result_id, seq, time_us, level, domain,"
                    "                  message, file, line, func, thread, fields)"
-                   " VALUES (:result, :seq, :time, :level, :domain, :message,"
-                   "         :file, :line, :func, :thread, :fields)",
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                    error);
   ok = st != NULL;
   if (ok)
     {
-      bind_int64 (st, ":result", result_id);
-      bind_int64 (st, ":seq", seq);
-      bind_int64 (st, ":time", record->time_us);
-      bind_int64 (st, ":level", record->level & G_LOG_LEVEL_MASK);
-      bind_text (st, ":domain", record->domain);
-      bind_bytes (st, ":message", record->message != NULL ? record->message : "",
-                  record->message != NULL ? record->message_len : 0);
-      bind_text (st, ":file", record->file);
-      bind_int64_unless (st, ":line", record->line, record->line <= 0);
-      bind_text (st, ":func", record->func);
-      bind_int64 (st, ":thread", (gint64) record->thread_id);
-      bind_text (st, ":fields", record->fields);
+      bind_int64_at (st, 1, result_id);
+      bind_int64_at (st, 2, seq);
+      bind_int64_at (st, 3, record->time_us);
+      bind_int64_at (st, 4, record->level & G_LOG_LEVEL_MASK);
+      bind_text_at (st, 5, record->domain);
+      bind_bytes_at (st, 6, record->message != NULL ? record->message : "",
+                     record->message != NULL ? record->message_len : 0);
+      bind_text_at (st, 7, record->file);
+      if (record->line > 0)
+        bind_int64_at (st, 8, record->line);
+      else
+        bind_null_at (st, 8);
+      bind_text_at (st, 9, record->func);
+      bind_int64_at (st, 10, (gint64) record->thread_id);
+      bind_text_at (st, 11, record->fields);
       ok = stmt_exec (store, st, error);
     }
 

@@ -36,60 +36,65 @@ typedef struct
 
 static void native_kill (TallyWorkerProc *base);
 
-static void
+/* Returns FALSE for a frame whose payload does not parse. */
+static gboolean
 dispatch_frame (NativeProc       *native,
-                TallyMessageType  type,
-                GVariant         *body)
+                const TallyFrame *frame)
 {
   TallyWorkerProc *worker = &native->base;
   guint index;
 
-  switch (type)
+  switch (frame->type)
     {
     case TALLY_MSG_HELLO:
-      break;
+      return TRUE;
 
     case TALLY_MSG_STARTED:
       {
         gint64 started_at;
 
-        g_variant_get (body, "(ux)", &index, &started_at);
+        if (!tally_protocol_started_parse (frame, &index, &started_at))
+          return FALSE;
         worker->callbacks->started (worker, index, started_at, worker->data);
       }
-      break;
+      return TRUE;
 
     case TALLY_MSG_LOG:
       {
-        TallyLogRecord *record = tally_protocol_log_parse (body, &index);
+        TallyLogRecord view;
 
-        worker->callbacks->log (worker, index, record, worker->data);
+        if (!tally_protocol_log_parse (frame, &index, &view))
+          return FALSE;
+        worker->callbacks->log (worker, index, tally_log_record_copy (&view), worker->data);
       }
-      break;
+      return TRUE;
 
     case TALLY_MSG_FINISHED:
       {
         TallyResult result;
-        gboolean tainted = FALSE;
+        gboolean tainted = FALSE, ok;
         guint64 out_end = 0, err_end = 0;
 
         tally_result_init (&result);
-        tally_protocol_finished_parse (body, &index, &result, &tainted, &out_end, &err_end);
-        worker->callbacks->finished (worker, index, &result, tainted, out_end, err_end,
-                                     worker->data);
+        ok = tally_protocol_finished_parse (frame, &index, &result, &tainted, &out_end, &err_end);
+        if (ok)
+          worker->callbacks->finished (worker, index, &result, tainted, out_end, err_end,
+                                       worker->data);
         tally_result_clear (&result);
+        return ok;
       }
-      break;
 
     case TALLY_MSG_BYE:
       native->said_bye = TRUE;
-      break;
+      return TRUE;
 
     case TALLY_MSG_RUN:
     case TALLY_MSG_QUIT:
     default:
       if (native->problem == NULL)
-        native->problem = g_strdup_printf ("the worker sent a runner-only message (type %u)", type);
-      break;
+        native->problem = g_strdup_printf ("the worker sent a runner-only message (type %u)",
+                                           frame->type);
+      return TRUE;
     }
 }
 
@@ -123,10 +128,9 @@ read_events (NativeProc *native)
   for (;;)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GVariant) body = NULL;
-      TallyMessageType type;
+      TallyFrame frame;
 
-      if (!tally_frame_reader_next (native->reader, &type, &body, &error))
+      if (!tally_frame_reader_next (native->reader, &frame, &error))
         {
           if (error != NULL && native->problem == NULL)
             {
@@ -136,7 +140,13 @@ read_events (NativeProc *native)
             }
           break;
         }
-      dispatch_frame (native, type, body);
+      if (!dispatch_frame (native, &frame))
+        {
+          if (native->problem == NULL)
+            native->problem = g_strdup_printf ("malformed body in a frame of type %u", frame.type);
+          native_kill (&native->base);
+          return FALSE;
+        }
     }
 
   return open;

@@ -62,27 +62,45 @@ flush_locked (void)
   out_committed = 0;
 }
 
+/* Where a frame of @size bytes goes: the buffer (flushed first if it has
+ * no room), or a block of its own for a frame larger than the buffer. */
+static guint8 *
+frame_begin_locked (gsize    size,
+                    guint8 **big)
+{
+  *big = NULL;
+  if (out_committed + size > OUT_BUFFER_SIZE)
+    flush_locked ();
+  if (size > OUT_BUFFER_SIZE)
+    return *big = g_malloc (size);
+  return out_buffer + out_committed;
+}
+
+/* Commits a frame written at frame_begin_locked(): counted only once it
+ * is complete, so the signal handler never writes half a frame. */
+static void
+frame_end_locked (gsize   size,
+                  guint8 *big)
+{
+  if (big != NULL)
+    {
+      write_all (TALLY_PROTOCOL_OUT_FD, big, size);
+      g_free (big);
+      return;
+    }
+  out_committed += size;
+}
+
 static void
 send_locked (TallyMessageType  type,
              GVariant         *body)
 {
   g_autoptr(GVariant) owned = g_variant_ref_sink (body);
   gsize size = tally_frame_size (owned);
+  guint8 *big;
 
-  if (out_committed + size > OUT_BUFFER_SIZE)
-    flush_locked ();
-
-  if (size > OUT_BUFFER_SIZE)
-    {
-      g_autofree guint8 *big = g_malloc (size);
-
-      tally_frame_store (big, type, owned);
-      write_all (TALLY_PROTOCOL_OUT_FD, big, size);
-      return;
-    }
-
-  tally_frame_store (out_buffer + out_committed, type, owned);
-  out_committed += size;
+  tally_frame_store (frame_begin_locked (size, &big), type, owned);
+  frame_end_locked (size, big);
 }
 
 static void
@@ -108,8 +126,12 @@ on_record (TallyTest            *test,
            const TallyLogRecord *record,
            gpointer              user_data)
 {
+  gsize size = tally_protocol_log_size (record);
+  guint8 *big;
+
   g_mutex_lock (&out_lock);
-  send_locked (TALLY_MSG_LOG, tally_protocol_log_new (test->tc->index, record));
+  tally_protocol_log_write (frame_begin_locked (size, &big), test->tc->index, record);
+  frame_end_locked (size, big);
   if (out_committed >= FLUSH_THRESHOLD)
     flush_locked ();
   g_mutex_unlock (&out_lock);
@@ -193,31 +215,34 @@ read_commands (TallyFrameReader *reader,
   while (g_queue_is_empty (queue) && !*quit)
     {
       g_autoptr(GError) error = NULL;
-      TallyMessageType type;
-      GVariant *body;
+      TallyFrame frame;
       ssize_t n;
 
-      while (tally_frame_reader_next (reader, &type, &body, &error))
+      while (tally_frame_reader_next (reader, &frame, &error))
         {
-          if (type == TALLY_MSG_QUIT)
+          if (frame.type == TALLY_MSG_QUIT)
             *quit = TRUE;
-          else if (type == TALLY_MSG_RUN)
+          else if (frame.type == TALLY_MSG_RUN)
             {
-              g_autoptr(GVariant) indices = g_variant_get_child_value (body, 0);
+              g_autoptr(GVariant) body = tally_frame_get_variant (&frame, &error);
+              g_autoptr(GVariant) indices = NULL;
               gsize n_indices;
-              const guint32 *values = g_variant_get_fixed_array (indices, &n_indices, sizeof (guint32));
+              const guint32 *values;
+
+              if (body == NULL)
+                return FALSE;
+              indices = g_variant_get_child_value (body, 0);
+              values = g_variant_get_fixed_array (indices, &n_indices, sizeof (guint32));
 
               for (gsize i = 0; i < n_indices; i++)
                 {
                   if (values[i] >= n_tests)
-                    {
-                      g_variant_unref (body);
-                      return FALSE;
-                    }
+                    return FALSE;
                   g_queue_push_tail (queue, GUINT_TO_POINTER (values[i]));
                 }
             }
-          g_variant_unref (body);
+          else
+            return FALSE;   /* a worker-only message from the runner */
         }
 
       if (error != NULL)
@@ -278,20 +303,30 @@ output_size (int fd)
   return (fstat (file, &st) == 0 && S_ISREG (st.st_mode)) ? (guint64) st.st_size : 0;
 }
 
-static GVariant *
-finished_new (TallyTest *test,
-              gint64     duration_us)
+/* FINISHED goes out at once: the runner reports the test, and sends more
+ * work, when it arrives. */
+static void
+send_finished (TallyTest *test,
+               gint64     duration_us)
 {
-  const char *message = test->message ? test->message : "";
-  const char *file = test->file ? test->file : "";
+  TallyResult result = {
+    .outcome = test->outcome,
+    .message = test->message,
+    .file = test->file,
+    .line = test->line,
+    .started_at_us = test->started_at_us,
+    .duration_us = duration_us,
+  };
+  gsize size = tally_protocol_finished_size (test->message, test->file);
+  guint64 out_end = output_size (STDOUT_FILENO), err_end = output_size (STDERR_FILENO);
+  guint8 *big;
 
-  return g_variant_new ("(uyxx@ay@ayibtt)",
-                        test->tc->index, (guint8) test->outcome,
-                        test->started_at_us, duration_us,
-                        g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, message, strlen (message), 1),
-                        g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, file, strlen (file), 1),
-                        test->line, test->tainted,
-                        output_size (STDOUT_FILENO), output_size (STDERR_FILENO));
+  g_mutex_lock (&out_lock);
+  tally_protocol_finished_write (frame_begin_locked (size, &big), test->tc->index, &result,
+                                 test->tainted, out_end, err_end);
+  frame_end_locked (size, big);
+  flush_locked ();
+  g_mutex_unlock (&out_lock);
 }
 
 static gboolean
@@ -301,11 +336,14 @@ run_one (TallyTestCase       *tc,
   TallyTest *test;
   gint64 started;
   gboolean tainted;
+  guint8 *big;
 
   /* Buffered, not flushed: the runner counts a test as started when the
    * one before it finishes, so this costs no system call. */
   g_mutex_lock (&out_lock);
-  send_locked (TALLY_MSG_STARTED, g_variant_new ("(ux)", tc->index, g_get_real_time ()));
+  tally_protocol_started_write (frame_begin_locked (tally_protocol_started_size (), &big),
+                                tc->index, g_get_real_time ());
+  frame_end_locked (tally_protocol_started_size (), big);
   g_mutex_unlock (&out_lock);
 
   started = g_get_monotonic_time ();
@@ -315,7 +353,7 @@ run_one (TallyTestCase       *tc,
   restore_stdio ();
 
   tainted = test->tainted;
-  send_now (TALLY_MSG_FINISHED, finished_new (test, g_get_monotonic_time () - started));
+  send_finished (test, g_get_monotonic_time () - started);
   tally_test_free (test);
 
   return !tainted;
