@@ -479,15 +479,15 @@ get_string (Reader *r,
   return s;
 }
 
-/* The string, or NULL when it is empty or holds a NUL: these fields are C
- * strings, so the part before a NUL is all a reader of them would see. */
+/* These fields are C strings: the part before a NUL is all a reader of
+ * them sees, and an empty one is NULL. */
 static char *
 get_cstring (Reader *r)
 {
   gsize len;
   const char *s = get_string (r, &len);
 
-  return len > 0 ? (char *) s : NULL;
+  return s[0] != '\0' ? (char *) s : NULL;
 }
 
 static Reader
