@@ -343,6 +343,9 @@ tally_test_get_logs (TallyTest *test)
  * @domain: (nullable): a log domain, or %NULL for any
  * @glob: (nullable): a glob on the message, or %NULL for any
  *
+ * Counts the records captured so far for the test that match all of
+ * @levels, @domain and @glob.
+ *
  * Returns: how many captured records match
  */
 guint

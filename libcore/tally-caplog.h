@@ -60,6 +60,15 @@ void       tally_test_expect_log_n  (TallyTest      *test,
                             (glob) ? (const char *) (glob) : "*");           \
 } G_STMT_END
 
+/**
+ * tally_assert_not_logged:
+ * @test: the running #TallyTest
+ * @levels: a mask of #GLogLevelFlags, or %TALLY_LOG_LEVEL_ANY
+ * @domain: (nullable): the log domain, or %NULL for any
+ * @glob: (nullable): a g_pattern_match_simple() glob on the message
+ *
+ * Fails the test if any captured record matches.
+ */
 #define tally_assert_not_logged(test, levels, domain, glob) G_STMT_START {  \
   if G_LIKELY (tally_test_count_logs ((test), (levels), (domain), (glob)) == 0) ; \
   else                                                                       \

@@ -43,6 +43,13 @@ typedef enum
   TALLY_ERROR_NOT_A_TEST,
 } TallyError;
 
+/**
+ * tally_error_quark:
+ *
+ * Gets the quark of the %TALLY_ERROR domain.
+ *
+ * Returns: the error domain of Tally
+ */
 GQuark tally_error_quark (void);
 
 G_END_DECLS

@@ -10,7 +10,10 @@
 /**
  * tally_log_record_new:
  *
- * Returns: (transfer full): an empty record
+ * Allocates a zero-filled record; free it with tally_log_record_free().
+ *
+ * Returns: (transfer full) (skip): an empty record. (Not a boxed type:
+ *   language bindings cannot own it, hence skipped for them.)
  */
 TallyLogRecord *
 tally_log_record_new (void)
@@ -22,7 +25,11 @@ tally_log_record_new (void)
  * tally_log_record_copy:
  * @record: a #TallyLogRecord
  *
- * Returns: (transfer full): a deep copy of @record
+ * Copies a record and all its strings; free the copy with
+ * tally_log_record_free().
+ *
+ * Returns: (transfer full) (skip): a deep copy of @record. (Not a boxed
+ *   type: language bindings cannot own it, hence skipped for them.)
  */
 TallyLogRecord *
 tally_log_record_copy (const TallyLogRecord *record)
@@ -49,6 +56,8 @@ tally_log_record_copy (const TallyLogRecord *record)
 /**
  * tally_log_record_free:
  * @record: (transfer full) (nullable): a #TallyLogRecord
+ *
+ * Frees a record and its strings. %NULL is ignored.
  */
 void
 tally_log_record_free (TallyLogRecord *record)
@@ -80,6 +89,9 @@ static const struct {
  * tally_log_level_to_string:
  * @level: a level, or a mask of levels
  *
+ * Names a log level as Tally's reporters, `--log-level` and the database
+ * spell it.
+ *
  * Returns: (transfer none): the name of the most severe level in @level
  *   ("error" … "debug"), "any" for %TALLY_LOG_LEVEL_ANY, "none" for 0
  */
@@ -100,6 +112,8 @@ tally_log_level_to_string (GLogLevelFlags level)
  * tally_log_level_from_string:
  * @text: a level name as tally_log_level_to_string() gives
  * @level: (out): the level
+ *
+ * Parses a level name, the inverse of tally_log_level_to_string().
  *
  * Returns: %TRUE if @text names a level
  */

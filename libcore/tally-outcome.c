@@ -27,6 +27,8 @@ static const char * const outcome_names[TALLY_N_OUTCOMES] = {
  * tally_outcome_to_string:
  * @outcome: a #TallyOutcome
  *
+ * Names an outcome as reporters, `--json` and the database spell it.
+ *
  * Returns: (transfer none): the stable lower-case name of @outcome
  */
 const char *
@@ -41,6 +43,8 @@ tally_outcome_to_string (TallyOutcome outcome)
  * tally_outcome_from_string:
  * @text: a name as returned by tally_outcome_to_string()
  * @outcome: (out): where to store the outcome
+ *
+ * Parses an outcome name, the inverse of tally_outcome_to_string().
  *
  * Returns: %TRUE if @text names an outcome
  */

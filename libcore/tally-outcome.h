@@ -40,6 +40,11 @@ typedef enum
   TALLY_OUTCOME_INTERRUPTED,
 } TallyOutcome;
 
+/**
+ * TALLY_N_OUTCOMES:
+ *
+ * The number of #TallyOutcome values, for arrays indexed by outcome.
+ */
 #define TALLY_N_OUTCOMES (TALLY_OUTCOME_INTERRUPTED + 1)
 
 const char *tally_outcome_to_string   (TallyOutcome  outcome);

@@ -133,9 +133,10 @@ add_test (const char *path,
  * @path: the test path, starting with `/`
  * @fixture_size: the size of the fixture, or 0
  * @data: the datum the functions receive
- * @setup: (nullable): runs before @body on the test's context
- * @body: the test
- * @teardown: (nullable): runs after @body, even if it failed
+ * @setup: (nullable) (scope forever): runs before @body on the test's
+ *   context
+ * @body: (scope forever): the test
+ * @teardown: (nullable) (scope forever): runs after @body, even if it failed
  * @markers: (nullable): a marker string, e.g. `"slow group=db"`
  * @file: the registering source file
  * @line: the registering line
@@ -176,7 +177,7 @@ tally_add_full (const char       *path,
 /**
  * tally_add_func_full:
  * @path: the test path, starting with `/`
- * @func: the test
+ * @func: (scope forever): the test
  * @data: the datum @func receives
  * @markers: (nullable): a marker string
  * @file: the registering source file
@@ -211,7 +212,7 @@ tally_add_func_full (const char    *path,
 /**
  * tally_add_params_full:
  * @path: the path prefix
- * @func: the test, called with each param's data
+ * @func: (scope forever): the test, called with each param's data
  * @params: (array length=n_params): the data
  * @n_params: the number of @params
  * @markers: (nullable): markers shared by the tests

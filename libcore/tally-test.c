@@ -172,6 +172,9 @@ tally_test_set_current (TallyTest *test)
 /**
  * tally_test_get_current:
  *
+ * Gets the test running on this thread, for helpers that are not handed
+ * the #TallyTest.
+ *
  * Returns: (transfer none) (nullable): the running test, or %NULL between
  *   tests
  */
@@ -184,6 +187,9 @@ tally_test_get_current (void)
 /**
  * tally_test_get_path:
  * @test: a #TallyTest
+ *
+ * Gets the path the test was registered under; for a parametrized test it
+ * ends with the param's `[NAME]`.
  *
  * Returns: (transfer none): the test's path, e.g. `/net/http/get`
  */
@@ -214,6 +220,8 @@ tally_test_get_context (TallyTest *test)
  * tally_test_get_cancellable:
  * @test: a #TallyTest
  *
+ * Gets the test's cancellable, owned by the test.
+ *
  * Returns: (transfer none): a #GCancellable that is cancelled when the
  *   test's deadline passes; pass it to the async calls the test makes
  */
@@ -228,6 +236,8 @@ tally_test_get_cancellable (TallyTest *test)
  * tally_test_has_marker:
  * @test: a #TallyTest
  * @name: a marker name
+ *
+ * Checks whether the test carries a marker, with or without a value.
  *
  * Returns: %TRUE if the test was registered with marker @name
  */
@@ -244,6 +254,8 @@ tally_test_has_marker (TallyTest  *test,
  * @test: a #TallyTest
  * @name: a marker name
  *
+ * Gets the value of a `NAME=VALUE` marker the test was registered with.
+ *
  * Returns: (transfer none) (nullable): the marker's value, e.g. `"db"` for
  *   `group=db`, or %NULL
  */
@@ -259,6 +271,9 @@ tally_test_get_marker (TallyTest  *test,
  * tally_test_get_timeout:
  * @test: a #TallyTest
  *
+ * Gets the test's timeout: its `timeout=SECONDS` marker, else the run's
+ * default (60 s unless `--timeout` says otherwise).
+ *
  * Returns: the test's timeout in seconds (0 for none)
  */
 double
@@ -271,6 +286,8 @@ tally_test_get_timeout (TallyTest *test)
 /**
  * tally_test_get_deadline:
  * @test: a #TallyTest
+ *
+ * Gets when the test times out, for code that computes its own waits.
  *
  * Returns: the monotonic time (g_get_monotonic_time()) at which the test
  *   times out, or 0 if it has no timeout
@@ -611,7 +628,8 @@ on_poll_cb (gpointer user_data)
 /**
  * tally_test_wait_until:
  * @test: a #TallyTest
- * @predicate: checked after each iteration of the context
+ * @predicate: (scope call) (closure user_data): checked after each
+ *   iteration of the context
  * @user_data: passed to @predicate
  *
  * Iterates the test's context until @predicate returns %TRUE. The context

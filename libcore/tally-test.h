@@ -24,6 +24,8 @@ typedef struct _TallyTest TallyTest;
  * TallyPredicate:
  * @user_data: the data given to tally_test_wait_until()
  *
+ * A condition tally_test_wait_until() waits for.
+ *
  * Returns: %TRUE once the awaited condition holds
  */
 typedef gboolean (*TallyPredicate) (gpointer user_data);
