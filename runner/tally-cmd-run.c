@@ -204,7 +204,7 @@ parse_options (int         argc,
 typedef struct
 {
   GHashTable *last_failed;   /* keys of tests that failed last time */
-  GHashTable *durations;
+  TallyDurations *durations;
 } History;
 
 static gboolean
@@ -366,7 +366,7 @@ order_tests (GPtrArray  *selected,
 
   if (o->random_order)
     shuffle (tests, o->seed_value);
-  else if (history->durations && g_hash_table_size (history->durations) > 0)
+  else if (tally_durations_size (history->durations) > 0)
     {
       sort_longest_first (tests, history);
     }
@@ -707,7 +707,7 @@ tally_cmd_run (int    argc,
 
 out:
   g_clear_pointer (&history.last_failed, g_hash_table_unref);
-  g_clear_pointer (&history.durations, g_hash_table_unref);
+  g_clear_pointer (&history.durations, tally_durations_free);
   run_options_clear (&o);
   return status;
 }
