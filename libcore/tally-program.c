@@ -13,16 +13,10 @@
 #include "tally-version.h"
 
 #define LIST_TIMEOUT_S 30
-
-static void
-listed_test_free (gpointer data)
-{
-  TallyListedTest *test = data;
-
-  g_free (test->path);
-  g_clear_pointer (&test->markers, tally_markers_unref);
-  g_free (test);
-}
+/* Tests are made in blocks, their paths in one string chunk: no malloc
+ * (and no malloc header) per test. */
+#define TEST_BLOCK 256
+#define STRING_CHUNK 16384
 
 static void
 declared_free (gpointer data)
@@ -58,10 +52,31 @@ program_new (const char *path)
   g_ref_count_init (&program->ref_count);
   program->path = g_strdup (path);
   program->name = tally_program_display_name (path);
-  program->tests = g_ptr_array_new_with_free_func (listed_test_free);
+  program->tests = g_ptr_array_new ();
   program->declared = g_ptr_array_new_with_free_func (declared_free);
+  program->test_blocks = g_ptr_array_new_with_free_func (g_free);
+  program->strings = g_string_chunk_new (STRING_CHUNK);
 
   return program;
+}
+
+/* A new test at the end of @program's list, with no markers yet. */
+static TallyListedTest *
+program_add_test (TallyProgram *program,
+                  const char   *path)
+{
+  guint n = program->tests->len;
+  TallyListedTest *test;
+
+  if (n % TEST_BLOCK == 0)
+    g_ptr_array_add (program->test_blocks, g_new0 (TallyListedTest, TEST_BLOCK));
+  test = (TallyListedTest *) g_ptr_array_index (program->test_blocks, n / TEST_BLOCK) + n % TEST_BLOCK;
+  test->program = program;
+  test->index = n;
+  test->path = g_string_chunk_insert (program->strings, path);
+  g_ptr_array_add (program->tests, test);
+
+  return test;
 }
 
 TallyProgram *
@@ -79,7 +94,12 @@ tally_program_unref (TallyProgram *program)
 
   g_free (program->path);
   g_free (program->name);
+  for (guint i = 0; i < program->tests->len; i++)
+    g_clear_pointer (&((TallyListedTest *) g_ptr_array_index (program->tests, i))->markers,
+                     tally_markers_unref);
   g_ptr_array_unref (program->tests);
+  g_ptr_array_unref (program->test_blocks);
+  g_string_chunk_free (program->strings);
   g_ptr_array_unref (program->declared);
   g_strfreev (program->args);
   g_strfreev (program->envp);
@@ -135,15 +155,11 @@ parse_test (TallyProgram  *program,
       return FALSE;
     }
 
-  test = g_new0 (TallyListedTest, 1);
-  test->program = program;
-  test->index = program->tests->len;
-  test->path = g_strdup (path);
+  test = program_add_test (program, path);
   test->file = g_intern_string (member_string (object, "file"));
   test->line = json_object_has_member (object, "line")
                ? (int) json_object_get_int_member (object, "line") : 0;
   test->markers = parsed;
-  g_ptr_array_add (program->tests, test);
 
   return TRUE;
 }
@@ -629,13 +645,9 @@ gtest_parse_line (gpointer    data,
   if (g_hash_table_contains (parse->seen, test_path))
     return;
 
-  test = g_new0 (TallyListedTest, 1);
-  test->program = parse->program;
-  test->index = parse->program->tests->len;
-  test->path = g_steal_pointer (&test_path);
+  test = program_add_test (parse->program, test_path);
   test->markers = tally_markers_ref (parse->none);
   g_hash_table_add (parse->seen, test->path);
-  g_ptr_array_add (parse->program->tests, test);
 }
 
 static TallyProgram *
@@ -752,13 +764,10 @@ static TallyProgram *
 plain_program (const TallyProgramSpec *spec)
 {
   TallyProgram *program = program_new (spec->path);
-  TallyListedTest *test = g_new0 (TallyListedTest, 1);
+  TallyListedTest *test = program_add_test (program, "/");
 
   program->kind = TALLY_PROGRAM_PLAIN;
-  test->program = program;
-  test->path = g_strdup ("/");
   test->markers = tally_markers_new ();
-  g_ptr_array_add (program->tests, test);
   return program;
 }
 

@@ -690,6 +690,10 @@ tally_cmd_run (int    argc,
     goto out;
 
   ordered = order_tests (selected, &o, store, &history);
+  /* What ordering needed is not kept through the run. */
+  g_clear_pointer (&selected, g_ptr_array_unref);
+  g_clear_pointer (&history.last_failed, g_hash_table_unref);
+  g_clear_pointer (&history.durations, tally_durations_free);
   if (ordered->len == 0)
     {
       status = tally_cmd_fail (CMD, TALLY_EXIT_NO_TESTS, "no tests collected%s",
