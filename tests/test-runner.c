@@ -469,6 +469,58 @@ test_interrupt (TallyTest *t, gconstpointer data)
   tally_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 2);
 }
 
+/* --durations N lists the N slowest finished tests, slowest first: the
+ * session keeps only those as the run goes. */
+static void
+test_durations_slowest (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *program = sample ("sample-sched");
+  g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "--no-db", "--json", "-n", "3",
+                                            "--durations", "4", "-k", "parallel", program, NULL);
+  g_autoptr(GPtrArray) expected = g_ptr_array_new ();
+  const char *block, *line;
+  GHashTableIter iter;
+  gpointer key;
+
+  tally_assert_cmpint (run->status, ==, 0);
+  tally_assert_cmpuint (g_hash_table_size (run->finished), >, 4);
+
+  /* The four longest by the JSON events. */
+  g_hash_table_iter_init (&iter, run->finished);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (expected, key);
+  for (guint i = 0; i < 4; i++)
+    for (guint j = i + 1; j < expected->len; j++)
+      if (tally_util_member_int (run, g_ptr_array_index (expected, j), "duration_us")
+          > tally_util_member_int (run, g_ptr_array_index (expected, i), "duration_us"))
+        {
+          gpointer tmp = expected->pdata[i];
+
+          expected->pdata[i] = expected->pdata[j];
+          expected->pdata[j] = tmp;
+        }
+
+  /* The console report (on stderr with --json) lists them in order. */
+  block = strstr (run->err, "slowest 4\n");
+  tally_assert_nonnull (block);
+  line = strchr (block, '\n') + 1;
+  for (guint i = 0; i < 4; i++)
+    {
+      const char *end = strchr (line, '\n');
+      g_autofree char *text = g_strndup (line, end - line);
+      const char *path = strstr (text, "::");
+
+      /* the same duration as the i-th longest: a tie may go either way */
+      tally_assert_nonnull (path);
+      tally_assert_nonnull (g_hash_table_lookup (run->finished, path + 2));
+      tally_assert_cmpint (tally_util_member_int (run, path + 2, "duration_us"), ==,
+                           tally_util_member_int (run, g_ptr_array_index (expected, i), "duration_us"));
+      line = end + 1;
+    }
+  tally_assert_cmpint (*line, ==, '\n');
+}
+
 /* --- memory ------------------------------------------------------------- */
 
 /* Under AddressSanitizer the runner's RSS is shadow memory and the free
@@ -564,6 +616,7 @@ register_tests (void)
   tally_add_params ("/runner/bad-registration", test_bad_registration, registration, NULL);
   tally_add ("/runner/strict-markers", test_strict_markers, NULL);
   tally_add ("/runner/interrupt/ctrl-c-exits-2", test_interrupt, NULL);
+  tally_add ("/runner/durations/slowest-first", test_durations_slowest, NULL);
   tally_add ("/runner/memory/flat", test_memory_flat, "timeout=120");
 }
 
