@@ -571,14 +571,17 @@ static void
 test_memory_flat (TallyTest *t, gconstpointer data)
 {
   g_autofree char *program = NULL;
-  g_autofree char *db_small = g_build_filename (tally_test_get_tmpdir (t), "small.sqlite", NULL);
-  g_autofree char *db_large = g_build_filename (tally_test_get_tmpdir (t), "large.sqlite", NULL);
+  g_autofree char *db_small = NULL;
+  g_autofree char *db_large = NULL;
   gint64 small_kb, large_kb, again_kb, per_test, per_test_again;
 
+  /* before anything is allocated: skipping unwinds past g_autofree */
   if (UNDER_ASAN)
     tally_test_skip (t, "the runner's RSS under AddressSanitizer is mostly the sanitizer's");
 
   program = sample ("sample-fault-load");
+  db_small = g_build_filename (tally_test_get_tmpdir (t), "small.sqlite", NULL);
+  db_large = g_build_filename (tally_test_get_tmpdir (t), "large.sqlite", NULL);
   small_kb = runner_hwm_kb (t, program, db_small, MEMORY_SMALL);
   large_kb = runner_hwm_kb (t, program, db_large, MEMORY_LARGE);
   again_kb = runner_hwm_kb (t, program, db_large, MEMORY_LARGE);
