@@ -620,7 +620,7 @@ register_tests (void)
   tally_add ("/runner/strict-markers", test_strict_markers, NULL);
   tally_add ("/runner/interrupt/ctrl-c-exits-2", test_interrupt, NULL);
   tally_add ("/runner/durations/slowest-first", test_durations_slowest, NULL);
-  tally_add ("/runner/memory/flat", test_memory_flat, "timeout=120");
+  tally_add ("/runner/memory/flat", test_memory_flat, "slow timeout=120");
 }
 
 TALLY_MAIN (register_tests)
