@@ -24,11 +24,24 @@ typedef struct
   const char *path;
 } TallyTestRef;
 
+/* Expected durations of tests, compact: see tally-history.c. */
+typedef struct _TallyDurations TallyDurations;
+
+TallyDurations *tally_durations_new      (void);
+void        tally_durations_set          (TallyDurations      *durations,
+                                          const char          *program,
+                                          const char          *path,
+                                          gint64               us);
+guint       tally_durations_size         (TallyDurations      *durations);
+void        tally_durations_free         (TallyDurations      *durations);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyDurations, tally_durations_free)
+
 GHashTable *tally_history_last_failed    (TallyStore          *store,
                                           GError             **error);
-GHashTable *tally_history_durations      (TallyStore          *store,
+TallyDurations *tally_history_durations  (TallyStore          *store,
                                           GError             **error);
-gint64      tally_history_lookup_duration (GHashTable         *durations,
+gint64      tally_history_lookup_duration (TallyDurations     *durations,
                                            const char         *program,
                                            const char         *path);
 char       *tally_history_get_stepwise   (TallyStore          *store,
@@ -43,6 +56,6 @@ GArray     *tally_history_shard          (const TallyTestRef  *tests,
                                           guint                n_tests,
                                           guint                shard,
                                           guint                n_shards,
-                                          GHashTable          *durations);
+                                          TallyDurations      *durations);
 
 G_END_DECLS

@@ -21,44 +21,39 @@
  * @error: return location for a #GError
  *
  * The tests whose latest verdict (see
- * tally_store_query_latest_outcomes()) is a failure: failed, crashed,
+ * tally_store_foreach_latest_outcome()) is a failure: failed, crashed,
  * timeout or error. A test that failed and was not run since stays in
  * the set, like pytest's --lf.
  *
  * Returns: (transfer full) (element-type utf8 utf8) (nullable): a set of
  *   test keys, or %NULL with @error set
  */
+static void
+add_if_failed (const char *program,
+               const char *path,
+               const char *outcome_name,
+               gpointer    data)
+{
+  TallyOutcome outcome;
+
+  if (tally_outcome_from_string (outcome_name, &outcome) && tally_outcome_is_failure (outcome))
+    g_hash_table_add (data, tally_store_test_key (program, path));
+}
+
 GHashTable *
 tally_history_last_failed (TallyStore  *store,
                            GError     **error)
 {
-  g_autoptr(GHashTable) outcomes = NULL;
-  GHashTable *failed;
-  GHashTableIter iter;
-  gpointer key, value;
+  g_autoptr(GHashTable) failed = NULL;
 
   g_return_val_if_fail (store != NULL, NULL);
 
-  outcomes = tally_store_query_latest_outcomes (store, error);
-  if (outcomes == NULL)
+  /* Only the failures are kept, not every test's outcome. */
+  failed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (!tally_store_foreach_latest_outcome (store, add_if_failed, failed, error))
     return NULL;
 
-  failed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_hash_table_iter_init (&iter, outcomes);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      TallyOutcome outcome;
-
-      if (tally_outcome_from_string (value, &outcome)
-          && tally_outcome_is_failure (outcome))
-        {
-          g_hash_table_iter_steal (&iter);
-          g_hash_table_add (failed, key);
-          g_free (value);
-        }
-    }
-
-  return failed;
+  return g_steal_pointer (&failed);
 }
 
 static int
@@ -85,6 +80,136 @@ median_int64 (gint64 *values,
   return values[n / 2 - 1] + (values[n / 2] - values[n / 2 - 1]) / 2;
 }
 
+/* A test's expected duration under a 64-bit hash of its key: 16 bytes
+ * a test, where a table of key strings took about 120. Two keys with
+ * one hash (odds of about 1 in 10^9 at 100,000 tests) only share a
+ * duration, which orders or balances, never selects. */
+typedef struct
+{
+  guint64 hash;
+  gint64 us;
+} Duration;
+
+struct _TallyDurations
+{
+  GArray *entries;          /* of Duration; sorted by hash when `sorted` */
+  gboolean sorted;
+};
+
+static guint64
+fnv1a64_update (guint64     hash,
+                const char *text)
+{
+  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
+    {
+      hash ^= *p;
+      hash *= G_GUINT64_CONSTANT (1099511628211);
+    }
+
+  return hash;
+}
+
+/* The hash of tally_store_test_key (program, path). */
+static guint64
+key_hash (const char *program,
+          const char *path)
+{
+  guint64 hash = G_GUINT64_CONSTANT (14695981039346656037);
+
+  hash = fnv1a64_update (hash, program);
+  hash = fnv1a64_update (hash, "\x1f");
+  return fnv1a64_update (hash, path);
+}
+
+static int
+compare_duration_hash (gconstpointer a,
+                       gconstpointer b)
+{
+  const Duration *x = a, *y = b;
+
+  return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+/**
+ * tally_durations_new:
+ *
+ * Returns: (transfer full): an empty table of expected durations
+ */
+TallyDurations *
+tally_durations_new (void)
+{
+  TallyDurations *durations = g_new0 (TallyDurations, 1);
+
+  durations->entries = g_array_new (FALSE, FALSE, sizeof (Duration));
+  durations->sorted = TRUE;
+  return durations;
+}
+
+void
+tally_durations_free (TallyDurations *durations)
+{
+  if (durations == NULL)
+    return;
+  g_array_unref (durations->entries);
+  g_free (durations);
+}
+
+/**
+ * tally_durations_set:
+ * @durations: a #TallyDurations
+ * @program: a test program
+ * @path: a test path
+ * @us: its expected duration
+ *
+ * Adds a test that is not in the table yet.
+ */
+void
+tally_durations_set (TallyDurations *durations,
+                     const char     *program,
+                     const char     *path,
+                     gint64          us)
+{
+  Duration entry = { key_hash (program, path), us };
+
+  g_array_append_val (durations->entries, entry);
+  durations->sorted = FALSE;
+}
+
+static void
+durations_sort (TallyDurations *durations)
+{
+  if (durations->sorted)
+    return;
+  g_array_sort (durations->entries, compare_duration_hash);
+  durations->sorted = TRUE;
+}
+
+/**
+ * tally_durations_size:
+ * @durations: (nullable): a #TallyDurations
+ *
+ * Returns: how many tests have a duration
+ */
+guint
+tally_durations_size (TallyDurations *durations)
+{
+  return durations != NULL ? durations->entries->len : 0;
+}
+
+static void
+add_median (const char   *program,
+            const char   *path,
+            const gint64 *us,
+            guint         n,
+            gpointer      data)
+{
+  gint64 samples[TALLY_HISTORY_DURATION_SAMPLES];
+
+  n = MIN (n, G_N_ELEMENTS (samples));
+  memcpy (samples, us, n * sizeof (gint64));
+  tally_durations_set (data, program, path, median_int64 (samples, n));
+}
+
 /**
  * tally_history_durations:
  * @store: a #TallyStore
@@ -94,36 +219,23 @@ median_int64 (gint64 *values,
  * %TALLY_HISTORY_DURATION_SAMPLES passing results. Tests that never
  * passed are absent.
  *
- * Returns: (transfer full) (element-type utf8 gint64) (nullable): test
- *   key → `gint64 *` µs (read with tally_history_lookup_duration()), or
- *   %NULL with @error set
+ * Returns: (transfer full) (nullable): the durations (read with
+ *   tally_history_lookup_duration()), or %NULL with @error set
  */
-GHashTable *
+TallyDurations *
 tally_history_durations (TallyStore  *store,
                          GError     **error)
 {
-  g_autoptr(GHashTable) samples = NULL;
-  GHashTable *durations;
-  GHashTableIter iter;
-  gpointer key, value;
+  g_autoptr(TallyDurations) durations = tally_durations_new ();
 
   g_return_val_if_fail (store != NULL, NULL);
 
-  samples = tally_store_query_recent_durations (store, TALLY_HISTORY_DURATION_SAMPLES, error);
-  if (samples == NULL)
+  if (!tally_store_foreach_recent_durations (store, TALLY_HISTORY_DURATION_SAMPLES,
+                                             add_median, durations, error))
     return NULL;
 
-  durations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_hash_table_iter_init (&iter, samples);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      GArray *array = value;
-      gint64 median = median_int64 ((gint64 *) (gpointer) array->data, array->len);
-
-      g_hash_table_insert (durations, g_strdup (key), g_memdup2 (&median, sizeof median));
-    }
-
-  return durations;
+  durations_sort (durations);
+  return g_steal_pointer (&durations);
 }
 
 /**
@@ -135,19 +247,32 @@ tally_history_durations (TallyStore  *store,
  * Returns: the expected duration in µs, or -1 when unknown
  */
 gint64
-tally_history_lookup_duration (GHashTable *durations,
-                               const char *program,
-                               const char *path)
+tally_history_lookup_duration (TallyDurations *durations,
+                               const char     *program,
+                               const char     *path)
 {
-  g_autofree char *key = NULL;
-  const gint64 *us;
+  guint64 hash;
+  guint lo = 0, hi;
 
   if (durations == NULL)
     return -1;
 
-  key = tally_store_test_key (program, path);
-  us = g_hash_table_lookup (durations, key);
-  return us != NULL ? *us : -1;
+  durations_sort (durations);
+  hash = key_hash (program, path);
+  hi = durations->entries->len;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      const Duration *entry = &g_array_index (durations->entries, Duration, mid);
+
+      if (entry->hash == hash)
+        return entry->us;
+      if (entry->hash < hash)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return -1;
 }
 
 /**
@@ -254,7 +379,7 @@ static gboolean
 shard_costs (ShardItem          *items,
              const TallyTestRef *tests,
              guint               n_tests,
-             GHashTable         *durations)
+             TallyDurations     *durations)
 {
   g_autoptr(GArray) known = g_array_new (FALSE, FALSE, sizeof (gint64));
   gint64 fallback;
@@ -326,7 +451,7 @@ tally_history_shard (const TallyTestRef *tests,
                      guint               n_tests,
                      guint               shard,
                      guint               n_shards,
-                     GHashTable         *durations)
+                     TallyDurations     *durations)
 {
   g_autofree ShardItem *items = NULL;
   g_autofree guint *assignment = NULL;

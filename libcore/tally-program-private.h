@@ -24,6 +24,8 @@ typedef struct
   GPtrArray *tests;         /* of TallyListedTest, in registration order */
   GPtrArray *declared;      /* of TallyDeclaredMarkerInfo */
   grefcount ref_count;
+  GPtrArray *test_blocks;   /* where the tests live, a block at a time */
+  GStringChunk *strings;    /* their paths */
 
   /* How to start it; set for programs from a meson build directory or
    * an installed-tests file (all nullable / zero otherwise). */
@@ -56,15 +58,16 @@ typedef struct
   gboolean force_gtest;             /* --gtest: list with -l, run with -p */
 } TallyProgramSpec;
 
+/* One test of a listing: 48 bytes, in blocks owned by the program. */
 typedef struct
 {
   TallyProgram *program;    /* borrowed */
-  guint index;              /* the id on the worker protocol */
-  char *path;
+  char *path;               /* in program->strings */
   const char *file;         /* interned: tests share their source files */
-  int line;
   TallyMarkers *markers;    /* often shared: tally_markers_ensure_own() first */
   gint64 store_id;          /* tests.id in the results database, or 0 */
+  guint index;              /* the id on the worker protocol */
+  int line;
 } TallyListedTest;
 
 typedef struct

@@ -13,16 +13,11 @@
 #include "tally-version.h"
 
 #define LIST_TIMEOUT_S 30
-
-static void
-listed_test_free (gpointer data)
-{
-  TallyListedTest *test = data;
-
-  g_free (test->path);
-  g_clear_pointer (&test->markers, tally_markers_unref);
-  g_free (test);
-}
+#define LIST_TICK_MS 250
+/* Tests are made in blocks, their paths in one string chunk: no malloc
+ * (and no malloc header) per test. */
+#define TEST_BLOCK 256
+#define STRING_CHUNK 16384
 
 static void
 declared_free (gpointer data)
@@ -58,10 +53,31 @@ program_new (const char *path)
   g_ref_count_init (&program->ref_count);
   program->path = g_strdup (path);
   program->name = tally_program_display_name (path);
-  program->tests = g_ptr_array_new_with_free_func (listed_test_free);
+  program->tests = g_ptr_array_new ();
   program->declared = g_ptr_array_new_with_free_func (declared_free);
+  program->test_blocks = g_ptr_array_new_with_free_func (g_free);
+  program->strings = g_string_chunk_new (STRING_CHUNK);
 
   return program;
+}
+
+/* A new test at the end of @program's list, with no markers yet. */
+static TallyListedTest *
+program_add_test (TallyProgram *program,
+                  const char   *path)
+{
+  guint n = program->tests->len;
+  TallyListedTest *test;
+
+  if (n % TEST_BLOCK == 0)
+    g_ptr_array_add (program->test_blocks, g_new0 (TallyListedTest, TEST_BLOCK));
+  test = (TallyListedTest *) g_ptr_array_index (program->test_blocks, n / TEST_BLOCK) + n % TEST_BLOCK;
+  test->program = program;
+  test->index = n;
+  test->path = g_string_chunk_insert (program->strings, path);
+  g_ptr_array_add (program->tests, test);
+
+  return test;
 }
 
 TallyProgram *
@@ -79,7 +95,12 @@ tally_program_unref (TallyProgram *program)
 
   g_free (program->path);
   g_free (program->name);
+  for (guint i = 0; i < program->tests->len; i++)
+    g_clear_pointer (&((TallyListedTest *) g_ptr_array_index (program->tests, i))->markers,
+                     tally_markers_unref);
   g_ptr_array_unref (program->tests);
+  g_ptr_array_unref (program->test_blocks);
+  g_string_chunk_free (program->strings);
   g_ptr_array_unref (program->declared);
   g_strfreev (program->args);
   g_strfreev (program->envp);
@@ -135,15 +156,11 @@ parse_test (TallyProgram  *program,
       return FALSE;
     }
 
-  test = g_new0 (TallyListedTest, 1);
-  test->program = program;
-  test->index = program->tests->len;
-  test->path = g_strdup (path);
+  test = program_add_test (program, path);
   test->file = g_intern_string (member_string (object, "file"));
   test->line = json_object_has_member (object, "line")
                ? (int) json_object_get_int_member (object, "line") : 0;
   test->markers = parsed;
-  g_ptr_array_add (program->tests, test);
 
   return TRUE;
 }
@@ -189,7 +206,8 @@ parse_header (TallyProgram  *program,
       return FALSE;
     }
 
-  if (JSON_NODE_HOLDS_ARRAY (json_object_get_member (root, "markers")))
+  if (json_object_has_member (root, "markers")
+      && JSON_NODE_HOLDS_ARRAY (json_object_get_member (root, "markers")))
     parse_declared (program, json_object_get_array_member (root, "markers"));
 
   return TRUE;
@@ -223,6 +241,120 @@ parse_listing_line (TallyProgram  *program,
   return parse_test (program, root, cache, error);
 }
 
+/* Splits what a listing prints into lines as it arrives, so the
+ * runner never holds a whole listing (8.7 MB at 100,000 tests). */
+typedef struct
+{
+  GByteArray *partial;      /* a line not yet ended */
+  void (*line) (gpointer data, const char *line, gsize len);
+  gpointer data;
+} LineSplitter;
+
+static void
+line_splitter_init (LineSplitter *splitter,
+                    void        (*line) (gpointer, const char *, gsize),
+                    gpointer      data)
+{
+  splitter->partial = g_byte_array_new ();
+  splitter->line = line;
+  splitter->data = data;
+}
+
+static void
+line_splitter_feed (LineSplitter *splitter,
+                    const char   *data,
+                    gsize         len)
+{
+  const char *end = data + len;
+
+  while (data < end)
+    {
+      const char *nl = memchr (data, '\n', end - data);
+
+      if (nl == NULL)
+        {
+          g_byte_array_append (splitter->partial, (const guint8 *) data, end - data);
+          return;
+        }
+      if (splitter->partial->len > 0)
+        {
+          g_byte_array_append (splitter->partial, (const guint8 *) data, nl - data);
+          splitter->line (splitter->data, (const char *) splitter->partial->data,
+                          splitter->partial->len);
+          g_byte_array_set_size (splitter->partial, 0);
+        }
+      else
+        splitter->line (splitter->data, data, nl - data);
+      data = nl + 1;
+    }
+}
+
+/* The last line, if it has no newline; frees the splitter. */
+static void
+line_splitter_finish (LineSplitter *splitter)
+{
+  if (splitter->partial->len > 0)
+    splitter->line (splitter->data, (const char *) splitter->partial->data, splitter->partial->len);
+  g_clear_pointer (&splitter->partial, g_byte_array_unref);
+}
+
+/* JSON Lines (see tally-list.c): a header, then one test a line, each
+ * parsed and dropped in turn. */
+typedef struct
+{
+  TallyProgram *program;
+  JsonParser *parser;
+  GHashTable *cache;        /* marker string → TallyMarkers */
+  gboolean header;          /* the next line is the header */
+  GError *error;            /* the first problem; later lines are ignored */
+} NativeParse;
+
+static void
+native_parse_init (NativeParse *parse,
+                   const char  *path)
+{
+  parse->program = program_new (path);
+  parse->parser = json_parser_new_immutable ();
+  parse->cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) tally_markers_unref);
+  parse->header = TRUE;
+  parse->error = NULL;
+}
+
+static void
+native_parse_line (gpointer    data,
+                   const char *line,
+                   gsize       len)
+{
+  NativeParse *parse = data;
+
+  if (len == 0 || parse->error != NULL)
+    return;
+  if (parse_listing_line (parse->program, parse->parser, parse->cache, line, len,
+                          parse->header, &parse->error))
+    parse->header = FALSE;
+}
+
+/* Returns the program (or NULL with @error set) and frees the rest. */
+static TallyProgram *
+native_parse_finish (NativeParse  *parse,
+                     GError      **error)
+{
+  g_autoptr(TallyProgram) program = g_steal_pointer (&parse->program);
+
+  g_clear_object (&parse->parser);
+  g_clear_pointer (&parse->cache, g_hash_table_unref);
+  if (parse->error == NULL && parse->header)
+    g_set_error (&parse->error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST,
+                 "its --tally-list output is empty");
+  if (parse->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&parse->error));
+      return NULL;
+    }
+  return g_steal_pointer (&program);
+}
+
 /**
  * tally_program_parse_listing:
  * @path: the program's path
@@ -239,67 +371,97 @@ tally_program_parse_listing (const char  *path,
                              gsize        len,
                              GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(TallyProgram) program = program_new (path);
-  g_autoptr(GHashTable) cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                       (GDestroyNotify) tally_markers_unref);
-  const char *line = json;
-  const char *end = json + len;
-  gboolean header = TRUE;
+  NativeParse parse;
+  LineSplitter splitter;
 
-  /* JSON Lines (see tally-list.c): a header, then one test a line,
-   * each parsed and dropped in turn. */
-  while (line < end)
-    {
-      const char *nl = memchr (line, '\n', end - line);
-      gsize line_len = (nl ? nl : end) - line;
-
-      if (line_len > 0 && !parse_listing_line (program, parser, cache, line, line_len, header, error))
-        return NULL;
-      if (line_len > 0)
-        header = FALSE;
-      line += line_len + 1;
-    }
-
-  if (header)
-    {
-      g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST,
-                   "its --tally-list output is empty");
-      return NULL;
-    }
-
-  return g_steal_pointer (&program);
+  native_parse_init (&parse, path);
+  line_splitter_init (&splitter, native_parse_line, &parse);
+  line_splitter_feed (&splitter, json, len);
+  line_splitter_finish (&splitter);
+  return native_parse_finish (&parse, error);
 }
+
+#define READ_CHUNK 65536
 
 typedef struct
 {
-  GBytes *out;
+  LineSplitter *out;        /* where stdout goes, line by line */
   GBytes *err;
   GError *error;
-  gboolean done;
+  guint8 *buffer;           /* READ_CHUNK bytes */
+  GCancellable *cancellable;
+  guint pending;            /* streams not yet at their end */
+  GSubprocess *subprocess;
+  gint64 started;           /* monotonic µs */
+  gint64 parsing_us;        /* time spent parsing, not the program's */
   gboolean timed_out;
 } Listing;
 
+static void read_stdout (GInputStream *stream, Listing *listing);
+
 static void
-on_communicate_cb (GObject      *object,
+on_stdout_read_cb (GObject      *object,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
   Listing *listing = user_data;
+  GError *error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
 
-  g_subprocess_communicate_finish (G_SUBPROCESS (object), result,
-                                   &listing->out, &listing->err, &listing->error);
-  listing->done = TRUE;
+  if (n > 0)
+    {
+      gint64 start = g_get_monotonic_time ();
+
+      line_splitter_feed (listing->out, (const char *) listing->buffer, n);
+      listing->parsing_us += g_get_monotonic_time () - start;
+      read_stdout (G_INPUT_STREAM (object), listing);
+      return;
+    }
+  if (n < 0 && listing->error == NULL)
+    g_propagate_error (&listing->error, error);
+  else
+    g_clear_error (&error);
+  listing->pending--;
 }
 
-static gboolean
-on_list_timeout_cb (gpointer user_data)
+static void
+read_stdout (GInputStream *stream,
+             Listing      *listing)
 {
-  GSubprocess *subprocess = user_data;
+  g_input_stream_read_async (stream, listing->buffer, READ_CHUNK, G_PRIORITY_DEFAULT,
+                             listing->cancellable, on_stdout_read_cb, listing);
+}
 
-  g_object_set_data (G_OBJECT (subprocess), "tally-timed-out", GINT_TO_POINTER (1));
-  g_subprocess_force_exit (subprocess);
-  return G_SOURCE_REMOVE;
+static void
+on_stderr_spliced_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  Listing *listing = user_data;
+  GError *error = NULL;
+
+  if (g_output_stream_splice_finish (G_OUTPUT_STREAM (object), result, &error) < 0
+      && listing->error == NULL)
+    g_propagate_error (&listing->error, error);
+  else
+    g_clear_error (&error);
+  listing->err = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (object));
+  listing->pending--;
+}
+
+/* The listing is parsed as it arrives, so the program waits while the
+ * runner parses (slow under valgrind): that time is not the program's. */
+static gboolean
+on_list_tick_cb (gpointer user_data)
+{
+  Listing *listing = user_data;
+  gint64 used = g_get_monotonic_time () - listing->started - listing->parsing_us;
+
+  if (used < LIST_TIMEOUT_S * G_USEC_PER_SEC || listing->timed_out)
+    return G_SOURCE_CONTINUE;
+  listing->timed_out = TRUE;
+  g_subprocess_force_exit (listing->subprocess);
+  return G_SOURCE_CONTINUE;
 }
 
 static char *
@@ -367,6 +529,7 @@ run_listing (const TallyProgramSpec  *spec,
   g_autoptr(GSubprocessLauncher) launcher = launcher_for (spec);
   g_autoptr(GSubprocess) subprocess = NULL;
   g_autoptr(GSource) timeout = NULL;
+  g_autoptr(GOutputStream) errors = NULL;
   g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
   g_auto(GStrv) args = NULL;
 
@@ -385,17 +548,27 @@ run_listing (const TallyProgramSpec  *spec,
     return FALSE;
 
   g_main_context_push_thread_default (context);
-  timeout = g_timeout_source_new_seconds (LIST_TIMEOUT_S);
-  g_source_set_callback (timeout, on_list_timeout_cb, subprocess, NULL);
+  listing->subprocess = subprocess;
+  listing->started = g_get_monotonic_time ();
+  timeout = g_timeout_source_new (LIST_TICK_MS);
+  g_source_set_callback (timeout, on_list_tick_cb, listing, NULL);
   g_source_attach (timeout, context);
-  g_subprocess_communicate_async (subprocess, NULL, cancellable, on_communicate_cb, listing);
-  while (!listing->done)
+  listing->buffer = g_malloc (READ_CHUNK);
+  listing->cancellable = cancellable;
+  listing->pending = 2;
+  errors = g_memory_output_stream_new_resizable ();
+  g_output_stream_splice_async (errors, g_subprocess_get_stderr_pipe (subprocess),
+                                G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE | G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
+                                G_PRIORITY_DEFAULT, cancellable, on_stderr_spliced_cb, listing);
+  read_stdout (g_subprocess_get_stdout_pipe (subprocess), listing);
+  while (listing->pending > 0)
     g_main_context_iteration (context, TRUE);
+  g_clear_pointer (&listing->buffer, g_free);
   g_source_destroy (timeout);
   g_subprocess_wait (subprocess, NULL, NULL);
   g_main_context_pop_thread_default (context);
+  listing->subprocess = NULL;
 
-  listing->timed_out = g_object_get_data (G_OBJECT (subprocess), "tally-timed-out") != NULL;
   *wait_status = g_subprocess_get_status (subprocess);
 
   if (listing->error != NULL)
@@ -409,7 +582,6 @@ run_listing (const TallyProgramSpec  *spec,
 static void
 listing_clear (Listing *listing)
 {
-  g_clear_pointer (&listing->out, g_bytes_unref);
   g_clear_pointer (&listing->err, g_bytes_unref);
   g_clear_error (&listing->error);
 }
@@ -453,44 +625,67 @@ check_listing_status (const char  *flag,
  * Returns: (transfer full): a %TALLY_PROGRAM_GTEST program, maybe with
  *   no tests
  */
+typedef struct
+{
+  TallyProgram *program;
+  GHashTable *seen;         /* test paths, borrowed from the tests */
+  TallyMarkers *none;       /* shared by the tests until they get markers */
+} GTestParse;
+
+static void
+gtest_parse_init (GTestParse *parse,
+                  const char *path)
+{
+  parse->program = program_new (path);
+  parse->program->kind = TALLY_PROGRAM_GTEST;
+  parse->seen = g_hash_table_new (g_str_hash, g_str_equal);
+  parse->none = tally_markers_new ();
+}
+
+static void
+gtest_parse_line (gpointer    data,
+                  const char *line,
+                  gsize       len)
+{
+  GTestParse *parse = data;
+  TallyListedTest *test;
+  g_autofree char *test_path = NULL;
+
+  if (len > 0 && line[len - 1] == '\r')
+    len--;
+  if (len == 0 || line[0] != '/' || memchr (line, '\0', len) != NULL)
+    return;
+
+  test_path = g_strndup (line, len);
+  if (g_hash_table_contains (parse->seen, test_path))
+    return;
+
+  test = program_add_test (parse->program, test_path);
+  test->markers = tally_markers_ref (parse->none);
+  g_hash_table_add (parse->seen, test->path);
+}
+
+static TallyProgram *
+gtest_parse_finish (GTestParse *parse)
+{
+  g_clear_pointer (&parse->seen, g_hash_table_unref);
+  g_clear_pointer (&parse->none, tally_markers_unref);
+  return g_steal_pointer (&parse->program);
+}
+
 TallyProgram *
 tally_program_parse_gtest_listing (const char *path,
                                    const char *text,
                                    gsize       len)
 {
-  TallyProgram *program = program_new (path);
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  const char *end = text + len;
+  GTestParse parse;
+  LineSplitter splitter;
 
-  program->kind = TALLY_PROGRAM_GTEST;
-  for (const char *line = text; line < end;)
-    {
-      const char *nl = memchr (line, '\n', end - line);
-      const char *line_end = nl ? nl : end;
-      gsize line_len = line_end - line;
-      TallyListedTest *test;
-
-      if (line_len > 0 && line_end[-1] == '\r')
-        line_len--;
-      if (line_len > 0 && line[0] == '/' && memchr (line, '\0', line_len) == NULL)
-        {
-          g_autofree char *test_path = g_strndup (line, line_len);
-
-          if (!g_hash_table_contains (seen, test_path))
-            {
-              test = g_new0 (TallyListedTest, 1);
-              test->program = program;
-              test->index = program->tests->len;
-              test->path = g_steal_pointer (&test_path);
-              test->markers = tally_markers_new ();
-              g_hash_table_add (seen, test->path);
-              g_ptr_array_add (program->tests, test);
-            }
-        }
-      line = nl ? nl + 1 : end;
-    }
-
-  return program;
+  gtest_parse_init (&parse, path);
+  line_splitter_init (&splitter, gtest_parse_line, &parse);
+  line_splitter_feed (&splitter, text, len);
+  line_splitter_finish (&splitter);
+  return gtest_parse_finish (&parse);
 }
 
 typedef enum
@@ -528,17 +723,27 @@ list_native (const TallyProgramSpec  *spec,
              GError                 **error)
 {
   Listing listing = { 0 };
-  TallyProgram *program = NULL;
+  LineSplitter splitter;
+  NativeParse parse;
+  g_autoptr(GError) parse_error = NULL;
+  TallyProgram *program;
+  gboolean ran;
   int status = 0;
 
-  if (run_listing (spec, "--tally-list", cancellable, &listing, &status, error)
-      && check_listing_status ("--tally-list", &listing, status, error))
-    {
-      gsize len;
-      const char *data = g_bytes_get_data (listing.out, &len);
+  native_parse_init (&parse, spec->path);
+  line_splitter_init (&splitter, native_parse_line, &parse);
+  listing.out = &splitter;
+  ran = run_listing (spec, "--tally-list", cancellable, &listing, &status, error);
+  if (ran)
+    line_splitter_finish (&splitter);
+  g_clear_pointer (&splitter.partial, g_byte_array_unref);
+  program = native_parse_finish (&parse, &parse_error);
 
-      program = tally_program_parse_listing (spec->path, data, len, error);
-    }
+  /* How the listing ended comes before what it said. */
+  if (!ran || !check_listing_status ("--tally-list", &listing, status, error))
+    g_clear_pointer (&program, tally_program_unref);
+  else if (program == NULL)
+    g_propagate_error (error, g_steal_pointer (&parse_error));
   listing_clear (&listing);
   return program;
 }
@@ -549,17 +754,23 @@ list_gtest (const TallyProgramSpec  *spec,
             GError                 **error)
 {
   Listing listing = { 0 };
-  TallyProgram *program = NULL;
+  LineSplitter splitter;
+  GTestParse parse;
+  TallyProgram *program;
+  gboolean ran;
   int status = 0;
 
-  if (run_listing (spec, "-l", cancellable, &listing, &status, error)
-      && check_listing_status ("-l", &listing, status, error))
-    {
-      gsize len;
-      const char *data = g_bytes_get_data (listing.out, &len);
+  gtest_parse_init (&parse, spec->path);
+  line_splitter_init (&splitter, gtest_parse_line, &parse);
+  listing.out = &splitter;
+  ran = run_listing (spec, "-l", cancellable, &listing, &status, error);
+  if (ran)
+    line_splitter_finish (&splitter);
+  g_clear_pointer (&splitter.partial, g_byte_array_unref);
+  program = gtest_parse_finish (&parse);
 
-      program = tally_program_parse_gtest_listing (spec->path, data, len);
-    }
+  if (!ran || !check_listing_status ("-l", &listing, status, error))
+    g_clear_pointer (&program, tally_program_unref);
   listing_clear (&listing);
   return program;
 }
@@ -568,13 +779,10 @@ static TallyProgram *
 plain_program (const TallyProgramSpec *spec)
 {
   TallyProgram *program = program_new (spec->path);
-  TallyListedTest *test = g_new0 (TallyListedTest, 1);
+  TallyListedTest *test = program_add_test (program, "/");
 
   program->kind = TALLY_PROGRAM_PLAIN;
-  test->program = program;
-  test->path = g_strdup ("/");
   test->markers = tally_markers_new ();
-  g_ptr_array_add (program->tests, test);
   return program;
 }
 
@@ -609,14 +817,14 @@ is_marker_name (const char *name)
 }
 
 static void
-set_if_absent (TallyListedTest *test,
-               const char      *name,
-               const char      *value)
+set_if_absent (TallyMarkers **markers,
+               const char    *name,
+               const char    *value)
 {
-  if (tally_markers_has (test->markers, name))
+  if (tally_markers_has (*markers, name))
     return;
-  tally_markers_ensure_own (&test->markers);
-  tally_markers_set (test->markers, name, value);
+  tally_markers_ensure_own (markers);
+  tally_markers_set (*markers, name, value);
 }
 
 /* "project:suite" → "suite" */
@@ -647,23 +855,41 @@ add_spec_markers (TallyProgram           *program,
       declare (program, suite_short_name (spec->suites[s]),
                g_strdup_printf ("in the meson suite %s", spec->suites[s]));
 
+  /* Tests that shared markers share the result too: one copy per
+   * marker set, not per test. The cache holds the old sets, so their
+   * addresses stay theirs. */
+  g_autoptr(GHashTable) done = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) tally_markers_unref,
+                                                      (GDestroyNotify) tally_markers_unref);
+
   for (guint i = 0; i < program->tests->len; i++)
     {
       TallyListedTest *test = g_ptr_array_index (program->tests, i);
+      TallyMarkers *markers = g_hash_table_lookup (done, test->markers);
 
+      if (markers != NULL)
+        {
+          tally_markers_unref (test->markers);
+          test->markers = tally_markers_ref (markers);
+          continue;
+        }
+
+      markers = tally_markers_ref (test->markers);
       if (program->kind == TALLY_PROGRAM_GTEST)
-        set_if_absent (test, "gtest", NULL);
+        set_if_absent (&markers, "gtest", NULL);
       else if (program->kind == TALLY_PROGRAM_PLAIN)
-        set_if_absent (test, "plain", NULL);
+        set_if_absent (&markers, "plain", NULL);
       if (spec->suites && spec->suites[0])
-        set_if_absent (test, "suite", suite_short_name (spec->suites[0]));
+        set_if_absent (&markers, "suite", suite_short_name (spec->suites[0]));
       for (guint s = 0; spec->suites && spec->suites[s]; s++)
         if (is_marker_name (suite_short_name (spec->suites[s])))
-          set_if_absent (test, suite_short_name (spec->suites[s]), NULL);
+          set_if_absent (&markers, suite_short_name (spec->suites[s]), NULL);
       if (spec->serial)
-        set_if_absent (test, "serial", NULL);
+        set_if_absent (&markers, "serial", NULL);
       if (spec->timeout_s > 0)
-        set_if_absent (test, "timeout", timeout);
+        set_if_absent (&markers, "timeout", timeout);
+
+      g_hash_table_insert (done, test->markers, tally_markers_ref (markers));
+      test->markers = markers;
     }
 }
 

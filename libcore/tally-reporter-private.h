@@ -25,8 +25,10 @@ typedef struct
   GBytes *err;              /* captured stderr (capped) */
   gint64 result_id;         /* row in the store, 0 without one */
   gboolean serial;
-  guint seq;                /* order of dispatch */
+  guint seq;                /* order of creation: the selection's order,
+                               then retries */
   guint deaths;             /* workers that died with it at the head, unconfirmed */
+  guint kept;               /* the session's: why it outlives its report */
 } TallyRunItem;
 
 #define TALLY_REPORT_MAX_RECORDS 200

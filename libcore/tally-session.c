@@ -17,13 +17,25 @@
  * its main context times out in-process, with a precise message. */
 #define DEADLINE_SLACK_US (G_USEC_PER_SEC / 2)
 
+/* How many units of the parallel queue are made at a time: the queue
+ * is read lazily from the selection, so the runner holds items only for
+ * the head of the queue, the tests in flight and what the summary needs. */
+#define QUEUE_WINDOW 64
+
 /* What is dispatched together: one test, or a whole group (in order). */
 typedef struct
 {
   TallyProgram *program;
-  GQueue items;              /* TallyRunItem, not yet sent */
+  GQueue items;              /* TallyRunItem, not yet sent, owned */
   gboolean serial;
 } Unit;
+
+/* Why a finished item is still alive (TallyRunItem.kept). */
+enum
+{
+  KEPT_FAILURE = 1 << 0,     /* in summary.failures */
+  KEPT_SLOWEST = 1 << 1,     /* in summary.slowest */
+};
 
 typedef struct
 {
@@ -40,12 +52,27 @@ typedef struct
   gboolean serial;           /* runs a serial unit */
 } Slot;
 
+/* A queue read from the selection: position p is the test
+ * tests[p % n] of repetition p / n. Units are made when they come near
+ * the head (`window`); `left` counts those not made yet. */
+typedef struct
+{
+  GQueue window;             /* Unit, owned: the head of the queue */
+  guint next;                /* the next position to read */
+  guint left;                /* units at positions ≥ next */
+  gboolean serial;           /* holds the serial units */
+} UnitQueue;
+
 struct _TallySession
 {
   TallySessionOptions options;
-  GPtrArray *items;          /* all TallyRunItem, owned */
-  GQueue parallel;           /* Unit */
-  GQueue serial;             /* Unit */
+  GPtrArray *tests;          /* the selection, in order (a reference) */
+  guint n_positions;         /* tests × repeat */
+  GHashTable *groups;        /* first position + 1 → its group's Unit, owned,
+                                until the queue reaches it */
+  guint next_seq;            /* TallyRunItem.seq of the next retry */
+  UnitQueue parallel;
+  UnitQueue serial;
   Slot *slots;
   GPtrArray *retired;        /* TallyWorkerProc told to quit, not yet gone */
   GSource *tick;
@@ -71,20 +98,20 @@ static void maybe_finish (TallySession *session);
 static void begin_head (Slot *slot);
 
 static TallyRunItem *
-item_new (TallySession    *session,
-          TallyListedTest *test,
+item_new (TallyListedTest *test,
           guint            attempt,
-          guint            repetition)
+          guint            repetition,
+          guint            seq)
 {
   TallyRunItem *item = g_new0 (TallyRunItem, 1);
 
   item->test = test;
   item->attempt = attempt;
   item->repetition = repetition;
+  item->seq = seq;
   item->serial = tally_markers_has (test->markers, "serial");
   tally_result_init (&item->result);
   item->result.attempt = attempt;
-  g_ptr_array_add (session->items, item);
 
   return item;
 }
@@ -101,6 +128,16 @@ item_free (gpointer data)
   g_free (item);
 }
 
+/* Drops one reason to keep a finished item; the last one frees it. */
+static void
+item_release (TallyRunItem *item,
+              guint         kept)
+{
+  item->kept &= ~kept;
+  if (item->kept == 0)
+    item_free (item);
+}
+
 static Unit *
 unit_new (TallyProgram *program)
 {
@@ -114,57 +151,120 @@ unit_new (TallyProgram *program)
 static void
 unit_free (Unit *unit)
 {
-  g_queue_clear (&unit->items);
+  g_queue_clear_full (&unit->items, item_free);
   g_free (unit);
 }
 
-static void
-build_units (TallySession *session,
-             GPtrArray    *run_items)
+static TallyListedTest *
+test_at (TallySession *session,
+         guint         position)
 {
-  g_autoptr(GHashTable) groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  return g_ptr_array_index (session->tests, position % session->tests->len);
+}
 
-  for (guint i = 0; i < run_items->len; i++)
+/* Groups run in order on one worker, so each is one unit from the start,
+ * queued where its first test is. Counts the units of both queues. */
+static void
+build_groups (TallySession *session)
+{
+  g_autoptr(GHashTable) by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  Unit *unit;
+
+  for (guint p = 0; p < session->n_positions; p++)
     {
-      TallyRunItem *item = g_ptr_array_index (run_items, i);
-      const char *group = tally_markers_lookup (item->test->markers, "group");
-      Unit *unit = NULL;
+      TallyListedTest *test = test_at (session, p);
+      const char *group = tally_markers_lookup (test->markers, "group");
+      g_autofree char *key = NULL;
+      TallyRunItem *item;
 
-      if (group != NULL)
+      if (group == NULL)
         {
-          g_autofree char *key = g_strdup_printf ("%s\x1f%s", item->test->program->path, group);
-
-          unit = g_hash_table_lookup (groups, key);
-          if (unit == NULL)
-            {
-              unit = unit_new (item->test->program);
-              g_hash_table_insert (groups, g_steal_pointer (&key), unit);
-              g_queue_push_tail (&session->parallel, unit);
-            }
-        }
-      else
-        {
-          unit = unit_new (item->test->program);
-          g_queue_push_tail (&session->parallel, unit);
+          if (tally_markers_has (test->markers, "serial"))
+            session->serial.left++;
+          else
+            session->parallel.left++;
+          continue;
         }
 
+      key = g_strdup_printf ("%s\x1f%s", test->program->path, group);
+      unit = g_hash_table_lookup (by_name, key);
+      if (unit == NULL)
+        {
+          unit = unit_new (test->program);
+          g_hash_table_insert (by_name, g_steal_pointer (&key), unit);
+          g_hash_table_insert (session->groups, GUINT_TO_POINTER (p + 1), unit);
+        }
+      item = item_new (test, 1, p / session->tests->len, p);
       g_queue_push_tail (&unit->items, item);
       unit->serial |= item->serial;
     }
 
-  /* Serial units leave the parallel queue, keeping their order. */
-  for (GList *l = session->parallel.head; l != NULL;)
-    {
-      GList *next = l->next;
-      Unit *unit = l->data;
+  g_hash_table_iter_init (&iter, by_name);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &unit))
+    if (unit->serial)
+      session->serial.left++;
+    else
+      session->parallel.left++;
+}
 
-      if (unit->serial)
-        {
-          g_queue_unlink (&session->parallel, l);
-          g_queue_push_tail_link (&session->serial, l);
-        }
-      l = next;
+/* The unit that position @p puts in @queue, or NULL when it puts none
+ * there (a test of the other queue, or a group member after the first). */
+static Unit *
+unit_at (TallySession *session,
+         UnitQueue    *queue,
+         guint         p)
+{
+  TallyListedTest *test = test_at (session, p);
+  Unit *unit;
+
+  if (tally_markers_lookup (test->markers, "group") != NULL)
+    {
+      unit = g_hash_table_lookup (session->groups, GUINT_TO_POINTER (p + 1));
+      if (unit == NULL || unit->serial != queue->serial)
+        return NULL;
+      g_hash_table_steal (session->groups, GUINT_TO_POINTER (p + 1));
+      return unit;
     }
+
+  if (tally_markers_has (test->markers, "serial") != queue->serial)
+    return NULL;
+
+  unit = unit_new (test->program);
+  unit->serial = queue->serial;
+  g_queue_push_tail (&unit->items, item_new (test, 1, p / session->tests->len, p));
+  return unit;
+}
+
+/* Makes the units of the first @want places of @queue. */
+static void
+queue_fill (TallySession *session,
+            UnitQueue    *queue,
+            guint         want)
+{
+  while (queue->window.length < want && queue->left > 0 && queue->next < session->n_positions)
+    {
+      Unit *unit = unit_at (session, queue, queue->next++);
+
+      if (unit != NULL)
+        {
+          g_queue_push_tail (&queue->window, unit);
+          queue->left--;
+        }
+    }
+}
+
+static guint
+queue_length (UnitQueue *queue)
+{
+  return queue->window.length + queue->left;
+}
+
+static void
+queue_clear (UnitQueue *queue)
+{
+  g_queue_clear_full (&queue->window, (GDestroyNotify) unit_free);
+  queue->left = 0;
 }
 
 /* How many tests a slot keeps sent to its worker. A GTest binary runs
@@ -174,7 +274,7 @@ static guint
 slot_depth (TallySession *session,
             Slot         *slot)
 {
-  guint pending = session->parallel.length;
+  guint pending = queue_length (&session->parallel);
   guint depth = pending / MAX (session->options.n_workers, 1);
   gboolean native = slot->worker == NULL
                     || tally_worker_proc_get_program (slot->worker)->kind == TALLY_PROGRAM_NATIVE;
@@ -221,18 +321,20 @@ static Unit *
 take_parallel_unit (TallySession *session,
                     TallyProgram *preferred)
 {
+  GQueue *window = &session->parallel.window;
   guint scanned = 0;
 
+  queue_fill (session, &session->parallel, QUEUE_WINDOW);
   if (preferred != NULL)
-    for (GList *l = session->parallel.head; l != NULL && scanned < 64; l = l->next, scanned++)
+    for (GList *l = window->head; l != NULL && scanned < QUEUE_WINDOW; l = l->next, scanned++)
       if (((Unit *) l->data)->program == preferred)
         {
           Unit *unit = l->data;
-          g_queue_delete_link (&session->parallel, l);
+          g_queue_delete_link (window, l);
           return unit;
         }
 
-  return g_queue_pop_head (&session->parallel);
+  return g_queue_pop_head (window);
 }
 
 static void
@@ -298,15 +400,16 @@ next_unit (TallySession *session,
   if (session->in_serial > 0)
     return NULL;
 
-  if (!g_queue_is_empty (&session->parallel))
+  if (queue_length (&session->parallel) > 0)
     return take_parallel_unit (session, preferred);
 
   /* A serial unit starts only when nothing else is in flight anywhere. */
-  if (!g_queue_is_empty (&session->serial) && !any_busy (session))
+  if (queue_length (&session->serial) > 0 && !any_busy (session))
     {
+      queue_fill (session, &session->serial, 1);
       session->in_serial++;
       slot->serial = TRUE;
-      return g_queue_pop_head (&session->serial);
+      return g_queue_pop_head (&session->serial.window);
     }
 
   return NULL;
@@ -340,7 +443,7 @@ fill_slot (Slot *slot)
               && tally_worker_proc_get_program (slot->worker) != unit->program)
             {
               /* Switching programs waits until this worker is idle. */
-              g_queue_push_head (unit->serial ? &session->serial : &session->parallel, unit);
+              g_queue_push_head (unit->serial ? &session->serial.window : &session->parallel.window, unit);
               if (unit->serial)
                 session->in_serial--, slot->serial = FALSE;
               break;
@@ -478,9 +581,9 @@ requeue_unit_front (TallySession *session,
                     Unit         *unit)
 {
   if (unit->serial)
-    g_queue_push_head (&session->serial, unit);
+    g_queue_push_head (&session->serial.window, unit);
   else
-    g_queue_push_head (&session->parallel, unit);
+    g_queue_push_head (&session->parallel.window, unit);
 }
 
 static gboolean
@@ -502,6 +605,7 @@ count_item (TallySession *session,
   if (tally_outcome_is_failure (outcome))
     {
       session->failures++;
+      item->kept |= KEPT_FAILURE;
       g_ptr_array_add (session->summary.failures, item);
       if (session->first_failure == NULL)
         session->first_failure = item->test;
@@ -511,9 +615,62 @@ count_item (TallySession *session,
           session->summary.end = TALLY_RUN_END_STOPPED;
         }
     }
-  else
+}
+
+/* Slowest first; equal durations in the order the items were made. */
+static int
+compare_slower (const TallyRunItem *a,
+                const TallyRunItem *b)
+{
+  if (a->result.duration_us != b->result.duration_us)
+    return a->result.duration_us > b->result.duration_us ? -1 : 1;
+  return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* --durations N: keeps the N slowest finished items, in order, rather
+ * than every item to sort at the end. */
+static void
+keep_if_slowest (TallySession *session,
+                 TallyRunItem *item)
+{
+  GPtrArray *slowest = session->summary.slowest;
+  guint n = session->options.durations;
+  guint lo = 0, hi = slowest->len;
+
+  if (n == 0 || item->result.outcome == TALLY_OUTCOME_RUNNING)
+    return;
+  if (slowest->len == n && compare_slower (item, g_ptr_array_index (slowest, n - 1)) > 0)
+    return;
+
+  while (lo < hi)
     {
-      /* Passing tests keep no log or output in memory. */
+      guint mid = (lo + hi) / 2;
+
+      if (compare_slower (g_ptr_array_index (slowest, mid), item) < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  g_ptr_array_insert (slowest, lo, item);
+  item->kept |= KEPT_SLOWEST;
+  if (slowest->len > n)
+    item_release (g_ptr_array_steal_index (slowest, n), KEPT_SLOWEST);
+}
+
+/* A reported item lives on only if the summary shows it. */
+static void
+done_with_item (TallySession *session,
+                TallyRunItem *item)
+{
+  keep_if_slowest (session, item);
+  if (item->kept == 0)
+    {
+      item_free (item);
+      return;
+    }
+  if (!(item->kept & KEPT_FAILURE))
+    {
+      /* Only failures show their log and output. */
       g_clear_pointer (&item->records, g_ptr_array_unref);
       g_clear_pointer (&item->out, g_bytes_unref);
       g_clear_pointer (&item->err, g_bytes_unref);
@@ -537,8 +694,8 @@ complete_item (TallySession *session,
     {
       Unit *unit = unit_new (item->test->program);
 
-      g_queue_push_tail (&unit->items, item_new (session, item->test, item->attempt + 1,
-                                                 item->repetition));
+      g_queue_push_tail (&unit->items, item_new (item->test, item->attempt + 1,
+                                                 item->repetition, session->next_seq++));
       unit->serial = item->serial;
       requeue_unit_front (session, unit);
       session->total++;
@@ -547,6 +704,7 @@ complete_item (TallySession *session,
     count_item (session, item);
 
   session->done++;
+  done_with_item (session, item);
 }
 
 static TallyRunItem *
@@ -881,7 +1039,7 @@ on_worker_exited (TallyWorkerProc *worker,
   if (session->interrupted)
     {
       /* Nothing left in flight is going to run. */
-      g_queue_clear (&slot->sent);
+      g_queue_clear_full (&slot->sent, item_free);
     }
 
   fill_slots (session);
@@ -898,7 +1056,7 @@ static const TallyWorkerCallbacks worker_callbacks = {
 static void
 maybe_finish (TallySession *session)
 {
-  gboolean work_left = !g_queue_is_empty (&session->parallel) || !g_queue_is_empty (&session->serial);
+  gboolean work_left = queue_length (&session->parallel) > 0 || queue_length (&session->serial) > 0;
 
   if (any_busy (session) || (work_left && !session->stopping))
     return;
@@ -995,25 +1153,25 @@ tally_session_new (GPtrArray                 *tests,
                    const TallySessionOptions *options)
 {
   TallySession *session = g_new0 (TallySession, 1);
-  g_autoptr(GPtrArray) run_items = g_ptr_array_new ();
   guint repeat = MAX (options->repeat, 1);
 
   session->options = *options;
   session->options.n_workers = MAX (options->n_workers, 1);
-  session->items = g_ptr_array_new_with_free_func (item_free);
+  session->tests = g_ptr_array_ref (tests);
+  session->n_positions = tests->len * repeat;
+  session->next_seq = session->n_positions;
+  session->groups = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) unit_free);
   session->retired = g_ptr_array_new ();
   session->settings.default_timeout_s = options->default_timeout_s;
   session->settings.leaks = options->leaks;
   session->summary.failures = g_ptr_array_new ();
   session->summary.slowest = g_ptr_array_new ();
-  g_queue_init (&session->parallel);
-  g_queue_init (&session->serial);
+  g_queue_init (&session->parallel.window);
+  g_queue_init (&session->serial.window);
+  session->serial.serial = TRUE;
 
-  for (guint r = 0; r < repeat; r++)
-    for (guint i = 0; i < tests->len; i++)
-      g_ptr_array_add (run_items, item_new (session, g_ptr_array_index (tests, i), 1, r));
-  session->total = run_items->len;
-  build_units (session, run_items);
+  session->total = session->n_positions;
+  build_groups (session);
 
   session->slots = g_new0 (Slot, session->options.n_workers);
   for (guint i = 0; i < session->options.n_workers; i++)
@@ -1024,16 +1182,6 @@ tally_session_new (GPtrArray                 *tests,
     }
 
   return session;
-}
-
-static int
-compare_duration_desc (gconstpointer a,
-                       gconstpointer b)
-{
-  const TallyRunItem *ia = *(TallyRunItem * const *) a;
-  const TallyRunItem *ib = *(TallyRunItem * const *) b;
-
-  return (ia->result.duration_us < ib->result.duration_us) - (ia->result.duration_us > ib->result.duration_us);
 }
 
 static void
@@ -1051,20 +1199,6 @@ fill_summary (TallySession *session)
     summary->end = TALLY_RUN_END_INTERRUPTED;
   else if (session->problem != NULL && summary->end == TALLY_RUN_END_COMPLETE)
     summary->end = TALLY_RUN_END_ERROR;
-
-  if (session->options.durations > 0)
-    {
-      for (guint i = 0; i < session->items->len; i++)
-        {
-          TallyRunItem *item = g_ptr_array_index (session->items, i);
-
-          if (item->result.outcome != TALLY_OUTCOME_RUNNING)
-            g_ptr_array_add (summary->slowest, item);
-        }
-      g_ptr_array_sort (summary->slowest, compare_duration_desc);
-      if (summary->slowest->len > session->options.durations)
-        g_ptr_array_set_size (summary->slowest, session->options.durations);
-    }
 }
 
 TallyRunEnd
@@ -1129,16 +1263,21 @@ tally_session_free (TallySession *session)
     {
       g_clear_pointer (&session->slots[i].worker, tally_worker_proc_free);
       g_clear_pointer (&session->slots[i].unit, unit_free);
-      g_queue_clear (&session->slots[i].sent);
+      g_queue_clear_full (&session->slots[i].sent, item_free);
     }
   g_ptr_array_set_free_func (session->retired, (GDestroyNotify) tally_worker_proc_free);
   g_ptr_array_unref (session->retired);
-  g_queue_clear_full (&session->parallel, (GDestroyNotify) unit_free);
-  g_queue_clear_full (&session->serial, (GDestroyNotify) unit_free);
+  queue_clear (&session->parallel);
+  queue_clear (&session->serial);
+  g_hash_table_unref (session->groups);
   g_free (session->slots);
+  for (guint i = 0; i < session->summary.failures->len; i++)
+    item_release (g_ptr_array_index (session->summary.failures, i), KEPT_FAILURE);
+  for (guint i = 0; i < session->summary.slowest->len; i++)
+    item_release (g_ptr_array_index (session->summary.slowest, i), KEPT_SLOWEST);
   g_ptr_array_unref (session->summary.failures);
   g_ptr_array_unref (session->summary.slowest);
-  g_ptr_array_unref (session->items);
+  g_ptr_array_unref (session->tests);
   g_clear_pointer (&session->context, g_main_context_unref);
   g_free (session->problem);
   g_free (session);

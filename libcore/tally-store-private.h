@@ -105,11 +105,25 @@ gboolean    tally_store_set_state       (TallyStore      *store,
                                          const char      *key,
                                          const char      *value,
                                          GError         **error);
-GHashTable *tally_store_query_latest_outcomes  (TallyStore *store,
-                                                GError    **error);
-GHashTable *tally_store_query_recent_durations (TallyStore *store,
-                                                guint       limit,
-                                                GError    **error);
+/* Row by row, so a caller need not hold every test. */
+typedef void (*TallyStoreOutcomeFunc)   (const char   *program,
+                                         const char   *path,
+                                         const char   *outcome,
+                                         gpointer      data);
+typedef void (*TallyStoreDurationsFunc) (const char   *program,
+                                         const char   *path,
+                                         const gint64 *us,
+                                         guint         n,
+                                         gpointer      data);
+gboolean    tally_store_foreach_latest_outcome   (TallyStore              *store,
+                                                  TallyStoreOutcomeFunc    func,
+                                                  gpointer                 data,
+                                                  GError                 **error);
+gboolean    tally_store_foreach_recent_durations (TallyStore              *store,
+                                                  guint                    limit,
+                                                  TallyStoreDurationsFunc  func,
+                                                  gpointer                 data,
+                                                  GError                 **error);
 gboolean    tally_store_get_result      (TallyStore      *store,
                                          gint64           result_id,
                                          TallyResult     *result,

@@ -1872,36 +1872,31 @@ tally_store_test_key (const char *program,
   return g_strconcat (program, "\x1f", path, NULL);
 }
 
-static char *
-column_test_key (sqlite3_stmt *stmt,
-                 int           program_col)
-{
-  return tally_store_test_key ((const char *) sqlite3_column_text (stmt, program_col),
-                               (const char *) sqlite3_column_text (stmt, program_col + 1));
-}
-
 /**
- * tally_store_query_latest_outcomes:
+ * tally_store_foreach_latest_outcome:
  * @store: a #TallyStore
+ * @func: called for each test with a verdict
+ * @data: for @func
  * @error: return location for a #GError
  *
  * For each test, the outcome of its latest attempt with a verdict in the
  * most recent run that ran it, among runs that are not `running`
  * (finished or interrupted). Attempts left `running` or `interrupted`
- * carry no verdict, so an earlier one stands.
+ * carry no verdict, so an earlier one stands. Rows go to @func as they
+ * are read: the caller keeps only what it wants.
  *
- * Returns: (transfer full) (element-type utf8 utf8) (nullable): test
- *   key (tally_store_test_key()) → outcome name, or %NULL with @error set
+ * Returns: %TRUE, or %FALSE with @error set
  */
-GHashTable *
-tally_store_query_latest_outcomes (TallyStore  *store,
-                                   GError     **error)
+gboolean
+tally_store_foreach_latest_outcome (TallyStore            *store,
+                                    TallyStoreOutcomeFunc  func,
+                                    gpointer               data,
+                                    GError               **error)
 {
-  g_autoptr(GHashTable) outcomes = NULL;
   Stmt *st;
   int rc;
 
-  g_return_val_if_fail (store != NULL, NULL);
+  g_return_val_if_fail (store != NULL, FALSE);
 
   st = store_stmt (store,
                    "SELECT t.program, t.path, x.outcome FROM ("
@@ -1916,45 +1911,41 @@ tally_store_query_latest_outcomes (TallyStore  *store,
                    " WHERE x.rn = 1",
                    error);
   if (st == NULL)
-    return NULL;
+    return FALSE;
 
-  outcomes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
-    g_hash_table_insert (outcomes, column_test_key (st->stmt, 0),
-                         column_dup_text (st->stmt, 2));
+    func ((const char *) sqlite3_column_text (st->stmt, 0),
+          (const char *) sqlite3_column_text (st->stmt, 1),
+          (const char *) sqlite3_column_text (st->stmt, 2), data);
   stmt_reset (st);
 
-  if (rc != SQLITE_DONE)
-    return NULL;
-  return g_steal_pointer (&outcomes);
-}
-
-static void
-int64_array_free (gpointer data)
-{
-  g_array_unref (data);
+  return rc == SQLITE_DONE;
 }
 
 /**
- * tally_store_query_recent_durations:
+ * tally_store_foreach_recent_durations:
  * @store: a #TallyStore
  * @limit: how many of each test's latest passing results to consider
+ * @func: called for each test with at least one
+ * @data: for @func
  * @error: return location for a #GError
  *
- * Returns: (transfer full) (element-type utf8 GArray) (nullable): test
- *   key → #GArray of gint64 durations in µs of its latest @limit passed
- *   results, newest first; or %NULL with @error set
+ * Gives @func each test's durations in µs of its latest @limit passed
+ * results, newest first, as the rows are read.
+ *
+ * Returns: %TRUE, or %FALSE with @error set
  */
-GHashTable *
-tally_store_query_recent_durations (TallyStore  *store,
-                                    guint        limit,
-                                    GError     **error)
+gboolean
+tally_store_foreach_recent_durations (TallyStore              *store,
+                                      guint                    limit,
+                                      TallyStoreDurationsFunc  func,
+                                      gpointer                 data,
+                                      GError                 **error)
 {
-  g_autoptr(GHashTable) durations = NULL;
   Stmt *st;
   int rc;
 
-  g_return_val_if_fail (store != NULL, NULL);
+  g_return_val_if_fail (store != NULL, FALSE);
 
   /* One row per test (the table keeps five samples: @limit above 5
    * reads 5). */
@@ -1963,32 +1954,25 @@ tally_store_query_recent_durations (TallyStore  *store,
                    " FROM recent_durations r JOIN tests t ON t.id = r.test_id",
                    error);
   if (st == NULL)
-    return NULL;
+    return FALSE;
 
-  durations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, int64_array_free);
   while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
     {
-      GArray *array = g_array_new (FALSE, FALSE, sizeof (gint64));
+      gint64 us[5];
+      guint n = 0;
 
-      for (guint i = 0; i < MIN (limit, 5); i++)
+      while (n < MIN (limit, 5) && sqlite3_column_type (st->stmt, 2 + n) != SQLITE_NULL)
         {
-          gint64 us;
-
-          if (sqlite3_column_type (st->stmt, 2 + i) == SQLITE_NULL)
-            break;
-          us = sqlite3_column_int64 (st->stmt, 2 + i);
-          g_array_append_val (array, us);
+          us[n] = sqlite3_column_int64 (st->stmt, 2 + n);
+          n++;
         }
-      if (array->len == 0)
-        g_array_unref (array);
-      else
-        g_hash_table_insert (durations, column_test_key (st->stmt, 0), array);
+      if (n > 0)
+        func ((const char *) sqlite3_column_text (st->stmt, 0),
+              (const char *) sqlite3_column_text (st->stmt, 1), us, n, data);
     }
   stmt_reset (st);
 
-  if (rc != SQLITE_DONE)
-    return NULL;
-  return g_steal_pointer (&durations);
+  return rc == SQLITE_DONE;
 }
 
 static gboolean

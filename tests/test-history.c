@@ -173,7 +173,7 @@ test_durations (TallyTest     *t,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(TallyStore) store = open_store (t, "results.sqlite");
-  g_autoptr(GHashTable) durations = NULL;
+  g_autoptr(TallyDurations) durations = NULL;
   gint64 run;
 
   /* Six runs with a pass each: only the latest five count, median of
@@ -200,7 +200,7 @@ test_durations (TallyTest     *t,
   tally_assert_cmpint (tally_history_lookup_duration (durations, "p", "/x"), ==, 40);
   tally_assert_cmpint (tally_history_lookup_duration (durations, "p", "/y"), ==, 200);
   tally_assert_cmpint (tally_history_lookup_duration (durations, "p", "/z"), ==, -1);
-  tally_assert_cmpuint (g_hash_table_size (durations), ==, 2);
+  tally_assert_cmpuint (tally_durations_size (durations), ==, 2);
 }
 
 static void
@@ -277,29 +277,28 @@ make_selection (guint n)
   return sel;
 }
 
-static GHashTable *
+static TallyDurations *
 durations_new (void)
 {
-  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  return tally_durations_new ();
 }
 
 static void
-durations_set (GHashTable         *durations,
+durations_set (TallyDurations     *durations,
                const TallyTestRef *ref,
                gint64              us)
 {
-  g_hash_table_insert (durations, tally_store_test_key (ref->program, ref->path),
-                       g_memdup2 (&us, sizeof us));
+  tally_durations_set (durations, ref->program, ref->path, us);
 }
 
 /* Checks that shards 1…N partition the selection; returns the largest
  * and the mean total duration of a shard. */
 static void
-assert_partition (Selection  *sel,
-                  guint       n_shards,
-                  GHashTable *durations,
-                  gint64     *max_total,
-                  double     *mean_total)
+assert_partition (Selection      *sel,
+                  guint           n_shards,
+                  TallyDurations *durations,
+                  gint64         *max_total,
+                  double         *mean_total)
 {
   const TallyTestRef *refs = (const TallyTestRef *) (gpointer) sel->refs->data;
   guint n_tests = sel->refs->len;
@@ -342,8 +341,8 @@ test_shard_partition (TallyTest     *t,
                       gconstpointer  data)
 {
   g_autoptr(Selection) sel = make_selection (101);
-  g_autoptr(GHashTable) durations = durations_new ();
-  g_autoptr(GHashTable) empty = durations_new ();
+  g_autoptr(TallyDurations) durations = durations_new ();
+  g_autoptr(TallyDurations) empty = durations_new ();
   const TallyTestRef *refs = (const TallyTestRef *) (gpointer) sel->refs->data;
   gint64 max_total;
   double mean;
@@ -390,7 +389,7 @@ test_shard_balanced (TallyTest     *t,
                      gconstpointer  data)
 {
   g_autoptr(Selection) sel = make_selection (403);
-  g_autoptr(GHashTable) durations = durations_new ();
+  g_autoptr(TallyDurations) durations = durations_new ();
   const TallyTestRef *refs = (const TallyTestRef *) (gpointer) sel->refs->data;
   g_autoptr(GRand) rand = g_rand_new_with_seed (1234);
 

@@ -9,6 +9,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "reliability-util.h"
 #include "tally-store-private.h"
 #include "tally-test-util.h"
 
@@ -468,6 +469,133 @@ test_interrupt (TallyTest *t, gconstpointer data)
   tally_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 2);
 }
 
+/* --durations N lists the N slowest finished tests, slowest first: the
+ * session keeps only those as the run goes. */
+static void
+test_durations_slowest (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *program = sample ("sample-sched");
+  g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "--no-db", "--json", "-n", "3",
+                                            "--durations", "4", "-k", "parallel", program, NULL);
+  g_autoptr(GPtrArray) expected = g_ptr_array_new ();
+  const char *block, *line;
+  GHashTableIter iter;
+  gpointer key;
+
+  tally_assert_cmpint (run->status, ==, 0);
+  tally_assert_cmpuint (g_hash_table_size (run->finished), >, 4);
+
+  /* The four longest by the JSON events. */
+  g_hash_table_iter_init (&iter, run->finished);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (expected, key);
+  for (guint i = 0; i < 4; i++)
+    for (guint j = i + 1; j < expected->len; j++)
+      if (tally_util_member_int (run, g_ptr_array_index (expected, j), "duration_us")
+          > tally_util_member_int (run, g_ptr_array_index (expected, i), "duration_us"))
+        {
+          gpointer tmp = expected->pdata[i];
+
+          expected->pdata[i] = expected->pdata[j];
+          expected->pdata[j] = tmp;
+        }
+
+  /* The console report (on stderr with --json) lists them in order. */
+  block = strstr (run->err, "slowest 4\n");
+  tally_assert_nonnull (block);
+  line = strchr (block, '\n') + 1;
+  for (guint i = 0; i < 4; i++)
+    {
+      const char *end = strchr (line, '\n');
+      g_autofree char *text = g_strndup (line, end - line);
+      const char *path = strstr (text, "::");
+
+      /* the same duration as the i-th longest: a tie may go either way */
+      tally_assert_nonnull (path);
+      tally_assert_nonnull (g_hash_table_lookup (run->finished, path + 2));
+      tally_assert_cmpint (tally_util_member_int (run, path + 2, "duration_us"), ==,
+                           tally_util_member_int (run, g_ptr_array_index (expected, i), "duration_us"));
+      line = end + 1;
+    }
+  tally_assert_cmpint (*line, ==, '\n');
+}
+
+/* --- memory ------------------------------------------------------------- */
+
+/* Under AddressSanitizer the runner's RSS is shadow memory and the free
+ * quarantine, not what it keeps. */
+#if defined(__SANITIZE_ADDRESS__)
+# define UNDER_ASAN 1
+#elif defined(__has_feature)
+# if __has_feature(address_sanitizer)
+#  define UNDER_ASAN 1
+# endif
+#endif
+#ifndef UNDER_ASAN
+# define UNDER_ASAN 0
+#endif
+
+#define MEMORY_SMALL 4000
+#define MEMORY_LARGE 24000
+/* What the runner may keep per selected test: its listing entry (48 B),
+ * path, place in the ordered selection and, with history, its expected
+ * duration come to about 100 B. Run items or results kept per test
+ * (about 250 B more) would break it. */
+#define MEMORY_MAX_BYTES_PER_TEST 200
+
+static gint64
+runner_hwm_kb (TallyTest  *t,
+               const char *program,
+               const char *db,
+               guint       n_tests)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *tests_env = g_strdup_printf ("TALLY_SAMPLE_TESTS=%u", n_tests);
+  const char *envp[] = { tests_env, NULL };
+  const char *argv[] = { tally, "run", "-q", "-n", "2", "--db", db, program, NULL };
+  RelRun run = rel_run_measured (t, envp, argv);
+  gint64 hwm_kb = run.hwm_kb;
+  int status = run.run->status;
+
+  tally_util_run_free (run.run);
+  tally_assert_cmpint (status, ==, 0);
+  tally_assert_cmpint (hwm_kb, >, 0);
+  return hwm_kb;
+}
+
+/* The runner holds no per-test object for the whole run: its peak memory
+ * grows with the selection by about the listing alone, with and without
+ * history (longest-first ordering reads every test's duration). */
+static void
+test_memory_flat (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *program = NULL;
+  g_autofree char *db_small = NULL;
+  g_autofree char *db_large = NULL;
+  gint64 small_kb, large_kb, again_kb, per_test, per_test_again;
+
+  /* before anything is allocated: skipping unwinds past g_autofree */
+  if (UNDER_ASAN)
+    tally_test_skip (t, "the runner's RSS under AddressSanitizer is mostly the sanitizer's");
+
+  program = sample ("sample-fault-load");
+  db_small = g_build_filename (tally_test_get_tmpdir (t), "small.sqlite", NULL);
+  db_large = g_build_filename (tally_test_get_tmpdir (t), "large.sqlite", NULL);
+  small_kb = runner_hwm_kb (t, program, db_small, MEMORY_SMALL);
+  large_kb = runner_hwm_kb (t, program, db_large, MEMORY_LARGE);
+  again_kb = runner_hwm_kb (t, program, db_large, MEMORY_LARGE);
+  per_test = (large_kb - small_kb) * 1024 / (MEMORY_LARGE - MEMORY_SMALL);
+  per_test_again = (again_kb - small_kb) * 1024 / (MEMORY_LARGE - MEMORY_SMALL);
+  g_message ("runner VmHWM: %" G_GINT64_FORMAT " kB at %u tests, %" G_GINT64_FORMAT " kB at %u"
+             " (%" G_GINT64_FORMAT " kB with history): %" G_GINT64_FORMAT " B/test"
+             " (%" G_GINT64_FORMAT " with history)",
+             small_kb, MEMORY_SMALL, large_kb, MEMORY_LARGE, again_kb, per_test, per_test_again);
+
+  tally_assert_cmpint (per_test, <=, MEMORY_MAX_BYTES_PER_TEST);
+  tally_assert_cmpint (per_test_again, <=, MEMORY_MAX_BYTES_PER_TEST);
+}
+
 static void
 register_tests (void)
 {
@@ -491,6 +619,8 @@ register_tests (void)
   tally_add_params ("/runner/bad-registration", test_bad_registration, registration, NULL);
   tally_add ("/runner/strict-markers", test_strict_markers, NULL);
   tally_add ("/runner/interrupt/ctrl-c-exits-2", test_interrupt, NULL);
+  tally_add ("/runner/durations/slowest-first", test_durations_slowest, NULL);
+  tally_add ("/runner/memory/flat", test_memory_flat, "slow timeout=120");
 }
 
 TALLY_MAIN (register_tests)
