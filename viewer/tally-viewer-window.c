@@ -767,9 +767,14 @@ show_selected (TallyViewerWindow *self,
 
   if (self->disposed)
     return;
-  /* Positions move when a filter changes: remember them afresh. */
-  g_clear_pointer (&self->last_selection, gtk_bitset_unref);
-  self->last_selection = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->results_selection));
+  /* Positions move when a filter changes: remember them afresh. A copy:
+   * GtkMultiSelection hands out its own bitset, which it changes. */
+  {
+    g_autoptr(GtkBitset) now = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->results_selection));
+
+    g_clear_pointer (&self->last_selection, gtk_bitset_unref);
+    self->last_selection = gtk_bitset_copy (now);
+  }
   position = focus_position (self);
   if (position == G_MAXUINT)
     {
@@ -1701,6 +1706,13 @@ tally_viewer_window_get_results (TallyViewerWindow *self)
 {
   g_return_val_if_fail (TALLY_VIEWER_IS_WINDOW (self), NULL);
   return G_LIST_MODEL (self->results);
+}
+
+GtkSelectionModel *
+tally_viewer_window_get_selection (TallyViewerWindow *self)
+{
+  g_return_val_if_fail (TALLY_VIEWER_IS_WINDOW (self), NULL);
+  return GTK_SELECTION_MODEL (self->results_selection);
 }
 
 TallyViewerDetail *
