@@ -3507,6 +3507,7 @@ typedef struct
   guint32 path;
   guint32 path_rank;      /* by (path, program), exact case */
   guint32 program_rank;   /* by (program, path) */
+  guint32 program_desc_rank; /* by (program descending, path) */
 } CachedTest;
 
 struct _TallyReadCache
@@ -3636,21 +3637,29 @@ cache_rank_tests (GArray      *tests,
     program_order[i] = GPOINTER_TO_UINT (g_hash_table_lookup (names, arena + data.programs[i]));
 
   /* By program, then path: the tests in path order, bucketed by the
-   * rank of their program (a counting sort: no comparisons). */
-  {
-    g_autofree guint32 *start = g_new0 (guint32, distinct->len + 1);
+   * rank of their program (a counting sort: no comparisons); and by
+   * program descending, then path ascending, as the SQL orders. */
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      guint n_programs = distinct->len;
+      g_autofree guint32 *start = g_new0 (guint32, n_programs + 1);
 
-    for (guint i = 0; i < n; i++)
-      start[program_order[i] + 1]++;
-    for (guint p = 0; p < distinct->len; p++)
-      start[p + 1] += start[p];
-    for (guint i = 0; i < n; i++)
-      {
-        guint32 test = order[i];   /* still in path order */
+      for (guint i = 0; i < n; i++)
+        start[(pass == 0 ? program_order[i] : n_programs - 1 - program_order[i]) + 1]++;
+      for (guint p = 0; p < n_programs; p++)
+        start[p + 1] += start[p];
+      for (guint i = 0; i < n; i++)
+        {
+          guint32 test = order[i];   /* still in path order */
+          guint32 bucket = pass == 0 ? program_order[test] : n_programs - 1 - program_order[test];
+          CachedTest *t = &g_array_index (tests, CachedTest, test);
 
-        g_array_index (tests, CachedTest, test).program_rank = start[program_order[test]]++;
-      }
-  }
+          if (pass == 0)
+            t->program_rank = start[bucket]++;
+          else
+            t->program_desc_rank = start[bucket]++;
+        }
+    }
 }
 
 static int
@@ -3696,12 +3705,27 @@ cache_add_test (TallyReadCache *cache,
   g_array_append_val (cache->tests, t);
 }
 
+/* Puts one test's results in (attempt, id) order — the index orders
+ * equal attempts (--repeat) by outcome — and marks its final ones. */
 static void
 cache_mark_final (TallyReadCache *cache,
                   guint           first,
                   guint           end,
                   guint32         max_attempt)
 {
+  CachedResult *group = &g_array_index (cache->results, CachedResult, first);
+
+  for (guint i = 1; i < end - first && end > first; i++)
+    for (guint j = i; j > 0 && (group[j - 1].attempt > group[j].attempt
+                                || (group[j - 1].attempt == group[j].attempt
+                                    && group[j - 1].id > group[j].id)); j--)
+      {
+        CachedResult tmp = group[j];
+
+        group[j] = group[j - 1];
+        group[j - 1] = tmp;
+      }
+
   for (guint i = first; i < end; i++)
     {
       CachedResult *r = &g_array_index (cache->results, CachedResult, i);
@@ -3931,10 +3955,14 @@ cache_sort_by_rank (TallyReadCache *cache,
         guint32 index = g_array_index (indices, guint32, i);
         const CachedTest *t = &g_array_index (cache->tests, CachedTest,
                                               g_array_index (cache->results, CachedResult, index).test);
-        guint32 rank = key == KEY_PATH ? t->path_rank : t->program_rank;
+        guint32 rank;
 
-        if (descending)
-          rank = n_tests - 1 - rank;
+        /* Path descending is (path, program) reversed; program
+         * descending keeps its paths ascending. */
+        if (key == KEY_PATH)
+          rank = descending ? n_tests - 1 - t->path_rank : t->path_rank;
+        else
+          rank = descending ? t->program_desc_rank : t->program_rank;
         if (pass == 0)
           start[rank + 1]++;
         else
