@@ -3629,7 +3629,8 @@ cache_rank_tests (GArray      *tests,
         g_hash_table_insert (names, (gpointer) (arena + data.programs[i]), NULL);
         g_array_append_val (distinct, data.programs[i]);
       }
-  qsort_r (distinct->data, distinct->len, sizeof (guint32), compare_arena_strings, (gpointer) arena);
+  if (distinct->len > 1)
+    qsort_r (distinct->data, distinct->len, sizeof (guint32), compare_arena_strings, (gpointer) arena);
   for (guint i = 0; i < distinct->len; i++)
     g_hash_table_insert (names, (gpointer) (arena + g_array_index (distinct, guint32, i)),
                          GUINT_TO_POINTER (i));
@@ -3713,9 +3714,12 @@ cache_mark_final (TallyReadCache *cache,
                   guint           end,
                   guint32         max_attempt)
 {
-  CachedResult *group = &g_array_index (cache->results, CachedResult, first);
+  CachedResult *group;
 
-  for (guint i = 1; i < end - first && end > first; i++)
+  if (end <= first)
+    return;
+  group = &g_array_index (cache->results, CachedResult, first);
+  for (guint i = 1; i < end - first; i++)
     for (guint j = i; j > 0 && (group[j - 1].attempt > group[j].attempt
                                 || (group[j - 1].attempt == group[j].attempt
                                     && group[j - 1].id > group[j].id)); j--)
@@ -3947,7 +3951,11 @@ cache_sort_by_rank (TallyReadCache *cache,
 {
   guint n_tests = cache->tests->len;
   g_autofree guint32 *start = g_new0 (guint32, n_tests + 1);
-  g_autofree guint32 *sorted = g_new (guint32, MAX (indices->len, 1));
+  g_autofree guint32 *sorted = NULL;
+
+  if (indices->len < 2)
+    return;
+  sorted = g_new (guint32, indices->len);
 
   for (guint pass = 0; pass < 2; pass++)
     for (guint i = 0; i < indices->len; i++)
@@ -4029,7 +4037,7 @@ cache_select (TallyReadCache          *cache,
         }
       if (key == KEY_PATH || key == KEY_PROGRAM)
         cache_sort_by_rank (cache, cache->base, key, descending);
-      else if (key != KEY_NONE)
+      else if (key != KEY_NONE && cache->base->len > 1)
         qsort_r (cache->base->data, cache->base->len, sizeof (guint32), compare_cached, &data);
       cache->base_key = g_steal_pointer (&filter);
       cache->base_sort = key;
