@@ -4591,8 +4591,9 @@ tally_store_count_rows (TallyStore  *store,
  * @store: a #TallyStore
  * @which: a read query's name: "results-path", "results-path-desc",
  *   "results-outcome", "results-outcome-desc", "results-duration",
- *   "results-duration-desc", "results-count", "run-counts", "logs-page",
- *   "history" or "runs-page"
+ *   "results-duration-desc", "results-count", "run-counts",
+ *   "run-counts-single", "run-retried", "logs-page", "history" or
+ *   "runs-page"
  * @error: return location for a #GError
  *
  * For tests and debugging: the EXPLAIN QUERY PLAN of a read query, one

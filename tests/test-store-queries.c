@@ -599,7 +599,7 @@ test_query_plans (TallyTest     *t,
   static const char * const names[] = {
     "results-path", "results-path-desc", "results-outcome", "results-outcome-desc",
     "results-duration", "results-duration-desc", "results-count", "results-ids",
-    "result-row", "run-counts",
+    "result-row", "run-counts", "run-counts-single", "run-retried",
     "logs-page", "history", "runs-page",
   };
   static const char * const forbidden[] = {
