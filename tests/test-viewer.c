@@ -555,6 +555,11 @@ test_rerun_selected (TallyTest     *t,
   tally_assert_true (GTK_IS_MULTI_SELECTION (selection));
   tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 9);
 
+  /* Nothing selected: nothing to run. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "rerun-selected", NULL);
+  tally_assert_false (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
+  tally_assert_cmpstr (tally_viewer_window_get_last_toast (window), ==, "Select a test first");
+
   tally_assert_true (tally_viewer_window_select_position (window, position_of (results, "/history/a")));
   tally_assert_cmpstr (detail_path (window), ==, "/history/a");
   gtk_selection_model_select_item (selection, position_of (results, "/history/c"), FALSE);

@@ -15,6 +15,7 @@
 #define POLL_INTERVAL_MS 300
 #define RUNS_LIMIT 500
 #define CELL_CHARS_MAX 1000
+#define MAX_RERUN_SELECTED 3000
 
 /* Outcome groups of the filter toggles. */
 #define FAILED_MASK ((1u << TALLY_OUTCOME_FAILED) | (1u << TALLY_OUTCOME_CRASHED) \
@@ -1371,6 +1372,20 @@ rerun_selected_action (GtkWidget  *widget,
 
   if (self->store == NULL || self->run_id == 0)
     return;
+  /* Past a few thousand tests the exact -k expression outgrows one
+   * argument anyway: say so before reading them all. */
+  {
+    g_autoptr(GtkBitset) all = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->results_selection));
+    guint64 n = gtk_bitset_get_size (all);
+
+    if (n > MAX_RERUN_SELECTED)
+      {
+        g_autofree char *message = g_strdup_printf ("Too many tests to rerun at once (%" G_GUINT64_FORMAT
+                                                    "): select at most %u", n, MAX_RERUN_SELECTED);
+        toast (self, message);
+        return;
+      }
+  }
   selected = selected_haystacks (self);
   if (selected->len == 0)
     {
