@@ -11,7 +11,8 @@
  * Budgets (issue 6): < 1 s, < 100 ms, < 300 ms. Needs a display
  * (xvfb-run -a) and /tmp/tally-bench-queries.sqlite (run bench-queries).
  *
- *   bench-viewer [SOURCE-DB]
+ *   bench-viewer [SOURCE-DB [DB]]   (DB: the copy, default
+ *                                    /tmp/tally-bench-viewer.sqlite)
  */
 #define G_LOG_DOMAIN "Tally-Bench"
 
@@ -30,7 +31,7 @@
 #include "tally-viewer-window.h"
 
 #define BIG_LOG 100000
-#define DB_PATH "/tmp/tally-bench-viewer.sqlite"
+static const char *DB_PATH = "/tmp/tally-bench-viewer.sqlite";
 
 static void
 fail_on_error (GError *error)
@@ -54,7 +55,12 @@ prepare (const char *source)
   gint64 run_id = 0, test_id, result_id;
 
   if (g_file_test (DB_PATH, G_FILE_TEST_EXISTS))
-    return;
+    {
+      /* A copy made by an older Tally: upgrade it, as `tally run` would. */
+      store = tally_store_open (DB_PATH, &error);
+      fail_on_error (error);
+      return;
+    }
   if (!g_file_copy (from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error))
     {
       g_printerr ("bench-viewer: %s (run bench-queries first)\n", error->message);
@@ -180,6 +186,8 @@ main (int   argc,
       return 77;
     }
   adw_init ();
+  if (argc > 2)
+    DB_PATH = argv[2];
   prepare (argc > 1 ? argv[1] : "/tmp/tally-bench-queries.sqlite");
 
   /* Open to usable: window built, database opened, newest run listed,

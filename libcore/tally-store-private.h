@@ -230,7 +230,8 @@ typedef struct
 {
   guint outcomes;               /* bits 1 << TallyOutcome; 0: all */
   const char *text;             /* nullable: substring of program, path or
-                                 * message, ASCII case-insensitive */
+                                 * message (its first 4 KiB), ASCII
+                                 * case-insensitive */
   GArray *test_ids;             /* nullable: gint64 ids to keep (e.g. from
                                  * tally_store_select_tests()) */
   TallyResultSort sort;
@@ -325,11 +326,6 @@ GArray     *tally_store_viewer_query_result_ids (TallyStore   *store,
                                                  const TallyResultQuery *query,
                                                  const char   *sort_key,
                                                  gboolean      descending,
-                                                 GError      **error);
-gboolean    tally_store_viewer_get_search_texts (TallyStore   *store,
-                                                 gint64        run_id,
-                                                 GHashTable   *texts,
-                                                 gsize         max_message,
                                                  GError      **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyStore, tally_store_close)

@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include <tally.h>
 
 #include "tally-error.h"
@@ -597,7 +599,7 @@ test_query_plans (TallyTest     *t,
   static const char * const names[] = {
     "results-path", "results-path-desc", "results-outcome", "results-outcome-desc",
     "results-duration", "results-duration-desc", "results-count", "results-ids",
-    "result-row", "run-counts",
+    "result-row", "run-counts", "run-counts-single", "run-retried",
     "logs-page", "history", "runs-page",
   };
   static const char * const forbidden[] = {
@@ -618,6 +620,204 @@ test_query_plans (TallyTest     *t,
         if (strstr (plan, forbidden[j]) != NULL)
           tally_fail ("query %s has a full scan (%s):\n%s", names[i], forbidden[j], plan);
     }
+}
+
+/* --- the in-memory answers against plain SQL ----------------------------- */
+
+/* The ids plain SQL gives for a filter and order: what the store did
+ * before it kept a run in memory (tally-store.c, RESULTS_FILTER). */
+static GArray *
+sql_ids (const char             *path,
+         gint64                  run_id,
+         const TallyResultQuery *q,
+         const char             *order)
+{
+  g_autoptr(GString) sql = g_string_new (NULL);
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_string_append_printf (sql, "SELECT r.id FROM results r JOIN tests t ON t.id = r.test_id"
+                          " WHERE r.run_id = %" G_GINT64_FORMAT, run_id);
+  if (!q->all_attempts)
+    g_string_append (sql, " AND NOT EXISTS (SELECT 1 FROM results x WHERE x.run_id = r.run_id"
+                          " AND x.test_id = r.test_id AND x.attempt > r.attempt)");
+  if (q->outcomes != 0)
+    {
+      g_string_append (sql, " AND r.outcome IN (''");
+      for (int o = 0; o < TALLY_N_OUTCOMES; o++)
+        if (q->outcomes & (1u << o))
+          g_string_append_printf (sql, ", '%s'", tally_outcome_to_string (o));
+      g_string_append (sql, ")");
+    }
+  if (q->text != NULL)
+    g_string_append (sql, " AND (t.path LIKE ?1 ESCAPE '\\' OR t.program LIKE ?1 ESCAPE '\\'"
+                          " OR r.message LIKE ?1 ESCAPE '\\')");
+  g_string_append_printf (sql, " ORDER BY %s", order);
+
+  tally_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  tally_assert_cmpint (sqlite3_prepare_v2 (db, sql->str, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (q->text != NULL)
+    {
+      /* % and _ taken literally, as the viewer's text filter does. */
+      g_autoptr(GString) pattern = g_string_new ("%");
+
+      for (const char *c = q->text; *c != '\0'; c++)
+        {
+          if (*c == '%' || *c == '_' || *c == '\\')
+            g_string_append_c (pattern, '\\');
+          g_string_append_c (pattern, *c);
+        }
+      g_string_append_c (pattern, '%');
+      sqlite3_bind_text (stmt, 1, pattern->str, -1, SQLITE_TRANSIENT);
+    }
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, id);
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return ids;
+}
+
+static void
+assert_same_ids (GArray     *got,
+                 GArray     *want,
+                 const char *what)
+{
+  if (got->len == want->len && memcmp (got->data, want->data, got->len * sizeof (gint64)) == 0)
+    return;
+  for (guint i = 0; i < MAX (got->len, want->len); i++)
+    g_printerr ("%" G_GINT64_FORMAT " %" G_GINT64_FORMAT "\n", i < got->len ? g_array_index (got, gint64, i) : -1,
+                i < want->len ? g_array_index (want, gint64, i) : -1);
+  tally_fail ("%s: %u ids from memory, %u from SQL, or another order", what, got->len, want->len);
+}
+
+static const Spec mixed_specs[] = {
+  { "progB", "/Mixed/Case", "", TALLY_OUTCOME_PASSED, 1, 5, NULL, 0 },
+  { "progA", "/mixed/case", "", TALLY_OUTCOME_FAILED, 1, 5, "Expected 2, Got 3", 0 },
+  { "progA", "/mixed/retry", "", TALLY_OUTCOME_FAILED, 1, 9, "first", 0 },
+  { "progA", "/mixed/retry", "", TALLY_OUTCOME_FAILED, 2, 8, "second", 0 },
+  { "progA", "/mixed/retry", "", TALLY_OUTCOME_PASSED, 3, 7, NULL, 0 },
+  { "progA", "/mixed/repeat", "", TALLY_OUTCOME_PASSED, 2, 3, NULL, 0 },
+  { "progA", "/mixed/repeat", "", TALLY_OUTCOME_FAILED, 2, 4, "flip", 0 },
+  { "progB", "/mixed/case", "", TALLY_OUTCOME_SKIPPED, 1, 0, "no NET here", 0 },
+  { "progB", "/zz/50%_done", "", TALLY_OUTCOME_TIMEOUT, 1, 60, "took 50%", 0 },
+  { "prog-c", "/a", "", TALLY_OUTCOME_CRASHED, 1, 5, "SIGSEGV", 11 },
+};
+
+/* Every order and filter the viewer and `tally show` use: the answers
+ * from memory equal those of SQL, and a write (of another connection or
+ * of this one) is seen by the next query. */
+static void
+test_memory_matches_sql (TallyTest     *t,
+                         gconstpointer  data)
+{
+  static const struct
+  {
+    const char *key;
+    const char *order[2];
+  } keys[] = {
+    { "path", { "t.path, t.program, r.attempt, r.id", "t.path DESC, t.program DESC, r.attempt, r.id" } },
+    { "program", { "t.program, t.path, t.program, r.attempt, r.id",
+                   "t.program DESC, t.path, t.program, r.attempt, r.id" } },
+    { "outcome", { "r.outcome, t.path, t.program, r.attempt, r.id",
+                   "r.outcome DESC, t.path, t.program, r.attempt, r.id" } },
+    { "duration", { "r.duration_us, t.path, t.program, r.attempt, r.id",
+                    "r.duration_us DESC, t.path, t.program, r.attempt, r.id" } },
+    { "attempt", { "r.attempt, t.path, t.program, r.attempt, r.id",
+                   "r.attempt DESC, t.path, t.program, r.attempt, r.id" } },
+    { "worker", { "r.worker, t.path, t.program, r.attempt, r.id",
+                  "r.worker DESC, t.path, t.program, r.attempt, r.id" } },
+  };
+  /* Typing, narrowing, widening again, and the text of no result. */
+  static const char * const texts[] = { NULL, "m", "mi", "mixed/", "MIXED/CASE", "mixed/", "50%",
+                                        "_", "got", "net", "prog", "nothing like it" };
+  g_auto(Fixture) f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyStore) writer = NULL;
+  g_autoptr(GArray) before = NULL;
+  g_autoptr(GArray) after = NULL;
+  TallyResultQuery q = TALLY_RESULT_QUERY_INIT;
+  gint64 run_id, id;
+
+  fixture_fill (&f, t);
+  writer = tally_store_open (f.path, &error);
+  tally_assert_no_error (error);
+  run_id = begin_run (writer);
+  for (guint i = 0; i < G_N_ELEMENTS (mixed_specs); i++)
+    add_result (writer, run_id, &mixed_specs[i], T0 + i);
+  tally_store_commit (writer, &error);
+  tally_assert_no_error (error);
+
+  for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+    for (guint d = 0; d < 2; d++)
+      for (guint all = 0; all < 2; all++)
+        for (guint m = 0; m < 3; m++)
+          for (guint x = 0; x < G_N_ELEMENTS (texts); x++)
+            {
+              g_autoptr(GArray) got = NULL;
+              g_autoptr(GArray) want = NULL;
+              g_autofree char *what = g_strdup_printf ("%s%s, %s attempts, mask %u, text %s",
+                                                       keys[k].key, d ? " desc" : "",
+                                                       all ? "all" : "final", m, texts[x]);
+
+              q.all_attempts = all;
+              q.outcomes = m == 0 ? 0 : m == 1 ? 1u << TALLY_OUTCOME_FAILED
+                                               : (1u << TALLY_OUTCOME_PASSED) | (1u << TALLY_OUTCOME_SKIPPED);
+              q.text = texts[x];
+              got = tally_store_viewer_query_result_ids (f.store, run_id, &q, keys[k].key, d, &error);
+              tally_assert_no_error (error);
+              want = sql_ids (f.path, run_id, &q, keys[k].order[d]);
+              assert_same_ids (got, want, what);
+              tally_assert_cmpint (tally_store_count_results (f.store, run_id, &q, &error), ==, want->len);
+            }
+
+  /* Another connection writes: the reader's next query sees it. */
+  q = (TallyResultQuery) TALLY_RESULT_QUERY_INIT;
+  before = tally_store_query_result_ids (f.store, run_id, &q, &error);
+  tally_assert_no_error (error);
+  {
+    Spec spec = { "progA", "/mixed/late", "", TALLY_OUTCOME_PASSED, 1, 1, NULL, 0 };
+
+    id = add_result (writer, run_id, &spec, T0 + 100);
+  }
+  tally_store_commit (writer, &error);
+  tally_assert_no_error (error);
+  after = tally_store_query_result_ids (f.store, run_id, &q, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (after->len, ==, before->len + 1);
+  g_clear_pointer (&after, g_array_unref);
+
+  /* The writer's own uncommitted write, on its own connection. */
+  g_clear_pointer (&before, g_array_unref);
+  before = tally_store_query_result_ids (writer, run_id, &q, &error);
+  tally_assert_no_error (error);
+  {
+    Spec spec = { "progA", "/mixed/later", "", TALLY_OUTCOME_FAILED, 1, 1, "late", 0 };
+
+    add_result (writer, run_id, &spec, T0 + 101);
+  }
+  after = tally_store_query_result_ids (writer, run_id, &q, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (after->len, ==, before->len + 1);
+  tally_assert_cmpint (g_array_index (after, gint64, 0), !=, id);
+
+  /* Run counts: with and without a retried test in the run. */
+  {
+    guint counts[TALLY_N_OUTCOMES];
+
+    tally_assert_true (tally_store_get_run_counts (f.store, f.run2, counts, &error));
+    tally_assert_cmpuint (counts[TALLY_OUTCOME_PASSED], ==, 1);
+    tally_assert_cmpuint (counts[TALLY_OUTCOME_FAILED], ==, 1);
+    tally_assert_true (tally_store_get_run_counts (f.store, run_id, counts, &error));
+    /* Final attempts: retry (passed, attempt 3), repeat (two at 2). */
+    tally_assert_cmpuint (counts[TALLY_OUTCOME_PASSED], ==, 4);
+    tally_assert_cmpuint (counts[TALLY_OUTCOME_FAILED], ==, 2);
+    tally_assert_no_error (error);
+  }
 }
 
 static char *
@@ -749,6 +949,7 @@ register_tests (void)
   tally_add ("/store/queries/logs-page", test_logs_page, NULL);
   tally_add ("/store/queries/history", test_history, NULL);
   tally_add ("/store/queries/query-plans", test_query_plans, NULL);
+  tally_add ("/store/queries/memory-matches-sql", test_memory_matches_sql, NULL);
   tally_add ("/store/queries/migrate-from-v1", test_migrate_from_v1, NULL);
   tally_add ("/store/queries/scale", test_scale, "slow timeout=600");
 }

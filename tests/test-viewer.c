@@ -499,6 +499,111 @@ test_rerun_failed (TallyTest     *t,
   close_window (t, window);
 }
 
+static guint
+position_of (GListModel *results,
+             const char *path)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (results); i++)
+    {
+      g_autoptr(TallyViewerResult) r = g_list_model_get_item (results, i);
+      const TallyResultRow *row = tally_viewer_result_get_row (r);
+
+      if (row != NULL && strcmp (row->path, path) == 0)
+        return i;
+    }
+  return G_MAXUINT;
+}
+
+static const char *
+detail_path (TallyViewerWindow *window)
+{
+  GListModel *results = tally_viewer_window_get_results (window);
+  gint64 id = tally_viewer_detail_get_result_id (tally_viewer_window_get_detail (window));
+
+  for (guint i = 0; i < g_list_model_get_n_items (results); i++)
+    {
+      g_autoptr(TallyViewerResult) r = g_list_model_get_item (results, i);
+
+      if (tally_viewer_result_get_id (r) == id)
+        return tally_viewer_result_get_row (r)->path;
+    }
+  return NULL;
+}
+
+/* Three rows selected (one passed, two failed): the detail follows the
+ * row selected last; F8 moves to a failure and selects it alone; Rerun
+ * Selected runs exactly the selected tests, and the view shows them. */
+static void
+test_rerun_selected (TallyTest     *t,
+                     gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  const char *env[] = { "TALLY_SAMPLE_FAIL", "b,c", NULL };
+  g_autofree char *runner = build_path ("runner/tally");
+  TallyViewerWindow *window;
+  GtkSelectionModel *selection;
+  GListModel *results;
+  g_autoptr(GPtrArray) shown = NULL;
+  g_autoptr(GtkBitset) selected = NULL;
+  NewRun new_run;
+
+  require_display (t);
+  run_tally (t, db, env, "-n", "2", "@tests/samples/sample-history", NULL);
+  window = open_window (t, db);
+  results = tally_viewer_window_get_results (window);
+  selection = tally_viewer_window_get_selection (window);
+  tally_assert_true (GTK_IS_MULTI_SELECTION (selection));
+  tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 9);
+
+  /* Nothing selected: nothing to run. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "rerun-selected", NULL);
+  tally_assert_false (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
+  tally_assert_cmpstr (tally_viewer_window_get_last_toast (window), ==, "Select a test first");
+
+  tally_assert_true (tally_viewer_window_select_position (window, position_of (results, "/history/a")));
+  tally_assert_cmpstr (detail_path (window), ==, "/history/a");
+  gtk_selection_model_select_item (selection, position_of (results, "/history/c"), FALSE);
+  tally_assert_cmpstr (detail_path (window), ==, "/history/c");
+  gtk_selection_model_select_item (selection, position_of (results, "/history/b"), FALSE);
+  tally_assert_cmpstr (detail_path (window), ==, "/history/b");
+  selected = gtk_selection_model_get_selection (selection);
+  tally_assert_cmpuint (gtk_bitset_get_size (selected), ==, 3);
+
+  /* Unselecting the focused row hands the detail to another selected one. */
+  gtk_selection_model_unselect_item (selection, position_of (results, "/history/b"));
+  tally_assert_nonnull (detail_path (window));
+  tally_assert_cmpstr (detail_path (window), !=, "/history/b");
+  gtk_selection_model_select_item (selection, position_of (results, "/history/b"), FALSE);
+
+  /* Next failure from the focus (b): the next failed row, alone. */
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.next-failure", NULL));
+  g_clear_pointer (&selected, gtk_bitset_unref);
+  selected = gtk_selection_model_get_selection (selection);
+  tally_assert_cmpuint (gtk_bitset_get_size (selected), ==, 1);
+  tally_assert_cmpstr (detail_path (window), ==, "/history/c");
+
+  /* a (passed) and b (failed) again, then rerun them: now nothing fails. */
+  tally_viewer_window_select_position (window, position_of (results, "/history/a"));
+  gtk_selection_model_select_item (selection, position_of (results, "/history/b"), FALSE);
+  g_setenv ("TALLY_RUNNER", runner, TRUE);
+  g_setenv ("TALLY_SAMPLE_FAIL", "c", TRUE);
+  g_setenv ("TALLY_SAMPLE_DIR", tally_test_get_tmpdir (t), TRUE);
+  new_run.window = window;
+  new_run.old_run = tally_viewer_window_get_run_id (window);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "rerun-selected", NULL);
+  tally_assert_true (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
+  wait_for (t, shows_new_run, &new_run);
+  g_unsetenv ("TALLY_SAMPLE_FAIL");
+
+  /* Exactly a and b ran (not c, not the others), and b passes now. */
+  shown = tally_viewer_window_dup_shown (window);
+  tally_assert_cmpuint (shown->len, ==, 2);
+  tally_assert_cmpstr (outcome_of (results, "/history/a"), ==, "passed");
+  tally_assert_cmpstr (outcome_of (results, "/history/b"), ==, "passed");
+  tally_assert_null (outcome_of (results, "/history/c"));
+  close_window (t, window);
+}
+
 static gboolean
 runner_progressed (gpointer data)
 {
@@ -722,6 +827,7 @@ main (int   argc,
   tally_add ("/viewer/filters", test_filters, MARKS);
   tally_add ("/viewer/detail", test_detail, MARKS);
   tally_add ("/viewer/rerun-failed", test_rerun_failed, MARKS);
+  tally_add ("/viewer/rerun-selected", test_rerun_selected, MARKS);
   tally_add ("/viewer/stop", test_rerun_stop, MARKS);
   tally_add ("/viewer/bad-databases", test_bad_databases, MARKS);
   tally_add ("/viewer/screenshot", test_screenshot, MARKS);

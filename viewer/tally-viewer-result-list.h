@@ -40,7 +40,7 @@ void     tally_viewer_result_list_set_sort    (TallyViewerResultList  *self,
 /* Re-reads the ids; rows already read are read again when next shown. */
 gboolean tally_viewer_result_list_refresh     (TallyViewerResultList  *self,
                                                GError                **error);
-/* Filters the rows of the last refresh by @text now, in memory. */
+/* Filters by @text now (the store narrows its last match in memory). */
 gboolean tally_viewer_result_list_set_text    (TallyViewerResultList  *self,
                                                const char             *text,
                                                GError                **error);

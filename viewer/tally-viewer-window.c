@@ -15,6 +15,7 @@
 #define POLL_INTERVAL_MS 300
 #define RUNS_LIMIT 500
 #define CELL_CHARS_MAX 1000
+#define MAX_RERUN_SELECTED 3000
 
 /* Outcome groups of the filter toggles. */
 #define FAILED_MASK ((1u << TALLY_OUTCOME_FAILED) | (1u << TALLY_OUTCOME_CRASHED) \
@@ -153,7 +154,9 @@ struct _TallyViewerWindow
   GHashTable *run_items;        /* run id → TallyViewerRunItem */
   GtkSingleSelection *runs_selection;
   TallyViewerResultList *results;
-  GtkSingleSelection *results_selection;
+  GtkMultiSelection *results_selection;
+  GtkBitset *last_selection;    /* the selection as of its last change */
+  gint64 focus_id;              /* the result the detail shows; 0: none */
   TallyViewerRunner *runner;
   GArray *marker_ids;           /* nullable: tests the marker filter keeps */
   char *marker_expr;
@@ -206,14 +209,21 @@ typedef enum
   COL_WORKER,
 } ResultColumn;
 
+/* Each class change restyles the widget: change only what differs (a
+ * filter keystroke rebinds every visible row). */
 static void
 set_outcome_class (GtkWidget *widget,
                    int        outcome)
 {
-  for (int o = 0; o < TALLY_N_OUTCOMES; o++)
-    gtk_widget_remove_css_class (widget, tally_outcome_to_string (o));
+  int old = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (widget), "tally-outcome")) - 1;
+
+  if (old == outcome)
+    return;
+  if (old >= 0)
+    gtk_widget_remove_css_class (widget, tally_outcome_to_string (old));
   if (outcome >= 0)
     gtk_widget_add_css_class (widget, tally_outcome_to_string (outcome));
+  g_object_set_data (G_OBJECT (widget), "tally-outcome", GINT_TO_POINTER (outcome + 1));
 }
 
 static void
@@ -730,18 +740,54 @@ on_marker_popover_show_cb (TallyViewerWindow *self,
 
 /* --- selection and detail ---------------------------------------------- */
 
+/* The position of the focused row (the one the detail pane shows) if
+ * it is still listed and selected, else G_MAXUINT. */
+static guint
+focus_position (TallyViewerWindow *self)
+{
+  guint position;
+
+  if (self->focus_id == 0)
+    return G_MAXUINT;
+  position = tally_viewer_result_list_find (self->results, self->focus_id);
+  if (position == G_MAXUINT
+      || !gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->results_selection), position))
+    return G_MAXUINT;
+  return position;
+}
+
+/* With several rows selected, the detail shows the focused one: the row
+ * selected last, or else the last selected row. */
 static void
 show_selected (TallyViewerWindow *self,
                gboolean           force)
 {
-  guint position = gtk_single_selection_get_selected (self->results_selection);
+  guint position;
   g_autoptr(TallyViewerResult) result = NULL;
   const TallyResultRow *row = NULL;
 
   if (self->disposed)
     return;
-  if (position != GTK_INVALID_LIST_POSITION)
+  /* Positions move when a filter changes: remember them afresh. A copy:
+   * GtkMultiSelection hands out its own bitset, which it changes. */
+  {
+    g_autoptr(GtkBitset) now = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->results_selection));
+
+    g_clear_pointer (&self->last_selection, gtk_bitset_unref);
+    self->last_selection = gtk_bitset_copy (now);
+  }
+  position = focus_position (self);
+  if (position == G_MAXUINT)
+    {
+      g_autoptr(GtkBitset) selected =
+        gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->results_selection));
+
+      if (!gtk_bitset_is_empty (selected))
+        position = gtk_bitset_get_maximum (selected);
+    }
+  if (position != G_MAXUINT)
     result = g_list_model_get_item (G_LIST_MODEL (self->results), position);
+  self->focus_id = result != NULL ? tally_viewer_result_get_id (result) : 0;
   if (result != NULL)
     row = tally_viewer_result_get_row (result);
 
@@ -758,12 +804,28 @@ show_selected (TallyViewerWindow *self,
   tally_viewer_detail_set_result (self->detail, self->store, self->run_id, row);
 }
 
+/* A row that became selected takes the focus: of a range selected with
+ * Shift, the end nearer the click (away from the old focus). */
 static void
 on_results_selection_changed_cb (TallyViewerWindow *self,
                                  guint              position,
                                  guint              n_items,
                                  GtkSelectionModel *model)
 {
+  g_autoptr(GtkBitset) now = gtk_selection_model_get_selection_in_range (model, position, n_items);
+  g_autoptr(GtkBitset) added = gtk_bitset_copy (now);
+  guint old_focus = focus_position (self);
+
+  if (self->last_selection != NULL)
+    gtk_bitset_subtract (added, self->last_selection);
+  if (!gtk_bitset_is_empty (added))
+    {
+      guint first = gtk_bitset_get_minimum (added);
+      guint last = gtk_bitset_get_maximum (added);
+      guint focus = old_focus != G_MAXUINT && first < old_focus ? first : last;
+
+      self->focus_id = tally_viewer_result_list_get_id_at (self->results, focus);
+    }
   show_selected (self, FALSE);
 }
 
@@ -783,6 +845,7 @@ load_run (TallyViewerWindow *self,
 
   self->run_id = run_id;
   self->shown_id = -1;
+  self->focus_id = 0;
   tally_viewer_result_list_set_store (self->results, self->store, run_id);
   g_clear_pointer (&self->marker_ids, g_array_unref);
   g_clear_pointer (&self->marker_expr, g_free);
@@ -1142,6 +1205,22 @@ run_haystacks (TallyViewerWindow *self,
   return haystacks;
 }
 
+/* "program::path" of every test of the run (each once). */
+static GPtrArray *
+all_haystacks (TallyViewerWindow *self)
+{
+  g_autoptr(GPtrArray) tests = tally_store_list_run_tests (self->store, self->run_id, NULL);
+  GPtrArray *haystacks = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; tests != NULL && i < tests->len; i++)
+    {
+      TallyTestRow *test = g_ptr_array_index (tests, i);
+
+      g_ptr_array_add (haystacks, g_strdup_printf ("%s::%s", test->program, test->path));
+    }
+  return haystacks;
+}
+
 static void
 start_run (TallyViewerWindow  *self,
            const char * const *selection)
@@ -1214,8 +1293,16 @@ start_keyword_run (TallyViewerWindow *self,
       return;
     }
 
-  all = run_haystacks (self, 0);
+  all = all_haystacks (self);
   expr = tally_viewer_exact_keyword_expr (all, selected);
+  /* Linux takes at most 128 KiB in one argument. */
+  if (strlen (expr) > 120 * 1024)
+    {
+      g_autofree char *message = g_strdup_printf ("Too many tests to rerun at once (%u): select fewer",
+                                                  selected->len);
+      toast (self, message);
+      return;
+    }
   start_run (self, (const char *[]) { "-k", expr, NULL });
 }
 
@@ -1238,22 +1325,73 @@ rerun_failed_action (GtkWidget  *widget,
   start_keyword_run (self, failed);
 }
 
+/* "program::path" of each selected row, in table order. */
+static GPtrArray *
+selected_haystacks (TallyViewerWindow *self)
+{
+  g_autoptr(GtkBitset) selected =
+    gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->results_selection));
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *haystacks = g_ptr_array_new_with_free_func (g_free);
+  GtkBitsetIter iter;
+  guint position;
+
+  for (gboolean more = gtk_bitset_iter_init_first (&iter, selected, &position); more;
+       more = gtk_bitset_iter_next (&iter, &position))
+    {
+      gint64 id = tally_viewer_result_list_get_id_at (self->results, position);
+
+      g_array_append_val (ids, id);
+    }
+  rows = tally_store_get_result_rows (self->store, (gint64 *) ids->data, ids->len, NULL);
+  for (guint i = 0; rows != NULL && i < rows->len; i++)
+    {
+      TallyResultRow *row = g_ptr_array_index (rows, i);
+      char *hay = g_strdup_printf ("%s::%s", row->program, row->path);
+
+      /* Two attempts of one test are one test to run. */
+      if (g_hash_table_add (seen, hay))
+        g_ptr_array_add (haystacks, hay);
+      else
+        g_free (hay);
+    }
+  return haystacks;
+}
+
+/* Reruns every selected test, exactly those: one `tally run` over the
+ * run's programs with a -k expression that matches only them. */
 static void
 rerun_selected_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *param)
 {
   TallyViewerWindow *self = TALLY_VIEWER_WINDOW (widget);
-  TallyViewerResult *result = gtk_single_selection_get_selected_item (self->results_selection);
-  const TallyResultRow *row = result ? tally_viewer_result_get_row (result) : NULL;
-  g_autoptr(GPtrArray) selected = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) selected = NULL;
 
-  if (row == NULL)
+  if (self->store == NULL || self->run_id == 0)
+    return;
+  /* Past a few thousand tests the exact -k expression outgrows one
+   * argument anyway: say so before reading them all. */
+  {
+    g_autoptr(GtkBitset) all = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->results_selection));
+    guint64 n = gtk_bitset_get_size (all);
+
+    if (n > MAX_RERUN_SELECTED)
+      {
+        g_autofree char *message = g_strdup_printf ("Too many tests to rerun at once (%" G_GUINT64_FORMAT
+                                                    "): select at most %u", n, MAX_RERUN_SELECTED);
+        toast (self, message);
+        return;
+      }
+  }
+  selected = selected_haystacks (self);
+  if (selected->len == 0)
     {
       toast (self, "Select a test first");
       return;
     }
-  g_ptr_array_add (selected, g_strdup_printf ("%s::%s", row->program, row->path));
   start_keyword_run (self, selected);
 }
 
@@ -1463,7 +1601,7 @@ static void
 select_failure (TallyViewerWindow *self,
                 int                step)
 {
-  select_failure_from (self, gtk_single_selection_get_selected (self->results_selection), step);
+  select_failure_from (self, focus_position (self), step);
 }
 
 static void
@@ -1558,7 +1696,9 @@ tally_viewer_window_select_position (TallyViewerWindow *self,
 
   if (position >= g_list_model_get_n_items (G_LIST_MODEL (self->results)))
     return FALSE;
-  gtk_single_selection_set_selected (self->results_selection, position);
+  /* The row alone, as a click does; it takes the focus. */
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->results_selection), position, TRUE);
+  self->focus_id = tally_viewer_result_list_get_id_at (self->results, position);
   /* gtk_column_view_scroll_to() is GTK 4.12: ask its list view. */
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->results_view));
        child != NULL; child = gtk_widget_get_next_sibling (child))
@@ -1581,6 +1721,13 @@ tally_viewer_window_get_results (TallyViewerWindow *self)
 {
   g_return_val_if_fail (TALLY_VIEWER_IS_WINDOW (self), NULL);
   return G_LIST_MODEL (self->results);
+}
+
+GtkSelectionModel *
+tally_viewer_window_get_selection (TallyViewerWindow *self)
+{
+  g_return_val_if_fail (TALLY_VIEWER_IS_WINDOW (self), NULL);
+  return GTK_SELECTION_MODEL (self->results_selection);
 }
 
 TallyViewerDetail *
@@ -1696,6 +1843,7 @@ tally_viewer_window_finalize (GObject *object)
 
   g_clear_object (&self->runs_selection);
   g_clear_object (&self->results_selection);
+  g_clear_pointer (&self->last_selection, gtk_bitset_unref);
   g_clear_object (&self->recent_section);
   g_clear_object (&self->runs);
   g_clear_object (&self->results);
@@ -1868,12 +2016,11 @@ tally_viewer_window_init (TallyViewerWindow *self)
   gtk_list_view_set_model (self->runs_view, GTK_SELECTION_MODEL (self->runs_selection));
 
   self->results = tally_viewer_result_list_new ();
-  self->results_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->results)));
-  gtk_single_selection_set_autoselect (self->results_selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->results_selection, TRUE);
+  self->results_selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->results)));
   g_signal_connect_swapped (self->results_selection, "selection-changed",
                             G_CALLBACK (on_results_selection_changed_cb), self);
   gtk_column_view_set_model (self->results_view, GTK_SELECTION_MODEL (self->results_selection));
+  gtk_column_view_set_enable_rubberband (self->results_view, TRUE);
 
   add_result_column (self, "Outcome", COL_OUTCOME, "outcome", 110, FALSE);
   path_col = add_result_column (self, "Test", COL_PATH, "path", -1, TRUE);

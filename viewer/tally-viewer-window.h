@@ -36,6 +36,8 @@ void        tally_viewer_window_release_views      (TallyViewerWindow *self);
 
 /* For tests and the benchmark. */
 GListModel        *tally_viewer_window_get_results   (TallyViewerWindow *self);
+/* The table's selection (a GtkMultiSelection over the results). */
+GtkSelectionModel *tally_viewer_window_get_selection (TallyViewerWindow *self);
 TallyViewerDetail *tally_viewer_window_get_detail    (TallyViewerWindow *self);
 TallyViewerRunner *tally_viewer_window_get_runner    (TallyViewerWindow *self);
 GtkEditable       *tally_viewer_window_get_search    (TallyViewerWindow *self);
