@@ -2,11 +2,15 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The only file of Tally that includes sqlite3.h. Modelled on fossil's
- * db.c: one statement layer (cached prepared statements, parameters bound
- * by name, never any SQL built from data), writes in lazily opened
- * BEGIN IMMEDIATE transactions, and a schema check that refuses what it
- * does not know.
+ * Opening, identity and schema checks, migrations, recovery of runs left
+ * 'running', the statement layer and the write transactions; the rest of
+ * the store is in tally-store-write.c, tally-store-merge.c,
+ * tally-store-query.c and tally-store-read-cache.c, which with this file
+ * are the only files of Tally that include sqlite3.h (through
+ * tally-store-internal-private.h). Modelled on fossil's db.c: one
+ * statement layer (cached prepared statements, parameters bound by name,
+ * never any SQL built from data), writes in lazily opened BEGIN IMMEDIATE
+ * transactions, and a schema check that refuses what it does not know.
  *
  * Consistency under SIGKILL: WAL makes every COMMIT atomic, and no write
  * call leaves a logical unit split across a commit boundary (the
@@ -33,19 +37,13 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
-#include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
-#include <sqlite3.h>
 
 #include "tally-error.h"
-#include "tally-expr-private.h"
-#include "tally-store-private.h"
+#include "tally-store-internal-private.h"
 
 /* 'TALY': marks a file as a Tally database (PRAGMA application_id). */
 #define TALLY_APPLICATION_ID 0x54414C59
@@ -62,29 +60,6 @@
  * Calling it (rather than relying on the registration constructor) keeps
  * the resource linked in from a static library. */
 GResource *tally_data_get_resource (void);
-
-typedef struct
-{
-  sqlite3_stmt *stmt;
-  const char *sql;
-  int bind_rc;          /* the first binding failure, or SQLITE_OK */
-} Stmt;
-
-struct _TallyStore
-{
-  sqlite3 *db;
-  char *path;
-  GHashTable *stmts;    /* SQL literal (by address) → Stmt */
-  gint64 txn_began;     /* monotonic µs when BEGIN ran, 0 if none open */
-  int schema_version;
-  gboolean readonly;
-  GArray *query_ids;    /* gint64 ids now in temp.tally_query_tests, or NULL */
-  gboolean query_table; /* temp.tally_query_tests exists */
-  struct _TallyReadCache *read_cache; /* one run's results; see read_cache_get() */
-};
-
-typedef struct _TallyReadCache TallyReadCache;
-static void read_cache_free (TallyReadCache *cache);
 
 /* The recorded runner of a 'running' run; see recover_interrupted(). */
 typedef struct
@@ -122,10 +97,10 @@ tally_run_status_to_string (TallyRunStatus status)
 /* ------------------------------------------------------------------ */
 /* Errors                                                              */
 
-static gboolean
-set_sqlite_error (TallyStore  *self,
-                  int          rc,
-                  GError     **error)
+gboolean
+store_set_sqlite_error (TallyStore  *self,
+                        int          rc,
+                        GError     **error)
 {
   const char *msg;
 
@@ -156,7 +131,7 @@ stmt_free (gpointer data)
 
 /* Returns the cached statement for @sql, preparing it on first use.
  * @sql must be a string literal: its address is the cache key. */
-static Stmt *
+Stmt *
 store_stmt (TallyStore  *self,
             const char  *sql,
             GError     **error)
@@ -174,7 +149,7 @@ store_stmt (TallyStore  *self,
                            &st->stmt, NULL);
   if (rc != SQLITE_OK)
     {
-      set_sqlite_error (self, rc, error);
+      store_set_sqlite_error (self, rc, error);
       g_free (st);
       return NULL;
     }
@@ -183,8 +158,8 @@ store_stmt (TallyStore  *self,
   return st;
 }
 
-static void
-stmt_reset (Stmt *st)
+void
+store_stmt_reset (Stmt *st)
 {
   /* Clearing the bindings drops the SQLITE_STATIC pointers into the
    * caller's data, which may be freed as soon as we return. */
@@ -193,9 +168,9 @@ stmt_reset (Stmt *st)
   st->bind_rc = SQLITE_OK;
 }
 
-static void
-stmt_check_bind (Stmt *st,
-                 int   rc)
+void
+store_stmt_check_bind (Stmt *st,
+                       int   rc)
 {
   if (rc != SQLITE_OK && st->bind_rc == SQLITE_OK)
     st->bind_rc = rc;
@@ -203,16 +178,16 @@ stmt_check_bind (Stmt *st,
 
 /* Like fossil's db_bind_*: an unknown parameter name is a programming
  * error, reported loudly and failing the statement. */
-static int
-stmt_param (Stmt       *st,
-            const char *name)
+int
+store_stmt_param (Stmt       *st,
+                  const char *name)
 {
   int idx = sqlite3_bind_parameter_index (st->stmt, name);
 
   if (idx == 0)
     {
       g_critical ("no parameter %s in SQL: %s", name, st->sql);
-      stmt_check_bind (st, SQLITE_RANGE);
+      store_stmt_check_bind (st, SQLITE_RANGE);
     }
 
   return idx;
@@ -220,115 +195,115 @@ stmt_param (Stmt       *st,
 
 /* Binding by position, for the hot statements (one row per log record):
  * looking a name up costs a scan of the statement's parameters. */
-static void
-bind_int64_at (Stmt   *st,
-               int     idx,
-               gint64  value)
+void
+store_bind_int64_at (Stmt   *st,
+                     int     idx,
+                     gint64  value)
 {
-  stmt_check_bind (st, sqlite3_bind_int64 (st->stmt, idx, value));
+  store_stmt_check_bind (st, sqlite3_bind_int64 (st->stmt, idx, value));
 }
 
-static void
-bind_null_at (Stmt *st,
-              int   idx)
+void
+store_bind_null_at (Stmt *st,
+                    int   idx)
 {
-  stmt_check_bind (st, sqlite3_bind_null (st->stmt, idx));
+  store_stmt_check_bind (st, sqlite3_bind_null (st->stmt, idx));
 }
 
 /* Binds NUL-terminated text; a %NULL @text binds SQL NULL. */
-static void
-bind_text_at (Stmt       *st,
-              int         idx,
-              const char *text)
+void
+store_bind_text_at (Stmt       *st,
+                    int         idx,
+                    const char *text)
 {
   if (text == NULL)
-    bind_null_at (st, idx);
+    store_bind_null_at (st, idx);
   else
-    stmt_check_bind (st, sqlite3_bind_text (st->stmt, idx, text, -1, SQLITE_STATIC));
+    store_stmt_check_bind (st, sqlite3_bind_text (st->stmt, idx, text, -1, SQLITE_STATIC));
 }
 
 /* Binds bytes from a test (a message, output): TEXT when they are valid
  * UTF-8 without NUL, so plain SQL tools show them, else a BLOB that
  * keeps every byte. Readers use column_blob/column_bytes for both. */
-static void
-bind_bytes_at (Stmt       *st,
-               int         idx,
-               const char *data,
-               gsize       len)
+void
+store_bind_bytes_at (Stmt       *st,
+                     int         idx,
+                     const char *data,
+                     gsize       len)
 {
   if (data == NULL)
-    bind_null_at (st, idx);
+    store_bind_null_at (st, idx);
   else if (g_utf8_validate_len (data, len, NULL))
-    stmt_check_bind (st, sqlite3_bind_text64 (st->stmt, idx, data, len,
-                                              SQLITE_STATIC, SQLITE_UTF8));
+    store_stmt_check_bind (st, sqlite3_bind_text64 (st->stmt, idx, data, len,
+                                                    SQLITE_STATIC, SQLITE_UTF8));
   else
-    stmt_check_bind (st, sqlite3_bind_blob64 (st->stmt, idx, data, len,
-                                              SQLITE_STATIC));
+    store_stmt_check_bind (st, sqlite3_bind_blob64 (st->stmt, idx, data, len,
+                                                    SQLITE_STATIC));
 }
 
-static void
-bind_int64 (Stmt       *st,
-            const char *name,
-            gint64      value)
+void
+store_bind_int64 (Stmt       *st,
+                  const char *name,
+                  gint64      value)
 {
-  int idx = stmt_param (st, name);
+  int idx = store_stmt_param (st, name);
 
   if (idx > 0)
-    bind_int64_at (st, idx, value);
+    store_bind_int64_at (st, idx, value);
 }
 
 static void
 bind_null (Stmt       *st,
            const char *name)
 {
-  int idx = stmt_param (st, name);
+  int idx = store_stmt_param (st, name);
 
   if (idx > 0)
-    bind_null_at (st, idx);
+    store_bind_null_at (st, idx);
 }
 
 /* Binds @value, or NULL when @is_null. */
-static void
-bind_int64_unless (Stmt       *st,
-                   const char *name,
-                   gint64      value,
-                   gboolean    is_null)
+void
+store_bind_int64_unless (Stmt       *st,
+                         const char *name,
+                         gint64      value,
+                         gboolean    is_null)
 {
   if (is_null)
     bind_null (st, name);
   else
-    bind_int64 (st, name, value);
+    store_bind_int64 (st, name, value);
 }
 
-static void
-bind_text (Stmt       *st,
-           const char *name,
-           const char *text)
+void
+store_bind_text (Stmt       *st,
+                 const char *name,
+                 const char *text)
 {
-  int idx = stmt_param (st, name);
+  int idx = store_stmt_param (st, name);
 
   if (idx > 0)
-    bind_text_at (st, idx, text);
+    store_bind_text_at (st, idx, text);
 }
 
-static void
-bind_bytes (Stmt       *st,
-            const char *name,
-            const char *data,
-            gsize       len)
+void
+store_bind_bytes (Stmt       *st,
+                  const char *name,
+                  const char *data,
+                  gsize       len)
 {
-  int idx = stmt_param (st, name);
+  int idx = store_stmt_param (st, name);
 
   if (idx > 0)
-    bind_bytes_at (st, idx, data, len);
+    store_bind_bytes_at (st, idx, data, len);
 }
 
 /* Steps @st. Returns SQLITE_ROW or SQLITE_DONE, or another code with
  * @error set and the statement reset. */
-static int
-stmt_step (TallyStore  *self,
-           Stmt        *st,
-           GError     **error)
+int
+store_stmt_step (TallyStore  *self,
+                 Stmt        *st,
+                 GError     **error)
 {
   int rc = st->bind_rc;
 
@@ -337,48 +312,48 @@ stmt_step (TallyStore  *self,
 
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
-      set_sqlite_error (self, rc, error);
-      stmt_reset (st);
+      store_set_sqlite_error (self, rc, error);
+      store_stmt_reset (st);
     }
 
   return rc;
 }
 
 /* Runs a statement that returns no rows (or whose rows are ignored). */
-static gboolean
-stmt_exec (TallyStore  *self,
-           Stmt        *st,
-           GError     **error)
+gboolean
+store_stmt_exec (TallyStore  *self,
+                 Stmt        *st,
+                 GError     **error)
 {
-  int rc = stmt_step (self, st, error);
+  int rc = store_stmt_step (self, st, error);
 
-  stmt_reset (st);
+  store_stmt_reset (st);
   return rc == SQLITE_ROW || rc == SQLITE_DONE;
 }
 
 /* Runs a one-value query: *@value is set when there is a row, and
  * *@found says whether there was one. */
-static gboolean
-stmt_query_int64 (TallyStore  *self,
-                  Stmt        *st,
-                  gint64      *value,
-                  gboolean    *found,
-                  GError     **error)
+gboolean
+store_stmt_query_int64 (TallyStore  *self,
+                        Stmt        *st,
+                        gint64      *value,
+                        gboolean    *found,
+                        GError     **error)
 {
-  int rc = stmt_step (self, st, error);
+  int rc = store_stmt_step (self, st, error);
 
   if (rc == SQLITE_ROW)
     *value = sqlite3_column_int64 (st->stmt, 0);
   if (found != NULL)
     *found = rc == SQLITE_ROW;
 
-  stmt_reset (st);
+  store_stmt_reset (st);
   return rc == SQLITE_ROW || rc == SQLITE_DONE;
 }
 
-static char *
-column_dup_text (sqlite3_stmt *stmt,
-                 int           col)
+char *
+store_column_dup_text (sqlite3_stmt *stmt,
+                       int           col)
 {
   const unsigned char *text;
 
@@ -390,10 +365,10 @@ column_dup_text (sqlite3_stmt *stmt,
 }
 
 /* A copy of a TEXT-or-BLOB column, NUL-terminated, with its length. */
-static char *
-column_dup_bytes (sqlite3_stmt *stmt,
-                  int           col,
-                  gsize        *len)
+char *
+store_column_dup_bytes (sqlite3_stmt *stmt,
+                        int           col,
+                        gsize        *len)
 {
   const void *data;
   gsize n;
@@ -414,8 +389,21 @@ column_dup_bytes (sqlite3_stmt *stmt,
   return copy;
 }
 
+TallyOutcome
+store_column_outcome (sqlite3_stmt *stmt,
+                      int           col)
+{
+  TallyOutcome outcome;
+
+  /* A name from a newer Tally reads as an error, never as a pass. */
+  if (!tally_outcome_from_string ((const char *) sqlite3_column_text (stmt, col), &outcome))
+    outcome = TALLY_OUTCOME_ERROR;
+
+  return outcome;
+}
+
 /* Runs SQL that binds nothing (pragmas, BEGIN, migrations). */
-static gboolean
+gboolean
 store_exec (TallyStore  *self,
             const char  *sql,
             GError     **error)
@@ -423,13 +411,13 @@ store_exec (TallyStore  *self,
   int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
 
   if (rc != SQLITE_OK)
-    return set_sqlite_error (self, rc, error);
+    return store_set_sqlite_error (self, rc, error);
 
   return TRUE;
 }
 
 /* Reads an integer pragma (user_version, application_id). */
-static gboolean
+gboolean
 store_pragma_int (TallyStore  *self,
                   const char  *sql,
                   gint64      *value,
@@ -441,7 +429,7 @@ store_pragma_int (TallyStore  *self,
   if (st == NULL)
     return FALSE;
 
-  return stmt_query_int64 (self, st, value, NULL, error);
+  return store_stmt_query_int64 (self, st, value, NULL, error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -450,9 +438,9 @@ store_pragma_int (TallyStore  *self,
 /* Opens the write transaction unless one is open. IMMEDIATE takes the
  * write lock now, so a BUSY shows up here (after the busy timeout), not
  * half-way through a logical unit. */
-static gboolean
-write_begin (TallyStore  *self,
-             GError     **error)
+gboolean
+store_write_begin (TallyStore  *self,
+                   GError     **error)
 {
   if (self->readonly)
     {
@@ -473,10 +461,10 @@ write_begin (TallyStore  *self,
 
 /* Ends a write call: notices a transaction sqlite rolled back by itself
  * (FULL, IOERR, NOMEM), and commits one that has been open too long. */
-static gboolean
-write_end (TallyStore  *self,
-           gboolean     ok,
-           GError     **error)
+gboolean
+store_write_end (TallyStore  *self,
+                 gboolean     ok,
+                 GError     **error)
 {
   if (self->txn_began != 0 && sqlite3_get_autocommit (self->db))
     self->txn_began = 0;
@@ -597,7 +585,7 @@ apply_migration (TallyStore  *self,
   g_assert (bytes != NULL);
   sql = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
 
-  if (!write_begin (self, error))
+  if (!store_write_begin (self, error))
     return FALSE;
 
   /* Another process may have migrated while we waited for the lock. */
@@ -623,9 +611,9 @@ fail:
 
 /* Refills recent_durations from all results: after the migration that
  * created it, and after a merge brought in other history. */
-static gboolean
-rebuild_recent_durations (TallyStore  *self,
-                          GError     **error)
+gboolean
+store_rebuild_recent_durations (TallyStore  *self,
+                                GError     **error)
 {
   /* A savepoint: all or nothing, inside a transaction or not. */
   if (store_exec (self,
@@ -673,15 +661,15 @@ migrate (TallyStore  *self,
 
   /* 003 made recent_durations: fill it from the history there is. */
   if (from < 3 && known >= 3)
-    return rebuild_recent_durations (self, error);
+    return store_rebuild_recent_durations (self, error);
 
   return TRUE;
 }
 
-static gboolean
-refuse (TallyStore  *self,
-        GError     **error,
-        const char  *reason)
+gboolean
+store_refuse (TallyStore  *self,
+              GError     **error,
+              const char  *reason)
 {
   g_set_error (error, TALLY_ERROR, TALLY_ERROR_DATABASE,
                "%s: %s", self->path, reason);
@@ -699,7 +687,7 @@ has_any_schema_object (TallyStore  *self,
   if (st == NULL)
     return FALSE;
 
-  return stmt_query_int64 (self, st, &one, any, error);
+  return store_stmt_query_int64 (self, st, &one, any, error);
 }
 
 /* Decides whether the file is a Tally database we understand, and which
@@ -728,13 +716,13 @@ check_identity (TallyStore  *self,
   if (app_id != TALLY_APPLICATION_ID)
     {
       if (app_id != 0 || user_version != 0)
-        return refuse (self, error, "not a Tally database (another application's SQLite file)");
+        return store_refuse (self, error, "not a Tally database (another application's SQLite file)");
       if (!has_any_schema_object (self, &any, error))
         return FALSE;
       if (any)
-        return refuse (self, error, "not a Tally database (an SQLite file with other tables)");
+        return store_refuse (self, error, "not a Tally database (an SQLite file with other tables)");
       if (self->readonly)
-        return refuse (self, error, "not a Tally database (empty)");
+        return store_refuse (self, error, "not a Tally database (empty)");
     }
 
   if (user_version > known)
@@ -787,8 +775,8 @@ find_dead_runs (TallyStore  *self,
   if (st == NULL)
     return FALSE;
 
-  bind_text (st, ":host", g_get_host_name ());
-  while ((rc = stmt_step (self, st, error)) == SQLITE_ROW)
+  store_bind_text (st, ":host", g_get_host_name ());
+  while ((rc = store_stmt_step (self, st, error)) == SQLITE_ROW)
     {
       RunOwner owner = {
         sqlite3_column_int64 (st->stmt, 0),
@@ -799,7 +787,7 @@ find_dead_runs (TallyStore  *self,
         g_array_append_val (dead, owner);
     }
 
-  stmt_reset (st);
+  store_stmt_reset (st);
   return rc == SQLITE_DONE;
 }
 
@@ -816,8 +804,8 @@ mark_run_interrupted (TallyStore  *self,
                         error);
   if (results == NULL)
     return FALSE;
-  bind_int64 (results, ":run", run_id);
-  if (!stmt_exec (self, results, error))
+  store_bind_int64 (results, ":run", run_id);
+  if (!store_stmt_exec (self, results, error))
     return FALSE;
 
   /* The best guess of when it died: its last sign of life. */
@@ -830,8 +818,8 @@ mark_run_interrupted (TallyStore  *self,
                     error);
   if (run == NULL)
     return FALSE;
-  bind_int64 (run, ":run", run_id);
-  return stmt_exec (self, run, error);
+  store_bind_int64 (run, ":run", run_id);
+  return store_stmt_exec (self, run, error);
 }
 
 /* Runs left 'running' by a runner that no longer exists on this host
@@ -849,13 +837,13 @@ recover_interrupted (TallyStore  *self,
   if (dead->len == 0)
     return TRUE;
 
-  if (!write_begin (self, error))
+  if (!store_write_begin (self, error))
     return FALSE;
 
   for (guint i = 0; ok && i < dead->len; i++)
     ok = mark_run_interrupted (self, g_array_index (dead, RunOwner, i).run_id, error);
 
-  if (!write_end (self, ok, error))
+  if (!store_write_end (self, ok, error))
     return FALSE;
 
   return tally_store_commit (self, error);
@@ -1033,7 +1021,7 @@ tally_store_close (TallyStore *store)
 
   g_clear_pointer (&store->stmts, g_hash_table_unref);
   g_clear_pointer (&store->query_ids, g_array_unref);
-  g_clear_pointer (&store->read_cache, read_cache_free);
+  g_clear_pointer (&store->read_cache, store_read_cache_free);
   if (store->db != NULL)
     sqlite3_close_v2 (store->db);
   g_free (store->path);
@@ -1077,1642 +1065,6 @@ int
 tally_store_get_current_schema_version (void)
 {
   return known_schema_version ();
-}
-
-/* ------------------------------------------------------------------ */
-/* Write side                                                          */
-
-static char *
-argv_to_json (const char * const *argv)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_array (builder);
-  for (guint i = 0; argv != NULL && argv[i] != NULL; i++)
-    {
-      /* A file name need not be UTF-8; JSON must be. */
-      g_autofree char *valid = g_utf8_make_valid (argv[i], -1);
-
-      json_builder_add_string_value (builder, valid);
-    }
-  json_builder_end_array (builder);
-
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, NULL);
-}
-
-/**
- * tally_store_begin_run:
- * @store: a #TallyStore
- * @argv: (nullable) (array zero-terminated=1): the runner's command line
- * @workers: the number of workers
- * @seed: the random seed
- * @shard: (nullable): "K/N", or %NULL
- * @error: return location for a #GError
- *
- * Records a new run, `running`, owned by this process, and commits.
- *
- * Returns: the run id, or 0 with @error set
- */
-gint64
-tally_store_begin_run (TallyStore          *store,
-                       const char * const  *argv,
-                       guint                workers,
-                       guint64              seed,
-                       const char          *shard,
-                       GError             **error)
-{
-  g_autofree char *json = NULL;
-  Stmt *st;
-  gint64 run_id;
-  gboolean ok;
-
-  g_return_val_if_fail (store != NULL, 0);
-
-  if (!write_begin (store, error))
-    return 0;
-
-  st = store_stmt (store,
-                   "INSERT INTO runs (started_at, status, argv, workers, seed,"
-                   "                  shard, host, pid, cwd)"
-                   " VALUES (:started, 'running', :argv, :workers, :seed,"
-                   "         :shard, :host, :pid, :cwd)",
-                   error);
-  ok = st != NULL;
-  if (ok)
-    {
-      json = argv_to_json (argv);
-      g_autofree char *cwd = g_get_current_dir ();
-
-      bind_int64 (st, ":started", g_get_real_time ());
-      bind_text (st, ":argv", json);
-      bind_text (st, ":cwd", cwd);
-      bind_int64 (st, ":workers", workers);
-      bind_int64 (st, ":seed", (gint64) seed);
-      bind_text (st, ":shard", shard);
-      bind_text (st, ":host", g_get_host_name ());
-      bind_int64 (st, ":pid", getpid ());
-      ok = stmt_exec (store, st, error);
-    }
-  run_id = ok ? sqlite3_last_insert_rowid (store->db) : 0;
-
-  /* A reader should see the run start at once. */
-  if (!write_end (store, ok, error) || !tally_store_commit (store, error))
-    return 0;
-
-  return run_id;
-}
-
-/**
- * tally_store_finish_run:
- * @store: a #TallyStore
- * @run_id: a run from tally_store_begin_run()
- * @status: how the run ended
- * @error: return location for a #GError
- *
- * Records the end of a run and commits. Results of the run still
- * `running` become `interrupted`.
- *
- * Returns: %TRUE on success
- */
-/* Shifts each test's latest passing duration of this run into
- * recent_durations (see 003-recent-durations.sql). */
-static gboolean
-push_recent_durations (TallyStore  *store,
-                       gint64       run_id,
-                       GError     **error)
-{
-  Stmt *st = store_stmt (store,
-                         "INSERT INTO recent_durations (test_id, d1)"
-                         " SELECT test_id, duration_us FROM results WHERE id IN"
-                         "  (SELECT max (id) FROM results"
-                         "   WHERE run_id = :run AND outcome = 'passed' AND duration_us IS NOT NULL"
-                         "   GROUP BY test_id)"
-                         " ON CONFLICT (test_id) DO UPDATE SET"
-                         "  d5 = d4, d4 = d3, d3 = d2, d2 = d1, d1 = excluded.d1",
-                         error);
-
-  if (st == NULL)
-    return FALSE;
-  bind_int64 (st, ":run", run_id);
-  return stmt_exec (store, st, error);
-}
-
-gboolean
-tally_store_finish_run (TallyStore      *store,
-                        gint64           run_id,
-                        TallyRunStatus   status,
-                        GError         **error)
-{
-  Stmt *results, *run;
-  gboolean ok;
-
-  g_return_val_if_fail (store != NULL, FALSE);
-
-  if (!write_begin (store, error))
-    return FALSE;
-
-  results = store_stmt (store,
-                        "UPDATE results SET outcome = 'interrupted'"
-                        " WHERE run_id = :run AND outcome = 'running'",
-                        error);
-  ok = results != NULL;
-  if (ok)
-    {
-      bind_int64 (results, ":run", run_id);
-      ok = stmt_exec (store, results, error);
-    }
-
-  ok = ok && push_recent_durations (store, run_id, error);
-
-  run = ok ? store_stmt (store,
-                         "UPDATE runs SET status = :status, finished_at = :now"
-                         " WHERE id = :run",
-                         error) : NULL;
-  ok = run != NULL;
-  if (ok)
-    {
-      bind_text (run, ":status", tally_run_status_to_string (status));
-      bind_int64 (run, ":now", g_get_real_time ());
-      bind_int64 (run, ":run", run_id);
-      ok = stmt_exec (store, run, error);
-    }
-
-  if (!write_end (store, ok, error))
-    return FALSE;
-
-  return tally_store_commit (store, error);
-}
-
-static gboolean
-test_lookup (TallyStore  *store,
-             const char  *program,
-             const char  *path,
-             gint64      *test_id,
-             gboolean    *same_location,
-             const char  *file,
-             int          line,
-             GError     **error)
-{
-  Stmt *st;
-  int rc;
-
-  st = store_stmt (store,
-                   "SELECT id, file, line FROM tests"
-                   " WHERE program = :program AND path = :path",
-                   error);
-  if (st == NULL)
-    return FALSE;
-
-  bind_text (st, ":program", program);
-  bind_text (st, ":path", path);
-  rc = stmt_step (store, st, error);
-  *test_id = 0;
-  if (rc == SQLITE_ROW)
-    {
-      const char *old_file = (const char *) sqlite3_column_text (st->stmt, 1);
-
-      *test_id = sqlite3_column_int64 (st->stmt, 0);
-      *same_location = g_strcmp0 (old_file, file) == 0
-                       && sqlite3_column_int (st->stmt, 2) == line;
-    }
-
-  stmt_reset (st);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE;
-}
-
-static gboolean
-test_write (TallyStore  *store,
-            gint64      *test_id,
-            const char  *program,
-            const char  *path,
-            const char  *file,
-            int          line,
-            GError     **error)
-{
-  Stmt *st;
-
-  if (*test_id == 0)
-    st = store_stmt (store,
-                     "INSERT INTO tests (program, path, file, line)"
-                     " VALUES (:program, :path, :file, :line)",
-                     error);
-  else
-    st = store_stmt (store,
-                     "UPDATE tests SET file = :file, line = :line WHERE id = :id",
-                     error);
-  if (st == NULL)
-    return FALSE;
-
-  if (*test_id == 0)
-    {
-      bind_text (st, ":program", program);
-      bind_text (st, ":path", path);
-    }
-  else
-    bind_int64 (st, ":id", *test_id);
-  bind_text (st, ":file", file);
-  bind_int64_unless (st, ":line", line, line <= 0);
-
-  if (!stmt_exec (store, st, error))
-    return FALSE;
-
-  if (*test_id == 0)
-    *test_id = sqlite3_last_insert_rowid (store->db);
-  return TRUE;
-}
-
-/* Whether the stored markers of @test_id are @markers, in order. */
-static gboolean
-markers_unchanged (TallyStore          *store,
-                   gint64               test_id,
-                   const TallyMarkers  *markers,
-                   gboolean            *unchanged,
-                   GError             **error)
-{
-  guint n = markers != NULL ? tally_markers_get_n_markers (markers) : 0;
-  guint i = 0;
-  Stmt *st;
-  int rc;
-
-  st = store_stmt (store,
-                   "SELECT name, value FROM markers WHERE test_id = :test"
-                   " ORDER BY position",
-                   error);
-  if (st == NULL)
-    return FALSE;
-
-  *unchanged = TRUE;
-  bind_int64 (st, ":test", test_id);
-  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
-    {
-      const char *name = (const char *) sqlite3_column_text (st->stmt, 0);
-      const char *value = (const char *) sqlite3_column_text (st->stmt, 1);
-
-      if (i >= n
-          || g_strcmp0 (name, tally_markers_get_name (markers, i)) != 0
-          || g_strcmp0 (value, tally_markers_get_value (markers, i)) != 0)
-        *unchanged = FALSE;
-      i++;
-    }
-  stmt_reset (st);
-
-  if (i != n)
-    *unchanged = FALSE;
-  return rc == SQLITE_DONE;
-}
-
-static gboolean
-markers_replace (TallyStore          *store,
-                 gint64               test_id,
-                 const TallyMarkers  *markers,
-                 GError             **error)
-{
-  guint n = markers != NULL ? tally_markers_get_n_markers (markers) : 0;
-  Stmt *del, *ins;
-
-  del = store_stmt (store, "DELETE FROM markers WHERE test_id = :test", error);
-  if (del == NULL)
-    return FALSE;
-  bind_int64 (del, ":test", test_id);
-  if (!stmt_exec (store, del, error))
-    return FALSE;
-
-  for (guint i = 0; i < n; i++)
-    {
-      ins = store_stmt (store,
-                        "INSERT INTO markers (test_id, position, name, value)"
-                        " VALUES (:test, :position, :name, :value)",
-                        error);
-      if (ins == NULL)
-        return FALSE;
-      bind_int64 (ins, ":test", test_id);
-      bind_int64 (ins, ":position", i);
-      bind_text (ins, ":name", tally_markers_get_name (markers, i));
-      bind_text (ins, ":value", tally_markers_get_value (markers, i));
-      if (!stmt_exec (store, ins, error))
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-static gboolean
-ensure_test (TallyStore          *store,
-             const char          *program,
-             const char          *path,
-             const char          *file,
-             int                  line,
-             const TallyMarkers  *markers,
-             gint64              *test_id,
-             GError             **error)
-{
-  gboolean same_location = FALSE, unchanged = FALSE;
-
-  if (!test_lookup (store, program, path, test_id, &same_location,
-                    file, line > 0 ? line : 0, error))
-    return FALSE;
-
-  if ((*test_id == 0 || !same_location)
-      && !test_write (store, test_id, program, path, file, line, error))
-    return FALSE;
-
-  if (!markers_unchanged (store, *test_id, markers, &unchanged, error))
-    return FALSE;
-
-  return unchanged || markers_replace (store, *test_id, markers, error);
-}
-
-/**
- * tally_store_ensure_test:
- * @store: a #TallyStore
- * @program: the test program, as the runner names it
- * @path: the test path
- * @file: (nullable): the source file that registered it
- * @line: the line, or 0
- * @markers: (nullable): the test's markers
- * @error: return location for a #GError
- *
- * Finds or creates the test (@program, @path), updating its location and
- * replacing its markers when they changed.
- *
- * Returns: the test id, or 0 with @error set
- */
-gint64
-tally_store_ensure_test (TallyStore          *store,
-                         const char          *program,
-                         const char          *path,
-                         const char          *file,
-                         int                  line,
-                         const TallyMarkers  *markers,
-                         GError             **error)
-{
-  gint64 test_id = 0;
-  gboolean ok;
-
-  g_return_val_if_fail (store != NULL, 0);
-  g_return_val_if_fail (program != NULL, 0);
-  g_return_val_if_fail (path != NULL, 0);
-
-  if (!write_begin (store, error))
-    return 0;
-
-  ok = ensure_test (store, program, path, file, line, markers, &test_id, error);
-  if (!write_end (store, ok, error))
-    return 0;
-
-  return test_id;
-}
-
-/**
- * tally_store_start_result:
- * @store: a #TallyStore
- * @run_id: the run
- * @test_id: the test, from tally_store_ensure_test()
- * @result: the attempt, started_at_us and worker are used
- * @error: return location for a #GError
- *
- * Inserts the result row with outcome `running`.
- *
- * Returns: the result id, or 0 with @error set
- */
-gint64
-tally_store_start_result (TallyStore         *store,
-                          gint64              run_id,
-                          gint64              test_id,
-                          const TallyResult  *result,
-                          GError            **error)
-{
-  gint64 result_id = 0;
-  Stmt *st;
-  gboolean ok;
-
-  g_return_val_if_fail (store != NULL, 0);
-  g_return_val_if_fail (result != NULL, 0);
-
-  if (!write_begin (store, error))
-    return 0;
-
-  st = store_stmt (store,
-                   "INSERT INTO results (run_id, test_id, attempt, outcome,"
-                   "                     started_at, worker)"
-                   " VALUES (:run, :test, :attempt, 'running', :started, :worker)",
-                   error);
-  ok = st != NULL;
-  if (ok)
-    {
-      bind_int64 (st, ":run", run_id);
-      bind_int64 (st, ":test", test_id);
-      bind_int64 (st, ":attempt", MAX (result->attempt, 1));
-      bind_int64 (st, ":started", result->started_at_us > 0
-                                  ? result->started_at_us : g_get_real_time ());
-      bind_int64_unless (st, ":worker", result->worker, result->worker < 0);
-      ok = stmt_exec (store, st, error);
-    }
-  if (ok)
-    result_id = sqlite3_last_insert_rowid (store->db);
-
-  if (!write_end (store, ok, error))
-    return 0;
-
-  return result_id;
-}
-
-static gboolean
-finish_result (TallyStore         *store,
-               gint64              result_id,
-               const TallyResult  *result,
-               GError            **error)
-{
-  Stmt *st;
-
-  st = store_stmt (store,
-                   "UPDATE results SET outcome = :outcome,"
-                   " attempt = :attempt,"
-                   " started_at = COALESCE(:started, started_at),"
-                   " duration_us = :duration,"
-                   " worker = COALESCE(:worker, worker),"
-                   " message = :message, file = :file, line = :line,"
-                   " signal = :signal, exit_status = :exit_status"
-                   " WHERE id = :id",
-                   error);
-  if (st == NULL)
-    return FALSE;
-
-  bind_text (st, ":outcome", tally_outcome_to_string (result->outcome));
-  bind_int64 (st, ":attempt", MAX (result->attempt, 1));
-  bind_int64_unless (st, ":started", result->started_at_us, result->started_at_us <= 0);
-  bind_int64 (st, ":duration", MAX (result->duration_us, 0));
-  bind_int64_unless (st, ":worker", result->worker, result->worker < 0);
-  bind_bytes (st, ":message", result->message,
-              result->message != NULL ? strlen (result->message) : 0);
-  bind_text (st, ":file", result->file);
-  bind_int64_unless (st, ":line", result->line, result->line <= 0);
-  bind_int64_unless (st, ":signal", result->signal, result->signal == 0);
-  bind_int64_unless (st, ":exit_status", result->exit_status, result->exit_status < 0);
-  bind_int64 (st, ":id", result_id);
-  if (!stmt_exec (store, st, error))
-    return FALSE;
-
-  if (sqlite3_changes (store->db) != 1)
-    {
-      g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_FOUND,
-                   "%s: no result %" G_GINT64_FORMAT " to finish",
-                   store->path, result_id);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-/**
- * tally_store_add_result:
- * @store: a #TallyStore
- * @run_id: the run
- * @test_id: the test
- * @result: the finished result
- * @error: return location for a #GError
- *
- * Stores a result that is already finished, in one INSERT: what the
- * runner does for a test that ends before its `running` row was needed
- * (see tally-session.c), instead of an INSERT and an UPDATE.
- *
- * Returns: the result id, or 0 with @error set
- */
-gint64
-tally_store_add_result (TallyStore         *store,
-                        gint64              run_id,
-                        gint64              test_id,
-                        const TallyResult  *result,
-                        GError            **error)
-{
-  Stmt *st;
-  gboolean ok;
-  gint64 result_id = 0;
-
-  g_return_val_if_fail (store != NULL, 0);
-  g_return_val_if_fail (result != NULL, 0);
-
-  if (!write_begin (store, error))
-    return 0;
-
-  st = store_stmt (store,
-                   "INSERT INTO results (run_id, test_id, attempt, outcome, started_at,"
-                   "                     duration_us, worker, message, file, line,"
-                   "                     signal, exit_status)"
-                   " VALUES (:run, :test, :attempt, :outcome, :started, :duration,"
-                   "         :worker, :message, :file, :line, :signal, :exit_status)",
-                   error);
-  ok = st != NULL;
-  if (ok)
-    {
-      bind_int64 (st, ":run", run_id);
-      bind_int64 (st, ":test", test_id);
-      bind_int64 (st, ":attempt", MAX (result->attempt, 1));
-      bind_text (st, ":outcome", tally_outcome_to_string (result->outcome));
-      bind_int64 (st, ":started", result->started_at_us > 0
-                                  ? result->started_at_us : g_get_real_time ());
-      bind_int64 (st, ":duration", MAX (result->duration_us, 0));
-      bind_int64_unless (st, ":worker", result->worker, result->worker < 0);
-      bind_bytes (st, ":message", result->message,
-                  result->message != NULL ? strlen (result->message) : 0);
-      bind_text (st, ":file", result->file);
-      bind_int64_unless (st, ":line", result->line, result->line <= 0);
-      bind_int64_unless (st, ":signal", result->signal, result->signal == 0);
-      bind_int64_unless (st, ":exit_status", result->exit_status, result->exit_status < 0);
-      ok = stmt_exec (store, st, error);
-    }
-  if (ok)
-    result_id = sqlite3_last_insert_rowid (store->db);
-
-  if (!write_end (store, ok, error))
-    return 0;
-
-  return result_id;
-}
-
-/**
- * tally_store_finish_result:
- * @store: a #TallyStore
- * @result_id: a result from tally_store_start_result()
- * @result: how the attempt ended
- * @error: return location for a #GError
- *
- * Records the outcome, duration, message and location of an attempt.
- *
- * Returns: %TRUE on success
- */
-gboolean
-tally_store_finish_result (TallyStore         *store,
-                           gint64              result_id,
-                           const TallyResult  *result,
-                           GError            **error)
-{
-  g_return_val_if_fail (store != NULL, FALSE);
-  g_return_val_if_fail (result != NULL, FALSE);
-
-  if (!write_begin (store, error))
-    return FALSE;
-
-  return write_end (store, finish_result (store, result_id, result, error), error);
-}
-
-/**
- * tally_store_add_log:
- * @store: a #TallyStore
- * @result_id: the result the record belongs to
- * @seq: the record's number within the result, from 0
- * @record: the record
- * @error: return location for a #GError
- *
- * Stores one captured log record; its message keeps every byte.
- *
- * Returns: %TRUE on success
- */
-gboolean
-tally_store_add_log (TallyStore            *store,
-                     gint64                 result_id,
-                     guint                  seq,
-                     const TallyLogRecord  *record,
-                     GError               **error)
-{
-  Stmt *st;
-  gboolean ok;
-
-  g_return_val_if_fail (store != NULL, FALSE);
-  g_return_val_if_fail (record != NULL, FALSE);
-
-  if (!write_begin (store, error))
-    return FALSE;
-
-  st = store_stmt (store,
-                   "INSERT INTO logs (result_id, seq, time_us, level, domain,"
-                   "                  message, file, line, func, thread, fields)"
-                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                   error);
-  ok = st != NULL;
-  if (ok)
-    {
-      bind_int64_at (st, 1, result_id);
-      bind_int64_at (st, 2, seq);
-      bind_int64_at (st, 3, record->time_us);
-      bind_int64_at (st, 4, record->level & G_LOG_LEVEL_MASK);
-      bind_text_at (st, 5, record->domain);
-      bind_bytes_at (st, 6, record->message != NULL ? record->message : "",
-                     record->message != NULL ? record->message_len : 0);
-      bind_text_at (st, 7, record->file);
-      if (record->line > 0)
-        bind_int64_at (st, 8, record->line);
-      else
-        bind_null_at (st, 8);
-      bind_text_at (st, 9, record->func);
-      bind_int64_at (st, 10, (gint64) record->thread_id);
-      bind_text_at (st, 11, record->fields);
-      ok = stmt_exec (store, st, error);
-    }
-
-  return write_end (store, ok, error);
-}
-
-/**
- * tally_store_add_output:
- * @store: a #TallyStore
- * @result_id: the result the output belongs to
- * @stream: stdout or stderr
- * @data: (array length=len): the bytes
- * @len: the length of @data
- * @error: return location for a #GError
- *
- * Appends a chunk of captured output.
- *
- * Returns: %TRUE on success
- */
-gboolean
-tally_store_add_output (TallyStore   *store,
-                        gint64        result_id,
-                        TallyStream   stream,
-                        const char   *data,
-                        gsize         len,
-                        GError      **error)
-{
-  Stmt *st;
-  gboolean ok;
-
-  g_return_val_if_fail (store != NULL, FALSE);
-  g_return_val_if_fail (data != NULL || len == 0, FALSE);
-
-  if (!write_begin (store, error))
-    return FALSE;
-
-  /* The next chunk number comes from the (result, stream, seq) index:
-   * no state to keep in the store. */
-  st = store_stmt (store,
-                   "INSERT INTO outputs (result_id, stream, seq, data)"
-                   " VALUES (:result, :stream,"
-                   "   (SELECT COALESCE(max(seq) + 1, 0) FROM outputs"
-                   "    WHERE result_id = :result AND stream = :stream),"
-                   "   :data)",
-                   error);
-  ok = st != NULL;
-  if (ok)
-    {
-      int idx;
-
-      bind_int64 (st, ":result", result_id);
-      bind_int64 (st, ":stream", stream);
-      idx = stmt_param (st, ":data");
-      if (idx > 0)
-        stmt_check_bind (st, sqlite3_bind_blob64 (st->stmt, idx, data != NULL ? data : "",
-                                                  len, SQLITE_STATIC));
-      ok = stmt_exec (store, st, error);
-    }
-
-  return write_end (store, ok, error);
-}
-
-/* ------------------------------------------------------------------ */
-/* State                                                               */
-
-/**
- * tally_store_get_state:
- * @store: a #TallyStore
- * @key: the key
- * @error: return location for a #GError
- *
- * Returns: (transfer full) (nullable): the value of @key in the `state`
- *   table, or %NULL (with @error unset) when there is none
- */
-char *
-tally_store_get_state (TallyStore  *store,
-                       const char  *key,
-                       GError     **error)
-{
-  char *value = NULL;
-  Stmt *st;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, NULL);
-  g_return_val_if_fail (key != NULL, NULL);
-
-  st = store_stmt (store, "SELECT value FROM state WHERE key = :key", error);
-  if (st == NULL)
-    return NULL;
-
-  bind_text (st, ":key", key);
-  rc = stmt_step (store, st, error);
-  if (rc == SQLITE_ROW)
-    value = column_dup_text (st->stmt, 0);
-  stmt_reset (st);
-
-  return value;
-}
-
-/**
- * tally_store_set_state:
- * @store: a #TallyStore
- * @key: the key
- * @value: (nullable): the value, or %NULL to remove @key
- * @error: return location for a #GError
- *
- * Sets a key of the `state` table and commits.
- *
- * Returns: %TRUE on success
- */
-gboolean
-tally_store_set_state (TallyStore  *store,
-                       const char  *key,
-                       const char  *value,
-                       GError     **error)
-{
-  Stmt *st;
-  gboolean ok;
-
-  g_return_val_if_fail (store != NULL, FALSE);
-  g_return_val_if_fail (key != NULL, FALSE);
-
-  if (!write_begin (store, error))
-    return FALSE;
-
-  if (value == NULL)
-    st = store_stmt (store, "DELETE FROM state WHERE key = :key", error);
-  else
-    st = store_stmt (store,
-                     "INSERT INTO state (key, value) VALUES (:key, :value)"
-                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                     error);
-  ok = st != NULL;
-  if (ok)
-    {
-      bind_text (st, ":key", key);
-      if (value != NULL)
-        bind_text (st, ":value", value);
-      ok = stmt_exec (store, st, error);
-    }
-
-  if (!write_end (store, ok, error))
-    return FALSE;
-
-  return tally_store_commit (store, error);
-}
-
-/* ------------------------------------------------------------------ */
-/* Read side                                                           */
-
-/**
- * tally_store_test_key:
- * @program: a test program
- * @path: a test path
- *
- * Returns: (transfer full): "PROGRAM\x1fPATH", the key of the tables
- *   that history functions return (unit separator: it appears in
- *   neither)
- */
-char *
-tally_store_test_key (const char *program,
-                      const char *path)
-{
-  return g_strconcat (program, "\x1f", path, NULL);
-}
-
-/**
- * tally_store_foreach_latest_outcome:
- * @store: a #TallyStore
- * @func: called for each test with a verdict
- * @data: for @func
- * @error: return location for a #GError
- *
- * For each test, the outcome of its latest attempt with a verdict in the
- * most recent run that ran it, among runs that are not `running`
- * (finished or interrupted). Attempts left `running` or `interrupted`
- * carry no verdict, so an earlier one stands. Rows go to @func as they
- * are read: the caller keeps only what it wants.
- *
- * Returns: %TRUE, or %FALSE with @error set
- */
-gboolean
-tally_store_foreach_latest_outcome (TallyStore            *store,
-                                    TallyStoreOutcomeFunc  func,
-                                    gpointer               data,
-                                    GError               **error)
-{
-  Stmt *st;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, FALSE);
-
-  st = store_stmt (store,
-                   "SELECT t.program, t.path, x.outcome FROM ("
-                   "  SELECT r.test_id, r.outcome, row_number () OVER ("
-                   "    PARTITION BY r.test_id"
-                   "    ORDER BY u.started_at DESC, u.id DESC,"
-                   "             r.attempt DESC, r.id DESC) AS rn"
-                   "  FROM results r JOIN runs u ON u.id = r.run_id"
-                   "  WHERE u.status <> 'running'"
-                   "    AND r.outcome NOT IN ('running', 'interrupted')) x"
-                   " JOIN tests t ON t.id = x.test_id"
-                   " WHERE x.rn = 1",
-                   error);
-  if (st == NULL)
-    return FALSE;
-
-  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
-    func ((const char *) sqlite3_column_text (st->stmt, 0),
-          (const char *) sqlite3_column_text (st->stmt, 1),
-          (const char *) sqlite3_column_text (st->stmt, 2), data);
-  stmt_reset (st);
-
-  return rc == SQLITE_DONE;
-}
-
-/**
- * tally_store_foreach_recent_durations:
- * @store: a #TallyStore
- * @limit: how many of each test's latest passing results to consider
- * @func: called for each test with at least one
- * @data: for @func
- * @error: return location for a #GError
- *
- * Gives @func each test's durations in µs of its latest @limit passed
- * results, newest first, as the rows are read.
- *
- * Returns: %TRUE, or %FALSE with @error set
- */
-gboolean
-tally_store_foreach_recent_durations (TallyStore              *store,
-                                      guint                    limit,
-                                      TallyStoreDurationsFunc  func,
-                                      gpointer                 data,
-                                      GError                 **error)
-{
-  Stmt *st;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, FALSE);
-
-  /* One row per test (the table keeps five samples: @limit above 5
-   * reads 5). */
-  st = store_stmt (store,
-                   "SELECT t.program, t.path, r.d1, r.d2, r.d3, r.d4, r.d5"
-                   " FROM recent_durations r JOIN tests t ON t.id = r.test_id",
-                   error);
-  if (st == NULL)
-    return FALSE;
-
-  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
-    {
-      gint64 us[5];
-      guint n = 0;
-
-      while (n < MIN (limit, 5) && sqlite3_column_type (st->stmt, 2 + n) != SQLITE_NULL)
-        {
-          us[n] = sqlite3_column_int64 (st->stmt, 2 + n);
-          n++;
-        }
-      if (n > 0)
-        func ((const char *) sqlite3_column_text (st->stmt, 0),
-              (const char *) sqlite3_column_text (st->stmt, 1), us, n, data);
-    }
-  stmt_reset (st);
-
-  return rc == SQLITE_DONE;
-}
-
-static gboolean
-read_result_row (sqlite3_stmt  *stmt,
-                 TallyResult   *result,
-                 gint64        *run_id,
-                 gint64        *test_id)
-{
-  gsize len;
-
-  tally_result_init (result);
-  if (run_id != NULL)
-    *run_id = sqlite3_column_int64 (stmt, 0);
-  if (test_id != NULL)
-    *test_id = sqlite3_column_int64 (stmt, 1);
-  result->attempt = sqlite3_column_int (stmt, 2);
-  if (!tally_outcome_from_string ((const char *) sqlite3_column_text (stmt, 3),
-                                  &result->outcome))
-    result->outcome = TALLY_OUTCOME_ERROR;
-  result->started_at_us = sqlite3_column_int64 (stmt, 4);
-  result->duration_us = sqlite3_column_int64 (stmt, 5);
-  if (sqlite3_column_type (stmt, 6) != SQLITE_NULL)
-    result->worker = sqlite3_column_int (stmt, 6);
-  result->message = column_dup_bytes (stmt, 7, &len);
-  result->file = column_dup_text (stmt, 8);
-  result->line = sqlite3_column_int (stmt, 9);
-  result->signal = sqlite3_column_int (stmt, 10);
-  if (sqlite3_column_type (stmt, 11) != SQLITE_NULL)
-    result->exit_status = sqlite3_column_int (stmt, 11);
-
-  return TRUE;
-}
-
-/**
- * tally_store_get_result:
- * @store: a #TallyStore
- * @result_id: a result id
- * @result: (out caller-allocates): filled in; clear with tally_result_clear()
- * @run_id: (out) (optional): the result's run
- * @test_id: (out) (optional): the result's test
- * @error: return location for a #GError
- *
- * Reads one result back. An unknown id is %TALLY_ERROR_NOT_FOUND.
- *
- * Returns: %TRUE on success
- */
-gboolean
-tally_store_get_result (TallyStore   *store,
-                        gint64        result_id,
-                        TallyResult  *result,
-                        gint64       *run_id,
-                        gint64       *test_id,
-                        GError      **error)
-{
-  Stmt *st;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, FALSE);
-  g_return_val_if_fail (result != NULL, FALSE);
-
-  st = store_stmt (store,
-                   "SELECT run_id, test_id, attempt, outcome, started_at,"
-                   "       duration_us, worker, message, file, line, signal,"
-                   "       exit_status"
-                   " FROM results WHERE id = :id",
-                   error);
-  if (st == NULL)
-    return FALSE;
-
-  bind_int64 (st, ":id", result_id);
-  rc = stmt_step (store, st, error);
-  if (rc == SQLITE_ROW)
-    read_result_row (st->stmt, result, run_id, test_id);
-  stmt_reset (st);
-
-  if (rc == SQLITE_DONE)
-    g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_FOUND,
-                 "%s: no result %" G_GINT64_FORMAT, store->path, result_id);
-  return rc == SQLITE_ROW;
-}
-
-static TallyLogRecord *
-read_log_row (sqlite3_stmt *stmt)
-{
-  TallyLogRecord *record = tally_log_record_new ();
-
-  record->time_us = sqlite3_column_int64 (stmt, 0);
-  record->level = sqlite3_column_int (stmt, 1);
-  record->domain = column_dup_text (stmt, 2);
-  record->message = column_dup_bytes (stmt, 3, &record->message_len);
-  if (record->message == NULL)
-    record->message = g_strdup ("");
-  record->file = column_dup_text (stmt, 4);
-  record->line = sqlite3_column_int (stmt, 5);
-  record->func = column_dup_text (stmt, 6);
-  record->thread_id = (guint64) sqlite3_column_int64 (stmt, 7);
-  record->fields = column_dup_text (stmt, 8);
-
-  return record;
-}
-
-/**
- * tally_store_get_logs:
- * @store: a #TallyStore
- * @result_id: a result id
- * @error: return location for a #GError
- *
- * Returns: (transfer full) (element-type TallyLogRecord) (nullable): the
- *   result's log records in order, or %NULL with @error set
- */
-GPtrArray *
-tally_store_get_logs (TallyStore  *store,
-                      gint64       result_id,
-                      GError     **error)
-{
-  g_autoptr(GPtrArray) records = NULL;
-  Stmt *st;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, NULL);
-
-  st = store_stmt (store,
-                   "SELECT time_us, level, domain, message, file, line, func,"
-                   "       thread, fields"
-                   " FROM logs WHERE result_id = :result ORDER BY seq",
-                   error);
-  if (st == NULL)
-    return NULL;
-
-  records = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_log_record_free);
-  bind_int64 (st, ":result", result_id);
-  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
-    g_ptr_array_add (records, read_log_row (st->stmt));
-  stmt_reset (st);
-
-  if (rc != SQLITE_DONE)
-    return NULL;
-  return g_steal_pointer (&records);
-}
-
-/**
- * tally_store_get_output:
- * @store: a #TallyStore
- * @result_id: a result id
- * @stream: stdout or stderr
- * @error: return location for a #GError
- *
- * Returns: (transfer full) (nullable): all the captured bytes of @stream,
- *   possibly empty, or %NULL with @error set
- */
-GBytes *
-tally_store_get_output (TallyStore   *store,
-                        gint64        result_id,
-                        TallyStream   stream,
-                        GError      **error)
-{
-  g_autoptr(GByteArray) bytes = g_byte_array_new ();
-  Stmt *st;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, NULL);
-
-  st = store_stmt (store,
-                   "SELECT data FROM outputs"
-                   " WHERE result_id = :result AND stream = :stream ORDER BY seq",
-                   error);
-  if (st == NULL)
-    return NULL;
-
-  bind_int64 (st, ":result", result_id);
-  bind_int64 (st, ":stream", stream);
-  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
-    g_byte_array_append (bytes, sqlite3_column_blob (st->stmt, 0),
-                         sqlite3_column_bytes (st->stmt, 0));
-  stmt_reset (st);
-
-  if (rc != SQLITE_DONE)
-    return NULL;
-  return g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
-}
-
-/* ------------------------------------------------------------------ */
-/* Merge                                                               */
-
-/* The statements of one merge, in order. :src_* are the offsets that
- * keep copied ids clear of the existing ones. Runs already present
- * (same start time, host and pid: the same run, merged before) are
- * skipped, which makes merging the same file twice harmless. A copied
- * run or result still 'running' has no runner any more: 'interrupted'. */
-static const char * const merge_sql[] = {
-  "CREATE TEMP TABLE merge_runs (src_id INTEGER PRIMARY KEY, dst_id INTEGER NOT NULL)",
-  "CREATE TEMP TABLE merge_tests (src_id INTEGER PRIMARY KEY, dst_id INTEGER NOT NULL)",
-  "CREATE TEMP TABLE merge_bare (dst_id INTEGER PRIMARY KEY)",
-
-  "INSERT INTO temp.merge_runs (src_id, dst_id)"
-  " SELECT s.id, s.id + :run_offset FROM tally_src.runs s"
-  " WHERE NOT EXISTS (SELECT 1 FROM main.runs m"
-  "                   WHERE m.started_at = s.started_at AND m.host IS s.host"
-  "                     AND m.pid IS s.pid)",
-
-  "INSERT INTO main.runs (id, started_at, finished_at, status, argv, workers,"
-  "                       seed, shard, host, pid, cwd)"
-  " SELECT mr.dst_id, s.started_at, COALESCE(s.finished_at, s.started_at),"
-  "        CASE s.status WHEN 'running' THEN 'interrupted' ELSE s.status END,"
-  "        s.argv, s.workers, s.seed, s.shard, s.host, s.pid, s.cwd"
-  " FROM tally_src.runs s JOIN temp.merge_runs mr ON mr.src_id = s.id",
-
-  "INSERT INTO main.tests (program, path, file, line)"
-  " SELECT program, path, file, line FROM tally_src.tests WHERE true"
-  " ON CONFLICT (program, path) DO NOTHING",
-
-  "INSERT INTO temp.merge_tests (src_id, dst_id)"
-  " SELECT s.id, m.id FROM tally_src.tests s"
-  " JOIN main.tests m ON m.program = s.program AND m.path = s.path",
-
-  /* Markers only for tests that have none yet: the destination's
-   * registration wins, and sets are never mixed. */
-  "INSERT INTO temp.merge_bare (dst_id)"
-  " SELECT mt.dst_id FROM temp.merge_tests mt"
-  " WHERE NOT EXISTS (SELECT 1 FROM main.markers x WHERE x.test_id = mt.dst_id)",
-
-  "INSERT INTO main.markers (test_id, position, name, value)"
-  " SELECT mt.dst_id, s.position, s.name, s.value FROM tally_src.markers s"
-  " JOIN temp.merge_tests mt ON mt.src_id = s.test_id"
-  " JOIN temp.merge_bare b ON b.dst_id = mt.dst_id",
-
-  "INSERT INTO main.results (id, run_id, test_id, attempt, outcome, started_at,"
-  "                          duration_us, worker, message, file, line, signal,"
-  "                          exit_status)"
-  " SELECT s.id + :result_offset, mr.dst_id, mt.dst_id, s.attempt,"
-  "        CASE s.outcome WHEN 'running' THEN 'interrupted' ELSE s.outcome END,"
-  "        s.started_at, s.duration_us, s.worker, s.message, s.file, s.line,"
-  "        s.signal, s.exit_status"
-  " FROM tally_src.results s"
-  " JOIN temp.merge_runs mr ON mr.src_id = s.run_id"
-  " JOIN temp.merge_tests mt ON mt.src_id = s.test_id",
-
-  "INSERT INTO main.logs (result_id, seq, time_us, level, domain, message, file,"
-  "                       line, func, thread, fields)"
-  " SELECT s.result_id + :result_offset, s.seq, s.time_us, s.level, s.domain,"
-  "        s.message, s.file, s.line, s.func, s.thread, s.fields"
-  " FROM tally_src.logs s JOIN tally_src.results r ON r.id = s.result_id"
-  " JOIN temp.merge_runs mr ON mr.src_id = r.run_id",
-
-  "INSERT INTO main.outputs (result_id, stream, seq, data)"
-  " SELECT s.result_id + :result_offset, s.stream, s.seq, s.data"
-  " FROM tally_src.outputs s JOIN tally_src.results r ON r.id = s.result_id"
-  " JOIN temp.merge_runs mr ON mr.src_id = r.run_id",
-
-  /* What this call copied, for merge_join_shards(). */
-  "INSERT INTO temp.merge_copied (id) SELECT dst_id FROM temp.merge_runs",
-
-  "DROP TABLE temp.merge_runs",
-  "DROP TABLE temp.merge_tests",
-  "DROP TABLE temp.merge_bare",
-};
-
-static gboolean
-merge_offsets (TallyStore  *store,
-               gint64      *run_offset,
-               gint64      *result_offset,
-               GError     **error)
-{
-  Stmt *runs, *results;
-
-  runs = store_stmt (store,
-                     "SELECT max(COALESCE((SELECT max(id) FROM main.runs), 0),"
-                     "           COALESCE((SELECT max(id) FROM tally_src.runs), 0))",
-                     error);
-  if (runs == NULL || !stmt_query_int64 (store, runs, run_offset, NULL, error))
-    return FALSE;
-
-  results = store_stmt (store,
-                        "SELECT COALESCE((SELECT max(id) FROM main.results), 0)",
-                        error);
-  if (results == NULL)
-    return FALSE;
-
-  return stmt_query_int64 (store, results, result_offset, NULL, error);
-}
-
-static gboolean
-merge_exec (TallyStore  *store,
-            const char  *sql,
-            gint64       run_offset,
-            gint64       result_offset,
-            GError     **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc, idx;
-
-  /* Not cached: these name an attached database and temp tables that
-   * exist only during the merge. */
-  rc = sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    return set_sqlite_error (store, rc, error);
-
-  if ((idx = sqlite3_bind_parameter_index (stmt, ":run_offset")) > 0)
-    sqlite3_bind_int64 (stmt, idx, run_offset);
-  if ((idx = sqlite3_bind_parameter_index (stmt, ":result_offset")) > 0)
-    sqlite3_bind_int64 (stmt, idx, result_offset);
-
-  rc = sqlite3_step (stmt);
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    return set_sqlite_error (store, rc, error);
-
-  return TRUE;
-}
-
-static gboolean
-merge_attached (TallyStore  *store,
-                GError     **error)
-{
-  gint64 run_offset = 0, result_offset = 0;
-
-  if (!write_begin (store, error))
-    return FALSE;
-
-  if (!merge_offsets (store, &run_offset, &result_offset, error))
-    goto fail;
-
-  for (guint i = 0; i < G_N_ELEMENTS (merge_sql); i++)
-    if (!merge_exec (store, merge_sql[i], run_offset, result_offset, error))
-      goto fail;
-
-  return tally_store_commit (store, error);
-
-fail:
-  sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
-  store->txn_began = 0;
-  return FALSE;
-}
-
-static gboolean
-same_file (const char *a,
-           const char *b)
-{
-  GStatBuf sa, sb;
-
-  return g_stat (a, &sa) == 0 && g_stat (b, &sb) == 0
-         && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-/* An input must be a Tally database of exactly our schema version. Older
- * ones are refused rather than migrated: merge never writes to its
- * inputs (CI artifacts). Upgrading one is `tally merge NEW OLD`'s job…
- * which needs the same version, so in practice: rerun the shard with
- * this Tally. Newer ones are refused by the open itself. */
-static gboolean
-merge_check_input (TallyStore  *store,
-                   const char  *in_path,
-                   GError     **error)
-{
-  g_autoptr(TallyStore) in = NULL;
-
-  if (same_file (store->path, in_path))
-    {
-      g_set_error (error, TALLY_ERROR, TALLY_ERROR_INVALID,
-                   "%s: cannot merge a database into itself", in_path);
-      return FALSE;
-    }
-
-  in = tally_store_open_readonly (in_path, error);
-  return in != NULL;
-}
-
-static gboolean
-merge_one (TallyStore  *store,
-           const char  *in_path,
-           GError     **error)
-{
-  Stmt *attach, *detach;
-  gboolean ok;
-
-  attach = store_stmt (store, "ATTACH DATABASE :path AS tally_src", error);
-  if (attach == NULL)
-    return FALSE;
-  bind_text (attach, ":path", in_path);
-  if (!stmt_exec (store, attach, error))
-    return FALSE;
-
-  ok = merge_attached (store, error);
-
-  detach = store_stmt (store, "DETACH DATABASE tally_src", NULL);
-  if (detach == NULL || !stmt_exec (store, detach, ok ? error : NULL))
-    ok = FALSE;
-
-  if (!ok)
-    g_prefix_error (error, "while merging %s: ", in_path);
-  return ok;
-}
-
-/* Joining the shards of one job. merge_sql leaves the ids of the runs
- * this tally_store_merge() call copied in temp.merge_copied; the runs
- * among them whose shards have the same N and pairwise distinct K become
- * one run, so "the last run" is the whole job again. */
-
-/* One joined run being built. */
-typedef struct
-{
-  guint64 n;
-  GArray *ks;           /* guint64: the K values met so far */
-  gint64 keep;          /* the lowest run id: the row that stays */
-  GArray *others;       /* gint64: the runs folded into it */
-  gint64 started_at;    /* min */
-  gint64 finished_at;   /* max */
-  gint64 workers;       /* sum */
-  int severity;         /* max, see run_severity() */
-} ShardSet;
-
-static void
-shard_set_free (gpointer data)
-{
-  ShardSet *set = data;
-
-  g_array_unref (set->ks);
-  g_array_unref (set->others);
-  g_free (set);
-}
-
-static gboolean
-shard_has_k (GArray  *ks,
-             guint64  k)
-{
-  for (guint i = 0; i < ks->len; i++)
-    if (g_array_index (ks, guint64, i) == k)
-      return TRUE;
-
-  return FALSE;
-}
-
-/* Parses "K/N", or "K,K…/N" (a run joined by an earlier merge), with
- * 1 ≤ K ≤ N and no K twice, into @ks and @n. Anything else is no
- * shard: such a run is never joined. */
-static gboolean
-shard_parse (const char *text,
-             GArray     *ks,
-             guint64    *n)
-{
-  g_auto(GStrv) parts = NULL;
-  g_auto(GStrv) kparts = NULL;
-
-  g_array_set_size (ks, 0);
-  if (text == NULL)
-    return FALSE;
-
-  parts = g_strsplit (text, "/", -1);
-  if (g_strv_length (parts) != 2
-      || !g_ascii_string_to_unsigned (parts[1], 10, 1, G_MAXUINT32, n, NULL))
-    return FALSE;
-
-  kparts = g_strsplit (parts[0], ",", -1);
-  if (kparts[0] == NULL)
-    return FALSE;
-
-  for (guint i = 0; kparts[i] != NULL; i++)
-    {
-      guint64 k;
-
-      if (!g_ascii_string_to_unsigned (kparts[i], 10, 1, *n, &k, NULL)
-          || shard_has_k (ks, k))
-        return FALSE;
-      g_array_append_val (ks, k);
-    }
-
-  return TRUE;
-}
-
-/* Worst first is highest: error > interrupted > failed > passed. An
- * unknown status counts as an error, as read_run_row() reads it. */
-static const TallyRunStatus severity_status[] = {
-  TALLY_RUN_PASSED, TALLY_RUN_FAILED, TALLY_RUN_INTERRUPTED, TALLY_RUN_ERROR,
-};
-
-static int
-run_severity (const char *text)
-{
-  TallyRunStatus status;
-
-  if (!tally_run_status_from_string (text, &status))
-    return 3;
-
-  switch (status)
-    {
-    case TALLY_RUN_PASSED:
-      return 0;
-    case TALLY_RUN_FAILED:
-      return 1;
-    case TALLY_RUN_RUNNING:     /* cannot occur after merge_sql */
-    case TALLY_RUN_INTERRUPTED:
-      return 2;
-    case TALLY_RUN_ERROR:
-    default:
-      return 3;
-    }
-}
-
-static gint
-compare_guint64 (gconstpointer a,
-                 gconstpointer b)
-{
-  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-/* "1,2,3/3": the K values ascending, then N. */
-static char *
-shard_set_text (ShardSet *set)
-{
-  GString *text = g_string_new (NULL);
-
-  g_array_sort (set->ks, compare_guint64);
-  for (guint i = 0; i < set->ks->len; i++)
-    g_string_append_printf (text, "%s%" G_GUINT64_FORMAT, i > 0 ? "," : "",
-                            g_array_index (set->ks, guint64, i));
-  g_string_append_printf (text, "/%" G_GUINT64_FORMAT, set->n);
-
-  return g_string_free (text, FALSE);
-}
-
-/* Sorts the copied sharded runs, in id order (input order), into sets:
- * a run joins the latest set of its N unless one of its K is already
- * there, in which case it starts a new set (another job's shards). */
-static gboolean
-merge_collect_shards (TallyStore  *store,
-                      GPtrArray   *sets,
-                      GError     **error)
-{
-  g_autoptr(GArray) ks = g_array_new (FALSE, FALSE, sizeof (guint64));
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  /* Not cached: temp.merge_copied exists only during the merge. */
-  rc = sqlite3_prepare_v2 (store->db,
-                           "SELECT r.id, r.started_at, r.finished_at, r.status,"
-                           "       r.workers, r.shard"
-                           " FROM main.runs r"
-                           " JOIN temp.merge_copied c ON c.id = r.id"
-                           " WHERE r.shard IS NOT NULL ORDER BY r.id",
-                           -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    return set_sqlite_error (store, rc, error);
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-      gint64 started = sqlite3_column_int64 (stmt, 1);
-      gint64 finished = sqlite3_column_type (stmt, 2) == SQLITE_NULL
-                        ? started : sqlite3_column_int64 (stmt, 2);
-      int severity = run_severity ((const char *) sqlite3_column_text (stmt, 3));
-      gint64 workers = sqlite3_column_int64 (stmt, 4);
-      ShardSet *set = NULL;
-      guint64 n;
-      gboolean disjoint = TRUE;
-
-      if (!shard_parse ((const char *) sqlite3_column_text (stmt, 5), ks, &n))
-        continue;
-
-      for (guint i = sets->len; i > 0 && set == NULL; i--)
-        if (((ShardSet *) sets->pdata[i - 1])->n == n)
-          set = sets->pdata[i - 1];
-
-      for (guint i = 0; set != NULL && i < ks->len; i++)
-        if (shard_has_k (set->ks, g_array_index (ks, guint64, i)))
-          disjoint = FALSE;
-
-      if (set == NULL || !disjoint)
-        {
-          set = g_new0 (ShardSet, 1);
-          set->n = n;
-          set->ks = g_array_new (FALSE, FALSE, sizeof (guint64));
-          set->others = g_array_new (FALSE, FALSE, sizeof (gint64));
-          set->keep = id;
-          set->started_at = started;
-          set->finished_at = finished;
-          set->workers = workers;
-          set->severity = severity;
-          g_ptr_array_add (sets, set);
-        }
-      else
-        {
-          g_array_append_val (set->others, id);
-          set->started_at = MIN (set->started_at, started);
-          set->finished_at = MAX (set->finished_at, finished);
-          set->workers += workers;
-          set->severity = MAX (set->severity, severity);
-        }
-      g_array_append_vals (set->ks, ks->data, ks->len);
-    }
-
-  if (rc != SQLITE_DONE)
-    set_sqlite_error (store, rc, error);
-  sqlite3_finalize (stmt);
-
-  return rc == SQLITE_DONE;
-}
-
-/* Folds @set's other runs into its kept one. */
-static gboolean
-merge_join_set (TallyStore  *store,
-                ShardSet    *set,
-                GError     **error)
-{
-  g_autofree char *shard = NULL;
-  Stmt *move, *drop, *keep;
-
-  move = store_stmt (store,
-                     "UPDATE results SET run_id = :keep WHERE run_id = :other",
-                     error);
-  drop = move == NULL ? NULL
-                      : store_stmt (store, "DELETE FROM runs WHERE id = :other", error);
-  keep = drop == NULL ? NULL
-                      : store_stmt (store,
-                                    "UPDATE runs SET started_at = :started,"
-                                    " finished_at = :finished, workers = :workers,"
-                                    " status = :status, shard = :shard"
-                                    " WHERE id = :keep",
-                                    error);
-  if (keep == NULL)
-    return FALSE;
-
-  /* Results first: deleting a run cascades to its results. */
-  for (guint i = 0; i < set->others->len; i++)
-    {
-      gint64 other = g_array_index (set->others, gint64, i);
-
-      bind_int64 (move, ":keep", set->keep);
-      bind_int64 (move, ":other", other);
-      if (!stmt_exec (store, move, error))
-        return FALSE;
-
-      bind_int64 (drop, ":other", other);
-      if (!stmt_exec (store, drop, error))
-        return FALSE;
-    }
-
-  shard = shard_set_text (set);
-  bind_int64 (keep, ":started", set->started_at);
-  bind_int64 (keep, ":finished", set->finished_at);
-  bind_int64 (keep, ":workers", set->workers);
-  bind_text (keep, ":status", tally_run_status_to_string (severity_status[set->severity]));
-  bind_text (keep, ":shard", shard);
-  bind_int64 (keep, ":keep", set->keep);
-
-  return stmt_exec (store, keep, error);
-}
-
-/* After every input is copied: joins the shards, in one transaction. */
-static gboolean
-merge_join_shards (TallyStore  *store,
-                   GError     **error)
-{
-  g_autoptr(GPtrArray) sets = g_ptr_array_new_with_free_func (shard_set_free);
-  gboolean ok;
-
-  if (!write_begin (store, error))
-    return FALSE;
-
-  ok = merge_collect_shards (store, sets, error);
-  for (guint i = 0; ok && i < sets->len; i++)
-    {
-      ShardSet *set = sets->pdata[i];
-
-      if (set->others->len > 0)
-        ok = merge_join_set (store, set, error);
-    }
-
-  if (write_end (store, ok, error) && tally_store_commit (store, error))
-    return TRUE;
-
-  sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
-  store->txn_began = 0;
-  g_prefix_error (error, "while joining shards: ");
-  return FALSE;
-}
-
-/**
- * tally_store_merge:
- * @store: the destination, opened read-write
- * @in_paths: (array zero-terminated=1): result databases to merge in
- * @error: return location for a #GError
- *
- * Copies the runs, results, logs, outputs and markers of each input into
- * @store, matching tests by (program, path) and giving copied rows fresh
- * ids. Every input is checked before anything is written: one that is
- * not a Tally database, has another schema version, or is @store itself
- * refuses the whole merge. Each input is then merged in one transaction;
- * a run already present (merged before) is not copied again.
- *
- * Then, in one more transaction, the runs this call copied whose shards
- * ("K/N") have the same N and pairwise distinct K are joined into one
- * run (the lowest id): the earliest start, the latest finish, the sum of
- * the workers, the worst status, shard "K,K…/N" (K ascending), the first
- * run's argv and seed. A K met again starts another joined run.
- *
- * Returns: %TRUE on success
- */
-gboolean
-tally_store_merge (TallyStore          *store,
-                   const char * const  *in_paths,
-                   GError             **error)
-{
-  gboolean ok = TRUE;
-
-  g_return_val_if_fail (store != NULL, FALSE);
-  g_return_val_if_fail (in_paths != NULL, FALSE);
-
-  if (store->readonly)
-    return refuse (store, error, "the database is open read-only");
-
-  for (guint i = 0; in_paths[i] != NULL; i++)
-    if (!merge_check_input (store, in_paths[i], error))
-      return FALSE;
-
-  /* ATTACH is refused inside a transaction. */
-  if (!tally_store_commit (store, error))
-    return FALSE;
-
-  if (!merge_exec (store, "CREATE TEMP TABLE IF NOT EXISTS merge_copied"
-                          " (id INTEGER PRIMARY KEY)", 0, 0, error)
-      || !merge_exec (store, "DELETE FROM temp.merge_copied", 0, 0, error))
-    return FALSE;
-
-  for (guint i = 0; ok && in_paths[i] != NULL; i++)
-    ok = merge_one (store, in_paths[i], error);
-
-  if (ok)
-    ok = merge_join_shards (store, error);
-  if (ok)
-    ok = rebuild_recent_durations (store, error);
-
-  merge_exec (store, "DROP TABLE IF EXISTS temp.merge_copied", 0, 0, NULL);
-  return ok;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2790,2092 +1142,10 @@ tally_store_debug_query_int (TallyStore  *store,
 
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
-      set_sqlite_error (store, rc, error);
+      store_set_sqlite_error (store, rc, error);
       value = -1;
     }
 
   sqlite3_finalize (stmt);
   return value;
-}
-
-/* ------------------------------------------------------------------ */
-/* Read side: runs, result pages, logs, history                        */
-
-/* "Final attempt" (docs/database.md): no later attempt of the same test
- * in the same run exists. results_run_test_attempt answers it from the
- * index alone. Rows tied at the highest attempt (--repeat) all count. */
-#define FINAL_ATTEMPT(r) \
-  " NOT EXISTS (SELECT 1 FROM results x WHERE x.run_id = " r ".run_id" \
-  "             AND x.test_id = " r ".test_id AND x.attempt > " r ".attempt)"
-
-/* The filter of a result page and of its count. :outcomes is ",a,b,"
- * or ""; :pattern a LIKE pattern or NULL; :use_ids says whether
- * temp.tally_query_tests restricts the tests. */
-#define RESULTS_FILTER \
-  " FROM results r JOIN tests t ON t.id = r.test_id" \
-  " WHERE r.run_id = :run" \
-  "   AND (:outcomes = '' OR instr (:outcomes, ',' || r.outcome || ',') > 0)" \
-  "   AND (:pattern IS NULL OR t.path LIKE :pattern ESCAPE '\\'" \
-  "        OR t.program LIKE :pattern ESCAPE '\\'" \
-  "        OR r.message LIKE :pattern ESCAPE '\\')" \
-  "   AND (:use_ids = 0 OR r.test_id IN temp.tally_query_tests)" \
-  "   AND (:all_attempts OR" FINAL_ATTEMPT ("r") ")"
-
-/* A page is two steps: the inner query sorts only ids and keys, so the
- * sorter never carries messages; the outer one reads the page's rows. */
-#define RESULTS_PAGE(inner_order, outer_order) \
-  "SELECT r.id, r.test_id, t.program, t.path, r.attempt, r.outcome," \
-  "       r.started_at, r.duration_us, r.worker, r.message, r.file, r.line," \
-  "       r.signal, r.exit_status," \
-  "       (SELECT count(*) FROM logs l WHERE l.result_id = r.id)" \
-  " FROM (SELECT r.id AS rid, t.path AS path, t.program AS program," \
-  "              r.outcome AS outcome, r.duration_us AS duration," \
-  "              r.attempt AS attempt" \
-  RESULTS_FILTER \
-  "       ORDER BY " inner_order \
-  "       LIMIT :limit OFFSET :offset) p" \
-  " JOIN results r ON r.id = p.rid JOIN tests t ON t.id = r.test_id" \
-  " ORDER BY " outer_order
-
-#define ORDER_PATH(d) "p.path " d ", p.program " d ", p.attempt, p.rid"
-#define ORDER_OUTCOME(d) "p.outcome " d ", p.path, p.program, p.attempt, p.rid"
-#define ORDER_DURATION(d) "p.duration " d ", p.path, p.program, p.attempt, p.rid"
-
-/* Indexed by sort * 2 + descending. ORDER BY cannot be a parameter. */
-static const char * const results_page_sql[] = {
-  RESULTS_PAGE ("t.path, t.program, r.attempt, r.id", ORDER_PATH ("ASC")),
-  RESULTS_PAGE ("t.path DESC, t.program DESC, r.attempt, r.id", ORDER_PATH ("DESC")),
-  RESULTS_PAGE ("r.outcome, t.path, t.program, r.attempt, r.id", ORDER_OUTCOME ("ASC")),
-  RESULTS_PAGE ("r.outcome DESC, t.path, t.program, r.attempt, r.id", ORDER_OUTCOME ("DESC")),
-  RESULTS_PAGE ("r.duration_us, t.path, t.program, r.attempt, r.id", ORDER_DURATION ("ASC")),
-  RESULTS_PAGE ("r.duration_us DESC, t.path, t.program, r.attempt, r.id", ORDER_DURATION ("DESC")),
-};
-
-static const char results_count_sql[] = "SELECT count(*)" RESULTS_FILTER;
-
-/* The whole filtered run in order, ids only: for a viewer that keeps the
- * list and reads rows by id as they scroll into view. */
-#define RESULTS_IDS(order) "SELECT r.id" RESULTS_FILTER " ORDER BY " order
-
-static const char * const results_ids_sql[] = {
-  RESULTS_IDS ("t.path, t.program, r.attempt, r.id"),
-  RESULTS_IDS ("t.path DESC, t.program DESC, r.attempt, r.id"),
-  RESULTS_IDS ("r.outcome, t.path, t.program, r.attempt, r.id"),
-  RESULTS_IDS ("r.outcome DESC, t.path, t.program, r.attempt, r.id"),
-  RESULTS_IDS ("r.duration_us, t.path, t.program, r.attempt, r.id"),
-  RESULTS_IDS ("r.duration_us DESC, t.path, t.program, r.attempt, r.id"),
-};
-
-static const char result_row_sql[] =
-  "SELECT r.id, r.test_id, t.program, t.path, r.attempt, r.outcome,"
-  "       r.started_at, r.duration_us, r.worker, r.message, r.file, r.line,"
-  "       r.signal, r.exit_status,"
-  "       (SELECT count(*) FROM logs l WHERE l.result_id = r.id)"
-  " FROM results r JOIN tests t ON t.id = r.test_id WHERE r.id = :id";
-
-static const char run_counts_sql[] =
-  "SELECT r.outcome, count(*) FROM results r"
-  " WHERE r.run_id = :run AND" FINAL_ATTEMPT ("r")
-  " GROUP BY r.outcome";
-
-static const char run_retried_sql[] =
-  "SELECT EXISTS (SELECT 1 FROM results WHERE run_id = :run AND attempt > 1)";
-
-static const char run_counts_single_sql[] =
-  "SELECT outcome, count(*) FROM results WHERE run_id = :run GROUP BY outcome";
-
-static const char logs_page_sql[] =
-  "SELECT time_us, level, domain, message, file, line, func, thread, fields"
-  " FROM logs WHERE result_id = :result"
-  "   AND (:max_level = 0 OR level <= :max_level)"
-  " ORDER BY seq LIMIT :limit OFFSET :offset";
-
-static const char history_sql[] =
-  "SELECT u.id, u.started_at, r.id, r.attempt, r.outcome, r.duration_us"
-  " FROM results r JOIN runs u ON u.id = r.run_id"
-  " WHERE r.test_id = :test AND" FINAL_ATTEMPT ("r")
-  " ORDER BY u.started_at DESC, u.id DESC, r.id DESC"
-  " LIMIT :limit";
-
-static const char runs_page_sql[] =
-  "SELECT id, started_at, finished_at, status, argv, workers, seed, shard, host, cwd"
-  " FROM runs ORDER BY started_at DESC, id DESC LIMIT :limit OFFSET :offset";
-
-static const char run_by_id_sql[] =
-  "SELECT id, started_at, finished_at, status, argv, workers, seed, shard, host, cwd"
-  " FROM runs WHERE id = :id";
-
-/* What tally_store_debug_explain() knows, by name. A function rather
- * than a table: C takes an element of a const array as a static
- * initializer only as a GCC extension. */
-static const char *
-explained_query (const char *name)
-{
-  const struct { const char *name; const char *sql; } known[] = {
-    { "results-path", results_page_sql[0] },
-    { "results-path-desc", results_page_sql[1] },
-    { "results-outcome", results_page_sql[2] },
-    { "results-outcome-desc", results_page_sql[3] },
-    { "results-duration", results_page_sql[4] },
-    { "results-duration-desc", results_page_sql[5] },
-    { "results-count", results_count_sql },
-    { "results-ids", results_ids_sql[0] },
-    { "result-row", result_row_sql },
-    { "run-counts", run_counts_sql },
-    { "run-counts-single", run_counts_single_sql },
-    { "run-retried", run_retried_sql },
-    { "logs-page", logs_page_sql },
-    { "history", history_sql },
-    { "runs-page", runs_page_sql },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
-    if (g_strcmp0 (known[i].name, name) == 0)
-      return known[i].sql;
-  return NULL;
-}
-
-/**
- * tally_run_status_from_string:
- * @text: (nullable): a `runs.status` value
- * @status: (out): the status
- *
- * Returns: %TRUE if @text names a #TallyRunStatus
- */
-gboolean
-tally_run_status_from_string (const char     *text,
-                              TallyRunStatus *status)
-{
-  for (int s = TALLY_RUN_RUNNING; s <= TALLY_RUN_ERROR; s++)
-    {
-      if (g_strcmp0 (text, tally_run_status_to_string (s)) == 0)
-        {
-          *status = s;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
-}
-
-/**
- * tally_run_row_free:
- * @row: (transfer full) (nullable): a #TallyRunRow
- */
-void
-tally_run_row_free (TallyRunRow *row)
-{
-  if (row == NULL)
-    return;
-
-  g_strfreev (row->argv);
-  g_free (row->shard);
-  g_free (row->host);
-  g_free (row->cwd);
-  g_free (row);
-}
-
-/**
- * tally_result_row_free:
- * @row: (transfer full) (nullable): a #TallyResultRow
- */
-void
-tally_result_row_free (TallyResultRow *row)
-{
-  if (row == NULL)
-    return;
-
-  g_free (row->program);
-  g_free (row->path);
-  g_free (row->message);
-  g_free (row->file);
-  g_free (row->markers);
-  g_free (row);
-}
-
-/**
- * tally_history_row_free:
- * @row: (transfer full) (nullable): a #TallyHistoryRow
- */
-void
-tally_history_row_free (TallyHistoryRow *row)
-{
-  g_free (row);
-}
-
-/**
- * tally_test_row_free:
- * @row: (transfer full) (nullable): a #TallyTestRow
- */
-void
-tally_test_row_free (TallyTestRow *row)
-{
-  if (row == NULL)
-    return;
-
-  g_free (row->program);
-  g_free (row->path);
-  g_free (row->file);
-  g_clear_pointer (&row->markers, tally_markers_unref);
-  g_free (row);
-}
-
-static TallyOutcome
-column_outcome (sqlite3_stmt *stmt,
-                int           col)
-{
-  TallyOutcome outcome;
-
-  /* A name from a newer Tally reads as an error, never as a pass. */
-  if (!tally_outcome_from_string ((const char *) sqlite3_column_text (stmt, col), &outcome))
-    outcome = TALLY_OUTCOME_ERROR;
-
-  return outcome;
-}
-
-/* runs.argv is a JSON array of strings; anything else reads as empty. */
-static GStrv
-argv_from_json (const char *json)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  JsonNode *root;
-  JsonArray *array;
-
-  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL))
-    return g_strv_builder_end (builder);
-
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
-    return g_strv_builder_end (builder);
-
-  array = json_node_get_array (root);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *node = json_array_get_element (array, i);
-
-      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-        g_strv_builder_add (builder, json_node_get_string (node));
-    }
-
-  return g_strv_builder_end (builder);
-}
-
-static TallyRunRow *
-read_run_row (sqlite3_stmt *stmt)
-{
-  TallyRunRow *row = g_new0 (TallyRunRow, 1);
-
-  row->id = sqlite3_column_int64 (stmt, 0);
-  row->started_at_us = sqlite3_column_int64 (stmt, 1);
-  row->finished_at_us = sqlite3_column_int64 (stmt, 2);
-  if (!tally_run_status_from_string ((const char *) sqlite3_column_text (stmt, 3),
-                                     &row->status))
-    row->status = TALLY_RUN_ERROR;
-  row->argv = argv_from_json ((const char *) sqlite3_column_text (stmt, 4));
-  row->workers = sqlite3_column_int (stmt, 5);
-  row->seed = (guint64) sqlite3_column_int64 (stmt, 6);
-  row->shard = column_dup_text (stmt, 7);
-  row->host = column_dup_text (stmt, 8);
-  row->cwd = column_dup_text (stmt, 9);
-
-  return row;
-}
-
-/**
- * tally_store_get_run_counts:
- * @store: a #TallyStore
- * @run_id: a run
- * @counts: (array fixed-size=TALLY_N_OUTCOMES) (out caller-allocates):
- *   the number of final attempts of each #TallyOutcome
- * @error: return location for a #GError
- *
- * Counts the run's final attempts by outcome: one index-only pass over
- * the run's results.
- *
- * Returns: %TRUE on success
- */
-gboolean
-tally_store_get_run_counts (TallyStore  *store,
-                            gint64       run_id,
-                            guint       *counts,
-                            GError     **error)
-{
-  gint64 retried = 0;
-  Stmt *st;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, FALSE);
-  g_return_val_if_fail (counts != NULL, FALSE);
-
-  memset (counts, 0, sizeof (guint) * TALLY_N_OUTCOMES);
-  /* Without retries or repeats every result is a final attempt: count
-   * the (run_id, outcome) index alone, skipping the per-row check. */
-  st = store_stmt (store, run_retried_sql, error);
-  if (st == NULL)
-    return FALSE;
-  bind_int64 (st, ":run", run_id);
-  if (!stmt_query_int64 (store, st, &retried, NULL, error))
-    return FALSE;
-
-  st = store_stmt (store, retried ? run_counts_sql : run_counts_single_sql, error);
-  if (st == NULL)
-    return FALSE;
-
-  bind_int64 (st, ":run", run_id);
-  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
-    counts[column_outcome (st->stmt, 0)] += sqlite3_column_int (st->stmt, 1);
-  stmt_reset (st);
-
-  return rc == SQLITE_DONE;
-}
-
-static gboolean
-fill_run_counts (TallyStore   *store,
-                 TallyRunRow  *row,
-                 GError      **error)
-{
-  if (!tally_store_get_run_counts (store, row->id, row->counts, error))
-    return FALSE;
-
-  row->n_results = 0;
-  for (guint i = 0; i < TALLY_N_OUTCOMES; i++)
-    row->n_results += row->counts[i];
-  row->has_counts = TRUE;
-
-  return TRUE;
-}
-
-/**
- * tally_store_get_last_run_id:
- * @store: a #TallyStore
- * @run_id: (out): the newest run (latest start), or 0 when there is none
- * @error: return location for a #GError
- *
- * Returns: %TRUE on success (also when there is no run)
- */
-gboolean
-tally_store_get_last_run_id (TallyStore  *store,
-                             gint64      *run_id,
-                             GError     **error)
-{
-  Stmt *st;
-
-  g_return_val_if_fail (store != NULL, FALSE);
-  g_return_val_if_fail (run_id != NULL, FALSE);
-
-  *run_id = 0;
-  st = store_stmt (store,
-                   "SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT 1",
-                   error);
-  if (st == NULL)
-    return FALSE;
-
-  return stmt_query_int64 (store, st, run_id, NULL, error);
-}
-
-/**
- * tally_store_list_runs:
- * @store: a #TallyStore
- * @offset: rows to skip
- * @limit: the most rows to return
- * @with_counts: whether to count each run's outcomes (one index-only
- *   pass over each listed run's results: page the run list)
- * @error: return location for a #GError
- *
- * Lists runs newest first (by start time, then id).
- *
- * Returns: (transfer full) (element-type TallyRunRow) (nullable): the
- *   rows, or %NULL with @error set
- */
-GPtrArray *
-tally_store_list_runs (TallyStore  *store,
-                       guint        offset,
-                       guint        limit,
-                       gboolean     with_counts,
-                       GError     **error)
-{
-  g_autoptr(GPtrArray) rows = NULL;
-  Stmt *st;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, NULL);
-
-  st = store_stmt (store, runs_page_sql, error);
-  if (st == NULL)
-    return NULL;
-
-  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_run_row_free);
-  bind_int64 (st, ":limit", limit);
-  bind_int64 (st, ":offset", offset);
-  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
-    g_ptr_array_add (rows, read_run_row (st->stmt));
-  stmt_reset (st);
-  if (rc != SQLITE_DONE)
-    return NULL;
-
-  for (guint i = 0; with_counts && i < rows->len; i++)
-    if (!fill_run_counts (store, g_ptr_array_index (rows, i), error))
-      return NULL;
-
-  return g_steal_pointer (&rows);
-}
-
-/**
- * tally_store_get_run:
- * @store: a #TallyStore
- * @run_id: a run id
- * @error: return location for a #GError
- *
- * Reads one run with its outcome counts. An unknown id is
- * %TALLY_ERROR_NOT_FOUND.
- *
- * Returns: (transfer full) (nullable): the run, or %NULL with @error set
- */
-TallyRunRow *
-tally_store_get_run (TallyStore  *store,
-                     gint64       run_id,
-                     GError     **error)
-{
-  g_autoptr(TallyRunRow) row = NULL;
-  Stmt *st;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, NULL);
-
-  st = store_stmt (store, run_by_id_sql, error);
-  if (st == NULL)
-    return NULL;
-
-  bind_int64 (st, ":id", run_id);
-  rc = stmt_step (store, st, error);
-  if (rc == SQLITE_ROW)
-    row = read_run_row (st->stmt);
-  stmt_reset (st);
-
-  if (rc == SQLITE_DONE)
-    g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_FOUND,
-                 "%s: no run %" G_GINT64_FORMAT, store->path, run_id);
-  if (row == NULL || !fill_run_counts (store, row, error))
-    return NULL;
-
-  return g_steal_pointer (&row);
-}
-
-/* The canonical marker string of @test_id ("" for none). */
-static gboolean
-read_markers (TallyStore     *store,
-              gint64          test_id,
-              TallyMarkers  **markers,
-              GError        **error)
-{
-  g_autoptr(TallyMarkers) set = tally_markers_new ();
-  Stmt *st;
-  int rc;
-
-  st = store_stmt (store,
-                   "SELECT name, value FROM markers WHERE test_id = :test"
-                   " ORDER BY position",
-                   error);
-  if (st == NULL)
-    return FALSE;
-
-  bind_int64 (st, ":test", test_id);
-  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
-    tally_markers_set (set,
-                       (const char *) sqlite3_column_text (st->stmt, 0),
-                       (const char *) sqlite3_column_text (st->stmt, 1));
-  stmt_reset (st);
-  if (rc != SQLITE_DONE)
-    return FALSE;
-
-  *markers = g_steal_pointer (&set);
-  return TRUE;
-}
-
-static TallyResultRow *
-read_result_page_row (sqlite3_stmt *stmt)
-{
-  TallyResultRow *row = g_new0 (TallyResultRow, 1);
-
-  row->id = sqlite3_column_int64 (stmt, 0);
-  row->test_id = sqlite3_column_int64 (stmt, 1);
-  row->program = column_dup_text (stmt, 2);
-  row->path = column_dup_text (stmt, 3);
-  row->attempt = sqlite3_column_int (stmt, 4);
-  row->outcome = column_outcome (stmt, 5);
-  row->started_at_us = sqlite3_column_int64 (stmt, 6);
-  row->duration_us = sqlite3_column_int64 (stmt, 7);
-  row->worker = sqlite3_column_type (stmt, 8) == SQLITE_NULL
-                ? -1 : sqlite3_column_int (stmt, 8);
-  row->message = column_dup_bytes (stmt, 9, &row->message_len);
-  row->file = column_dup_text (stmt, 10);
-  row->line = sqlite3_column_int (stmt, 11);
-  row->signal = sqlite3_column_int (stmt, 12);
-  row->exit_status = sqlite3_column_type (stmt, 13) == SQLITE_NULL
-                     ? -1 : sqlite3_column_int (stmt, 13);
-  row->n_logs = sqlite3_column_int (stmt, 14);
-
-  return row;
-}
-
-static gboolean
-ids_equal (GArray *a,
-           GArray *b)
-{
-  return a != NULL && b != NULL && a->len == b->len
-         && memcmp (a->data, b->data, a->len * sizeof (gint64)) == 0;
-}
-
-static gboolean
-query_table_ensure (TallyStore  *store,
-                    GError     **error)
-{
-  if (store->query_table)
-    return TRUE;
-
-  /* TEMP lives in the connection: allowed on a read-only database. */
-  if (!store_exec (store,
-                   "CREATE TEMP TABLE IF NOT EXISTS tally_query_tests"
-                   " (id INTEGER PRIMARY KEY)",
-                   error))
-    return FALSE;
-
-  store->query_table = TRUE;
-  return TRUE;
-}
-
-static gboolean
-query_table_fill (TallyStore  *store,
-                  GArray      *ids,
-                  GError     **error)
-{
-  Stmt *del, *ins;
-
-  del = store_stmt (store, "DELETE FROM temp.tally_query_tests", error);
-  if (del == NULL || !stmt_exec (store, del, error))
-    return FALSE;
-
-  ins = store_stmt (store,
-                    "INSERT OR IGNORE INTO temp.tally_query_tests (id) VALUES (:id)",
-                    error);
-  if (ins == NULL)
-    return FALSE;
-
-  for (guint i = 0; i < ids->len; i++)
-    {
-      bind_int64 (ins, ":id", g_array_index (ids, gint64, i));
-      if (!stmt_exec (store, ins, error))
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-/* Loads @ids into temp.tally_query_tests unless they are there already:
- * a viewer pages through one filter many times. */
-static gboolean
-query_table_load (TallyStore  *store,
-                  GArray      *ids,
-                  GError     **error)
-{
-  gboolean in_txn = store->txn_began != 0;
-  gboolean ok;
-
-  if (ids == NULL || ids_equal (ids, store->query_ids))
-    return TRUE;
-
-  g_clear_pointer (&store->query_ids, g_array_unref);
-  if (!in_txn && !store_exec (store, "SAVEPOINT tally_query", error))
-    return FALSE;
-
-  ok = query_table_fill (store, ids, error);
-  if (!in_txn)
-    store_exec (store, ok ? "RELEASE tally_query"
-                          : "ROLLBACK TO tally_query; RELEASE tally_query", NULL);
-  if (!ok)
-    return FALSE;
-
-  store->query_ids = g_array_copy (ids);
-  return TRUE;
-}
-
-/* ",failed,crashed," for a mask, "" for all. Our own names: no
- * escaping question arises, and they are bound anyway. */
-static char *
-outcomes_list (guint mask)
-{
-  GString *list;
-
-  if (mask == 0)
-    return g_strdup ("");
-
-  list = g_string_new (",");
-  for (int o = 0; o < TALLY_N_OUTCOMES; o++)
-    if (mask & (1u << o))
-      g_string_append_printf (list, "%s,", tally_outcome_to_string (o));
-
-  return g_string_free (list, FALSE);
-}
-
-/* A LIKE pattern that matches @text anywhere, %, _ and \ taken
- * literally; NULL for no text filter. */
-static char *
-like_pattern (const char *text)
-{
-  GString *pattern;
-
-  if (text == NULL || *text == '\0')
-    return NULL;
-
-  pattern = g_string_new ("%");
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == '%' || *p == '_' || *p == '\\')
-        g_string_append_c (pattern, '\\');
-      g_string_append_c (pattern, *p);
-    }
-  g_string_append_c (pattern, '%');
-
-  return g_string_free (pattern, FALSE);
-}
-
-/* Binds the filter; @outcomes and @pattern must outlive the step. */
-static void
-bind_results_filter (Stmt                    *st,
-                     gint64                   run_id,
-                     const TallyResultQuery  *query,
-                     const char              *outcomes,
-                     const char              *pattern)
-{
-  bind_int64 (st, ":run", run_id);
-  bind_text (st, ":outcomes", outcomes);
-  bind_text (st, ":pattern", pattern);
-  bind_int64 (st, ":use_ids", query->test_ids != NULL);
-  bind_int64 (st, ":all_attempts", query->all_attempts);
-}
-
-static Stmt *
-results_stmt_prepare (TallyStore              *store,
-                      const char              *sql,
-                      const TallyResultQuery  *query,
-                      GError                 **error)
-{
-  if (!query_table_ensure (store, error)
-      || !query_table_load (store, query->test_ids, error))
-    return NULL;
-
-  return store_stmt (store, sql, error);
-}
-
-static gboolean
-fill_result_markers (TallyStore  *store,
-                     GPtrArray   *rows,
-                     GError     **error)
-{
-  for (guint i = 0; i < rows->len; i++)
-    {
-      TallyResultRow *row = g_ptr_array_index (rows, i);
-      g_autoptr(TallyMarkers) markers = NULL;
-
-      if (!read_markers (store, row->test_id, &markers, error))
-        return FALSE;
-      row->markers = tally_markers_to_string (markers);
-    }
-
-  return TRUE;
-}
-
-/* ------------------------------------------------------------------ */
-/* Read cache: one run's results in memory                             */
-
-/* Sorting 100,000 results by a joined column (path) costs SQLite
- * 80–200 ms a query, and a deep OFFSET as much again; the viewer and
- * `tally show` filter and sort one run over and over. So the first
- * query on a run reads its results once (one scan, ~30 ms for 100,000)
- * into flat arrays, and each query after that filters and sorts them in
- * memory and reads only the page's rows by id. The copy is dropped as
- * soon as the database changes: PRAGMA data_version (other
- * connections) and sqlite3_total_changes() (this one) tell. */
-
-#define CMP(a, b) ((a) < (b) ? -1 : (a) > (b))
-
-/* Bytes of a message the text filter searches. */
-#define CACHE_MESSAGE_MAX 4096
-
-typedef struct
-{
-  gint64 id;
-  gint64 duration;        /* G_MININT64 for NULL: first, as in SQL */
-  guint32 test;           /* index into ReadCache.tests */
-  guint32 attempt;
-  gint32 worker;          /* G_MININT32 for NULL */
-  guint32 message;        /* offset + 1 into ReadCache.messages; 0: none */
-  guint8 outcome;
-  guint8 final;           /* no later attempt of its test in the run */
-} CachedResult;
-
-typedef struct
-{
-  gint64 id;
-  guint32 program;        /* offsets into ReadCache.strings: lower case */
-  guint32 path;
-  guint32 path_rank;      /* by (path, program), exact case */
-  guint32 program_rank;   /* by (program, path) */
-  guint32 program_desc_rank; /* by (program descending, path) */
-} CachedTest;
-
-struct _TallyReadCache
-{
-  gint64 run_id;
-  gint64 data_version;
-  gint64 total_changes;
-  GArray *results;        /* CachedResult, in the order of an index */
-  GArray *tests;          /* CachedTest */
-  GString *strings;       /* lower-case program and path texts, NUL-separated */
-  GString *messages;      /* lower-case messages, NUL-separated */
-  guint8 outcome_rank[TALLY_N_OUTCOMES];
-  /* The last answer, and the last one without text: typing narrows it. */
-  char *last_key;
-  char *last_text;
-  GArray *last;           /* guint32 indices into results */
-  char *base_key;
-  int base_sort;          /* CacheKey */
-  gboolean base_descending;
-  GArray *base;
-};
-
-static void
-read_cache_clear_answers (TallyReadCache *cache)
-{
-  g_clear_pointer (&cache->last_key, g_free);
-  g_clear_pointer (&cache->last_text, g_free);
-  g_clear_pointer (&cache->last, g_array_unref);
-  g_clear_pointer (&cache->base_key, g_free);
-  g_clear_pointer (&cache->base, g_array_unref);
-}
-
-static void
-read_cache_free (TallyReadCache *cache)
-{
-  if (cache == NULL)
-    return;
-  read_cache_clear_answers (cache);
-  g_clear_pointer (&cache->results, g_array_unref);
-  g_clear_pointer (&cache->tests, g_array_unref);
-  if (cache->strings != NULL)
-    g_string_free (cache->strings, TRUE);
-  if (cache->messages != NULL)
-    g_string_free (cache->messages, TRUE);
-  g_free (cache);
-}
-
-/* Appends @len bytes of @text in ASCII lower case (NUL bytes as \1, so
- * a haystack does not end early); returns its offset + 1. */
-static guint32
-cache_add_lower (GString    *arena,
-                 const char *text,
-                 gsize       len)
-{
-  gsize start = arena->len;
-
-  g_string_set_size (arena, start + len + 1);
-  /* Inline: g_ascii_tolower() is a call per byte (5% of a load). */
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = text[i];
-
-      arena->str[start + i] = c == '\0' ? '\1' : c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-    }
-  arena->str[start + len] = '\0';
-  return (guint32) start + 1;
-}
-
-/* Exact-case program and path of each test, for ranking. */
-typedef struct
-{
-  const char *arena;
-  const guint32 *paths;   /* per test: offset into @arena */
-  const guint32 *programs;
-} RankData;
-
-static int
-compare_by_path (const void *a,
-                 const void *b,
-                 void       *user_data)
-{
-  const RankData *d = user_data;
-  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
-  int c = strcmp (d->arena + d->paths[x], d->arena + d->paths[y]);
-
-  return c != 0 ? c : strcmp (d->arena + d->programs[x], d->arena + d->programs[y]);
-}
-
-static int
-compare_arena_strings (const void *a,
-                       const void *b,
-                       void       *user_data)
-{
-  const char *arena = user_data;
-
-  return strcmp (arena + *(const guint32 *) a, arena + *(const guint32 *) b);
-}
-
-/* path_rank: order by (path, program) with strcmp, as SQLite's BINARY
- * collation; program_rank: by (program, path), from the few distinct
- * program names and the path order. */
-static void
-cache_rank_tests (GArray      *tests,
-                  const char  *arena,
-                  GArray      *paths,
-                  GArray      *programs)
-{
-  guint n = tests->len;
-  g_autofree guint32 *order = g_new (guint32, MAX (n, 1));
-  g_autofree guint32 *program_order = g_new (guint32, MAX (n, 1));
-  g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GArray) distinct = g_array_new (FALSE, FALSE, sizeof (guint32));
-  RankData data = { arena, (guint32 *) paths->data, (guint32 *) programs->data };
-
-  for (guint i = 0; i < n; i++)
-    order[i] = i;
-  qsort_r (order, n, sizeof (guint32), compare_by_path, &data);
-  for (guint i = 0; i < n; i++)
-    g_array_index (tests, CachedTest, order[i]).path_rank = i;
-
-  for (guint i = 0; i < n; i++)
-    if (!g_hash_table_contains (names, arena + data.programs[i]))
-      {
-        g_hash_table_insert (names, (gpointer) (arena + data.programs[i]), NULL);
-        g_array_append_val (distinct, data.programs[i]);
-      }
-  if (distinct->len > 1)
-    qsort_r (distinct->data, distinct->len, sizeof (guint32), compare_arena_strings, (gpointer) arena);
-  for (guint i = 0; i < distinct->len; i++)
-    g_hash_table_insert (names, (gpointer) (arena + g_array_index (distinct, guint32, i)),
-                         GUINT_TO_POINTER (i));
-  for (guint i = 0; i < n; i++)
-    program_order[i] = GPOINTER_TO_UINT (g_hash_table_lookup (names, arena + data.programs[i]));
-
-  /* By program, then path: the tests in path order, bucketed by the
-   * rank of their program (a counting sort: no comparisons); and by
-   * program descending, then path ascending, as the SQL orders. */
-  for (guint pass = 0; pass < 2; pass++)
-    {
-      guint n_programs = distinct->len;
-      g_autofree guint32 *start = g_new0 (guint32, n_programs + 1);
-
-      for (guint i = 0; i < n; i++)
-        start[(pass == 0 ? program_order[i] : n_programs - 1 - program_order[i]) + 1]++;
-      for (guint p = 0; p < n_programs; p++)
-        start[p + 1] += start[p];
-      for (guint i = 0; i < n; i++)
-        {
-          guint32 test = order[i];   /* still in path order */
-          guint32 bucket = pass == 0 ? program_order[test] : n_programs - 1 - program_order[test];
-          CachedTest *t = &g_array_index (tests, CachedTest, test);
-
-          if (pass == 0)
-            t->program_rank = start[bucket]++;
-          else
-            t->program_desc_rank = start[bucket]++;
-        }
-    }
-}
-
-static int
-compare_outcome_names (gconstpointer a,
-                       gconstpointer b)
-{
-  return strcmp (tally_outcome_to_string (*(const int *) a),
-                 tally_outcome_to_string (*(const int *) b));
-}
-
-/* In (test, attempt) order, which the (run_id, test_id, attempt) index
- * gives without sorting: a test's results come together. */
-static const char read_cache_sql[] =
-  "SELECT r.id, r.test_id, r.attempt, r.outcome, r.duration_us, r.worker,"
-  "       substr (r.message, 1, " G_STRINGIFY (CACHE_MESSAGE_MAX) "), t.program, t.path"
-  " FROM results r JOIN tests t ON t.id = r.test_id WHERE r.run_id = :run"
-  " ORDER BY r.test_id, r.attempt";
-
-static void
-cache_add_test (TallyReadCache *cache,
-                sqlite3_stmt   *s,
-                gint64          test_id,
-                GString        *exact,
-                GArray         *paths,
-                GArray         *programs)
-{
-  CachedTest t = { 0 };
-  const char *program = (const char *) sqlite3_column_text (s, 7);
-  const char *path = (const char *) sqlite3_column_text (s, 8);
-  guint32 offset;
-
-  t.id = test_id;
-  t.program = cache_add_lower (cache->strings, program ? program : "", sqlite3_column_bytes (s, 7)) - 1;
-  t.path = cache_add_lower (cache->strings, path ? path : "", sqlite3_column_bytes (s, 8)) - 1;
-  offset = exact->len;
-  g_string_append_len (exact, program ? program : "", sqlite3_column_bytes (s, 7));
-  g_string_append_c (exact, '\0');
-  g_array_append_val (programs, offset);
-  offset = exact->len;
-  g_string_append_len (exact, path ? path : "", sqlite3_column_bytes (s, 8));
-  g_string_append_c (exact, '\0');
-  g_array_append_val (paths, offset);
-  g_array_append_val (cache->tests, t);
-}
-
-/* Puts one test's results in (attempt, id) order — the index orders
- * equal attempts (--repeat) by outcome — and marks its final ones. */
-static void
-cache_mark_final (TallyReadCache *cache,
-                  guint           first,
-                  guint           end,
-                  guint32         max_attempt)
-{
-  CachedResult *group;
-
-  if (end <= first)
-    return;
-  group = &g_array_index (cache->results, CachedResult, first);
-  for (guint i = 1; i < end - first; i++)
-    for (guint j = i; j > 0 && (group[j - 1].attempt > group[j].attempt
-                                || (group[j - 1].attempt == group[j].attempt
-                                    && group[j - 1].id > group[j].id)); j--)
-      {
-        CachedResult tmp = group[j];
-
-        group[j] = group[j - 1];
-        group[j - 1] = tmp;
-      }
-
-  for (guint i = first; i < end; i++)
-    {
-      CachedResult *r = &g_array_index (cache->results, CachedResult, i);
-
-      r->final = r->attempt == max_attempt;
-    }
-}
-
-static TallyReadCache *
-read_cache_load (TallyStore  *store,
-                 gint64       run_id,
-                 GError     **error)
-{
-  TallyReadCache *cache = g_new0 (TallyReadCache, 1);
-  g_autoptr(GString) exact = g_string_new (NULL);
-  g_autoptr(GArray) paths = g_array_new (FALSE, FALSE, sizeof (guint32));
-  g_autoptr(GArray) programs = g_array_new (FALSE, FALSE, sizeof (guint32));
-  gint64 last_test = 0, n = 0;
-  guint group = 0;
-  guint32 max_attempt = 0;
-  int order[TALLY_N_OUTCOMES];
-  Stmt *st;
-  int rc;
-
-  /* Sized up front: growing 100,000-row arrays copied them over and
-   * over (a third of the load). */
-  st = store_stmt (store, "SELECT count(*) FROM results WHERE run_id = :run", error);
-  if (st == NULL)
-    {
-      g_free (cache);
-      return NULL;
-    }
-  bind_int64 (st, ":run", run_id);
-  if (!stmt_query_int64 (store, st, &n, NULL, error))
-    {
-      g_free (cache);
-      return NULL;
-    }
-
-  cache->run_id = run_id;
-  cache->results = g_array_sized_new (FALSE, FALSE, sizeof (CachedResult), n);
-  cache->tests = g_array_sized_new (FALSE, FALSE, sizeof (CachedTest), n);
-  cache->strings = g_string_sized_new (n * 48);
-  cache->messages = g_string_new (NULL);
-  g_string_set_size (exact, n * 48);
-  g_string_truncate (exact, 0);
-  g_array_set_size (paths, n);
-  g_array_set_size (programs, n);
-  g_array_set_size (paths, 0);
-  g_array_set_size (programs, 0);
-  for (int o = 0; o < TALLY_N_OUTCOMES; o++)
-    order[o] = o;
-  qsort (order, TALLY_N_OUTCOMES, sizeof (int), compare_outcome_names);
-  for (int o = 0; o < TALLY_N_OUTCOMES; o++)
-    cache->outcome_rank[order[o]] = o;
-
-  st = store_stmt (store, read_cache_sql, error);
-  if (st == NULL)
-    {
-      read_cache_free (cache);
-      return NULL;
-    }
-  bind_int64 (st, ":run", run_id);
-  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
-    {
-      sqlite3_stmt *s = st->stmt;
-      CachedResult r = { 0 };
-      gint64 test_id = sqlite3_column_int64 (s, 1);
-
-      if (cache->tests->len == 0 || test_id != last_test)
-        {
-          cache_mark_final (cache, group, cache->results->len, max_attempt);
-          group = cache->results->len;
-          max_attempt = 0;
-          last_test = test_id;
-          cache_add_test (cache, s, test_id, exact, paths, programs);
-        }
-
-      r.test = cache->tests->len - 1;
-      r.id = sqlite3_column_int64 (s, 0);
-      r.attempt = (guint32) sqlite3_column_int (s, 2);
-      r.outcome = column_outcome (s, 3);
-      r.duration = sqlite3_column_type (s, 4) == SQLITE_NULL ? G_MININT64
-                                                              : sqlite3_column_int64 (s, 4);
-      r.worker = sqlite3_column_type (s, 5) == SQLITE_NULL ? G_MININT32
-                                                            : sqlite3_column_int (s, 5);
-      if (sqlite3_column_type (s, 6) != SQLITE_NULL)
-        r.message = cache_add_lower (cache->messages, sqlite3_column_blob (s, 6),
-                                     sqlite3_column_bytes (s, 6));
-      max_attempt = MAX (max_attempt, r.attempt);
-      g_array_append_val (cache->results, r);
-    }
-  stmt_reset (st);
-  if (rc != SQLITE_DONE)
-    {
-      read_cache_free (cache);
-      return NULL;
-    }
-
-  cache_mark_final (cache, group, cache->results->len, max_attempt);
-  cache_rank_tests (cache->tests, exact->str, paths, programs);
-  return cache;
-}
-
-/* The cache of @run_id, read again if the database changed. */
-static TallyReadCache *
-read_cache_get (TallyStore  *store,
-                gint64       run_id,
-                GError     **error)
-{
-  gint64 version = 0, changes = sqlite3_total_changes (store->db);
-
-  if (!store_pragma_int (store, "PRAGMA data_version", &version, error))
-    return NULL;
-  if (store->read_cache != NULL
-      && (store->read_cache->run_id != run_id || store->read_cache->data_version != version
-          || store->read_cache->total_changes != changes))
-    g_clear_pointer (&store->read_cache, read_cache_free);
-
-  if (store->read_cache == NULL)
-    {
-      store->read_cache = read_cache_load (store, run_id, error);
-      if (store->read_cache == NULL)
-        return NULL;
-      store->read_cache->data_version = version;
-      store->read_cache->total_changes = changes;
-    }
-  return store->read_cache;
-}
-
-typedef enum
-{
-  KEY_PATH,
-  KEY_PROGRAM,
-  KEY_OUTCOME,
-  KEY_DURATION,
-  KEY_ATTEMPT,
-  KEY_WORKER,
-  KEY_NONE,               /* not in the cache: SQL sorts */
-} CacheKey;
-
-typedef struct
-{
-  TallyReadCache *cache;
-  CacheKey key;
-  gboolean descending;
-} SortData;
-
-static int
-compare_cached (const void *a,
-                const void *b,
-                void       *user_data)
-{
-  const SortData *d = user_data;
-  const CachedResult *x = &g_array_index (d->cache->results, CachedResult, *(const guint32 *) a);
-  const CachedResult *y = &g_array_index (d->cache->results, CachedResult, *(const guint32 *) b);
-  const CachedTest *tx = &g_array_index (d->cache->tests, CachedTest, x->test);
-  const CachedTest *ty = &g_array_index (d->cache->tests, CachedTest, y->test);
-  int c = 0;
-
-  switch (d->key)
-    {
-    case KEY_PATH:
-      c = CMP (tx->path_rank, ty->path_rank);
-      break;
-    case KEY_PROGRAM:
-      c = CMP (tx->program_rank, ty->program_rank);
-      break;
-    case KEY_OUTCOME:
-      c = CMP (d->cache->outcome_rank[x->outcome], d->cache->outcome_rank[y->outcome]);
-      break;
-    case KEY_DURATION:
-      c = CMP (x->duration, y->duration);
-      break;
-    case KEY_ATTEMPT:
-      c = CMP (x->attempt, y->attempt);
-      break;
-    case KEY_WORKER:
-      c = CMP (x->worker, y->worker);
-      break;
-    case KEY_NONE:
-    default:
-      break;
-    }
-  if (d->descending)
-    c = -c;
-  /* Ties: path, program (ascending, but with the key for a path sort),
-   * attempt, id — as the SQL orders. */
-  if (c == 0 && d->key != KEY_PATH)
-    c = CMP (tx->path_rank, ty->path_rank);
-  if (c == 0)
-    c = CMP (x->attempt, y->attempt);
-  if (c == 0)
-    c = CMP (x->id, y->id);
-  return c;
-}
-
-static gboolean
-cached_matches_text (TallyReadCache     *cache,
-                     const CachedResult *r,
-                     const char         *needle)
-{
-  const CachedTest *t = &g_array_index (cache->tests, CachedTest, r->test);
-
-  return strstr (cache->strings->str + t->path, needle) != NULL
-         || strstr (cache->strings->str + t->program, needle) != NULL
-         || (r->message != 0 && strstr (cache->messages->str + r->message - 1, needle) != NULL);
-}
-
-/* Sorts @indices by a test's rank (path or program) with a counting
- * sort: ranks are 0 .. n_tests - 1. It is stable, and the results of
- * one test come in (attempt, id) order from the load: the ties of
- * compare_cached(). */
-static void
-cache_sort_by_rank (TallyReadCache *cache,
-                    GArray         *indices,
-                    CacheKey        key,
-                    gboolean        descending)
-{
-  guint n_tests = cache->tests->len;
-  g_autofree guint32 *start = g_new0 (guint32, n_tests + 1);
-  g_autofree guint32 *sorted = NULL;
-
-  if (indices->len < 2)
-    return;
-  sorted = g_new (guint32, indices->len);
-
-  for (guint pass = 0; pass < 2; pass++)
-    for (guint i = 0; i < indices->len; i++)
-      {
-        guint32 index = g_array_index (indices, guint32, i);
-        const CachedTest *t = &g_array_index (cache->tests, CachedTest,
-                                              g_array_index (cache->results, CachedResult, index).test);
-        guint32 rank;
-
-        /* Path descending is (path, program) reversed; program
-         * descending keeps its paths ascending. */
-        if (key == KEY_PATH)
-          rank = descending ? n_tests - 1 - t->path_rank : t->path_rank;
-        else
-          rank = descending ? t->program_desc_rank : t->program_rank;
-        if (pass == 0)
-          start[rank + 1]++;
-        else
-          sorted[start[rank]++] = index;
-        if (pass == 0 && i == indices->len - 1)
-          for (guint r = 0; r < n_tests; r++)
-            start[r + 1] += start[r];
-      }
-  memcpy (indices->data, sorted, indices->len * sizeof (guint32));
-}
-
-/* Everything of @query but its text and order, as a string. */
-static char *
-cache_filter_key (const TallyResultQuery *query)
-{
-  GString *text = g_string_new (NULL);
-
-  g_string_append_printf (text, "%u %d|", query->outcomes, query->all_attempts);
-  if (query->test_ids != NULL)
-    for (guint i = 0; i < query->test_ids->len; i++)
-      g_string_append_printf (text, "%" G_GINT64_FORMAT ",", g_array_index (query->test_ids, gint64, i));
-  else
-    g_string_append (text, "all");
-  return g_string_free (text, FALSE);
-}
-
-/* The indices of the results @query selects, sorted by @key (KEY_NONE:
- * in id order); owned by the cache. Narrowing the text of the last
- * query (typing one more character) scans only its previous answer. */
-static GArray *
-cache_select (TallyReadCache          *cache,
-              const TallyResultQuery  *query,
-              CacheKey                 key,
-              gboolean                 descending)
-{
-  g_autofree char *filter = cache_filter_key (query);
-  g_autofree char *needle = query->text && *query->text ? g_ascii_strdown (query->text, -1) : NULL;
-  GArray *from, *answer;
-
-  if (cache->base == NULL || g_strcmp0 (cache->base_key, filter) != 0
-      || cache->base_sort != (int) key || cache->base_descending != descending)
-    {
-      g_autoptr(GHashTable) keep = NULL;
-      SortData data = { cache, key, descending };
-
-      read_cache_clear_answers (cache);
-      if (query->test_ids != NULL)
-        {
-          keep = g_hash_table_new (g_int64_hash, g_int64_equal);
-          for (guint i = 0; i < query->test_ids->len; i++)
-            g_hash_table_add (keep, &g_array_index (query->test_ids, gint64, i));
-        }
-      cache->base = g_array_sized_new (FALSE, FALSE, sizeof (guint32), cache->results->len);
-      for (guint i = 0; i < cache->results->len; i++)
-        {
-          const CachedResult *r = &g_array_index (cache->results, CachedResult, i);
-
-          if ((query->outcomes != 0 && !(query->outcomes & (1u << r->outcome)))
-              || (!query->all_attempts && !r->final)
-              || (keep != NULL
-                  && !g_hash_table_contains (keep, &g_array_index (cache->tests, CachedTest, r->test).id)))
-            continue;
-          g_array_append_val (cache->base, i);
-        }
-      if (key == KEY_PATH || key == KEY_PROGRAM)
-        cache_sort_by_rank (cache, cache->base, key, descending);
-      else if (key != KEY_NONE && cache->base->len > 1)
-        qsort_r (cache->base->data, cache->base->len, sizeof (guint32), compare_cached, &data);
-      cache->base_key = g_steal_pointer (&filter);
-      cache->base_sort = key;
-      cache->base_descending = descending;
-    }
-
-  if (needle == NULL)
-    return cache->base;
-  if (cache->last != NULL && g_strcmp0 (cache->last_text, needle) == 0)
-    return cache->last;
-
-  /* Every match of "abc" contains "ab": narrow the last answer. */
-  from = cache->last != NULL && strstr (needle, cache->last_text) != NULL ? cache->last : cache->base;
-  answer = g_array_new (FALSE, FALSE, sizeof (guint32));
-  for (guint i = 0; i < from->len; i++)
-    {
-      guint32 index = g_array_index (from, guint32, i);
-
-      if (cached_matches_text (cache, &g_array_index (cache->results, CachedResult, index), needle))
-        g_array_append_val (answer, index);
-    }
-  g_clear_pointer (&cache->last, g_array_unref);
-  g_free (cache->last_text);
-  cache->last = answer;
-  cache->last_text = g_steal_pointer (&needle);
-  return answer;
-}
-
-static GArray *
-cache_ids (TallyReadCache *cache,
-           GArray         *indices,
-           guint           offset,
-           guint           limit)
-{
-  guint end = offset >= indices->len ? offset : MIN ((guint64) indices->len, (guint64) offset + limit);
-  GArray *ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), end > offset ? end - offset : 0);
-
-  for (guint i = offset; i < end; i++)
-    {
-      gint64 id = g_array_index (cache->results, CachedResult, g_array_index (indices, guint32, i)).id;
-
-      g_array_append_val (ids, id);
-    }
-  return ids;
-}
-
-/* How many results @query selects: in the order of the last answer
- * when it has the same filter (counting once what a viewer pages), else
- * unsorted. */
-static guint
-cache_count (TallyReadCache          *cache,
-             const TallyResultQuery  *query)
-{
-  g_autofree char *filter = cache_filter_key (query);
-
-  if (cache->base != NULL && g_strcmp0 (cache->base_key, filter) == 0)
-    return cache_select (cache, query, cache->base_sort, cache->base_descending)->len;
-  return cache_select (cache, query, KEY_NONE, FALSE)->len;
-}
-
-static CacheKey
-cache_key_for_sort (TallyResultSort sort)
-{
-  switch (sort)
-    {
-    case TALLY_RESULT_SORT_OUTCOME:
-      return KEY_OUTCOME;
-    case TALLY_RESULT_SORT_DURATION:
-      return KEY_DURATION;
-    case TALLY_RESULT_SORT_PATH:
-    default:
-      return KEY_PATH;
-    }
-}
-
-/**
- * tally_store_query_results:
- * @store: a #TallyStore
- * @run_id: the run
- * @query: (nullable): the filter and order; %NULL for every final
- *   attempt by path
- * @offset: rows to skip
- * @limit: the most rows to return
- * @error: return location for a #GError
- *
- * One page of a run's results. tally_store_count_results() with the same
- * @query gives the number of rows of all pages.
- *
- * Returns: (transfer full) (element-type TallyResultRow) (nullable): the
- *   rows, or %NULL with @error set
- */
-GPtrArray *
-tally_store_query_results (TallyStore              *store,
-                           gint64                   run_id,
-                           const TallyResultQuery  *query,
-                           guint                    offset,
-                           guint                    limit,
-                           GError                 **error)
-{
-  static const TallyResultQuery all = TALLY_RESULT_QUERY_INIT;
-  g_autoptr(GArray) ids = NULL;
-  TallyReadCache *cache;
-
-  g_return_val_if_fail (store != NULL, NULL);
-
-  if (query == NULL)
-    query = &all;
-  cache = read_cache_get (store, run_id, error);
-  if (cache == NULL)
-    return NULL;
-
-  ids = cache_ids (cache, cache_select (cache, query, cache_key_for_sort (query->sort), query->descending),
-                   offset, limit);
-  return tally_store_get_result_rows (store, (const gint64 *) ids->data, ids->len, error);
-}
-
-/**
- * tally_store_count_results:
- * @store: a #TallyStore
- * @run_id: the run
- * @query: (nullable): the filter, as for tally_store_query_results()
- *   (its order is ignored)
- * @error: return location for a #GError
- *
- * Returns: the number of results that @query selects, or -1 with @error set
- */
-gint64
-tally_store_count_results (TallyStore              *store,
-                           gint64                   run_id,
-                           const TallyResultQuery  *query,
-                           GError                 **error)
-{
-  static const TallyResultQuery all = TALLY_RESULT_QUERY_INIT;
-  TallyReadCache *cache;
-
-  g_return_val_if_fail (store != NULL, -1);
-
-  if (query == NULL)
-    query = &all;
-  cache = read_cache_get (store, run_id, error);
-  if (cache == NULL)
-    return -1;
-
-  /* Counted from the last sorted answer when it has the same filter:
-   * a viewer counts the pages it shows. */
-  return (gint64) cache_count (cache, query);
-}
-
-static TallyTestRow *
-read_test_row (sqlite3_stmt *stmt)
-{
-  TallyTestRow *row = g_new0 (TallyTestRow, 1);
-
-  row->id = sqlite3_column_int64 (stmt, 0);
-  row->program = column_dup_text (stmt, 1);
-  row->path = column_dup_text (stmt, 2);
-  row->file = column_dup_text (stmt, 3);
-  row->line = sqlite3_column_int (stmt, 4);
-  row->markers = tally_markers_new ();
-
-  return row;
-}
-
-/**
- * tally_store_list_run_tests:
- * @store: a #TallyStore
- * @run_id: a run
- * @error: return location for a #GError
- *
- * The tests that have results in @run_id, by id, each with its markers
- * (those of its latest registration), so a caller can evaluate a marker
- * expression in C and pass the ids it keeps as
- * #TallyResultQuery.test_ids. See tally_store_select_tests().
- *
- * Returns: (transfer full) (element-type TallyTestRow) (nullable): the
- *   tests, or %NULL with @error set
- */
-GPtrArray *
-tally_store_list_run_tests (TallyStore  *store,
-                            gint64       run_id,
-                            GError     **error)
-{
-  g_autoptr(GPtrArray) rows = NULL;
-  TallyTestRow *last = NULL;
-  Stmt *st;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, NULL);
-
-  st = store_stmt (store,
-                   "SELECT t.id, t.program, t.path, t.file, t.line, m.name, m.value"
-                   " FROM tests t LEFT JOIN markers m ON m.test_id = t.id"
-                   " WHERE t.id IN (SELECT test_id FROM results WHERE run_id = :run)"
-                   " ORDER BY t.id, m.position",
-                   error);
-  if (st == NULL)
-    return NULL;
-
-  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_test_row_free);
-  bind_int64 (st, ":run", run_id);
-  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
-    {
-      if (last == NULL || last->id != sqlite3_column_int64 (st->stmt, 0))
-        {
-          last = read_test_row (st->stmt);
-          g_ptr_array_add (rows, last);
-        }
-      if (sqlite3_column_type (st->stmt, 5) != SQLITE_NULL)
-        tally_markers_set (last->markers,
-                           (const char *) sqlite3_column_text (st->stmt, 5),
-                           (const char *) sqlite3_column_text (st->stmt, 6));
-    }
-  stmt_reset (st);
-
-  if (rc != SQLITE_DONE)
-    return NULL;
-  return g_steal_pointer (&rows);
-}
-
-/* The verdict of @expr on the marker set @key ("name\x1fvalue\x1e…",
- * names in order; \x1d for no value), evaluated once per distinct set:
- * a run of 100,000 tests has a handful of them. */
-static gboolean
-select_verdict (GHashTable *verdicts,
-                TallyExpr  *expr,
-                GString    *key)
-{
-  gpointer found;
-  g_autoptr(TallyMarkers) markers = NULL;
-  g_auto(GStrv) pairs = NULL;
-  gboolean match;
-
-  if (g_hash_table_lookup_extended (verdicts, key->str, NULL, &found))
-    return GPOINTER_TO_INT (found);
-
-  markers = tally_markers_new ();
-  pairs = g_strsplit (key->str, "\x1e", -1);
-  for (guint i = 0; pairs[i] != NULL; i++)
-    {
-      char *sep = strchr (pairs[i], '\x1f');
-
-      if (sep == NULL)
-        continue;
-      *sep = '\0';
-      tally_markers_set (markers, pairs[i], strcmp (sep + 1, "\x1d") == 0 ? NULL : sep + 1);
-    }
-  match = tally_expr_match_markers (expr, markers);
-  g_hash_table_insert (verdicts, g_strdup (key->str), GINT_TO_POINTER (match));
-  return match;
-}
-
-static const char select_tests_sql[] =
-  "SELECT t.id, m.name, m.value FROM tests t LEFT JOIN markers m ON m.test_id = t.id"
-  " WHERE t.id IN (SELECT test_id FROM results WHERE run_id = :run)"
-  " ORDER BY t.id, m.name";
-
-/**
- * tally_store_select_tests:
- * @store: a #TallyStore
- * @run_id: a run
- * @marker_expr: a marker expression, as for `tally run -m`
- * @error: return location for a #GError
- *
- * Evaluates @marker_expr on the markers of each test of @run_id. A
- * malformed expression is the parser's error.
- *
- * Returns: (transfer full) (element-type gint64) (nullable): the ids of
- *   the tests it selects, ascending, for #TallyResultQuery.test_ids; or
- *   %NULL with @error set
- */
-GArray *
-tally_store_select_tests (TallyStore  *store,
-                          gint64       run_id,
-                          const char  *marker_expr,
-                          GError     **error)
-{
-  g_autoptr(TallyExpr) expr = NULL;
-  g_autoptr(GHashTable) verdicts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GString) key = g_string_new (NULL);
-  g_autoptr(GArray) ids = NULL;
-  gint64 test = 0;
-  gboolean have_test = FALSE;
-  Stmt *st;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, NULL);
-  g_return_val_if_fail (marker_expr != NULL, NULL);
-
-  expr = tally_expr_parse_markers (marker_expr, error);
-  if (expr == NULL)
-    return NULL;
-  st = store_stmt (store, select_tests_sql, error);
-  if (st == NULL)
-    return NULL;
-
-  /* One row per (test, marker), a test's rows together: no TallyMarkers
-   * per test, one evaluation per distinct marker set. */
-  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  bind_int64 (st, ":run", run_id);
-  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (st->stmt, 0);
-
-      if (have_test && id != test && select_verdict (verdicts, expr, key))
-        g_array_append_val (ids, test);
-      if (!have_test || id != test)
-        g_string_truncate (key, 0);
-      test = id;
-      have_test = TRUE;
-      if (sqlite3_column_type (st->stmt, 1) == SQLITE_NULL)
-        continue;
-      g_string_append (key, (const char *) sqlite3_column_text (st->stmt, 1));
-      g_string_append_c (key, '\x1f');
-      g_string_append (key, sqlite3_column_type (st->stmt, 2) == SQLITE_NULL
-                            ? "\x1d" : (const char *) sqlite3_column_text (st->stmt, 2));
-      g_string_append_c (key, '\x1e');
-    }
-  stmt_reset (st);
-  if (rc != SQLITE_DONE)
-    return NULL;
-  if (have_test && select_verdict (verdicts, expr, key))
-    g_array_append_val (ids, test);
-
-  return g_steal_pointer (&ids);
-}
-
-/**
- * tally_store_get_logs_page:
- * @store: a #TallyStore
- * @result_id: a result id
- * @offset: records to skip (after the level filter)
- * @limit: the most records to return
- * @max_level: 0 for every record, else one #GLogLevelFlags level: that
- *   level and the more severe ones (G_LOG_LEVEL_WARNING: warnings,
- *   criticals and errors)
- * @error: return location for a #GError
- *
- * Returns: (transfer full) (element-type TallyLogRecord) (nullable): the
- *   page of the result's log records in order, or %NULL with @error set
- */
-GPtrArray *
-tally_store_get_logs_page (TallyStore      *store,
-                           gint64           result_id,
-                           guint            offset,
-                           guint            limit,
-                           GLogLevelFlags   max_level,
-                           GError         **error)
-{
-  g_autoptr(GPtrArray) records = NULL;
-  Stmt *st;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, NULL);
-
-  st = store_stmt (store, logs_page_sql, error);
-  if (st == NULL)
-    return NULL;
-
-  records = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_log_record_free);
-  bind_int64 (st, ":result", result_id);
-  bind_int64 (st, ":max_level", max_level & G_LOG_LEVEL_MASK);
-  bind_int64 (st, ":limit", limit);
-  bind_int64 (st, ":offset", offset);
-  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
-    g_ptr_array_add (records, read_log_row (st->stmt));
-  stmt_reset (st);
-
-  if (rc != SQLITE_DONE)
-    return NULL;
-  return g_steal_pointer (&records);
-}
-
-/**
- * tally_store_count_logs:
- * @store: a #TallyStore
- * @result_id: a result id
- * @max_level: as for tally_store_get_logs_page()
- * @error: return location for a #GError
- *
- * Returns: the number of the result's records at @max_level or more
- *   severe, or -1 with @error set
- */
-gint64
-tally_store_count_logs (TallyStore      *store,
-                        gint64           result_id,
-                        GLogLevelFlags   max_level,
-                        GError         **error)
-{
-  gint64 count = 0;
-  Stmt *st;
-
-  g_return_val_if_fail (store != NULL, -1);
-
-  st = store_stmt (store,
-                   "SELECT count(*) FROM logs WHERE result_id = :result"
-                   " AND (:max_level = 0 OR level <= :max_level)",
-                   error);
-  if (st == NULL)
-    return -1;
-
-  bind_int64 (st, ":result", result_id);
-  bind_int64 (st, ":max_level", max_level & G_LOG_LEVEL_MASK);
-  if (!stmt_query_int64 (store, st, &count, NULL, error))
-    return -1;
-
-  return count;
-}
-
-/**
- * tally_store_find_tests:
- * @store: a #TallyStore
- * @program: (nullable): the program, or %NULL for any
- * @path: the test path
- * @error: return location for a #GError
- *
- * Returns: (transfer full) (element-type TallyTestRow) (nullable): the
- *   tests with @path (of @program), by program, with their markers;
- *   possibly empty; or %NULL with @error set
- */
-GPtrArray *
-tally_store_find_tests (TallyStore  *store,
-                        const char  *program,
-                        const char  *path,
-                        GError     **error)
-{
-  g_autoptr(GPtrArray) rows = NULL;
-  Stmt *st;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, NULL);
-  g_return_val_if_fail (path != NULL, NULL);
-
-  st = store_stmt (store,
-                   "SELECT id, program, path, file, line FROM tests"
-                   " WHERE path = :path AND (:program IS NULL OR program = :program)"
-                   " ORDER BY program",
-                   error);
-  if (st == NULL)
-    return NULL;
-
-  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_test_row_free);
-  bind_text (st, ":path", path);
-  bind_text (st, ":program", program);
-  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
-    g_ptr_array_add (rows, read_test_row (st->stmt));
-  stmt_reset (st);
-  if (rc != SQLITE_DONE)
-    return NULL;
-
-  for (guint i = 0; i < rows->len; i++)
-    {
-      TallyTestRow *row = g_ptr_array_index (rows, i);
-
-      g_clear_pointer (&row->markers, tally_markers_unref);
-      if (!read_markers (store, row->id, &row->markers, error))
-        return NULL;
-    }
-
-  return g_steal_pointer (&rows);
-}
-
-/**
- * tally_store_query_history:
- * @store: a #TallyStore
- * @test_id: a test
- * @limit: the most rows to return
- * @error: return location for a #GError
- *
- * The test's final attempt in each run that ran it, newest run first
- * (several rows for a run that repeated it with --repeat).
- *
- * Returns: (transfer full) (element-type TallyHistoryRow) (nullable):
- *   the rows, or %NULL with @error set
- */
-GPtrArray *
-tally_store_query_history (TallyStore  *store,
-                           gint64       test_id,
-                           guint        limit,
-                           GError     **error)
-{
-  g_autoptr(GPtrArray) rows = NULL;
-  Stmt *st;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, NULL);
-
-  st = store_stmt (store, history_sql, error);
-  if (st == NULL)
-    return NULL;
-
-  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_history_row_free);
-  bind_int64 (st, ":test", test_id);
-  bind_int64 (st, ":limit", limit);
-  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
-    {
-      TallyHistoryRow *row = g_new0 (TallyHistoryRow, 1);
-
-      row->run_id = sqlite3_column_int64 (st->stmt, 0);
-      row->run_started_at_us = sqlite3_column_int64 (st->stmt, 1);
-      row->result_id = sqlite3_column_int64 (st->stmt, 2);
-      row->attempt = sqlite3_column_int (st->stmt, 3);
-      row->outcome = column_outcome (st->stmt, 4);
-      row->duration_us = sqlite3_column_int64 (st->stmt, 5);
-      g_ptr_array_add (rows, row);
-    }
-  stmt_reset (st);
-
-  if (rc != SQLITE_DONE)
-    return NULL;
-  return g_steal_pointer (&rows);
-}
-
-/**
- * tally_store_count_rows:
- * @store: a #TallyStore
- * @n_runs: (out) (optional): the number of runs
- * @n_results: (out) (optional): the number of results (all attempts)
- * @error: return location for a #GError
- *
- * Returns: %TRUE on success
- */
-gboolean
-tally_store_count_rows (TallyStore  *store,
-                        gint64      *n_runs,
-                        gint64      *n_results,
-                        GError     **error)
-{
-  Stmt *st;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, FALSE);
-
-  st = store_stmt (store,
-                   "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM results)",
-                   error);
-  if (st == NULL)
-    return FALSE;
-
-  rc = stmt_step (store, st, error);
-  if (rc == SQLITE_ROW && n_runs != NULL)
-    *n_runs = sqlite3_column_int64 (st->stmt, 0);
-  if (rc == SQLITE_ROW && n_results != NULL)
-    *n_results = sqlite3_column_int64 (st->stmt, 1);
-  stmt_reset (st);
-
-  return rc == SQLITE_ROW;
-}
-
-/**
- * tally_store_debug_explain:
- * @store: a #TallyStore
- * @which: a read query's name: "results-path", "results-path-desc",
- *   "results-outcome", "results-outcome-desc", "results-duration",
- *   "results-duration-desc", "results-count", "run-counts",
- *   "run-counts-single", "run-retried", "logs-page", "history" or
- *   "runs-page"
- * @error: return location for a #GError
- *
- * For tests and debugging: the EXPLAIN QUERY PLAN of a read query, one
- * plan step per line ("SCAN r", "SEARCH r USING INDEX …").
- *
- * Returns: (transfer full) (nullable): the plan, or %NULL with @error set
- */
-char *
-tally_store_debug_explain (TallyStore  *store,
-                           const char  *which,
-                           GError     **error)
-{
-  g_autoptr(GString) plan = g_string_new (NULL);
-  g_autofree char *sql = NULL;
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, NULL);
-  g_return_val_if_fail (which != NULL, NULL);
-
-  if (explained_query (which) != NULL)
-    sql = g_strconcat ("EXPLAIN QUERY PLAN ", explained_query (which), NULL);
-
-  if (sql == NULL)
-    {
-      g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_FOUND, "no query named %s", which);
-      return NULL;
-    }
-  if (!query_table_ensure (store, error))
-    return NULL;
-
-  rc = sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-      g_string_append_printf (plan, "%s\n", (const char *) sqlite3_column_text (stmt, 3));
-  sqlite3_finalize (stmt);
-
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (store, rc, error);
-      return NULL;
-    }
-
-  return g_string_free (g_steal_pointer (&plan), FALSE);
-}
-
-/**
- * tally_store_query_result_ids:
- * @store: a #TallyStore
- * @run_id: the run
- * @query: (nullable): the filter and order, as for
- *   tally_store_query_results()
- * @error: return location for a #GError
- *
- * Every result @query selects, in order, as ids: one pass over the run.
- * A viewer keeps this list (8 bytes a row) as its model and reads rows
- * with tally_store_get_result_rows() as they scroll into view, which
- * costs the same at any depth, unlike a deep OFFSET.
- *
- * Returns: (transfer full) (element-type gint64) (nullable): the ids, or
- *   %NULL with @error set
- */
-GArray *
-tally_store_query_result_ids (TallyStore              *store,
-                              gint64                   run_id,
-                              const TallyResultQuery  *query,
-                              GError                 **error)
-{
-  static const TallyResultQuery all = TALLY_RESULT_QUERY_INIT;
-  TallyReadCache *cache;
-
-  g_return_val_if_fail (store != NULL, NULL);
-
-  if (query == NULL)
-    query = &all;
-  cache = read_cache_get (store, run_id, error);
-  if (cache == NULL)
-    return NULL;
-
-  return cache_ids (cache, cache_select (cache, query, cache_key_for_sort (query->sort), query->descending),
-                    0, G_MAXUINT);
-}
-
-/**
- * tally_store_get_result_rows:
- * @store: a #TallyStore
- * @ids: (array length=n_ids): result ids
- * @n_ids: the number of @ids
- * @error: return location for a #GError
- *
- * Reads the rows of @ids, in the order given; ids that do not exist are
- * left out.
- *
- * Returns: (transfer full) (element-type TallyResultRow) (nullable): the
- *   rows, or %NULL with @error set
- */
-GPtrArray *
-tally_store_get_result_rows (TallyStore    *store,
-                             const gint64  *ids,
-                             guint          n_ids,
-                             GError       **error)
-{
-  g_autoptr(GPtrArray) rows = NULL;
-  Stmt *st;
-
-  g_return_val_if_fail (store != NULL, NULL);
-  g_return_val_if_fail (ids != NULL || n_ids == 0, NULL);
-
-  st = store_stmt (store, result_row_sql, error);
-  if (st == NULL)
-    return NULL;
-
-  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_result_row_free);
-  for (guint i = 0; i < n_ids; i++)
-    {
-      int rc;
-
-      bind_int64 (st, ":id", ids[i]);
-      rc = stmt_step (store, st, error);
-      if (rc == SQLITE_ROW)
-        g_ptr_array_add (rows, read_result_page_row (st->stmt));
-      stmt_reset (st);
-      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return NULL;
-    }
-
-  if (!fill_result_markers (store, rows, error))
-    return NULL;
-  return g_steal_pointer (&rows);
-}
-
-/* ------------------------------------------------------------------ */
-/* Viewer queries                                                      */
-
-/**
- * tally_store_viewer_get_data_version:
- * @store: a #TallyStore
- * @version: (out): `PRAGMA data_version`
- * @error: return location for a #GError
- *
- * A number that changes whenever another connection (a runner) commits
- * to the database: the viewer polls it to follow a live run cheaply.
- *
- * Returns: %TRUE on success
- */
-gboolean
-tally_store_viewer_get_data_version (TallyStore  *store,
-                                     gint64      *version,
-                                     GError     **error)
-{
-  g_return_val_if_fail (store != NULL, FALSE);
-  g_return_val_if_fail (version != NULL, FALSE);
-
-  return store_pragma_int (store, "PRAGMA data_version", version, error);
-}
-
-#define VIEWER_TIES ", t.path, t.program, r.attempt, r.id"
-#define VIEWER_MARKERS \
-  "(SELECT group_concat (m.name || coalesce ('=' || m.value, ''), ' ')" \
-  "   FROM markers m WHERE m.test_id = t.id)"
-#define VIEWER_IDS(key) \
-  RESULTS_IDS (key VIEWER_TIES), RESULTS_IDS (key " DESC" VIEWER_TIES)
-
-/* Sort keys of tally_store_viewer_query_result_ids(), each ascending
- * then descending. ORDER BY cannot be a parameter: a fixed table. */
-static const struct
-{
-  const char *key;
-  CacheKey cache_key;
-  const char *sql[2];
-} viewer_ids_sql[] = {
-  { "path", KEY_PATH, { RESULTS_IDS ("t.path, t.program, r.attempt, r.id"),
-                        RESULTS_IDS ("t.path DESC, t.program DESC, r.attempt, r.id") } },
-  { "program", KEY_PROGRAM, { VIEWER_IDS ("t.program") } },
-  { "outcome", KEY_OUTCOME, { VIEWER_IDS ("r.outcome") } },
-  { "duration", KEY_DURATION, { VIEWER_IDS ("r.duration_us") } },
-  { "attempt", KEY_ATTEMPT, { VIEWER_IDS ("r.attempt") } },
-  { "worker", KEY_WORKER, { VIEWER_IDS ("r.worker") } },
-  { "markers", KEY_NONE, { VIEWER_IDS (VIEWER_MARKERS) } },
-};
-
-/**
- * tally_store_viewer_query_result_ids:
- * @store: a #TallyStore
- * @run_id: the run
- * @query: (nullable): the filter, as for tally_store_query_results()
- *   (its sort fields are ignored)
- * @sort_key: (nullable): "path" (the default), "program", "outcome",
- *   "duration", "attempt", "worker" or "markers"
- * @descending: whether to reverse the order of @sort_key (ties stay by
- *   path, then id)
- * @error: return location for a #GError
- *
- * As tally_store_query_result_ids(), with every column of the viewer's
- * table as a sort key. An unknown @sort_key is TALLY_ERROR_NOT_FOUND.
- *
- * Returns: (transfer full) (element-type gint64) (nullable): the ids, or
- *   %NULL with @error set
- */
-GArray *
-tally_store_viewer_query_result_ids (TallyStore              *store,
-                                     gint64                   run_id,
-                                     const TallyResultQuery  *query,
-                                     const char              *sort_key,
-                                     gboolean                 descending,
-                                     GError                 **error)
-{
-  static const TallyResultQuery all = TALLY_RESULT_QUERY_INIT;
-  g_autoptr(GArray) ids = NULL;
-  g_autofree char *outcomes = NULL;
-  g_autofree char *pattern = NULL;
-  const char *sql = NULL;
-  CacheKey key = KEY_NONE;
-  Stmt *st;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, NULL);
-
-  if (query == NULL)
-    query = &all;
-  if (sort_key == NULL)
-    sort_key = "path";
-  for (guint i = 0; sql == NULL && i < G_N_ELEMENTS (viewer_ids_sql); i++)
-    if (strcmp (sort_key, viewer_ids_sql[i].key) == 0)
-      {
-        sql = viewer_ids_sql[i].sql[descending ? 1 : 0];
-        key = viewer_ids_sql[i].cache_key;
-      }
-  if (sql == NULL)
-    {
-      g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_FOUND, "no sort key named %s", sort_key);
-      return NULL;
-    }
-
-  /* Every key but the markers sorts in memory (read_cache_get()). */
-  if (key != KEY_NONE)
-    {
-      TallyReadCache *cache = read_cache_get (store, run_id, error);
-
-      if (cache == NULL)
-        return NULL;
-      return cache_ids (cache, cache_select (cache, query, key, descending), 0, G_MAXUINT);
-    }
-
-  st = results_stmt_prepare (store, sql, query, error);
-  if (st == NULL)
-    return NULL;
-
-  outcomes = outcomes_list (query->outcomes);
-  pattern = like_pattern (query->text);
-  bind_results_filter (st, run_id, query, outcomes, pattern);
-
-  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  while ((rc = stmt_step (store, st, error)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (st->stmt, 0);
-
-      g_array_append_val (ids, id);
-    }
-  stmt_reset (st);
-
-  if (rc != SQLITE_DONE)
-    return NULL;
-  return g_steal_pointer (&ids);
 }

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* What the files of the store share: tally-store.c (opening, the
+ * statement layer, transactions), tally-store-write.c, tally-store-merge.c,
+ * tally-store-query.c and tally-store-read-cache.c. Only they include
+ * this header, so it may include sqlite3.h, which no other file of Tally
+ * includes; the rest of Tally uses tally-store-private.h. The helpers
+ * are not static, hence their store_ prefix: the static library has
+ * them in its namespace. */
+
+#include <glib.h>
+#include <sqlite3.h>
+
+#include "tally-store-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  sqlite3_stmt *stmt;
+  const char *sql;
+  int bind_rc;          /* the first binding failure, or SQLITE_OK */
+} Stmt;
+
+struct _TallyStore
+{
+  sqlite3 *db;
+  char *path;
+  GHashTable *stmts;    /* SQL literal (by address) → Stmt */
+  gint64 txn_began;     /* monotonic µs when BEGIN ran, 0 if none open */
+  int schema_version;
+  gboolean readonly;
+  GArray *query_ids;    /* gint64 ids now in temp.tally_query_tests, or NULL */
+  gboolean query_table; /* temp.tally_query_tests exists */
+  struct _TallyReadCache *read_cache; /* one run's results; see store_read_cache_get() */
+};
+
+typedef struct _TallyReadCache TallyReadCache;
+
+/* The orders the read cache sorts by (tally-store-read-cache.c). */
+typedef enum
+{
+  KEY_PATH,
+  KEY_PROGRAM,
+  KEY_OUTCOME,
+  KEY_DURATION,
+  KEY_ATTEMPT,
+  KEY_WORKER,
+  KEY_NONE,               /* not in the cache: SQL sorts */
+} CacheKey;
+
+/* tally-store.c: errors and statements. */
+gboolean store_set_sqlite_error (TallyStore  *self,
+                                 int          rc,
+                                 GError     **error);
+Stmt *store_stmt (TallyStore  *self,
+                  const char  *sql,
+                  GError     **error);
+void store_stmt_reset (Stmt *st);
+void store_stmt_check_bind (Stmt *st,
+                            int   rc);
+int store_stmt_param (Stmt       *st,
+                      const char *name);
+
+/* tally-store.c: binding parameters, by position or by name. */
+void store_bind_int64_at (Stmt   *st,
+                          int     idx,
+                          gint64  value);
+void store_bind_null_at (Stmt *st,
+                         int   idx);
+void store_bind_text_at (Stmt       *st,
+                         int         idx,
+                         const char *text);
+void store_bind_bytes_at (Stmt       *st,
+                          int         idx,
+                          const char *data,
+                          gsize       len);
+void store_bind_int64 (Stmt       *st,
+                       const char *name,
+                       gint64      value);
+void store_bind_int64_unless (Stmt       *st,
+                              const char *name,
+                              gint64      value,
+                              gboolean    is_null);
+void store_bind_text (Stmt       *st,
+                      const char *name,
+                      const char *text);
+void store_bind_bytes (Stmt       *st,
+                       const char *name,
+                       const char *data,
+                       gsize       len);
+
+/* tally-store.c: stepping statements and reading columns. */
+int store_stmt_step (TallyStore  *self,
+                     Stmt        *st,
+                     GError     **error);
+gboolean store_stmt_exec (TallyStore  *self,
+                          Stmt        *st,
+                          GError     **error);
+gboolean store_stmt_query_int64 (TallyStore  *self,
+                                 Stmt        *st,
+                                 gint64      *value,
+                                 gboolean    *found,
+                                 GError     **error);
+char *store_column_dup_text (sqlite3_stmt *stmt,
+                             int           col);
+char *store_column_dup_bytes (sqlite3_stmt *stmt,
+                              int           col,
+                              gsize        *len);
+TallyOutcome store_column_outcome (sqlite3_stmt *stmt,
+                                   int           col);
+gboolean store_exec (TallyStore  *self,
+                     const char  *sql,
+                     GError     **error);
+gboolean store_pragma_int (TallyStore  *self,
+                           const char  *sql,
+                           gint64      *value,
+                           GError     **error);
+
+/* tally-store.c: write transactions. */
+gboolean store_write_begin (TallyStore  *self,
+                            GError     **error);
+gboolean store_write_end (TallyStore  *self,
+                          gboolean     ok,
+                          GError     **error);
+
+/* tally-store.c: shared with tally_store_merge(). */
+gboolean store_rebuild_recent_durations (TallyStore  *self,
+                                         GError     **error);
+gboolean store_refuse (TallyStore  *self,
+                       GError     **error,
+                       const char  *reason);
+
+/* tally-store-read-cache.c: one run's results in memory. */
+void store_read_cache_free (TallyReadCache *cache);
+TallyReadCache *store_read_cache_get (TallyStore  *store,
+                                      gint64       run_id,
+                                      GError     **error);
+GArray *store_cache_select (TallyReadCache          *cache,
+                            const TallyResultQuery  *query,
+                            CacheKey                 key,
+                            gboolean                 descending);
+GArray *store_cache_ids (TallyReadCache *cache,
+                         GArray         *indices,
+                         guint           offset,
+                         guint           limit);
+
+G_END_DECLS
