@@ -2,7 +2,8 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The SQL lives in tally-store.c (the only file that talks to sqlite);
+ * The SQL lives in the tally-store*.c files (the only ones that talk to
+ * sqlite);
  * this file turns its rows into the sets and tables the scheduler wants,
  * and splits a selection into CI shards.
  */

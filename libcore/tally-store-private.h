@@ -9,8 +9,10 @@
 
 G_BEGIN_DECLS
 
-/* The results database. tally-store.c is the only file that includes
- * sqlite3.h. The runner is the one writer: calls are synchronous and
+/* The results database. The tally-store*.c files are the only ones that
+ * include sqlite3.h: tally-store.c opens, migrates and recovers,
+ * tally-store-write.c writes, tally-store-query.c and
+ * tally-store-read-cache.c read, tally-store-merge.c merges. The runner is the one writer: calls are synchronous and
  * cheap (cached statements, bound parameters); writes are grouped in a
  * transaction that is committed when tally_store_commit() is called or
  * when ~100 ms have passed since the transaction began (checked on each
@@ -94,7 +96,7 @@ gboolean    tally_store_add_output      (TallyStore      *store,
 gboolean    tally_store_commit          (TallyStore      *store,
                                          GError         **error);
 
-/* Added for history, merge, readers and tests (tally-store.c). */
+/* Added for history, merge, readers and tests (tally-store-query.c). */
 int         tally_store_get_current_schema_version (void);
 char       *tally_store_test_key        (const char      *program,
                                          const char      *path);
@@ -142,7 +144,7 @@ gboolean    tally_store_merge           (TallyStore      *store,
                                          GError         **error);
 
 /* Read side for `tally show`, `tally history` and the viewer
- * (tally-store.c). Every query is a cached statement with bound
+ * (tally-store-query.c, tally-store-read-cache.c). Every query is a cached statement with bound
  * parameters; page queries are index-driven (see docs/database.md).
  * "Final attempt": among the results of one (run, test), those with the
  * highest attempt; earlier attempts were retried. */
@@ -317,7 +319,7 @@ gint64      tally_store_debug_query_int (TallyStore      *store,
                                          const char      *sql,
                                          GError         **error);
 
-/* Viewer queries (tally-store.c, "Viewer queries"). */
+/* Viewer queries (tally-store-query.c, "Viewer queries"). */
 gboolean    tally_store_viewer_get_data_version (TallyStore   *store,
                                                  gint64       *version,
                                                  GError      **error);

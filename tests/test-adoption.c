@@ -583,8 +583,11 @@ junit_end (GMarkupParseContext *context,
            GError             **error)
 {
   Junit *j = user_data;
-  g_autofree char *name = g_ptr_array_steal_index (j->stack, j->stack->len - 1);
-  const char *parent = parent_of (j);
+  const char *parent;
+
+  /* The element being closed leaves the stack; its parent is on top. */
+  g_free (g_ptr_array_steal_index (j->stack, j->stack->len - 1));
+  parent = parent_of (j);
 
   if (strcmp (element, "system-out") == 0 && g_strcmp0 (parent, "testcase") == 0)
     g_hash_table_insert (j->system_out, g_strdup (j->case_name), g_strdup (j->text->str));

@@ -141,7 +141,6 @@ test_install_files (TallyTest *t, gconstpointer data)
   g_autofree char *man_tally = installed (destdir, "TALLY_TEST_MANDIR", "man1/tally.1");
   g_autofree char *man_viewer = installed (destdir, "TALLY_TEST_MANDIR", "man1/tally-viewer.1");
   g_autofree char *api_index = installed (destdir, "TALLY_TEST_DATADIR", "doc/tally-1/index.html");
-  g_autofree char *version_out = NULL;
   g_autoptr(TallyRun) version = NULL;
 
   /* The library, its headers and its pkg-config file. */
