@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -184,6 +185,70 @@ test_per_case_logs_and_output (TallyTest *t, gconstpointer data)
   tally_assert_cmpint (record->level, ==, G_LOG_LEVEL_WARNING);
   tally_assert_nonnull (find_record (log_logs, "message of log"));
   tally_assert_null (find_record (log_logs, "expected warning 1"));
+}
+
+static char *
+bytes_text (GBytes *bytes)
+{
+  gsize len = 0;
+  const char *data = bytes ? g_bytes_get_data (bytes, &len) : NULL;
+
+  return g_strndup (data ? data : "", len);
+}
+
+/* stdout and stderr of a GTest process are two pipes; many short cases
+ * in one process, each writing to both at its start and its end: every
+ * case's stored output is exactly its own, in every repetition. */
+static void
+test_per_case_streams_exact (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *program = sample ("gtest-streams");
+  g_autofree char *db = db_path (t);
+  g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "-n", "1", "--json", "--repeat", "4",
+                                            "--db", db, program, NULL);
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_checked = 0;
+
+  tally_assert_cmpint (run->status, ==, 0);
+  store = tally_store_open_readonly (db, &error);
+  tally_assert_no_error (error);
+
+  for (guint i = 0; i < run->events->len; i++)
+    {
+      JsonObject *event = g_ptr_array_index (run->events, i);
+      const char *path = json_object_get_string_member_with_default (event, "path", "");
+      gint64 result_id;
+      guint n;
+      g_autoptr(GBytes) out = NULL;
+      g_autoptr(GBytes) err = NULL;
+      g_autofree char *out_text = NULL;
+      g_autofree char *err_text = NULL;
+      g_autofree char *want_out = NULL;
+      g_autofree char *want_err = NULL;
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (event, "event", ""), "test-finished") != 0)
+        continue;
+      tally_assert_true (g_str_has_prefix (path, "/streams/"));
+      tally_assert_cmpstr (json_object_get_string_member (event, "outcome"), ==, "passed");
+      n = atoi (path + strlen ("/streams/"));
+      result_id = json_object_get_int_member (event, "result_id");
+      out = tally_store_get_output (store, result_id, TALLY_STREAM_STDOUT, &error);
+      tally_assert_no_error (error);
+      err = tally_store_get_output (store, result_id, TALLY_STREAM_STDERR, &error);
+      tally_assert_no_error (error);
+
+      out_text = bytes_text (out);
+      err_text = bytes_text (err);
+      want_out = g_strdup_printf ("stdout %03u\n", n);
+      want_err = n % 3 == 0 ? g_strdup_printf ("stderr begin %03u\nstderr tail %03u", n, n)
+                            : g_strdup_printf ("stderr begin %03u\nstderr end %03u\n", n, n);
+      tally_assert_cmpstr (out_text, ==, want_out);
+      tally_assert_cmpstr (err_text, ==, want_err);
+      n_checked++;
+    }
+  tally_assert_cmpuint (n_checked, ==, 4 * 150);
 }
 
 static void
@@ -392,6 +457,7 @@ register_tests (void)
 {
   tally_add ("/gtest/per-case/outcomes", test_per_case_outcomes, "timeout=60");
   tally_add ("/gtest/per-case/logs-and-output", test_per_case_logs_and_output, "timeout=60");
+  tally_add ("/gtest/per-case/streams-exact", test_per_case_streams_exact, "timeout=120");
   tally_add ("/gtest/markers-file", test_markers_file, NULL);
   tally_add ("/gtest/bad/programs", test_bad_programs, NULL);
   tally_add ("/gtest/bad/not-a-builddir", test_not_a_builddir, NULL);
