@@ -79,6 +79,7 @@ typedef struct
   char *bail_out;
   char *last_comment;
   char *parent_path;            /* the head runs as "-p PARENT" (see retry_by_parent) */
+  gboolean whole;               /* the process runs all the program's tests, without -p */
   GHashTable *listed;           /* the program's test paths, once needed */
   guint n_results;              /* plain TAP: sub-results */
   guint n_failed;
@@ -296,20 +297,35 @@ is_listed (GTestProc  *self,
   return g_hash_table_contains (self->listed, path);
 }
 
+static gboolean
+is_below (const char *path,
+          const char *parent,
+          gsize       parent_len)
+{
+  return strncmp (path, parent, parent_len) == 0 && path[parent_len] == '/';
+}
+
 /* Whether a result line is the head's: its path, or, when the head runs
- * by its parent, a path -l did not list under that parent. */
+ * by its parent or in a run of the whole program, a path -l did not list
+ * under that parent (GLib's random tests name themselves after a seed:
+ * "/queue/random/seed:12345"). */
 static gboolean
 is_head_result (GTestProc     *self,
                 TallyTapEvent *event)
 {
   const char *path = event->description;
+  const char *head, *slash;
 
   if (!self->head_started || path == NULL)
     return FALSE;
-  if (g_str_equal (path, head_test (self)->path))
+  head = head_test (self)->path;
+  if (g_str_equal (path, head))
     return TRUE;
-  return self->parent_path != NULL && g_str_has_prefix (path, self->parent_path)
-         && path[strlen (self->parent_path)] == '/' && !is_listed (self, path);
+  if (self->parent_path != NULL)
+    return is_below (path, self->parent_path, strlen (self->parent_path)) && !is_listed (self, path);
+  slash = strrchr (head, '/');
+  return self->whole && slash != NULL && slash != head && is_below (path, head, slash - head)
+         && strchr (path + (slash - head) + 1, '/') == NULL && !is_listed (self, path);
 }
 
 static void
@@ -987,6 +1003,29 @@ log_fd_target (void)
   return limit.rlim_cur > 64 ? (int) limit.rlim_cur - 1 : -1;
 }
 
+/* Whether the first @n pending tests are all the program's, in order,
+ * none marked `skip`: the process then runs the program as it is, like
+ * gnome-desktop-testing-runner and meson do, and no -p list is needed.
+ * A failure that ends the process sends the rest back as -p batches. */
+static gboolean
+batch_is_whole (GTestProc *self,
+                guint      n)
+{
+  GPtrArray *tests = self->base.program->tests;
+  guint i = 0;
+
+  if (!is_gtest (self) || self->parent_path != NULL || n != tests->len)
+    return FALSE;
+  for (GList *l = self->pending.head; l != NULL && i < n; l = l->next, i++)
+    {
+      TallyListedTest *test = g_ptr_array_index (tests, i);
+
+      if (GPOINTER_TO_UINT (l->data) != i || tally_markers_has (test->markers, "skip"))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static GStrv
 process_argv (GTestProc *self,
               guint      n,
@@ -1015,6 +1054,11 @@ process_argv (GTestProc *self,
       g_strv_builder_add_many (argv, "--GTestLogFD", fd, NULL);
     }
   g_strv_builder_add_many (argv, "--tap", "-k", NULL);
+  if (self->whole)
+    {
+      *n_paths = n;
+      return g_strv_builder_end (argv);
+    }
   if (self->parent_path != NULL)
     {
       g_strv_builder_add_many (argv, "-p", self->parent_path, NULL);
@@ -1132,6 +1176,7 @@ start_processes (GTestProc *self)
 
       self->log_fd = is_gtest (self) && log_fd_target () >= 0;
       self->frames = FALSE;
+      self->whole = batch_is_whole (self, n);
       argv = process_argv (self, n, &n_paths);
 
       self->n_running = n;
