@@ -30,8 +30,7 @@
  * bytes) and the numbers (8 bytes each). */
 #define FRAME_HEADER 20
 #define MAX_FRAME (64 * 1024)
-#define LOG_START_CASE 5          /* GTestLogType G_TEST_LOG_START_CASE */
-#define LOG_STOP_CASE 6           /* G_TEST_LOG_STOP_CASE */
+#define LOG_STOP_CASE 6           /* GTestLogType G_TEST_LOG_STOP_CASE */
 #define LOG_LAST_TYPE 11          /* G_TEST_LOG_STOP_SUITE */
 /* The descriptor the log goes to in the GTest process: high, so that a
  * g_test_trap_subprocess() child (which is told the number but does not
@@ -471,7 +470,6 @@ handle_event (GTestProc     *self,
     }
 }
 
-
 static void
 parse_err_lines (GTestProc *self,
                  gboolean   final)
@@ -583,7 +581,6 @@ parse_frame (const guint8 *data,
   if (len < total)
     return FRAME_INCOMPLETE;
 
-  frame->string1 = NULL;
   for (guint32 i = 0; i < n_strings; i++)
     {
       guint32 slen;
@@ -593,17 +590,15 @@ parse_frame (const guint8 *data,
       slen = be32 (data + at);
       if (slen > total - at - 4)
         return FRAME_INVALID;
-      if (i == 0)
-        frame->string1 = g_strndup ((const char *) data + at + 4, slen);
       at += 4 + slen;
     }
   if (at + (gsize) n_nums * 8 != total)
-    {
-      g_clear_pointer (&frame->string1, g_free);
-      return FRAME_INVALID;
-    }
+    return FRAME_INVALID;
+
   frame->type = be32 (data + 4);
   frame->len = total;
+  frame->string1 = n_strings > 0 ? g_strndup ((const char *) data + FRAME_HEADER + 4,
+                                              be32 (data + FRAME_HEADER)) : NULL;
   return FRAME_VALID;
 }
 
@@ -727,11 +722,16 @@ drain (GTestProc *self,
           release_held (self);
           progress = TRUE;
         }
+      /* At the end, a frame whose result line never came (it was not
+       * valid TAP) holds back no more stderr. */
+      if (!progress && final && self->stop_path != NULL)
+        {
+          g_clear_pointer (&self->stop_path, g_free);
+          progress = TRUE;
+        }
       if (!progress)
         break;
     }
-  if (final)
-    g_clear_pointer (&self->stop_path, g_free);
 }
 
 /* Reads both pipes: stdout first, so that every stderr byte and frame

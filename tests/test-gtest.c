@@ -259,6 +259,48 @@ test_per_case_streams_exact (TallyTest *t, gconstpointer data)
   tally_assert_cmpuint (n_checked, ==, 4 * 151);
 }
 
+/* A program that closes the descriptor GLib's test log goes to loses
+ * the end-of-case frames: its cases still all get their results, in
+ * time, with their own stdout. */
+static void
+test_per_case_streams_log_closed (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *program = sample ("gtest-streams");
+  g_autofree char *db = db_path (t);
+  const char *envp[] = { "GTEST_STREAMS_CLOSE_PIPES=1", NULL };
+  g_autoptr(TallyRun) run = tally_util_run (t, envp, tally, "run", "-n", "1", "--json", "--timeout", "20",
+                                            "--db", db, program, NULL);
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_checked = 0;
+
+  tally_assert_cmpint (run->status, ==, 0);
+  store = tally_store_open_readonly (db, &error);
+  tally_assert_no_error (error);
+  for (guint i = 0; i < run->events->len; i++)
+    {
+      JsonObject *event = g_ptr_array_index (run->events, i);
+      const char *path = json_object_get_string_member_with_default (event, "path", "");
+      g_autoptr(GBytes) out = NULL;
+      g_autofree char *out_text = NULL;
+      g_autofree char *want = NULL;
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (event, "event", ""), "test-finished") != 0)
+        continue;
+      tally_assert_cmpstr (json_object_get_string_member (event, "outcome"), ==, "passed");
+      out = tally_store_get_output (store, json_object_get_int_member (event, "result_id"),
+                                    TALLY_STREAM_STDOUT, &error);
+      tally_assert_no_error (error);
+      out_text = bytes_text (out);
+      want = g_str_has_prefix (path, "/streams/random/") ? g_strdup ("stdout random\n")
+             : g_strdup_printf ("stdout %03d\n", atoi (path + strlen ("/streams/")));
+      tally_assert_cmpstr (out_text, ==, want);
+      n_checked++;
+    }
+  tally_assert_cmpuint (n_checked, ==, 151);
+}
+
 /* The process ids the cases of a gtest-streams run logged ("pid N"),
  * one per test-finished event. */
 static GPtrArray *
@@ -536,6 +578,7 @@ register_tests (void)
   tally_add ("/gtest/per-case/outcomes", test_per_case_outcomes, "timeout=60");
   tally_add ("/gtest/per-case/logs-and-output", test_per_case_logs_and_output, "timeout=60");
   tally_add ("/gtest/per-case/streams-exact", test_per_case_streams_exact, "timeout=120");
+  tally_add ("/gtest/per-case/streams-log-closed", test_per_case_streams_log_closed, "timeout=120");
   tally_add ("/gtest/whole-program", test_whole_program, "timeout=120");
   tally_add ("/gtest/markers-file", test_markers_file, NULL);
   tally_add ("/gtest/bad/programs", test_bad_programs, NULL);

@@ -3,13 +3,31 @@
  * some of it without a final newline: a runner that runs them in one
  * process must give each case exactly its own output. Each case also
  * logs its process id (`pid N`), and one case is named after a random
- * seed, like GLib's own random tests, so its path changes on every run. */
+ * seed, like GLib's own random tests, so its path changes on every run.
+ * With GTEST_STREAMS_CLOSE_PIPES set, case 010 closes every pipe it did
+ * not get as stdin, stdout or stderr, as programs that close inherited
+ * descriptors do. */
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib.h>
 
 #define N_CASES 150
+
+static void
+close_inherited_pipes (void)
+{
+  long max = sysconf (_SC_OPEN_MAX);
+
+  for (int fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+    {
+      struct stat st;
+
+      if (fstat (fd, &st) == 0 && S_ISFIFO (st.st_mode))
+        close (fd);
+    }
+}
 
 static void
 test_random (void)
@@ -25,6 +43,8 @@ test_case (gconstpointer data)
   guint i = GPOINTER_TO_UINT (data);
 
   g_test_message ("pid %d", (int) getpid ());
+  if (i == 10 && g_getenv ("GTEST_STREAMS_CLOSE_PIPES") != NULL)
+    close_inherited_pipes ();
   fprintf (stderr, "stderr begin %03u\n", i);
   printf ("stdout %03u\n", i);
   if (i % 3 == 0)
