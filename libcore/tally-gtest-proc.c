@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include <glib-unix.h>
 
@@ -22,6 +23,19 @@
 #define MAX_ERR_LINE (64 * 1024)
 #define MAX_RECORDS 10000
 #define SKIP_EXIT_STATUS 77      /* meson's and Automake's "skipped" */
+
+/* GLib's binary test log (`--GTestLogFD`, gtestutils.c): a frame is five
+ * big-endian 32-bit words (length of the whole frame, type, number of
+ * strings, number of numbers, 0), the strings (a 32-bit length, then the
+ * bytes) and the numbers (8 bytes each). */
+#define FRAME_HEADER 20
+#define MAX_FRAME (64 * 1024)
+#define LOG_STOP_CASE 6           /* GTestLogType G_TEST_LOG_STOP_CASE */
+#define LOG_LAST_TYPE 11          /* G_TEST_LOG_STOP_SUITE */
+/* The descriptor the log goes to in the GTest process: high, so that a
+ * g_test_trap_subprocess() child (which is told the number but does not
+ * inherit the descriptor) does not open a file of its own there. */
+#define LOG_FD_PREFERRED 1000
 
 /* A GTest binary's or plain program's worker. Results must come in the
  * order the indices were sent; GLib prints nothing when a test starts,
@@ -47,6 +61,12 @@ typedef struct
   GSource *err_source;
   TallyTapParser *tap;
   GByteArray *err_line;         /* a stderr line not yet complete */
+  GByteArray *err_buf;          /* stderr bytes (and log frames) not yet consumed */
+  gboolean log_fd;              /* GLib's test log goes into the stderr pipe */
+  gboolean frames;              /* and frames have come */
+  gboolean held;                /* held_event waits for its end-of-case frame */
+  TallyTapEvent held_event;
+  char *stop_path;              /* an end-of-case frame waits for its TAP result */
   guint n_running;              /* pending's first n_running are this process's */
   char *tmpdir;
 
@@ -58,6 +78,7 @@ typedef struct
   char *bail_out;
   char *last_comment;
   char *parent_path;            /* the head runs as "-p PARENT" (see retry_by_parent) */
+  gboolean whole;               /* the process runs all the program's tests, without -p */
   GHashTable *listed;           /* the program's test paths, once needed */
   guint n_results;              /* plain TAP: sub-results */
   guint n_failed;
@@ -275,20 +296,35 @@ is_listed (GTestProc  *self,
   return g_hash_table_contains (self->listed, path);
 }
 
+static gboolean
+is_below (const char *path,
+          const char *parent,
+          gsize       parent_len)
+{
+  return strncmp (path, parent, parent_len) == 0 && path[parent_len] == '/';
+}
+
 /* Whether a result line is the head's: its path, or, when the head runs
- * by its parent, a path -l did not list under that parent. */
+ * by its parent or in a run of the whole program, a path -l did not list
+ * under that parent (GLib's random tests name themselves after a seed:
+ * "/queue/random/seed:12345"). */
 static gboolean
 is_head_result (GTestProc     *self,
                 TallyTapEvent *event)
 {
   const char *path = event->description;
+  const char *head, *slash;
 
   if (!self->head_started || path == NULL)
     return FALSE;
-  if (g_str_equal (path, head_test (self)->path))
+  head = head_test (self)->path;
+  if (g_str_equal (path, head))
     return TRUE;
-  return self->parent_path != NULL && g_str_has_prefix (path, self->parent_path)
-         && path[strlen (self->parent_path)] == '/' && !is_listed (self, path);
+  if (self->parent_path != NULL)
+    return is_below (path, self->parent_path, strlen (self->parent_path)) && !is_listed (self, path);
+  slash = strrchr (head, '/');
+  return self->whole && slash != NULL && slash != head && is_below (path, head, slash - head)
+         && strchr (path + (slash - head) + 1, '/') == NULL && !is_listed (self, path);
 }
 
 static void
@@ -435,18 +471,6 @@ handle_event (GTestProc     *self,
 }
 
 static void
-process_tap (GTestProc *self)
-{
-  TallyTapEvent event;
-
-  while (self->tap != NULL && tally_tap_parser_next (self->tap, &event))
-    {
-      handle_event (self, &event);
-      tally_tap_event_clear (&event);
-    }
-}
-
-static void
 parse_err_lines (GTestProc *self,
                  gboolean   final)
 {
@@ -499,37 +523,231 @@ take_stdout (GTestProc  *self,
 }
 
 static void
-take_stderr (GTestProc  *self,
-             GByteArray *err)
+take_stderr (GTestProc    *self,
+             const guint8 *data,
+             gsize         len)
 {
-  write_output (self, TALLY_STREAM_STDERR, err->data, err->len);
-  g_byte_array_append (self->err_line, err->data, err->len);
+  write_output (self, TALLY_STREAM_STDERR, data, len);
+  g_byte_array_append (self->err_line, data, len);
   parse_err_lines (self, FALSE);
 }
 
-/* Reads both pipes. The two are not ordered against each other, so
- * stdout is read again after stderr: every result line written before
- * the stderr just read is then handled first, and that stderr goes to
- * the test running after them (GLib writes a fatal message to stderr
- * after its "Bail out!" line). A test's stderr is exact unless tests
- * finish within microseconds of each other; its stdout and the log
- * records of the TAP stream always are. */
+/* stdout and stderr are two pipes, not ordered against each other, so a
+ * GTest process also writes GLib's binary test log into its stderr pipe
+ * (`--GTestLogFD`): an end-of-case frame follows each case's TAP result
+ * line and every byte the case wrote to stderr, so a case's stderr is
+ * exactly what comes before its frame. The TAP stream and the stderr pipe
+ * are consumed in step: each stops at a case's end (its result line, its
+ * frame) until the other gets there. */
+
+typedef struct
+{
+  guint32 type;
+  gsize len;                    /* of the whole frame */
+  char *string1;                /* the test path, for case frames */
+} LogFrame;
+
+typedef enum
+{
+  FRAME_VALID,
+  FRAME_INVALID,
+  FRAME_INCOMPLETE,
+} FrameStatus;
+
+static guint32
+be32 (const guint8 *p)
+{
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+}
+
+/* Whether @data starts with a well-formed frame; bytes that are not one
+ * are ordinary stderr. */
+static FrameStatus
+parse_frame (const guint8 *data,
+             gsize         len,
+             LogFrame     *frame)
+{
+  guint32 total, n_strings, n_nums;
+  gsize at = FRAME_HEADER;
+
+  if (len < FRAME_HEADER)
+    return FRAME_INCOMPLETE;
+  total = be32 (data);
+  n_strings = be32 (data + 8);
+  n_nums = be32 (data + 12);
+  if (total < FRAME_HEADER || total > MAX_FRAME || be32 (data + 4) > LOG_LAST_TYPE
+      || n_strings > 2 || n_nums > 16 || be32 (data + 16) != 0)
+    return FRAME_INVALID;
+  if (len < total)
+    return FRAME_INCOMPLETE;
+
+  for (guint32 i = 0; i < n_strings; i++)
+    {
+      guint32 slen;
+
+      if (at + 4 > total)
+        return FRAME_INVALID;
+      slen = be32 (data + at);
+      if (slen > total - at - 4)
+        return FRAME_INVALID;
+      at += 4 + slen;
+    }
+  if (at + (gsize) n_nums * 8 != total)
+    return FRAME_INVALID;
+
+  frame->type = be32 (data + 4);
+  frame->len = total;
+  frame->string1 = n_strings > 0 ? g_strndup ((const char *) data + FRAME_HEADER + 4,
+                                              be32 (data + FRAME_HEADER)) : NULL;
+  return FRAME_VALID;
+}
+
+/* Reports the held TAP result: its case's stderr is all in. */
+static void
+release_held (GTestProc *self)
+{
+  if (!self->held)
+    return;
+  self->held = FALSE;
+  handle_event (self, &self->held_event);
+  tally_tap_event_clear (&self->held_event);
+}
+
+static void
+on_frame (GTestProc *self,
+          LogFrame  *frame)
+{
+  self->frames = TRUE;
+  if (frame->type != LOG_STOP_CASE || frame->string1 == NULL)
+    return;
+
+  parse_err_lines (self, TRUE);   /* a case's last partial line is its own */
+  if (!self->held)
+    self->stop_path = g_strdup (frame->string1);   /* wait for the result line */
+  else if (g_strcmp0 (self->held_event.description, frame->string1) == 0)
+    release_held (self);
+  /* else another process's frame (a forked child): not a case end here */
+}
+
+/* Consumes the stderr pipe's bytes up to the next end of case not yet
+ * matched by its result line; returns whether anything was consumed. */
+static gboolean
+consume_err (GTestProc *self,
+             gboolean   final)
+{
+  GByteArray *buf = self->err_buf;
+  gboolean progress = FALSE;
+
+  while (buf->len > 0 && self->stop_path == NULL)
+    {
+      const guint8 *nul = self->log_fd ? memchr (buf->data, 0, buf->len) : NULL;
+      gsize text = nul ? (gsize) (nul - buf->data) : buf->len;
+      LogFrame frame = { 0 };
+      FrameStatus status;
+
+      if (text > 0)
+        {
+          take_stderr (self, buf->data, text);
+          g_byte_array_remove_range (buf, 0, text);
+          progress = TRUE;
+          continue;
+        }
+
+      /* Frames start with a NUL (their length's high byte). */
+      status = parse_frame (buf->data, buf->len, &frame);
+      if (status == FRAME_INCOMPLETE && !final)
+        break;
+      progress = TRUE;
+      if (status != FRAME_VALID)
+        {
+          take_stderr (self, buf->data, 1);
+          g_byte_array_remove_range (buf, 0, 1);
+          continue;
+        }
+      g_byte_array_remove_range (buf, 0, frame.len);
+      on_frame (self, &frame);
+      g_free (frame.string1);
+    }
+  return progress;
+}
+
+/* Handles TAP events up to a GTest result whose end-of-case frame has not
+ * come yet; returns whether any event was handled. */
+static gboolean
+consume_tap (GTestProc *self)
+{
+  TallyTapEvent event;
+  gboolean progress = FALSE;
+
+  while (!self->held && self->tap != NULL && tally_tap_parser_next (self->tap, &event))
+    {
+      progress = TRUE;
+      if (event.kind == TALLY_TAP_RESULT && is_gtest (self) && (self->frames || self->stop_path))
+        {
+          gboolean matches = g_strcmp0 (self->stop_path, event.description) == 0;
+
+          /* A frame for another path is stale: the stderr pipe goes on
+           * to this result's own. */
+          g_clear_pointer (&self->stop_path, g_free);
+          if (!matches)
+            {
+              self->held_event = event;
+              self->held = TRUE;
+              break;
+            }
+        }
+      handle_event (self, &event);
+      tally_tap_event_clear (&event);
+    }
+  return progress;
+}
+
+/* Handles what both streams hold, in step. */
+static void
+drain (GTestProc *self,
+       gboolean   final)
+{
+  for (;;)
+    {
+      gboolean progress = consume_err (self, final);
+
+      progress |= consume_tap (self);
+      /* A held result's frame is missing although the process has gone on
+       * to write more stdout (or has ended): it closed its log descriptor.
+       * Its stderr is then what came so far, as without the log. */
+      if (!progress && self->held
+          && (final || (self->tap != NULL && tally_tap_parser_pending (self->tap) > 0)))
+        {
+          self->frames = FALSE;
+          release_held (self);
+          progress = TRUE;
+        }
+      /* At the end, a frame whose result line never came (it was not
+       * valid TAP) holds back no more stderr. */
+      if (!progress && final && self->stop_path != NULL)
+        {
+          g_clear_pointer (&self->stop_path, g_free);
+          progress = TRUE;
+        }
+      if (!progress)
+        break;
+    }
+}
+
+/* Reads both pipes: stdout first, so that every stderr byte and frame
+ * written before the result lines just read is read too. */
 static void
 pump (GTestProc *self)
 {
   g_autoptr(GByteArray) out = g_byte_array_new ();
-  g_autoptr(GByteArray) err = g_byte_array_new ();
 
   if (!read_available (self->out_fd, out))
     self->out_eof = TRUE;
-  if (!read_available (self->err_fd, err))
+  if (!read_available (self->err_fd, self->err_buf))
     self->err_eof = TRUE;
-  if (err->len > 0 && !read_available (self->out_fd, out))
-    self->out_eof = TRUE;
 
   take_stdout (self, out);
-  process_tap (self);
-  take_stderr (self, err);
+  drain (self, FALSE);
 }
 
 static gboolean
@@ -585,17 +803,13 @@ static void
 close_pipes (GTestProc *self)
 {
   g_autoptr(GByteArray) out = g_byte_array_new ();
-  g_autoptr(GByteArray) err = g_byte_array_new ();
 
   read_available (self->out_fd, out);
-  read_available (self->err_fd, err);
+  read_available (self->err_fd, self->err_buf);
   take_stdout (self, out);
   if (self->tap != NULL)
-    {
-      tally_tap_parser_finish (self->tap);
-      process_tap (self);
-    }
-  take_stderr (self, err);
+    tally_tap_parser_finish (self->tap);
+  drain (self, TRUE);
   parse_err_lines (self, TRUE);
 
   drop_source (&self->out_source);
@@ -775,6 +989,43 @@ batch_length (GTestProc *self)
   return n;
 }
 
+/* Where a GTest process writes GLib's test log, or -1 when the limit
+ * on open files leaves no room for it. */
+static int
+log_fd_target (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) < 0)
+    return -1;
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur > LOG_FD_PREFERRED)
+    return LOG_FD_PREFERRED;
+  return limit.rlim_cur > 64 ? (int) limit.rlim_cur - 1 : -1;
+}
+
+/* Whether the first @n pending tests are all the program's, in order,
+ * none marked `skip`: the process then runs the program as it is, like
+ * gnome-desktop-testing-runner and meson do, and no -p list is needed.
+ * A failure that ends the process sends the rest back as -p batches. */
+static gboolean
+batch_is_whole (GTestProc *self,
+                guint      n)
+{
+  GPtrArray *tests = self->base.program->tests;
+  guint i = 0;
+
+  if (!is_gtest (self) || self->parent_path != NULL || n != tests->len)
+    return FALSE;
+  for (GList *l = self->pending.head; l != NULL && i < n; l = l->next, i++)
+    {
+      TallyListedTest *test = g_ptr_array_index (tests, i);
+
+      if (GPOINTER_TO_UINT (l->data) != i || tally_markers_has (test->markers, "skip"))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static GStrv
 process_argv (GTestProc *self,
               guint      n,
@@ -795,7 +1046,19 @@ process_argv (GTestProc *self,
   if (!is_gtest (self))
     return g_strv_builder_end (argv);
 
+  if (self->log_fd)
+    {
+      g_autofree char *fd = g_strdup_printf ("%d", log_fd_target ());
+
+      /* Before --tap: GLib turns TAP off when it is given a log descriptor. */
+      g_strv_builder_add_many (argv, "--GTestLogFD", fd, NULL);
+    }
   g_strv_builder_add_many (argv, "--tap", "-k", NULL);
+  if (self->whole)
+    {
+      *n_paths = n;
+      return g_strv_builder_end (argv);
+    }
   if (self->parent_path != NULL)
     {
       g_strv_builder_add_many (argv, "-p", self->parent_path, NULL);
@@ -874,6 +1137,13 @@ spawn_process (GTestProc  *self,
   self->out_fd = out[0];
   self->err_fd = err[0];
   launcher = process_launcher (self, out[1], err[1], error);
+  if (launcher != NULL && self->log_fd)
+    {
+      int log = fcntl (err[1], F_DUPFD_CLOEXEC, 3);
+
+      if (log >= 0)
+        g_subprocess_launcher_take_fd (launcher, log, log_fd_target ());
+    }
   if (launcher != NULL)
     self->subprocess = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, error);
   g_clear_object (&launcher);   /* closes the child's ends */
@@ -902,7 +1172,12 @@ start_processes (GTestProc *self)
       g_autoptr(GError) error = NULL;
       guint n_paths;
       guint n = batch_length (self);
-      g_auto(GStrv) argv = process_argv (self, n, &n_paths);
+      g_auto(GStrv) argv = NULL;
+
+      self->log_fd = is_gtest (self) && log_fd_target () >= 0;
+      self->frames = FALSE;
+      self->whole = batch_is_whole (self, n);
+      argv = process_argv (self, n, &n_paths);
 
       self->n_running = n;
       if (is_gtest (self) && n_paths == 0)
@@ -999,6 +1274,9 @@ gtest_finalize (TallyWorkerProc *base)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->tap, tally_tap_parser_free);
   g_byte_array_unref (self->err_line);
+  g_byte_array_unref (self->err_buf);
+  tally_tap_event_clear (&self->held_event);
+  g_free (self->stop_path);
   g_ptr_array_unref (self->records);
   g_ptr_array_unref (self->err_records);
   g_free (self->bail_out);
@@ -1047,6 +1325,7 @@ tally_gtest_proc_spawn (TallyProgram               *program,
   g_queue_init (&self->pending);
   self->out_fd = self->err_fd = -1;
   self->err_line = g_byte_array_new ();
+  self->err_buf = g_byte_array_new ();
   self->records = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_log_record_free);
   self->err_records = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_log_record_free);
   self->failed_names = g_string_new (NULL);

@@ -12,7 +12,9 @@
 #define TICK_MS 100
 #define OUTPUT_CAP (1024 * 1024)
 #define MAX_DEPTH 16
-#define MAX_GTEST_BATCH 64
+/* A GTest binary's batch may be the whole program: one process, as its
+ * own runners start it (the pool's share keeps the tail split). */
+#define MAX_GTEST_BATCH 4096
 /* The runner's deadline trails the worker's own, so a test that yields to
  * its main context times out in-process, with a precise message. */
 #define DEADLINE_SLACK_US (G_USEC_PER_SEC / 2)
@@ -272,12 +274,12 @@ queue_clear (UnitQueue *queue)
  * only when the previous one is done. */
 static guint
 slot_depth (TallySession *session,
-            Slot         *slot)
+            TallyProgram *program,
+            guint         taken)
 {
-  guint pending = queue_length (&session->parallel);
+  guint pending = queue_length (&session->parallel) + taken;
   guint depth = pending / MAX (session->options.n_workers, 1);
-  gboolean native = slot->worker == NULL
-                    || tally_worker_proc_get_program (slot->worker)->kind == TALLY_PROGRAM_NATIVE;
+  gboolean native = program == NULL || program->kind == TALLY_PROGRAM_NATIVE;
 
   /* -x, --maxfail, --sw: a test already queued in a worker would still
    * run after the failure that stops the run. */
@@ -420,7 +422,8 @@ fill_slot (Slot *slot)
 {
   TallySession *session = slot->session;
   g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (guint32));
-  guint depth = slot->serial ? 1 : slot_depth (session, slot);
+  TallyProgram *running = slot->worker ? tally_worker_proc_get_program (slot->worker) : NULL;
+  guint depth = slot->serial ? 1 : slot_depth (session, running, 0);
 
   if (session->stopping)
     return;
@@ -449,6 +452,9 @@ fill_slot (Slot *slot)
               break;
             }
           slot->unit = unit;
+          /* An idle slot's depth is that of the program it takes up. */
+          if (slot->sent.length == 0 && !slot->serial)
+            depth = slot_depth (session, unit->program, unit->items.length);
         }
 
       if (!ensure_worker (slot, slot->unit->program))

@@ -62,6 +62,8 @@ void            tally_tap_parser_finish  (TallyTapParser   *parser);
 /* The next complete line's event; FALSE when more input is needed. */
 gboolean        tally_tap_parser_next    (TallyTapParser   *parser,
                                           TallyTapEvent    *event);
+/* How many pushed bytes no event has taken yet. */
+gsize           tally_tap_parser_pending (TallyTapParser   *parser);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyTapParser, tally_tap_parser_free)
 

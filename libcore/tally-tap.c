@@ -287,6 +287,12 @@ tally_tap_parser_push (TallyTapParser *parser,
   g_byte_array_append (parser->buffer, data, len);
 }
 
+gsize
+tally_tap_parser_pending (TallyTapParser *parser)
+{
+  return parser->buffer->len - parser->start;
+}
+
 void
 tally_tap_parser_finish (TallyTapParser *parser)
 {

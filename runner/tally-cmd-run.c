@@ -239,23 +239,45 @@ compare_longest_first (gconstpointer a,
 /* Longest first, so no long test starts last; the durations are looked
  * up once per test, not once per comparison, and then dropped (this is
  * the runner's peak with history: 16 B a test here, as much for qsort).
- * Stable: ties keep their order. */
+ * Stable: ties keep their order. A GTest binary or plain program runs its
+ * tests in processes of many, in registration order: it moves as a
+ * whole, by its total. */
 static GPtrArray *
 sort_longest_first (GPtrArray *tests,
                     History   *history)
 {
   g_autofree Timed *timed = g_new (Timed, tests->len);
+  g_autoptr(GHashTable) totals = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   GPtrArray *sorted;
 
   for (guint i = 0; i < tests->len; i++)
     {
       TallyListedTest *test = g_ptr_array_index (tests, i);
+      gint64 *total;
 
       timed[i].duration_us = tally_history_lookup_duration (history->durations,
                                                             test->program->name, test->path);
       timed[i].position = i;
+      if (test->program->kind == TALLY_PROGRAM_NATIVE)
+        continue;
+      total = g_hash_table_lookup (totals, test->program);
+      if (total == NULL)
+        {
+          total = g_new (gint64, 1);
+          *total = -1;
+          g_hash_table_insert (totals, test->program, total);
+        }
+      if (timed[i].duration_us >= 0)
+        *total = MAX (*total, 0) + timed[i].duration_us;
     }
   g_clear_pointer (&history->durations, tally_durations_free);
+  for (guint i = 0; i < tests->len; i++)
+    {
+      TallyListedTest *test = g_ptr_array_index (tests, i);
+
+      if (test->program->kind != TALLY_PROGRAM_NATIVE)
+        timed[i].duration_us = *(gint64 *) g_hash_table_lookup (totals, test->program);
+    }
   qsort (timed, tests->len, sizeof (Timed), compare_longest_first);
 
   sorted = g_ptr_array_sized_new (tests->len);

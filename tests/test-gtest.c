@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -184,6 +185,190 @@ test_per_case_logs_and_output (TallyTest *t, gconstpointer data)
   tally_assert_cmpint (record->level, ==, G_LOG_LEVEL_WARNING);
   tally_assert_nonnull (find_record (log_logs, "message of log"));
   tally_assert_null (find_record (log_logs, "expected warning 1"));
+}
+
+static char *
+bytes_text (GBytes *bytes)
+{
+  gsize len = 0;
+  const char *data = bytes ? g_bytes_get_data (bytes, &len) : NULL;
+
+  return g_strndup (data ? data : "", len);
+}
+
+/* stdout and stderr of a GTest process are two pipes; many short cases
+ * in one process, each writing to both at its start and its end: every
+ * case's stored output is exactly its own, in every repetition. */
+static void
+test_per_case_streams_exact (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *program = sample ("gtest-streams");
+  g_autofree char *db = db_path (t);
+  g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "-n", "1", "--json", "--repeat", "4",
+                                            "--db", db, program, NULL);
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_checked = 0;
+
+  tally_assert_cmpint (run->status, ==, 0);
+  store = tally_store_open_readonly (db, &error);
+  tally_assert_no_error (error);
+
+  for (guint i = 0; i < run->events->len; i++)
+    {
+      JsonObject *event = g_ptr_array_index (run->events, i);
+      const char *path = json_object_get_string_member_with_default (event, "path", "");
+      gint64 result_id;
+      guint n;
+      g_autoptr(GBytes) out = NULL;
+      g_autoptr(GBytes) err = NULL;
+      g_autofree char *out_text = NULL;
+      g_autofree char *err_text = NULL;
+      g_autofree char *want_out = NULL;
+      g_autofree char *want_err = NULL;
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (event, "event", ""), "test-finished") != 0)
+        continue;
+      tally_assert_true (g_str_has_prefix (path, "/streams/"));
+      tally_assert_cmpstr (json_object_get_string_member (event, "outcome"), ==, "passed");
+      result_id = json_object_get_int_member (event, "result_id");
+      out = tally_store_get_output (store, result_id, TALLY_STREAM_STDOUT, &error);
+      tally_assert_no_error (error);
+      err = tally_store_get_output (store, result_id, TALLY_STREAM_STDERR, &error);
+      tally_assert_no_error (error);
+
+      out_text = bytes_text (out);
+      err_text = bytes_text (err);
+      if (g_str_has_prefix (path, "/streams/random/"))
+        {
+          want_out = g_strdup ("stdout random\n");
+          want_err = g_strdup ("stderr random\n");
+        }
+      else
+        {
+          n = atoi (path + strlen ("/streams/"));
+          want_out = g_strdup_printf ("stdout %03u\n", n);
+          want_err = n % 3 == 0 ? g_strdup_printf ("stderr begin %03u\nstderr tail %03u", n, n)
+                                : g_strdup_printf ("stderr begin %03u\nstderr end %03u\n", n, n);
+        }
+      tally_assert_cmpstr (out_text, ==, want_out);
+      tally_assert_cmpstr (err_text, ==, want_err);
+      n_checked++;
+    }
+  tally_assert_cmpuint (n_checked, ==, 4 * 151);
+}
+
+/* A program that closes the descriptor GLib's test log goes to loses
+ * the end-of-case frames: its cases still all get their results, in
+ * time, with their own stdout. */
+static void
+test_per_case_streams_log_closed (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *program = sample ("gtest-streams");
+  g_autofree char *db = db_path (t);
+  const char *envp[] = { "GTEST_STREAMS_CLOSE_PIPES=1", NULL };
+  g_autoptr(TallyRun) run = tally_util_run (t, envp, tally, "run", "-n", "1", "--json", "--timeout", "20",
+                                            "--db", db, program, NULL);
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_checked = 0;
+
+  tally_assert_cmpint (run->status, ==, 0);
+  store = tally_store_open_readonly (db, &error);
+  tally_assert_no_error (error);
+  for (guint i = 0; i < run->events->len; i++)
+    {
+      JsonObject *event = g_ptr_array_index (run->events, i);
+      const char *path = json_object_get_string_member_with_default (event, "path", "");
+      g_autoptr(GBytes) out = NULL;
+      g_autofree char *out_text = NULL;
+      g_autofree char *want = NULL;
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (event, "event", ""), "test-finished") != 0)
+        continue;
+      tally_assert_cmpstr (json_object_get_string_member (event, "outcome"), ==, "passed");
+      out = tally_store_get_output (store, json_object_get_int_member (event, "result_id"),
+                                    TALLY_STREAM_STDOUT, &error);
+      tally_assert_no_error (error);
+      out_text = bytes_text (out);
+      want = g_str_has_prefix (path, "/streams/random/") ? g_strdup ("stdout random\n")
+             : g_strdup_printf ("stdout %03d\n", atoi (path + strlen ("/streams/")));
+      tally_assert_cmpstr (out_text, ==, want);
+      n_checked++;
+    }
+  tally_assert_cmpuint (n_checked, ==, 151);
+}
+
+/* The process ids the cases of a gtest-streams run logged ("pid N"),
+ * one per test-finished event. */
+static GPtrArray *
+case_pids (TallyRun   *run,
+           TallyStore *store)
+{
+  GPtrArray *pids = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < run->events->len; i++)
+    {
+      JsonObject *event = g_ptr_array_index (run->events, i);
+      g_autoptr(GPtrArray) logs = NULL;
+      g_autoptr(GError) error = NULL;
+      const char *pid = NULL;
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (event, "event", ""), "test-finished") != 0)
+        continue;
+      logs = tally_store_get_logs (store, json_object_get_int_member (event, "result_id"), &error);
+      tally_assert_no_error (error);
+      for (guint j = 0; j < logs->len; j++)
+        {
+          TallyLogRecord *record = g_ptr_array_index (logs, j);
+
+          if (g_str_has_prefix (record->message, "pid "))
+            pid = record->message;
+        }
+      tally_assert_nonnull (pid);
+      g_ptr_array_add (pids, g_strdup (pid));
+    }
+  return pids;
+}
+
+/* A batch that is the whole program runs as one process without -p (as
+ * gnome-desktop-testing-runner runs it); a case named after a random
+ * seed still gets its result. With two workers the program is split. */
+static void
+test_whole_program (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *program = sample ("gtest-streams");
+  g_autofree char *db = db_path (t);
+  g_autoptr(TallyRun) one = tally_util_run (t, NULL, tally, "run", "-n", "1", "--json",
+                                            "--db", db, program, NULL);
+  g_autoptr(TallyRun) two = NULL;
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) pids = NULL;
+  g_autoptr(GHashTable) distinct = g_hash_table_new (g_str_hash, g_str_equal);
+
+  tally_assert_cmpint (one->status, ==, 0);
+  store = tally_store_open_readonly (db, &error);
+  tally_assert_no_error (error);
+  pids = case_pids (one, store);
+  tally_assert_cmpuint (pids->len, ==, 151);
+  for (guint i = 0; i < pids->len; i++)
+    tally_assert_cmpstr (g_ptr_array_index (pids, i), ==, g_ptr_array_index (pids, 0));
+  g_clear_pointer (&store, tally_store_close);
+  g_clear_pointer (&pids, g_ptr_array_unref);
+
+  two = tally_util_run (t, NULL, tally, "run", "-n", "2", "--json", "--db", db, program, NULL);
+  tally_assert_cmpint (two->status, ==, 0);
+  store = tally_store_open_readonly (db, &error);
+  tally_assert_no_error (error);
+  pids = case_pids (two, store);
+  tally_assert_cmpuint (pids->len, ==, 151);
+  for (guint i = 0; i < pids->len; i++)
+    g_hash_table_add (distinct, g_ptr_array_index (pids, i));
+  tally_assert_cmpuint (g_hash_table_size (distinct), >=, 2);
 }
 
 static void
@@ -392,6 +577,9 @@ register_tests (void)
 {
   tally_add ("/gtest/per-case/outcomes", test_per_case_outcomes, "timeout=60");
   tally_add ("/gtest/per-case/logs-and-output", test_per_case_logs_and_output, "timeout=60");
+  tally_add ("/gtest/per-case/streams-exact", test_per_case_streams_exact, "timeout=120");
+  tally_add ("/gtest/per-case/streams-log-closed", test_per_case_streams_log_closed, "timeout=120");
+  tally_add ("/gtest/whole-program", test_whole_program, "timeout=120");
   tally_add ("/gtest/markers-file", test_markers_file, NULL);
   tally_add ("/gtest/bad/programs", test_bad_programs, NULL);
   tally_add ("/gtest/bad/not-a-builddir", test_not_a_builddir, NULL);
