@@ -187,13 +187,35 @@ test_per_case_logs_and_output (TallyTest *t, gconstpointer data)
   tally_assert_null (find_record (log_logs, "expected warning 1"));
 }
 
+/* A result's stored stdout or stderr, as text ("" when none). */
 static char *
-bytes_text (GBytes *bytes)
+stored_text (TallyStore  *store,
+             JsonObject  *finished,
+             TallyStream  stream)
 {
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = tally_store_get_output (store, json_object_get_int_member (finished, "result_id"),
+                                                    stream, &error);
   gsize len = 0;
   const char *data = bytes ? g_bytes_get_data (bytes, &len) : NULL;
 
+  tally_assert_no_error (error);
   return g_strndup (data ? data : "", len);
+}
+
+/* The test-finished events of a --json run, one by one. */
+static JsonObject *
+next_finished (TallyRun *run,
+               guint    *i)
+{
+  while (*i < run->events->len)
+    {
+      JsonObject *event = g_ptr_array_index (run->events, (*i)++);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (event, "event", ""), "test-finished") == 0)
+        return event;
+    }
+  return NULL;
 }
 
 /* stdout and stderr of a GTest process are two pipes; many short cases
@@ -209,37 +231,24 @@ test_per_case_streams_exact (TallyTest *t, gconstpointer data)
                                             "--db", db, program, NULL);
   g_autoptr(TallyStore) store = NULL;
   g_autoptr(GError) error = NULL;
+  JsonObject *event;
   guint n_checked = 0;
 
   tally_assert_cmpint (run->status, ==, 0);
   store = tally_store_open_readonly (db, &error);
   tally_assert_no_error (error);
 
-  for (guint i = 0; i < run->events->len; i++)
+  for (guint i = 0; (event = next_finished (run, &i)) != NULL;)
     {
-      JsonObject *event = g_ptr_array_index (run->events, i);
-      const char *path = json_object_get_string_member_with_default (event, "path", "");
-      gint64 result_id;
-      guint n;
-      g_autoptr(GBytes) out = NULL;
-      g_autoptr(GBytes) err = NULL;
-      g_autofree char *out_text = NULL;
-      g_autofree char *err_text = NULL;
+      const char *path = json_object_get_string_member (event, "path");
+      g_autofree char *out_text = stored_text (store, event, TALLY_STREAM_STDOUT);
+      g_autofree char *err_text = stored_text (store, event, TALLY_STREAM_STDERR);
       g_autofree char *want_out = NULL;
       g_autofree char *want_err = NULL;
+      guint n;
 
-      if (g_strcmp0 (json_object_get_string_member_with_default (event, "event", ""), "test-finished") != 0)
-        continue;
       tally_assert_true (g_str_has_prefix (path, "/streams/"));
       tally_assert_cmpstr (json_object_get_string_member (event, "outcome"), ==, "passed");
-      result_id = json_object_get_int_member (event, "result_id");
-      out = tally_store_get_output (store, result_id, TALLY_STREAM_STDOUT, &error);
-      tally_assert_no_error (error);
-      err = tally_store_get_output (store, result_id, TALLY_STREAM_STDERR, &error);
-      tally_assert_no_error (error);
-
-      out_text = bytes_text (out);
-      err_text = bytes_text (err);
       if (g_str_has_prefix (path, "/streams/random/"))
         {
           want_out = g_strdup ("stdout random\n");
@@ -273,26 +282,19 @@ test_per_case_streams_log_closed (TallyTest *t, gconstpointer data)
                                             "--db", db, program, NULL);
   g_autoptr(TallyStore) store = NULL;
   g_autoptr(GError) error = NULL;
+  JsonObject *event;
   guint n_checked = 0;
 
   tally_assert_cmpint (run->status, ==, 0);
   store = tally_store_open_readonly (db, &error);
   tally_assert_no_error (error);
-  for (guint i = 0; i < run->events->len; i++)
+  for (guint i = 0; (event = next_finished (run, &i)) != NULL;)
     {
-      JsonObject *event = g_ptr_array_index (run->events, i);
-      const char *path = json_object_get_string_member_with_default (event, "path", "");
-      g_autoptr(GBytes) out = NULL;
-      g_autofree char *out_text = NULL;
+      const char *path = json_object_get_string_member (event, "path");
+      g_autofree char *out_text = stored_text (store, event, TALLY_STREAM_STDOUT);
       g_autofree char *want = NULL;
 
-      if (g_strcmp0 (json_object_get_string_member_with_default (event, "event", ""), "test-finished") != 0)
-        continue;
       tally_assert_cmpstr (json_object_get_string_member (event, "outcome"), ==, "passed");
-      out = tally_store_get_output (store, json_object_get_int_member (event, "result_id"),
-                                    TALLY_STREAM_STDOUT, &error);
-      tally_assert_no_error (error);
-      out_text = bytes_text (out);
       want = g_str_has_prefix (path, "/streams/random/") ? g_strdup ("stdout random\n")
              : g_strdup_printf ("stdout %03d\n", atoi (path + strlen ("/streams/")));
       tally_assert_cmpstr (out_text, ==, want);
