@@ -41,7 +41,9 @@ static struct
 {
   int tap_fd;
   int err_fd;
-  char line[1024];
+  char line[1024];        /* for a fatal signal */
+  char exit_line[1024];   /* for exit() called by the test */
+  pid_t pid;              /* ours: a child a test forks is not the test */
 } crash;
 
 static void
@@ -88,13 +90,26 @@ write_captured_stderr (void)
 static void
 on_fatal_signal (int signum)
 {
-  if (crash.line[0] != '\0')
+  if (crash.line[0] != '\0' && getpid () == crash.pid)
     {
       write_safe (crash.tap_fd, crash.line, strlen (crash.line));
       write_captured_stderr ();
     }
   signal (signum, SIG_DFL);
   raise (signum);
+}
+
+/* A test that calls exit() ends the process too: without this its TAP
+ * line and its captured stderr would be lost, and a meson run would
+ * only see a plan that came up short. */
+static void
+on_exit_mid_test (void)
+{
+  if (crash.exit_line[0] == '\0' || getpid () != crash.pid)
+    return;
+  write_safe (crash.tap_fd, crash.exit_line, strlen (crash.exit_line));
+  write_captured_stderr ();
+  crash.exit_line[0] = '\0';
 }
 
 static void
@@ -108,6 +123,8 @@ install_crash_report (void)
   sigemptyset (&action.sa_mask);
   for (guint i = 0; i < G_N_ELEMENTS (fatal); i++)
     sigaction (fatal[i], &action, NULL);
+  crash.pid = getpid ();
+  atexit (on_exit_mid_test);
 }
 
 static gpointer
@@ -339,8 +356,12 @@ tally_standalone_main (TallyProgramOptions *opts)
       g_snprintf (crash.line, sizeof crash.line,
                   "not ok %u %s # crashed: the process died of a fatal signal\nBail out! %s crashed\n",
                   i + 1, tc->path, tc->path);
+      g_snprintf (crash.exit_line, sizeof crash.exit_line,
+                  "not ok %u %s # crashed: the test called exit() mid-test\nBail out! %s exited\n",
+                  i + 1, tc->path, tc->path);
       test = run_captured (tc, opts, &out_bytes, &err_bytes);
       crash.line[0] = '\0';
+      crash.exit_line[0] = '\0';
       watchdog_arm (0, NULL);
 
       counts[test->outcome]++;

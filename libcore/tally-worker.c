@@ -113,12 +113,18 @@ send_now (TallyMessageType  type,
   g_mutex_unlock (&out_lock);
 }
 
+/* The worker's pid: a child that a test forks inherits the buffer, the
+ * protocol descriptor and these handlers, and must not send the parent's
+ * frames a second time when it exits or crashes. */
+static pid_t worker_pid;
+
 static void
 flush_at_exit (void)
 {
   /* No lock: exit() may run while another thread holds it. Only complete
    * frames are ever counted in out_committed. */
-  flush_locked ();
+  if (getpid () == worker_pid)
+    flush_locked ();
 }
 
 static void
@@ -145,7 +151,7 @@ on_fatal_signal (int signum)
   int n;
 
   /* Only async-signal-safe calls from here on. */
-  if (out_committed > 0)
+  if (out_committed > 0 && getpid () == worker_pid)
     {
       ssize_t ignored = write (TALLY_PROTOCOL_OUT_FD, out_buffer, out_committed);
       (void) ignored;
@@ -373,6 +379,7 @@ tally_worker_main (TallyProgramOptions *opts)
     return 4;
 
   /* A test that calls exit() still gets its STARTED and log out. */
+  worker_pid = getpid ();
   atexit (flush_at_exit);
 
   prctl (PR_SET_PDEATHSIG, SIGKILL);

@@ -306,6 +306,51 @@ test_worker_fixture (TallyTest *t, gconstpointer data)
   tally_assert_true (a->thread != g_thread_self ());   /* set up on the fixture thread */
 }
 
+/* --- a test that ends its process, standalone ----------------------------- */
+
+static TallyRun *
+run_standalone (TallyTest  *t,
+                const char *sample,
+                const char *path)
+{
+  g_autofree char *program = tally_util_build_path (sample);
+
+  return tally_util_run (t, NULL, program, "-p", path, NULL);
+}
+
+static void
+test_standalone_fatal_signal (TallyTest *t, gconstpointer data)
+{
+  g_autoptr(TallyRun) run = run_standalone (t, "tests/samples/sample-crash", "/crash/segv");
+
+  tally_assert_nonnull (strstr (run->out, "not ok 1 /crash/segv # crashed: the process died of a fatal signal\n"
+                                          "Bail out! /crash/segv crashed\n"));
+  tally_assert_nonnull (strstr (run->out, "#   last words on stderr"));
+}
+
+static void
+test_standalone_exit_mid_test (TallyTest *t, gconstpointer data)
+{
+  g_autoptr(TallyRun) run = run_standalone (t, "tests/samples/sample-exit", "/exit/mid-test");
+
+  tally_assert_nonnull (strstr (run->out, "not ok 1 /exit/mid-test # crashed: the test called exit() mid-test\n"
+                                          "Bail out! /exit/mid-test exited\n"));
+  tally_assert_nonnull (strstr (run->out, "#   last words before exit"));
+}
+
+/* A child the test forks runs the parent's exit handlers when it calls
+ * exit(): it must not report the test as ended. */
+static void
+test_standalone_child_exit (TallyTest *t, gconstpointer data)
+{
+  g_autoptr(TallyRun) run = run_standalone (t, "tests/samples/sample-exit", "/exit/child-exits");
+
+  tally_assert_cmpint (run->status, ==, 0);
+  tally_assert_nonnull (strstr (run->out, "ok 1 /exit/child-exits\n"));
+  tally_assert_null (strstr (run->out, "not ok"));
+  tally_assert_null (strstr (run->out, "Bail out!"));
+}
+
 /* --- what failures look like (a sample program, standalone) ------------- */
 
 static TallyRun *sample_tap;
@@ -413,6 +458,9 @@ register_tests (void)
   tally_add_worker_fixture ("shared", shared_setup, g_free);
   tally_add ("/core/fixture/per-worker", test_worker_fixture, NULL);
   tally_add ("/core/standalone/child-stdout-captured", test_child_stdout_attributed, NULL);
+  tally_add ("/core/standalone/fatal-signal-reported", test_standalone_fatal_signal, NULL);
+  tally_add ("/core/standalone/exit-mid-test-reported", test_standalone_exit_mid_test, NULL);
+  tally_add ("/core/standalone/child-exit-is-not-the-test", test_standalone_child_exit, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (outcomes); i++)
     outcome_params[i] = (TallyParam) { outcomes[i].path + strlen ("/outcomes/"), &outcomes[i] };
   tally_add_params ("/core/outcomes", test_outcome_in_tap, outcome_params, "group=outcomes");

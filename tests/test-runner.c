@@ -72,6 +72,32 @@ test_crash_kinds (TallyTest *t, gconstpointer data)
   tally_assert_cmpint (g_hash_table_size (run->finished), ==, 17);
 }
 
+/* A child forked by a test inherits the worker's event buffer and exit
+ * handlers: its exit() must not send the test's events again. A test that
+ * calls exit() itself is the one crashed. */
+static void
+test_forked_child_exit (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_bin ();
+  g_autofree char *program = sample ("sample-exit");
+  g_autofree char *db = db_path (t);
+  g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "-n", "1", "--json",
+                                            "--db", db, program, NULL);
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GPtrArray) logs = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tally_assert_cmpint (run->status, ==, 1);
+  tally_assert_cmpstr (tally_util_outcome (run, "/exit/child-exits"), ==, "passed");
+  tally_assert_cmpstr (tally_util_outcome (run, "/exit/mid-test"), ==, "crashed");
+  tally_assert_cmpint (tally_util_member_int (run, "/exit/mid-test", "exit_status"), ==, 0);
+
+  store = tally_store_open_readonly (db, &error);
+  tally_assert_no_error (error);
+  logs = tally_util_stored_logs (store, run, "/exit/child-exits");
+  tally_assert_cmpuint (logs->len, ==, 1);
+}
+
 /* A crashing test's log records and stderr, written before it died, are
  * stored with it. */
 static void
@@ -606,6 +632,7 @@ register_tests (void)
 
   tally_add ("/runner/crash/each-kind-costs-one-test", test_crash_kinds, "slow timeout=60");
   tally_add ("/runner/crash/keeps-log-and-stderr", test_crash_keeps_evidence, NULL);
+  tally_add ("/runner/crash/forked-child-exit", test_forked_child_exit, NULL);
   tally_add ("/runner/timeout/killed-within-grace", test_timeout_within_grace, "timeout=30");
   tally_add ("/runner/sched/serial-never-overlaps", test_serial_never_overlaps, NULL);
   tally_add ("/runner/sched/group-one-worker-in-order", test_group_one_worker_in_order, NULL);

@@ -687,7 +687,8 @@ assert_same_ids (GArray     *got,
                  GArray     *want,
                  const char *what)
 {
-  if (got->len == want->len && memcmp (got->data, want->data, got->len * sizeof (gint64)) == 0)
+  if (got->len == want->len
+      && (got->len == 0 || memcmp (got->data, want->data, got->len * sizeof (gint64)) == 0))
     return;
   for (guint i = 0; i < MAX (got->len, want->len); i++)
     g_printerr ("%" G_GINT64_FORMAT " %" G_GINT64_FORMAT "\n", i < got->len ? g_array_index (got, gint64, i) : -1,
