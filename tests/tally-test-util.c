@@ -19,6 +19,26 @@ tally_util_build_path (const char *relative)
   return g_build_filename (builddir, relative, NULL);
 }
 
+char *
+tally_util_tally_bin (void)
+{
+  return tally_util_build_path ("runner/tally");
+}
+
+char *
+tally_util_sample (const char *name)
+{
+  g_autofree char *relative = g_build_filename ("tests", "samples", name, NULL);
+
+  return tally_util_build_path (relative);
+}
+
+char *
+tally_util_db_path (TallyTest *test)
+{
+  return g_build_filename (tally_test_get_tmpdir (test), "results.sqlite", NULL);
+}
+
 /* Fills run->events and run->finished from the --json lines in run->out. */
 void
 tally_util_parse_events (TallyRun *run)

@@ -18,6 +18,11 @@ typedef struct
 } TallyRun;
 
 char     *tally_util_build_path   (const char  *relative);
+/* The built `tally`, a program of tests/samples/, and a database path in
+ * the test's own temporary directory. */
+char     *tally_util_tally_bin    (void);
+char     *tally_util_sample       (const char  *name);
+char     *tally_util_db_path      (TallyTest   *test);
 TallyRun *tally_util_run          (TallyTest   *test,
                                    const char * const *envp,
                                    const char  *first_arg,

@@ -14,25 +14,6 @@
 #include "tally-store-private.h"
 #include "tally-test-util.h"
 
-static char *
-tally_bin (void)
-{
-  return tally_util_build_path ("runner/tally");
-}
-
-static char *
-sample (const char *name)
-{
-  g_autofree char *relative = g_build_filename ("tests", "samples", name, NULL);
-  return tally_util_build_path (relative);
-}
-
-static char *
-db_path (TallyTest *t)
-{
-  return g_build_filename (tally_test_get_tmpdir (t), "results.sqlite", NULL);
-}
-
 /* The test-finished event of the test whose program ends with @program
  * (NULL: any) and whose path is @path. */
 static JsonObject *
@@ -107,9 +88,9 @@ find_record (GPtrArray  *logs,
 static void
 test_per_case_outcomes (TallyTest *t, gconstpointer data)
 {
-  g_autofree char *tally = tally_bin ();
-  g_autofree char *program = sample ("gtest-sample");
-  g_autofree char *db = db_path (t);
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("gtest-sample");
+  g_autofree char *db = tally_util_db_path (t);
   const char *envp[] = { "GTEST_SAMPLE_WILD=1", NULL };
   g_autoptr(TallyRun) run = tally_util_run (t, envp, tally, "run", "-n", "2", "--json", "--timeout", "2",
                                             "--db", db, program, NULL);
@@ -135,9 +116,9 @@ test_per_case_outcomes (TallyTest *t, gconstpointer data)
 static void
 test_per_case_logs_and_output (TallyTest *t, gconstpointer data)
 {
-  g_autofree char *tally = tally_bin ();
-  g_autofree char *program = sample ("gtest-sample");
-  g_autofree char *db = db_path (t);
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("gtest-sample");
+  g_autofree char *db = tally_util_db_path (t);
   const char *envp[] = { "GTEST_SAMPLE_WILD=1", NULL };
   g_autoptr(TallyRun) run = tally_util_run (t, envp, tally, "run", "-n", "1", "--json", "--db", db,
                                             "-k", "not hang", program, NULL);
@@ -224,9 +205,9 @@ next_finished (TallyRun *run,
 static void
 test_per_case_streams_exact (TallyTest *t, gconstpointer data)
 {
-  g_autofree char *tally = tally_bin ();
-  g_autofree char *program = sample ("gtest-streams");
-  g_autofree char *db = db_path (t);
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("gtest-streams");
+  g_autofree char *db = tally_util_db_path (t);
   g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "-n", "1", "--json", "--repeat", "4",
                                             "--db", db, program, NULL);
   g_autoptr(TallyStore) store = NULL;
@@ -274,9 +255,9 @@ test_per_case_streams_exact (TallyTest *t, gconstpointer data)
 static void
 test_per_case_streams_log_closed (TallyTest *t, gconstpointer data)
 {
-  g_autofree char *tally = tally_bin ();
-  g_autofree char *program = sample ("gtest-streams");
-  g_autofree char *db = db_path (t);
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("gtest-streams");
+  g_autofree char *db = tally_util_db_path (t);
   const char *envp[] = { "GTEST_STREAMS_CLOSE_PIPES=1", NULL };
   g_autoptr(TallyRun) run = tally_util_run (t, envp, tally, "run", "-n", "1", "--json", "--timeout", "20",
                                             "--db", db, program, NULL);
@@ -341,9 +322,9 @@ case_pids (TallyRun   *run,
 static void
 test_whole_program (TallyTest *t, gconstpointer data)
 {
-  g_autofree char *tally = tally_bin ();
-  g_autofree char *program = sample ("gtest-streams");
-  g_autofree char *db = db_path (t);
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("gtest-streams");
+  g_autofree char *db = tally_util_db_path (t);
   g_autoptr(TallyRun) one = tally_util_run (t, NULL, tally, "run", "-n", "1", "--json",
                                             "--db", db, program, NULL);
   g_autoptr(TallyRun) two = NULL;
@@ -376,8 +357,8 @@ test_whole_program (TallyTest *t, gconstpointer data)
 static void
 test_markers_file (TallyTest *t, gconstpointer data)
 {
-  g_autofree char *tally = tally_bin ();
-  g_autofree char *program = sample ("gtest-sample");
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("gtest-sample");
   g_autofree char *markers = g_build_filename (tally_test_get_tmpdir (t), "markers.ini", NULL);
   g_autoptr(TallyRun) run = NULL;
   g_autoptr(TallyRun) list = NULL;
@@ -399,9 +380,9 @@ test_markers_file (TallyTest *t, gconstpointer data)
 static void
 test_bad_programs (TallyTest *t, gconstpointer data)
 {
-  g_autofree char *tally = tally_bin ();
-  g_autofree char *good = sample ("gtest-sample");
-  g_autofree char *plain = sample ("plain-sample");
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *good = tally_util_sample ("gtest-sample");
+  g_autofree char *plain = tally_util_sample ("plain-sample");
   g_autofree char *crasher = g_build_filename (tally_test_get_tmpdir (t), "crasher", NULL);
   g_autoptr(TallyRun) run = NULL;
   g_auto(GStrv) lines = NULL;
@@ -440,7 +421,7 @@ build_fixture (TallyTest *t)
 {
   g_autofree char *srcdir = g_build_filename (g_getenv ("TALLY_SRCDIR"), "tests", "meson-project", NULL);
   g_autofree char *builddir = g_build_filename (tally_test_get_tmpdir (t), "fixture", NULL);
-  g_autofree char *native = sample ("native-tiny");
+  g_autofree char *native = tally_util_sample ("native-tiny");
   g_autofree char *option = g_strdup_printf ("-Dnative_test=%s", native);
   g_autofree char *meson = g_find_program_in_path ("meson");
   g_autofree char *ninja = g_find_program_in_path ("ninja");
@@ -460,9 +441,9 @@ build_fixture (TallyTest *t)
 static void
 test_meson_builddir (TallyTest *t, gconstpointer data)
 {
-  g_autofree char *tally = tally_bin ();
+  g_autofree char *tally = tally_util_tally_bin ();
   g_autofree char *builddir = build_fixture (t);
-  g_autofree char *db = db_path (t);
+  g_autofree char *db = tally_util_db_path (t);
   g_autoptr(TallyRun) run = NULL;
   g_autoptr(TallyRun) list = NULL;
   g_autoptr(TallyRun) legacy = NULL;
@@ -501,7 +482,7 @@ test_meson_builddir (TallyTest *t, gconstpointer data)
 static void
 test_not_a_builddir (TallyTest *t, gconstpointer data)
 {
-  g_autofree char *tally = tally_bin ();
+  g_autofree char *tally = tally_util_tally_bin ();
   g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "--no-db", tally_test_get_tmpdir (t), NULL);
   g_auto(GStrv) lines = g_strsplit (g_strchomp (run->err), "\n", -1);
 
@@ -525,11 +506,11 @@ write_test_file (const char *dir,
 static void
 test_installed_tests (TallyTest *t, gconstpointer data)
 {
-  g_autofree char *tally = tally_bin ();
-  g_autofree char *gtest = sample ("gtest-sample");
-  g_autofree char *plain = sample ("plain-sample");
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *gtest = tally_util_sample ("gtest-sample");
+  g_autofree char *plain = tally_util_sample ("plain-sample");
   g_autofree char *dir = g_build_filename (tally_test_get_tmpdir (t), "installed", "fixture", NULL);
-  g_autofree char *db = db_path (t);
+  g_autofree char *db = tally_util_db_path (t);
   g_autofree char *a = g_strdup_printf ("[Test]\nType=session\nExec=%s\nOutput=TAP\n", gtest);
   g_autofree char *b = g_strdup_printf ("[Test]\nType=session\nExec=%s 0 tap\nOutput=TAP\n", plain);
   g_autofree char *c = g_strdup_printf ("[Test]\nType=session-exclusive\nExec='%s' 77\n", plain);

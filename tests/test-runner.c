@@ -13,33 +13,14 @@
 #include "tally-store-private.h"
 #include "tally-test-util.h"
 
-static char *
-tally_bin (void)
-{
-  return tally_util_build_path ("runner/tally");
-}
-
-static char *
-sample (const char *name)
-{
-  g_autofree char *relative = g_build_filename ("tests", "samples", name, NULL);
-  return tally_util_build_path (relative);
-}
-
-static char *
-db_path (TallyTest *t)
-{
-  return g_build_filename (tally_test_get_tmpdir (t), "results.sqlite", NULL);
-}
-
 /* --- crashes and hangs --------------------------------------------------- */
 
 static void
 test_crash_kinds (TallyTest *t, gconstpointer data)
 {
-  g_autofree char *tally = tally_bin ();
-  g_autofree char *program = sample ("sample-crash");
-  g_autofree char *db = db_path (t);
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("sample-crash");
+  g_autofree char *db = tally_util_db_path (t);
   g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "-n", "2", "--json",
                                             "--db", db, program, NULL);
   const char *oks[] = { "a", "b", "c", "d", "e", "f", "g", "h", "i" };
@@ -78,9 +59,9 @@ test_crash_kinds (TallyTest *t, gconstpointer data)
 static void
 test_forked_child_exit (TallyTest *t, gconstpointer data)
 {
-  g_autofree char *tally = tally_bin ();
-  g_autofree char *program = sample ("sample-exit");
-  g_autofree char *db = db_path (t);
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("sample-exit");
+  g_autofree char *db = tally_util_db_path (t);
   g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "-n", "1", "--json",
                                             "--db", db, program, NULL);
   g_autoptr(TallyStore) store = NULL;
@@ -103,9 +84,9 @@ test_forked_child_exit (TallyTest *t, gconstpointer data)
 static void
 test_crash_keeps_evidence (TallyTest *t, gconstpointer data)
 {
-  g_autofree char *tally = tally_bin ();
-  g_autofree char *program = sample ("sample-crash");
-  g_autofree char *db = db_path (t);
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("sample-crash");
+  g_autofree char *db = tally_util_db_path (t);
   g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "-n", "1", "--json",
                                             "--db", db, "-k", "segv or a-ok", program, NULL);
   g_autoptr(TallyStore) store = NULL;
@@ -134,8 +115,8 @@ test_crash_keeps_evidence (TallyTest *t, gconstpointer data)
 static void
 test_timeout_within_grace (TallyTest *t, gconstpointer data)
 {
-  g_autofree char *tally = tally_bin ();
-  g_autofree char *program = sample ("sample-crash");
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("sample-crash");
   gint64 start = g_get_monotonic_time ();
   g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "--no-db", "--json",
                                             "-k", "hang-busy", program, NULL);
@@ -169,8 +150,8 @@ static GPtrArray *
 run_sched (TallyTest  *t,
            const char *workers)
 {
-  g_autofree char *tally = tally_bin ();
-  g_autofree char *program = sample ("sample-sched");
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("sample-sched");
   g_autofree char *log = g_build_filename (tally_test_get_tmpdir (t), "spans.txt", NULL);
   g_autofree char *env_log = g_strdup_printf ("TALLY_SAMPLE_LOG=%s", log);
   const char *envp[] = { env_log, NULL };
@@ -291,9 +272,9 @@ all_lines_mention (const char *text,
 static void
 test_capture_never_mixes (TallyTest *t, gconstpointer data)
 {
-  g_autofree char *tally = tally_bin ();
-  g_autofree char *program = sample ("sample-chatty");
-  g_autofree char *db = db_path (t);
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("sample-chatty");
+  g_autofree char *db = tally_util_db_path (t);
   g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "-n", "4", "--json",
                                             "--db", db, program, NULL);
   g_autoptr(TallyStore) store = NULL;
@@ -333,8 +314,8 @@ listed_paths (TallyTest  *t,
               const char *option,
               const char *expr)
 {
-  g_autofree char *tally = tally_bin ();
-  g_autofree char *program = sample ("sample-sched");
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("sample-sched");
   g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "list", "--json", option, expr, program, NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
@@ -409,8 +390,8 @@ static void
 test_bad_input (TallyTest *t, gconstpointer data)
 {
   const BadInput *bad = data;
-  g_autofree char *tally = tally_bin ();
-  g_autofree char *crash = sample ("sample-crash");
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *crash = tally_util_sample ("sample-crash");
   g_autofree char *textfile = g_build_filename (tally_test_get_tmpdir (t), "notes.txt", NULL);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(TallyRun) run = NULL;
@@ -442,8 +423,8 @@ static void
 test_bad_registration (TallyTest *t, gconstpointer data)
 {
   const char *kind = data;
-  g_autofree char *tally = tally_bin ();
-  g_autofree char *program = sample ("sample-bad");
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("sample-bad");
   g_autofree char *env = g_strdup_printf ("TALLY_SAMPLE_BAD=%s", kind);
   const char *envp[] = { env, NULL };
   g_autoptr(TallyRun) run = tally_util_run (t, envp, tally, "run", "--no-db", program, NULL);
@@ -458,12 +439,12 @@ test_bad_registration (TallyTest *t, gconstpointer data)
 static void
 test_strict_markers (TallyTest *t, gconstpointer data)
 {
-  g_autofree char *tally = tally_bin ();
-  g_autofree char *program = sample ("sample-bad");
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("sample-bad");
   const char *envp[] = { "TALLY_SAMPLE_BAD=undeclared", NULL };
   g_autoptr(TallyRun) strict = tally_util_run (t, envp, tally, "run", "--no-db", "--strict-markers", program, NULL);
   g_autoptr(TallyRun) lax = tally_util_run (t, envp, tally, "run", "--no-db", program, NULL);
-  g_autofree char *sched = sample ("sample-sched");
+  g_autofree char *sched = tally_util_sample ("sample-sched");
   g_autoptr(TallyRun) declared = tally_util_run (t, NULL, tally, "list", "--strict-markers", sched, NULL);
 
   tally_assert_cmpint (strict->status, ==, 4);
@@ -475,8 +456,8 @@ test_strict_markers (TallyTest *t, gconstpointer data)
 static void
 test_interrupt (TallyTest *t, gconstpointer data)
 {
-  g_autofree char *tally = tally_bin ();
-  g_autofree char *program = sample ("sample-crash");
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("sample-crash");
   const char *argv[] = { tally, "run", "--no-db", "--json", "-k", "hang-read or a-ok", "-n", "1", program, NULL };
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
@@ -500,8 +481,8 @@ test_interrupt (TallyTest *t, gconstpointer data)
 static void
 test_durations_slowest (TallyTest *t, gconstpointer data)
 {
-  g_autofree char *tally = tally_bin ();
-  g_autofree char *program = sample ("sample-sched");
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("sample-sched");
   g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "--no-db", "--json", "-n", "3",
                                             "--durations", "4", "-k", "parallel", program, NULL);
   g_autoptr(GPtrArray) expected = g_ptr_array_new ();
@@ -576,7 +557,7 @@ runner_hwm_kb (TallyTest  *t,
                const char *db,
                guint       n_tests)
 {
-  g_autofree char *tally = tally_bin ();
+  g_autofree char *tally = tally_util_tally_bin ();
   g_autofree char *tests_env = g_strdup_printf ("TALLY_SAMPLE_TESTS=%u", n_tests);
   const char *envp[] = { tests_env, NULL };
   const char *argv[] = { tally, "run", "-q", "-n", "2", "--db", db, program, NULL };
@@ -605,7 +586,7 @@ test_memory_flat (TallyTest *t, gconstpointer data)
   if (UNDER_ASAN)
     tally_test_skip (t, "the runner's RSS under AddressSanitizer is mostly the sanitizer's");
 
-  program = sample ("sample-fault-load");
+  program = tally_util_sample ("sample-fault-load");
   db_small = g_build_filename (tally_test_get_tmpdir (t), "small.sqlite", NULL);
   db_large = g_build_filename (tally_test_get_tmpdir (t), "large.sqlite", NULL);
   small_kb = runner_hwm_kb (t, program, db_small, MEMORY_SMALL);
