@@ -653,6 +653,22 @@ cache_key_for_sort (TallyResultSort sort)
     }
 }
 
+/* What the three entry points below share: a NULL @query means every
+ * final attempt by path, and the run's cache (read again if the database
+ * changed). NULL with @error set when the run cannot be read. */
+static TallyReadCache *
+cache_for_query (TallyStore               *store,
+                 gint64                    run_id,
+                 const TallyResultQuery  **query,
+                 GError                  **error)
+{
+  static const TallyResultQuery all = TALLY_RESULT_QUERY_INIT;
+
+  if (*query == NULL)
+    *query = &all;
+  return store_read_cache_get (store, run_id, error);
+}
+
 /**
  * tally_store_query_results:
  * @store: a #TallyStore
@@ -677,15 +693,12 @@ tally_store_query_results (TallyStore              *store,
                            guint                    limit,
                            GError                 **error)
 {
-  static const TallyResultQuery all = TALLY_RESULT_QUERY_INIT;
   g_autoptr(GArray) ids = NULL;
   TallyReadCache *cache;
 
   g_return_val_if_fail (store != NULL, NULL);
 
-  if (query == NULL)
-    query = &all;
-  cache = store_read_cache_get (store, run_id, error);
+  cache = cache_for_query (store, run_id, &query, error);
   if (cache == NULL)
     return NULL;
 
@@ -710,14 +723,11 @@ tally_store_count_results (TallyStore              *store,
                            const TallyResultQuery  *query,
                            GError                 **error)
 {
-  static const TallyResultQuery all = TALLY_RESULT_QUERY_INIT;
   TallyReadCache *cache;
 
   g_return_val_if_fail (store != NULL, -1);
 
-  if (query == NULL)
-    query = &all;
-  cache = store_read_cache_get (store, run_id, error);
+  cache = cache_for_query (store, run_id, &query, error);
   if (cache == NULL)
     return -1;
 
@@ -748,14 +758,11 @@ tally_store_query_result_ids (TallyStore              *store,
                               const TallyResultQuery  *query,
                               GError                 **error)
 {
-  static const TallyResultQuery all = TALLY_RESULT_QUERY_INIT;
   TallyReadCache *cache;
 
   g_return_val_if_fail (store != NULL, NULL);
 
-  if (query == NULL)
-    query = &all;
-  cache = store_read_cache_get (store, run_id, error);
+  cache = cache_for_query (store, run_id, &query, error);
   if (cache == NULL)
     return NULL;
 
