@@ -152,7 +152,7 @@ on_log_cell_bind_cb (GtkSignalListItemFactory *factory,
   if (column == LOG_COL_MESSAGE && record != NULL)
     {
       g_autofree char *full = tally_viewer_text_for_display (record->message, record->message_len, 4000);
-      gtk_widget_set_tooltip_text (child, full);
+      tally_viewer_set_tooltip (child, full);
       set_level_class (child, tally_viewer_level_class (record->level));
     }
 }
@@ -266,7 +266,7 @@ load_history (TallyViewerDetail    *self,
 
       tooltip = g_strdup_printf ("Run %" G_GINT64_FORMAT " · %s\n%s · %s%s", h->run_id, when,
                                  outcome, duration, h->run_id == run_id ? "\n(this run)" : "");
-      gtk_widget_set_tooltip_text (cell, tooltip);
+      tally_viewer_set_tooltip (cell, tooltip);
       gtk_widget_add_css_class (cell, "history-cell");
       gtk_widget_add_css_class (cell, outcome);
       if (h->run_id == run_id)

@@ -127,3 +127,43 @@ tally_viewer_level_label (int level)
     return "INFO";
   return "DEBUG";
 }
+
+#define TOOLTIP_KEY "tally-viewer-tooltip"
+
+static gboolean
+on_query_tooltip_cb (GtkWidget  *widget,
+                     int         x,
+                     int         y,
+                     gboolean    keyboard_mode,
+                     GtkTooltip *tooltip,
+                     gpointer    data)
+{
+  const char *text = g_object_get_data (G_OBJECT (widget), TOOLTIP_KEY);
+
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+void
+tally_viewer_set_tooltip (GtkWidget  *widget,
+                          const char *text)
+{
+  static GQuark connected_quark;
+
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  if (connected_quark == 0)
+    connected_quark = g_quark_from_static_string ("tally-viewer-tooltip-connected");
+  if (g_object_get_qdata (G_OBJECT (widget), connected_quark) == NULL)
+    {
+      g_signal_connect (widget, "query-tooltip", G_CALLBACK (on_query_tooltip_cb), NULL);
+      g_object_set_qdata (G_OBJECT (widget), connected_quark, GINT_TO_POINTER (TRUE));
+    }
+
+  if (text != NULL && *text == '\0')
+    text = NULL;
+  g_object_set_data_full (G_OBJECT (widget), TOOLTIP_KEY, g_strdup (text), g_free);
+  gtk_widget_set_has_tooltip (widget, text != NULL);
+}

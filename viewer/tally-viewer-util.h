@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gtk/gtk.h>
 
 G_BEGIN_DECLS
 
@@ -20,5 +20,11 @@ char       *tally_viewer_format_time      (gint64      time_us);
 /* A CSS class name for a level: "error", "critical", "warning", … */
 const char *tally_viewer_level_class      (int         level);
 const char *tally_viewer_level_label      (int         level);
+
+/* Like gtk_widget_set_tooltip_text(), without its cost: GTK 4.8 asks the
+ * display server where the pointer is on every call (a round trip per
+ * bound cell); this keeps @text for the query-tooltip signal instead. */
+void        tally_viewer_set_tooltip      (GtkWidget  *widget,
+                                           const char *text);
 
 G_END_DECLS

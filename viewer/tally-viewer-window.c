@@ -286,7 +286,7 @@ on_result_cell_bind_cb (GtkSignalListItemFactory *factory,
           g_autofree char *full = tally_viewer_text_for_display (row->program, -1, CELL_CHARS_MAX);
 
           text = tally_viewer_text_for_display (base, -1, CELL_CHARS_MAX);
-          gtk_widget_set_tooltip_text (child, full);
+          tally_viewer_set_tooltip (child, full);
         }
         break;
       case COL_MARKERS:
@@ -438,7 +438,7 @@ on_run_row_bind_cb (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (status, status_text);
   tooltip = g_strdup_printf ("tally %s\n%u workers%s%s", argv, run->row->workers,
                              run->row->host ? " · " : "", run->row->host ? run->row->host : "");
-  gtk_widget_set_tooltip_text (box, tooltip);
+  tally_viewer_set_tooltip (box, tooltip);
 }
 
 /* Reads the runs again; the item of a run that stays is reused, so the
