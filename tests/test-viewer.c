@@ -530,6 +530,161 @@ detail_path (TallyViewerWindow *window)
   return NULL;
 }
 
+/* The path cells on screen (inscriptions showing a /many/ path). */
+static void
+collect_path_cells (GtkWidget *widget,
+                    GPtrArray *cells)
+{
+  if (GTK_IS_INSCRIPTION (widget))
+    {
+      const char *text = gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+
+      if (text != NULL && g_str_has_prefix (text, "/many/"))
+        g_ptr_array_add (cells, g_object_ref (widget));
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_path_cells (child, cells);
+}
+
+static GPtrArray *
+path_cells (TallyViewerWindow *window)
+{
+  GPtrArray *cells = g_ptr_array_new_with_free_func (g_object_unref);
+
+  collect_path_cells (GTK_WIDGET (window), cells);
+  return cells;
+}
+
+static guint
+n_selected (TallyViewerWindow *window)
+{
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (tally_viewer_window_get_selection (window));
+
+  return (guint) gtk_bitset_get_size (selected);
+}
+
+static gboolean
+is_selected_path (TallyViewerWindow *window,
+                  const char        *path)
+{
+  guint position = position_of (tally_viewer_window_get_results (window), path);
+
+  return position != G_MAXUINT
+         && gtk_selection_model_is_selected (tally_viewer_window_get_selection (window), position);
+}
+
+/* A run of @n passed tests /many/0000… written through the store: more
+ * rows than a list view keeps widgets for (200 in GTK 4.8). */
+static void
+write_many (const char *db,
+            guint       n)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyStore) store = tally_store_open (db, &error);
+  const char *argv[] = { "tally", "run", "./many", NULL };
+  gint64 run_id;
+
+  tally_assert_no_error (error);
+  run_id = tally_store_begin_run (store, argv, 1, 0, NULL, &error);
+  tally_assert_no_error (error);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/many/%04u", i);
+      TallyResult result;
+      gint64 test_id, result_id;
+
+      test_id = tally_store_ensure_test (store, "./many", path, "many.c", 1, NULL, &error);
+      tally_assert_no_error (error);
+      tally_result_init (&result);
+      result.started_at_us = g_get_real_time ();
+      result_id = tally_store_start_result (store, run_id, test_id, &result, &error);
+      tally_assert_no_error (error);
+      result.outcome = TALLY_OUTCOME_PASSED;
+      result.duration_us = 10;
+      tally_store_finish_result (store, result_id, &result, &error);
+      tally_assert_no_error (error);
+    }
+  tally_store_finish_run (store, run_id, TALLY_RUN_PASSED, &error);
+  tally_assert_no_error (error);
+}
+
+/* A filter keystroke rebinds the rows on screen instead of building new
+ * ones (GTK 4.8 rebuilds rows whose items go away): every path cell shown
+ * after it existed before it, and shows a row of the new set. The
+ * selection follows results, not positions. */
+static void
+test_rows_follow_filter (TallyTest     *t,
+                         gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+  GListModel *results;
+  GtkSelectionModel *selection;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+
+  require_display (t);
+  write_many (db, 1000);
+  window = open_window (t, db);
+  results = tally_viewer_window_get_results (window);
+  selection = tally_viewer_window_get_selection (window);
+  tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 1000);
+
+  /* /many/0420 selected (without scrolling to it), at position 420 of
+   * 1,000, then 0 of 10. */
+  gtk_selection_model_select_item (selection, position_of (results, "/many/0420"), TRUE);
+  tally_assert_cmpstr (detail_path (window), ==, "/many/0420");
+  settle (t, 50);
+  before = path_cells (window);
+  tally_assert_cmpuint (before->len, >=, 10);
+  /* Rows 420… are far below: no widget shows them yet. */
+  for (guint i = 0; i < before->len; i++)
+    tally_assert_false (g_str_has_prefix (gtk_inscription_get_text (before->pdata[i]), "/many/042"));
+
+  search (window, "/many/042");
+  settle (t, 50);
+  tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 10);
+  after = path_cells (window);
+  tally_assert_cmpuint (after->len, ==, 10);
+  for (guint i = 0; i < after->len; i++)
+    {
+      const char *text = gtk_inscription_get_text (after->pdata[i]);
+
+      tally_assert_true (g_str_has_prefix (text, "/many/042"));
+      tally_assert_true (g_ptr_array_find (before, after->pdata[i], NULL));
+      for (guint j = 0; j < i; j++)
+        tally_assert_cmpstr (gtk_inscription_get_text (after->pdata[j]), !=, text);
+    }
+  tally_assert_cmpuint (n_selected (window), ==, 1);
+  tally_assert_true (is_selected_path (window, "/many/0420"));
+  tally_assert_cmpstr (detail_path (window), ==, "/many/0420");
+
+  /* Gone from the list: nothing is selected, and it does not come back. */
+  search (window, "/many/05");
+  tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 100);
+  tally_assert_cmpuint (n_selected (window), ==, 0);
+  search (window, "");
+  tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 1000);
+  tally_assert_cmpuint (n_selected (window), ==, 0);
+
+  /* Everything selected, then narrowed: the ten that stay are the
+   * selection, wherever the list puts them next. */
+  gtk_selection_model_select_all (selection);
+  tally_assert_cmpuint (n_selected (window), ==, 1000);
+  search (window, "/many/077");
+  tally_assert_cmpuint (n_selected (window), ==, 10);
+  search (window, "");
+  tally_assert_cmpuint (n_selected (window), ==, 10);
+  for (guint i = 770; i < 780; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/many/%04u", i);
+
+      tally_assert_true (is_selected_path (window, path));
+    }
+  close_window (t, window);
+}
+
 /* Three rows selected (one passed, two failed): the detail follows the
  * row selected last; F8 moves to a failure and selects it alone; Rerun
  * Selected runs exactly the selected tests, and the view shows them. */
@@ -826,6 +981,7 @@ main (int   argc,
   tally_add ("/viewer/rerun-argv", test_rerun_argv, NULL);
   tally_add ("/viewer/filters", test_filters, MARKS);
   tally_add ("/viewer/detail", test_detail, MARKS);
+  tally_add ("/viewer/rows-follow-filter", test_rows_follow_filter, MARKS);
   tally_add ("/viewer/rerun-failed", test_rerun_failed, MARKS);
   tally_add ("/viewer/rerun-selected", test_rerun_selected, MARKS);
   tally_add ("/viewer/stop", test_rerun_stop, MARKS);

@@ -7,18 +7,23 @@
 
 G_BEGIN_DECLS
 
-/* One result in the table: its id always, its row once read. */
+/* One row of the table: the result at a position (positions keep their
+ * object; what they show changes with the filter and order). */
 #define TALLY_VIEWER_TYPE_RESULT (tally_viewer_result_get_type ())
 G_DECLARE_FINAL_TYPE (TallyViewerResult, tally_viewer_result, TALLY_VIEWER, RESULT, GObject)
 
 gint64                tally_viewer_result_get_id  (TallyViewerResult *self);
 const TallyResultRow *tally_viewer_result_get_row (TallyViewerResult *self);
+/* Views say which rows they have bound (TRUE at each bind, FALSE at each
+ * unbind), so that a change of contents rebinds exactly those. */
+void                  tally_viewer_result_set_shown (TallyViewerResult *self,
+                                                     gboolean           shown);
 
 /* A GListModel over one run's filtered, sorted results: it keeps the
  * list of ids (8 bytes a row) and reads rows from the store a page at a
  * time as the view asks for them, so 100,000 results cost one id query.
- * The same TallyViewerResult object is handed out for an id across
- * refreshes, so a selection survives a live update. */
+ * Positions are stable items: a selection model keeps its positions
+ * across a change, so the owner of the selection puts it right by id. */
 #define TALLY_VIEWER_TYPE_RESULT_LIST (tally_viewer_result_list_get_type ())
 G_DECLARE_FINAL_TYPE (TallyViewerResultList, tally_viewer_result_list, TALLY_VIEWER, RESULT_LIST, GObject)
 

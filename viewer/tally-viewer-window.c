@@ -261,9 +261,12 @@ on_result_cell_bind_cb (GtkSignalListItemFactory *factory,
                         gpointer                  data)
 {
   ResultColumn column = GPOINTER_TO_INT (data);
-  const TallyResultRow *row = tally_viewer_result_get_row (gtk_list_item_get_item (item));
+  TallyViewerResult *result = gtk_list_item_get_item (item);
+  const TallyResultRow *row = tally_viewer_result_get_row (result);
   GtkWidget *child = gtk_list_item_get_child (item);
   g_autofree char *text = NULL;
+
+  tally_viewer_result_set_shown (result, TRUE);
 
   if (column == COL_OUTCOME)
     {
@@ -310,6 +313,14 @@ on_result_cell_bind_cb (GtkSignalListItemFactory *factory,
   gtk_inscription_set_text (GTK_INSCRIPTION (child), text);
 }
 
+static void
+on_result_cell_unbind_cb (GtkSignalListItemFactory *factory,
+                          GtkListItem              *item,
+                          gpointer                  data)
+{
+  tally_viewer_result_set_shown (gtk_list_item_get_item (item), FALSE);
+}
+
 static GtkColumnViewColumn *
 add_result_column (TallyViewerWindow *self,
                    const char        *title,
@@ -326,6 +337,7 @@ add_result_column (TallyViewerWindow *self,
   sorter->probe = &self->sort_probe;
   g_signal_connect (factory, "setup", G_CALLBACK (on_result_cell_setup_cb), GINT_TO_POINTER (column));
   g_signal_connect (factory, "bind", G_CALLBACK (on_result_cell_bind_cb), GINT_TO_POINTER (column));
+  g_signal_connect (factory, "unbind", G_CALLBACK (on_result_cell_unbind_cb), NULL);
   col = gtk_column_view_column_new (title, factory);
   gtk_column_view_column_set_sorter (col, GTK_SORTER (sorter));
   gtk_column_view_column_set_resizable (col, TRUE);
@@ -560,19 +572,82 @@ update_count_label (TallyViewerWindow *self)
   gtk_stack_set_visible_child_name (self->results_stack, shown > 0 || self->run_id == 0 ? "table" : "empty");
 }
 
+static int
+compare_id (gconstpointer a,
+            gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The ids of the selected rows, sorted; NULL when none is. */
+static GArray *
+selected_ids (TallyViewerWindow *self)
+{
+  g_autoptr(GtkBitset) selected =
+    gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->results_selection));
+  GArray *ids;
+  GtkBitsetIter iter;
+  guint position;
+
+  if (gtk_bitset_is_empty (selected))
+    return NULL;
+
+  ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), gtk_bitset_get_size (selected));
+  for (gboolean more = gtk_bitset_iter_init_first (&iter, selected, &position);
+       more;
+       more = gtk_bitset_iter_next (&iter, &position))
+    {
+      gint64 id = tally_viewer_result_list_get_id_at (self->results, position);
+
+      g_array_append_val (ids, id);
+    }
+  g_array_sort (ids, compare_id);
+  return ids;
+}
+
+/* The results list keeps positions, not results, across a change (see
+ * tally-viewer-result-list.h): select again the results that were
+ * selected, where they are now. The selection's handler sees nothing
+ * newly selected, so the focused result stays the focused one. */
+static void
+reselect_ids (TallyViewerWindow *self,
+              GArray            *ids)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->results));
+  g_autoptr(GtkBitset) want = gtk_bitset_new_empty ();
+  g_autoptr(GtkBitset) all = gtk_bitset_new_range (0, n);
+
+  for (guint i = 0; ids != NULL && i < n; i++)
+    {
+      gint64 id = tally_viewer_result_list_get_id_at (self->results, i);
+
+      if (bsearch (&id, ids->data, ids->len, sizeof (gint64), compare_id) != NULL)
+        gtk_bitset_add (want, i);
+    }
+
+  g_clear_pointer (&self->last_selection, gtk_bitset_unref);
+  self->last_selection = gtk_bitset_copy (want);
+  gtk_selection_model_set_selection (GTK_SELECTION_MODEL (self->results_selection), want, all);
+}
+
 static void
 apply_filters (TallyViewerWindow *self)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) selected = NULL;
 
   if (self->disposed || self->store == NULL || self->run_id == 0)
     return;
 
+  selected = selected_ids (self);
   tally_viewer_result_list_set_filter (self->results, outcome_mask (self),
                                        gtk_editable_get_text (GTK_EDITABLE (self->search_entry)),
                                        self->marker_ids);
   if (!tally_viewer_result_list_refresh (self->results, &error))
     toast (self, error->message);
+  reselect_ids (self, selected);
   update_count_label (self);
   show_selected (self, FALSE);
 }
@@ -582,11 +657,14 @@ on_search_entry_search_changed_cb (TallyViewerWindow *self,
                                    GtkSearchEntry    *entry)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) selected = NULL;
 
   if (self->disposed || self->store == NULL || self->run_id == 0)
     return;
+  selected = selected_ids (self);
   if (!tally_viewer_result_list_set_text (self->results, gtk_editable_get_text (GTK_EDITABLE (entry)), &error))
     toast (self, error->message);
+  reselect_ids (self, selected);
   update_count_label (self);
   show_selected (self, FALSE);
 }
