@@ -344,6 +344,56 @@ test_filters (TallyTest     *t,
   close_window (t, window);
 }
 
+static guint
+position_of (GListModel *results,
+             const char *path)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (results); i++)
+    {
+      g_autoptr(TallyViewerResult) r = g_list_model_get_item (results, i);
+      const TallyResultRow *row = tally_viewer_result_get_row (r);
+
+      if (row != NULL && strcmp (row->path, path) == 0)
+        return i;
+    }
+  return G_MAXUINT;
+}
+
+/* The inscriptions on screen whose text starts with @prefix. */
+static void
+collect_cells (GtkWidget  *widget,
+               const char *prefix,
+               GPtrArray  *cells)
+{
+  if (GTK_IS_INSCRIPTION (widget))
+    {
+      const char *text = gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+
+      if (text != NULL && g_str_has_prefix (text, prefix))
+        g_ptr_array_add (cells, g_object_ref (widget));
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_cells (child, prefix, cells);
+}
+
+static GPtrArray *
+cells_with_prefix (TallyViewerWindow *window,
+                   const char        *prefix)
+{
+  GPtrArray *cells = g_ptr_array_new_with_free_func (g_object_unref);
+
+  collect_cells (GTK_WIDGET (window), prefix, cells);
+  return cells;
+}
+
+static gboolean
+inscription_has_text (gconstpointer cell,
+                      gconstpointer text)
+{
+  return g_strcmp0 (gtk_inscription_get_text ((GtkInscription *) cell), text) == 0;
+}
+
 static gboolean
 path_is (const TallyResultRow *row,
          gconstpointer         data)
@@ -419,6 +469,29 @@ test_detail (TallyTest     *t,
   out = tally_viewer_detail_dup_output (detail, TALLY_STREAM_STDOUT);
   tally_assert_nonnull (strstr (out, "about to fail"));
   tally_assert_cmpuint (g_list_model_get_n_items (logs), ==, 1);
+
+  /* Another test's log rebinds the rows on screen: the same widgets, now
+   * each showing one of the new test's records. */
+  search (window, "/chatty/04");
+  tally_viewer_window_select_position (window, position_of (results, "/chatty/042"));
+  settle (t, 50);
+  {
+    g_autoptr(GPtrArray) before = cells_with_prefix (window, "record ");
+    g_autoptr(GPtrArray) after = NULL;
+
+    tally_assert_cmpuint (before->len, ==, 20);
+    tally_viewer_window_select_position (window, position_of (results, "/chatty/041"));
+    settle (t, 50);
+    after = cells_with_prefix (window, "record ");
+    tally_assert_cmpuint (after->len, ==, 20);
+    for (guint i = 0; i < after->len; i++)
+      {
+        g_autofree char *want = g_strdup_printf ("record %u of /chatty/041", i);
+
+        tally_assert_true (g_ptr_array_find (before, after->pdata[i], NULL));
+        tally_assert_true (g_ptr_array_find_with_equal_func (after, want, inscription_has_text, NULL));
+      }
+  }
   close_window (t, window);
 }
 
@@ -499,21 +572,6 @@ test_rerun_failed (TallyTest     *t,
   close_window (t, window);
 }
 
-static guint
-position_of (GListModel *results,
-             const char *path)
-{
-  for (guint i = 0; i < g_list_model_get_n_items (results); i++)
-    {
-      g_autoptr(TallyViewerResult) r = g_list_model_get_item (results, i);
-      const TallyResultRow *row = tally_viewer_result_get_row (r);
-
-      if (row != NULL && strcmp (row->path, path) == 0)
-        return i;
-    }
-  return G_MAXUINT;
-}
-
 static const char *
 detail_path (TallyViewerWindow *window)
 {
@@ -528,32 +586,6 @@ detail_path (TallyViewerWindow *window)
         return tally_viewer_result_get_row (r)->path;
     }
   return NULL;
-}
-
-/* The path cells on screen (inscriptions showing a /many/ path). */
-static void
-collect_path_cells (GtkWidget *widget,
-                    GPtrArray *cells)
-{
-  if (GTK_IS_INSCRIPTION (widget))
-    {
-      const char *text = gtk_inscription_get_text (GTK_INSCRIPTION (widget));
-
-      if (text != NULL && g_str_has_prefix (text, "/many/"))
-        g_ptr_array_add (cells, g_object_ref (widget));
-    }
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_path_cells (child, cells);
-}
-
-static GPtrArray *
-path_cells (TallyViewerWindow *window)
-{
-  GPtrArray *cells = g_ptr_array_new_with_free_func (g_object_unref);
-
-  collect_path_cells (GTK_WIDGET (window), cells);
-  return cells;
 }
 
 static guint
@@ -636,7 +668,7 @@ test_rows_follow_filter (TallyTest     *t,
   gtk_selection_model_select_item (selection, position_of (results, "/many/0420"), TRUE);
   tally_assert_cmpstr (detail_path (window), ==, "/many/0420");
   settle (t, 50);
-  before = path_cells (window);
+  before = cells_with_prefix (window, "/many/");
   tally_assert_cmpuint (before->len, >=, 10);
   /* Rows 420… are far below: no widget shows them yet. */
   for (guint i = 0; i < before->len; i++)
@@ -645,7 +677,7 @@ test_rows_follow_filter (TallyTest     *t,
   search (window, "/many/042");
   settle (t, 50);
   tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 10);
-  after = path_cells (window);
+  after = cells_with_prefix (window, "/many/");
   tally_assert_cmpuint (after->len, ==, 10);
   for (guint i = 0; i < after->len; i++)
     {

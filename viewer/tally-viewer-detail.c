@@ -96,15 +96,21 @@ on_log_cell_setup_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, child);
 }
 
+/* Each class change restyles the widget: change only what differs (a
+ * new result or level filter rebinds every visible row). @level_class is
+ * one of tally_viewer_level_class()'s static strings. */
 static void
 set_level_class (GtkWidget  *widget,
                  const char *level_class)
 {
-  static const char *classes[] = { "error", "critical", "warning", "message", "info", "debug" };
+  const char *old = g_object_get_data (G_OBJECT (widget), "tally-level-class");
 
-  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
-    gtk_widget_remove_css_class (widget, classes[i]);
+  if (g_strcmp0 (old, level_class) == 0)
+    return;
+  if (old != NULL)
+    gtk_widget_remove_css_class (widget, old);
   gtk_widget_add_css_class (widget, level_class);
+  g_object_set_data (G_OBJECT (widget), "tally-level-class", (gpointer) level_class);
 }
 
 static void
@@ -118,6 +124,8 @@ on_log_cell_bind_cb (GtkSignalListItemFactory *factory,
   const TallyLogRecord *record = tally_viewer_log_item_get_record (log_item);
   GtkWidget *child = gtk_list_item_get_child (item);
   g_autofree char *text = NULL;
+
+  tally_viewer_log_item_set_shown (log_item, TRUE);
 
   if (record == NULL)
     text = g_strdup ("");
@@ -158,6 +166,14 @@ on_log_cell_bind_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
+on_log_cell_unbind_cb (GtkSignalListItemFactory *factory,
+                       GtkListItem              *item,
+                       gpointer                  data)
+{
+  tally_viewer_log_item_set_shown (gtk_list_item_get_item (item), FALSE);
+}
+
+static void
 add_log_column (TallyViewerDetail *self,
                 const char        *title,
                 LogColumn          column,
@@ -170,6 +186,7 @@ add_log_column (TallyViewerDetail *self,
   g_object_set_data (G_OBJECT (factory), "detail", self);
   g_signal_connect (factory, "setup", G_CALLBACK (on_log_cell_setup_cb), GINT_TO_POINTER (column));
   g_signal_connect (factory, "bind", G_CALLBACK (on_log_cell_bind_cb), GINT_TO_POINTER (column));
+  g_signal_connect (factory, "unbind", G_CALLBACK (on_log_cell_unbind_cb), NULL);
   col = gtk_column_view_column_new (title, factory);
   gtk_column_view_column_set_expand (col, expand);
   gtk_column_view_column_set_resizable (col, TRUE);

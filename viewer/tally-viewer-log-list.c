@@ -6,24 +6,49 @@
 #include <tally.h>
 
 #include "tally-viewer-log-list.h"
+#include "tally-viewer-util.h"
 
 #define PAGE_SIZE 128
 
+/* A row of the log table: a position, not a record, for the reason
+ * tally-viewer-result-list.c gives (GTK 4.8 rebuilds the rows of removed
+ * items; a position that stays is rebound instead). */
 struct _TallyViewerLogItem
 {
   GObject parent_instance;
 
-  TallyLogRecord *record;
+  TallyViewerLogList *list;     /* borrowed; NULL once the list is gone */
+  guint position;
+  guint shown;                  /* cells bound to it */
 };
 
 G_DEFINE_FINAL_TYPE (TallyViewerLogItem, tally_viewer_log_item, G_TYPE_OBJECT)
+
+struct _TallyViewerLogList
+{
+  GObject parent_instance;
+
+  TallyStore *store;            /* borrowed */
+  gint64 result_id;
+  GLogLevelFlags max_level;
+  guint n_items;
+  GHashTable *pages;            /* page index → GPtrArray of TallyLogRecord */
+  GHashTable *slots;            /* position → TallyViewerLogItem (weak: alive while held) */
+  GHashTable *shown;            /* TallyViewerLogItem set: bound in a view */
+};
+
+static GPtrArray *load_page (TallyViewerLogList *self, guint page);
 
 static void
 tally_viewer_log_item_finalize (GObject *object)
 {
   TallyViewerLogItem *self = (TallyViewerLogItem *) object;
 
-  g_clear_pointer (&self->record, tally_log_record_free);
+  if (self->list != NULL)
+    {
+      g_hash_table_remove (self->list->slots, GUINT_TO_POINTER (self->position));
+      g_hash_table_remove (self->list->shown, self);
+    }
 
   G_OBJECT_CLASS (tally_viewer_log_item_parent_class)->finalize (object);
 }
@@ -42,20 +67,39 @@ tally_viewer_log_item_init (TallyViewerLogItem *self)
 const TallyLogRecord *
 tally_viewer_log_item_get_record (TallyViewerLogItem *self)
 {
+  TallyViewerLogList *list;
+  GPtrArray *records;
+  guint page, index;
+
   g_return_val_if_fail (TALLY_VIEWER_IS_LOG_ITEM (self), NULL);
-  return self->record;
+
+  list = self->list;
+  if (list == NULL || self->position >= list->n_items)
+    return NULL;
+
+  page = self->position / PAGE_SIZE;
+  index = self->position % PAGE_SIZE;
+  records = g_hash_table_lookup (list->pages, GUINT_TO_POINTER (page));
+  if (records == NULL)
+    records = load_page (list, page);
+  return index < records->len ? g_ptr_array_index (records, index) : NULL;
 }
 
-struct _TallyViewerLogList
+void
+tally_viewer_log_item_set_shown (TallyViewerLogItem *self,
+                                 gboolean            shown)
 {
-  GObject parent_instance;
+  g_return_if_fail (TALLY_VIEWER_IS_LOG_ITEM (self));
+  g_return_if_fail (shown || self->shown > 0);
 
-  TallyStore *store;            /* borrowed */
-  gint64 result_id;
-  GLogLevelFlags max_level;
-  guint n_items;
-  GHashTable *pages;            /* page index → GPtrArray of TallyViewerLogItem */
-};
+  self->shown += shown ? 1 : -1;
+  if (self->list == NULL)
+    return;
+  if (self->shown > 0)
+    g_hash_table_add (self->list->shown, self);
+  else
+    g_hash_table_remove (self->list->shown, self);
+}
 
 static GType
 tally_viewer_log_list_get_item_type (GListModel *model)
@@ -73,30 +117,26 @@ static GPtrArray *
 load_page (TallyViewerLogList *self,
            guint               page)
 {
-  g_autoptr(GPtrArray) records = NULL;
   g_autoptr(GError) error = NULL;
-  GPtrArray *items = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray *records = NULL;
 
-  records = tally_store_get_logs_page (self->store, self->result_id, page * PAGE_SIZE,
-                                       PAGE_SIZE, self->max_level, &error);
+  if (self->store != NULL)
+    records = tally_store_get_logs_page (self->store, self->result_id, page * PAGE_SIZE,
+                                         PAGE_SIZE, self->max_level, &error);
   if (records == NULL)
-    g_warning ("Cannot read log records: %s", error->message);
-
-  for (guint i = 0; i < PAGE_SIZE && page * PAGE_SIZE + i < self->n_items; i++)
     {
-      TallyViewerLogItem *item = g_object_new (TALLY_VIEWER_TYPE_LOG_ITEM, NULL);
-
-      if (records != NULL && i < records->len)
-        item->record = g_steal_pointer (&records->pdata[i]);
-      g_ptr_array_add (items, item);
+      if (error != NULL)
+        g_warning ("Cannot read log records: %s", error->message);
+      records = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_log_record_free);
     }
 
   /* Keep memory bounded whatever the log's size: a scroll through a
-   * million records holds a few pages, not all of them. */
+   * million records holds a few pages, not all of them. Records handed
+   * out stay valid until the next page is read. */
   if (g_hash_table_size (self->pages) > 64)
     g_hash_table_remove_all (self->pages);
-  g_hash_table_insert (self->pages, GUINT_TO_POINTER (page), items);
-  return items;
+  g_hash_table_insert (self->pages, GUINT_TO_POINTER (page), records);
+  return records;
 }
 
 static gpointer
@@ -104,17 +144,20 @@ tally_viewer_log_list_get_item (GListModel *model,
                                 guint       position)
 {
   TallyViewerLogList *self = (TallyViewerLogList *) model;
-  guint page = position / PAGE_SIZE;
-  GPtrArray *items;
+  TallyViewerLogItem *item;
 
   if (position >= self->n_items)
     return NULL;
 
-  items = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (page));
-  if (items == NULL)
-    items = load_page (self, page);
+  item = g_hash_table_lookup (self->slots, GUINT_TO_POINTER (position));
+  if (item != NULL)
+    return g_object_ref (item);
 
-  return g_object_ref (g_ptr_array_index (items, position % PAGE_SIZE));
+  item = g_object_new (TALLY_VIEWER_TYPE_LOG_ITEM, NULL);
+  item->list = self;
+  item->position = position;
+  g_hash_table_insert (self->slots, GUINT_TO_POINTER (position), item);
+  return item;
 }
 
 static void
@@ -133,7 +176,17 @@ tally_viewer_log_list_finalize (GObject *object)
 {
   TallyViewerLogList *self = (TallyViewerLogList *) object;
 
+  GHashTableIter iter;
+  gpointer value;
+
+  /* Items still held elsewhere outlive the list: they show nothing. */
+  g_hash_table_iter_init (&iter, self->slots);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    ((TallyViewerLogItem *) value)->list = NULL;
+
   g_clear_pointer (&self->pages, g_hash_table_unref);
+  g_clear_pointer (&self->slots, g_hash_table_unref);
+  g_clear_pointer (&self->shown, g_hash_table_unref);
 
   G_OBJECT_CLASS (tally_viewer_log_list_parent_class)->finalize (object);
 }
@@ -148,12 +201,32 @@ static void
 tally_viewer_log_list_init (TallyViewerLogList *self)
 {
   self->pages = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
+  self->slots = g_hash_table_new (NULL, NULL);
+  self->shown = g_hash_table_new (NULL, NULL);
 }
 
 TallyViewerLogList *
 tally_viewer_log_list_new (void)
 {
   return g_object_new (TALLY_VIEWER_TYPE_LOG_LIST, NULL);
+}
+
+static void
+rebind_shown (TallyViewerLogList *self)
+{
+  g_autoptr(GArray) positions = g_array_new (FALSE, FALSE, sizeof (guint));
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, self->shown);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      guint position = ((TallyViewerLogItem *) key)->position;
+
+      if (position < self->n_items)
+        g_array_append_val (positions, position);
+    }
+  tally_viewer_items_changed_at (G_LIST_MODEL (self), positions);
 }
 
 gboolean
@@ -181,8 +254,12 @@ tally_viewer_log_list_set_result (TallyViewerLogList  *self,
   self->n_items = (guint) count;
   g_hash_table_remove_all (self->pages);
 
-  if (old_n > 0 || self->n_items > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, self->n_items);
+  /* Records added or removed at the end, then the rows on screen. */
+  if (old_n != self->n_items)
+    g_list_model_items_changed (G_LIST_MODEL (self), MIN (old_n, self->n_items),
+                                old_n - MIN (old_n, self->n_items),
+                                self->n_items - MIN (old_n, self->n_items));
+  rebind_shown (self);
 
   return count >= 0 && (error == NULL || *error == NULL);
 }

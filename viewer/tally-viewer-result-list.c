@@ -8,6 +8,7 @@
 #include <tally.h>
 
 #include "tally-viewer-result-list.h"
+#include "tally-viewer-util.h"
 
 #define PAGE_SIZE 64
 
@@ -263,22 +264,8 @@ tally_viewer_result_list_new (void)
   return g_object_new (TALLY_VIEWER_TYPE_RESULT_LIST, NULL);
 }
 
-static int
-compare_uint (gconstpointer a,
-              gconstpointer b)
-{
-  guint x = *(const guint *) a, y = *(const guint *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-/* Rows bound within this many positions of each other are told as one
- * change: fewer signals, a few more rows looked at. */
-#define SHOWN_GAP 8
-
 /* Tells the views that the shown positions below @len whose result
- * changed (all of them when @rows_changed) have new contents, in runs of
- * neighbouring positions. */
+ * changed (all of them when @rows_changed) have new contents. */
 static void
 rebind_shown (TallyViewerResultList *self,
               GArray                *old_ids,
@@ -288,7 +275,6 @@ rebind_shown (TallyViewerResultList *self,
   g_autoptr(GArray) positions = g_array_new (FALSE, FALSE, sizeof (guint));
   GHashTableIter iter;
   gpointer key;
-  guint i = 0;
 
   g_hash_table_iter_init (&iter, self->shown);
   while (g_hash_table_iter_next (&iter, &key, NULL))
@@ -301,17 +287,7 @@ rebind_shown (TallyViewerResultList *self,
               || g_array_index (old_ids, gint64, position) != g_array_index (self->ids, gint64, position)))
         g_array_append_val (positions, position);
     }
-  g_array_sort (positions, compare_uint);
-
-  while (i < positions->len)
-    {
-      guint first = g_array_index (positions, guint, i);
-      guint last = first;
-
-      for (i++; i < positions->len && g_array_index (positions, guint, i) <= last + SHOWN_GAP; i++)
-        last = g_array_index (positions, guint, i);
-      g_list_model_items_changed (G_LIST_MODEL (self), first, last - first + 1, last - first + 1);
-    }
+  tally_viewer_items_changed_at (G_LIST_MODEL (self), positions);
 }
 
 static void

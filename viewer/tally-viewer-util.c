@@ -167,3 +167,34 @@ tally_viewer_set_tooltip (GtkWidget  *widget,
   g_object_set_data_full (G_OBJECT (widget), TOOLTIP_KEY, g_strdup (text), g_free);
   gtk_widget_set_has_tooltip (widget, text != NULL);
 }
+
+static int
+compare_position (gconstpointer a,
+                  gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Positions this close are told as one change: fewer signals, a few
+ * more rows looked at. */
+#define NEAR_POSITIONS 8
+
+void
+tally_viewer_items_changed_at (GListModel *model,
+                               GArray     *positions)
+{
+  guint i = 0;
+
+  g_array_sort (positions, compare_position);
+  while (i < positions->len)
+    {
+      guint first = g_array_index (positions, guint, i);
+      guint last = first;
+
+      for (i++; i < positions->len && g_array_index (positions, guint, i) <= last + NEAR_POSITIONS; i++)
+        last = MAX (last, g_array_index (positions, guint, i));
+      g_list_model_items_changed (model, first, last - first + 1, last - first + 1);
+    }
+}

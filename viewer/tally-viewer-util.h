@@ -27,4 +27,10 @@ const char *tally_viewer_level_label      (int         level);
 void        tally_viewer_set_tooltip      (GtkWidget  *widget,
                                            const char *text);
 
+/* Tells @model's views that the items at @positions (any order; sorted
+ * in place) changed, in runs of neighbouring positions: how the viewer's
+ * positional models have GTK 4.8 rebind rows instead of rebuilding them. */
+void        tally_viewer_items_changed_at (GListModel *model,
+                                           GArray     *positions);
+
 G_END_DECLS
