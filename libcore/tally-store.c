@@ -139,6 +139,11 @@ store_stmt (TallyStore  *self,
   Stmt *st;
   int rc;
 
+  /* Whatever else runs must see the started results' rows. */
+  if (self->pending != NULL && self->pending->len > 0 && !self->flushing
+      && !store_flush_pending (self, error))
+    return NULL;
+
   st = g_hash_table_lookup (self->stmts, sql);
   if (st != NULL)
     return st;
@@ -408,7 +413,13 @@ store_exec (TallyStore  *self,
             const char  *sql,
             GError     **error)
 {
-  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+  int rc;
+
+  if (self->pending != NULL && self->pending->len > 0 && !self->flushing
+      && !store_flush_pending (self, error))
+    return FALSE;
+
+  rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
 
   if (rc != SQLITE_OK)
     return store_set_sqlite_error (self, rc, error);
@@ -456,7 +467,8 @@ store_write_begin (TallyStore  *self,
     return FALSE;
 
   self->txn_began = g_get_monotonic_time ();
-  return TRUE;
+  /* Another process may have written since our last transaction. */
+  return store_test_cache_check (self, error);
 }
 
 /* Ends a write call: notices a transaction sqlite rolled back by itself
@@ -467,7 +479,7 @@ store_write_end (TallyStore  *self,
                  GError     **error)
 {
   if (self->txn_began != 0 && sqlite3_get_autocommit (self->db))
-    self->txn_began = 0;
+    store_txn_ended (self, TRUE);
 
   if (!ok)
     return FALSE;
@@ -497,14 +509,16 @@ tally_store_commit (TallyStore  *store,
   if (store->txn_began == 0)
     return TRUE;
 
-  if (!store_exec (store, "COMMIT", error))
+  /* The rows of started results go in before the COMMIT: a reader sees
+   * them `running`, and so does the next open after a SIGKILL. */
+  if (!store_flush_pending (store, error) || !store_exec (store, "COMMIT", error))
     {
       if (sqlite3_get_autocommit (store->db))
-        store->txn_began = 0;
+        store_txn_ended (store, TRUE);
       return FALSE;
     }
 
-  store->txn_began = 0;
+  store_txn_ended (store, FALSE);
   return TRUE;
 }
 
@@ -605,7 +619,7 @@ apply_migration (TallyStore  *self,
 
 fail:
   sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-  self->txn_began = 0;
+  store_txn_ended (self, TRUE);
   return FALSE;
 }
 
@@ -1028,6 +1042,8 @@ tally_store_close (TallyStore *store)
   g_clear_pointer (&store->stmts, g_hash_table_unref);
   g_clear_pointer (&store->query_ids, g_array_unref);
   g_clear_pointer (&store->read_cache, store_read_cache_free);
+  store_test_cache_drop (store);
+  g_clear_pointer (&store->pending, g_array_unref);
   if (store->db != NULL)
     sqlite3_close_v2 (store->db);
   g_free (store->path);
@@ -1138,6 +1154,8 @@ tally_store_debug_query_int (TallyStore  *store,
 
   g_return_val_if_fail (store != NULL, -1);
 
+  if (!store_flush_pending (store, error))
+    return -1;
   rc = sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
