@@ -49,7 +49,8 @@ typedef struct
 typedef struct
 {
   gint64 id;
-  guint32 program;        /* offsets into ReadCache.strings: lower case */
+  guint32 program;        /* offsets into ReadCache.strings (exact case)
+                           * and ReadCache.lower (the same, lower case) */
   guint32 path;
   guint32 path_rank;      /* by (path, program), exact case */
   guint32 program_rank;   /* by (program, path) */
@@ -63,7 +64,8 @@ struct _TallyReadCache
   gint64 total_changes;
   GArray *results;        /* CachedResult, in the order of an index */
   GArray *tests;          /* CachedTest */
-  GString *strings;       /* lower-case program and path texts, NUL-separated */
+  GString *strings;       /* program and path texts, NUL-separated */
+  char *lower;            /* strings in ASCII lower case, on first use */
   GString *messages;      /* lower-case messages, NUL-separated */
   guint8 outcome_rank[TALLY_N_OUTCOMES];
   /* The last answer, and the last one without text: typing narrows it. */
@@ -96,6 +98,7 @@ store_read_cache_free (TallyReadCache *cache)
   g_clear_pointer (&cache->tests, g_array_unref);
   if (cache->strings != NULL)
     g_string_free (cache->strings, TRUE);
+  g_free (cache->lower);
   if (cache->messages != NULL)
     g_string_free (cache->messages, TRUE);
   g_free (cache);
@@ -103,6 +106,21 @@ store_read_cache_free (TallyReadCache *cache)
 
 /* Appends @len bytes of @text in ASCII lower case (NUL bytes as \1, so
  * a haystack does not end early); returns its offset + 1. */
+static void
+cache_add_lower_into (char       *out,
+                      const char *text,
+                      gsize       len)
+{
+  /* Inline: g_ascii_tolower() is a call per byte (5% of a load). */
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = text[i];
+
+      out[i] = c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+    }
+  out[len] = '\0';
+}
+
 static guint32
 cache_add_lower (GString    *arena,
                  const char *text,
@@ -111,14 +129,11 @@ cache_add_lower (GString    *arena,
   gsize start = arena->len;
 
   g_string_set_size (arena, start + len + 1);
-  /* Inline: g_ascii_tolower() is a call per byte (5% of a load). */
+  cache_add_lower_into (arena->str + start, text, len);
+  /* NUL bytes as \1, so a haystack does not end early. */
   for (gsize i = 0; i < len; i++)
-    {
-      char c = text[i];
-
-      arena->str[start + i] = c == '\0' ? '\1' : c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-    }
-  arena->str[start + len] = '\0';
+    if (arena->str[start + i] == '\0')
+      arena->str[start + i] = '\1';
   return (guint32) start + 1;
 }
 
@@ -222,39 +237,91 @@ compare_outcome_names (gconstpointer a,
                  tally_outcome_to_string (*(const int *) b));
 }
 
-/* In (test, attempt) order, which the (run_id, test_id, attempt) index
- * gives without sorting: a test's results come together. */
-static const char read_cache_sql[] =
-  "SELECT r.id, r.test_id, r.attempt, r.outcome, r.duration_us, r.worker,"
-  "       substr (r.message, 1, " G_STRINGIFY (CACHE_MESSAGE_MAX) "), t.program, t.path"
-  " FROM results r JOIN tests t ON t.id = r.test_id WHERE r.run_id = :run"
-  " ORDER BY r.test_id, r.attempt";
+/* The load reads what SQLite reads fastest (issue #4: a fresh
+ * connection's first page in under 50 ms for 100,000 results): one
+ * pass over the (run_id, test_id, attempt, outcome) index, which covers
+ * the keys and gives a test's results together in attempt order; then
+ * the other columns in rowid order (a run's results are one range of
+ * ids, or a few after a merge), and the tests by id in one range —
+ * rather than a lookup of the row and of its test per result. Rows are
+ * matched to the cache by id through a dense map, or a hash table when
+ * the ids are sparse. */
+static const char cache_keys_sql[] =
+  "SELECT test_id, attempt, outcome, id FROM results WHERE run_id = :run"
+  " ORDER BY test_id, attempt";
+
+static const char cache_details_sql[] =
+  "SELECT id, duration_us, worker, substr (message, 1, " G_STRINGIFY (CACHE_MESSAGE_MAX) ")"
+  " FROM results WHERE id BETWEEN :lo AND :hi AND +run_id = :run";
+
+static const char cache_tests_sql[] =
+  "SELECT id, program, path FROM tests WHERE id BETWEEN :lo AND :hi";
+
+/* Maps ids to indices: a dense array over [lo, hi] when that range is at
+ * most a few times the number of ids, else a hash table. */
+typedef struct
+{
+  gint64 lo, hi;
+  guint32 *dense;
+  GHashTable *sparse;     /* gint64 * → index + 1 */
+  gint64 *keys;           /* the sparse keys */
+} IdMap;
 
 static void
-cache_add_test (TallyReadCache *cache,
-                sqlite3_stmt   *s,
-                gint64          test_id,
-                GString        *exact,
-                GArray         *paths,
-                GArray         *programs)
+id_map_init (IdMap  *map,
+             gint64  lo,
+             gint64  hi,
+             guint   n)
 {
-  CachedTest t = { 0 };
-  const char *program = (const char *) sqlite3_column_text (s, 7);
-  const char *path = (const char *) sqlite3_column_text (s, 8);
-  guint32 offset;
+  memset (map, 0, sizeof *map);
+  map->lo = lo;
+  map->hi = hi;
+  if (n == 0)
+    return;
+  if ((guint64) (hi - lo) < (guint64) n * 4 + 1024)
+    {
+      map->dense = g_new (guint32, hi - lo + 1);
+      memset (map->dense, 0xff, (hi - lo + 1) * sizeof (guint32));
+    }
+  else
+    {
+      map->sparse = g_hash_table_new (g_int64_hash, g_int64_equal);
+      map->keys = g_new (gint64, n);
+    }
+}
 
-  t.id = test_id;
-  t.program = cache_add_lower (cache->strings, program ? program : "", sqlite3_column_bytes (s, 7)) - 1;
-  t.path = cache_add_lower (cache->strings, path ? path : "", sqlite3_column_bytes (s, 8)) - 1;
-  offset = exact->len;
-  g_string_append_len (exact, program ? program : "", sqlite3_column_bytes (s, 7));
-  g_string_append_c (exact, '\0');
-  g_array_append_val (programs, offset);
-  offset = exact->len;
-  g_string_append_len (exact, path ? path : "", sqlite3_column_bytes (s, 8));
-  g_string_append_c (exact, '\0');
-  g_array_append_val (paths, offset);
-  g_array_append_val (cache->tests, t);
+static void
+id_map_add (IdMap   *map,
+            gint64   id,
+            guint32  index)
+{
+  if (map->dense != NULL)
+    map->dense[id - map->lo] = index;
+  else
+    {
+      map->keys[index] = id;
+      g_hash_table_insert (map->sparse, &map->keys[index], GUINT_TO_POINTER (index + 1));
+    }
+}
+
+/* The index of @id, or G_MAXUINT32. */
+static guint32
+id_map_get (IdMap  *map,
+            gint64  id)
+{
+  if (id < map->lo || id > map->hi)
+    return G_MAXUINT32;
+  if (map->dense != NULL)
+    return map->dense[id - map->lo];
+  return GPOINTER_TO_UINT (g_hash_table_lookup (map->sparse, &id)) - 1;
+}
+
+static void
+id_map_clear (IdMap *map)
+{
+  g_clear_pointer (&map->dense, g_free);
+  g_clear_pointer (&map->sparse, g_hash_table_unref);
+  g_clear_pointer (&map->keys, g_free);
 }
 
 /* Puts one test's results in (attempt, id) order — the index orders
@@ -289,32 +356,232 @@ cache_mark_final (TallyReadCache *cache,
     }
 }
 
+/* An outcome column, parsed once per distinct text: a run has a few. */
+static TallyOutcome
+cache_outcome (sqlite3_stmt *s,
+               int           col,
+               char          last[32],
+               TallyOutcome *last_outcome)
+{
+  const char *text = (const char *) sqlite3_column_text (s, col);
+
+  if (text == NULL || strlen (text) >= 32)
+    return store_column_outcome (s, col);
+  if (strcmp (text, last) != 0)
+    {
+      strcpy (last, text);
+      *last_outcome = store_column_outcome (s, col);
+    }
+  return *last_outcome;
+}
+
+/* Pass 1: the keys, from the index; the tests' ids. */
+static gboolean
+cache_load_keys (TallyStore      *store,
+                 TallyReadCache  *cache,
+                 gint64          *lo,
+                 gint64          *hi,
+                 GError         **error)
+{
+  Stmt *st = store_stmt (store, cache_keys_sql, error);
+  gint64 last_test = 0;
+  guint group = 0;
+  guint32 max_attempt = 0;
+  char last_text[32] = "";
+  TallyOutcome last_outcome = TALLY_OUTCOME_ERROR;
+  int rc;
+
+  if (st == NULL)
+    return FALSE;
+  *lo = G_MAXINT64;
+  *hi = G_MININT64;
+  store_bind_int64 (st, ":run", cache->run_id);
+  while ((rc = store_stmt_step (store, st, error)) == SQLITE_ROW)
+    {
+      sqlite3_stmt *s = st->stmt;
+      CachedResult r = { 0 };
+      gint64 test_id = sqlite3_column_int64 (s, 0);
+
+      if (cache->tests->len == 0 || test_id != last_test)
+        {
+          CachedTest t = { 0 };
+
+          cache_mark_final (cache, group, cache->results->len, max_attempt);
+          group = cache->results->len;
+          max_attempt = 0;
+          last_test = test_id;
+          t.id = test_id;
+          g_array_append_val (cache->tests, t);
+        }
+
+      r.test = cache->tests->len - 1;
+      r.attempt = (guint32) sqlite3_column_int (s, 1);
+      r.outcome = cache_outcome (s, 2, last_text, &last_outcome);
+      r.id = sqlite3_column_int64 (s, 3);
+      r.duration = G_MININT64;
+      r.worker = G_MININT32;
+      *lo = MIN (*lo, r.id);
+      *hi = MAX (*hi, r.id);
+      max_attempt = MAX (max_attempt, r.attempt);
+      g_array_append_val (cache->results, r);
+    }
+  store_stmt_reset (st);
+  if (rc != SQLITE_DONE)
+    return FALSE;
+
+  cache_mark_final (cache, group, cache->results->len, max_attempt);
+  return TRUE;
+}
+
+/* Pass 2: durations, workers and messages, in rowid order. */
+static gboolean
+cache_load_details (TallyStore      *store,
+                    TallyReadCache  *cache,
+                    gint64           lo,
+                    gint64           hi,
+                    GError         **error)
+{
+  IdMap map;
+  Stmt *st;
+  int rc;
+
+  if (cache->results->len == 0)
+    return TRUE;
+  st = store_stmt (store, cache_details_sql, error);
+  if (st == NULL)
+    return FALSE;
+
+  id_map_init (&map, lo, hi, cache->results->len);
+  for (guint i = 0; i < cache->results->len; i++)
+    id_map_add (&map, g_array_index (cache->results, CachedResult, i).id, i);
+
+  store_bind_int64 (st, ":lo", lo);
+  store_bind_int64 (st, ":hi", hi);
+  store_bind_int64 (st, ":run", cache->run_id);
+  while ((rc = store_stmt_step (store, st, error)) == SQLITE_ROW)
+    {
+      sqlite3_stmt *s = st->stmt;
+      guint32 index = id_map_get (&map, sqlite3_column_int64 (s, 0));
+      CachedResult *r;
+
+      /* A row written since pass 1 read the index (a live run). */
+      if (index == G_MAXUINT32)
+        continue;
+      r = &g_array_index (cache->results, CachedResult, index);
+      if (sqlite3_column_type (s, 1) != SQLITE_NULL)
+        r->duration = sqlite3_column_int64 (s, 1);
+      if (sqlite3_column_type (s, 2) != SQLITE_NULL)
+        r->worker = sqlite3_column_int (s, 2);
+      if (sqlite3_column_type (s, 3) != SQLITE_NULL)
+        r->message = cache_add_lower (cache->messages, sqlite3_column_blob (s, 3),
+                                      sqlite3_column_bytes (s, 3));
+    }
+  store_stmt_reset (st);
+  id_map_clear (&map);
+  return rc == SQLITE_DONE;
+}
+
+static void
+cache_set_test_names (TallyReadCache *cache,
+                      CachedTest     *t,
+                      sqlite3_stmt   *s,
+                      int             col)
+{
+  const char *program = (const char *) sqlite3_column_text (s, col);
+  const char *path = (const char *) sqlite3_column_text (s, col + 1);
+
+  t->program = cache->strings->len;
+  g_string_append_len (cache->strings, program ? program : "", sqlite3_column_bytes (s, col));
+  g_string_append_c (cache->strings, '\0');
+  t->path = cache->strings->len;
+  g_string_append_len (cache->strings, path ? path : "", sqlite3_column_bytes (s, col + 1));
+  g_string_append_c (cache->strings, '\0');
+}
+
+/* Pass 3: the tests' program and path: one range of ids, or one by one
+ * when the run's tests are a few among many. */
+static gboolean
+cache_load_tests (TallyStore      *store,
+                  TallyReadCache  *cache,
+                  GError         **error)
+{
+  guint n = cache->tests->len;
+  gint64 lo, hi;
+  int rc = SQLITE_DONE;
+  IdMap map;
+  Stmt *st;
+
+  if (n == 0)
+    return TRUE;
+  /* In id order: pass 1 read them so. */
+  lo = g_array_index (cache->tests, CachedTest, 0).id;
+  hi = g_array_index (cache->tests, CachedTest, n - 1).id;
+
+  if ((guint64) (hi - lo) >= (guint64) n * 4 + 1024)
+    {
+      st = store_stmt (store, "SELECT program, path FROM tests WHERE id = :id", error);
+      if (st == NULL)
+        return FALSE;
+      for (guint i = 0; i < n && rc == SQLITE_DONE; i++)
+        {
+          CachedTest *t = &g_array_index (cache->tests, CachedTest, i);
+
+          store_bind_int64 (st, ":id", t->id);
+          rc = store_stmt_step (store, st, error);
+          if (rc == SQLITE_ROW)
+            {
+              cache_set_test_names (cache, t, st->stmt, 0);
+              rc = SQLITE_DONE;
+            }
+          store_stmt_reset (st);
+        }
+      return rc == SQLITE_DONE;
+    }
+
+  st = store_stmt (store, cache_tests_sql, error);
+  if (st == NULL)
+    return FALSE;
+  id_map_init (&map, lo, hi, n);
+  for (guint i = 0; i < n; i++)
+    id_map_add (&map, g_array_index (cache->tests, CachedTest, i).id, i);
+  store_bind_int64 (st, ":lo", lo);
+  store_bind_int64 (st, ":hi", hi);
+  while ((rc = store_stmt_step (store, st, error)) == SQLITE_ROW)
+    {
+      guint32 index = id_map_get (&map, sqlite3_column_int64 (st->stmt, 0));
+
+      if (index != G_MAXUINT32)
+        cache_set_test_names (cache, &g_array_index (cache->tests, CachedTest, index),
+                              st->stmt, 1);
+    }
+  store_stmt_reset (st);
+  id_map_clear (&map);
+  return rc == SQLITE_DONE;
+}
+
 static TallyReadCache *
 read_cache_load (TallyStore  *store,
                  gint64       run_id,
                  GError     **error)
 {
   TallyReadCache *cache = g_new0 (TallyReadCache, 1);
-  g_autoptr(GString) exact = g_string_new (NULL);
-  g_autoptr(GArray) paths = g_array_new (FALSE, FALSE, sizeof (guint32));
-  g_autoptr(GArray) programs = g_array_new (FALSE, FALSE, sizeof (guint32));
-  gint64 last_test = 0, n = 0;
-  guint group = 0;
-  guint32 max_attempt = 0;
+  g_autoptr(GArray) paths = NULL;
+  g_autoptr(GArray) programs = NULL;
+  gint64 n = 0, lo = 0, hi = 0;
   int order[TALLY_N_OUTCOMES];
+  gboolean ok = TRUE, in_txn;
   Stmt *st;
-  int rc;
 
   /* Sized up front: growing 100,000-row arrays copied them over and
    * over (a third of the load). */
   st = store_stmt (store, "SELECT count(*) FROM results WHERE run_id = :run", error);
-  if (st == NULL)
+  ok = st != NULL;
+  if (ok)
     {
-      g_free (cache);
-      return NULL;
+      store_bind_int64 (st, ":run", run_id);
+      ok = store_stmt_query_int64 (store, st, &n, NULL, error);
     }
-  store_bind_int64 (st, ":run", run_id);
-  if (!store_stmt_query_int64 (store, st, &n, NULL, error))
+  if (!ok)
     {
       g_free (cache);
       return NULL;
@@ -323,66 +590,56 @@ read_cache_load (TallyStore  *store,
   cache->run_id = run_id;
   cache->results = g_array_sized_new (FALSE, FALSE, sizeof (CachedResult), n);
   cache->tests = g_array_sized_new (FALSE, FALSE, sizeof (CachedTest), n);
-  cache->strings = g_string_sized_new (n * 48);
+  cache->strings = g_string_sized_new (n * 40);
+  /* Offset 0 is "": the names of a test whose row is gone. */
+  g_string_append_c (cache->strings, '\0');
   cache->messages = g_string_new (NULL);
-  g_string_set_size (exact, n * 48);
-  g_string_truncate (exact, 0);
-  g_array_set_size (paths, n);
-  g_array_set_size (programs, n);
-  g_array_set_size (paths, 0);
-  g_array_set_size (programs, 0);
   for (int o = 0; o < TALLY_N_OUTCOMES; o++)
     order[o] = o;
   qsort (order, TALLY_N_OUTCOMES, sizeof (int), compare_outcome_names);
   for (int o = 0; o < TALLY_N_OUTCOMES; o++)
     cache->outcome_rank[order[o]] = o;
 
-  st = store_stmt (store, read_cache_sql, error);
-  if (st == NULL)
+  /* One read transaction: the three passes see the same database. */
+  in_txn = !sqlite3_get_autocommit (store->db);
+  ok = in_txn || store_exec (store, "BEGIN", error);
+  if (ok)
     {
-      store_read_cache_free (cache);
-      return NULL;
+      ok = cache_load_keys (store, cache, &lo, &hi, error)
+           && cache_load_details (store, cache, lo, hi, error)
+           && cache_load_tests (store, cache, error);
+      if (!in_txn)
+        store_exec (store, ok ? "COMMIT" : "ROLLBACK", NULL);
     }
-  store_bind_int64 (st, ":run", run_id);
-  while ((rc = store_stmt_step (store, st, error)) == SQLITE_ROW)
-    {
-      sqlite3_stmt *s = st->stmt;
-      CachedResult r = { 0 };
-      gint64 test_id = sqlite3_column_int64 (s, 1);
-
-      if (cache->tests->len == 0 || test_id != last_test)
-        {
-          cache_mark_final (cache, group, cache->results->len, max_attempt);
-          group = cache->results->len;
-          max_attempt = 0;
-          last_test = test_id;
-          cache_add_test (cache, s, test_id, exact, paths, programs);
-        }
-
-      r.test = cache->tests->len - 1;
-      r.id = sqlite3_column_int64 (s, 0);
-      r.attempt = (guint32) sqlite3_column_int (s, 2);
-      r.outcome = store_column_outcome (s, 3);
-      r.duration = sqlite3_column_type (s, 4) == SQLITE_NULL ? G_MININT64
-                                                              : sqlite3_column_int64 (s, 4);
-      r.worker = sqlite3_column_type (s, 5) == SQLITE_NULL ? G_MININT32
-                                                            : sqlite3_column_int (s, 5);
-      if (sqlite3_column_type (s, 6) != SQLITE_NULL)
-        r.message = cache_add_lower (cache->messages, sqlite3_column_blob (s, 6),
-                                     sqlite3_column_bytes (s, 6));
-      max_attempt = MAX (max_attempt, r.attempt);
-      g_array_append_val (cache->results, r);
-    }
-  store_stmt_reset (st);
-  if (rc != SQLITE_DONE)
+  if (!ok)
     {
       store_read_cache_free (cache);
       return NULL;
     }
 
-  cache_mark_final (cache, group, cache->results->len, max_attempt);
-  cache_rank_tests (cache->tests, exact->str, paths, programs);
+  paths = g_array_sized_new (FALSE, FALSE, sizeof (guint32), cache->tests->len);
+  programs = g_array_sized_new (FALSE, FALSE, sizeof (guint32), cache->tests->len);
+  for (guint i = 0; i < cache->tests->len; i++)
+    {
+      const CachedTest *t = &g_array_index (cache->tests, CachedTest, i);
+
+      g_array_append_val (paths, t->path);
+      g_array_append_val (programs, t->program);
+    }
+  cache_rank_tests (cache->tests, cache->strings->str, paths, programs);
   return cache;
+}
+
+/* The lower-case copy of the test names, for the text filter. */
+static const char *
+cache_lower (TallyReadCache *cache)
+{
+  if (cache->lower == NULL)
+    {
+      cache->lower = g_malloc (cache->strings->len + 1);
+      cache_add_lower_into (cache->lower, cache->strings->str, cache->strings->len);
+    }
+  return cache->lower;
 }
 
 /* The cache of @run_id, read again if the database changed. */
@@ -474,8 +731,10 @@ cached_matches_text (TallyReadCache     *cache,
 {
   const CachedTest *t = &g_array_index (cache->tests, CachedTest, r->test);
 
-  return strstr (cache->strings->str + t->path, needle) != NULL
-         || strstr (cache->strings->str + t->program, needle) != NULL
+  const char *lower = cache_lower (cache);
+
+  return strstr (lower + t->path, needle) != NULL
+         || strstr (lower + t->program, needle) != NULL
          || (r->message != 0 && strstr (cache->messages->str + r->message - 1, needle) != NULL);
 }
 

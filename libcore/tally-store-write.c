@@ -192,37 +192,61 @@ tally_store_finish_run (TallyStore      *store,
 }
 
 /* ------------------------------------------------------------------ */
-/* Tests: the cache of tally_store_ensure_test()                       */
+/* Tests: what tally_store_ensure_test() reads ahead                   */
 
 /* `tally run` stores its whole listing before a run: every test of a
- * program, one ensure_test() each. Looking each one up (the test, then
- * its markers) cost two statements per known test and four per new
- * one, about half of what the store spends per result. So the first
- * ensure_test() of a program reads that program's stored tests once
- * (one scan, well under a µs a test), and a known test whose location
- * and markers did not change costs no SQL at all. The cache holds only
- * what is committed or written by the open transaction: it is dropped
- * when a transaction is rolled back, when another connection has
- * written since (PRAGMA data_version, checked when a transaction
- * begins), by a merge, and when a run begins (the listing is stored by
- * then, and the runner keeps its memory flat). */
+ * program, one ensure_test() each, in the program's order, which is the
+ * order the tests were first stored in (ascending ids). Looking each one
+ * up (the test, then its markers) cost two statements per known test,
+ * about half of what the store spent per result. So ensure_test() reads
+ * a program's stored tests ahead, a chunk at a time in id order, and a
+ * test that is the next one expected, with the same location and
+ * markers, costs no SQL at all; any other test is looked up as before
+ * (and moves the read-ahead past it). Memory stays one chunk per
+ * program, whatever the size of the listing. A new test is inserted
+ * without a lookup first (ON CONFLICT tells). The chunk holds only what
+ * is committed or written by the open transaction: it is dropped when a
+ * transaction is rolled back, when another connection has written
+ * since (PRAGMA data_version, checked when a transaction begins), by a
+ * merge, and when a run begins (the listing is stored by then). */
+
+#define TEST_CHUNK 256
 
 typedef struct
 {
   gint64 id;
   int line;                /* 0: none */
+  char *path;
   char *file;              /* nullable */
   char *markers;           /* markers_key() */
 } KnownTest;
+
+typedef struct
+{
+  gint64 after;            /* the tests read so far have ids <= after */
+  GPtrArray *chunk;        /* KnownTest, ascending ids */
+  guint next;              /* the test expected next, in chunk */
+  gboolean done;           /* no more stored tests */
+} TestCursor;
 
 static void
 known_test_free (gpointer data)
 {
   KnownTest *known = data;
 
+  g_free (known->path);
   g_free (known->file);
   g_free (known->markers);
   g_free (known);
+}
+
+static void
+test_cursor_free (gpointer data)
+{
+  TestCursor *cursor = data;
+
+  g_ptr_array_unref (cursor->chunk);
+  g_free (cursor);
 }
 
 /* Markers as one string, in order: "name\x1fvalue\x1e…", \x1d for no
@@ -259,7 +283,7 @@ store_test_cache_drop (TallyStore *self)
   g_clear_pointer (&self->test_cache, g_hash_table_unref);
 }
 
-/* Drops the cache if another connection committed since it was read. */
+/* Drops the read-ahead if another connection committed since. */
 gboolean
 store_test_cache_check (TallyStore  *self,
                         GError     **error)
@@ -275,29 +299,34 @@ store_test_cache_check (TallyStore  *self,
   return TRUE;
 }
 
-/* The rows come a test at a time, its markers in position order. */
-static const char test_cache_sql[] =
+/* The next TEST_CHUNK tests of a program, a test's rows together, its
+ * markers in position order. */
+static const char test_chunk_sql[] =
   "SELECT t.id, t.path, t.file, t.line, m.name, m.value"
   " FROM tests t LEFT JOIN markers m ON m.test_id = t.id"
-  " WHERE t.program = :program ORDER BY t.id, m.position";
+  " WHERE t.id IN (SELECT id FROM tests WHERE +program = :program AND id > :after"
+  "                ORDER BY id LIMIT " G_STRINGIFY (TEST_CHUNK) ")"
+  " ORDER BY t.id, m.position";
 
-static GHashTable *
-test_cache_load (TallyStore  *store,
-                 const char  *program,
-                 GError     **error)
+static gboolean
+test_cursor_load (TallyStore  *store,
+                  const char  *program,
+                  TestCursor  *cursor,
+                  GError     **error)
 {
-  g_autoptr(GHashTable) tests = g_hash_table_new_full (g_str_hash, g_str_equal,
-                                                       g_free, known_test_free);
   g_autoptr(GString) key = g_string_new (NULL);
   KnownTest *known = NULL;
   Stmt *st;
   int rc;
 
-  st = store_stmt (store, test_cache_sql, error);
+  g_ptr_array_set_size (cursor->chunk, 0);
+  cursor->next = 0;
+  st = store_stmt (store, test_chunk_sql, error);
   if (st == NULL)
-    return NULL;
+    return FALSE;
 
   store_bind_text (st, ":program", program);
+  store_bind_int64 (st, ":after", cursor->after);
   while ((rc = store_stmt_step (store, st, error)) == SQLITE_ROW)
     {
       sqlite3_stmt *s = st->stmt;
@@ -310,9 +339,10 @@ test_cache_load (TallyStore  *store,
           g_string_truncate (key, 0);
           known = g_new0 (KnownTest, 1);
           known->id = id;
+          known->path = store_column_dup_text (s, 1);
           known->file = store_column_dup_text (s, 2);
           known->line = sqlite3_column_int (s, 3);
-          g_hash_table_insert (tests, store_column_dup_text (s, 1), known);
+          g_ptr_array_add (cursor->chunk, known);
         }
       if (sqlite3_column_type (s, 4) != SQLITE_NULL)
         markers_key_append (key, (const char *) sqlite3_column_text (s, 4),
@@ -320,38 +350,179 @@ test_cache_load (TallyStore  *store,
     }
   store_stmt_reset (st);
   if (rc != SQLITE_DONE)
-    return NULL;
+    return FALSE;
   if (known != NULL)
-    known->markers = g_strdup (key->str);
-
-  return g_steal_pointer (&tests);
+    {
+      known->markers = g_strdup (key->str);
+      cursor->after = known->id;
+    }
+  cursor->done = cursor->chunk->len < TEST_CHUNK;
+  return TRUE;
 }
 
-/* The stored tests of @program, read on first use. */
-static GHashTable *
-test_cache_get (TallyStore  *store,
-                const char  *program,
-                GError     **error)
+static TestCursor *
+test_cursor_get (TallyStore  *store,
+                 const char  *program,
+                 GError     **error)
 {
-  GHashTable *tests;
+  TestCursor *cursor;
 
   if (store->test_cache == NULL)
     {
       if (!store_pragma_int (store, "PRAGMA data_version", &store->test_cache_version, error))
         return NULL;
       store->test_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                 (GDestroyNotify) g_hash_table_unref);
+                                                 test_cursor_free);
     }
 
-  tests = g_hash_table_lookup (store->test_cache, program);
-  if (tests == NULL)
+  cursor = g_hash_table_lookup (store->test_cache, program);
+  if (cursor == NULL)
     {
-      tests = test_cache_load (store, program, error);
-      if (tests == NULL)
-        return NULL;
-      g_hash_table_insert (store->test_cache, g_strdup (program), tests);
+      cursor = g_new0 (TestCursor, 1);
+      cursor->chunk = g_ptr_array_new_with_free_func (known_test_free);
+      g_hash_table_insert (store->test_cache, g_strdup (program), cursor);
     }
-  return tests;
+  return cursor;
+}
+
+/* The stored test expected next, or NULL when there is none. */
+static KnownTest *
+test_cursor_peek (TallyStore  *store,
+                  const char  *program,
+                  TestCursor  *cursor,
+                  GError     **error)
+{
+  if (cursor->next >= cursor->chunk->len && !cursor->done
+      && !test_cursor_load (store, program, cursor, error))
+    return NULL;
+  return cursor->next < cursor->chunk->len ? cursor->chunk->pdata[cursor->next] : NULL;
+}
+
+/* A test looked up out of order: expect the ones after it next. */
+static void
+test_cursor_skip_to (TestCursor *cursor,
+                     gint64      id)
+{
+  KnownTest *expected = cursor->next < cursor->chunk->len ? cursor->chunk->pdata[cursor->next] : NULL;
+
+  if (expected != NULL ? id < expected->id : id <= cursor->after)
+    return;
+  while (cursor->next < cursor->chunk->len
+         && ((KnownTest *) cursor->chunk->pdata[cursor->next])->id <= id)
+    cursor->next++;
+  if (cursor->next >= cursor->chunk->len && id > cursor->after)
+    {
+      cursor->after = id;
+      cursor->done = FALSE;
+    }
+}
+
+static gboolean
+test_lookup (TallyStore  *store,
+             const char  *program,
+             const char  *path,
+             gint64      *test_id,
+             gboolean    *same_location,
+             const char  *file,
+             int          line,
+             GError     **error)
+{
+  Stmt *st;
+  int rc;
+
+  st = store_stmt (store,
+                   "SELECT id, file, line FROM tests"
+                   " WHERE program = :program AND path = :path",
+                   error);
+  if (st == NULL)
+    return FALSE;
+
+  store_bind_text (st, ":program", program);
+  store_bind_text (st, ":path", path);
+  rc = store_stmt_step (store, st, error);
+  *test_id = 0;
+  if (rc == SQLITE_ROW)
+    {
+      const char *old_file = (const char *) sqlite3_column_text (st->stmt, 1);
+
+      *test_id = sqlite3_column_int64 (st->stmt, 0);
+      *same_location = g_strcmp0 (old_file, file) == 0
+                       && sqlite3_column_int (st->stmt, 2) == line;
+    }
+
+  store_stmt_reset (st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE;
+}
+
+/* Whether the stored markers of @test_id are @markers, in order. */
+static gboolean
+markers_unchanged (TallyStore          *store,
+                   gint64               test_id,
+                   const TallyMarkers  *markers,
+                   gboolean            *unchanged,
+                   GError             **error)
+{
+  guint n = markers != NULL ? tally_markers_get_n_markers (markers) : 0;
+  guint i = 0;
+  Stmt *st;
+  int rc;
+
+  st = store_stmt (store,
+                   "SELECT name, value FROM markers WHERE test_id = :test"
+                   " ORDER BY position",
+                   error);
+  if (st == NULL)
+    return FALSE;
+
+  *unchanged = TRUE;
+  store_bind_int64 (st, ":test", test_id);
+  while ((rc = store_stmt_step (store, st, error)) == SQLITE_ROW)
+    {
+      const char *name = (const char *) sqlite3_column_text (st->stmt, 0);
+      const char *value = (const char *) sqlite3_column_text (st->stmt, 1);
+
+      if (i >= n
+          || g_strcmp0 (name, tally_markers_get_name (markers, i)) != 0
+          || g_strcmp0 (value, tally_markers_get_value (markers, i)) != 0)
+        *unchanged = FALSE;
+      i++;
+    }
+  store_stmt_reset (st);
+
+  if (i != n)
+    *unchanged = FALSE;
+  return rc == SQLITE_DONE;
+}
+
+/* Inserts (@program, @path) unless it exists: *@test_id is the new id,
+ * or 0 when the test was there. */
+static gboolean
+test_insert_new (TallyStore  *store,
+                 const char  *program,
+                 const char  *path,
+                 const char  *file,
+                 int          line,
+                 gint64      *test_id,
+                 GError     **error)
+{
+  Stmt *st = store_stmt (store,
+                         "INSERT INTO tests (program, path, file, line)"
+                         " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (program, path) DO NOTHING",
+                         error);
+
+  *test_id = 0;
+  if (st == NULL)
+    return FALSE;
+  store_bind_text_at (st, 1, program);
+  store_bind_text_at (st, 2, path);
+  store_bind_text_at (st, 3, file);
+  if (line > 0)
+    store_bind_int64_at (st, 4, line);
+  if (!store_stmt_exec (store, st, error))
+    return FALSE;
+  if (sqlite3_changes (store->db) == 1)
+    *test_id = sqlite3_last_insert_rowid (store->db);
+  return TRUE;
 }
 
 static gboolean
@@ -430,6 +601,26 @@ markers_replace (TallyStore          *store,
   return TRUE;
 }
 
+/* The test expected next: no SQL unless its location or markers
+ * changed. */
+static gboolean
+ensure_known_test (TallyStore          *store,
+                   KnownTest           *known,
+                   const char          *file,
+                   int                  line,
+                   const TallyMarkers  *markers,
+                   GError             **error)
+{
+  g_autofree char *key = markers_key (markers);
+  gint64 id = known->id;
+
+  if ((known->line != line || g_strcmp0 (known->file, file) != 0)
+      && !test_write (store, &id, NULL, NULL, file, line, error))
+    return FALSE;
+  return strcmp (known->markers, key) == 0
+         || markers_replace (store, id, markers, error);
+}
+
 static gboolean
 ensure_test (TallyStore          *store,
              const char          *program,
@@ -440,42 +631,48 @@ ensure_test (TallyStore          *store,
              gint64              *test_id,
              GError             **error)
 {
-  g_autofree char *key = markers_key (markers);
-  GHashTable *tests;
+  g_autoptr(GError) local_error = NULL;
+  gboolean same_location = FALSE, unchanged = FALSE;
+  TestCursor *cursor;
   KnownTest *known;
 
   line = MAX (line, 0);
-  tests = test_cache_get (store, program, error);
-  if (tests == NULL)
+  cursor = test_cursor_get (store, program, error);
+  if (cursor == NULL)
     return FALSE;
-
-  known = g_hash_table_lookup (tests, path);
-  *test_id = known != NULL ? known->id : 0;
-
-  if ((known == NULL || known->line != line || g_strcmp0 (known->file, file) != 0)
-      && !test_write (store, test_id, program, path, file, line, error))
-    return FALSE;
-
-  /* A new test has no markers yet. */
-  if ((known != NULL ? strcmp (known->markers, key) != 0 : *key != '\0')
-      && !markers_replace (store, *test_id, markers, error))
-    return FALSE;
-
-  if (known == NULL)
+  known = test_cursor_peek (store, program, cursor, &local_error);
+  if (local_error != NULL)
     {
-      known = g_new0 (KnownTest, 1);
-      known->id = *test_id;
-      g_hash_table_insert (tests, g_strdup (path), known);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
     }
-  known->line = line;
-  if (g_strcmp0 (known->file, file) != 0)
+
+  if (known != NULL && strcmp (known->path, path) == 0)
     {
-      g_free (known->file);
-      known->file = g_strdup (file);
+      cursor->next++;
+      *test_id = known->id;
+      return ensure_known_test (store, known, file, line, markers, error);
     }
-  g_free (known->markers);
-  known->markers = g_steal_pointer (&key);
-  return TRUE;
+
+  /* Not the one expected: a new test (inserted, and it has no markers
+   * yet), or a known one out of order (looked up). */
+  if (!test_insert_new (store, program, path, file, line, test_id, error))
+    return FALSE;
+  if (*test_id != 0)
+    return markers == NULL || tally_markers_get_n_markers (markers) == 0
+           || markers_replace (store, *test_id, markers, error);
+
+  if (!test_lookup (store, program, path, test_id, &same_location, file, line, error))
+    return FALSE;
+  test_cursor_skip_to (cursor, *test_id);
+
+  if (!same_location && !test_write (store, test_id, program, path, file, line, error))
+    return FALSE;
+
+  if (!markers_unchanged (store, *test_id, markers, &unchanged, error))
+    return FALSE;
+
+  return unchanged || markers_replace (store, *test_id, markers, error);
 }
 
 /**
