@@ -12,6 +12,7 @@
 #include <glib.h>
 #include <sqlite3.h>
 
+#include "tally-expr-private.h"
 #include "tally-store-private.h"
 
 G_BEGIN_DECLS
@@ -161,6 +162,10 @@ GArray *store_cache_select (TallyReadCache          *cache,
                             const TallyResultQuery  *query,
                             CacheKey                 key,
                             gboolean                 descending);
+GArray *store_cache_select_tests (TallyStore      *store,
+                                  TallyReadCache  *cache,
+                                  TallyExpr       *expr,
+                                  GError         **error);
 GArray *store_cache_ids (TallyReadCache *cache,
                          GArray         *indices,
                          guint           offset,
