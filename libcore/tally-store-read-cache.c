@@ -243,20 +243,19 @@ compare_outcome_names (gconstpointer a,
 }
 
 /* The load reads what SQLite reads fastest (issue #4: a fresh
- * connection's first page in under 50 ms for 100,000 results): one
- * pass over the (run_id, test_id, attempt, outcome) index, which covers
- * the keys and gives a test's results together in attempt order; then
- * the other columns in rowid order (a run's results are one range of
- * ids, or a few after a merge), and the tests by id in one range —
- * rather than a lookup of the row and of its test per result. Rows are
+ * connection's first page in under 50 ms for 100,000 results): the
+ * run's rows in rowid order (a run's results are one range of ids, or a
+ * few after a merge) in one pass, grouped by test in memory (a counting
+ * sort), then the tests by id in one range — rather than a walk of an
+ * index with a lookup of the row and of its test per result. Rows are
  * matched to the cache by id through a dense map, or a hash table when
  * the ids are sparse. */
-static const char cache_keys_sql[] =
-  "SELECT test_id, attempt, outcome, id FROM results WHERE run_id = :run"
-  " ORDER BY test_id, attempt";
+static const char cache_range_sql[] =
+  "SELECT min (id), max (id), count (*) FROM results WHERE run_id = :run";
 
-static const char cache_details_sql[] =
-  "SELECT id, duration_us, worker, substr (message, 1, " G_STRINGIFY (CACHE_MESSAGE_MAX) ")"
+static const char cache_results_sql[] =
+  "SELECT id, test_id, attempt, outcome, duration_us, worker,"
+  "       substr (message, 1, " G_STRINGIFY (CACHE_MESSAGE_MAX) ")"
   " FROM results WHERE id BETWEEN :lo AND :hi AND +run_id = :run";
 
 static const char cache_tests_sql[] =
@@ -380,32 +379,125 @@ cache_outcome (sqlite3_stmt *s,
   return *last_outcome;
 }
 
-/* Pass 1: the keys, from the index; the tests' ids. */
+/* Pass 1: the run's results in rowid order. @test_ids gets each one's
+ * test. */
 static gboolean
-cache_load_keys (TallyStore      *store,
-                 TallyReadCache  *cache,
-                 gint64          *lo,
-                 gint64          *hi,
-                 GError         **error)
+cache_read_results (TallyStore      *store,
+                    TallyReadCache  *cache,
+                    GArray          *rows,
+                    GArray          *test_ids,
+                    gint64           lo,
+                    gint64           hi,
+                    GError         **error)
 {
-  Stmt *st = store_stmt (store, cache_keys_sql, error);
-  gint64 last_test = 0;
-  guint group = 0;
-  guint32 max_attempt = 0;
+  Stmt *st = store_stmt (store, cache_results_sql, error);
   char last_text[32] = "";
   TallyOutcome last_outcome = TALLY_OUTCOME_ERROR;
   int rc;
 
   if (st == NULL)
     return FALSE;
-  *lo = G_MAXINT64;
-  *hi = G_MININT64;
+  store_bind_int64 (st, ":lo", lo);
+  store_bind_int64 (st, ":hi", hi);
   store_bind_int64 (st, ":run", cache->run_id);
   while ((rc = store_stmt_step (store, st, error)) == SQLITE_ROW)
     {
       sqlite3_stmt *s = st->stmt;
       CachedResult r = { 0 };
-      gint64 test_id = sqlite3_column_int64 (s, 0);
+      gint64 test_id = sqlite3_column_int64 (s, 1);
+
+      r.id = sqlite3_column_int64 (s, 0);
+      r.attempt = (guint32) sqlite3_column_int (s, 2);
+      r.outcome = cache_outcome (s, 3, last_text, &last_outcome);
+      r.duration = sqlite3_column_type (s, 4) == SQLITE_NULL ? G_MININT64
+                                                              : sqlite3_column_int64 (s, 4);
+      r.worker = sqlite3_column_type (s, 5) == SQLITE_NULL ? G_MININT32
+                                                            : sqlite3_column_int (s, 5);
+      if (sqlite3_column_type (s, 6) != SQLITE_NULL)
+        r.message = cache_add_lower (cache->messages, sqlite3_column_blob (s, 6),
+                                     sqlite3_column_bytes (s, 6));
+      g_array_append_val (rows, r);
+      g_array_append_val (test_ids, test_id);
+    }
+  store_stmt_reset (st);
+  return rc == SQLITE_DONE;
+}
+
+static int
+compare_by_test (const void *a,
+                 const void *b,
+                 void       *user_data)
+{
+  const gint64 *test_ids = user_data;
+  gint64 x = test_ids[*(const guint32 *) a], y = test_ids[*(const guint32 *) b];
+
+  if (x != y)
+    return x < y ? -1 : 1;
+  return *(const guint32 *) a < *(const guint32 *) b ? -1 : 1;
+}
+
+/* The order of @rows by (test, rowid): a counting sort when the test
+ * ids are dense, else a qsort. */
+static guint32 *
+cache_order_by_test (GArray *test_ids)
+{
+  guint n = test_ids->len;
+  const gint64 *ids = (const gint64 *) test_ids->data;
+  guint32 *order = g_new (guint32, MAX (n, 1));
+  gint64 lo = G_MAXINT64, hi = G_MININT64;
+
+  for (guint i = 0; i < n; i++)
+    {
+      lo = MIN (lo, ids[i]);
+      hi = MAX (hi, ids[i]);
+    }
+  if (n > 0 && (guint64) (hi - lo) < (guint64) n * 4 + 1024)
+    {
+      g_autofree guint32 *start = g_new0 (guint32, hi - lo + 2);
+
+      for (guint i = 0; i < n; i++)
+        start[ids[i] - lo + 1]++;
+      for (gint64 t = 0; t <= hi - lo; t++)
+        start[t + 1] += start[t];
+      for (guint i = 0; i < n; i++)
+        order[start[ids[i] - lo]++] = i;
+    }
+  else
+    {
+      for (guint i = 0; i < n; i++)
+        order[i] = i;
+      qsort_r (order, n, sizeof (guint32), compare_by_test, (gpointer) ids);
+    }
+  return order;
+}
+
+/* Pass 1 and the keys: the results grouped by test, in id order of
+ * tests, and the tests. */
+static gboolean
+cache_load_results (TallyStore      *store,
+                    TallyReadCache  *cache,
+                    gint64           lo,
+                    gint64           hi,
+                    guint            n,
+                    GError         **error)
+{
+  g_autoptr(GArray) rows = g_array_sized_new (FALSE, FALSE, sizeof (CachedResult), n);
+  g_autoptr(GArray) test_ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n);
+  g_autofree guint32 *order = NULL;
+  gint64 last_test = 0;
+  guint group = 0;
+  guint32 max_attempt = 0;
+
+  if (n == 0)
+    return TRUE;
+  if (!cache_read_results (store, cache, rows, test_ids, lo, hi, error))
+    return FALSE;
+
+  order = cache_order_by_test (test_ids);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      CachedResult r = g_array_index (rows, CachedResult, order[i]);
+      gint64 test_id = g_array_index (test_ids, gint64, order[i]);
 
       if (cache->tests->len == 0 || test_id != last_test)
         {
@@ -418,72 +510,13 @@ cache_load_keys (TallyStore      *store,
           t.id = test_id;
           g_array_append_val (cache->tests, t);
         }
-
       r.test = cache->tests->len - 1;
-      r.attempt = (guint32) sqlite3_column_int (s, 1);
-      r.outcome = cache_outcome (s, 2, last_text, &last_outcome);
-      r.id = sqlite3_column_int64 (s, 3);
-      r.duration = G_MININT64;
-      r.worker = G_MININT32;
-      *lo = MIN (*lo, r.id);
-      *hi = MAX (*hi, r.id);
       max_attempt = MAX (max_attempt, r.attempt);
       g_array_append_val (cache->results, r);
     }
-  store_stmt_reset (st);
-  if (rc != SQLITE_DONE)
-    return FALSE;
 
   cache_mark_final (cache, group, cache->results->len, max_attempt);
   return TRUE;
-}
-
-/* Pass 2: durations, workers and messages, in rowid order. */
-static gboolean
-cache_load_details (TallyStore      *store,
-                    TallyReadCache  *cache,
-                    gint64           lo,
-                    gint64           hi,
-                    GError         **error)
-{
-  IdMap map;
-  Stmt *st;
-  int rc;
-
-  if (cache->results->len == 0)
-    return TRUE;
-  st = store_stmt (store, cache_details_sql, error);
-  if (st == NULL)
-    return FALSE;
-
-  id_map_init (&map, lo, hi, cache->results->len);
-  for (guint i = 0; i < cache->results->len; i++)
-    id_map_add (&map, g_array_index (cache->results, CachedResult, i).id, i);
-
-  store_bind_int64 (st, ":lo", lo);
-  store_bind_int64 (st, ":hi", hi);
-  store_bind_int64 (st, ":run", cache->run_id);
-  while ((rc = store_stmt_step (store, st, error)) == SQLITE_ROW)
-    {
-      sqlite3_stmt *s = st->stmt;
-      guint32 index = id_map_get (&map, sqlite3_column_int64 (s, 0));
-      CachedResult *r;
-
-      /* A row written since pass 1 read the index (a live run). */
-      if (index == G_MAXUINT32)
-        continue;
-      r = &g_array_index (cache->results, CachedResult, index);
-      if (sqlite3_column_type (s, 1) != SQLITE_NULL)
-        r->duration = sqlite3_column_int64 (s, 1);
-      if (sqlite3_column_type (s, 2) != SQLITE_NULL)
-        r->worker = sqlite3_column_int (s, 2);
-      if (sqlite3_column_type (s, 3) != SQLITE_NULL)
-        r->message = cache_add_lower (cache->messages, sqlite3_column_blob (s, 3),
-                                      sqlite3_column_bytes (s, 3));
-    }
-  store_stmt_reset (st);
-  id_map_clear (&map);
-  return rc == SQLITE_DONE;
 }
 
 static void
@@ -576,15 +609,24 @@ read_cache_load (TallyStore  *store,
   int order[TALLY_N_OUTCOMES];
   gboolean ok = TRUE, in_txn;
   Stmt *st;
+  int rc;
 
   /* Sized up front: growing 100,000-row arrays copied them over and
    * over (a third of the load). */
-  st = store_stmt (store, "SELECT count(*) FROM results WHERE run_id = :run", error);
+  st = store_stmt (store, cache_range_sql, error);
   ok = st != NULL;
   if (ok)
     {
       store_bind_int64 (st, ":run", run_id);
-      ok = store_stmt_query_int64 (store, st, &n, NULL, error);
+      rc = store_stmt_step (store, st, error);
+      ok = rc == SQLITE_ROW;
+      if (ok)
+        {
+          lo = sqlite3_column_int64 (st->stmt, 0);
+          hi = sqlite3_column_int64 (st->stmt, 1);
+          n = sqlite3_column_int64 (st->stmt, 2);
+        }
+      store_stmt_reset (st);
     }
   if (!ok)
     {
@@ -610,8 +652,7 @@ read_cache_load (TallyStore  *store,
   ok = in_txn || store_exec (store, "BEGIN", error);
   if (ok)
     {
-      ok = cache_load_keys (store, cache, &lo, &hi, error)
-           && cache_load_details (store, cache, lo, hi, error)
+      ok = cache_load_results (store, cache, lo, hi, n, error)
            && cache_load_tests (store, cache, error);
       if (!in_txn)
         store_exec (store, ok ? "COMMIT" : "ROLLBACK", NULL);
@@ -814,7 +855,7 @@ store_cache_select_tests (TallyStore      *store,
   for (guint i = 0; i < cache->marker_keys->len; i++)
     verdicts[i] = marker_set_matches (cache->marker_keys->pdata[i], expr);
 
-  /* The tests are in id order (cache_load_keys()). */
+  /* The tests are in id order (cache_load_results()). */
   ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   for (guint i = 0; i < cache->tests->len; i++)
     if (verdicts[cache->marker_set[i]])
