@@ -508,6 +508,71 @@ test_results_markers (TallyTest     *t,
   tally_assert_nonnull (error);
 }
 
+/* Marker selection on a run of more tests than the one-pass read of the
+ * markers takes (MARKERS_SCAN_MIN_TESTS in tally-store-read-cache.c),
+ * also when one test's marker rows are not neighbours (a later row
+ * added by hand, as a merge may leave them), and again after the
+ * database changed. */
+#define N_MANY_TESTS 2100
+
+static void
+test_select_many_tests (TallyTest     *t,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (tally_test_get_tmpdir (t), "many.sqlite", NULL);
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GArray) slow = NULL;
+  g_autoptr(GArray) late = NULL;
+  g_autoptr(GArray) slow_again = NULL;
+  gint64 run_id, first_test = 0;
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  run_id = begin_run (store);
+  for (guint i = 0; i < N_MANY_TESTS; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/many/%04u", i);
+      Spec spec = { "prog", name, i % 7 == 0 ? "slow group=db" : i % 2 ? "net" : "",
+                    TALLY_OUTCOME_PASSED, 1, i, NULL, 0 };
+      gint64 result_id = add_result (store, run_id, &spec, T0 + i);
+
+      if (i == 0)
+        first_test = tally_store_debug_query_int (store, "SELECT max (test_id) FROM results", &error);
+      tally_assert_cmpint (result_id, >, 0);
+    }
+  tally_store_finish_run (store, run_id, TALLY_RUN_PASSED, &error);
+  tally_assert_no_error (error);
+  g_clear_pointer (&store, tally_store_close);
+
+  store = tally_store_open_readonly (path, &error);
+  tally_assert_no_error (error);
+  slow = tally_store_select_tests (store, run_id, "slow and not net", &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (slow->len, ==, (N_MANY_TESTS + 6) / 7);
+  for (guint i = 0; i < slow->len; i++)
+    tally_assert_cmpint (g_array_index (slow, gint64, i), ==, first_test + 7 * i);
+  g_clear_pointer (&store, tally_store_close);
+
+  /* Test 0's rows are no longer together. */
+  tally_store_debug_exec (path, "INSERT INTO markers (test_id, position, name, value)"
+                                " SELECT min (id), 9, 'late', NULL FROM tests", &error);
+  tally_assert_no_error (error);
+  store = tally_store_open_readonly (path, &error);
+  tally_assert_no_error (error);
+  late = tally_store_select_tests (store, run_id, "late and slow", &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (late->len, ==, 1);
+  tally_assert_cmpint (g_array_index (late, gint64, 0), ==, first_test);
+
+  /* Another connection drops a marker: the next selection sees it. */
+  tally_store_debug_exec (path, "DELETE FROM markers WHERE name = 'late'", &error);
+  tally_assert_no_error (error);
+  slow_again = tally_store_select_tests (store, run_id, "late or slow", &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (slow_again->len, ==, (N_MANY_TESTS + 6) / 7);
+}
+
 static void
 test_logs_page (TallyTest     *t,
                 gconstpointer  data)
@@ -947,6 +1012,7 @@ register_tests (void)
   tally_add ("/store/queries/results-sorting", test_results_sorting, NULL);
   tally_add ("/store/queries/results-filter", test_results_filter, NULL);
   tally_add ("/store/queries/results-markers", test_results_markers, NULL);
+  tally_add ("/store/queries/select-many-tests", test_select_many_tests, NULL);
   tally_add ("/store/queries/logs-page", test_logs_page, NULL);
   tally_add ("/store/queries/history", test_history, NULL);
   tally_add ("/store/queries/query-plans", test_query_plans, NULL);
