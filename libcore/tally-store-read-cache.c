@@ -150,16 +150,71 @@ typedef struct
   const guint32 *programs;
 } RankData;
 
+/* Ties of the path sort: by program. */
 static int
-compare_by_path (const void *a,
-                 const void *b,
-                 void       *user_data)
+compare_by_program (const void *a,
+                    const void *b,
+                    void       *user_data)
 {
   const RankData *d = user_data;
   guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
-  int c = strcmp (d->arena + d->paths[x], d->arena + d->paths[y]);
 
-  return c != 0 ? c : strcmp (d->arena + d->programs[x], d->arena + d->programs[y]);
+  return strcmp (d->arena + d->programs[x], d->arena + d->programs[y]);
+}
+
+#define PATH_CHAR(d, test, depth) ((guchar) (d)->arena[(d)->paths[test] + (depth)])
+
+/* Sorts @n tests by (path, program) with strcmp's order: a multikey
+ * quicksort (Bentley and Sedgewick), which compares each byte of the
+ * long common prefixes of test paths once per level instead of once per
+ * comparison, as qsort with strcmp did (the largest part of ranking
+ * 100,000 tests). */
+static void
+sort_by_path (guint32        *a,
+              gsize           n,
+              gsize           depth,
+              const RankData *d)
+{
+  while (n > 1)
+    {
+      guchar x = PATH_CHAR (d, a[0], depth), y = PATH_CHAR (d, a[n / 2], depth);
+      guchar z = PATH_CHAR (d, a[n - 1], depth);
+      guchar v = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
+      gsize lt = 0, i = 0, gt = n;
+
+      /* Three ways on the byte at @depth: < v, = v, > v. */
+      while (i < gt)
+        {
+          guchar c = PATH_CHAR (d, a[i], depth);
+          guint32 tmp;
+
+          if (c < v)
+            {
+              tmp = a[lt], a[lt] = a[i], a[i] = tmp;
+              lt++, i++;
+            }
+          else if (c > v)
+            {
+              gt--;
+              tmp = a[gt], a[gt] = a[i], a[i] = tmp;
+            }
+          else
+            i++;
+        }
+
+      sort_by_path (a, lt, depth, d);
+      sort_by_path (a + gt, n - gt, depth, d);
+      /* The middle shares one more byte; at the NUL, the same path. */
+      if (v == 0)
+        {
+          if (gt - lt > 1)
+            qsort_r (a + lt, gt - lt, sizeof (guint32), compare_by_program, (gpointer) d);
+          return;
+        }
+      a += lt;
+      n = gt - lt;
+      depth++;
+    }
 }
 
 static int
@@ -184,29 +239,31 @@ cache_rank_tests (GArray      *tests,
   guint n = tests->len;
   g_autofree guint32 *order = g_new (guint32, MAX (n, 1));
   g_autofree guint32 *program_order = g_new (guint32, MAX (n, 1));
-  g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) names = g_hash_table_new (NULL, NULL);
   g_autoptr(GArray) distinct = g_array_new (FALSE, FALSE, sizeof (guint32));
   RankData data = { arena, (guint32 *) paths->data, (guint32 *) programs->data };
 
   for (guint i = 0; i < n; i++)
     order[i] = i;
-  qsort_r (order, n, sizeof (guint32), compare_by_path, &data);
+  sort_by_path (order, n, 0, &data);
   for (guint i = 0; i < n; i++)
     g_array_index (tests, CachedTest, order[i]).path_rank = i;
 
+  /* Equal program names have equal offsets (cache_set_test_names()). */
   for (guint i = 0; i < n; i++)
-    if (!g_hash_table_contains (names, arena + data.programs[i]))
+    if (!g_hash_table_contains (names, GUINT_TO_POINTER (data.programs[i] + 1)))
       {
-        g_hash_table_insert (names, (gpointer) (arena + data.programs[i]), NULL);
+        g_hash_table_add (names, GUINT_TO_POINTER (data.programs[i] + 1));
         g_array_append_val (distinct, data.programs[i]);
       }
   if (distinct->len > 1)
     qsort_r (distinct->data, distinct->len, sizeof (guint32), compare_arena_strings, (gpointer) arena);
   for (guint i = 0; i < distinct->len; i++)
-    g_hash_table_insert (names, (gpointer) (arena + g_array_index (distinct, guint32, i)),
+    g_hash_table_insert (names, GUINT_TO_POINTER (g_array_index (distinct, guint32, i) + 1),
                          GUINT_TO_POINTER (i));
   for (guint i = 0; i < n; i++)
-    program_order[i] = GPOINTER_TO_UINT (g_hash_table_lookup (names, arena + data.programs[i]));
+    program_order[i] = GPOINTER_TO_UINT (g_hash_table_lookup (names,
+                                                              GUINT_TO_POINTER (data.programs[i] + 1)));
 
   /* By program, then path: the tests in path order, bucketed by the
    * rank of their program (a counting sort: no comparisons); and by
@@ -519,18 +576,30 @@ cache_load_results (TallyStore      *store,
   return TRUE;
 }
 
+/* Program names repeat: each distinct one is stored once, so equal
+ * names have equal offsets (see cache_rank_tests()). */
 static void
 cache_set_test_names (TallyReadCache *cache,
+                      GHashTable     *programs,
                       CachedTest     *t,
                       sqlite3_stmt   *s,
                       int             col)
 {
   const char *program = (const char *) sqlite3_column_text (s, col);
   const char *path = (const char *) sqlite3_column_text (s, col + 1);
+  gpointer offset;
 
-  t->program = cache->strings->len;
-  g_string_append_len (cache->strings, program ? program : "", sqlite3_column_bytes (s, col));
-  g_string_append_c (cache->strings, '\0');
+  if (program == NULL)
+    program = "";
+  if (g_hash_table_lookup_extended (programs, program, NULL, &offset))
+    t->program = GPOINTER_TO_UINT (offset);
+  else
+    {
+      t->program = cache->strings->len;
+      g_string_append_len (cache->strings, program, sqlite3_column_bytes (s, col));
+      g_string_append_c (cache->strings, '\0');
+      g_hash_table_insert (programs, g_strdup (program), GUINT_TO_POINTER (t->program));
+    }
   t->path = cache->strings->len;
   g_string_append_len (cache->strings, path ? path : "", sqlite3_column_bytes (s, col + 1));
   g_string_append_c (cache->strings, '\0');
@@ -544,6 +613,7 @@ cache_load_tests (TallyStore      *store,
                   GError         **error)
 {
   guint n = cache->tests->len;
+  g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gint64 lo, hi;
   int rc = SQLITE_DONE;
   IdMap map;
@@ -568,7 +638,7 @@ cache_load_tests (TallyStore      *store,
           rc = store_stmt_step (store, st, error);
           if (rc == SQLITE_ROW)
             {
-              cache_set_test_names (cache, t, st->stmt, 0);
+              cache_set_test_names (cache, names, t, st->stmt, 0);
               rc = SQLITE_DONE;
             }
           store_stmt_reset (st);
@@ -589,7 +659,7 @@ cache_load_tests (TallyStore      *store,
       guint32 index = id_map_get (&map, sqlite3_column_int64 (st->stmt, 0));
 
       if (index != G_MAXUINT32)
-        cache_set_test_names (cache, &g_array_index (cache->tests, CachedTest, index),
+        cache_set_test_names (cache, names, &g_array_index (cache->tests, CachedTest, index),
                               st->stmt, 1);
     }
   store_stmt_reset (st);
