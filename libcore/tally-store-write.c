@@ -201,16 +201,21 @@ tally_store_finish_run (TallyStore      *store,
  * about half of what the store spent per result. So ensure_test() reads
  * a program's stored tests ahead, a chunk at a time in id order, and a
  * test that is the next one expected, with the same location and
- * markers, costs no SQL at all; any other test is looked up as before
- * (and moves the read-ahead past it). Memory stays one chunk per
- * program, whatever the size of the listing. A new test is inserted
- * without a lookup first (ON CONFLICT tells). The chunk holds only what
+ * markers, costs no SQL at all; any other test is looked up, in one
+ * statement with its markers (and moves the read-ahead past it when it
+ * is further in the chunk). Memory stays one chunk per program,
+ * whatever the size of the listing. When the listing comes in another
+ * order (`tally run` orders known tests longest first), TEST_MISSES
+ * misses in a row stop the read-ahead of that program. Once the stored
+ * tests are all read, a test not seen is inserted without a lookup
+ * first (ON CONFLICT tells). The chunk holds only what
  * is committed or written by the open transaction: it is dropped when a
  * transaction is rolled back, when another connection has written
  * since (PRAGMA data_version, checked when a transaction begins), by a
  * merge, and when a run begins (the listing is stored by then). */
 
 #define TEST_CHUNK 256
+#define TEST_MISSES 8
 
 typedef struct
 {
@@ -227,6 +232,7 @@ typedef struct
   GPtrArray *chunk;        /* KnownTest, ascending ids */
   guint next;              /* the test expected next, in chunk */
   gboolean done;           /* no more stored tests */
+  guint misses;            /* tests in a row that were not the one expected */
 } TestCursor;
 
 static void
@@ -398,100 +404,60 @@ test_cursor_peek (TallyStore  *store,
   return cursor->next < cursor->chunk->len ? cursor->chunk->pdata[cursor->next] : NULL;
 }
 
-/* A test looked up out of order: expect the ones after it next. */
+/* A test looked up out of order: when it is further in the chunk,
+ * expect the ones after it next (the tests between are gone). */
 static void
 test_cursor_skip_to (TestCursor *cursor,
                      gint64      id)
 {
-  KnownTest *expected = cursor->next < cursor->chunk->len ? cursor->chunk->pdata[cursor->next] : NULL;
+  guint i = cursor->next;
 
-  if (expected != NULL ? id < expected->id : id <= cursor->after)
-    return;
-  while (cursor->next < cursor->chunk->len
-         && ((KnownTest *) cursor->chunk->pdata[cursor->next])->id <= id)
-    cursor->next++;
-  if (cursor->next >= cursor->chunk->len && id > cursor->after)
+  while (i < cursor->chunk->len && ((KnownTest *) cursor->chunk->pdata[i])->id < id)
+    i++;
+  if (i < cursor->chunk->len && ((KnownTest *) cursor->chunk->pdata[i])->id == id)
     {
-      cursor->after = id;
-      cursor->done = FALSE;
+      cursor->next = i + 1;
+      cursor->misses = 0;
     }
 }
 
+/* The test (@program, @path): its id (0 if none), location and
+ * markers_key(), in one statement. */
 static gboolean
 test_lookup (TallyStore  *store,
              const char  *program,
              const char  *path,
-             gint64      *test_id,
-             gboolean    *same_location,
-             const char  *file,
-             int          line,
+             KnownTest   *found,
              GError     **error)
 {
   Stmt *st;
   int rc;
 
   st = store_stmt (store,
-                   "SELECT id, file, line FROM tests"
-                   " WHERE program = :program AND path = :path",
+                   "SELECT t.id, t.file, t.line,"
+                   "  (SELECT group_concat (name || x'1f' || ifnull (value, x'1d') || x'1e', '')"
+                   "   FROM (SELECT name, value FROM markers WHERE test_id = t.id ORDER BY position))"
+                   " FROM tests t WHERE t.program = ?1 AND t.path = ?2",
                    error);
   if (st == NULL)
     return FALSE;
 
-  store_bind_text (st, ":program", program);
-  store_bind_text (st, ":path", path);
+  store_bind_text_at (st, 1, program);
+  store_bind_text_at (st, 2, path);
   rc = store_stmt_step (store, st, error);
-  *test_id = 0;
+  found->id = 0;
   if (rc == SQLITE_ROW)
     {
-      const char *old_file = (const char *) sqlite3_column_text (st->stmt, 1);
-
-      *test_id = sqlite3_column_int64 (st->stmt, 0);
-      *same_location = g_strcmp0 (old_file, file) == 0
-                       && sqlite3_column_int (st->stmt, 2) == line;
+      found->id = sqlite3_column_int64 (st->stmt, 0);
+      found->file = store_column_dup_text (st->stmt, 1);
+      found->line = sqlite3_column_int (st->stmt, 2);
+      found->markers = store_column_dup_text (st->stmt, 3);
+      if (found->markers == NULL)
+        found->markers = g_strdup ("");
     }
 
   store_stmt_reset (st);
   return rc == SQLITE_ROW || rc == SQLITE_DONE;
-}
-
-/* Whether the stored markers of @test_id are @markers, in order. */
-static gboolean
-markers_unchanged (TallyStore          *store,
-                   gint64               test_id,
-                   const TallyMarkers  *markers,
-                   gboolean            *unchanged,
-                   GError             **error)
-{
-  guint n = markers != NULL ? tally_markers_get_n_markers (markers) : 0;
-  guint i = 0;
-  Stmt *st;
-  int rc;
-
-  st = store_stmt (store,
-                   "SELECT name, value FROM markers WHERE test_id = :test"
-                   " ORDER BY position",
-                   error);
-  if (st == NULL)
-    return FALSE;
-
-  *unchanged = TRUE;
-  store_bind_int64 (st, ":test", test_id);
-  while ((rc = store_stmt_step (store, st, error)) == SQLITE_ROW)
-    {
-      const char *name = (const char *) sqlite3_column_text (st->stmt, 0);
-      const char *value = (const char *) sqlite3_column_text (st->stmt, 1);
-
-      if (i >= n
-          || g_strcmp0 (name, tally_markers_get_name (markers, i)) != 0
-          || g_strcmp0 (value, tally_markers_get_value (markers, i)) != 0)
-        *unchanged = FALSE;
-      i++;
-    }
-  store_stmt_reset (st);
-
-  if (i != n)
-    *unchanged = FALSE;
-  return rc == SQLITE_DONE;
 }
 
 /* Inserts (@program, @path) unless it exists: *@test_id is the new id,
@@ -632,47 +598,63 @@ ensure_test (TallyStore          *store,
              GError             **error)
 {
   g_autoptr(GError) local_error = NULL;
-  gboolean same_location = FALSE, unchanged = FALSE;
+  KnownTest found = { 0 };
   TestCursor *cursor;
-  KnownTest *known;
+  KnownTest *known = NULL;
+  gboolean ok;
 
   line = MAX (line, 0);
   cursor = test_cursor_get (store, program, error);
   if (cursor == NULL)
     return FALSE;
-  known = test_cursor_peek (store, program, cursor, &local_error);
-  if (local_error != NULL)
+  if (cursor->misses < TEST_MISSES)
     {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
+      known = test_cursor_peek (store, program, cursor, &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
     }
 
   if (known != NULL && strcmp (known->path, path) == 0)
     {
       cursor->next++;
+      cursor->misses = 0;
       *test_id = known->id;
       return ensure_known_test (store, known, file, line, markers, error);
     }
 
-  /* Not the one expected: a new test (inserted, and it has no markers
-   * yet), or a known one out of order (looked up). */
-  if (!test_insert_new (store, program, path, file, line, test_id, error))
-    return FALSE;
-  if (*test_id != 0)
-    return markers == NULL || tally_markers_get_n_markers (markers) == 0
-           || markers_replace (store, *test_id, markers, error);
+  /* Every stored test read and none was this one: a new test, inserted
+   * (it has no markers yet); ON CONFLICT tells a repeated one. */
+  if (cursor->misses < TEST_MISSES && known == NULL)
+    {
+      if (!test_insert_new (store, program, path, file, line, test_id, error))
+        return FALSE;
+      if (*test_id != 0)
+        return markers == NULL || tally_markers_get_n_markers (markers) == 0
+               || markers_replace (store, *test_id, markers, error);
+    }
+  else if (known != NULL)
+    cursor->misses++;
 
-  if (!test_lookup (store, program, path, test_id, &same_location, file, line, error))
+  if (!test_lookup (store, program, path, &found, error))
     return FALSE;
-  test_cursor_skip_to (cursor, *test_id);
+  if (found.id == 0)
+    {
+      *test_id = 0;
+      if (!test_write (store, test_id, program, path, file, line, error))
+        return FALSE;
+      return markers == NULL || tally_markers_get_n_markers (markers) == 0
+             || markers_replace (store, *test_id, markers, error);
+    }
 
-  if (!same_location && !test_write (store, test_id, program, path, file, line, error))
-    return FALSE;
-
-  if (!markers_unchanged (store, *test_id, markers, &unchanged, error))
-    return FALSE;
-
-  return unchanged || markers_replace (store, *test_id, markers, error);
+  *test_id = found.id;
+  test_cursor_skip_to (cursor, found.id);
+  ok = ensure_known_test (store, &found, file, line, markers, error);
+  g_free (found.file);
+  g_free (found.markers);
+  return ok;
 }
 
 /**

@@ -697,6 +697,21 @@ test_ensure_read_ahead (TallyTest     *t,
   tally_assert_cmpint (query_int (store, "SELECT count(*) FROM markers m JOIN tests t"
                                          " ON t.id = m.test_id WHERE t.path = '/t/new'"), ==, 1);
 
+  /* In another order (longest first, say): the same ids. */
+  tally_store_close (store);
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  for (guint i = N_AHEAD; i-- > 0;)
+    if (i != 10)
+      {
+        g_snprintf (name, sizeof name, "/t/%04u", i);
+        tally_assert_cmpint (ensure (store, name, i == 20 ? 7 : 1,
+                                     i == 270 ? other : i % 3 ? NULL : slow), ==, ids[i]);
+      }
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM tests"), ==, N_AHEAD + 1);
+  /* 200 tests with two markers but /t/0270 with one, and /t/new. */
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM markers"), ==, 2 * (N_AHEAD / 3));
+
   /* Read ahead, then changed by another connection: seen again. */
   tally_store_close (store);
   store = tally_store_open (path, &error);
