@@ -939,8 +939,12 @@ store_read_cache_get (TallyStore  *store,
                       gint64       run_id,
                       GError     **error)
 {
-  gint64 version = 0, changes = sqlite3_total_changes (store->db);
+  gint64 version = 0, changes;
 
+  /* The writer's own started results count as changes: write them first. */
+  if (!store_flush_pending (store, error))
+    return NULL;
+  changes = sqlite3_total_changes (store->db);
   if (!store_pragma_int (store, "PRAGMA data_version", &version, error))
     return NULL;
   if (store->read_cache != NULL

@@ -15,10 +15,13 @@
  * Consistency under SIGKILL: WAL makes every COMMIT atomic, and no write
  * call leaves a logical unit split across a commit boundary (the
  * "commit if older than 100 ms" check runs only at the end of a write
- * call). A result row is inserted as 'running' when the test starts and
- * updated when it ends, and a run is 'running' until finished, so a
- * killed runner leaves exactly the state that the next open repairs:
- * runs of dead runners and their 'running' results become 'interrupted'.
+ * call). A result is 'running' from its start until it ends — its row
+ * is written 'running' by the first commit (or statement) that needs it,
+ * else once, finished, when it ends in the same transaction (see
+ * "Results" in tally-store-write.c) — and a run is 'running' until
+ * finished, so a killed runner leaves exactly the state that the next
+ * open repairs: runs of dead runners and their 'running' results become
+ * 'interrupted'.
  *
  * Errors while writing (SQLITE_BUSY after the 5 s busy timeout, because
  * another process holds the write lock; SQLITE_FULL, disk full;
