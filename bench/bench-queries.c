@@ -11,8 +11,9 @@
  * time, which reads the run into memory first. Budget: < 50 ms per page
  * query (design brief).
  *
- *   bench-queries [DB]   (default: /tmp/tally-bench-queries.sqlite,
- *                         reused when it exists)
+ *   bench-queries [DB [SUBSTRING]]
+ *       DB: default /tmp/tally-bench-queries.sqlite, reused when it exists
+ *       SUBSTRING: time only the queries whose name contains it
  */
 #define G_LOG_DOMAIN "Tally-Bench"
 
@@ -136,6 +137,9 @@ cpu_now (void)
 
 typedef void (*QueryFunc) (TallyStore *store, gint64 run_id, gconstpointer data);
 
+static const char *only;
+
+
 static void
 time_query (const char    *name,
             TallyStore    *store,
@@ -146,6 +150,8 @@ time_query (const char    *name,
   gint64 times[N_REPEAT], cpu[N_REPEAT];
   gint64 first, first_cpu;
 
+  if (only != NULL && strstr (name, only) == NULL)
+    return;
   for (guint i = 0; i < N_REPEAT; i++)
     {
       gint64 start = g_get_monotonic_time ();
@@ -360,6 +366,7 @@ main (int   argc,
   g_autoptr(TallyStore) store = NULL;
   gint64 run_id = 0, n_results = 0;
 
+  only = argc > 2 ? argv[2] : NULL;
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     fill (path);
 

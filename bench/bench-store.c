@@ -7,13 +7,21 @@
  * (start, records, finish; the store's own 100 ms commits). Budget:
  * ≤ 5 µs per stored record.
  *
- *   bench-store [DB]   (default: a fresh file in a temporary directory)
+ * Then the cost of a result on its own (issue #4: ≤ 10 µs): 10,000
+ * tests, each ensure_test + start_result + finish_result without
+ * records, first into a fresh database (every test new), then a second
+ * run into the same file (every test known); the median of
+ * N_RESULT_ROUNDS rounds of each.
+ *
+ *   bench-store [DB]   (default: a fresh file in a temporary directory;
+ *                       the per-result rounds always use fresh files)
  */
 #define G_LOG_DOMAIN "Tally-Bench"
 
 #include "config.h"
 
 #include <stdio.h>
+#include <time.h>
 
 #include <glib/gstdio.h>
 #include <tally.h>
@@ -23,6 +31,9 @@
 
 #define N_RESULTS 2000
 #define N_RECORDS 50
+
+#define N_TRIVIAL 10000
+#define N_RESULT_ROUNDS 5
 
 static void
 fail_on_error (GError *error)
@@ -50,6 +61,137 @@ make_record (guint i)
   return record;
 }
 
+/* Process CPU time: on a shared machine, wall time also measures the
+ * neighbours (and the fsyncs); both are printed. */
+static gint64
+cpu_now (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+typedef struct
+{
+  double wall;            /* µs per result */
+  double cpu;
+} Cost;
+
+static void
+remove_db (const char *path)
+{
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+
+  g_unlink (path);
+  g_unlink (wal);
+  g_unlink (shm);
+}
+
+/* One run of N_TRIVIAL tests without records, the way `tally run`
+ * stores the trivial workload (the tests listed first, then each one
+ * started and finished); returns µs per result, open and close
+ * excluded. */
+static Cost
+store_trivial_run (const char    *path,
+                   TallyMarkers  *markers)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyStore) store = tally_store_open (path, &error);
+  g_autofree gint64 *test_ids = g_new (gint64, N_TRIVIAL);
+  const char *run_argv[] = { "tally", "run", "bench", NULL };
+  gint64 run_id, start, start_cpu;
+  TallyResult result;
+  Cost cost;
+
+  fail_on_error (g_steal_pointer (&error));
+  start = g_get_monotonic_time ();
+  start_cpu = cpu_now ();
+  run_id = tally_store_begin_run (store, run_argv, 2, 0, NULL, &error);
+  fail_on_error (g_steal_pointer (&error));
+
+  for (guint n = 0; n < N_TRIVIAL; n++)
+    {
+      char test_path[64];
+
+      g_snprintf (test_path, sizeof test_path, "/trivial/%04u/%06u", n / 100, n);
+      test_ids[n] = tally_store_ensure_test (store, "./bench-tally", test_path,
+                                             "bench-tally.c", 10, n % 10 ? NULL : markers,
+                                             &error);
+      fail_on_error (g_steal_pointer (&error));
+    }
+
+  for (guint n = 0; n < N_TRIVIAL; n++)
+    {
+      gint64 result_id;
+
+      tally_result_init (&result);
+      result.started_at_us = g_get_real_time ();
+      result.worker = n % 2;
+      result_id = tally_store_start_result (store, run_id, test_ids[n], &result, &error);
+      fail_on_error (g_steal_pointer (&error));
+      result.outcome = TALLY_OUTCOME_PASSED;
+      result.duration_us = 20;
+      tally_store_finish_result (store, result_id, &result, &error);
+      fail_on_error (g_steal_pointer (&error));
+    }
+
+  tally_store_finish_run (store, run_id, TALLY_RUN_PASSED, &error);
+  fail_on_error (g_steal_pointer (&error));
+  cost.wall = (double) (g_get_monotonic_time () - start) / N_TRIVIAL;
+  cost.cpu = (double) (cpu_now () - start_cpu) / N_TRIVIAL;
+
+  return cost;
+}
+
+static int
+compare_double (gconstpointer a,
+                gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static void
+print_costs (const char *what,
+             double     *wall,
+             double     *cpu)
+{
+  qsort (wall, N_RESULT_ROUNDS, sizeof (double), compare_double);
+  qsort (cpu, N_RESULT_ROUNDS, sizeof (double), compare_double);
+  printf ("%6.2f us per result (CPU %.2f), %s; median of %d (min %.2f, CPU %.2f)\n",
+          wall[N_RESULT_ROUNDS / 2], cpu[N_RESULT_ROUNDS / 2], what, N_RESULT_ROUNDS,
+          wall[0], cpu[0]);
+}
+
+static void
+bench_results (const char   *dir,
+               TallyMarkers *markers)
+{
+  double fresh[N_RESULT_ROUNDS], known[N_RESULT_ROUNDS];
+  double fresh_cpu[N_RESULT_ROUNDS], known_cpu[N_RESULT_ROUNDS];
+
+  for (guint round = 0; round < N_RESULT_ROUNDS; round++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/trivial-%u.sqlite", dir, round);
+      Cost cost;
+
+      cost = store_trivial_run (path, markers);
+      fresh[round] = cost.wall;
+      fresh_cpu[round] = cost.cpu;
+      cost = store_trivial_run (path, markers);
+      known[round] = cost.wall;
+      known_cpu[round] = cost.cpu;
+      remove_db (path);
+    }
+
+  printf ("per result, %d tests without records (ensure_test + start + finish):\n", N_TRIVIAL);
+  print_costs ("fresh database, every test new", fresh, fresh_cpu);
+  print_costs ("second run, every test known", known, known_cpu);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -57,6 +199,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *tmpdir = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *result_dir = NULL;
   g_autoptr(TallyStore) store = NULL;
   g_autoptr(TallyMarkers) markers = tally_markers_parse ("group=bench", NULL);
   g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_log_record_free);
@@ -127,14 +270,14 @@ main (int   argc,
   g_clear_pointer (&store, tally_store_close);
   if (tmpdir != NULL)
     {
-      g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-      g_autofree char *shm = g_strconcat (path, "-shm", NULL);
-
-      g_unlink (path);
-      g_unlink (wal);
-      g_unlink (shm);
+      remove_db (path);
       g_rmdir (tmpdir);
     }
+
+  result_dir = g_dir_make_tmp ("bench-store-XXXXXX", &error);
+  fail_on_error (g_steal_pointer (&error));
+  bench_results (result_dir, markers);
+  g_rmdir (result_dir);
 
   return 0;
 }

@@ -12,6 +12,7 @@
 #include <glib.h>
 #include <sqlite3.h>
 
+#include "tally-expr-private.h"
 #include "tally-store-private.h"
 
 G_BEGIN_DECLS
@@ -34,6 +35,16 @@ struct _TallyStore
   GArray *query_ids;    /* gint64 ids now in temp.tally_query_tests, or NULL */
   gboolean query_table; /* temp.tally_query_tests exists */
   struct _TallyReadCache *read_cache; /* one run's results; see store_read_cache_get() */
+  /* The stored tests of the programs tally_store_ensure_test() saw:
+   * program → (path → KnownTest), or NULL (tally-store-write.c). */
+  GHashTable *test_cache;
+  gint64 test_cache_version; /* PRAGMA data_version when it was checked */
+  /* Results started in the open transaction whose row is not written
+   * yet (tally-store-write.c, "Results"), and the next free result id
+   * (0: not known); both only while a transaction is open. */
+  GArray *pending;
+  gint64 next_result_id;
+  gboolean flushing;
 };
 
 typedef struct _TallyReadCache TallyReadCache;
@@ -125,6 +136,16 @@ gboolean store_write_end (TallyStore  *self,
                           gboolean     ok,
                           GError     **error);
 
+/* tally-store-write.c: the cache of tally_store_ensure_test(), and
+ * the results started but not written yet. */
+void store_test_cache_drop (TallyStore *self);
+gboolean store_flush_pending (TallyStore  *self,
+                              GError     **error);
+void store_txn_ended (TallyStore *self,
+                      gboolean    rolled_back);
+gboolean store_test_cache_check (TallyStore  *self,
+                                 GError     **error);
+
 /* tally-store.c: shared with tally_store_merge(). */
 gboolean store_rebuild_recent_durations (TallyStore  *self,
                                          GError     **error);
@@ -141,6 +162,10 @@ GArray *store_cache_select (TallyReadCache          *cache,
                             const TallyResultQuery  *query,
                             CacheKey                 key,
                             gboolean                 descending);
+GArray *store_cache_select_tests (TallyStore      *store,
+                                  TallyReadCache  *cache,
+                                  TallyExpr       *expr,
+                                  GError         **error);
 GArray *store_cache_ids (TallyReadCache *cache,
                          GArray         *indices,
                          guint           offset,

@@ -166,7 +166,7 @@ merge_attached (TallyStore  *store,
 
 fail:
   sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
-  store->txn_began = 0;
+  store_txn_ended (store, TRUE);
   return FALSE;
 }
 
@@ -509,7 +509,7 @@ merge_join_shards (TallyStore  *store,
     return TRUE;
 
   sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
-  store->txn_began = 0;
+  store_txn_ended (store, TRUE);
   g_prefix_error (error, "while joining shards: ");
   return FALSE;
 }
@@ -555,6 +555,8 @@ tally_store_merge (TallyStore          *store,
   /* ATTACH is refused inside a transaction. */
   if (!tally_store_commit (store, error))
     return FALSE;
+  /* The merge adds tests behind tally_store_ensure_test()'s back. */
+  store_test_cache_drop (store);
 
   if (!merge_exec (store, "CREATE TEMP TABLE IF NOT EXISTS merge_copied"
                           " (id INTEGER PRIMARY KEY)", 0, 0, error)

@@ -67,7 +67,9 @@ gint64      tally_store_ensure_test     (TallyStore      *store,
                                          int              line,
                                          const TallyMarkers *markers,
                                          GError         **error);
-/* Inserts the row with outcome `running`; returns the result id. */
+/* Starts the result, outcome `running`: readers see its row from the
+ * next commit on (a finish in the same transaction writes it once,
+ * finished); returns the result id. */
 gint64      tally_store_start_result    (TallyStore      *store,
                                          gint64           run_id,
                                          gint64           test_id,

@@ -1068,43 +1068,6 @@ tally_store_list_run_tests (TallyStore  *store,
   return g_steal_pointer (&rows);
 }
 
-/* The verdict of @expr on the marker set @key ("name\x1fvalue\x1e…",
- * names in order; \x1d for no value), evaluated once per distinct set:
- * a run of 100,000 tests has a handful of them. */
-static gboolean
-select_verdict (GHashTable *verdicts,
-                TallyExpr  *expr,
-                GString    *key)
-{
-  gpointer found;
-  g_autoptr(TallyMarkers) markers = NULL;
-  g_auto(GStrv) pairs = NULL;
-  gboolean match;
-
-  if (g_hash_table_lookup_extended (verdicts, key->str, NULL, &found))
-    return GPOINTER_TO_INT (found);
-
-  markers = tally_markers_new ();
-  pairs = g_strsplit (key->str, "\x1e", -1);
-  for (guint i = 0; pairs[i] != NULL; i++)
-    {
-      char *sep = strchr (pairs[i], '\x1f');
-
-      if (sep == NULL)
-        continue;
-      *sep = '\0';
-      tally_markers_set (markers, pairs[i], strcmp (sep + 1, "\x1d") == 0 ? NULL : sep + 1);
-    }
-  match = tally_expr_match_markers (expr, markers);
-  g_hash_table_insert (verdicts, g_strdup (key->str), GINT_TO_POINTER (match));
-  return match;
-}
-
-static const char select_tests_sql[] =
-  "SELECT t.id, m.name, m.value FROM tests t LEFT JOIN markers m ON m.test_id = t.id"
-  " WHERE t.id IN (SELECT test_id FROM results WHERE run_id = :run)"
-  " ORDER BY t.id, m.name";
-
 /**
  * tally_store_select_tests:
  * @store: a #TallyStore
@@ -1112,7 +1075,8 @@ static const char select_tests_sql[] =
  * @marker_expr: a marker expression, as for `tally run -m`
  * @error: return location for a #GError
  *
- * Evaluates @marker_expr on the markers of each test of @run_id. A
+ * Evaluates @marker_expr on the markers of each test of @run_id, once
+ * per distinct set of markers (see store_cache_select_tests()). A
  * malformed expression is the parser's error.
  *
  * Returns: (transfer full) (element-type gint64) (nullable): the ids of
@@ -1126,13 +1090,7 @@ tally_store_select_tests (TallyStore  *store,
                           GError     **error)
 {
   g_autoptr(TallyExpr) expr = NULL;
-  g_autoptr(GHashTable) verdicts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GString) key = g_string_new (NULL);
-  g_autoptr(GArray) ids = NULL;
-  gint64 test = 0;
-  gboolean have_test = FALSE;
-  Stmt *st;
-  int rc;
+  TallyReadCache *cache;
 
   g_return_val_if_fail (store != NULL, NULL);
   g_return_val_if_fail (marker_expr != NULL, NULL);
@@ -1140,39 +1098,13 @@ tally_store_select_tests (TallyStore  *store,
   expr = tally_expr_parse_markers (marker_expr, error);
   if (expr == NULL)
     return NULL;
-  st = store_stmt (store, select_tests_sql, error);
-  if (st == NULL)
+
+  /* The run's tests are those of its read cache, which the pages that
+   * the selection filters use anyway. */
+  cache = store_read_cache_get (store, run_id, error);
+  if (cache == NULL)
     return NULL;
-
-  /* One row per (test, marker), a test's rows together: no TallyMarkers
-   * per test, one evaluation per distinct marker set. */
-  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  store_bind_int64 (st, ":run", run_id);
-  while ((rc = store_stmt_step (store, st, error)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (st->stmt, 0);
-
-      if (have_test && id != test && select_verdict (verdicts, expr, key))
-        g_array_append_val (ids, test);
-      if (!have_test || id != test)
-        g_string_truncate (key, 0);
-      test = id;
-      have_test = TRUE;
-      if (sqlite3_column_type (st->stmt, 1) == SQLITE_NULL)
-        continue;
-      g_string_append (key, (const char *) sqlite3_column_text (st->stmt, 1));
-      g_string_append_c (key, '\x1f');
-      g_string_append (key, sqlite3_column_type (st->stmt, 2) == SQLITE_NULL
-                            ? "\x1d" : (const char *) sqlite3_column_text (st->stmt, 2));
-      g_string_append_c (key, '\x1e');
-    }
-  store_stmt_reset (st);
-  if (rc != SQLITE_DONE)
-    return NULL;
-  if (have_test && select_verdict (verdicts, expr, key))
-    g_array_append_val (ids, test);
-
-  return g_steal_pointer (&ids);
+  return store_cache_select_tests (store, cache, expr, error);
 }
 
 /**

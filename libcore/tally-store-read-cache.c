@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tally-expr-private.h"
 #include "tally-store-internal-private.h"
 
 /* ------------------------------------------------------------------ */
@@ -28,8 +29,6 @@
  * memory and reads only the page's rows by id. The copy is dropped as
  * soon as the database changes: PRAGMA data_version (other
  * connections) and sqlite3_total_changes() (this one) tell. */
-
-#define CMP(a, b) ((a) < (b) ? -1 : (a) > (b))
 
 /* Bytes of a message the text filter searches. */
 #define CACHE_MESSAGE_MAX 4096
@@ -49,7 +48,8 @@ typedef struct
 typedef struct
 {
   gint64 id;
-  guint32 program;        /* offsets into ReadCache.strings: lower case */
+  guint32 program;        /* offsets into ReadCache.strings (exact case)
+                           * and ReadCache.lower (the same, lower case) */
   guint32 path;
   guint32 path_rank;      /* by (path, program), exact case */
   guint32 program_rank;   /* by (program, path) */
@@ -63,7 +63,12 @@ struct _TallyReadCache
   gint64 total_changes;
   GArray *results;        /* CachedResult, in the order of an index */
   GArray *tests;          /* CachedTest */
-  GString *strings;       /* lower-case program and path texts, NUL-separated */
+  GString *strings;       /* program and path texts, NUL-separated */
+  char *lower;            /* strings in ASCII lower case, on first use */
+  /* Per test, its set of markers as an index into marker_keys; read on
+   * the first store_cache_select_tests(). */
+  guint32 *marker_set;
+  GPtrArray *marker_keys; /* "name\x1fvalue\x1e…", \x1d for no value */
   GString *messages;      /* lower-case messages, NUL-separated */
   guint8 outcome_rank[TALLY_N_OUTCOMES];
   /* The last answer, and the last one without text: typing narrows it. */
@@ -96,6 +101,9 @@ store_read_cache_free (TallyReadCache *cache)
   g_clear_pointer (&cache->tests, g_array_unref);
   if (cache->strings != NULL)
     g_string_free (cache->strings, TRUE);
+  g_free (cache->lower);
+  g_free (cache->marker_set);
+  g_clear_pointer (&cache->marker_keys, g_ptr_array_unref);
   if (cache->messages != NULL)
     g_string_free (cache->messages, TRUE);
   g_free (cache);
@@ -103,6 +111,21 @@ store_read_cache_free (TallyReadCache *cache)
 
 /* Appends @len bytes of @text in ASCII lower case (NUL bytes as \1, so
  * a haystack does not end early); returns its offset + 1. */
+static void
+cache_add_lower_into (char       *out,
+                      const char *text,
+                      gsize       len)
+{
+  /* Inline: g_ascii_tolower() is a call per byte (5% of a load). */
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = text[i];
+
+      out[i] = c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+    }
+  out[len] = '\0';
+}
+
 static guint32
 cache_add_lower (GString    *arena,
                  const char *text,
@@ -111,14 +134,11 @@ cache_add_lower (GString    *arena,
   gsize start = arena->len;
 
   g_string_set_size (arena, start + len + 1);
-  /* Inline: g_ascii_tolower() is a call per byte (5% of a load). */
+  cache_add_lower_into (arena->str + start, text, len);
+  /* NUL bytes as \1, so a haystack does not end early. */
   for (gsize i = 0; i < len; i++)
-    {
-      char c = text[i];
-
-      arena->str[start + i] = c == '\0' ? '\1' : c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-    }
-  arena->str[start + len] = '\0';
+    if (arena->str[start + i] == '\0')
+      arena->str[start + i] = '\1';
   return (guint32) start + 1;
 }
 
@@ -130,16 +150,71 @@ typedef struct
   const guint32 *programs;
 } RankData;
 
+/* Ties of the path sort: by program. */
 static int
-compare_by_path (const void *a,
-                 const void *b,
-                 void       *user_data)
+compare_by_program (const void *a,
+                    const void *b,
+                    void       *user_data)
 {
   const RankData *d = user_data;
   guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
-  int c = strcmp (d->arena + d->paths[x], d->arena + d->paths[y]);
 
-  return c != 0 ? c : strcmp (d->arena + d->programs[x], d->arena + d->programs[y]);
+  return strcmp (d->arena + d->programs[x], d->arena + d->programs[y]);
+}
+
+#define PATH_CHAR(d, test, depth) ((guchar) (d)->arena[(d)->paths[test] + (depth)])
+
+/* Sorts @n tests by (path, program) with strcmp's order: a multikey
+ * quicksort (Bentley and Sedgewick), which compares each byte of the
+ * long common prefixes of test paths once per level instead of once per
+ * comparison, as qsort with strcmp did (the largest part of ranking
+ * 100,000 tests). */
+static void
+sort_by_path (guint32        *a,
+              gsize           n,
+              gsize           depth,
+              const RankData *d)
+{
+  while (n > 1)
+    {
+      guchar x = PATH_CHAR (d, a[0], depth), y = PATH_CHAR (d, a[n / 2], depth);
+      guchar z = PATH_CHAR (d, a[n - 1], depth);
+      guchar v = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
+      gsize lt = 0, i = 0, gt = n;
+
+      /* Three ways on the byte at @depth: < v, = v, > v. */
+      while (i < gt)
+        {
+          guchar c = PATH_CHAR (d, a[i], depth);
+          guint32 tmp;
+
+          if (c < v)
+            {
+              tmp = a[lt], a[lt] = a[i], a[i] = tmp;
+              lt++, i++;
+            }
+          else if (c > v)
+            {
+              gt--;
+              tmp = a[gt], a[gt] = a[i], a[i] = tmp;
+            }
+          else
+            i++;
+        }
+
+      sort_by_path (a, lt, depth, d);
+      sort_by_path (a + gt, n - gt, depth, d);
+      /* The middle shares one more byte; at the NUL, the same path. */
+      if (v == 0)
+        {
+          if (gt - lt > 1)
+            qsort_r (a + lt, gt - lt, sizeof (guint32), compare_by_program, (gpointer) d);
+          return;
+        }
+      a += lt;
+      n = gt - lt;
+      depth++;
+    }
 }
 
 static int
@@ -164,29 +239,31 @@ cache_rank_tests (GArray      *tests,
   guint n = tests->len;
   g_autofree guint32 *order = g_new (guint32, MAX (n, 1));
   g_autofree guint32 *program_order = g_new (guint32, MAX (n, 1));
-  g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) names = g_hash_table_new (NULL, NULL);
   g_autoptr(GArray) distinct = g_array_new (FALSE, FALSE, sizeof (guint32));
   RankData data = { arena, (guint32 *) paths->data, (guint32 *) programs->data };
 
   for (guint i = 0; i < n; i++)
     order[i] = i;
-  qsort_r (order, n, sizeof (guint32), compare_by_path, &data);
+  sort_by_path (order, n, 0, &data);
   for (guint i = 0; i < n; i++)
     g_array_index (tests, CachedTest, order[i]).path_rank = i;
 
+  /* Equal program names have equal offsets (cache_set_test_names()). */
   for (guint i = 0; i < n; i++)
-    if (!g_hash_table_contains (names, arena + data.programs[i]))
+    if (!g_hash_table_contains (names, GUINT_TO_POINTER (data.programs[i] + 1)))
       {
-        g_hash_table_insert (names, (gpointer) (arena + data.programs[i]), NULL);
+        g_hash_table_add (names, GUINT_TO_POINTER (data.programs[i] + 1));
         g_array_append_val (distinct, data.programs[i]);
       }
   if (distinct->len > 1)
     qsort_r (distinct->data, distinct->len, sizeof (guint32), compare_arena_strings, (gpointer) arena);
   for (guint i = 0; i < distinct->len; i++)
-    g_hash_table_insert (names, (gpointer) (arena + g_array_index (distinct, guint32, i)),
+    g_hash_table_insert (names, GUINT_TO_POINTER (g_array_index (distinct, guint32, i) + 1),
                          GUINT_TO_POINTER (i));
   for (guint i = 0; i < n; i++)
-    program_order[i] = GPOINTER_TO_UINT (g_hash_table_lookup (names, arena + data.programs[i]));
+    program_order[i] = GPOINTER_TO_UINT (g_hash_table_lookup (names,
+                                                              GUINT_TO_POINTER (data.programs[i] + 1)));
 
   /* By program, then path: the tests in path order, bucketed by the
    * rank of their program (a counting sort: no comparisons); and by
@@ -222,39 +299,90 @@ compare_outcome_names (gconstpointer a,
                  tally_outcome_to_string (*(const int *) b));
 }
 
-/* In (test, attempt) order, which the (run_id, test_id, attempt) index
- * gives without sorting: a test's results come together. */
-static const char read_cache_sql[] =
-  "SELECT r.id, r.test_id, r.attempt, r.outcome, r.duration_us, r.worker,"
-  "       substr (r.message, 1, " G_STRINGIFY (CACHE_MESSAGE_MAX) "), t.program, t.path"
-  " FROM results r JOIN tests t ON t.id = r.test_id WHERE r.run_id = :run"
-  " ORDER BY r.test_id, r.attempt";
+/* The load reads what SQLite reads fastest (issue #4: a fresh
+ * connection's first page in under 50 ms for 100,000 results): the
+ * run's rows in rowid order (a run's results are one range of ids, or a
+ * few after a merge) in one pass, grouped by test in memory (a counting
+ * sort), then the tests by id in one range — rather than a walk of an
+ * index with a lookup of the row and of its test per result. Rows are
+ * matched to the cache by id through a dense map, or a hash table when
+ * the ids are sparse. */
+static const char cache_range_sql[] =
+  "SELECT min (id), max (id), count (*) FROM results WHERE run_id = :run";
+
+static const char cache_results_sql[] =
+  "SELECT id, test_id, attempt, outcome, duration_us, worker,"
+  "       substr (message, 1, " G_STRINGIFY (CACHE_MESSAGE_MAX) ")"
+  " FROM results WHERE id BETWEEN :lo AND :hi AND +run_id = :run";
+
+static const char cache_tests_sql[] =
+  "SELECT id, program, path FROM tests WHERE id BETWEEN :lo AND :hi";
+
+/* Maps ids to indices: a dense array over [lo, hi] when that range is at
+ * most a few times the number of ids, else a hash table. */
+typedef struct
+{
+  gint64 lo, hi;
+  guint32 *dense;
+  GHashTable *sparse;     /* gint64 * → index + 1 */
+  gint64 *keys;           /* the sparse keys */
+} IdMap;
 
 static void
-cache_add_test (TallyReadCache *cache,
-                sqlite3_stmt   *s,
-                gint64          test_id,
-                GString        *exact,
-                GArray         *paths,
-                GArray         *programs)
+id_map_init (IdMap  *map,
+             gint64  lo,
+             gint64  hi,
+             guint   n)
 {
-  CachedTest t = { 0 };
-  const char *program = (const char *) sqlite3_column_text (s, 7);
-  const char *path = (const char *) sqlite3_column_text (s, 8);
-  guint32 offset;
+  memset (map, 0, sizeof *map);
+  map->lo = lo;
+  map->hi = hi;
+  if (n == 0)
+    return;
+  if ((guint64) (hi - lo) < (guint64) n * 4 + 1024)
+    {
+      map->dense = g_new (guint32, hi - lo + 1);
+      memset (map->dense, 0xff, (hi - lo + 1) * sizeof (guint32));
+    }
+  else
+    {
+      map->sparse = g_hash_table_new (g_int64_hash, g_int64_equal);
+      map->keys = g_new (gint64, n);
+    }
+}
 
-  t.id = test_id;
-  t.program = cache_add_lower (cache->strings, program ? program : "", sqlite3_column_bytes (s, 7)) - 1;
-  t.path = cache_add_lower (cache->strings, path ? path : "", sqlite3_column_bytes (s, 8)) - 1;
-  offset = exact->len;
-  g_string_append_len (exact, program ? program : "", sqlite3_column_bytes (s, 7));
-  g_string_append_c (exact, '\0');
-  g_array_append_val (programs, offset);
-  offset = exact->len;
-  g_string_append_len (exact, path ? path : "", sqlite3_column_bytes (s, 8));
-  g_string_append_c (exact, '\0');
-  g_array_append_val (paths, offset);
-  g_array_append_val (cache->tests, t);
+static void
+id_map_add (IdMap   *map,
+            gint64   id,
+            guint32  index)
+{
+  if (map->dense != NULL)
+    map->dense[id - map->lo] = index;
+  else
+    {
+      map->keys[index] = id;
+      g_hash_table_insert (map->sparse, &map->keys[index], GUINT_TO_POINTER (index + 1));
+    }
+}
+
+/* The index of @id, or G_MAXUINT32. */
+static guint32
+id_map_get (IdMap  *map,
+            gint64  id)
+{
+  if (id < map->lo || id > map->hi)
+    return G_MAXUINT32;
+  if (map->dense != NULL)
+    return map->dense[id - map->lo];
+  return GPOINTER_TO_UINT (g_hash_table_lookup (map->sparse, &id)) - 1;
+}
+
+static void
+id_map_clear (IdMap *map)
+{
+  g_clear_pointer (&map->dense, g_free);
+  g_clear_pointer (&map->sparse, g_hash_table_unref);
+  g_clear_pointer (&map->keys, g_free);
 }
 
 /* Puts one test's results in (attempt, id) order — the index orders
@@ -289,32 +417,288 @@ cache_mark_final (TallyReadCache *cache,
     }
 }
 
+/* An outcome column, parsed once per distinct text: a run has a few. */
+static TallyOutcome
+cache_outcome (sqlite3_stmt *s,
+               int           col,
+               char          last[32],
+               TallyOutcome *last_outcome)
+{
+  const char *text = (const char *) sqlite3_column_text (s, col);
+
+  if (text == NULL || strlen (text) >= 32)
+    return store_column_outcome (s, col);
+  if (strcmp (text, last) != 0)
+    {
+      strcpy (last, text);
+      *last_outcome = store_column_outcome (s, col);
+    }
+  return *last_outcome;
+}
+
+/* Pass 1: the run's results in rowid order. @test_ids gets each one's
+ * test. */
+static gboolean
+cache_read_results (TallyStore      *store,
+                    TallyReadCache  *cache,
+                    GArray          *rows,
+                    GArray          *test_ids,
+                    gint64           lo,
+                    gint64           hi,
+                    GError         **error)
+{
+  Stmt *st = store_stmt (store, cache_results_sql, error);
+  char last_text[32] = "";
+  TallyOutcome last_outcome = TALLY_OUTCOME_ERROR;
+  int rc;
+
+  if (st == NULL)
+    return FALSE;
+  store_bind_int64 (st, ":lo", lo);
+  store_bind_int64 (st, ":hi", hi);
+  store_bind_int64 (st, ":run", cache->run_id);
+  while ((rc = store_stmt_step (store, st, error)) == SQLITE_ROW)
+    {
+      sqlite3_stmt *s = st->stmt;
+      CachedResult r = { 0 };
+      gint64 test_id = sqlite3_column_int64 (s, 1);
+
+      r.id = sqlite3_column_int64 (s, 0);
+      r.attempt = (guint32) sqlite3_column_int (s, 2);
+      r.outcome = cache_outcome (s, 3, last_text, &last_outcome);
+      r.duration = sqlite3_column_type (s, 4) == SQLITE_NULL ? G_MININT64
+                                                              : sqlite3_column_int64 (s, 4);
+      r.worker = sqlite3_column_type (s, 5) == SQLITE_NULL ? G_MININT32
+                                                            : sqlite3_column_int (s, 5);
+      if (sqlite3_column_type (s, 6) != SQLITE_NULL)
+        r.message = cache_add_lower (cache->messages, sqlite3_column_blob (s, 6),
+                                     sqlite3_column_bytes (s, 6));
+      g_array_append_val (rows, r);
+      g_array_append_val (test_ids, test_id);
+    }
+  store_stmt_reset (st);
+  return rc == SQLITE_DONE;
+}
+
+static int
+compare_by_test (const void *a,
+                 const void *b,
+                 void       *user_data)
+{
+  const gint64 *test_ids = user_data;
+  gint64 x = test_ids[*(const guint32 *) a], y = test_ids[*(const guint32 *) b];
+
+  if (x != y)
+    return x < y ? -1 : 1;
+  return *(const guint32 *) a < *(const guint32 *) b ? -1 : 1;
+}
+
+/* The order of @rows by (test, rowid): a counting sort when the test
+ * ids are dense, else a qsort. */
+static guint32 *
+cache_order_by_test (GArray *test_ids)
+{
+  guint n = test_ids->len;
+  const gint64 *ids = (const gint64 *) test_ids->data;
+  guint32 *order = g_new (guint32, MAX (n, 1));
+  gint64 lo = G_MAXINT64, hi = G_MININT64;
+
+  for (guint i = 0; i < n; i++)
+    {
+      lo = MIN (lo, ids[i]);
+      hi = MAX (hi, ids[i]);
+    }
+  if (n > 0 && (guint64) (hi - lo) < (guint64) n * 4 + 1024)
+    {
+      g_autofree guint32 *start = g_new0 (guint32, hi - lo + 2);
+
+      for (guint i = 0; i < n; i++)
+        start[ids[i] - lo + 1]++;
+      for (gint64 t = 0; t <= hi - lo; t++)
+        start[t + 1] += start[t];
+      for (guint i = 0; i < n; i++)
+        order[start[ids[i] - lo]++] = i;
+    }
+  else
+    {
+      for (guint i = 0; i < n; i++)
+        order[i] = i;
+      qsort_r (order, n, sizeof (guint32), compare_by_test, (gpointer) ids);
+    }
+  return order;
+}
+
+/* Pass 1 and the keys: the results grouped by test, in id order of
+ * tests, and the tests. */
+static gboolean
+cache_load_results (TallyStore      *store,
+                    TallyReadCache  *cache,
+                    gint64           lo,
+                    gint64           hi,
+                    guint            n,
+                    GError         **error)
+{
+  g_autoptr(GArray) rows = g_array_sized_new (FALSE, FALSE, sizeof (CachedResult), n);
+  g_autoptr(GArray) test_ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n);
+  g_autofree guint32 *order = NULL;
+  gint64 last_test = 0;
+  guint group = 0;
+  guint32 max_attempt = 0;
+
+  if (n == 0)
+    return TRUE;
+  if (!cache_read_results (store, cache, rows, test_ids, lo, hi, error))
+    return FALSE;
+
+  order = cache_order_by_test (test_ids);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      CachedResult r = g_array_index (rows, CachedResult, order[i]);
+      gint64 test_id = g_array_index (test_ids, gint64, order[i]);
+
+      if (cache->tests->len == 0 || test_id != last_test)
+        {
+          CachedTest t = { 0 };
+
+          cache_mark_final (cache, group, cache->results->len, max_attempt);
+          group = cache->results->len;
+          max_attempt = 0;
+          last_test = test_id;
+          t.id = test_id;
+          g_array_append_val (cache->tests, t);
+        }
+      r.test = cache->tests->len - 1;
+      max_attempt = MAX (max_attempt, r.attempt);
+      g_array_append_val (cache->results, r);
+    }
+
+  cache_mark_final (cache, group, cache->results->len, max_attempt);
+  return TRUE;
+}
+
+/* Program names repeat: each distinct one is stored once, so equal
+ * names have equal offsets (see cache_rank_tests()). */
+static void
+cache_set_test_names (TallyReadCache *cache,
+                      GHashTable     *programs,
+                      CachedTest     *t,
+                      sqlite3_stmt   *s,
+                      int             col)
+{
+  const char *program = (const char *) sqlite3_column_text (s, col);
+  const char *path = (const char *) sqlite3_column_text (s, col + 1);
+  gpointer offset;
+
+  if (program == NULL)
+    program = "";
+  if (g_hash_table_lookup_extended (programs, program, NULL, &offset))
+    t->program = GPOINTER_TO_UINT (offset);
+  else
+    {
+      t->program = cache->strings->len;
+      g_string_append_len (cache->strings, program, sqlite3_column_bytes (s, col));
+      g_string_append_c (cache->strings, '\0');
+      g_hash_table_insert (programs, g_strdup (program), GUINT_TO_POINTER (t->program));
+    }
+  t->path = cache->strings->len;
+  g_string_append_len (cache->strings, path ? path : "", sqlite3_column_bytes (s, col + 1));
+  g_string_append_c (cache->strings, '\0');
+}
+
+/* Pass 3: the tests' program and path: one range of ids, or one by one
+ * when the run's tests are a few among many. */
+static gboolean
+cache_load_tests (TallyStore      *store,
+                  TallyReadCache  *cache,
+                  GError         **error)
+{
+  guint n = cache->tests->len;
+  g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gint64 lo, hi;
+  int rc = SQLITE_DONE;
+  IdMap map;
+  Stmt *st;
+
+  if (n == 0)
+    return TRUE;
+  /* In id order: pass 1 read them so. */
+  lo = g_array_index (cache->tests, CachedTest, 0).id;
+  hi = g_array_index (cache->tests, CachedTest, n - 1).id;
+
+  if ((guint64) (hi - lo) >= (guint64) n * 4 + 1024)
+    {
+      st = store_stmt (store, "SELECT program, path FROM tests WHERE id = :id", error);
+      if (st == NULL)
+        return FALSE;
+      for (guint i = 0; i < n && rc == SQLITE_DONE; i++)
+        {
+          CachedTest *t = &g_array_index (cache->tests, CachedTest, i);
+
+          store_bind_int64 (st, ":id", t->id);
+          rc = store_stmt_step (store, st, error);
+          if (rc == SQLITE_ROW)
+            {
+              cache_set_test_names (cache, names, t, st->stmt, 0);
+              rc = SQLITE_DONE;
+            }
+          store_stmt_reset (st);
+        }
+      return rc == SQLITE_DONE;
+    }
+
+  st = store_stmt (store, cache_tests_sql, error);
+  if (st == NULL)
+    return FALSE;
+  id_map_init (&map, lo, hi, n);
+  for (guint i = 0; i < n; i++)
+    id_map_add (&map, g_array_index (cache->tests, CachedTest, i).id, i);
+  store_bind_int64 (st, ":lo", lo);
+  store_bind_int64 (st, ":hi", hi);
+  while ((rc = store_stmt_step (store, st, error)) == SQLITE_ROW)
+    {
+      guint32 index = id_map_get (&map, sqlite3_column_int64 (st->stmt, 0));
+
+      if (index != G_MAXUINT32)
+        cache_set_test_names (cache, names, &g_array_index (cache->tests, CachedTest, index),
+                              st->stmt, 1);
+    }
+  store_stmt_reset (st);
+  id_map_clear (&map);
+  return rc == SQLITE_DONE;
+}
+
 static TallyReadCache *
 read_cache_load (TallyStore  *store,
                  gint64       run_id,
                  GError     **error)
 {
   TallyReadCache *cache = g_new0 (TallyReadCache, 1);
-  g_autoptr(GString) exact = g_string_new (NULL);
-  g_autoptr(GArray) paths = g_array_new (FALSE, FALSE, sizeof (guint32));
-  g_autoptr(GArray) programs = g_array_new (FALSE, FALSE, sizeof (guint32));
-  gint64 last_test = 0, n = 0;
-  guint group = 0;
-  guint32 max_attempt = 0;
+  g_autoptr(GArray) paths = NULL;
+  g_autoptr(GArray) programs = NULL;
+  gint64 n = 0, lo = 0, hi = 0;
   int order[TALLY_N_OUTCOMES];
+  gboolean ok = TRUE, in_txn;
   Stmt *st;
   int rc;
 
   /* Sized up front: growing 100,000-row arrays copied them over and
    * over (a third of the load). */
-  st = store_stmt (store, "SELECT count(*) FROM results WHERE run_id = :run", error);
-  if (st == NULL)
+  st = store_stmt (store, cache_range_sql, error);
+  ok = st != NULL;
+  if (ok)
     {
-      g_free (cache);
-      return NULL;
+      store_bind_int64 (st, ":run", run_id);
+      rc = store_stmt_step (store, st, error);
+      ok = rc == SQLITE_ROW;
+      if (ok)
+        {
+          lo = sqlite3_column_int64 (st->stmt, 0);
+          hi = sqlite3_column_int64 (st->stmt, 1);
+          n = sqlite3_column_int64 (st->stmt, 2);
+        }
+      store_stmt_reset (st);
     }
-  store_bind_int64 (st, ":run", run_id);
-  if (!store_stmt_query_int64 (store, st, &n, NULL, error))
+  if (!ok)
     {
       g_free (cache);
       return NULL;
@@ -323,66 +707,230 @@ read_cache_load (TallyStore  *store,
   cache->run_id = run_id;
   cache->results = g_array_sized_new (FALSE, FALSE, sizeof (CachedResult), n);
   cache->tests = g_array_sized_new (FALSE, FALSE, sizeof (CachedTest), n);
-  cache->strings = g_string_sized_new (n * 48);
+  cache->strings = g_string_sized_new (n * 40);
+  /* Offset 0 is "": the names of a test whose row is gone. */
+  g_string_append_c (cache->strings, '\0');
   cache->messages = g_string_new (NULL);
-  g_string_set_size (exact, n * 48);
-  g_string_truncate (exact, 0);
-  g_array_set_size (paths, n);
-  g_array_set_size (programs, n);
-  g_array_set_size (paths, 0);
-  g_array_set_size (programs, 0);
   for (int o = 0; o < TALLY_N_OUTCOMES; o++)
     order[o] = o;
   qsort (order, TALLY_N_OUTCOMES, sizeof (int), compare_outcome_names);
   for (int o = 0; o < TALLY_N_OUTCOMES; o++)
     cache->outcome_rank[order[o]] = o;
 
-  st = store_stmt (store, read_cache_sql, error);
-  if (st == NULL)
+  /* One read transaction: the three passes see the same database. */
+  in_txn = !sqlite3_get_autocommit (store->db);
+  ok = in_txn || store_exec (store, "BEGIN", error);
+  if (ok)
+    {
+      ok = cache_load_results (store, cache, lo, hi, n, error)
+           && cache_load_tests (store, cache, error);
+      if (!in_txn)
+        store_exec (store, ok ? "COMMIT" : "ROLLBACK", NULL);
+    }
+  if (!ok)
     {
       store_read_cache_free (cache);
       return NULL;
     }
-  store_bind_int64 (st, ":run", run_id);
-  while ((rc = store_stmt_step (store, st, error)) == SQLITE_ROW)
+
+  paths = g_array_sized_new (FALSE, FALSE, sizeof (guint32), cache->tests->len);
+  programs = g_array_sized_new (FALSE, FALSE, sizeof (guint32), cache->tests->len);
+  for (guint i = 0; i < cache->tests->len; i++)
+    {
+      const CachedTest *t = &g_array_index (cache->tests, CachedTest, i);
+
+      g_array_append_val (paths, t->path);
+      g_array_append_val (programs, t->program);
+    }
+  cache_rank_tests (cache->tests, cache->strings->str, paths, programs);
+  return cache;
+}
+
+/* The lower-case copy of the test names, for the text filter. */
+static const char *
+cache_lower (TallyReadCache *cache)
+{
+  if (cache->lower == NULL)
+    {
+      cache->lower = g_malloc (cache->strings->len + 1);
+      cache_add_lower_into (cache->lower, cache->strings->str, cache->strings->len);
+    }
+  return cache->lower;
+}
+
+/* ------------------------------------------------------------------ */
+/* Marker selection                                                    */
+
+/* A marker expression is evaluated once per distinct set of markers (a
+ * run of 100,000 tests has a handful), and each test points at its set:
+ * reading the sets is one sequential pass over the markers table — a
+ * test's markers are written together, so its rows are neighbours —
+ * rather than a join, a sort and a string per test. With few tests, or
+ * when a test's rows are not neighbours (merged databases), the rows are
+ * read by test through the primary key instead. */
+#define MARKERS_SCAN_MIN_TESTS 2000
+
+static const char markers_scan_sql[] =
+  "SELECT test_id, name, value FROM markers WHERE +test_id BETWEEN :lo AND :hi";
+
+static const char markers_by_test_sql[] =
+  "SELECT test_id, name, value FROM markers WHERE test_id BETWEEN :lo AND :hi"
+  " ORDER BY test_id, position";
+
+#define NO_SET G_MAXUINT32
+
+static guint32
+marker_set_intern (GHashTable *sets,
+                   GPtrArray  *keys,
+                   const char *key)
+{
+  gpointer found;
+
+  if (g_hash_table_lookup_extended (sets, key, NULL, &found))
+    return GPOINTER_TO_UINT (found);
+  g_ptr_array_add (keys, g_strdup (key));
+  g_hash_table_insert (sets, keys->pdata[keys->len - 1], GUINT_TO_POINTER (keys->len - 1));
+  return keys->len - 1;
+}
+
+/* Reads each test's set with @sql; FALSE with *@scattered set when a
+ * test's rows were not together. */
+static gboolean
+cache_read_marker_sets (TallyStore      *store,
+                        TallyReadCache  *cache,
+                        const char      *sql,
+                        gboolean        *scattered,
+                        GError         **error)
+{
+  guint n = cache->tests->len;
+  g_autoptr(GHashTable) sets = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GString) key = g_string_new (NULL);
+  guint32 current = NO_SET, empty;
+  IdMap map;
+  Stmt *st;
+  int rc;
+
+  *scattered = FALSE;
+  g_ptr_array_set_size (cache->marker_keys, 0);
+  empty = marker_set_intern (sets, cache->marker_keys, "");
+  for (guint i = 0; i < n; i++)
+    cache->marker_set[i] = NO_SET;
+
+  st = store_stmt (store, sql, error);
+  if (st == NULL)
+    return FALSE;
+  id_map_init (&map, g_array_index (cache->tests, CachedTest, 0).id,
+               g_array_index (cache->tests, CachedTest, n - 1).id, n);
+  for (guint i = 0; i < n; i++)
+    id_map_add (&map, g_array_index (cache->tests, CachedTest, i).id, i);
+
+  store_bind_int64 (st, ":lo", map.lo);
+  store_bind_int64 (st, ":hi", map.hi);
+  while (!*scattered && (rc = store_stmt_step (store, st, error)) == SQLITE_ROW)
     {
       sqlite3_stmt *s = st->stmt;
-      CachedResult r = { 0 };
-      gint64 test_id = sqlite3_column_int64 (s, 1);
+      guint32 test = id_map_get (&map, sqlite3_column_int64 (s, 0));
 
-      if (cache->tests->len == 0 || test_id != last_test)
+      if (test == G_MAXUINT32)
+        continue;
+      if (test != current)
         {
-          cache_mark_final (cache, group, cache->results->len, max_attempt);
-          group = cache->results->len;
-          max_attempt = 0;
-          last_test = test_id;
-          cache_add_test (cache, s, test_id, exact, paths, programs);
+          if (current != NO_SET)
+            cache->marker_set[current] = marker_set_intern (sets, cache->marker_keys, key->str);
+          /* Seen before: its rows are not together. */
+          *scattered = cache->marker_set[test] != NO_SET;
+          current = test;
+          g_string_truncate (key, 0);
         }
-
-      r.test = cache->tests->len - 1;
-      r.id = sqlite3_column_int64 (s, 0);
-      r.attempt = (guint32) sqlite3_column_int (s, 2);
-      r.outcome = store_column_outcome (s, 3);
-      r.duration = sqlite3_column_type (s, 4) == SQLITE_NULL ? G_MININT64
-                                                              : sqlite3_column_int64 (s, 4);
-      r.worker = sqlite3_column_type (s, 5) == SQLITE_NULL ? G_MININT32
-                                                            : sqlite3_column_int (s, 5);
-      if (sqlite3_column_type (s, 6) != SQLITE_NULL)
-        r.message = cache_add_lower (cache->messages, sqlite3_column_blob (s, 6),
-                                     sqlite3_column_bytes (s, 6));
-      max_attempt = MAX (max_attempt, r.attempt);
-      g_array_append_val (cache->results, r);
+      g_string_append (key, (const char *) sqlite3_column_text (s, 1));
+      g_string_append_c (key, '\x1f');
+      g_string_append (key, sqlite3_column_type (s, 2) == SQLITE_NULL
+                            ? "\x1d" : (const char *) sqlite3_column_text (s, 2));
+      g_string_append_c (key, '\x1e');
     }
   store_stmt_reset (st);
+  id_map_clear (&map);
+  if (*scattered)
+    return FALSE;
   if (rc != SQLITE_DONE)
-    {
-      store_read_cache_free (cache);
-      return NULL;
-    }
+    return FALSE;
 
-  cache_mark_final (cache, group, cache->results->len, max_attempt);
-  cache_rank_tests (cache->tests, exact->str, paths, programs);
-  return cache;
+  if (current != NO_SET)
+    cache->marker_set[current] = marker_set_intern (sets, cache->marker_keys, key->str);
+  for (guint i = 0; i < n; i++)
+    if (cache->marker_set[i] == NO_SET)
+      cache->marker_set[i] = empty;
+  return TRUE;
+}
+
+static gboolean
+cache_load_marker_sets (TallyStore      *store,
+                        TallyReadCache  *cache,
+                        GError         **error)
+{
+  gboolean scattered = FALSE;
+
+  if (cache->marker_set != NULL)
+    return TRUE;
+
+  cache->marker_set = g_new (guint32, MAX (cache->tests->len, 1));
+  cache->marker_keys = g_ptr_array_new_with_free_func (g_free);
+  if (cache->tests->len == 0)
+    return TRUE;
+
+  if ((cache->tests->len >= MARKERS_SCAN_MIN_TESTS
+       && cache_read_marker_sets (store, cache, markers_scan_sql, &scattered, error))
+      || ((cache->tests->len < MARKERS_SCAN_MIN_TESTS || scattered)
+          && cache_read_marker_sets (store, cache, markers_by_test_sql, &scattered, error)))
+    return TRUE;
+
+  g_clear_pointer (&cache->marker_set, g_free);
+  g_clear_pointer (&cache->marker_keys, g_ptr_array_unref);
+  return FALSE;
+}
+
+static gboolean
+marker_set_matches (const char *key,
+                    TallyExpr  *expr)
+{
+  g_autoptr(TallyMarkers) markers = tally_markers_new ();
+  g_auto(GStrv) pairs = g_strsplit (key, "\x1e", -1);
+
+  for (guint i = 0; pairs[i] != NULL; i++)
+    {
+      char *sep = strchr (pairs[i], '\x1f');
+
+      if (sep == NULL)
+        continue;
+      *sep = '\0';
+      tally_markers_set (markers, pairs[i], strcmp (sep + 1, "\x1d") == 0 ? NULL : sep + 1);
+    }
+  return tally_expr_match_markers (expr, markers);
+}
+
+/* The ids of the run's tests whose markers @expr selects, ascending. */
+GArray *
+store_cache_select_tests (TallyStore      *store,
+                          TallyReadCache  *cache,
+                          TallyExpr       *expr,
+                          GError         **error)
+{
+  g_autofree gboolean *verdicts = NULL;
+  GArray *ids;
+
+  if (!cache_load_marker_sets (store, cache, error))
+    return NULL;
+
+  verdicts = g_new (gboolean, MAX (cache->marker_keys->len, 1));
+  for (guint i = 0; i < cache->marker_keys->len; i++)
+    verdicts[i] = marker_set_matches (cache->marker_keys->pdata[i], expr);
+
+  /* The tests are in id order (cache_load_results()). */
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; i < cache->tests->len; i++)
+    if (verdicts[cache->marker_set[i]])
+      g_array_append_val (ids, g_array_index (cache->tests, CachedTest, i).id);
+  return ids;
 }
 
 /* The cache of @run_id, read again if the database changed. */
@@ -391,8 +939,12 @@ store_read_cache_get (TallyStore  *store,
                       gint64       run_id,
                       GError     **error)
 {
-  gint64 version = 0, changes = sqlite3_total_changes (store->db);
+  gint64 version = 0, changes;
 
+  /* The writer's own started results count as changes: write them first. */
+  if (!store_flush_pending (store, error))
+    return NULL;
+  changes = sqlite3_total_changes (store->db);
   if (!store_pragma_int (store, "PRAGMA data_version", &version, error))
     return NULL;
   if (store->read_cache != NULL
@@ -411,60 +963,89 @@ store_read_cache_get (TallyStore  *store,
   return store->read_cache;
 }
 
-typedef struct
+/* The key of a result for a sort by @key, as an unsigned number whose
+ * ascending order is the wanted order (NULL first, as in SQL). */
+static guint64
+cache_sort_key (TallyReadCache     *cache,
+                const CachedResult *r,
+                CacheKey            key,
+                gboolean            descending)
 {
-  TallyReadCache *cache;
-  CacheKey key;
-  gboolean descending;
-} SortData;
+  guint64 k;
 
-static int
-compare_cached (const void *a,
-                const void *b,
-                void       *user_data)
-{
-  const SortData *d = user_data;
-  const CachedResult *x = &g_array_index (d->cache->results, CachedResult, *(const guint32 *) a);
-  const CachedResult *y = &g_array_index (d->cache->results, CachedResult, *(const guint32 *) b);
-  const CachedTest *tx = &g_array_index (d->cache->tests, CachedTest, x->test);
-  const CachedTest *ty = &g_array_index (d->cache->tests, CachedTest, y->test);
-  int c = 0;
-
-  switch (d->key)
+  switch (key)
     {
-    case KEY_PATH:
-      c = CMP (tx->path_rank, ty->path_rank);
-      break;
-    case KEY_PROGRAM:
-      c = CMP (tx->program_rank, ty->program_rank);
-      break;
     case KEY_OUTCOME:
-      c = CMP (d->cache->outcome_rank[x->outcome], d->cache->outcome_rank[y->outcome]);
+      k = cache->outcome_rank[r->outcome];
       break;
     case KEY_DURATION:
-      c = CMP (x->duration, y->duration);
+      k = (guint64) r->duration ^ G_GUINT64_CONSTANT (0x8000000000000000);
       break;
     case KEY_ATTEMPT:
-      c = CMP (x->attempt, y->attempt);
+      k = r->attempt;
       break;
     case KEY_WORKER:
-      c = CMP (x->worker, y->worker);
+      k = (guint32) r->worker ^ 0x80000000u;
       break;
+    case KEY_PATH:
+    case KEY_PROGRAM:
     case KEY_NONE:
     default:
+      k = 0;
       break;
     }
-  if (d->descending)
-    c = -c;
-  /* Ties: path, program (ascending, but with the key for a path sort),
-   * attempt, id — as the SQL orders. */
-  if (c == 0 && d->key != KEY_PATH)
-    c = CMP (tx->path_rank, ty->path_rank);
-  if (c == 0)
-    c = CMP (x->attempt, y->attempt);
-  if (c == 0)
-    c = CMP (x->id, y->id);
-  return c;
+  return descending ? ~k : k;
+}
+
+/* Sorts @indices, which are in path order, by @key with a stable LSD
+ * radix sort (16 bits a pass, passes where every key has the same digit
+ * skipped): ties stay by path, program, attempt, id — as the SQL orders,
+ * and in O(n) where qsort with a comparator chasing pointers took
+ * 20–50 ms for 100,000 results. */
+static void
+cache_radix_sort (TallyReadCache *cache,
+                  GArray         *indices,
+                  CacheKey        key,
+                  gboolean        descending)
+{
+  guint n = indices->len;
+  g_autofree guint64 *keys = NULL, *keys_tmp = NULL;
+  g_autofree guint32 *index_tmp = NULL, *count = NULL;
+  guint32 *index = (guint32 *) indices->data;
+
+  if (n < 2)
+    return;
+  keys = g_new (guint64, n);
+  keys_tmp = g_new (guint64, n);
+  index_tmp = g_new (guint32, n);
+  count = g_new (guint32, 65536 + 1);
+  for (guint i = 0; i < n; i++)
+    keys[i] = cache_sort_key (cache, &g_array_index (cache->results, CachedResult, index[i]),
+                              key, descending);
+
+  for (guint shift = 0; shift < 64; shift += 16)
+    {
+      gboolean one_digit = FALSE;
+
+      memset (count, 0, (65536 + 1) * sizeof (guint32));
+      for (guint i = 0; i < n; i++)
+        count[((keys[i] >> shift) & 0xffff) + 1]++;
+      for (guint d = 1; d <= 65536 && !one_digit; d++)
+        one_digit = count[d] == n;
+      if (one_digit)
+        continue;
+      for (guint d = 0; d < 65536; d++)
+        count[d + 1] += count[d];
+      for (guint i = 0; i < n; i++)
+        {
+          guint32 at = count[(keys[i] >> shift) & 0xffff]++;
+
+          keys_tmp[at] = keys[i];
+          index_tmp[at] = index[i];
+        }
+      memcpy (keys, keys_tmp, n * sizeof (guint64));
+      memcpy (index, index_tmp, n * sizeof (guint32));
+    }
 }
 
 static gboolean
@@ -474,8 +1055,10 @@ cached_matches_text (TallyReadCache     *cache,
 {
   const CachedTest *t = &g_array_index (cache->tests, CachedTest, r->test);
 
-  return strstr (cache->strings->str + t->path, needle) != NULL
-         || strstr (cache->strings->str + t->program, needle) != NULL
+  const char *lower = cache_lower (cache);
+
+  return strstr (lower + t->path, needle) != NULL
+         || strstr (lower + t->program, needle) != NULL
          || (r->message != 0 && strstr (cache->messages->str + r->message - 1, needle) != NULL);
 }
 
@@ -554,7 +1137,6 @@ store_cache_select (TallyReadCache          *cache,
       || cache->base_sort != (int) key || cache->base_descending != descending)
     {
       g_autoptr(GHashTable) keep = NULL;
-      SortData data = { cache, key, descending };
 
       read_cache_clear_answers (cache);
       if (query->test_ids != NULL)
@@ -577,8 +1159,11 @@ store_cache_select (TallyReadCache          *cache,
         }
       if (key == KEY_PATH || key == KEY_PROGRAM)
         cache_sort_by_rank (cache, cache->base, key, descending);
-      else if (key != KEY_NONE && cache->base->len > 1)
-        qsort_r (cache->base->data, cache->base->len, sizeof (guint32), compare_cached, &data);
+      else if (key != KEY_NONE)
+        {
+          cache_sort_by_rank (cache, cache->base, KEY_PATH, FALSE);
+          cache_radix_sort (cache, cache->base, key, descending);
+        }
       cache->base_key = g_steal_pointer (&filter);
       cache->base_sort = key;
       cache->base_descending = descending;

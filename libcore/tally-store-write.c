@@ -73,6 +73,9 @@ tally_store_begin_run (TallyStore          *store,
 
   g_return_val_if_fail (store != NULL, 0);
 
+  /* The listing is stored by now (see test_cache_get()). */
+  store_test_cache_drop (store);
+
   if (!store_write_begin (store, error))
     return 0;
 
@@ -188,41 +191,304 @@ tally_store_finish_run (TallyStore      *store,
   return tally_store_commit (store, error);
 }
 
+/* ------------------------------------------------------------------ */
+/* Tests: what tally_store_ensure_test() reads ahead                   */
+
+/* `tally run` stores its whole listing before a run: every test of a
+ * program, one ensure_test() each, in the program's order, which is the
+ * order the tests were first stored in (ascending ids). Looking each one
+ * up (the test, then its markers) cost two statements per known test,
+ * about half of what the store spent per result. So ensure_test() reads
+ * a program's stored tests ahead, a chunk at a time in id order, and a
+ * test that is the next one expected, with the same location and
+ * markers, costs no SQL at all; any other test is looked up, in one
+ * statement with its markers (and moves the read-ahead past it when it
+ * is further in the chunk). Memory stays one chunk per program,
+ * whatever the size of the listing. When the listing comes in another
+ * order (`tally run` orders known tests longest first), TEST_MISSES
+ * misses in a row stop the read-ahead of that program. Once the stored
+ * tests are all read, a test not seen is inserted without a lookup
+ * first (ON CONFLICT tells). The chunk holds only what
+ * is committed or written by the open transaction: it is dropped when a
+ * transaction is rolled back, when another connection has written
+ * since (PRAGMA data_version, checked when a transaction begins), by a
+ * merge, and when a run begins (the listing is stored by then). */
+
+#define TEST_CHUNK 256
+#define TEST_MISSES 8
+
+typedef struct
+{
+  gint64 id;
+  int line;                /* 0: none */
+  char *path;
+  char *file;              /* nullable */
+  char *markers;           /* markers_key() */
+} KnownTest;
+
+typedef struct
+{
+  gint64 after;            /* the tests read so far have ids <= after */
+  GPtrArray *chunk;        /* KnownTest, ascending ids */
+  guint next;              /* the test expected next, in chunk */
+  gboolean done;           /* no more stored tests */
+  guint misses;            /* tests in a row that were not the one expected */
+} TestCursor;
+
+static void
+known_test_free (gpointer data)
+{
+  KnownTest *known = data;
+
+  g_free (known->path);
+  g_free (known->file);
+  g_free (known->markers);
+  g_free (known);
+}
+
+static void
+test_cursor_free (gpointer data)
+{
+  TestCursor *cursor = data;
+
+  g_ptr_array_unref (cursor->chunk);
+  g_free (cursor);
+}
+
+/* Markers as one string, in order: "name\x1fvalue\x1e…", \x1d for no
+ * value; "" for none. */
+static void
+markers_key_append (GString    *key,
+                    const char *name,
+                    const char *value)
+{
+  g_string_append (key, name);
+  g_string_append_c (key, '\x1f');
+  g_string_append (key, value != NULL ? value : "\x1d");
+  g_string_append_c (key, '\x1e');
+}
+
+static char *
+markers_key (const TallyMarkers *markers)
+{
+  guint n = markers != NULL ? tally_markers_get_n_markers (markers) : 0;
+  GString *key;
+
+  if (n == 0)
+    return g_strdup ("");
+  key = g_string_new (NULL);
+  for (guint i = 0; i < n; i++)
+    markers_key_append (key, tally_markers_get_name (markers, i),
+                        tally_markers_get_value (markers, i));
+  return g_string_free (key, FALSE);
+}
+
+void
+store_test_cache_drop (TallyStore *self)
+{
+  g_clear_pointer (&self->test_cache, g_hash_table_unref);
+}
+
+/* Drops the read-ahead if another connection committed since. */
+gboolean
+store_test_cache_check (TallyStore  *self,
+                        GError     **error)
+{
+  gint64 version = 0;
+
+  if (self->test_cache == NULL)
+    return TRUE;
+  if (!store_pragma_int (self, "PRAGMA data_version", &version, error))
+    return FALSE;
+  if (version != self->test_cache_version)
+    store_test_cache_drop (self);
+  return TRUE;
+}
+
+/* The next TEST_CHUNK tests of a program, a test's rows together, its
+ * markers in position order. */
+static const char test_chunk_sql[] =
+  "SELECT t.id, t.path, t.file, t.line, m.name, m.value"
+  " FROM tests t LEFT JOIN markers m ON m.test_id = t.id"
+  " WHERE t.id IN (SELECT id FROM tests WHERE +program = :program AND id > :after"
+  "                ORDER BY id LIMIT " G_STRINGIFY (TEST_CHUNK) ")"
+  " ORDER BY t.id, m.position";
+
+static gboolean
+test_cursor_load (TallyStore  *store,
+                  const char  *program,
+                  TestCursor  *cursor,
+                  GError     **error)
+{
+  g_autoptr(GString) key = g_string_new (NULL);
+  KnownTest *known = NULL;
+  Stmt *st;
+  int rc;
+
+  g_ptr_array_set_size (cursor->chunk, 0);
+  cursor->next = 0;
+  st = store_stmt (store, test_chunk_sql, error);
+  if (st == NULL)
+    return FALSE;
+
+  store_bind_text (st, ":program", program);
+  store_bind_int64 (st, ":after", cursor->after);
+  while ((rc = store_stmt_step (store, st, error)) == SQLITE_ROW)
+    {
+      sqlite3_stmt *s = st->stmt;
+      gint64 id = sqlite3_column_int64 (s, 0);
+
+      if (known == NULL || known->id != id)
+        {
+          if (known != NULL)
+            known->markers = g_strdup (key->str);
+          g_string_truncate (key, 0);
+          known = g_new0 (KnownTest, 1);
+          known->id = id;
+          known->path = store_column_dup_text (s, 1);
+          known->file = store_column_dup_text (s, 2);
+          known->line = sqlite3_column_int (s, 3);
+          g_ptr_array_add (cursor->chunk, known);
+        }
+      if (sqlite3_column_type (s, 4) != SQLITE_NULL)
+        markers_key_append (key, (const char *) sqlite3_column_text (s, 4),
+                            (const char *) sqlite3_column_text (s, 5));
+    }
+  store_stmt_reset (st);
+  if (rc != SQLITE_DONE)
+    return FALSE;
+  if (known != NULL)
+    {
+      known->markers = g_strdup (key->str);
+      cursor->after = known->id;
+    }
+  cursor->done = cursor->chunk->len < TEST_CHUNK;
+  return TRUE;
+}
+
+static TestCursor *
+test_cursor_get (TallyStore  *store,
+                 const char  *program,
+                 GError     **error)
+{
+  TestCursor *cursor;
+
+  if (store->test_cache == NULL)
+    {
+      if (!store_pragma_int (store, "PRAGMA data_version", &store->test_cache_version, error))
+        return NULL;
+      store->test_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                 test_cursor_free);
+    }
+
+  cursor = g_hash_table_lookup (store->test_cache, program);
+  if (cursor == NULL)
+    {
+      cursor = g_new0 (TestCursor, 1);
+      cursor->chunk = g_ptr_array_new_with_free_func (known_test_free);
+      g_hash_table_insert (store->test_cache, g_strdup (program), cursor);
+    }
+  return cursor;
+}
+
+/* The stored test expected next, or NULL when there is none. */
+static KnownTest *
+test_cursor_peek (TallyStore  *store,
+                  const char  *program,
+                  TestCursor  *cursor,
+                  GError     **error)
+{
+  if (cursor->next >= cursor->chunk->len && !cursor->done
+      && !test_cursor_load (store, program, cursor, error))
+    return NULL;
+  return cursor->next < cursor->chunk->len ? cursor->chunk->pdata[cursor->next] : NULL;
+}
+
+/* A test looked up out of order: when it is further in the chunk,
+ * expect the ones after it next (the tests between are gone). */
+static void
+test_cursor_skip_to (TestCursor *cursor,
+                     gint64      id)
+{
+  guint i = cursor->next;
+
+  while (i < cursor->chunk->len && ((KnownTest *) cursor->chunk->pdata[i])->id < id)
+    i++;
+  if (i < cursor->chunk->len && ((KnownTest *) cursor->chunk->pdata[i])->id == id)
+    {
+      cursor->next = i + 1;
+      cursor->misses = 0;
+    }
+}
+
+/* The test (@program, @path): its id (0 if none), location and
+ * markers_key(), in one statement. */
 static gboolean
 test_lookup (TallyStore  *store,
              const char  *program,
              const char  *path,
-             gint64      *test_id,
-             gboolean    *same_location,
-             const char  *file,
-             int          line,
+             KnownTest   *found,
              GError     **error)
 {
   Stmt *st;
   int rc;
 
   st = store_stmt (store,
-                   "SELECT id, file, line FROM tests"
-                   " WHERE program = :program AND path = :path",
+                   "SELECT t.id, t.file, t.line,"
+                   "  (SELECT group_concat (name || x'1f' || ifnull (value, x'1d') || x'1e', '')"
+                   "   FROM (SELECT name, value FROM markers WHERE test_id = t.id ORDER BY position))"
+                   " FROM tests t WHERE t.program = ?1 AND t.path = ?2",
                    error);
   if (st == NULL)
     return FALSE;
 
-  store_bind_text (st, ":program", program);
-  store_bind_text (st, ":path", path);
+  store_bind_text_at (st, 1, program);
+  store_bind_text_at (st, 2, path);
   rc = store_stmt_step (store, st, error);
-  *test_id = 0;
+  found->id = 0;
   if (rc == SQLITE_ROW)
     {
-      const char *old_file = (const char *) sqlite3_column_text (st->stmt, 1);
-
-      *test_id = sqlite3_column_int64 (st->stmt, 0);
-      *same_location = g_strcmp0 (old_file, file) == 0
-                       && sqlite3_column_int (st->stmt, 2) == line;
+      found->id = sqlite3_column_int64 (st->stmt, 0);
+      found->file = store_column_dup_text (st->stmt, 1);
+      found->line = sqlite3_column_int (st->stmt, 2);
+      found->markers = store_column_dup_text (st->stmt, 3);
+      if (found->markers == NULL)
+        found->markers = g_strdup ("");
     }
 
   store_stmt_reset (st);
   return rc == SQLITE_ROW || rc == SQLITE_DONE;
+}
+
+/* Inserts (@program, @path) unless it exists: *@test_id is the new id,
+ * or 0 when the test was there. */
+static gboolean
+test_insert_new (TallyStore  *store,
+                 const char  *program,
+                 const char  *path,
+                 const char  *file,
+                 int          line,
+                 gint64      *test_id,
+                 GError     **error)
+{
+  Stmt *st = store_stmt (store,
+                         "INSERT INTO tests (program, path, file, line)"
+                         " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (program, path) DO NOTHING",
+                         error);
+
+  *test_id = 0;
+  if (st == NULL)
+    return FALSE;
+  store_bind_text_at (st, 1, program);
+  store_bind_text_at (st, 2, path);
+  store_bind_text_at (st, 3, file);
+  if (line > 0)
+    store_bind_int64_at (st, 4, line);
+  if (!store_stmt_exec (store, st, error))
+    return FALSE;
+  if (sqlite3_changes (store->db) == 1)
+    *test_id = sqlite3_last_insert_rowid (store->db);
+  return TRUE;
 }
 
 static gboolean
@@ -266,46 +532,6 @@ test_write (TallyStore  *store,
   return TRUE;
 }
 
-/* Whether the stored markers of @test_id are @markers, in order. */
-static gboolean
-markers_unchanged (TallyStore          *store,
-                   gint64               test_id,
-                   const TallyMarkers  *markers,
-                   gboolean            *unchanged,
-                   GError             **error)
-{
-  guint n = markers != NULL ? tally_markers_get_n_markers (markers) : 0;
-  guint i = 0;
-  Stmt *st;
-  int rc;
-
-  st = store_stmt (store,
-                   "SELECT name, value FROM markers WHERE test_id = :test"
-                   " ORDER BY position",
-                   error);
-  if (st == NULL)
-    return FALSE;
-
-  *unchanged = TRUE;
-  store_bind_int64 (st, ":test", test_id);
-  while ((rc = store_stmt_step (store, st, error)) == SQLITE_ROW)
-    {
-      const char *name = (const char *) sqlite3_column_text (st->stmt, 0);
-      const char *value = (const char *) sqlite3_column_text (st->stmt, 1);
-
-      if (i >= n
-          || g_strcmp0 (name, tally_markers_get_name (markers, i)) != 0
-          || g_strcmp0 (value, tally_markers_get_value (markers, i)) != 0)
-        *unchanged = FALSE;
-      i++;
-    }
-  store_stmt_reset (st);
-
-  if (i != n)
-    *unchanged = FALSE;
-  return rc == SQLITE_DONE;
-}
-
 static gboolean
 markers_replace (TallyStore          *store,
                  gint64               test_id,
@@ -341,6 +567,26 @@ markers_replace (TallyStore          *store,
   return TRUE;
 }
 
+/* The test expected next: no SQL unless its location or markers
+ * changed. */
+static gboolean
+ensure_known_test (TallyStore          *store,
+                   KnownTest           *known,
+                   const char          *file,
+                   int                  line,
+                   const TallyMarkers  *markers,
+                   GError             **error)
+{
+  g_autofree char *key = markers_key (markers);
+  gint64 id = known->id;
+
+  if ((known->line != line || g_strcmp0 (known->file, file) != 0)
+      && !test_write (store, &id, NULL, NULL, file, line, error))
+    return FALSE;
+  return strcmp (known->markers, key) == 0
+         || markers_replace (store, id, markers, error);
+}
+
 static gboolean
 ensure_test (TallyStore          *store,
              const char          *program,
@@ -351,20 +597,64 @@ ensure_test (TallyStore          *store,
              gint64              *test_id,
              GError             **error)
 {
-  gboolean same_location = FALSE, unchanged = FALSE;
+  g_autoptr(GError) local_error = NULL;
+  KnownTest found = { 0 };
+  TestCursor *cursor;
+  KnownTest *known = NULL;
+  gboolean ok;
 
-  if (!test_lookup (store, program, path, test_id, &same_location,
-                    file, line > 0 ? line : 0, error))
+  line = MAX (line, 0);
+  cursor = test_cursor_get (store, program, error);
+  if (cursor == NULL)
     return FALSE;
+  if (cursor->misses < TEST_MISSES)
+    {
+      known = test_cursor_peek (store, program, cursor, &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
 
-  if ((*test_id == 0 || !same_location)
-      && !test_write (store, test_id, program, path, file, line, error))
+  if (known != NULL && strcmp (known->path, path) == 0)
+    {
+      cursor->next++;
+      cursor->misses = 0;
+      *test_id = known->id;
+      return ensure_known_test (store, known, file, line, markers, error);
+    }
+
+  /* Every stored test read and none was this one: a new test, inserted
+   * (it has no markers yet); ON CONFLICT tells a repeated one. */
+  if (cursor->misses < TEST_MISSES && known == NULL)
+    {
+      if (!test_insert_new (store, program, path, file, line, test_id, error))
+        return FALSE;
+      if (*test_id != 0)
+        return markers == NULL || tally_markers_get_n_markers (markers) == 0
+               || markers_replace (store, *test_id, markers, error);
+    }
+  else if (known != NULL)
+    cursor->misses++;
+
+  if (!test_lookup (store, program, path, &found, error))
     return FALSE;
+  if (found.id == 0)
+    {
+      *test_id = 0;
+      if (!test_write (store, test_id, program, path, file, line, error))
+        return FALSE;
+      return markers == NULL || tally_markers_get_n_markers (markers) == 0
+             || markers_replace (store, *test_id, markers, error);
+    }
 
-  if (!markers_unchanged (store, *test_id, markers, &unchanged, error))
-    return FALSE;
-
-  return unchanged || markers_replace (store, *test_id, markers, error);
+  *test_id = found.id;
+  test_cursor_skip_to (cursor, found.id);
+  ok = ensure_known_test (store, &found, file, line, markers, error);
+  g_free (found.file);
+  g_free (found.markers);
+  return ok;
 }
 
 /**
@@ -408,6 +698,154 @@ tally_store_ensure_test (TallyStore          *store,
   return test_id;
 }
 
+/* ------------------------------------------------------------------ */
+/* Results                                                             */
+
+/* A result is `running` from tally_store_start_result() until it is
+ * finished, and a reader or the next open after a SIGKILL must see it
+ * so. Nobody can see a row before its transaction commits, though: so
+ * start_result() only reserves the row's id (we hold the write lock, and
+ * SQLite gives a new row max(id) + 1 as well) and keeps the row in
+ * memory; a finish in the same transaction writes the finished row in
+ * one INSERT, and anything else first writes the pending rows as
+ * `running` — before a COMMIT, any other statement (a log record needs
+ * its result's row), or a read on this connection (store_stmt(),
+ * store_exec(), debug queries). A rollback loses them with the rest of
+ * the transaction, as it loses the rows already written. */
+
+typedef struct
+{
+  gint64 id;
+  gint64 run_id;
+  gint64 test_id;
+  gint64 attempt;
+  gint64 started_at;
+  int worker;             /* -1: none */
+} PendingResult;
+
+/* Ends the bookkeeping of a transaction that committed or rolled back. */
+void
+store_txn_ended (TallyStore *self,
+                 gboolean    rolled_back)
+{
+  self->txn_began = 0;
+  self->next_result_id = 0;
+  if (self->pending != NULL)
+    g_array_set_size (self->pending, 0);
+  /* Tests it inserted are gone. */
+  if (rolled_back)
+    store_test_cache_drop (self);
+}
+
+static const char insert_result_sql[] =
+  "INSERT INTO results (id, run_id, test_id, attempt, outcome, started_at,"
+  "                     duration_us, worker, message, file, line,"
+  "                     signal, exit_status)"
+  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+
+/* Writes one row of results with every column: the pending `running`
+ * row of @pending when @result is NULL, else the finished @result (@id
+ * of 0: a new id from SQLite). By position: on the hot path, binding
+ * by name scans the statement's parameters. */
+static gboolean
+insert_result (TallyStore           *store,
+               gint64                id,
+               gint64                run_id,
+               gint64                test_id,
+               const PendingResult  *pending,
+               const TallyResult    *result,
+               GError              **error)
+{
+  Stmt *st = store_stmt (store, insert_result_sql, error);
+
+  if (st == NULL)
+    return FALSE;
+
+  if (id > 0)
+    store_bind_int64_at (st, 1, id);
+  store_bind_int64_at (st, 2, run_id);
+  store_bind_int64_at (st, 3, test_id);
+  if (result == NULL)
+    {
+      store_bind_int64_at (st, 4, pending->attempt);
+      store_bind_text_at (st, 5, "running");
+      store_bind_int64_at (st, 6, pending->started_at);
+      if (pending->worker >= 0)
+        store_bind_int64_at (st, 8, pending->worker);
+    }
+  else
+    {
+      store_bind_int64_at (st, 4, MAX (result->attempt, 1));
+      store_bind_text_at (st, 5, tally_outcome_to_string (result->outcome));
+      store_bind_int64_at (st, 6, result->started_at_us > 0 ? result->started_at_us
+                                  : pending != NULL ? pending->started_at
+                                  : g_get_real_time ());
+      store_bind_int64_at (st, 7, MAX (result->duration_us, 0));
+      if (result->worker >= 0 || (pending != NULL && pending->worker >= 0))
+        store_bind_int64_at (st, 8, result->worker >= 0 ? result->worker : pending->worker);
+      store_bind_bytes_at (st, 9, result->message,
+                           result->message != NULL ? strlen (result->message) : 0);
+      store_bind_text_at (st, 10, result->file);
+      if (result->line > 0)
+        store_bind_int64_at (st, 11, result->line);
+      if (result->signal != 0)
+        store_bind_int64_at (st, 12, result->signal);
+      if (result->exit_status >= 0)
+        store_bind_int64_at (st, 13, result->exit_status);
+    }
+  return store_stmt_exec (store, st, error);
+}
+
+/**
+ * store_flush_pending:
+ * @self: a #TallyStore
+ * @error: return location for a #GError
+ *
+ * Writes the rows of the results started and not finished, `running`.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+store_flush_pending (TallyStore  *self,
+                     GError     **error)
+{
+  gboolean ok = TRUE;
+
+  if (self->pending == NULL || self->pending->len == 0 || self->flushing)
+    return TRUE;
+
+  self->flushing = TRUE;
+  for (guint i = 0; ok && i < self->pending->len; i++)
+    {
+      const PendingResult *p = &g_array_index (self->pending, PendingResult, i);
+
+      ok = insert_result (self, p->id, p->run_id, p->test_id, p, NULL, error);
+    }
+  self->flushing = FALSE;
+
+  /* On failure sqlite rolled the transaction back, or it is doomed:
+   * either way these rows are not coming. */
+  g_array_set_size (self->pending, 0);
+  return ok;
+}
+
+/* The id the next row of results gets, reserved. */
+static gboolean
+reserve_result_id (TallyStore  *store,
+                   gint64      *id,
+                   GError     **error)
+{
+  if (store->next_result_id == 0)
+    {
+      Stmt *st = store_stmt (store, "SELECT COALESCE (max (id), 0) + 1 FROM results", error);
+
+      if (st == NULL || !store_stmt_query_int64 (store, st, &store->next_result_id, NULL, error))
+        return FALSE;
+    }
+  *id = store->next_result_id++;
+  return TRUE;
+}
+
 /**
  * tally_store_start_result:
  * @store: a #TallyStore
@@ -416,7 +854,8 @@ tally_store_ensure_test (TallyStore          *store,
  * @result: the attempt, started_at_us and worker are used
  * @error: return location for a #GError
  *
- * Inserts the result row with outcome `running`.
+ * Starts the result row with outcome `running`: readers see it so from
+ * the next commit on (see "Results" above).
  *
  * Returns: the result id, or 0 with @error set
  */
@@ -427,8 +866,7 @@ tally_store_start_result (TallyStore         *store,
                           const TallyResult  *result,
                           GError            **error)
 {
-  gint64 result_id = 0;
-  Stmt *st;
+  PendingResult pending = { 0 };
   gboolean ok;
 
   g_return_val_if_fail (store != NULL, 0);
@@ -437,29 +875,39 @@ tally_store_start_result (TallyStore         *store,
   if (!store_write_begin (store, error))
     return 0;
 
-  st = store_stmt (store,
-                   "INSERT INTO results (run_id, test_id, attempt, outcome,"
-                   "                     started_at, worker)"
-                   " VALUES (:run, :test, :attempt, 'running', :started, :worker)",
-                   error);
-  ok = st != NULL;
+  ok = reserve_result_id (store, &pending.id, error);
   if (ok)
     {
-      store_bind_int64 (st, ":run", run_id);
-      store_bind_int64 (st, ":test", test_id);
-      store_bind_int64 (st, ":attempt", MAX (result->attempt, 1));
-      store_bind_int64 (st, ":started", result->started_at_us > 0
-                                        ? result->started_at_us : g_get_real_time ());
-      store_bind_int64_unless (st, ":worker", result->worker, result->worker < 0);
-      ok = store_stmt_exec (store, st, error);
+      pending.run_id = run_id;
+      pending.test_id = test_id;
+      pending.attempt = MAX (result->attempt, 1);
+      pending.started_at = result->started_at_us > 0 ? result->started_at_us : g_get_real_time ();
+      pending.worker = result->worker >= 0 ? result->worker : -1;
+      if (store->pending == NULL)
+        store->pending = g_array_new (FALSE, FALSE, sizeof (PendingResult));
+      g_array_append_val (store->pending, pending);
     }
-  if (ok)
-    result_id = sqlite3_last_insert_rowid (store->db);
 
   if (!store_write_end (store, ok, error))
     return 0;
 
-  return result_id;
+  return pending.id;
+}
+
+/* Removes @result_id from the pending results into *@pending. */
+static gboolean
+take_pending (TallyStore     *store,
+              gint64          result_id,
+              PendingResult  *pending)
+{
+  for (guint i = 0; store->pending != NULL && i < store->pending->len; i++)
+    if (g_array_index (store->pending, PendingResult, i).id == result_id)
+      {
+        *pending = g_array_index (store->pending, PendingResult, i);
+        g_array_remove_index (store->pending, i);
+        return TRUE;
+      }
+  return FALSE;
 }
 
 static gboolean
@@ -468,33 +916,48 @@ finish_result (TallyStore         *store,
                const TallyResult  *result,
                GError            **error)
 {
+  PendingResult pending;
   Stmt *st;
+  gboolean ok;
+
+  /* Started in this transaction and nothing needed its row yet: one
+   * INSERT of the finished row. */
+  if (take_pending (store, result_id, &pending))
+    {
+      store->flushing = TRUE;
+      ok = insert_result (store, result_id, pending.run_id, pending.test_id,
+                          &pending, result, error);
+      store->flushing = FALSE;
+      return ok;
+    }
 
   st = store_stmt (store,
-                   "UPDATE results SET outcome = :outcome,"
-                   " attempt = :attempt,"
-                   " started_at = COALESCE(:started, started_at),"
-                   " duration_us = :duration,"
-                   " worker = COALESCE(:worker, worker),"
-                   " message = :message, file = :file, line = :line,"
-                   " signal = :signal, exit_status = :exit_status"
-                   " WHERE id = :id",
+                   "UPDATE results SET outcome = ?1, attempt = ?2,"
+                   " started_at = COALESCE (?3, started_at), duration_us = ?4,"
+                   " worker = COALESCE (?5, worker), message = ?6, file = ?7, line = ?8,"
+                   " signal = ?9, exit_status = ?10"
+                   " WHERE id = ?11",
                    error);
   if (st == NULL)
     return FALSE;
 
-  store_bind_text (st, ":outcome", tally_outcome_to_string (result->outcome));
-  store_bind_int64 (st, ":attempt", MAX (result->attempt, 1));
-  store_bind_int64_unless (st, ":started", result->started_at_us, result->started_at_us <= 0);
-  store_bind_int64 (st, ":duration", MAX (result->duration_us, 0));
-  store_bind_int64_unless (st, ":worker", result->worker, result->worker < 0);
-  store_bind_bytes (st, ":message", result->message,
-                    result->message != NULL ? strlen (result->message) : 0);
-  store_bind_text (st, ":file", result->file);
-  store_bind_int64_unless (st, ":line", result->line, result->line <= 0);
-  store_bind_int64_unless (st, ":signal", result->signal, result->signal == 0);
-  store_bind_int64_unless (st, ":exit_status", result->exit_status, result->exit_status < 0);
-  store_bind_int64 (st, ":id", result_id);
+  store_bind_text_at (st, 1, tally_outcome_to_string (result->outcome));
+  store_bind_int64_at (st, 2, MAX (result->attempt, 1));
+  if (result->started_at_us > 0)
+    store_bind_int64_at (st, 3, result->started_at_us);
+  store_bind_int64_at (st, 4, MAX (result->duration_us, 0));
+  if (result->worker >= 0)
+    store_bind_int64_at (st, 5, result->worker);
+  store_bind_bytes_at (st, 6, result->message,
+                       result->message != NULL ? strlen (result->message) : 0);
+  store_bind_text_at (st, 7, result->file);
+  if (result->line > 0)
+    store_bind_int64_at (st, 8, result->line);
+  if (result->signal != 0)
+    store_bind_int64_at (st, 9, result->signal);
+  if (result->exit_status >= 0)
+    store_bind_int64_at (st, 10, result->exit_status);
+  store_bind_int64_at (st, 11, result_id);
   if (!store_stmt_exec (store, st, error))
     return FALSE;
 
@@ -530,9 +993,8 @@ tally_store_add_result (TallyStore         *store,
                         const TallyResult  *result,
                         GError            **error)
 {
-  Stmt *st;
-  gboolean ok;
   gint64 result_id = 0;
+  gboolean ok;
 
   g_return_val_if_fail (store != NULL, 0);
   g_return_val_if_fail (result != NULL, 0);
@@ -540,34 +1002,14 @@ tally_store_add_result (TallyStore         *store,
   if (!store_write_begin (store, error))
     return 0;
 
-  st = store_stmt (store,
-                   "INSERT INTO results (run_id, test_id, attempt, outcome, started_at,"
-                   "                     duration_us, worker, message, file, line,"
-                   "                     signal, exit_status)"
-                   " VALUES (:run, :test, :attempt, :outcome, :started, :duration,"
-                   "         :worker, :message, :file, :line, :signal, :exit_status)",
-                   error);
-  ok = st != NULL;
+  /* A reserved id must not be taken by SQLite's own choice. */
+  ok = reserve_result_id (store, &result_id, error);
   if (ok)
     {
-      store_bind_int64 (st, ":run", run_id);
-      store_bind_int64 (st, ":test", test_id);
-      store_bind_int64 (st, ":attempt", MAX (result->attempt, 1));
-      store_bind_text (st, ":outcome", tally_outcome_to_string (result->outcome));
-      store_bind_int64 (st, ":started", result->started_at_us > 0
-                                        ? result->started_at_us : g_get_real_time ());
-      store_bind_int64 (st, ":duration", MAX (result->duration_us, 0));
-      store_bind_int64_unless (st, ":worker", result->worker, result->worker < 0);
-      store_bind_bytes (st, ":message", result->message,
-                        result->message != NULL ? strlen (result->message) : 0);
-      store_bind_text (st, ":file", result->file);
-      store_bind_int64_unless (st, ":line", result->line, result->line <= 0);
-      store_bind_int64_unless (st, ":signal", result->signal, result->signal == 0);
-      store_bind_int64_unless (st, ":exit_status", result->exit_status, result->exit_status < 0);
-      ok = store_stmt_exec (store, st, error);
+      store->flushing = TRUE;
+      ok = insert_result (store, result_id, run_id, test_id, NULL, result, error);
+      store->flushing = FALSE;
     }
-  if (ok)
-    result_id = sqlite3_last_insert_rowid (store->db);
 
   if (!store_write_end (store, ok, error))
     return 0;

@@ -508,6 +508,71 @@ test_results_markers (TallyTest     *t,
   tally_assert_nonnull (error);
 }
 
+/* Marker selection on a run of more tests than the one-pass read of the
+ * markers takes (MARKERS_SCAN_MIN_TESTS in tally-store-read-cache.c),
+ * also when one test's marker rows are not neighbours (a later row
+ * added by hand, as a merge may leave them), and again after the
+ * database changed. */
+#define N_MANY_TESTS 2100
+
+static void
+test_select_many_tests (TallyTest     *t,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (tally_test_get_tmpdir (t), "many.sqlite", NULL);
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GArray) slow = NULL;
+  g_autoptr(GArray) late = NULL;
+  g_autoptr(GArray) slow_again = NULL;
+  gint64 run_id, first_test = 0;
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  run_id = begin_run (store);
+  for (guint i = 0; i < N_MANY_TESTS; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/many/%04u", i);
+      Spec spec = { "prog", name, i % 7 == 0 ? "slow group=db" : i % 2 ? "net" : "",
+                    TALLY_OUTCOME_PASSED, 1, i, NULL, 0 };
+      gint64 result_id = add_result (store, run_id, &spec, T0 + i);
+
+      if (i == 0)
+        first_test = tally_store_debug_query_int (store, "SELECT max (test_id) FROM results", &error);
+      tally_assert_cmpint (result_id, >, 0);
+    }
+  tally_store_finish_run (store, run_id, TALLY_RUN_PASSED, &error);
+  tally_assert_no_error (error);
+  g_clear_pointer (&store, tally_store_close);
+
+  store = tally_store_open_readonly (path, &error);
+  tally_assert_no_error (error);
+  slow = tally_store_select_tests (store, run_id, "slow and not net", &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (slow->len, ==, (N_MANY_TESTS + 6) / 7);
+  for (guint i = 0; i < slow->len; i++)
+    tally_assert_cmpint (g_array_index (slow, gint64, i), ==, first_test + 7 * i);
+  g_clear_pointer (&store, tally_store_close);
+
+  /* Test 0's rows are no longer together. */
+  tally_store_debug_exec (path, "INSERT INTO markers (test_id, position, name, value)"
+                                " SELECT min (id), 9, 'late', NULL FROM tests", &error);
+  tally_assert_no_error (error);
+  store = tally_store_open_readonly (path, &error);
+  tally_assert_no_error (error);
+  late = tally_store_select_tests (store, run_id, "late and slow", &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (late->len, ==, 1);
+  tally_assert_cmpint (g_array_index (late, gint64, 0), ==, first_test);
+
+  /* Another connection drops a marker: the next selection sees it. */
+  tally_store_debug_exec (path, "DELETE FROM markers WHERE name = 'late'", &error);
+  tally_assert_no_error (error);
+  slow_again = tally_store_select_tests (store, run_id, "late or slow", &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (slow_again->len, ==, (N_MANY_TESTS + 6) / 7);
+}
+
 static void
 test_logs_page (TallyTest     *t,
                 gconstpointer  data)
@@ -844,6 +909,68 @@ make_version1_db (TallyTest *t)
 
 /* Migration from every earlier schema version: a version-1 database
  * opens, keeps its rows and gains the readers' indexes. */
+/* The memory sorts (multikey quicksort of paths, radix sorts of keys)
+ * against SQL's ORDER BY on a run of many tests: paths with long common
+ * prefixes, the same path in several programs, ties of every key,
+ * retries. */
+static void
+test_memory_matches_sql_many (TallyTest     *t,
+                              gconstpointer  data)
+{
+  static const char * const keys[][3] = {
+    { "path", "t.path, t.program, r.attempt, r.id", "t.path DESC, t.program DESC, r.attempt, r.id" },
+    { "program", "t.program, t.path, t.program, r.attempt, r.id",
+      "t.program DESC, t.path, t.program, r.attempt, r.id" },
+    { "outcome", "r.outcome, t.path, t.program, r.attempt, r.id",
+      "r.outcome DESC, t.path, t.program, r.attempt, r.id" },
+    { "duration", "r.duration_us, t.path, t.program, r.attempt, r.id",
+      "r.duration_us DESC, t.path, t.program, r.attempt, r.id" },
+    { "attempt", "r.attempt, t.path, t.program, r.attempt, r.id",
+      "r.attempt DESC, t.path, t.program, r.attempt, r.id" },
+  };
+  static const char * const programs[] = { "prog-b", "prog-a", "prog-a2" };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (tally_test_get_tmpdir (t), "many.sqlite", NULL);
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (4);
+  TallyResultQuery q = TALLY_RESULT_QUERY_INIT;
+  gint64 run_id;
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  run_id = begin_run (store);
+  for (guint i = 0; i < 1500; i++)
+    {
+      guint n = g_rand_int_range (rand, 0, 400);
+      g_autofree char *name = g_strdup_printf ("/suite/%s%u/case%u%s", n % 3 ? "a" : "ab", n / 7,
+                                               n % 11, n % 5 ? "" : "/x");
+      Spec spec = { programs[g_rand_int_range (rand, 0, 3)], name, "",
+                    g_rand_int_range (rand, 0, 3) == 0 ? TALLY_OUTCOME_FAILED : TALLY_OUTCOME_PASSED,
+                    g_rand_int_range (rand, 1, 3), g_rand_int_range (rand, 0, 20), NULL, 0 };
+
+      add_result (store, run_id, &spec, T0 + i);
+    }
+  tally_store_commit (store, &error);
+  tally_assert_no_error (error);
+
+  for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+    for (guint d = 0; d < 2; d++)
+      for (guint all = 0; all < 2; all++)
+        {
+          g_autoptr(GArray) got = NULL;
+          g_autoptr(GArray) want = NULL;
+          g_autofree char *what = g_strdup_printf ("%s%s, %s attempts", keys[k][0],
+                                                   d ? " desc" : "", all ? "all" : "final");
+
+          q.all_attempts = all;
+          got = tally_store_viewer_query_result_ids (store, run_id, &q, keys[k][0], d, &error);
+          tally_assert_no_error (error);
+          want = sql_ids (path, run_id, &q, keys[k][1 + d]);
+          tally_assert_cmpuint (got->len, >, 500);
+          assert_same_ids (got, want, what);
+        }
+}
+
 static void
 test_migrate_from_v1 (TallyTest     *t,
                       gconstpointer  data)
@@ -947,10 +1074,12 @@ register_tests (void)
   tally_add ("/store/queries/results-sorting", test_results_sorting, NULL);
   tally_add ("/store/queries/results-filter", test_results_filter, NULL);
   tally_add ("/store/queries/results-markers", test_results_markers, NULL);
+  tally_add ("/store/queries/select-many-tests", test_select_many_tests, NULL);
   tally_add ("/store/queries/logs-page", test_logs_page, NULL);
   tally_add ("/store/queries/history", test_history, NULL);
   tally_add ("/store/queries/query-plans", test_query_plans, NULL);
   tally_add ("/store/queries/memory-matches-sql", test_memory_matches_sql, NULL);
+  tally_add ("/store/queries/memory-matches-sql-many", test_memory_matches_sql_many, NULL);
   tally_add ("/store/queries/migrate-from-v1", test_migrate_from_v1, NULL);
   tally_add ("/store/queries/scale", test_scale, "slow timeout=600");
 }

@@ -524,6 +524,212 @@ test_commits_within_interval (TallyTest     *t,
   tally_assert_cmpint (query_int (reader, "SELECT count(*) FROM logs"), ==, 1);
 }
 
+/* A result started and finished in one transaction is one finished row;
+ * one still running when the transaction commits is a `running` row
+ * that a reader sees, and that its finish updates; a log record needs
+ * its result's row at once; ids never collide with add_result()'s. */
+static void
+test_started_results (TallyTest     *t,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = db_path (t, "results.sqlite");
+  g_autoptr(TallyStore) writer = NULL;
+  g_autoptr(TallyStore) reader = NULL;
+  g_autoptr(TallyLogRecord) record = make_record ("hello", 5);
+  const char *argv[] = { "tally", "run", NULL };
+  gint64 run_id, test_id, quick, slow, logged, direct;
+  TallyResult result;
+
+  writer = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  reader = tally_store_open_readonly (path, &error);
+  tally_assert_no_error (error);
+  run_id = tally_store_begin_run (writer, argv, 2, 1, NULL, &error);
+  tally_assert_no_error (error);
+  test_id = tally_store_ensure_test (writer, "prog", "/a", "a.c", 10, NULL, &error);
+  tally_assert_no_error (error);
+
+  tally_result_init (&result);
+  result.worker = 3;
+  result.started_at_us = 1000;
+  quick = tally_store_start_result (writer, run_id, test_id, &result, &error);
+  tally_assert_no_error (error);
+  slow = tally_store_start_result (writer, run_id, test_id, &result, &error);
+  tally_assert_no_error (error);
+  logged = tally_store_start_result (writer, run_id, test_id, &result, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (slow, >, quick);
+  tally_assert_cmpint (logged, >, slow);
+
+  /* The log record's row needs its result's (a foreign key). */
+  tally_store_add_log (writer, logged, 0, record, &error);
+  tally_assert_no_error (error);
+
+  result.outcome = TALLY_OUTCOME_PASSED;
+  result.duration_us = 5;
+  result.worker = -1;
+  result.started_at_us = 0;
+  tally_store_finish_result (writer, quick, &result, &error);
+  tally_assert_no_error (error);
+  direct = tally_store_add_result (writer, run_id, test_id, &result, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (direct, >, logged);
+
+  tally_store_commit (writer, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (query_int (reader, "SELECT count(*) FROM results"), ==, 4);
+  tally_assert_cmpint (query_int (reader, "SELECT count(*) FROM results"
+                                          " WHERE outcome = 'running' AND worker = 3"
+                                          " AND started_at = 1000"), ==, 2);
+  /* Finished before anything needed its row: the start's worker and
+   * time are kept. */
+  tally_assert_cmpint (query_int (reader, "SELECT count(*) FROM results WHERE outcome = 'passed'"
+                                          " AND worker = 3 AND started_at = 1000"
+                                          " AND duration_us = 5"), ==, 1);
+  tally_assert_cmpint (query_int (reader, "SELECT count(*) FROM logs"), ==, 1);
+
+  /* Finishing a row already written updates it. */
+  result.outcome = TALLY_OUTCOME_FAILED;
+  tally_store_finish_result (writer, slow, &result, &error);
+  tally_assert_no_error (error);
+  tally_store_finish_result (writer, logged, &result, &error);
+  tally_assert_no_error (error);
+  tally_store_finish_run (writer, run_id, TALLY_RUN_FAILED, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (query_int (reader, "SELECT count(*) FROM results WHERE outcome = 'failed'"
+                                          " AND worker = 3"), ==, 2);
+  tally_assert_cmpint (query_int (reader, "SELECT count(*) FROM results"), ==, 4);
+}
+
+/* A result started but not finished when the run ends is `interrupted`,
+ * and one started in a transaction a reader has not seen yet is visible
+ * to the writer's own queries. */
+static void
+test_started_result_unfinished (TallyTest     *t,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = db_path (t, "results.sqlite");
+  g_autoptr(TallyStore) store = NULL;
+  gint64 run_id, result_id;
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  result_id = start_one (store, &run_id);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM results WHERE outcome = 'running'"),
+                       ==, 1);
+  tally_store_finish_run (store, run_id, TALLY_RUN_INTERRUPTED, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM results"
+                                         " WHERE outcome = 'interrupted'"), ==, 1);
+  tally_assert_cmpint (result_id, ==, query_int (store, "SELECT id FROM results"));
+}
+
+#define N_AHEAD 600
+
+static gint64
+ensure (TallyStore   *store,
+        const char   *path,
+        int           line,
+        TallyMarkers *markers)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 id = tally_store_ensure_test (store, "prog", path, "t.c", line, markers, &error);
+
+  tally_assert_no_error (error);
+  tally_assert_cmpint (id, >, 0);
+  return id;
+}
+
+/* ensure_test() reads stored tests ahead in chunks: a listing stored
+ * again, with tests changed, added, gone, moved and repeated, gets the
+ * same ids and the changes; and a change by another connection between
+ * transactions is not hidden by what was read ahead. */
+static void
+test_ensure_read_ahead (TallyTest     *t,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = db_path (t, "results.sqlite");
+  g_autoptr(TallyMarkers) slow = tally_markers_parse ("slow group=db", NULL);
+  g_autoptr(TallyMarkers) other = tally_markers_parse ("group=net", NULL);
+  g_autofree gint64 *ids = g_new0 (gint64, N_AHEAD);
+  TallyStore *store;
+  char name[32];
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  for (guint i = 0; i < N_AHEAD; i++)
+    {
+      g_snprintf (name, sizeof name, "/t/%04u", i);
+      ids[i] = ensure (store, name, 1, i % 3 ? NULL : slow);
+    }
+  /* The same new test twice: one row. */
+  tally_assert_cmpint (ensure (store, "/t/0000", 1, slow), ==, ids[0]);
+  tally_store_close (store);
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  /* Moved first: looked up out of order. */
+  tally_assert_cmpint (ensure (store, "/t/0400", 1, NULL), ==, ids[400]);
+  for (guint i = 0; i < N_AHEAD; i++)
+    {
+      if (i == 10 || i == 400)
+        continue;               /* gone, moved */
+      if (i == 300)
+        tally_assert_cmpint (ensure (store, "/t/new", 1, other), >, ids[N_AHEAD - 1]);
+      g_snprintf (name, sizeof name, "/t/%04u", i);
+      tally_assert_cmpint (ensure (store, name, i == 20 ? 7 : 1,
+                                   i == 270 ? other : i % 3 ? NULL : slow), ==, ids[i]);
+    }
+  tally_assert_cmpint (ensure (store, "/t/0005", 1, NULL), ==, ids[5]);
+  tally_store_commit (store, &error);
+  tally_assert_no_error (error);
+
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM tests"), ==, N_AHEAD + 1);
+  tally_assert_cmpint (query_int (store, "SELECT line FROM tests WHERE path = '/t/0020'"), ==, 7);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM markers m JOIN tests t"
+                                         " ON t.id = m.test_id WHERE t.path = '/t/0270'"
+                                         " AND m.name = 'group' AND m.value = 'net'"), ==, 1);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM markers m JOIN tests t"
+                                         " ON t.id = m.test_id WHERE t.path = '/t/0400'"), ==, 0);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM markers m JOIN tests t"
+                                         " ON t.id = m.test_id WHERE t.path = '/t/new'"), ==, 1);
+
+  /* In another order (longest first, say): the same ids. */
+  tally_store_close (store);
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  for (guint i = N_AHEAD; i-- > 0;)
+    if (i != 10)
+      {
+        g_snprintf (name, sizeof name, "/t/%04u", i);
+        tally_assert_cmpint (ensure (store, name, i == 20 ? 7 : 1,
+                                     i == 270 ? other : i % 3 ? NULL : slow), ==, ids[i]);
+      }
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM tests"), ==, N_AHEAD + 1);
+  /* 200 tests with two markers but /t/0270 with one, and /t/new. */
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM markers"), ==, 2 * (N_AHEAD / 3));
+
+  /* Read ahead, then changed by another connection: seen again. */
+  tally_store_close (store);
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (ensure (store, "/t/0000", 1, slow), ==, ids[0]);
+  tally_store_commit (store, &error);
+  tally_assert_no_error (error);
+  tally_store_debug_exec (path, "DELETE FROM markers WHERE test_id = (SELECT id FROM tests"
+                                " WHERE path = '/t/0003')", &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (ensure (store, "/t/0001", 1, NULL), ==, ids[1]);
+  tally_assert_cmpint (ensure (store, "/t/0002", 1, NULL), ==, ids[2]);
+  tally_assert_cmpint (ensure (store, "/t/0003", 1, slow), ==, ids[3]);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM markers WHERE test_id = (SELECT id"
+                                         " FROM tests WHERE path = '/t/0003')"), ==, 2);
+  tally_store_close (store);
+}
+
 static void
 test_readonly_refuses_writes (TallyTest     *t,
                               gconstpointer  data)
@@ -808,6 +1014,9 @@ register_tests (void)
   tally_add ("/core/store/readonly-directory", test_readonly_directory, NULL);
   tally_add ("/core/store/merge-joins-shards", test_merge_joins_shards, NULL);
   tally_add ("/core/store/merge-shard-sets", test_merge_shard_sets, NULL);
+  tally_add ("/core/store/started-results", test_started_results, NULL);
+  tally_add ("/core/store/started-result-unfinished", test_started_result_unfinished, NULL);
+  tally_add ("/core/store/ensure-read-ahead", test_ensure_read_ahead, NULL);
 }
 
 TALLY_MAIN (register_tests)
