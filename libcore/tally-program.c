@@ -717,6 +717,34 @@ sniff (const char *path)
   return SNIFF_UNKNOWN;
 }
 
+/**
+ * tally_program_looks_native:
+ * @path: a program named on the command line
+ *
+ * Whether @path looks like a Tally program from the inside (no listing
+ * run): what `tally run` needs to start its workers while the listing
+ * runs. The listing still decides.
+ */
+gboolean
+tally_program_looks_native (const char *path)
+{
+  return access (path, X_OK) == 0 && !g_file_test (path, G_FILE_TEST_IS_DIR)
+         && sniff (path) == SNIFF_NATIVE;
+}
+
+/**
+ * tally_program_new_unlisted:
+ * @path: a program named on the command line
+ *
+ * Returns: (transfer full): a Tally program with no tests yet: what a
+ *   worker started before the listing runs (see tally_worker_proc_adopt())
+ */
+TallyProgram *
+tally_program_new_unlisted (const char *path)
+{
+  return program_new (path);
+}
+
 static TallyProgram *
 list_native (const TallyProgramSpec  *spec,
              GCancellable            *cancellable,

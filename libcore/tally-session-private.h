@@ -28,6 +28,10 @@ typedef struct
   TallyStore *store;            /* nullable */
   gint64 run_id;                /* with store */
   TallyReporter *reporter;      /* borrowed */
+  /* Workers already started (tally_worker_proc_spawn_early()), for
+   * slots 0, 1, …: the session takes them (transfer full, nullable) and
+   * frees those it has no slot or program for. */
+  GPtrArray *workers;
 } TallySessionOptions;
 
 TallySession *tally_session_new     (GPtrArray                 *tests,

@@ -42,6 +42,14 @@ TallyWorkerProc *tally_worker_proc_spawn        (TallyProgram               *pro
                                                  const TallyWorkerCallbacks *callbacks,
                                                  gpointer                    data,
                                                  GError                    **error);
+TallyWorkerProc *tally_worker_proc_spawn_early  (TallyProgram               *program,
+                                                 int                         slot,
+                                                 const TallyWorkerSettings  *settings,
+                                                 GError                    **error);
+void             tally_worker_proc_adopt        (TallyWorkerProc            *worker,
+                                                 TallyProgram               *program,
+                                                 const TallyWorkerCallbacks *callbacks,
+                                                 gpointer                    data);
 void             tally_worker_proc_send_run     (TallyWorkerProc  *worker,
                                                  const guint32    *indices,
                                                  guint             n_indices);
@@ -58,5 +66,7 @@ TallyProgram    *tally_worker_proc_get_program  (TallyWorkerProc  *worker);
 int              tally_worker_proc_get_slot     (TallyWorkerProc  *worker);
 gboolean         tally_worker_proc_has_exited   (TallyWorkerProc  *worker);
 void             tally_worker_proc_free         (TallyWorkerProc  *worker);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyWorkerProc, tally_worker_proc_free)
 
 G_END_DECLS

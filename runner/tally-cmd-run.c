@@ -15,6 +15,7 @@
 #include "tally-commands.h"
 #include "tally-history-private.h"
 #include "tally-session-private.h"
+#include "tally-worker-proc-private.h"
 
 #define CMD "tally run"
 
@@ -589,6 +590,7 @@ static int
 run_session (RunOptions *o,
              GPtrArray  *tests,
              TallyStore *store,
+             GPtrArray  *workers,
              int         argc,
              char      **argv)
 {
@@ -605,7 +607,10 @@ run_session (RunOptions *o,
   gboolean lost_store = FALSE;
 
   if (!(reporter = make_reporter (o, &exit)))
-    return exit;
+    {
+      g_clear_pointer (&workers, g_ptr_array_unref);
+      return exit;
+    }
 
   if (store != NULL)
     {
@@ -637,6 +642,7 @@ run_session (RunOptions *o,
   options.leaks = o->leaks;
   options.store = store;
   options.reporter = reporter;
+  options.workers = workers;
   session = tally_session_new (tests, &options);
 
   info.run_id = options.run_id;
@@ -679,6 +685,45 @@ run_session (RunOptions *o,
   return exit_status (status);
 }
 
+/* Workers for the one program named, started while it is being listed:
+ * their start-up (exec, libraries, registering the tests) overlaps the
+ * listing and the opening of the database instead of following them.
+ * Only for a program that looks like a Tally program from the inside;
+ * the listing still decides whether it runs, and until the session
+ * adopts them they only wait for commands (nothing runs if the listing
+ * fails: they are killed). As many as can start in parallel. */
+typedef struct
+{
+  RunOptions *options;
+  GPtrArray *workers;
+} EarlyWorkers;
+
+static void
+start_early_workers (gpointer data)
+{
+  EarlyWorkers *early = data;
+  RunOptions *o = early->options;
+  TallyWorkerSettings settings = { .default_timeout_s = o->timeout_s, .leaks = o->leaks };
+  g_autoptr(TallyProgram) program = NULL;
+  guint n = MIN (o->n_workers, g_get_num_processors ());
+
+  if (o->programs == NULL || o->programs[0] == NULL || o->programs[1] != NULL
+      || o->installed_tests != NULL || o->gtest || !tally_program_looks_native (o->programs[0]))
+    return;
+
+  program = tally_program_new_unlisted (o->programs[0]);
+  early->workers = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_worker_proc_free);
+  for (guint i = 0; i < n; i++)
+    {
+      TallyWorkerProc *worker = tally_worker_proc_spawn_early (program, i, &settings, NULL);
+
+      /* The session starts it again, and says why if it cannot. */
+      if (worker == NULL)
+        break;
+      g_ptr_array_add (early->workers, worker);
+    }
+}
+
 int
 tally_cmd_run (int    argc,
                char **argv)
@@ -691,6 +736,7 @@ tally_cmd_run (int    argc,
   RunOptions o = { 0 };
   History history = { 0 };
   TallyDiscoverOptions discover = { 0 };
+  EarlyWorkers early = { &o, NULL };
   int status = TALLY_EXIT_USAGE;
   int discover_status = 0;
 
@@ -704,6 +750,8 @@ tally_cmd_run (int    argc,
   discover.no_suites = o.no_suites;
   discover.installed_tests = o.installed_tests;
   discover.markers_file = o.markers_file;
+  discover.while_listing = start_early_workers;
+  discover.while_listing_data = &early;
   if (!(programs = tally_cmd_discover_full (CMD, o.programs, &discover, &status)))
     goto out;
   /* Programs left out with an error end the run with status 3. */
@@ -734,11 +782,12 @@ tally_cmd_run (int    argc,
    * back into two words, so a viewer can rerun it. */
   g_free (argv_copy[0]);
   argv_copy[0] = g_strdup ("run");
-  status = run_session (&o, ordered, store, argc, argv_copy);
+  status = run_session (&o, ordered, store, g_steal_pointer (&early.workers), argc, argv_copy);
   if (discover_status != 0 && (status == TALLY_EXIT_OK || status == TALLY_EXIT_TESTS_FAILED))
     status = discover_status;
 
 out:
+  g_clear_pointer (&early.workers, g_ptr_array_unref);
   g_clear_pointer (&history.last_failed, g_hash_table_unref);
   g_clear_pointer (&history.durations, tally_durations_free);
   run_options_clear (&o);
