@@ -416,8 +416,13 @@ order_tests (GPtrArray  *selected,
   return g_steal_pointer (&tests);
 }
 
+/* The database, opened now or while the program was listed (@early,
+ * @early_error); a database that cannot be opened is a usage error,
+ * said only now so that it never comes before the listing's. */
 static TallyStore *
 open_store (RunOptions *o,
+            TallyStore *early,
+            GError     *early_error,
             int        *status)
 {
   g_autofree char *path = NULL;
@@ -427,8 +432,16 @@ open_store (RunOptions *o,
   if (o->no_db)
     return NULL;
 
-  path = tally_cmd_default_db_path (o->db);
-  store = tally_store_open (path, &error);
+  if (early != NULL || early_error != NULL)
+    {
+      store = early;
+      error = early_error ? g_error_copy (early_error) : NULL;
+    }
+  else
+    {
+      path = tally_cmd_default_db_path (o->db);
+      store = tally_store_open (path, &error);
+    }
   if (store == NULL)
     *status = tally_cmd_fail (CMD, TALLY_EXIT_USAGE, "%s", error->message);
   return store;
@@ -687,16 +700,27 @@ run_session (RunOptions *o,
 
 /* Workers for the one program named, started while it is being listed:
  * their start-up (exec, libraries, registering the tests) overlaps the
- * listing and the opening of the database instead of following them.
- * Only for a program that looks like a Tally program from the inside;
- * the listing still decides whether it runs, and until the session
- * adopts them they only wait for commands (nothing runs if the listing
- * fails: they are killed). As many as can start in parallel. */
+ * listing instead of following it, and so does opening the database.
+ * Only for a program that looks like a Tally program from the inside
+ * (so not for a path that does not exist); the listing still decides
+ * whether it runs, and until the session adopts them the workers only
+ * wait for commands (nothing runs if the listing fails: they are
+ * killed). As many as can start in parallel. */
 typedef struct
 {
   RunOptions *options;
   GPtrArray *workers;
+  TallyStore *store;
+  GError *store_error;
 } EarlyWorkers;
+
+static void
+early_workers_clear (EarlyWorkers *early)
+{
+  g_clear_pointer (&early->workers, g_ptr_array_unref);
+  g_clear_pointer (&early->store, tally_store_close);
+  g_clear_error (&early->store_error);
+}
 
 static void
 start_early_workers (gpointer data)
@@ -721,6 +745,13 @@ start_early_workers (gpointer data)
       if (worker == NULL)
         break;
       g_ptr_array_add (early->workers, worker);
+    }
+
+  if (!o->no_db)
+    {
+      g_autofree char *path = tally_cmd_default_db_path (o->db);
+
+      early->store = tally_store_open (path, &early->store_error);
     }
 }
 
@@ -763,7 +794,8 @@ tally_cmd_run (int    argc,
   if (o.strict_markers && !tally_cmd_check_strict_markers (CMD, selected))
     goto out;
 
-  if (!o.no_db && !(store = open_store (&o, &status)))
+  store = open_store (&o, g_steal_pointer (&early.store), early.store_error, &status);
+  if (!o.no_db && store == NULL)
     goto out;
 
   ordered = order_tests (selected, &o, store, &history);
@@ -787,7 +819,7 @@ tally_cmd_run (int    argc,
     status = discover_status;
 
 out:
-  g_clear_pointer (&early.workers, g_ptr_array_unref);
+  early_workers_clear (&early);
   g_clear_pointer (&history.last_failed, g_hash_table_unref);
   g_clear_pointer (&history.durations, tally_durations_free);
   run_options_clear (&o);
