@@ -36,8 +36,11 @@ typedef struct
 
 TallySession *tally_session_new     (GPtrArray                 *tests,
                                      const TallySessionOptions *options);
-/* Runs to the end on the thread-default main context. */
+/* Runs to the end on the thread-default main context: every test done,
+ * the workers told to quit (they may still be exiting). */
 TallyRunEnd   tally_session_run     (TallySession              *session);
+/* Waits for the workers to be gone; tally_session_stop() still works. */
+void          tally_session_wait_workers (TallySession         *session);
 /* Asks the run to stop: dispatch no more; with @interrupt, also end the
  * tests in flight (Ctrl-C). */
 void          tally_session_stop    (TallySession              *session,

@@ -88,7 +88,7 @@ struct _TallySession
   guint failures;
   gboolean stopping;
   gboolean interrupted;
-  gboolean finished;
+  gboolean finished;          /* every test is done; workers may be quitting */
   char *problem;
   gint64 started_mono;
   TallyRunSummary summary;
@@ -1070,8 +1070,7 @@ maybe_finish (TallySession *session)
   for (guint i = 0; i < session->options.n_workers; i++)
     retire_worker (&session->slots[i]);
 
-  if (session->retired->len == 0)
-    session->finished = TRUE;
+  session->finished = TRUE;
 }
 
 static void
@@ -1252,7 +1251,24 @@ tally_session_run (TallySession *session)
   g_clear_pointer (&session->tick, g_source_unref);
 
   fill_summary (session);
+  /* Nothing is stored from here on: the caller may close the store
+   * while the workers quit. */
+  session->options.store = NULL;
   return session->summary.end;
+}
+
+/**
+ * tally_session_wait_workers:
+ *
+ * Waits until the workers told to quit at the end of the run are gone:
+ * the caller stores and reports the run meanwhile, rather than after
+ * their exit.
+ */
+void
+tally_session_wait_workers (TallySession *session)
+{
+  while (session->retired->len > 0)
+    g_main_context_iteration (session->context, TRUE);
 }
 
 void

@@ -599,14 +599,17 @@ count_programs (GPtrArray *tests)
   return g_hash_table_size (programs);
 }
 
+/* Takes @owned_store and @workers. */
 static int
 run_session (RunOptions *o,
              GPtrArray  *tests,
-             TallyStore *store,
+             TallyStore *owned_store,
              GPtrArray  *workers,
              int         argc,
              char      **argv)
 {
+  g_autoptr(TallyStore) closing = owned_store;
+  TallyStore *store = owned_store;
   g_autoptr(TallyReporter) reporter = NULL;
   g_autoptr(TallySession) session = NULL;
   g_autoptr(GError) error = NULL;
@@ -672,11 +675,9 @@ run_session (RunOptions *o,
   sigint = watch_signal (SIGINT, &interrupt);
   sigterm = watch_signal (SIGTERM, &interrupt);
   end = tally_session_run (session);
-  g_source_destroy (sigint);
-  g_source_destroy (sigterm);
-  g_source_unref (sigint);
-  g_source_unref (sigterm);
 
+  /* The workers quit meanwhile: the run is stored and reported (and the
+   * database closed) in their exit's time rather than after it. */
   status = run_status (end, tally_session_get_summary (session));
   if (store != NULL)
     {
@@ -692,6 +693,13 @@ run_session (RunOptions *o,
   tally_reporter_run_finished (reporter, tally_session_get_summary (session));
   if (tally_session_get_summary (session)->problem)
     tally_cmd_fail (CMD, 0, "%s", tally_session_get_summary (session)->problem);
+
+  g_clear_pointer (&closing, tally_store_close);
+  tally_session_wait_workers (session);
+  g_source_destroy (sigint);
+  g_source_destroy (sigterm);
+  g_source_unref (sigint);
+  g_source_unref (sigterm);
 
   if (lost_store && status == TALLY_RUN_PASSED)
     return TALLY_EXIT_INTERNAL_ERROR;
@@ -814,7 +822,8 @@ tally_cmd_run (int    argc,
    * back into two words, so a viewer can rerun it. */
   g_free (argv_copy[0]);
   argv_copy[0] = g_strdup ("run");
-  status = run_session (&o, ordered, store, g_steal_pointer (&early.workers), argc, argv_copy);
+  status = run_session (&o, ordered, g_steal_pointer (&store), g_steal_pointer (&early.workers),
+                        argc, argv_copy);
   if (discover_status != 0 && (status == TALLY_EXIT_OK || status == TALLY_EXIT_TESTS_FAILED))
     status = discover_status;
 
