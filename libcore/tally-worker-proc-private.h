@@ -67,6 +67,23 @@ int              tally_worker_proc_get_slot     (TallyWorkerProc  *worker);
 gboolean         tally_worker_proc_has_exited   (TallyWorkerProc  *worker);
 void             tally_worker_proc_free         (TallyWorkerProc  *worker);
 
+/* Starting a process cheaply (posix_spawn): @fds go to their targets. */
+typedef struct
+{
+  int fd;
+  int target;
+} TallySpawnFd;
+
+GStrv            tally_spawn_environ            (const char * const  *pairs);
+gboolean         tally_spawn                    (char               **argv,
+                                                 char               **envp,
+                                                 const char          *workdir,
+                                                 gboolean             null_stdin,
+                                                 const TallySpawnFd  *fds,
+                                                 guint                n_fds,
+                                                 GPid                *pid,
+                                                 GError             **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyWorkerProc, tally_worker_proc_free)
 
 G_END_DECLS

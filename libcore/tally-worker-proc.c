@@ -287,26 +287,20 @@ static const TallyWorkerProcClass native_class = {
   native_finalize,
 };
 
-/* Where a descriptor of ours goes in the worker. */
-typedef struct
-{
-  int fd;
-  int target;
-} FdMap;
-
-#define FIRST_FREE_FD (TALLY_PROTOCOL_OUT_FD + 1)
-
-/* The worker's environment: ours, the program's, and its slot. */
-static GStrv
-worker_envp (TallyProgram *program,
-             int           slot)
+/**
+ * tally_spawn_environ:
+ * @pairs: (nullable): NAME=VALUE strings
+ *
+ * Returns: (transfer full): our environment with @pairs set
+ */
+GStrv
+tally_spawn_environ (const char * const *pairs)
 {
   char **envp = g_get_environ ();
-  char slot_text[16];
 
-  for (guint i = 0; program->envp && program->envp[i]; i++)
+  for (guint i = 0; pairs && pairs[i]; i++)
     {
-      g_autofree char *name = g_strdup (program->envp[i]);
+      g_autofree char *name = g_strdup (pairs[i]);
       char *eq = strchr (name, '=');
 
       if (eq == NULL)
@@ -314,38 +308,50 @@ worker_envp (TallyProgram *program,
       *eq = '\0';
       envp = g_environ_setenv (envp, name, eq + 1, TRUE);
     }
-  g_snprintf (slot_text, sizeof slot_text, "%d", slot);
-  return g_environ_setenv (envp, "TALLY_WORKER_SLOT", slot_text, TRUE);
+  return envp;
 }
 
-/* posix_spawn() rather than GSubprocess: glibc starts the child with
- * vfork semantics, where GLib forks (copying the runner's page tables)
- * and waits for the exec. That cost 5 ms a worker on the test VM, paid
- * one worker after the other, against 0.6 ms. @fds go to their targets
- * (descriptors 0-4), stdin is /dev/null, every other descriptor is
- * closed, as GSubprocess does. */
-static gboolean
-spawn_process (char        **argv,
-               char        **envp,
-               const char   *workdir,
-               const FdMap  *fds,
-               guint         n_fds,
-               GPid         *pid,
-               GError      **error)
+/**
+ * tally_spawn:
+ * @argv: the program (an absolute path) and its arguments
+ * @envp: its environment
+ * @workdir: (nullable): its working directory
+ * @null_stdin: whether its stdin is /dev/null rather than ours
+ * @fds: descriptors of ours and where they go in the child (0-4)
+ * @pid: (out): the child, to reap
+ *
+ * Starts a process with posix_spawn() rather than GSubprocess: glibc
+ * starts the child with vfork semantics, where GLib forks (copying the
+ * runner's page tables) and waits for the exec. That cost 5 ms a process
+ * on the test VM, against 0.6 ms. Every descriptor not in @fds (nor 0-2)
+ * is closed in the child, as GSubprocess does.
+ */
+gboolean
+tally_spawn (char               **argv,
+             char               **envp,
+             const char          *workdir,
+             gboolean             null_stdin,
+             const TallySpawnFd  *fds,
+             guint                n_fds,
+             GPid                *pid,
+             GError             **error)
 {
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   sigset_t no_signals;
   int lifted[8];
+  int first_free = STDERR_FILENO + 1;
   int status = 0;
 
   g_assert (n_fds <= G_N_ELEMENTS (lifted));
 
-  /* A source below the targets could be overwritten by an earlier dup2:
+  for (guint i = 0; i < n_fds; i++)
+    first_free = MAX (first_free, fds[i].target + 1);
+  /* A source among the targets could be overwritten by an earlier dup2:
    * lift them all above. */
   for (guint i = 0; i < n_fds; i++)
     {
-      lifted[i] = fcntl (fds[i].fd, F_DUPFD_CLOEXEC, FIRST_FREE_FD);
+      lifted[i] = fcntl (fds[i].fd, F_DUPFD_CLOEXEC, first_free);
       if (lifted[i] < 0)
         status = errno;
     }
@@ -355,13 +361,14 @@ spawn_process (char        **argv,
   sigemptyset (&no_signals);
   posix_spawnattr_setsigmask (&attr, &no_signals);
   posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSIGMASK);
-  posix_spawn_file_actions_addopen (&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  if (null_stdin)
+    posix_spawn_file_actions_addopen (&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   for (guint i = 0; i < n_fds; i++)
     if (lifted[i] >= 0)
       posix_spawn_file_actions_adddup2 (&actions, lifted[i], fds[i].target);
   if (workdir != NULL)
     posix_spawn_file_actions_addchdir_np (&actions, workdir);
-  posix_spawn_file_actions_addclosefrom_np (&actions, FIRST_FREE_FD);
+  posix_spawn_file_actions_addclosefrom_np (&actions, first_free);
 
   if (status == 0)
     status = posix_spawn (pid, argv[0], &actions, &attr, argv, envp);
@@ -375,7 +382,7 @@ spawn_process (char        **argv,
   if (status != 0)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (status),
-                   "%s", g_strerror (status));
+                   "Failed to execute child process “%s” (%s)", argv[0], g_strerror (status));
       return FALSE;
     }
   return TRUE;
@@ -390,9 +397,10 @@ native_spawn (TallyProgram               *program,
               GError                    **error)
 {
   g_auto(GStrv) argv = worker_argv (program, settings);
-  g_auto(GStrv) envp = worker_envp (program, slot);
+  g_auto(GStrv) envp = tally_spawn_environ ((const char * const *) program->envp);
+  char slot_text[16];
   int command[2], events[2];
-  FdMap fds[4];
+  TallySpawnFd fds[4];
   guint n_fds = 0;
   TallyWorkerProc *worker;
   NativeProc *native;
@@ -415,14 +423,16 @@ native_spawn (TallyProgram               *program,
   native->event_fd = events[0];
   g_unix_set_fd_nonblocking (native->event_fd, TRUE, NULL);
 
-  fds[n_fds++] = (FdMap) { command[0], TALLY_PROTOCOL_IN_FD };
-  fds[n_fds++] = (FdMap) { events[1], TALLY_PROTOCOL_OUT_FD };
+  fds[n_fds++] = (TallySpawnFd) { command[0], TALLY_PROTOCOL_IN_FD };
+  fds[n_fds++] = (TallySpawnFd) { events[1], TALLY_PROTOCOL_OUT_FD };
   if (worker->output_fds[TALLY_STREAM_STDOUT] >= 0)
-    fds[n_fds++] = (FdMap) { worker->output_fds[TALLY_STREAM_STDOUT], STDOUT_FILENO };
+    fds[n_fds++] = (TallySpawnFd) { worker->output_fds[TALLY_STREAM_STDOUT], STDOUT_FILENO };
   if (worker->output_fds[TALLY_STREAM_STDERR] >= 0)
-    fds[n_fds++] = (FdMap) { worker->output_fds[TALLY_STREAM_STDERR], STDERR_FILENO };
+    fds[n_fds++] = (TallySpawnFd) { worker->output_fds[TALLY_STREAM_STDERR], STDERR_FILENO };
 
-  spawned = spawn_process (argv, envp, program->workdir, fds, n_fds, &native->pid, error);
+  g_snprintf (slot_text, sizeof slot_text, "%d", slot);
+  envp = g_environ_setenv (envp, "TALLY_WORKER_SLOT", slot_text, TRUE);
+  spawned = tally_spawn (argv, envp, program->workdir, TRUE, fds, n_fds, &native->pid, error);
   /* Close our copies of the child's ends now, so EOF means the child (and
    * whatever it forked) is gone. */
   close (command[0]);
