@@ -11,10 +11,10 @@
 G_BEGIN_DECLS
 
 /* The runner's side of one worker process: `PROGRAM --tally-worker`
- * spawned with GSubprocess, a command pipe on its fd 3, an event pipe on
- * its fd 4, and stdout/stderr pointed at in-memory files the runner reads
- * test by test. Events are delivered through callbacks on the context the
- * worker was spawned on. */
+ * started with tally_spawn() (posix_spawn), a command pipe on its fd 3,
+ * an event pipe on its fd 4, and stdout/stderr pointed at in-memory files
+ * the runner reads test by test. Events are delivered through callbacks
+ * on the context the worker was spawned on. */
 typedef struct _TallyWorkerProc TallyWorkerProc;
 
 typedef struct
