@@ -6,17 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <errno.h>
-#include <signal.h>
-#include <sys/wait.h>
-
-#include <gio/gunixinputstream.h>
-#include <glib-unix.h>
 #include <json-glib/json-glib.h>
 
 #include "tally-error.h"
 #include "tally-program-private.h"
-#include "tally-worker-proc-private.h"
 #include "tally-version.h"
 
 #define LIST_TIMEOUT_S 30
@@ -398,8 +391,7 @@ typedef struct
   guint8 *buffer;           /* READ_CHUNK bytes */
   GCancellable *cancellable;
   guint pending;            /* streams not yet at their end */
-  GSubprocess *subprocess;  /* or, started with tally_spawn(): */
-  GPid pid;                 /* 0 once reaped */
+  GSubprocess *subprocess;
   gint64 started;           /* monotonic µs */
   gint64 parsing_us;        /* time spent parsing, not the program's */
   gboolean timed_out;
@@ -468,10 +460,7 @@ on_list_tick_cb (gpointer user_data)
   if (used < LIST_TIMEOUT_S * G_USEC_PER_SEC || listing->timed_out)
     return G_SOURCE_CONTINUE;
   listing->timed_out = TRUE;
-  if (listing->subprocess != NULL)
-    g_subprocess_force_exit (listing->subprocess);
-  else if (listing->pid > 0)
-    kill (listing->pid, SIGKILL);   /* not reaped yet: still ours */
+  g_subprocess_force_exit (listing->subprocess);
   return G_SOURCE_CONTINUE;
 }
 
@@ -508,9 +497,12 @@ check_executable (const char  *path,
 static GSubprocessLauncher *
 launcher_for (const TallyProgramSpec *spec)
 {
+  /* INHERIT_FDS: GLib's posix_spawn path, as for workers
+   * (tally-worker-proc.c); a listing is on every run's critical path. */
   GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
                                                              | G_SUBPROCESS_FLAGS_STDERR_PIPE
-                                                             | G_SUBPROCESS_FLAGS_STDIN_INHERIT);
+                                                             | G_SUBPROCESS_FLAGS_STDIN_INHERIT
+                                                             | G_SUBPROCESS_FLAGS_INHERIT_FDS);
 
   for (guint i = 0; spec->envp && spec->envp[i]; i++)
     {
@@ -527,63 +519,18 @@ launcher_for (const TallyProgramSpec *spec)
   return launcher;
 }
 
-/* Starts the listing with tally_spawn(): its stdout and stderr on pipes,
- * our stdin, as launcher_for() would. */
-static gboolean
-spawn_listing (const TallyProgramSpec  *spec,
-               char                   **args,
-               Listing                 *listing,
-               GInputStream           **out,
-               GInputStream           **err,
-               GError                 **error)
-{
-  g_auto(GStrv) envp = tally_spawn_environ (spec->envp);
-  int out_pipe[2], err_pipe[2];
-  TallySpawnFd fds[2];
-  gboolean spawned;
-
-  if (!g_unix_open_pipe (out_pipe, FD_CLOEXEC, error))
-    return FALSE;
-  if (!g_unix_open_pipe (err_pipe, FD_CLOEXEC, error))
-    {
-      close (out_pipe[0]);
-      close (out_pipe[1]);
-      return FALSE;
-    }
-  fds[0] = (TallySpawnFd) { out_pipe[1], STDOUT_FILENO };
-  fds[1] = (TallySpawnFd) { err_pipe[1], STDERR_FILENO };
-  spawned = tally_spawn (args, envp, spec->workdir, FALSE, fds, G_N_ELEMENTS (fds),
-                         &listing->pid, error);
-  close (out_pipe[1]);
-  close (err_pipe[1]);
-  if (!spawned)
-    {
-      close (out_pipe[0]);
-      close (err_pipe[0]);
-      return FALSE;
-    }
-  *out = g_unix_input_stream_new (out_pipe[0], TRUE);
-  *err = g_unix_input_stream_new (err_pipe[0], TRUE);
-  return TRUE;
-}
-
-/* Runs `PATH [ARGS…] FLAG` to its end or LIST_TIMEOUT_S. A program that
- * looks like a Tally program (@cheap) is started with tally_spawn(), on
- * the critical path of every `tally run`; anything else with GSubprocess,
- * which also runs a script that lacks its #! line. */
+/* Runs `PATH [ARGS…] FLAG` to its end or LIST_TIMEOUT_S. */
 static gboolean
 run_listing (const TallyProgramSpec  *spec,
              const char              *flag,
-             gboolean                 cheap,
              GCancellable            *cancellable,
              Listing                 *listing,
              int                     *wait_status,
              GError                 **error)
 {
   g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GSubprocessLauncher) launcher = launcher_for (spec);
   g_autoptr(GSubprocess) subprocess = NULL;
-  g_autoptr(GInputStream) out = NULL;
-  g_autoptr(GInputStream) err = NULL;
   g_autoptr(GSource) timeout = NULL;
   g_autoptr(GOutputStream) errors = NULL;
   g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
@@ -599,21 +546,9 @@ run_listing (const TallyProgramSpec  *spec,
   g_strv_builder_add (argv, flag);
   args = g_strv_builder_end (argv);
 
-  if (cheap)
-    {
-      if (!spawn_listing (spec, args, listing, &out, &err, error))
-        return FALSE;
-    }
-  else
-    {
-      g_autoptr(GSubprocessLauncher) launcher = launcher_for (spec);
-
-      subprocess = g_subprocess_launcher_spawnv (launcher, (const char * const *) args, error);
-      if (subprocess == NULL)
-        return FALSE;
-      out = g_object_ref (g_subprocess_get_stdout_pipe (subprocess));
-      err = g_object_ref (g_subprocess_get_stderr_pipe (subprocess));
-    }
+  subprocess = g_subprocess_launcher_spawnv (launcher, (const char * const *) args, error);
+  if (subprocess == NULL)
+    return FALSE;
 
   g_main_context_push_thread_default (context);
   listing->subprocess = subprocess;
@@ -625,27 +560,19 @@ run_listing (const TallyProgramSpec  *spec,
   listing->cancellable = cancellable;
   listing->pending = 2;
   errors = g_memory_output_stream_new_resizable ();
-  g_output_stream_splice_async (errors, err,
+  g_output_stream_splice_async (errors, g_subprocess_get_stderr_pipe (subprocess),
                                 G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE | G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
                                 G_PRIORITY_DEFAULT, cancellable, on_stderr_spliced_cb, listing);
-  read_stdout (out, listing);
+  read_stdout (g_subprocess_get_stdout_pipe (subprocess), listing);
   while (listing->pending > 0)
     g_main_context_iteration (context, TRUE);
   g_clear_pointer (&listing->buffer, g_free);
   g_source_destroy (timeout);
-  if (subprocess != NULL)
-    {
-      g_subprocess_wait (subprocess, NULL, NULL);
-      *wait_status = g_subprocess_get_status (subprocess);
-    }
-  else
-    {
-      while (waitpid (listing->pid, wait_status, 0) < 0 && errno == EINTR)
-        ;
-      listing->pid = 0;
-    }
+  g_subprocess_wait (subprocess, NULL, NULL);
   g_main_context_pop_thread_default (context);
   listing->subprocess = NULL;
+
+  *wait_status = g_subprocess_get_status (subprocess);
 
   if (listing->error != NULL)
     {
@@ -823,7 +750,6 @@ tally_program_new_unlisted (const char *path)
 
 static TallyProgram *
 list_native (const TallyProgramSpec  *spec,
-             gboolean                 cheap,
              GCancellable            *cancellable,
              GError                 **error)
 {
@@ -838,7 +764,7 @@ list_native (const TallyProgramSpec  *spec,
   native_parse_init (&parse, spec->path);
   line_splitter_init (&splitter, native_parse_line, &parse);
   listing.out = &splitter;
-  ran = run_listing (spec, "--tally-list", cheap, cancellable, &listing, &status, error);
+  ran = run_listing (spec, "--tally-list", cancellable, &listing, &status, error);
   if (ran)
     line_splitter_finish (&splitter);
   g_clear_pointer (&splitter.partial, g_byte_array_unref);
@@ -868,7 +794,7 @@ list_gtest (const TallyProgramSpec  *spec,
   gtest_parse_init (&parse, spec->path);
   line_splitter_init (&splitter, gtest_parse_line, &parse);
   listing.out = &splitter;
-  ran = run_listing (spec, "-l", FALSE, cancellable, &listing, &status, error);
+  ran = run_listing (spec, "-l", cancellable, &listing, &status, error);
   if (ran)
     line_splitter_finish (&splitter);
   g_clear_pointer (&splitter.partial, g_byte_array_unref);
@@ -1030,8 +956,8 @@ discover_named (const TallyProgramSpec  *spec,
   g_autoptr(TallyProgram) program = NULL;
 
   if (kind == SNIFF_NATIVE)
-    return list_native (spec, TRUE, cancellable, error);
-  if (kind == SNIFF_UNKNOWN && (program = list_native (spec, FALSE, cancellable, &native_error)))
+    return list_native (spec, cancellable, error);
+  if (kind == SNIFF_UNKNOWN && (program = list_native (spec, cancellable, &native_error)))
     return g_steal_pointer (&program);
   if (g_error_matches (native_error, TALLY_ERROR, TALLY_ERROR_PROTOCOL))
     {
@@ -1070,7 +996,7 @@ discover_registered (const TallyProgramSpec  *spec,
   TallyProgram *plain;
 
   if (kind == SNIFF_NATIVE)
-    return list_native (spec, TRUE, cancellable, error);
+    return list_native (spec, cancellable, error);
   if (kind == SNIFF_GTEST)
     {
       program = list_gtest (spec, cancellable, &local_error);

@@ -11,7 +11,7 @@
 G_BEGIN_DECLS
 
 /* The runner's side of one worker process: `PROGRAM --tally-worker`
- * started with tally_spawn() (posix_spawn), a command pipe on its fd 3,
+ * started with GSubprocess, a command pipe on its fd 3,
  * an event pipe on its fd 4, and stdout/stderr pointed at in-memory files
  * the runner reads test by test. Events are delivered through callbacks
  * on the context the worker was spawned on. */
@@ -67,22 +67,11 @@ int              tally_worker_proc_get_slot     (TallyWorkerProc  *worker);
 gboolean         tally_worker_proc_has_exited   (TallyWorkerProc  *worker);
 void             tally_worker_proc_free         (TallyWorkerProc  *worker);
 
-/* Starting a process cheaply (posix_spawn): @fds go to their targets. */
-typedef struct
-{
-  int fd;
-  int target;
-} TallySpawnFd;
-
-GStrv            tally_spawn_environ            (const char * const  *pairs);
-gboolean         tally_spawn                    (char               **argv,
-                                                 char               **envp,
-                                                 const char          *workdir,
-                                                 gboolean             null_stdin,
-                                                 const TallySpawnFd  *fds,
-                                                 guint                n_fds,
-                                                 GPid                *pid,
-                                                 GError             **error);
+/* Marks every descriptor from 3 up close-on-exec. Workers and listings
+ * are started with G_SUBPROCESS_FLAGS_INHERIT_FDS (GLib's posix_spawn
+ * path); the runner calls this once at start-up, so that descriptors it
+ * inherited reach no child, as without the flag. */
+void             tally_close_inherited_fds_on_exec (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyWorkerProc, tally_worker_proc_free)
 
