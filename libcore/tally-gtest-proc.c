@@ -1083,7 +1083,9 @@ process_launcher (GTestProc  *self,
                   int         err_fd,
                   GError    **error)
 {
-  GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  /* INHERIT_FDS: GLib's posix_spawn path, as for Tally workers
+   * (tally-worker-proc.c). */
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_INHERIT_FDS);
   g_autofree char *slot = g_strdup_printf ("%d", self->base.slot);
 
   tally_worker_proc_apply_program (launcher, self->base.program);

@@ -82,6 +82,8 @@ TallyProgram *tally_program_discover    (const char    *path,
 TallyProgram *tally_program_discover_spec (const TallyProgramSpec *spec,
                                            GCancellable           *cancellable,
                                            GError                **error);
+gboolean      tally_program_looks_native (const char *path);
+TallyProgram *tally_program_new_unlisted (const char *path);
 TallyProgram *tally_program_parse_gtest_listing (const char  *path,
                                                  const char  *text,
                                                  gsize        len);

@@ -497,9 +497,12 @@ check_executable (const char  *path,
 static GSubprocessLauncher *
 launcher_for (const TallyProgramSpec *spec)
 {
+  /* INHERIT_FDS: GLib's posix_spawn path, as for workers
+   * (tally-worker-proc.c); a listing is on every run's critical path. */
   GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
                                                              | G_SUBPROCESS_FLAGS_STDERR_PIPE
-                                                             | G_SUBPROCESS_FLAGS_STDIN_INHERIT);
+                                                             | G_SUBPROCESS_FLAGS_STDIN_INHERIT
+                                                             | G_SUBPROCESS_FLAGS_INHERIT_FDS);
 
   for (guint i = 0; spec->envp && spec->envp[i]; i++)
     {
@@ -715,6 +718,34 @@ sniff (const char *path)
   if (memmem (data, len, "g_test_init", 11))
     return SNIFF_GTEST;
   return SNIFF_UNKNOWN;
+}
+
+/**
+ * tally_program_looks_native:
+ * @path: a program named on the command line
+ *
+ * Whether @path looks like a Tally program from the inside (no listing
+ * run): what `tally run` needs to start its workers while the listing
+ * runs. The listing still decides.
+ */
+gboolean
+tally_program_looks_native (const char *path)
+{
+  return access (path, X_OK) == 0 && !g_file_test (path, G_FILE_TEST_IS_DIR)
+         && sniff (path) == SNIFF_NATIVE;
+}
+
+/**
+ * tally_program_new_unlisted:
+ * @path: a program named on the command line
+ *
+ * Returns: (transfer full): a Tally program with no tests yet: what a
+ *   worker started before the listing runs (see tally_worker_proc_adopt())
+ */
+TallyProgram *
+tally_program_new_unlisted (const char *path)
+{
+  return program_new (path);
 }
 
 static TallyProgram *

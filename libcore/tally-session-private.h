@@ -28,12 +28,19 @@ typedef struct
   TallyStore *store;            /* nullable */
   gint64 run_id;                /* with store */
   TallyReporter *reporter;      /* borrowed */
+  /* Workers already started (tally_worker_proc_spawn_early()), for
+   * slots 0, 1, …: the session takes them (transfer full, nullable) and
+   * frees those it has no slot or program for. */
+  GPtrArray *workers;
 } TallySessionOptions;
 
 TallySession *tally_session_new     (GPtrArray                 *tests,
                                      const TallySessionOptions *options);
-/* Runs to the end on the thread-default main context. */
+/* Runs to the end on the thread-default main context: every test done,
+ * the workers told to quit (they may still be exiting). */
 TallyRunEnd   tally_session_run     (TallySession              *session);
+/* Waits for the workers to be gone; tally_session_stop() still works. */
+void          tally_session_wait_workers (TallySession         *session);
 /* Asks the run to stop: dispatch no more; with @interrupt, also end the
  * tests in flight (Ctrl-C). */
 void          tally_session_stop    (TallySession              *session,

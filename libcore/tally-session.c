@@ -88,7 +88,7 @@ struct _TallySession
   guint failures;
   gboolean stopping;
   gboolean interrupted;
-  gboolean finished;
+  gboolean finished;          /* every test is done; workers may be quitting */
   char *problem;
   gint64 started_mono;
   TallyRunSummary summary;
@@ -1070,8 +1070,7 @@ maybe_finish (TallySession *session)
   for (guint i = 0; i < session->options.n_workers; i++)
     retire_worker (&session->slots[i]);
 
-  if (session->retired->len == 0)
-    session->finished = TRUE;
+  session->finished = TRUE;
 }
 
 static void
@@ -1154,6 +1153,30 @@ on_tick_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Workers started while the program was being listed take their slots,
+ * if the selection is of their program; the first RUN starts them. */
+static void
+adopt_workers (TallySession *session,
+               GPtrArray    *workers)
+{
+  TallyProgram *program = session->tests->len > 0 ? test_at (session, 0)->program : NULL;
+
+  for (guint i = 0; workers != NULL && i < workers->len; i++)
+    {
+      g_autoptr(TallyWorkerProc) worker = g_steal_pointer (&workers->pdata[i]);
+
+      if (worker == NULL || i >= session->options.n_workers || program == NULL
+          || program->kind != TALLY_PROGRAM_NATIVE
+          || tally_worker_proc_get_slot (worker) != (int) i
+          || tally_worker_proc_has_exited (worker)
+          || g_strcmp0 (tally_worker_proc_get_program (worker)->path, program->path) != 0)
+        continue;
+      tally_worker_proc_adopt (worker, program, &worker_callbacks, &session->slots[i]);
+      session->slots[i].worker = g_steal_pointer (&worker);
+    }
+  g_clear_pointer (&workers, g_ptr_array_unref);
+}
+
 TallySession *
 tally_session_new (GPtrArray                 *tests,
                    const TallySessionOptions *options)
@@ -1186,6 +1209,7 @@ tally_session_new (GPtrArray                 *tests,
       session->slots[i].index = i;
       g_queue_init (&session->slots[i].sent);
     }
+  adopt_workers (session, g_steal_pointer (&session->options.workers));
 
   return session;
 }
@@ -1227,7 +1251,24 @@ tally_session_run (TallySession *session)
   g_clear_pointer (&session->tick, g_source_unref);
 
   fill_summary (session);
+  /* Nothing is stored from here on: the caller may close the store
+   * while the workers quit. */
+  session->options.store = NULL;
   return session->summary.end;
+}
+
+/**
+ * tally_session_wait_workers:
+ *
+ * Waits until the workers told to quit at the end of the run are gone:
+ * the caller stores and reports the run meanwhile, rather than after
+ * their exit.
+ */
+void
+tally_session_wait_workers (TallySession *session)
+{
+  while (session->retired->len > 0)
+    g_main_context_iteration (session->context, TRUE);
 }
 
 void

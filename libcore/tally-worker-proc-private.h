@@ -11,10 +11,10 @@
 G_BEGIN_DECLS
 
 /* The runner's side of one worker process: `PROGRAM --tally-worker`
- * spawned with GSubprocess, a command pipe on its fd 3, an event pipe on
- * its fd 4, and stdout/stderr pointed at in-memory files the runner reads
- * test by test. Events are delivered through callbacks on the context the
- * worker was spawned on. */
+ * started with GSubprocess, a command pipe on its fd 3,
+ * an event pipe on its fd 4, and stdout/stderr pointed at in-memory files
+ * the runner reads test by test. Events are delivered through callbacks
+ * on the context the worker was spawned on. */
 typedef struct _TallyWorkerProc TallyWorkerProc;
 
 typedef struct
@@ -42,6 +42,14 @@ TallyWorkerProc *tally_worker_proc_spawn        (TallyProgram               *pro
                                                  const TallyWorkerCallbacks *callbacks,
                                                  gpointer                    data,
                                                  GError                    **error);
+TallyWorkerProc *tally_worker_proc_spawn_early  (TallyProgram               *program,
+                                                 int                         slot,
+                                                 const TallyWorkerSettings  *settings,
+                                                 GError                    **error);
+void             tally_worker_proc_adopt        (TallyWorkerProc            *worker,
+                                                 TallyProgram               *program,
+                                                 const TallyWorkerCallbacks *callbacks,
+                                                 gpointer                    data);
 void             tally_worker_proc_send_run     (TallyWorkerProc  *worker,
                                                  const guint32    *indices,
                                                  guint             n_indices);
@@ -58,5 +66,13 @@ TallyProgram    *tally_worker_proc_get_program  (TallyWorkerProc  *worker);
 int              tally_worker_proc_get_slot     (TallyWorkerProc  *worker);
 gboolean         tally_worker_proc_has_exited   (TallyWorkerProc  *worker);
 void             tally_worker_proc_free         (TallyWorkerProc  *worker);
+
+/* Marks every descriptor from 3 up close-on-exec. Workers and listings
+ * are started with G_SUBPROCESS_FLAGS_INHERIT_FDS (GLib's posix_spawn
+ * path); the runner calls this once at start-up, so that descriptors it
+ * inherited reach no child, as without the flag. */
+void             tally_close_inherited_fds_on_exec (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyWorkerProc, tally_worker_proc_free)
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tally-commands.h"
+#include "tally-worker-proc-private.h"
 
 typedef struct
 {
@@ -42,6 +43,9 @@ main (int   argc,
       char *argv[])
 {
   setlocale (LC_ALL, "");
+  /* Children are started with inherited descriptors (GLib's posix_spawn
+   * path): those we were given stay ours. */
+  tally_close_inherited_fds_on_exec ();
 
   if (argc < 2)
     {

@@ -65,13 +65,16 @@ discover_in_thread (gpointer data,
 
 /* Listing runs each program, so run several at once. */
 static void
-discover_all (GArray *discoveries)
+discover_all (GArray                     *discoveries,
+              const TallyDiscoverOptions *options)
 {
   GThreadPool *pool = g_thread_pool_new (discover_in_thread, NULL,
                                          MAX (2, 2 * (int) g_get_num_processors ()), FALSE, NULL);
 
   for (guint i = 0; i < discoveries->len; i++)
     g_thread_pool_push (pool, &g_array_index (discoveries, Discovery, i), NULL);
+  if (options->while_listing != NULL)
+    options->while_listing (options->while_listing_data);
   g_thread_pool_free (pool, FALSE, TRUE);
 }
 
@@ -200,7 +203,7 @@ tally_cmd_discover_full (const char                 *cmd,
   if (!(rules = load_marker_rules (cmd, options, status)) && *status != 0)
     return NULL;
 
-  discover_all (discoveries);
+  discover_all (discoveries, options);
   for (guint i = 0; i < discoveries->len; i++)
     {
       Discovery *discovery = &g_array_index (discoveries, Discovery, i);

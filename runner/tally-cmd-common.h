@@ -22,6 +22,9 @@ typedef struct
   char **no_suites;             /* --no-suite: no meson test in one of these */
   char **installed_tests;       /* --installed-tests DIR-OR-NAME */
   const char *markers_file;     /* --markers-file; default .tally/markers.ini if present */
+  /* Called on the calling thread while the listings run (nullable). */
+  void (*while_listing) (gpointer data);
+  gpointer while_listing_data;
 } TallyDiscoverOptions;
 
 /* Discovers each program; a PATH that is a meson build directory stands

@@ -15,6 +15,7 @@
 #include "tally-commands.h"
 #include "tally-history-private.h"
 #include "tally-session-private.h"
+#include "tally-worker-proc-private.h"
 
 #define CMD "tally run"
 
@@ -415,8 +416,13 @@ order_tests (GPtrArray  *selected,
   return g_steal_pointer (&tests);
 }
 
+/* The database, opened now or while the program was listed (@early,
+ * @early_error); a database that cannot be opened is a usage error,
+ * said only now so that it never comes before the listing's. */
 static TallyStore *
 open_store (RunOptions *o,
+            TallyStore *early,
+            GError     *early_error,
             int        *status)
 {
   g_autofree char *path = NULL;
@@ -426,8 +432,16 @@ open_store (RunOptions *o,
   if (o->no_db)
     return NULL;
 
-  path = tally_cmd_default_db_path (o->db);
-  store = tally_store_open (path, &error);
+  if (early != NULL || early_error != NULL)
+    {
+      store = early;
+      error = early_error ? g_error_copy (early_error) : NULL;
+    }
+  else
+    {
+      path = tally_cmd_default_db_path (o->db);
+      store = tally_store_open (path, &error);
+    }
   if (store == NULL)
     *status = tally_cmd_fail (CMD, TALLY_EXIT_USAGE, "%s", error->message);
   return store;
@@ -585,13 +599,17 @@ count_programs (GPtrArray *tests)
   return g_hash_table_size (programs);
 }
 
+/* Takes @owned_store and @workers. */
 static int
 run_session (RunOptions *o,
              GPtrArray  *tests,
-             TallyStore *store,
+             TallyStore *owned_store,
+             GPtrArray  *workers,
              int         argc,
              char      **argv)
 {
+  g_autoptr(TallyStore) closing = owned_store;
+  TallyStore *store = owned_store;
   g_autoptr(TallyReporter) reporter = NULL;
   g_autoptr(TallySession) session = NULL;
   g_autoptr(GError) error = NULL;
@@ -605,7 +623,10 @@ run_session (RunOptions *o,
   gboolean lost_store = FALSE;
 
   if (!(reporter = make_reporter (o, &exit)))
-    return exit;
+    {
+      g_clear_pointer (&workers, g_ptr_array_unref);
+      return exit;
+    }
 
   if (store != NULL)
     {
@@ -637,6 +658,7 @@ run_session (RunOptions *o,
   options.leaks = o->leaks;
   options.store = store;
   options.reporter = reporter;
+  options.workers = workers;
   session = tally_session_new (tests, &options);
 
   info.run_id = options.run_id;
@@ -653,11 +675,9 @@ run_session (RunOptions *o,
   sigint = watch_signal (SIGINT, &interrupt);
   sigterm = watch_signal (SIGTERM, &interrupt);
   end = tally_session_run (session);
-  g_source_destroy (sigint);
-  g_source_destroy (sigterm);
-  g_source_unref (sigint);
-  g_source_unref (sigterm);
 
+  /* The workers quit meanwhile: the run is stored and reported (and the
+   * database closed) in their exit's time rather than after it. */
   status = run_status (end, tally_session_get_summary (session));
   if (store != NULL)
     {
@@ -674,9 +694,73 @@ run_session (RunOptions *o,
   if (tally_session_get_summary (session)->problem)
     tally_cmd_fail (CMD, 0, "%s", tally_session_get_summary (session)->problem);
 
+  g_clear_pointer (&closing, tally_store_close);
+  tally_session_wait_workers (session);
+  g_source_destroy (sigint);
+  g_source_destroy (sigterm);
+  g_source_unref (sigint);
+  g_source_unref (sigterm);
+
   if (lost_store && status == TALLY_RUN_PASSED)
     return TALLY_EXIT_INTERNAL_ERROR;
   return exit_status (status);
+}
+
+/* Workers for the one program named, started while it is being listed:
+ * their start-up (exec, libraries, registering the tests) overlaps the
+ * listing instead of following it, and so does opening the database.
+ * Only for a program that looks like a Tally program from the inside
+ * (so not for a path that does not exist); the listing still decides
+ * whether it runs, and until the session adopts them the workers only
+ * wait for commands (nothing runs if the listing fails: they are
+ * killed). As many as can start in parallel. */
+typedef struct
+{
+  RunOptions *options;
+  GPtrArray *workers;
+  TallyStore *store;
+  GError *store_error;
+} EarlyWorkers;
+
+static void
+early_workers_clear (EarlyWorkers *early)
+{
+  g_clear_pointer (&early->workers, g_ptr_array_unref);
+  g_clear_pointer (&early->store, tally_store_close);
+  g_clear_error (&early->store_error);
+}
+
+static void
+start_early_workers (gpointer data)
+{
+  EarlyWorkers *early = data;
+  RunOptions *o = early->options;
+  TallyWorkerSettings settings = { .default_timeout_s = o->timeout_s, .leaks = o->leaks };
+  g_autoptr(TallyProgram) program = NULL;
+  guint n = MIN (o->n_workers, g_get_num_processors ());
+
+  if (o->programs == NULL || o->programs[0] == NULL || o->programs[1] != NULL
+      || o->installed_tests != NULL || o->gtest || !tally_program_looks_native (o->programs[0]))
+    return;
+
+  program = tally_program_new_unlisted (o->programs[0]);
+  early->workers = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_worker_proc_free);
+  for (guint i = 0; i < n; i++)
+    {
+      TallyWorkerProc *worker = tally_worker_proc_spawn_early (program, i, &settings, NULL);
+
+      /* The session starts it again, and says why if it cannot. */
+      if (worker == NULL)
+        break;
+      g_ptr_array_add (early->workers, worker);
+    }
+
+  if (!o->no_db)
+    {
+      g_autofree char *path = tally_cmd_default_db_path (o->db);
+
+      early->store = tally_store_open (path, &early->store_error);
+    }
 }
 
 int
@@ -691,6 +775,7 @@ tally_cmd_run (int    argc,
   RunOptions o = { 0 };
   History history = { 0 };
   TallyDiscoverOptions discover = { 0 };
+  EarlyWorkers early = { &o, NULL };
   int status = TALLY_EXIT_USAGE;
   int discover_status = 0;
 
@@ -704,6 +789,8 @@ tally_cmd_run (int    argc,
   discover.no_suites = o.no_suites;
   discover.installed_tests = o.installed_tests;
   discover.markers_file = o.markers_file;
+  discover.while_listing = start_early_workers;
+  discover.while_listing_data = &early;
   if (!(programs = tally_cmd_discover_full (CMD, o.programs, &discover, &status)))
     goto out;
   /* Programs left out with an error end the run with status 3. */
@@ -715,7 +802,8 @@ tally_cmd_run (int    argc,
   if (o.strict_markers && !tally_cmd_check_strict_markers (CMD, selected))
     goto out;
 
-  if (!o.no_db && !(store = open_store (&o, &status)))
+  store = open_store (&o, g_steal_pointer (&early.store), early.store_error, &status);
+  if (!o.no_db && store == NULL)
     goto out;
 
   ordered = order_tests (selected, &o, store, &history);
@@ -734,11 +822,13 @@ tally_cmd_run (int    argc,
    * back into two words, so a viewer can rerun it. */
   g_free (argv_copy[0]);
   argv_copy[0] = g_strdup ("run");
-  status = run_session (&o, ordered, store, argc, argv_copy);
+  status = run_session (&o, ordered, g_steal_pointer (&store), g_steal_pointer (&early.workers),
+                        argc, argv_copy);
   if (discover_status != 0 && (status == TALLY_EXIT_OK || status == TALLY_EXIT_TESTS_FAILED))
     status = discover_status;
 
 out:
+  early_workers_clear (&early);
   g_clear_pointer (&history.last_failed, g_hash_table_unref);
   g_clear_pointer (&history.durations, tally_durations_free);
   run_options_clear (&o);
