@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+
+#include <glib-unix.h>
 
 #include <json-glib/json-glib.h>
 
@@ -436,6 +439,40 @@ test_bad_registration (TallyTest *t, gconstpointer data)
   tally_assert_nonnull (strstr (standalone->err, "sample-bad.c:"));
 }
 
+/* Workers are started with GLib's posix_spawn path, which keeps the
+ * runner's descriptors: a pipe the runner was given by its parent (fd 9,
+ * not close-on-exec) must still reach no worker and no listing. */
+static void
+test_no_inherited_fds (TallyTest *t, gconstpointer data)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) tally = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tally_bin = tally_util_tally_bin ();
+  g_autofree char *sample = tally_util_sample ("sample-fds");
+  g_autofree char *inode = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  struct stat st;
+  int fds[2];
+
+  tally_assert_true (g_unix_open_pipe (fds, 0, NULL));
+  tally_assert_cmpint (fstat (fds[1], &st), ==, 0);
+  inode = g_strdup_printf ("%" G_GUINT64_FORMAT, (guint64) st.st_ino);
+  g_subprocess_launcher_setenv (launcher, "SAMPLE_FORBIDDEN_INODE", inode, TRUE);
+  g_subprocess_launcher_take_fd (launcher, fds[1], 9);
+  tally = g_subprocess_launcher_spawn (launcher, &error, tally_bin, "run", "--no-db", "-n", "2",
+                                       sample, NULL);
+  tally_assert_no_error (error);
+  g_subprocess_communicate_utf8 (tally, NULL, NULL, &out, &err, &error);
+  tally_assert_no_error (error);
+  close (fds[0]);
+  if (g_subprocess_get_exit_status (tally) != 0)
+    tally_fail ("tally run exited with %d:\n%s%s", g_subprocess_get_exit_status (tally), out, err);
+  tally_assert_nonnull (strstr (out, "1 passed, 0 failed"));
+}
+
 static void
 test_strict_markers (TallyTest *t, gconstpointer data)
 {
@@ -626,6 +663,7 @@ register_tests (void)
   tally_add_params ("/runner/exit-status", test_bad_input, bad_params, NULL);
   tally_add_params ("/runner/bad-registration", test_bad_registration, registration, NULL);
   tally_add ("/runner/strict-markers", test_strict_markers, NULL);
+  tally_add ("/runner/no-inherited-fds", test_no_inherited_fds, NULL);
   tally_add ("/runner/interrupt/ctrl-c-exits-2", test_interrupt, NULL);
   tally_add ("/runner/durations/slowest-first", test_durations_slowest, NULL);
   tally_add ("/runner/memory/flat", test_memory_flat, "slow timeout=120");
