@@ -64,7 +64,7 @@ struct _TallyReadCache
   gint64 run_id;
   gint64 data_version;
   gint64 total_changes;
-  GArray *results;        /* CachedResult, in the order of an index */
+  GArray *results;        /* CachedResult, in rowid order (cache_load_results()) */
   GArray *tests;          /* CachedTest */
   GString *strings;       /* program and path texts, NUL-separated */
   char *lower;            /* strings in ASCII lower case, on first use */
@@ -305,11 +305,11 @@ compare_outcome_names (gconstpointer a,
 /* The load reads what SQLite reads fastest (issue #4: a fresh
  * connection's first page in under 50 ms for 100,000 results): the
  * run's rows in rowid order (a run's results are one range of ids, or a
- * few after a merge) in one pass, grouped by test in memory (a counting
- * sort), then the tests by id in one range — rather than a walk of an
- * index with a lookup of the row and of its test per result. Rows are
- * matched to the cache by id through a dense map, or a hash table when
- * the ids are sparse. */
+ * few after a merge) in one pass, then its tests in one pass (in name
+ * order from an index, or by id) — rather than a walk of an index with
+ * a lookup of the row and of its test per result. Rows are matched to
+ * the cache by id through a dense map, or a hash table when the ids are
+ * sparse. */
 /* The run's id range without reading its rows (min (id) over the run
  * walks 100,000 index entries, 10–17 ms): the index on (run_id,
  * outcome) ends with the rowid, so each outcome's first and last id is a
@@ -402,38 +402,6 @@ id_map_clear (IdMap *map)
   g_clear_pointer (&map->keys, g_free);
 }
 
-/* Puts one test's results in (attempt, id) order — the index orders
- * equal attempts (--repeat) by outcome — and marks its final ones. */
-static void
-cache_mark_final (TallyReadCache *cache,
-                  guint           first,
-                  guint           end,
-                  guint32         max_attempt)
-{
-  CachedResult *group;
-
-  if (end <= first)
-    return;
-  group = &g_array_index (cache->results, CachedResult, first);
-  for (guint i = 1; i < end - first; i++)
-    for (guint j = i; j > 0 && (group[j - 1].attempt > group[j].attempt
-                                || (group[j - 1].attempt == group[j].attempt
-                                    && group[j - 1].id > group[j].id)); j--)
-      {
-        CachedResult tmp = group[j];
-
-        group[j] = group[j - 1];
-        group[j - 1] = tmp;
-      }
-
-  for (guint i = first; i < end; i++)
-    {
-      CachedResult *r = &g_array_index (cache->results, CachedResult, i);
-
-      r->final = r->attempt == max_attempt;
-    }
-}
-
 /* An outcome column, parsed once per distinct text: a run has a few. */
 static TallyOutcome
 cache_outcome (sqlite3_stmt *s,
@@ -498,26 +466,24 @@ cache_read_results (TallyStore      *store,
 }
 
 static int
-compare_by_test (const void *a,
-                 const void *b,
-                 void       *user_data)
+compare_int64 (const void *a,
+               const void *b)
 {
-  const gint64 *test_ids = user_data;
-  gint64 x = test_ids[*(const guint32 *) a], y = test_ids[*(const guint32 *) b];
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
 
-  if (x != y)
-    return x < y ? -1 : 1;
-  return *(const guint32 *) a < *(const guint32 *) b ? -1 : 1;
+  return x < y ? -1 : x > y;
 }
 
-/* The order of @rows by (test, rowid): a counting sort when the test
- * ids are dense, else a qsort. */
-static guint32 *
-cache_order_by_test (GArray *test_ids)
+/* The distinct ids of @test_ids as cache->tests, ascending, and @map
+ * from id to index: a presence map over the id range when it is dense,
+ * else a sort. */
+static void
+cache_collect_tests (TallyReadCache *cache,
+                     GArray         *test_ids,
+                     IdMap          *map)
 {
   guint n = test_ids->len;
   const gint64 *ids = (const gint64 *) test_ids->data;
-  guint32 *order = g_new (guint32, MAX (n, 1));
   gint64 lo = G_MAXINT64, hi = G_MININT64;
 
   for (guint i = 0; i < n; i++)
@@ -525,28 +491,54 @@ cache_order_by_test (GArray *test_ids)
       lo = MIN (lo, ids[i]);
       hi = MAX (hi, ids[i]);
     }
-  if (n > 0 && (guint64) (hi - lo) < (guint64) n * 4 + 1024)
+  id_map_init (map, lo, hi, n);
+  if (map->dense != NULL)
     {
-      g_autofree guint32 *start = g_new0 (guint32, hi - lo + 2);
+      for (guint i = 0; i < n; i++)
+        map->dense[ids[i] - lo] = 0;
+      for (gint64 id = lo; id <= hi; id++)
+        if (map->dense[id - lo] != G_MAXUINT32)
+          {
+            CachedTest t = { .id = id };
 
-      for (guint i = 0; i < n; i++)
-        start[ids[i] - lo + 1]++;
-      for (gint64 t = 0; t <= hi - lo; t++)
-        start[t + 1] += start[t];
-      for (guint i = 0; i < n; i++)
-        order[start[ids[i] - lo]++] = i;
+            map->dense[id - lo] = cache->tests->len;
+            g_array_append_val (cache->tests, t);
+          }
     }
   else
     {
+      g_autofree gint64 *sorted = g_memdup2 (ids, n * sizeof (gint64));
+
+      qsort (sorted, n, sizeof (gint64), compare_int64);
       for (guint i = 0; i < n; i++)
-        order[i] = i;
-      qsort_r (order, n, sizeof (guint32), compare_by_test, (gpointer) ids);
+        if (i == 0 || sorted[i] != sorted[i - 1])
+          {
+            CachedTest t = { .id = sorted[i] };
+
+            id_map_add (map, sorted[i], cache->tests->len);
+            g_array_append_val (cache->tests, t);
+          }
     }
-  return order;
 }
 
-/* Pass 1 and the keys: the results grouped by test, in id order of
- * tests, and the tests. */
+static int
+compare_attempt_id (const void *a,
+                    const void *b)
+{
+  const CachedResult *x = a, *y = b;
+
+  if (x->attempt != y->attempt)
+    return x->attempt < y->attempt ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Pass 1 and the keys: the results in rowid order, each pointing at its
+ * test; the tests in id order. The results stay in rowid order (no
+ * second copy grouped by test: on a cold process each MB of new memory
+ * is 256 page faults): the stable sorts by rank then give a test's
+ * results in (attempt, id) order, as the SQL, as long as a test's
+ * attempts come in id order — always, unless rows were moved; then the
+ * results are sorted by (attempt, id). */
 static gboolean
 cache_load_results (TallyStore      *store,
                     TallyReadCache  *cache,
@@ -555,41 +547,35 @@ cache_load_results (TallyStore      *store,
                     guint            n,
                     GError         **error)
 {
-  g_autoptr(GArray) rows = g_array_sized_new (FALSE, FALSE, sizeof (CachedResult), n);
   g_autoptr(GArray) test_ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n);
-  g_autofree guint32 *order = NULL;
-  gint64 last_test = 0;
-  guint group = 0;
-  guint32 max_attempt = 0;
+  g_autofree guint32 *max_attempt = NULL;
+  CachedResult *results;
+  gboolean in_order = TRUE;
+  IdMap map;
 
   if (n == 0)
     return TRUE;
-  if (!cache_read_results (store, cache, rows, test_ids, lo, hi, error))
+  if (!cache_read_results (store, cache, cache->results, test_ids, lo, hi, error))
     return FALSE;
+  if (cache->results->len == 0)
+    return TRUE;
 
-  order = cache_order_by_test (test_ids);
-  for (guint i = 0; i < rows->len; i++)
+  cache_collect_tests (cache, test_ids, &map);
+  max_attempt = g_new0 (guint32, cache->tests->len);
+  results = (CachedResult *) cache->results->data;
+  for (guint i = 0; i < cache->results->len; i++)
     {
-      CachedResult r = g_array_index (rows, CachedResult, order[i]);
-      gint64 test_id = g_array_index (test_ids, gint64, order[i]);
+      CachedResult *r = &results[i];
 
-      if (cache->tests->len == 0 || test_id != last_test)
-        {
-          CachedTest t = { 0 };
-
-          cache_mark_final (cache, group, cache->results->len, max_attempt);
-          group = cache->results->len;
-          max_attempt = 0;
-          last_test = test_id;
-          t.id = test_id;
-          g_array_append_val (cache->tests, t);
-        }
-      r.test = cache->tests->len - 1;
-      max_attempt = MAX (max_attempt, r.attempt);
-      g_array_append_val (cache->results, r);
+      r->test = id_map_get (&map, g_array_index (test_ids, gint64, i));
+      in_order = in_order && r->attempt >= max_attempt[r->test];
+      max_attempt[r->test] = MAX (max_attempt[r->test], r->attempt);
     }
-
-  cache_mark_final (cache, group, cache->results->len, max_attempt);
+  id_map_clear (&map);
+  for (guint i = 0; i < cache->results->len; i++)
+    results[i].final = results[i].attempt == max_attempt[results[i].test];
+  if (!in_order)
+    qsort (results, cache->results->len, sizeof (CachedResult), compare_attempt_id);
   return TRUE;
 }
 
@@ -941,6 +927,7 @@ read_cache_load (TallyStore  *store,
 
   /* One read transaction: the passes see the same database. */
   in_txn = !sqlite3_get_autocommit (store->db);
+  if (g_strcmp0 (g_getenv ("CQ_SMALL"), "1") == 0) store_exec (store, "PRAGMA cache_size = 32", NULL);
   ok = in_txn || store_exec (store, "BEGIN", error);
   if (ok)
     {
@@ -948,6 +935,7 @@ read_cache_load (TallyStore  *store,
       if (!in_txn)
         store_exec (store, ok ? "COMMIT" : "ROLLBACK", NULL);
     }
+  if (g_strcmp0 (g_getenv ("CQ_SMALL"), "1") == 0) store_exec (store, "PRAGMA cache_size = -2000", NULL);
   if (!ok)
     {
       store_read_cache_free (cache);
@@ -1287,8 +1275,8 @@ cached_matches_text (TallyReadCache     *cache,
 
 /* Sorts @indices by a test's rank (path or program) with a counting
  * sort: ranks are 0 .. n_tests - 1. It is stable, and the results of
- * one test come in (attempt, id) order from the load: the ties of
- * compare_cached(). */
+ * one test come in (attempt, id) order from the load (cache_load_results()):
+ * the SQL's ties. */
 static void
 cache_sort_by_rank (TallyReadCache *cache,
                     GArray         *indices,
@@ -1344,7 +1332,7 @@ cache_filter_key (const TallyResultQuery *query)
 }
 
 /* The indices of the results @query selects, sorted by @key (KEY_NONE:
- * in id order); owned by the cache. Narrowing the text of the last
+ * in the load's order); owned by the cache. Narrowing the text of the last
  * query (typing one more character) scans only its previous answer. */
 GArray *
 store_cache_select (TallyReadCache          *cache,
