@@ -964,7 +964,10 @@ assert_memory_matches_sql (const char *path,
   g_autoptr(GError) error = NULL;
   g_autoptr(TallyStore) store = tally_store_open_readonly (path, &error);
   TallyResultQuery q = TALLY_RESULT_QUERY_INIT;
+  gint64 cache_size;
 
+  tally_assert_no_error (error);
+  cache_size = tally_store_debug_query_int (store, "PRAGMA cache_size", &error);
   tally_assert_no_error (error);
   for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
     for (guint d = 0; d < 2; d++)
@@ -983,6 +986,10 @@ assert_memory_matches_sql (const char *path,
           tally_assert_cmpuint (got->len, >, min_rows);
           assert_same_ids (got, want, what);
         }
+  /* The load reads with a small page cache, then gives it back. */
+  tally_assert_cmpint (tally_store_debug_query_int (store, "PRAGMA cache_size", &error), ==,
+                       cache_size);
+  tally_assert_no_error (error);
 }
 
 /* The memory sorts (multikey quicksort or merge of paths, radix sorts of
