@@ -379,8 +379,11 @@ static const char cache_outcome_range_sql[] =
   "SELECT (SELECT min (id) FROM results WHERE run_id = :run AND outcome = :outcome),"
   "       (SELECT max (id) FROM results WHERE run_id = :run AND outcome = :outcome)";
 
+/* NULL duration and worker as the cache's G_MININT64 and G_MININT32:
+ * one call per column instead of two. */
 static const char cache_results_sql[] =
-  "SELECT id, test_id, attempt, outcome, duration_us, worker,"
+  "SELECT id, test_id, attempt, outcome, ifnull (duration_us, -9223372036854775808),"
+  "       ifnull (worker, -2147483648),"
   "       substr (message, 1, " G_STRINGIFY (CACHE_MESSAGE_MAX) ")"
   " FROM results WHERE id BETWEEN :lo AND :hi AND +run_id = :run";
 
@@ -505,10 +508,8 @@ cache_read_results (TallyStore      *store,
       r.id = sqlite3_column_int64 (s, 0);
       r.attempt = (guint32) sqlite3_column_int (s, 2);
       r.outcome = cache_outcome (s, 3, last_text, &last_outcome);
-      r.duration = sqlite3_column_type (s, 4) == SQLITE_NULL ? G_MININT64
-                                                              : sqlite3_column_int64 (s, 4);
-      r.worker = sqlite3_column_type (s, 5) == SQLITE_NULL ? G_MININT32
-                                                            : sqlite3_column_int (s, 5);
+      r.duration = sqlite3_column_int64 (s, 4);
+      r.worker = sqlite3_column_int (s, 5);
       if (sqlite3_column_type (s, 6) != SQLITE_NULL)
         r.message = cache_add_lower (cache->messages, sqlite3_column_blob (s, 6),
                                      sqlite3_column_bytes (s, 6));
