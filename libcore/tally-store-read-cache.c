@@ -61,20 +61,22 @@ prefault_ahead (Prefault *pf,
                 gsize     used,
                 gsize     capacity)
 {
-#ifdef MADV_POPULATE_WRITE
-  gsize page, end;
-  guintptr from, to;
+  gsize end;
 
   if (used + PREFAULT_CHUNK / 2 < pf->done || pf->done >= capacity)
     return;
-  page = (gsize) sysconf (_SC_PAGESIZE);
   end = MIN (capacity, used + PREFAULT_CHUNK);
-  from = ((guintptr) data + MAX (pf->done, used) + page - 1) & ~(guintptr) (page - 1);
-  to = ((guintptr) data + end) & ~(guintptr) (page - 1);
-  if (to > from)
-    madvise ((void *) from, to - from, MADV_POPULATE_WRITE);
-  pf->done = end;
+#ifdef MADV_POPULATE_WRITE
+  {
+    gsize page = (gsize) sysconf (_SC_PAGESIZE);
+    guintptr from = ((guintptr) data + MAX (pf->done, used) + page - 1) & ~(guintptr) (page - 1);
+    guintptr to = ((guintptr) data + end) & ~(guintptr) (page - 1);
+
+    if (to > from)
+      madvise ((void *) from, to - from, MADV_POPULATE_WRITE);
+  }
 #endif
+  pf->done = end;
 }
 
 /* All of @len bytes at @data, about to be written. */
