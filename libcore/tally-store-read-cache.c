@@ -892,6 +892,69 @@ cache_load_tests (TallyStore      *store,
   return rc == SQLITE_DONE;
 }
 
+/* More distinct outcome values than this (a database written by
+ * something else): the range is read by a scan of the run instead. */
+#define CACHE_RANGE_MAX_OUTCOMES 64
+
+static const char cache_range_scan_sql[] =
+  "SELECT min (id), max (id) FROM results WHERE run_id = :run";
+
+/* Folds the first and last id of the results @st selects into @lo, @hi. */
+static gboolean
+cache_range_add (TallyStore  *store,
+                 Stmt        *st,
+                 gint64      *lo,
+                 gint64      *hi,
+                 GError     **error)
+{
+  int rc = store_stmt_step (store, st, error);
+
+  if (rc != SQLITE_ROW)
+    return FALSE;
+  if (sqlite3_column_type (st->stmt, 0) != SQLITE_NULL)
+    {
+      *lo = MIN (*lo, sqlite3_column_int64 (st->stmt, 0));
+      *hi = MAX (*hi, sqlite3_column_int64 (st->stmt, 1));
+    }
+  store_stmt_reset (st);
+  return TRUE;
+}
+
+/* The next outcome value of @run_id after @after (NULL: the first), as
+ * stored — compared as the index orders it, whatever its type — or NULL
+ * with *@ok TRUE when there is none. */
+static sqlite3_value *
+cache_next_outcome (TallyStore     *store,
+                    gint64          run_id,
+                    sqlite3_value  *after,
+                    gboolean       *ok,
+                    GError        **error)
+{
+  Stmt *st = store_stmt (store, after == NULL ? cache_first_outcome_sql
+                                              : cache_next_outcome_sql, error);
+  sqlite3_value *next = NULL;
+  int rc;
+
+  *ok = st != NULL;
+  if (st == NULL)
+    return NULL;
+  store_bind_int64 (st, ":run", run_id);
+  if (after != NULL)
+    store_stmt_check_bind (st, sqlite3_bind_value (st->stmt, store_stmt_param (st, ":after"), after));
+  rc = store_stmt_step (store, st, error);
+  if (rc == SQLITE_ROW)
+    {
+      next = sqlite3_value_dup (sqlite3_column_value (st->stmt, 0));
+      *ok = next != NULL;
+      if (next == NULL)
+        store_set_sqlite_error (store, SQLITE_NOMEM, error);
+    }
+  else
+    *ok = rc == SQLITE_DONE;
+  store_stmt_reset (st);
+  return next;
+}
+
 /* The lowest and highest result id of @run_id (0 and -1 when it has
  * none), by outcome: see cache_next_outcome_sql. */
 static gboolean
@@ -901,51 +964,47 @@ cache_run_range (TallyStore  *store,
                  gint64      *hi,
                  GError     **error)
 {
-  g_autofree char *outcome = NULL;
+  sqlite3_value *outcome = NULL;
+  gboolean ok = TRUE;
+  Stmt *st;
 
   *lo = G_MAXINT64;
   *hi = G_MININT64;
-  for (;;)
+  for (guint i = 0; ok && i < CACHE_RANGE_MAX_OUTCOMES; i++)
     {
-      Stmt *st = store_stmt (store, outcome == NULL ? cache_first_outcome_sql
-                                                    : cache_next_outcome_sql, error);
-      int rc;
+      sqlite3_value *next = cache_next_outcome (store, run_id, outcome, &ok, error);
 
-      if (st == NULL)
-        return FALSE;
-      store_bind_int64 (st, ":run", run_id);
-      if (outcome != NULL)
-        store_bind_text (st, ":after", outcome);
-      rc = store_stmt_step (store, st, error);
-      if (rc == SQLITE_DONE)
-        {
-          store_stmt_reset (st);
-          break;
-        }
-      if (rc != SQLITE_ROW)
-        return FALSE;
-      g_free (outcome);
-      outcome = g_strdup ((const char *) sqlite3_column_text (st->stmt, 0));
-      store_stmt_reset (st);
-
+      sqlite3_value_free (outcome);
+      outcome = next;
+      if (outcome == NULL)
+        break;
       st = store_stmt (store, cache_outcome_range_sql, error);
-      if (st == NULL)
-        return FALSE;
-      store_bind_int64 (st, ":run", run_id);
-      store_bind_text (st, ":outcome", outcome);
-      rc = store_stmt_step (store, st, error);
-      if (rc != SQLITE_ROW)
-        return FALSE;
-      *lo = MIN (*lo, sqlite3_column_int64 (st->stmt, 0));
-      *hi = MAX (*hi, sqlite3_column_int64 (st->stmt, 1));
-      store_stmt_reset (st);
+      ok = st != NULL;
+      if (ok)
+        {
+          store_bind_int64 (st, ":run", run_id);
+          store_stmt_check_bind (st, sqlite3_bind_value (st->stmt, store_stmt_param (st, ":outcome"),
+                                                         outcome));
+          ok = cache_range_add (store, st, lo, hi, error);
+        }
     }
-  if (*lo > *hi)
+  if (ok && outcome != NULL)
+    {
+      st = store_stmt (store, cache_range_scan_sql, error);
+      ok = st != NULL;
+      if (ok)
+        {
+          store_bind_int64 (st, ":run", run_id);
+          ok = cache_range_add (store, st, lo, hi, error);
+        }
+    }
+  sqlite3_value_free (outcome);
+  if (ok && *lo > *hi)
     {
       *lo = 0;
       *hi = -1;
     }
-  return TRUE;
+  return ok;
 }
 
 /* The passes of the load, in one read transaction. */

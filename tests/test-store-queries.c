@@ -1046,6 +1046,59 @@ test_memory_matches_sql_programs (TallyTest     *t,
   assert_memory_matches_sql (path2, few, 50);
 }
 
+/* Outcomes written by something else — a BLOB, a text with a NUL, more
+ * distinct values than the load seeks one by one — still give the run's
+ * whole id range: every row is counted, none loops. */
+static void
+test_odd_outcomes (TallyTest     *t,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (tally_test_get_tmpdir (t), "odd.sqlite", NULL);
+  g_autoptr(TallyStore) store = NULL;
+  TallyResultQuery q = TALLY_RESULT_QUERY_INIT;
+  gint64 runs[2];
+  sqlite3 *db = NULL;
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  for (guint r = 0; r < 2; r++)
+    {
+      runs[r] = begin_run (store);
+      for (guint i = 0; i < 100; i++)
+        {
+          g_autofree char *name = g_strdup_printf ("/odd/%u", i);
+          Spec spec = { "prog", name, "", TALLY_OUTCOME_PASSED, 1, i, NULL, 0 };
+
+          add_result (store, runs[r], &spec, T0 + i);
+        }
+    }
+  tally_store_commit (store, &error);
+  tally_assert_no_error (error);
+  g_clear_pointer (&store, tally_store_close);
+
+  tally_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  tally_assert_cmpint (sqlite3_exec (db,
+                         "UPDATE results SET outcome = CAST ('passed' AS BLOB)"
+                         " WHERE id = (SELECT min (id) FROM results WHERE run_id = 1);"
+                         "UPDATE results SET outcome = 'pa' || char (0) || 'ssed'"
+                         " WHERE id = (SELECT max (id) FROM results WHERE run_id = 1);"
+                         "UPDATE results SET outcome = 'odd' || id WHERE run_id = 2;",
+                         NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = tally_store_open_readonly (path, &error);
+  tally_assert_no_error (error);
+  q.all_attempts = TRUE;
+  for (guint r = 0; r < 2; r++)
+    {
+      g_autoptr(GArray) ids = tally_store_query_result_ids (store, runs[r], &q, &error);
+
+      tally_assert_no_error (error);
+      tally_assert_cmpuint (ids->len, ==, 100);
+    }
+}
+
 static void
 test_migrate_from_v1 (TallyTest     *t,
                       gconstpointer  data)
@@ -1156,6 +1209,7 @@ register_tests (void)
   tally_add ("/store/queries/memory-matches-sql", test_memory_matches_sql, NULL);
   tally_add ("/store/queries/memory-matches-sql-many", test_memory_matches_sql_many, NULL);
   tally_add ("/store/queries/memory-matches-sql-programs", test_memory_matches_sql_programs, NULL);
+  tally_add ("/store/queries/odd-outcomes", test_odd_outcomes, NULL);
   tally_add ("/store/queries/migrate-from-v1", test_migrate_from_v1, NULL);
   tally_add ("/store/queries/scale", test_scale, "slow timeout=600");
 }
