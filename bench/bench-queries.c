@@ -382,6 +382,13 @@ main (int   argc,
   fail_on_error (error);
   printf ("%s: last run %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT " results in all;"
           " first and median of %d\n", path, run_id, n_results, N_REPEAT);
+  {
+    /* Timings on a shared machine mean little without its load. */
+    g_autofree char *load = NULL;
+
+    if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
+      printf ("load average: %s", load);
+  }
   printf ("  %-44s %8s %8s      %8s %8s   (wall, then process CPU)\n", "query", "first", "median",
           "first", "median");
 

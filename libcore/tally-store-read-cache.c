@@ -14,6 +14,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "tally-expr-private.h"
 #include "tally-store-internal-private.h"
@@ -32,6 +34,61 @@
 
 /* Bytes of a message the text filter searches. */
 #define CACHE_MESSAGE_MAX 4096
+
+/* SQLite's page cache while the run is read (PRAGMA cache_size). */
+#define CACHE_LOAD_PAGES 32
+
+/* The most results the load allocates for before reading them. */
+#define CACHE_PRESIZE_MAX (1 << 20)
+
+/* Maps the pages of an array ahead of its writes, a chunk at a time in
+ * one call each: a cold process otherwise takes a page fault per 4 KiB
+ * of the load's arrays (~4,000 for 100,000 results), which on a virtual
+ * machine cost as much as the load's own work. A chunk at a time, so a
+ * range of ids wider than the run (sized for, never filled) costs
+ * nothing. Linux 5.14 (MADV_POPULATE_WRITE); elsewhere, or if it fails,
+ * the pages fault in as they are written. */
+#define PREFAULT_CHUNK (256 * 1024)
+
+typedef struct
+{
+  gsize done;             /* bytes from the start already mapped */
+} Prefault;
+
+static inline void
+prefault_ahead (Prefault *pf,
+                gpointer  data,
+                gsize     used,
+                gsize     capacity)
+{
+  gsize end;
+
+  if (used + PREFAULT_CHUNK / 2 < pf->done || pf->done >= capacity)
+    return;
+  end = MIN (capacity, used + PREFAULT_CHUNK);
+#ifdef MADV_POPULATE_WRITE
+  {
+    gsize page = (gsize) sysconf (_SC_PAGESIZE);
+    guintptr from = ((guintptr) data + MAX (pf->done, used) + page - 1) & ~(guintptr) (page - 1);
+    guintptr to = ((guintptr) data + end) & ~(guintptr) (page - 1);
+
+    if (to > from)
+      madvise ((void *) from, to - from, MADV_POPULATE_WRITE);
+  }
+#endif
+  pf->done = end;
+}
+
+/* All of @len bytes at @data, about to be written. */
+static void
+prefault_all (gpointer data,
+              gsize    len)
+{
+  Prefault pf = { 0 };
+
+  while (pf.done < len)
+    prefault_ahead (&pf, data, pf.done, len);
+}
 
 typedef struct
 {
@@ -61,7 +118,7 @@ struct _TallyReadCache
   gint64 run_id;
   gint64 data_version;
   gint64 total_changes;
-  GArray *results;        /* CachedResult, in the order of an index */
+  GArray *results;        /* CachedResult, in rowid order (cache_load_results()) */
   GArray *tests;          /* CachedTest */
   GString *strings;       /* program and path texts, NUL-separated */
   char *lower;            /* strings in ASCII lower case, on first use */
@@ -302,16 +359,33 @@ compare_outcome_names (gconstpointer a,
 /* The load reads what SQLite reads fastest (issue #4: a fresh
  * connection's first page in under 50 ms for 100,000 results): the
  * run's rows in rowid order (a run's results are one range of ids, or a
- * few after a merge) in one pass, grouped by test in memory (a counting
- * sort), then the tests by id in one range — rather than a walk of an
- * index with a lookup of the row and of its test per result. Rows are
- * matched to the cache by id through a dense map, or a hash table when
- * the ids are sparse. */
-static const char cache_range_sql[] =
-  "SELECT min (id), max (id), count (*) FROM results WHERE run_id = :run";
+ * few after a merge) in one pass, then its tests in one pass (in name
+ * order from an index, or by id) — rather than a walk of an index with
+ * a lookup of the row and of its test per result. Rows are matched to
+ * the cache by id through a dense map, or a hash table when the ids are
+ * sparse. */
+/* The run's id range without reading its rows (min (id) over the run
+ * walks 100,000 index entries, 10–17 ms): the index on (run_id,
+ * outcome) ends with the rowid, so each outcome's first and last id is a
+ * seek, and the outcomes present are found by seeking past the last one
+ * (a skip scan by hand: a run has a few). */
+static const char cache_first_outcome_sql[] =
+  "SELECT outcome FROM results WHERE run_id = :run AND outcome >= ''"
+  " ORDER BY outcome LIMIT 1";
 
+static const char cache_next_outcome_sql[] =
+  "SELECT outcome FROM results WHERE run_id = :run AND outcome > :after"
+  " ORDER BY outcome LIMIT 1";
+
+static const char cache_outcome_range_sql[] =
+  "SELECT (SELECT min (id) FROM results WHERE run_id = :run AND outcome = :outcome),"
+  "       (SELECT max (id) FROM results WHERE run_id = :run AND outcome = :outcome)";
+
+/* NULL duration and worker as the cache's G_MININT64 and G_MININT32:
+ * one call per column instead of two. */
 static const char cache_results_sql[] =
-  "SELECT id, test_id, attempt, outcome, duration_us, worker,"
+  "SELECT id, test_id, attempt, outcome, ifnull (duration_us, -9223372036854775808),"
+  "       ifnull (worker, -2147483648),"
   "       substr (message, 1, " G_STRINGIFY (CACHE_MESSAGE_MAX) ")"
   " FROM results WHERE id BETWEEN :lo AND :hi AND +run_id = :run";
 
@@ -385,38 +459,6 @@ id_map_clear (IdMap *map)
   g_clear_pointer (&map->keys, g_free);
 }
 
-/* Puts one test's results in (attempt, id) order — the index orders
- * equal attempts (--repeat) by outcome — and marks its final ones. */
-static void
-cache_mark_final (TallyReadCache *cache,
-                  guint           first,
-                  guint           end,
-                  guint32         max_attempt)
-{
-  CachedResult *group;
-
-  if (end <= first)
-    return;
-  group = &g_array_index (cache->results, CachedResult, first);
-  for (guint i = 1; i < end - first; i++)
-    for (guint j = i; j > 0 && (group[j - 1].attempt > group[j].attempt
-                                || (group[j - 1].attempt == group[j].attempt
-                                    && group[j - 1].id > group[j].id)); j--)
-      {
-        CachedResult tmp = group[j];
-
-        group[j] = group[j - 1];
-        group[j - 1] = tmp;
-      }
-
-  for (guint i = first; i < end; i++)
-    {
-      CachedResult *r = &g_array_index (cache->results, CachedResult, i);
-
-      r->final = r->attempt == max_attempt;
-    }
-}
-
 /* An outcome column, parsed once per distinct text: a run has a few. */
 static TallyOutcome
 cache_outcome (sqlite3_stmt *s,
@@ -445,9 +487,11 @@ cache_read_results (TallyStore      *store,
                     GArray          *test_ids,
                     gint64           lo,
                     gint64           hi,
+                    guint            n,
                     GError         **error)
 {
   Stmt *st = store_stmt (store, cache_results_sql, error);
+  Prefault pf_rows = { 0 }, pf_ids = { 0 };
   char last_text[32] = "";
   TallyOutcome last_outcome = TALLY_OUTCOME_ERROR;
   int rc;
@@ -466,13 +510,14 @@ cache_read_results (TallyStore      *store,
       r.id = sqlite3_column_int64 (s, 0);
       r.attempt = (guint32) sqlite3_column_int (s, 2);
       r.outcome = cache_outcome (s, 3, last_text, &last_outcome);
-      r.duration = sqlite3_column_type (s, 4) == SQLITE_NULL ? G_MININT64
-                                                              : sqlite3_column_int64 (s, 4);
-      r.worker = sqlite3_column_type (s, 5) == SQLITE_NULL ? G_MININT32
-                                                            : sqlite3_column_int (s, 5);
+      r.duration = sqlite3_column_int64 (s, 4);
+      r.worker = sqlite3_column_int (s, 5);
       if (sqlite3_column_type (s, 6) != SQLITE_NULL)
         r.message = cache_add_lower (cache->messages, sqlite3_column_blob (s, 6),
                                      sqlite3_column_bytes (s, 6));
+      prefault_ahead (&pf_rows, rows->data, rows->len * sizeof (CachedResult),
+                      n * sizeof (CachedResult));
+      prefault_ahead (&pf_ids, test_ids->data, test_ids->len * sizeof (gint64), n * sizeof (gint64));
       g_array_append_val (rows, r);
       g_array_append_val (test_ids, test_id);
     }
@@ -481,55 +526,86 @@ cache_read_results (TallyStore      *store,
 }
 
 static int
-compare_by_test (const void *a,
-                 const void *b,
-                 void       *user_data)
+compare_int64 (const void *a,
+               const void *b)
 {
-  const gint64 *test_ids = user_data;
-  gint64 x = test_ids[*(const guint32 *) a], y = test_ids[*(const guint32 *) b];
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
 
-  if (x != y)
-    return x < y ? -1 : 1;
-  return *(const guint32 *) a < *(const guint32 *) b ? -1 : 1;
+  return x < y ? -1 : x > y;
 }
 
-/* The order of @rows by (test, rowid): a counting sort when the test
- * ids are dense, else a qsort. */
-static guint32 *
-cache_order_by_test (GArray *test_ids)
+/* The distinct ids of @test_ids as cache->tests, ascending, and @map
+ * from id to index: a presence map over the id range when it is dense,
+ * else a sort. */
+static void
+cache_collect_tests (TallyReadCache *cache,
+                     GArray         *test_ids,
+                     IdMap          *map)
 {
   guint n = test_ids->len;
   const gint64 *ids = (const gint64 *) test_ids->data;
-  guint32 *order = g_new (guint32, MAX (n, 1));
   gint64 lo = G_MAXINT64, hi = G_MININT64;
+  /* cache->tests was sized as the results were (read_cache_fill()). */
+  gsize capacity = MIN (n, CACHE_PRESIZE_MAX) * sizeof (CachedTest);
+  Prefault pf = { 0 };
 
   for (guint i = 0; i < n; i++)
     {
       lo = MIN (lo, ids[i]);
       hi = MAX (hi, ids[i]);
     }
-  if (n > 0 && (guint64) (hi - lo) < (guint64) n * 4 + 1024)
+  id_map_init (map, lo, hi, n);
+  if (map->dense != NULL)
     {
-      g_autofree guint32 *start = g_new0 (guint32, hi - lo + 2);
+      for (guint i = 0; i < n; i++)
+        map->dense[ids[i] - lo] = 0;
+      for (gint64 id = lo; id <= hi; id++)
+        if (map->dense[id - lo] != G_MAXUINT32)
+          {
+            CachedTest t = { .id = id };
 
-      for (guint i = 0; i < n; i++)
-        start[ids[i] - lo + 1]++;
-      for (gint64 t = 0; t <= hi - lo; t++)
-        start[t + 1] += start[t];
-      for (guint i = 0; i < n; i++)
-        order[start[ids[i] - lo]++] = i;
+            map->dense[id - lo] = cache->tests->len;
+            prefault_ahead (&pf, cache->tests->data, cache->tests->len * sizeof (CachedTest),
+                            capacity);
+            g_array_append_val (cache->tests, t);
+          }
     }
   else
     {
+      g_autofree gint64 *sorted = g_memdup2 (ids, n * sizeof (gint64));
+
+      qsort (sorted, n, sizeof (gint64), compare_int64);
       for (guint i = 0; i < n; i++)
-        order[i] = i;
-      qsort_r (order, n, sizeof (guint32), compare_by_test, (gpointer) ids);
+        if (i == 0 || sorted[i] != sorted[i - 1])
+          {
+            CachedTest t = { .id = sorted[i] };
+
+            id_map_add (map, sorted[i], cache->tests->len);
+            prefault_ahead (&pf, cache->tests->data, cache->tests->len * sizeof (CachedTest),
+                            capacity);
+            g_array_append_val (cache->tests, t);
+          }
     }
-  return order;
 }
 
-/* Pass 1 and the keys: the results grouped by test, in id order of
- * tests, and the tests. */
+static int
+compare_attempt_id (const void *a,
+                    const void *b)
+{
+  const CachedResult *x = a, *y = b;
+
+  if (x->attempt != y->attempt)
+    return x->attempt < y->attempt ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Pass 1 and the keys: the results in rowid order, each pointing at its
+ * test; the tests in id order. The results stay in rowid order (no
+ * second copy grouped by test: on a cold process each MB of new memory
+ * is 256 page faults): the stable sorts by rank then give a test's
+ * results in (attempt, id) order, as the SQL, as long as a test's
+ * attempts come in id order — always, unless rows were moved; then the
+ * results are sorted by (attempt, id). */
 static gboolean
 cache_load_results (TallyStore      *store,
                     TallyReadCache  *cache,
@@ -538,41 +614,35 @@ cache_load_results (TallyStore      *store,
                     guint            n,
                     GError         **error)
 {
-  g_autoptr(GArray) rows = g_array_sized_new (FALSE, FALSE, sizeof (CachedResult), n);
   g_autoptr(GArray) test_ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n);
-  g_autofree guint32 *order = NULL;
-  gint64 last_test = 0;
-  guint group = 0;
-  guint32 max_attempt = 0;
+  g_autofree guint32 *max_attempt = NULL;
+  CachedResult *results;
+  gboolean in_order = TRUE;
+  IdMap map;
 
   if (n == 0)
     return TRUE;
-  if (!cache_read_results (store, cache, rows, test_ids, lo, hi, error))
+  if (!cache_read_results (store, cache, cache->results, test_ids, lo, hi, n, error))
     return FALSE;
+  if (cache->results->len == 0)
+    return TRUE;
 
-  order = cache_order_by_test (test_ids);
-  for (guint i = 0; i < rows->len; i++)
+  cache_collect_tests (cache, test_ids, &map);
+  max_attempt = g_new0 (guint32, cache->tests->len);
+  results = (CachedResult *) cache->results->data;
+  for (guint i = 0; i < cache->results->len; i++)
     {
-      CachedResult r = g_array_index (rows, CachedResult, order[i]);
-      gint64 test_id = g_array_index (test_ids, gint64, order[i]);
+      CachedResult *r = &results[i];
 
-      if (cache->tests->len == 0 || test_id != last_test)
-        {
-          CachedTest t = { 0 };
-
-          cache_mark_final (cache, group, cache->results->len, max_attempt);
-          group = cache->results->len;
-          max_attempt = 0;
-          last_test = test_id;
-          t.id = test_id;
-          g_array_append_val (cache->tests, t);
-        }
-      r.test = cache->tests->len - 1;
-      max_attempt = MAX (max_attempt, r.attempt);
-      g_array_append_val (cache->results, r);
+      r->test = id_map_get (&map, g_array_index (test_ids, gint64, i));
+      in_order = in_order && r->attempt >= max_attempt[r->test];
+      max_attempt[r->test] = MAX (max_attempt[r->test], r->attempt);
     }
-
-  cache_mark_final (cache, group, cache->results->len, max_attempt);
+  id_map_clear (&map);
+  for (guint i = 0; i < cache->results->len; i++)
+    results[i].final = results[i].attempt == max_attempt[results[i].test];
+  if (!in_order)
+    qsort (results, cache->results->len, sizeof (CachedResult), compare_attempt_id);
   return TRUE;
 }
 
@@ -605,25 +675,180 @@ cache_set_test_names (TallyReadCache *cache,
   g_string_append_c (cache->strings, '\0');
 }
 
+/* Pass 3, when the run has most of the database's tests: every test in
+ * (program, path) order from the UNIQUE index, which holds both names
+ * (an index-only scan), so program_rank is the order of reading and
+ * path_rank a merge of the few programs' path-sorted lists — rather than
+ * reading the tests by id and sorting 100,000 paths (10 ms). With many
+ * programs, the paths are sorted as for the other pass. */
+#define CACHE_MERGE_MAX_PROGRAMS 16
+
+static const char cache_tests_by_name_sql[] =
+  "SELECT id, program, path FROM tests ORDER BY program, path";
+
+static const char cache_tests_max_sql[] = "SELECT max (id) FROM tests";
+
+/* Ranks by (path, program) from @n_groups lists, each sorted by path,
+ * in program order: @order holds the lists one after another from
+ * @group_start. Equal paths rank by program: the earlier list first. */
+static void
+cache_merge_path_ranks (TallyReadCache *cache,
+                        const guint32  *order,
+                        const guint32  *group_start,
+                        guint           n_groups)
+{
+  guint32 at[CACHE_MERGE_MAX_PROGRAMS];
+  const char *arena = cache->strings->str;
+  guint n = cache->tests->len;
+
+  memcpy (at, group_start, n_groups * sizeof (guint32));
+  for (guint rank = 0; rank < n; rank++)
+    {
+      guint best = G_MAXUINT;
+      const char *best_path = NULL;
+
+      for (guint g = 0; g < n_groups; g++)
+        {
+          const char *path;
+
+          if (at[g] == group_start[g + 1])
+            continue;
+          path = arena + g_array_index (cache->tests, CachedTest, order[at[g]]).path;
+          if (best_path == NULL || strcmp (path, best_path) < 0)
+            {
+              best = g;
+              best_path = path;
+            }
+        }
+      g_array_index (cache->tests, CachedTest, order[at[best]++]).path_rank = rank;
+    }
+}
+
+/* Reads the run's tests in name order, names and ranks. *@done unset
+ * (and nothing kept) when the database has more programs than a merge
+ * takes, or a test of the run has no row. */
+static gboolean
+cache_load_tests_by_name (TallyStore      *store,
+                          TallyReadCache  *cache,
+                          IdMap           *map,
+                          gboolean        *done,
+                          GError         **error)
+{
+  guint n = cache->tests->len;
+  g_autofree guint32 *order = g_new (guint32, n);
+  guint32 group_start[CACHE_MERGE_MAX_PROGRAMS + 1];
+  g_autofree char *program = NULL;
+  guint32 program_offset = 0, kept = 0;
+  guint n_groups = 0;
+  gsize strings_len = cache->strings->len;
+  Prefault pf_strings = { 0 };
+  Stmt *st = store_stmt (store, cache_tests_by_name_sql, error);
+  int rc;
+
+  *done = FALSE;
+  if (st == NULL)
+    return FALSE;
+  while ((rc = store_stmt_step (store, st, error)) == SQLITE_ROW)
+    {
+      sqlite3_stmt *s = st->stmt;
+      guint32 index = id_map_get (map, sqlite3_column_int64 (s, 0));
+      const char *name, *path;
+      CachedTest *t;
+
+      if (index == G_MAXUINT32)
+        continue;
+      name = (const char *) sqlite3_column_text (s, 1);
+      if (program == NULL || strcmp (name, program) != 0)
+        {
+          if (n_groups == CACHE_MERGE_MAX_PROGRAMS)
+            {
+              store_stmt_reset (st);
+              g_string_truncate (cache->strings, strings_len);
+              return TRUE;
+            }
+          g_free (program);
+          program = g_strdup (name);
+          program_offset = cache->strings->len;
+          g_string_append_len (cache->strings, name, sqlite3_column_bytes (s, 1));
+          g_string_append_c (cache->strings, '\0');
+          group_start[n_groups++] = kept;
+        }
+      path = (const char *) sqlite3_column_text (s, 2);
+      t = &g_array_index (cache->tests, CachedTest, index);
+      t->program = program_offset;
+      t->path = cache->strings->len;
+      prefault_ahead (&pf_strings, cache->strings->str, cache->strings->len,
+                      cache->strings->allocated_len);
+      g_string_append_len (cache->strings, path, sqlite3_column_bytes (s, 2));
+      g_string_append_c (cache->strings, '\0');
+      t->program_rank = kept;
+      order[kept++] = index;
+    }
+  store_stmt_reset (st);
+  if (rc != SQLITE_DONE)
+    return FALSE;
+  group_start[n_groups] = kept;
+
+  /* A test of the run whose row is gone: the other pass gives it "". */
+  if (kept < n)
+    {
+      g_string_truncate (cache->strings, strings_len);
+      return TRUE;
+    }
+
+  cache_merge_path_ranks (cache, order, group_start, n_groups);
+  /* Program descending, path ascending: the lists in reverse. */
+  for (guint g = 0, before = 0; g < n_groups; g++)
+    {
+      guint32 size = group_start[g + 1] - group_start[g];
+      guint32 after = n - before - size;
+
+      for (guint32 i = group_start[g]; i < group_start[g + 1]; i++)
+        g_array_index (cache->tests, CachedTest, order[i]).program_desc_rank
+          = after + (i - group_start[g]);
+      before += size;
+    }
+  *done = TRUE;
+  return TRUE;
+}
+
 /* Pass 3: the tests' program and path: one range of ids, or one by one
  * when the run's tests are a few among many. */
 static gboolean
 cache_load_tests (TallyStore      *store,
                   TallyReadCache  *cache,
+                  gboolean        *ranked,
                   GError         **error)
 {
   guint n = cache->tests->len;
   g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gint64 lo, hi;
+  gint64 lo, hi, max_test = 0;
   int rc = SQLITE_DONE;
   IdMap map;
   Stmt *st;
 
+  *ranked = FALSE;
   if (n == 0)
     return TRUE;
   /* In id order: pass 1 read them so. */
   lo = g_array_index (cache->tests, CachedTest, 0).id;
   hi = g_array_index (cache->tests, CachedTest, n - 1).id;
+
+  /* Most of the database's tests (max (id) is about their number). */
+  if (!store_pragma_int (store, cache_tests_max_sql, &max_test, error))
+    return FALSE;
+  if ((guint64) n * 2 >= (guint64) max_test)
+    {
+      gboolean ok;
+
+      id_map_init (&map, lo, hi, n);
+      for (guint i = 0; i < n; i++)
+        id_map_add (&map, g_array_index (cache->tests, CachedTest, i).id, i);
+      ok = cache_load_tests_by_name (store, cache, &map, ranked, error);
+      id_map_clear (&map);
+      if (!ok || *ranked)
+        return ok;
+    }
 
   if ((guint64) (hi - lo) >= (guint64) n * 4 + 1024)
     {
@@ -667,6 +892,149 @@ cache_load_tests (TallyStore      *store,
   return rc == SQLITE_DONE;
 }
 
+/* More distinct outcome values than this (a database written by
+ * something else): the range is read by a scan of the run instead. */
+#define CACHE_RANGE_MAX_OUTCOMES 64
+
+static const char cache_range_scan_sql[] =
+  "SELECT min (id), max (id) FROM results WHERE run_id = :run";
+
+/* Folds the first and last id of the results @st selects into @lo, @hi. */
+static gboolean
+cache_range_add (TallyStore  *store,
+                 Stmt        *st,
+                 gint64      *lo,
+                 gint64      *hi,
+                 GError     **error)
+{
+  int rc = store_stmt_step (store, st, error);
+
+  if (rc != SQLITE_ROW)
+    return FALSE;
+  if (sqlite3_column_type (st->stmt, 0) != SQLITE_NULL)
+    {
+      *lo = MIN (*lo, sqlite3_column_int64 (st->stmt, 0));
+      *hi = MAX (*hi, sqlite3_column_int64 (st->stmt, 1));
+    }
+  store_stmt_reset (st);
+  return TRUE;
+}
+
+/* The next outcome value of @run_id after @after (NULL: the first), as
+ * stored — compared as the index orders it, whatever its type — or NULL
+ * with *@ok TRUE when there is none. */
+static sqlite3_value *
+cache_next_outcome (TallyStore     *store,
+                    gint64          run_id,
+                    sqlite3_value  *after,
+                    gboolean       *ok,
+                    GError        **error)
+{
+  Stmt *st = store_stmt (store, after == NULL ? cache_first_outcome_sql
+                                              : cache_next_outcome_sql, error);
+  sqlite3_value *next = NULL;
+  int rc;
+
+  *ok = st != NULL;
+  if (st == NULL)
+    return NULL;
+  store_bind_int64 (st, ":run", run_id);
+  if (after != NULL)
+    store_stmt_check_bind (st, sqlite3_bind_value (st->stmt, store_stmt_param (st, ":after"), after));
+  rc = store_stmt_step (store, st, error);
+  if (rc == SQLITE_ROW)
+    {
+      next = sqlite3_value_dup (sqlite3_column_value (st->stmt, 0));
+      *ok = next != NULL;
+      if (next == NULL)
+        store_set_sqlite_error (store, SQLITE_NOMEM, error);
+    }
+  else
+    *ok = rc == SQLITE_DONE;
+  store_stmt_reset (st);
+  return next;
+}
+
+/* The lowest and highest result id of @run_id (0 and -1 when it has
+ * none), by outcome: see cache_next_outcome_sql. */
+static gboolean
+cache_run_range (TallyStore  *store,
+                 gint64       run_id,
+                 gint64      *lo,
+                 gint64      *hi,
+                 GError     **error)
+{
+  sqlite3_value *outcome = NULL;
+  gboolean ok = TRUE;
+  Stmt *st;
+
+  *lo = G_MAXINT64;
+  *hi = G_MININT64;
+  for (guint i = 0; ok && i < CACHE_RANGE_MAX_OUTCOMES; i++)
+    {
+      sqlite3_value *next = cache_next_outcome (store, run_id, outcome, &ok, error);
+
+      sqlite3_value_free (outcome);
+      outcome = next;
+      if (outcome == NULL)
+        break;
+      st = store_stmt (store, cache_outcome_range_sql, error);
+      ok = st != NULL;
+      if (ok)
+        {
+          store_bind_int64 (st, ":run", run_id);
+          store_stmt_check_bind (st, sqlite3_bind_value (st->stmt, store_stmt_param (st, ":outcome"),
+                                                         outcome));
+          ok = cache_range_add (store, st, lo, hi, error);
+        }
+    }
+  if (ok && outcome != NULL)
+    {
+      st = store_stmt (store, cache_range_scan_sql, error);
+      ok = st != NULL;
+      if (ok)
+        {
+          store_bind_int64 (st, ":run", run_id);
+          ok = cache_range_add (store, st, lo, hi, error);
+        }
+    }
+  sqlite3_value_free (outcome);
+  if (ok && *lo > *hi)
+    {
+      *lo = 0;
+      *hi = -1;
+    }
+  return ok;
+}
+
+/* The passes of the load, in one read transaction. */
+static gboolean
+read_cache_fill (TallyStore      *store,
+                 TallyReadCache  *cache,
+                 gboolean        *ranked,
+                 GError         **error)
+{
+  gint64 n, lo = 0, hi = 0;
+
+  if (!cache_run_range (store, cache->run_id, &lo, &hi, error))
+    return FALSE;
+  /* Sized for the range: growing 100,000-row arrays copied them over
+   * and over (a third of the load). A run is one range of ids, or a few
+   * after a merge, so the size is an upper bound: capped, in case the
+   * range is wide and sparse. */
+  n = MIN (hi - lo + 1, CACHE_PRESIZE_MAX);
+  cache->results = g_array_sized_new (FALSE, FALSE, sizeof (CachedResult), n);
+  cache->tests = g_array_sized_new (FALSE, FALSE, sizeof (CachedTest), n);
+  cache->strings = g_string_sized_new (n * 40);
+  /* Offset 0 is "": the names of a test whose row is gone. */
+  g_string_append_c (cache->strings, '\0');
+  if (!cache_load_results (store, cache, lo, hi, n, error))
+    return FALSE;
+  if (!cache_load_tests (store, cache, ranked, error))
+    return FALSE;
+  return TRUE;
+}
+
 static TallyReadCache *
 read_cache_load (TallyStore  *store,
                  gint64       run_id,
@@ -675,41 +1043,11 @@ read_cache_load (TallyStore  *store,
   TallyReadCache *cache = g_new0 (TallyReadCache, 1);
   g_autoptr(GArray) paths = NULL;
   g_autoptr(GArray) programs = NULL;
-  gint64 n = 0, lo = 0, hi = 0;
   int order[TALLY_N_OUTCOMES];
-  gboolean ok = TRUE, in_txn;
-  Stmt *st;
-  int rc;
-
-  /* Sized up front: growing 100,000-row arrays copied them over and
-   * over (a third of the load). */
-  st = store_stmt (store, cache_range_sql, error);
-  ok = st != NULL;
-  if (ok)
-    {
-      store_bind_int64 (st, ":run", run_id);
-      rc = store_stmt_step (store, st, error);
-      ok = rc == SQLITE_ROW;
-      if (ok)
-        {
-          lo = sqlite3_column_int64 (st->stmt, 0);
-          hi = sqlite3_column_int64 (st->stmt, 1);
-          n = sqlite3_column_int64 (st->stmt, 2);
-        }
-      store_stmt_reset (st);
-    }
-  if (!ok)
-    {
-      g_free (cache);
-      return NULL;
-    }
+  gboolean ok, in_txn, ranked = FALSE;
+  gint64 cache_size = 0;
 
   cache->run_id = run_id;
-  cache->results = g_array_sized_new (FALSE, FALSE, sizeof (CachedResult), n);
-  cache->tests = g_array_sized_new (FALSE, FALSE, sizeof (CachedTest), n);
-  cache->strings = g_string_sized_new (n * 40);
-  /* Offset 0 is "": the names of a test whose row is gone. */
-  g_string_append_c (cache->strings, '\0');
   cache->messages = g_string_new (NULL);
   for (int o = 0; o < TALLY_N_OUTCOMES; o++)
     order[o] = o;
@@ -717,15 +1055,27 @@ read_cache_load (TallyStore  *store,
   for (int o = 0; o < TALLY_N_OUTCOMES; o++)
     cache->outcome_rank[order[o]] = o;
 
-  /* One read transaction: the three passes see the same database. */
+  /* One read transaction: the passes see the same database. */
   in_txn = !sqlite3_get_autocommit (store->db);
-  ok = in_txn || store_exec (store, "BEGIN", error);
+  /* The passes read each page once: a few page buffers, reused, instead
+   * of filling SQLite's page cache (2,000 new buffers, each a page fault
+   * or more on a cold process). Not inside a writer's transaction, whose
+   * changed pages would spill to the WAL. */
+  ok = in_txn
+       || (store_pragma_int (store, "PRAGMA cache_size", &cache_size, error)
+           && store_exec (store, "PRAGMA cache_size = " G_STRINGIFY (CACHE_LOAD_PAGES), error)
+           && store_exec (store, "BEGIN", error));
   if (ok)
     {
-      ok = cache_load_results (store, cache, lo, hi, n, error)
-           && cache_load_tests (store, cache, error);
+      ok = read_cache_fill (store, cache, &ranked, error);
       if (!in_txn)
         store_exec (store, ok ? "COMMIT" : "ROLLBACK", NULL);
+    }
+  if (cache_size != 0)
+    {
+      g_autofree char *restore = g_strdup_printf ("PRAGMA cache_size = %" G_GINT64_FORMAT, cache_size);
+
+      store_exec (store, restore, NULL);
     }
   if (!ok)
     {
@@ -733,6 +1083,8 @@ read_cache_load (TallyStore  *store,
       return NULL;
     }
 
+  if (ranked)
+    return cache;
   paths = g_array_sized_new (FALSE, FALSE, sizeof (guint32), cache->tests->len);
   programs = g_array_sized_new (FALSE, FALSE, sizeof (guint32), cache->tests->len);
   for (guint i = 0; i < cache->tests->len; i++)
@@ -1064,8 +1416,8 @@ cached_matches_text (TallyReadCache     *cache,
 
 /* Sorts @indices by a test's rank (path or program) with a counting
  * sort: ranks are 0 .. n_tests - 1. It is stable, and the results of
- * one test come in (attempt, id) order from the load: the ties of
- * compare_cached(). */
+ * one test come in (attempt, id) order from the load (cache_load_results()):
+ * the SQL's ties. */
 static void
 cache_sort_by_rank (TallyReadCache *cache,
                     GArray         *indices,
@@ -1073,12 +1425,15 @@ cache_sort_by_rank (TallyReadCache *cache,
                     gboolean        descending)
 {
   guint n_tests = cache->tests->len;
-  g_autofree guint32 *start = g_new0 (guint32, n_tests + 1);
+  g_autofree guint32 *start = NULL;
   g_autofree guint32 *sorted = NULL;
 
   if (indices->len < 2)
     return;
+  start = g_new0 (guint32, n_tests + 1);
   sorted = g_new (guint32, indices->len);
+  prefault_all (start, (n_tests + 1) * sizeof (guint32));
+  prefault_all (sorted, indices->len * sizeof (guint32));
 
   for (guint pass = 0; pass < 2; pass++)
     for (guint i = 0; i < indices->len; i++)
@@ -1121,7 +1476,7 @@ cache_filter_key (const TallyResultQuery *query)
 }
 
 /* The indices of the results @query selects, sorted by @key (KEY_NONE:
- * in id order); owned by the cache. Narrowing the text of the last
+ * in the load's order); owned by the cache. Narrowing the text of the last
  * query (typing one more character) scans only its previous answer. */
 GArray *
 store_cache_select (TallyReadCache          *cache,
@@ -1137,6 +1492,7 @@ store_cache_select (TallyReadCache          *cache,
       || cache->base_sort != (int) key || cache->base_descending != descending)
     {
       g_autoptr(GHashTable) keep = NULL;
+      Prefault pf = { 0 };
 
       read_cache_clear_answers (cache);
       if (query->test_ids != NULL)
@@ -1150,6 +1506,8 @@ store_cache_select (TallyReadCache          *cache,
         {
           const CachedResult *r = &g_array_index (cache->results, CachedResult, i);
 
+          prefault_ahead (&pf, cache->base->data, cache->base->len * sizeof (guint32),
+                          cache->results->len * sizeof (guint32));
           if ((query->outcomes != 0 && !(query->outcomes & (1u << r->outcome)))
               || (!query->all_attempts && !r->final)
               || (keep != NULL

@@ -909,13 +909,46 @@ make_version1_db (TallyTest *t)
 
 /* Migration from every earlier schema version: a version-1 database
  * opens, keeps its rows and gains the readers' indexes. */
-/* The memory sorts (multikey quicksort of paths, radix sorts of keys)
- * against SQL's ORDER BY on a run of many tests: paths with long common
- * prefixes, the same path in several programs, ties of every key,
- * retries. */
+/* @n results of random tests of @programs in a new run: paths with long
+ * common prefixes, the same path in several programs, ties of every
+ * key, retries. The same @seed gives the same results; with @every > 0,
+ * every @every-th is left out. Returns the run. */
+static gint64
+fill_random_run (TallyStore         *store,
+                 guint32             seed,
+                 const char * const *programs,
+                 guint               n_programs,
+                 guint               n,
+                 guint               every)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  gint64 run_id = begin_run (store);
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint k = g_rand_int_range (rand, 0, 400);
+      g_autofree char *name = g_strdup_printf ("/suite/%s%u/case%u%s", k % 3 ? "a" : "ab", k / 7,
+                                               k % 11, k % 5 ? "" : "/x");
+      Spec spec = { programs[g_rand_int_range (rand, 0, n_programs)], name, "",
+                    g_rand_int_range (rand, 0, 3) == 0 ? TALLY_OUTCOME_FAILED : TALLY_OUTCOME_PASSED,
+                    g_rand_int_range (rand, 1, 3), g_rand_int_range (rand, 0, 20), NULL, 0 };
+
+      if (every == 0 || i % every != 0)
+        add_result (store, run_id, &spec, T0 + i);
+    }
+  tally_store_commit (store, &error);
+  tally_assert_no_error (error);
+  return run_id;
+}
+
+/* Every key, direction and attempt mode of @run_id's memory sorts
+ * against SQL's ORDER BY, on a fresh reader (its first query loads the
+ * run). */
 static void
-test_memory_matches_sql_many (TallyTest     *t,
-                              gconstpointer  data)
+assert_memory_matches_sql (const char *path,
+                           gint64      run_id,
+                           guint       min_rows)
 {
   static const char * const keys[][3] = {
     { "path", "t.path, t.program, r.attempt, r.id", "t.path DESC, t.program DESC, r.attempt, r.id" },
@@ -928,47 +961,142 @@ test_memory_matches_sql_many (TallyTest     *t,
     { "attempt", "r.attempt, t.path, t.program, r.attempt, r.id",
       "r.attempt DESC, t.path, t.program, r.attempt, r.id" },
   };
-  static const char * const programs[] = { "prog-b", "prog-a", "prog-a2" };
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_build_filename (tally_test_get_tmpdir (t), "many.sqlite", NULL);
-  g_autoptr(TallyStore) store = NULL;
-  g_autoptr(GRand) rand = g_rand_new_with_seed (4);
+  g_autoptr(TallyStore) store = tally_store_open_readonly (path, &error);
   TallyResultQuery q = TALLY_RESULT_QUERY_INIT;
-  gint64 run_id;
+  gint64 cache_size;
 
-  store = tally_store_open (path, &error);
   tally_assert_no_error (error);
-  run_id = begin_run (store);
-  for (guint i = 0; i < 1500; i++)
-    {
-      guint n = g_rand_int_range (rand, 0, 400);
-      g_autofree char *name = g_strdup_printf ("/suite/%s%u/case%u%s", n % 3 ? "a" : "ab", n / 7,
-                                               n % 11, n % 5 ? "" : "/x");
-      Spec spec = { programs[g_rand_int_range (rand, 0, 3)], name, "",
-                    g_rand_int_range (rand, 0, 3) == 0 ? TALLY_OUTCOME_FAILED : TALLY_OUTCOME_PASSED,
-                    g_rand_int_range (rand, 1, 3), g_rand_int_range (rand, 0, 20), NULL, 0 };
-
-      add_result (store, run_id, &spec, T0 + i);
-    }
-  tally_store_commit (store, &error);
+  cache_size = tally_store_debug_query_int (store, "PRAGMA cache_size", &error);
   tally_assert_no_error (error);
-
   for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
     for (guint d = 0; d < 2; d++)
       for (guint all = 0; all < 2; all++)
         {
           g_autoptr(GArray) got = NULL;
           g_autoptr(GArray) want = NULL;
-          g_autofree char *what = g_strdup_printf ("%s%s, %s attempts", keys[k][0],
-                                                   d ? " desc" : "", all ? "all" : "final");
+          g_autofree char *what = g_strdup_printf ("run %" G_GINT64_FORMAT ", %s%s, %s attempts",
+                                                   run_id, keys[k][0], d ? " desc" : "",
+                                                   all ? "all" : "final");
 
           q.all_attempts = all;
           got = tally_store_viewer_query_result_ids (store, run_id, &q, keys[k][0], d, &error);
           tally_assert_no_error (error);
           want = sql_ids (path, run_id, &q, keys[k][1 + d]);
-          tally_assert_cmpuint (got->len, >, 500);
+          tally_assert_cmpuint (got->len, >, min_rows);
           assert_same_ids (got, want, what);
         }
+  /* The load reads with a small page cache, then gives it back. */
+  tally_assert_cmpint (tally_store_debug_query_int (store, "PRAGMA cache_size", &error), ==,
+                       cache_size);
+  tally_assert_no_error (error);
+}
+
+/* The memory sorts (multikey quicksort or merge of paths, radix sorts of
+ * keys) against SQL's ORDER BY on a run of many tests of a few programs,
+ * read in name order (the run has most of the database's tests). */
+static void
+test_memory_matches_sql_many (TallyTest     *t,
+                              gconstpointer  data)
+{
+  static const char * const programs[] = { "prog-b", "prog-a", "prog-a2" };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (tally_test_get_tmpdir (t), "many.sqlite", NULL);
+  g_autoptr(TallyStore) store = NULL;
+  gint64 run_id;
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  run_id = fill_random_run (store, 4, programs, G_N_ELEMENTS (programs), 1500, 0);
+  assert_memory_matches_sql (path, run_id, 500);
+}
+
+/* The same with more programs than the load merges (their paths are
+ * sorted instead) and names that are prefixes of others; then, in
+ * another database, a run with part of its tests (the others are skipped
+ * in name order) and one with a few (read by id). */
+static void
+test_memory_matches_sql_programs (TallyTest     *t,
+                                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (tally_test_get_tmpdir (t), "programs.sqlite", NULL);
+  g_autofree char *path2 = g_build_filename (tally_test_get_tmpdir (t), "part.sqlite", NULL);
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char * const *programs;
+  gint64 all, part, few;
+
+  for (guint i = 0; i < 40; i++)
+    g_ptr_array_add (names, g_strdup_printf ("p%u", i));
+  programs = (const char * const *) names->pdata;
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  all = fill_random_run (store, 7, programs, names->len, 3000, 0);
+  assert_memory_matches_sql (path, all, 1000);
+  g_clear_pointer (&store, tally_store_close);
+
+  store = tally_store_open (path2, &error);
+  tally_assert_no_error (error);
+  all = fill_random_run (store, 9, programs + 8, 5, 2000, 0);
+  part = fill_random_run (store, 9, programs + 8, 5, 2000, 3);
+  few = fill_random_run (store, 9, programs + 8, 5, 150, 0);
+  assert_memory_matches_sql (path2, all, 1000);
+  assert_memory_matches_sql (path2, part, 600);
+  assert_memory_matches_sql (path2, few, 50);
+}
+
+/* Outcomes written by something else — a BLOB, a text with a NUL, more
+ * distinct values than the load seeks one by one — still give the run's
+ * whole id range: every row is counted, none loops. */
+static void
+test_odd_outcomes (TallyTest     *t,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (tally_test_get_tmpdir (t), "odd.sqlite", NULL);
+  g_autoptr(TallyStore) store = NULL;
+  TallyResultQuery q = TALLY_RESULT_QUERY_INIT;
+  gint64 runs[2];
+  sqlite3 *db = NULL;
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  for (guint r = 0; r < 2; r++)
+    {
+      runs[r] = begin_run (store);
+      for (guint i = 0; i < 100; i++)
+        {
+          g_autofree char *name = g_strdup_printf ("/odd/%u", i);
+          Spec spec = { "prog", name, "", TALLY_OUTCOME_PASSED, 1, i, NULL, 0 };
+
+          add_result (store, runs[r], &spec, T0 + i);
+        }
+    }
+  tally_store_commit (store, &error);
+  tally_assert_no_error (error);
+  g_clear_pointer (&store, tally_store_close);
+
+  tally_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  tally_assert_cmpint (sqlite3_exec (db,
+                         "UPDATE results SET outcome = CAST ('passed' AS BLOB)"
+                         " WHERE id = (SELECT min (id) FROM results WHERE run_id = 1);"
+                         "UPDATE results SET outcome = 'pa' || char (0) || 'ssed'"
+                         " WHERE id = (SELECT max (id) FROM results WHERE run_id = 1);"
+                         "UPDATE results SET outcome = 'odd' || id WHERE run_id = 2;",
+                         NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = tally_store_open_readonly (path, &error);
+  tally_assert_no_error (error);
+  q.all_attempts = TRUE;
+  for (guint r = 0; r < 2; r++)
+    {
+      g_autoptr(GArray) ids = tally_store_query_result_ids (store, runs[r], &q, &error);
+
+      tally_assert_no_error (error);
+      tally_assert_cmpuint (ids->len, ==, 100);
+    }
 }
 
 static void
@@ -1080,6 +1208,8 @@ register_tests (void)
   tally_add ("/store/queries/query-plans", test_query_plans, NULL);
   tally_add ("/store/queries/memory-matches-sql", test_memory_matches_sql, NULL);
   tally_add ("/store/queries/memory-matches-sql-many", test_memory_matches_sql_many, NULL);
+  tally_add ("/store/queries/memory-matches-sql-programs", test_memory_matches_sql_programs, NULL);
+  tally_add ("/store/queries/odd-outcomes", test_odd_outcomes, NULL);
   tally_add ("/store/queries/migrate-from-v1", test_migrate_from_v1, NULL);
   tally_add ("/store/queries/scale", test_scale, "slow timeout=600");
 }
