@@ -121,15 +121,7 @@ tally_viewer_result_set_shown (TallyViewerResult *self,
 {
   g_return_if_fail (TALLY_VIEWER_IS_RESULT (self));
 
-  g_return_if_fail (shown || self->shown > 0);
-
-  self->shown += shown ? 1 : -1;
-  if (self->list == NULL)
-    return;
-  if (self->shown > 0)
-    g_hash_table_add (self->list->shown, self);
-  else
-    g_hash_table_remove (self->list->shown, self);
+  tally_viewer_count_bound (self->list != NULL ? self->list->shown : NULL, self, &self->shown, shown);
 }
 
 static GType

@@ -198,3 +198,20 @@ tally_viewer_items_changed_at (GListModel *model,
       g_list_model_items_changed (model, first, last - first + 1, last - first + 1);
     }
 }
+
+void
+tally_viewer_count_bound (GHashTable *shown,
+                          gpointer    item,
+                          guint      *count,
+                          gboolean    bound)
+{
+  g_return_if_fail (bound || *count > 0);
+
+  *count += bound ? 1 : -1;
+  if (shown == NULL)
+    return;
+  if (*count > 0)
+    g_hash_table_add (shown, item);
+  else
+    g_hash_table_remove (shown, item);
+}

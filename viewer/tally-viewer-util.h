@@ -32,5 +32,12 @@ void        tally_viewer_set_tooltip      (GtkWidget  *widget,
  * positional models have GTK 4.8 rebind rows instead of rebuilding them. */
 void        tally_viewer_items_changed_at (GListModel *model,
                                            GArray     *positions);
+/* Counts @item's bound cells in @count (@bound: a bind, else an unbind)
+ * and keeps @shown, the set of items bound at least once, in step;
+ * @shown may be NULL (the model is gone). */
+void        tally_viewer_count_bound      (GHashTable *shown,
+                                           gpointer    item,
+                                           guint      *count,
+                                           gboolean    bound);
 
 G_END_DECLS
