@@ -62,6 +62,15 @@ tally_util_parse_events (TallyRun *run)
     }
 }
 
+char *
+tally_util_env_no_leak_check (void)
+{
+  const char *options = g_getenv ("ASAN_OPTIONS");
+
+  return g_strdup_printf ("ASAN_OPTIONS=%s%sdetect_leaks=0", options ? options : "",
+                          options && *options ? ":" : "");
+}
+
 TallyRun *
 tally_util_run_argv (TallyTest          *test,
                      const char * const *envp,

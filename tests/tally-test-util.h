@@ -23,6 +23,12 @@ char     *tally_util_build_path   (const char  *relative);
 char     *tally_util_tally_bin    (void);
 char     *tally_util_sample       (const char  *name);
 char     *tally_util_db_path      (TallyTest   *test);
+/* "ASAN_OPTIONS=…:detect_leaks=0", the caller's options kept: for a
+ * program whose test forks a child that calls exit(). The child of a
+ * threaded process runs LeakSanitizer's exit check, which can deadlock
+ * on an allocator lock another thread held at the fork (seen hanging one
+ * run in three). Free with g_free(). */
+char     *tally_util_env_no_leak_check (void);
 TallyRun *tally_util_run          (TallyTest   *test,
                                    const char * const *envp,
                                    const char  *first_arg,

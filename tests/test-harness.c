@@ -343,7 +343,10 @@ test_standalone_exit_mid_test (TallyTest *t, gconstpointer data)
 static void
 test_standalone_child_exit (TallyTest *t, gconstpointer data)
 {
-  g_autoptr(TallyRun) run = run_standalone (t, "tests/samples/sample-exit", "/exit/child-exits");
+  g_autofree char *program = tally_util_build_path ("tests/samples/sample-exit");
+  g_autofree char *no_leak_check = tally_util_env_no_leak_check ();
+  const char *envp[] = { no_leak_check, NULL };
+  g_autoptr(TallyRun) run = tally_util_run (t, envp, program, "-p", "/exit/child-exits", NULL);
 
   tally_assert_cmpint (run->status, ==, 0);
   tally_assert_nonnull (strstr (run->out, "ok 1 /exit/child-exits\n"));

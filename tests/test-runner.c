@@ -65,7 +65,9 @@ test_forked_child_exit (TallyTest *t, gconstpointer data)
   g_autofree char *tally = tally_util_tally_bin ();
   g_autofree char *program = tally_util_sample ("sample-exit");
   g_autofree char *db = tally_util_db_path (t);
-  g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "-n", "1", "--json",
+  g_autofree char *no_leak_check = tally_util_env_no_leak_check ();
+  const char *envp[] = { no_leak_check, NULL };
+  g_autoptr(TallyRun) run = tally_util_run (t, envp, tally, "run", "-n", "1", "--json",
                                             "--db", db, program, NULL);
   g_autoptr(TallyStore) store = NULL;
   g_autoptr(GPtrArray) logs = NULL;
