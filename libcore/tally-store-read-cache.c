@@ -1138,7 +1138,7 @@ tests_read_thread (gpointer data)
   rc = sqlite3_open_v2 (tr->filename, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc == SQLITE_OK)
     {
-      sqlite3_busy_timeout (db, 5000);
+      sqlite3_busy_timeout (db, 5000);   /* as the store's (BUSY_TIMEOUT_MS) */
       rc = sqlite3_exec (db, "PRAGMA cache_size = " G_STRINGIFY (CACHE_LOAD_PAGES) "; BEGIN",
                          NULL, NULL, NULL);
     }
@@ -1313,9 +1313,10 @@ cache_start_tests_read (TallyStore  *store,
     parallel_hook (parallel_hook_data);
   tr = g_new0 (TestsRead, 1);
   tr->filename = g_strdup (filename);
-  tr->strings = g_string_sized_new ((hi - lo + 1) * 40);
+  /* Capped as read_cache_fill() caps its arrays: ids can be sparse. */
+  tr->strings = g_string_sized_new (MIN (max_test, CACHE_PRESIZE_MAX) * 40);
   g_string_append_c (tr->strings, '\0');
-  tr->rows = g_array_sized_new (FALSE, FALSE, sizeof (NamedTest), max_test);
+  tr->rows = g_array_sized_new (FALSE, FALSE, sizeof (NamedTest), MIN (max_test, CACHE_PRESIZE_MAX));
   /* No thread: the tests are read here after the results. */
   *thread = g_thread_try_new ("tally-tests", tests_read_thread, tr, NULL);
   if (*thread != NULL)
