@@ -1074,6 +1074,8 @@ typedef struct
   guint32 group_start[CACHE_MERGE_MAX_PROGRAMS + 1];
   guint n_groups;         /* more than the merge takes: no path_ranks */
   guint32 *path_ranks;    /* per row, by (path, program) */
+  guint32 *paths;         /* per row, the merge's input */
+  gsize capacity;         /* of both, in rows */
   char *error;            /* NULL when every row was read */
 } TestsRead;
 
@@ -1085,6 +1087,7 @@ tests_read_free (TestsRead *tr)
     g_string_free (tr->strings, TRUE);
   g_clear_pointer (&tr->rows, g_array_unref);
   g_free (tr->path_ranks);
+  g_free (tr->paths);
   g_free (tr->error);
   g_free (tr);
 }
@@ -1095,7 +1098,8 @@ static void
 tests_read_row (TestsRead    *tr,
                 sqlite3_stmt *s,
                 guint32      *program,
-                Prefault     *pf)
+                Prefault     *pf,
+                Prefault     *pf_rows)
 {
   const char *name = (const char *) sqlite3_column_text (s, 1);
   const char *path = (const char *) sqlite3_column_text (s, 2);
@@ -1117,6 +1121,8 @@ tests_read_row (TestsRead    *tr,
   prefault_ahead (pf, tr->strings->str, tr->strings->len, tr->strings->allocated_len);
   g_string_append_len (tr->strings, path ? path : "", sqlite3_column_bytes (s, 2));
   g_string_append_c (tr->strings, '\0');
+  prefault_ahead (pf_rows, tr->rows->data, tr->rows->len * sizeof (NamedTest),
+                  tr->capacity * sizeof (NamedTest));
   g_array_append_val (tr->rows, row);
 }
 
@@ -1132,7 +1138,8 @@ tests_read_thread (gpointer data)
   sqlite3 *db = NULL;
   sqlite3_stmt *s = NULL;
   guint32 program = 0;
-  Prefault pf = { 0 };
+  Prefault pf = { 0 }, pf_rows = { 0 };
+  guint n;
   int rc;
 
   rc = sqlite3_open_v2 (tr->filename, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
@@ -1146,7 +1153,7 @@ tests_read_thread (gpointer data)
     rc = sqlite3_prepare_v2 (db, cache_tests_by_name_sql, -1, &s, NULL);
   if (rc == SQLITE_OK)
     while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-      tests_read_row (tr, s, &program, &pf);
+      tests_read_row (tr, s, &program, &pf, &pf_rows);
   if (rc != SQLITE_DONE)
     tr->error = g_strdup (db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
   sqlite3_finalize (s);
@@ -1154,19 +1161,22 @@ tests_read_thread (gpointer data)
     sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
   sqlite3_close (db);
   if (tr->error != NULL || tr->n_groups > CACHE_MERGE_MAX_PROGRAMS)
-    return NULL;
+    {
+      g_clear_pointer (&tr->path_ranks, g_free);
+      return NULL;
+    }
 
   /* The path order by a merge of the programs' lists, here too. */
-  {
-    guint n = tr->rows->len;
-    g_autofree guint32 *paths = g_new (guint32, MAX (n, 1));
-
-    tr->group_start[tr->n_groups] = n;
-    for (guint i = 0; i < n; i++)
-      paths[i] = g_array_index (tr->rows, NamedTest, i).path;
-    tr->path_ranks = g_new (guint32, MAX (n, 1));
-    merge_path_ranks (tr->strings->str, paths, tr->group_start, tr->n_groups, n, tr->path_ranks);
-  }
+  n = tr->rows->len;
+  if (n > tr->capacity)
+    {
+      tr->paths = g_renew (guint32, tr->paths, n);
+      tr->path_ranks = g_renew (guint32, tr->path_ranks, n);
+    }
+  tr->group_start[tr->n_groups] = n;
+  for (guint i = 0; i < n; i++)
+    tr->paths[i] = g_array_index (tr->rows, NamedTest, i).path;
+  merge_path_ranks (tr->strings->str, tr->paths, tr->group_start, tr->n_groups, n, tr->path_ranks);
   return NULL;
 }
 
@@ -1248,13 +1258,14 @@ cache_apply_tests_read (TallyReadCache *cache,
 {
   guint n = cache->tests->len, n_rows = tr->rows->len, kept, rank = 0;
   g_autofree guint32 *slot = cache_take_names (cache, tr, &kept);
-  g_autofree guint32 *by_path = NULL;
+  guint32 *by_path;
 
   *ranked = FALSE;
   if (kept < n || tr->path_ranks == NULL)
     return;
 
-  by_path = g_new (guint32, MAX (n_rows, 1));
+  /* The merge's input, no longer needed. */
+  by_path = tr->paths;
   for (guint i = 0; i < n_rows; i++)
     by_path[tr->path_ranks[i]] = i;
   for (guint k = 0; k < n_rows; k++)
@@ -1302,7 +1313,8 @@ cache_start_tests_read (TallyStore  *store,
 
   *thread = NULL;
   *out = NULL;
-  if (in_txn || hi - lo + 1 < (gint64) parallel_min || filename == NULL || *filename == '\0')
+  if (in_txn || hi - lo + 1 < (gint64) parallel_min || filename == NULL || *filename == '\0'
+      || (parallel_min == CACHE_PARALLEL_MIN && g_get_num_processors () < 2))
     return TRUE;
   if (!store_pragma_int (store, cache_tests_max_sql, &max_test, error))
     return FALSE;
@@ -1317,6 +1329,11 @@ cache_start_tests_read (TallyStore  *store,
   tr->strings = g_string_sized_new (MIN (max_test, CACHE_PRESIZE_MAX) * 40);
   g_string_append_c (tr->strings, '\0');
   tr->rows = g_array_sized_new (FALSE, FALSE, sizeof (NamedTest), MIN (max_test, CACHE_PRESIZE_MAX));
+  /* Allocated here, not in the thread: a new thread's malloc arena gives
+   * fresh pages each load (ten times the page faults). */
+  tr->capacity = MAX (MIN (max_test, CACHE_PRESIZE_MAX), 1);
+  tr->paths = g_new (guint32, tr->capacity);
+  tr->path_ranks = g_new (guint32, tr->capacity);
   /* No thread: the tests are read here after the results. */
   *thread = g_thread_try_new ("tally-tests", tests_read_thread, tr, NULL);
   if (*thread != NULL)
@@ -1350,7 +1367,8 @@ read_cache_fill (TallyStore      *store,
   n = MIN (hi - lo + 1, CACHE_PRESIZE_MAX);
   cache->results = g_array_sized_new (FALSE, FALSE, sizeof (CachedResult), n);
   cache->tests = g_array_sized_new (FALSE, FALSE, sizeof (CachedTest), n);
-  cache->strings = g_string_sized_new (n * 40);
+  /* With the thread, its names are usually taken as they are. */
+  cache->strings = g_string_sized_new (tr != NULL ? 64 : n * 40);
   /* Offset 0 is "": the names of a test whose row is gone. */
   g_string_append_c (cache->strings, '\0');
   ok = cache_load_results (store, cache, lo, hi, n, error);
