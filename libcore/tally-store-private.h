@@ -320,6 +320,9 @@ gboolean    tally_store_debug_exec      (const char      *path,
 gint64      tally_store_debug_query_int (TallyStore      *store,
                                          const char      *sql,
                                          GError         **error);
+void        tally_store_debug_set_parallel_load (guint    min_results,
+                                                 void   (*before_tests) (gpointer data),
+                                                 gpointer data);
 
 /* Viewer queries (tally-store-query.c, "Viewer queries"). */
 gboolean    tally_store_viewer_get_data_version (TallyStore   *store,

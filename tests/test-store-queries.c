@@ -1046,6 +1046,127 @@ test_memory_matches_sql_programs (TallyTest     *t,
   assert_memory_matches_sql (path2, few, 50);
 }
 
+/* The same shapes with the tests read on a second connection in a
+ * thread (the threshold lowered to every run): tests read in name order
+ * and merged, more programs than the merge takes (sorted instead), and
+ * runs with part of the database's tests (the others skipped). */
+static void
+test_memory_matches_sql_parallel (TallyTest     *t,
+                                  gconstpointer  data)
+{
+  static const char * const few_programs[] = { "prog-b", "prog-a", "prog-a2" };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (tally_test_get_tmpdir (t), "par.sqlite", NULL);
+  g_autofree char *path2 = g_build_filename (tally_test_get_tmpdir (t), "par2.sqlite", NULL);
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char * const *programs;
+  gint64 all, part;
+
+  for (guint i = 0; i < 40; i++)
+    g_ptr_array_add (names, g_strdup_printf ("p%u", i));
+  programs = (const char * const *) names->pdata;
+  tally_store_debug_set_parallel_load (1, NULL, NULL);
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  /* Every test of the database in the run (the thread's names kept as
+   * they are), then a run with part of them. */
+  all = fill_random_run (store, 4, few_programs, G_N_ELEMENTS (few_programs), 1500, 0);
+  assert_memory_matches_sql (path, all, 500);
+  part = fill_random_run (store, 5, few_programs, G_N_ELEMENTS (few_programs), 1500, 2);
+  assert_memory_matches_sql (path, part, 400);
+  assert_memory_matches_sql (path, all, 500);
+  g_clear_pointer (&store, tally_store_close);
+
+  store = tally_store_open (path2, &error);
+  tally_assert_no_error (error);
+  all = fill_random_run (store, 7, programs, names->len, 3000, 0);
+  assert_memory_matches_sql (path2, all, 1000);
+  part = fill_random_run (store, 7, programs, names->len, 3000, 3);
+  assert_memory_matches_sql (path2, part, 800);
+
+  tally_store_debug_set_parallel_load (0, NULL, NULL);
+}
+
+typedef struct
+{
+  TallyStore *writer;
+  gint64 run_id;
+  guint calls;
+} LateWrite;
+
+/* Between the results' read and the tests' read: another connection
+ * commits a new test (its path among the others) and a result of it in
+ * the run being loaded. */
+static void
+write_late_test (gpointer data)
+{
+  LateWrite *late = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_strdup_printf ("/suite/a%u/case5b", late->calls++ % 50);
+  Spec spec = { "prog-a", name, "", TALLY_OUTCOME_FAILED, 1, 3, "late", 0 };
+
+  add_result (late->writer, late->run_id, &spec, T0 + 100000 + late->calls);
+  tally_store_commit (late->writer, &error);
+  tally_assert_no_error (error);
+}
+
+/* A writer commits new tests and results after the load's results were
+ * read and before its tests are: the load answers as of its results'
+ * snapshot (the new tests ignored, ranks without them), equal to SQL's
+ * answer before the write; the next query sees the write. */
+static void
+test_parallel_load_late_tests (TallyTest     *t,
+                               gconstpointer  data)
+{
+  static const char * const programs[] = { "prog-b", "prog-a" };
+  static const char * const keys[][2] = {
+    { "path", "t.path, t.program, r.attempt, r.id" },
+    { "program", "t.program DESC, t.path, t.program, r.attempt, r.id" },
+    { "program", "t.program, t.path, t.program, r.attempt, r.id" },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (tally_test_get_tmpdir (t), "late.sqlite", NULL);
+  g_autoptr(TallyStore) writer = NULL;
+  g_autoptr(TallyStore) reader = NULL;
+  TallyResultQuery q = TALLY_RESULT_QUERY_INIT;
+  LateWrite late = { 0 };
+
+  writer = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  late.writer = writer;
+  late.run_id = fill_random_run (writer, 11, programs, G_N_ELEMENTS (programs), 1200, 0);
+  reader = tally_store_open_readonly (path, &error);
+  tally_assert_no_error (error);
+  tally_store_debug_set_parallel_load (1, write_late_test, &late);
+
+  q.all_attempts = TRUE;
+  for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+    {
+      g_autoptr(GArray) want = sql_ids (path, late.run_id, &q, keys[k][1]);
+      g_autoptr(GArray) got = NULL;
+      g_autoptr(GArray) later = NULL;
+      g_autoptr(GArray) want_later = NULL;
+      guint calls = late.calls;
+
+      got = tally_store_viewer_query_result_ids (reader, late.run_id, &q, keys[k][0], k == 1, &error);
+      tally_assert_no_error (error);
+      tally_assert_cmpuint (late.calls, ==, calls + 1);
+      assert_same_ids (got, want, keys[k][0]);
+
+      /* The next query loads again (the database changed) and sees the
+       * late result; this load's own late write is not seen. */
+      want_later = sql_ids (path, late.run_id, &q, keys[k][1]);
+      later = tally_store_viewer_query_result_ids (reader, late.run_id, &q, keys[k][0], k == 1, &error);
+      tally_assert_no_error (error);
+      tally_assert_cmpuint (want_later->len, ==, want->len + 1);
+      assert_same_ids (later, want_later, keys[k][0]);
+    }
+
+  tally_store_debug_set_parallel_load (0, NULL, NULL);
+}
+
 /* Outcomes written by something else — a BLOB, a text with a NUL, more
  * distinct values than the load seeks one by one — still give the run's
  * whole id range: every row is counted, none loops. */
@@ -1209,6 +1330,8 @@ register_tests (void)
   tally_add ("/store/queries/memory-matches-sql", test_memory_matches_sql, NULL);
   tally_add ("/store/queries/memory-matches-sql-many", test_memory_matches_sql_many, NULL);
   tally_add ("/store/queries/memory-matches-sql-programs", test_memory_matches_sql_programs, NULL);
+  tally_add ("/store/queries/memory-matches-sql-parallel", test_memory_matches_sql_parallel, NULL);
+  tally_add ("/store/queries/parallel-load-late-tests", test_parallel_load_late_tests, NULL);
   tally_add ("/store/queries/odd-outcomes", test_odd_outcomes, NULL);
   tally_add ("/store/queries/migrate-from-v1", test_migrate_from_v1, NULL);
   tally_add ("/store/queries/scale", test_scale, "slow timeout=600");
