@@ -314,13 +314,29 @@ test_capture_never_mixes (TallyTest *t, gconstpointer data)
 
 /* --- selection ----------------------------------------------------------- */
 
+/* A link to the sample in the test's directory (where tally runs), so
+ * that its name in `program::path` is "NAME", whatever the checkout's
+ * directory is called: -k matches the name, and a checkout under
+ * /src/parallel/ must not match "parallel". Returns the relative path. */
+static char *
+sample_here (TallyTest  *t,
+             const char *name)
+{
+  g_autofree char *target = tally_util_sample (name);
+  g_autofree char *link = g_build_filename (tally_test_get_tmpdir (t), name, NULL);
+
+  if (!g_file_test (link, G_FILE_TEST_EXISTS))
+    tally_assert_cmpint (symlink (target, link), ==, 0);
+  return g_strconcat ("./", name, NULL);
+}
+
 static GPtrArray *
 listed_paths (TallyTest  *t,
               const char *option,
               const char *expr)
 {
   g_autofree char *tally = tally_util_tally_bin ();
-  g_autofree char *program = tally_util_sample ("sample-sched");
+  g_autofree char *program = sample_here (t, "sample-sched");
   g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "list", "--json", option, expr, program, NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
@@ -521,7 +537,7 @@ static void
 test_durations_slowest (TallyTest *t, gconstpointer data)
 {
   g_autofree char *tally = tally_util_tally_bin ();
-  g_autofree char *program = tally_util_sample ("sample-sched");
+  g_autofree char *program = sample_here (t, "sample-sched");
   g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "--no-db", "--json", "-n", "3",
                                             "--durations", "4", "-k", "parallel", program, NULL);
   g_autoptr(GPtrArray) expected = g_ptr_array_new ();
