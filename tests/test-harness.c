@@ -309,19 +309,20 @@ test_worker_fixture (TallyTest *t, gconstpointer data)
 /* --- a test that ends its process, standalone ----------------------------- */
 
 static TallyRun *
-run_standalone (TallyTest  *t,
-                const char *sample,
-                const char *path)
+run_standalone (TallyTest          *t,
+                const char * const *envp,
+                const char         *sample,
+                const char         *path)
 {
   g_autofree char *program = tally_util_build_path (sample);
 
-  return tally_util_run (t, NULL, program, "-p", path, NULL);
+  return tally_util_run (t, envp, program, "-p", path, NULL);
 }
 
 static void
 test_standalone_fatal_signal (TallyTest *t, gconstpointer data)
 {
-  g_autoptr(TallyRun) run = run_standalone (t, "tests/samples/sample-crash", "/crash/segv");
+  g_autoptr(TallyRun) run = run_standalone (t, NULL, "tests/samples/sample-crash", "/crash/segv");
 
   tally_assert_nonnull (strstr (run->out, "not ok 1 /crash/segv # crashed: the process died of a fatal signal\n"
                                           "Bail out! /crash/segv crashed\n"));
@@ -331,7 +332,7 @@ test_standalone_fatal_signal (TallyTest *t, gconstpointer data)
 static void
 test_standalone_exit_mid_test (TallyTest *t, gconstpointer data)
 {
-  g_autoptr(TallyRun) run = run_standalone (t, "tests/samples/sample-exit", "/exit/mid-test");
+  g_autoptr(TallyRun) run = run_standalone (t, NULL, "tests/samples/sample-exit", "/exit/mid-test");
 
   tally_assert_nonnull (strstr (run->out, "not ok 1 /exit/mid-test # crashed: the test called exit() mid-test\n"
                                           "Bail out! /exit/mid-test exited\n"));
@@ -343,10 +344,9 @@ test_standalone_exit_mid_test (TallyTest *t, gconstpointer data)
 static void
 test_standalone_child_exit (TallyTest *t, gconstpointer data)
 {
-  g_autofree char *program = tally_util_build_path ("tests/samples/sample-exit");
   g_autofree char *no_leak_check = tally_util_env_no_leak_check ();
   const char *envp[] = { no_leak_check, NULL };
-  g_autoptr(TallyRun) run = tally_util_run (t, envp, program, "-p", "/exit/child-exits", NULL);
+  g_autoptr(TallyRun) run = run_standalone (t, envp, "tests/samples/sample-exit", "/exit/child-exits");
 
   tally_assert_cmpint (run->status, ==, 0);
   tally_assert_nonnull (strstr (run->out, "ok 1 /exit/child-exits\n"));
