@@ -125,7 +125,7 @@ on_log_cell_bind_cb (GtkSignalListItemFactory *factory,
   GtkWidget *child = gtk_list_item_get_child (item);
   g_autofree char *text = NULL;
 
-  tally_viewer_log_item_set_shown (log_item, TRUE);
+  tally_viewer_row_set_shown (TALLY_VIEWER_ROW (log_item), TRUE);
 
   if (record == NULL)
     text = g_strdup ("");
@@ -170,7 +170,7 @@ on_log_cell_unbind_cb (GtkSignalListItemFactory *factory,
                        GtkListItem              *item,
                        gpointer                  data)
 {
-  tally_viewer_log_item_set_shown (gtk_list_item_get_item (item), FALSE);
+  tally_viewer_row_set_shown (gtk_list_item_get_item (item), FALSE);
 }
 
 static void

@@ -6,23 +6,16 @@
 #include <tally.h>
 
 #include "tally-viewer-log-list.h"
-#include "tally-viewer-util.h"
 
 #define PAGE_SIZE 128
 
-/* A row of the log table: a position, not a record, for the reason
- * tally-viewer-result-list.c gives (GTK 4.8 rebuilds the rows of removed
- * items; a position that stays is rebound instead). */
+/* A row of the log table: a position, not a record (tally-viewer-row.h). */
 struct _TallyViewerLogItem
 {
-  GObject parent_instance;
-
-  TallyViewerLogList *list;     /* borrowed; NULL once the list is gone */
-  guint position;
-  guint shown;                  /* cells bound to it */
+  TallyViewerRow parent_instance;
 };
 
-G_DEFINE_FINAL_TYPE (TallyViewerLogItem, tally_viewer_log_item, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (TallyViewerLogItem, tally_viewer_log_item, TALLY_VIEWER_TYPE_ROW)
 
 struct _TallyViewerLogList
 {
@@ -33,30 +26,14 @@ struct _TallyViewerLogList
   GLogLevelFlags max_level;
   guint n_items;
   GHashTable *pages;            /* page index → GPtrArray of TallyLogRecord */
-  GHashTable *slots;            /* position → TallyViewerLogItem (weak: alive while held) */
-  GHashTable *shown;            /* TallyViewerLogItem set: bound in a view */
+  TallyViewerRows *items;       /* the positions handed out */
 };
 
 static GPtrArray *load_page (TallyViewerLogList *self, guint page);
 
 static void
-tally_viewer_log_item_finalize (GObject *object)
-{
-  TallyViewerLogItem *self = (TallyViewerLogItem *) object;
-
-  if (self->list != NULL)
-    {
-      g_hash_table_remove (self->list->slots, GUINT_TO_POINTER (self->position));
-      g_hash_table_remove (self->list->shown, self);
-    }
-
-  G_OBJECT_CLASS (tally_viewer_log_item_parent_class)->finalize (object);
-}
-
-static void
 tally_viewer_log_item_class_init (TallyViewerLogItemClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = tally_viewer_log_item_finalize;
 }
 
 static void
@@ -69,29 +46,21 @@ tally_viewer_log_item_get_record (TallyViewerLogItem *self)
 {
   TallyViewerLogList *list;
   GPtrArray *records;
-  guint page, index;
+  guint position, page, index;
 
   g_return_val_if_fail (TALLY_VIEWER_IS_LOG_ITEM (self), NULL);
 
-  list = self->list;
-  if (list == NULL || self->position >= list->n_items)
+  list = tally_viewer_row_get_model (TALLY_VIEWER_ROW (self));
+  position = tally_viewer_row_get_position (TALLY_VIEWER_ROW (self));
+  if (list == NULL || position >= list->n_items)
     return NULL;
 
-  page = self->position / PAGE_SIZE;
-  index = self->position % PAGE_SIZE;
+  page = position / PAGE_SIZE;
+  index = position % PAGE_SIZE;
   records = g_hash_table_lookup (list->pages, GUINT_TO_POINTER (page));
   if (records == NULL)
     records = load_page (list, page);
   return index < records->len ? g_ptr_array_index (records, index) : NULL;
-}
-
-void
-tally_viewer_log_item_set_shown (TallyViewerLogItem *self,
-                                 gboolean            shown)
-{
-  g_return_if_fail (TALLY_VIEWER_IS_LOG_ITEM (self));
-
-  tally_viewer_count_bound (self->list != NULL ? self->list->shown : NULL, self, &self->shown, shown);
 }
 
 static GType
@@ -137,20 +106,10 @@ tally_viewer_log_list_get_item (GListModel *model,
                                 guint       position)
 {
   TallyViewerLogList *self = (TallyViewerLogList *) model;
-  TallyViewerLogItem *item;
 
   if (position >= self->n_items)
     return NULL;
-
-  item = g_hash_table_lookup (self->slots, GUINT_TO_POINTER (position));
-  if (item != NULL)
-    return g_object_ref (item);
-
-  item = g_object_new (TALLY_VIEWER_TYPE_LOG_ITEM, NULL);
-  item->list = self;
-  item->position = position;
-  g_hash_table_insert (self->slots, GUINT_TO_POINTER (position), item);
-  return item;
+  return tally_viewer_rows_get (self->items, position);
 }
 
 static void
@@ -169,17 +128,8 @@ tally_viewer_log_list_finalize (GObject *object)
 {
   TallyViewerLogList *self = (TallyViewerLogList *) object;
 
-  GHashTableIter iter;
-  gpointer value;
-
-  /* Items still held elsewhere outlive the list: they show nothing. */
-  g_hash_table_iter_init (&iter, self->slots);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    ((TallyViewerLogItem *) value)->list = NULL;
-
   g_clear_pointer (&self->pages, g_hash_table_unref);
-  g_clear_pointer (&self->slots, g_hash_table_unref);
-  g_clear_pointer (&self->shown, g_hash_table_unref);
+  g_clear_pointer (&self->items, tally_viewer_rows_free);
 
   G_OBJECT_CLASS (tally_viewer_log_list_parent_class)->finalize (object);
 }
@@ -194,32 +144,13 @@ static void
 tally_viewer_log_list_init (TallyViewerLogList *self)
 {
   self->pages = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
-  self->slots = g_hash_table_new (NULL, NULL);
-  self->shown = g_hash_table_new (NULL, NULL);
+  self->items = tally_viewer_rows_new (G_LIST_MODEL (self), TALLY_VIEWER_TYPE_LOG_ITEM);
 }
 
 TallyViewerLogList *
 tally_viewer_log_list_new (void)
 {
   return g_object_new (TALLY_VIEWER_TYPE_LOG_LIST, NULL);
-}
-
-static void
-rebind_shown (TallyViewerLogList *self)
-{
-  g_autoptr(GArray) positions = g_array_new (FALSE, FALSE, sizeof (guint));
-  GHashTableIter iter;
-  gpointer key;
-
-  g_hash_table_iter_init (&iter, self->shown);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    {
-      guint position = ((TallyViewerLogItem *) key)->position;
-
-      if (position < self->n_items)
-        g_array_append_val (positions, position);
-    }
-  tally_viewer_items_changed_at (G_LIST_MODEL (self), positions);
 }
 
 gboolean
@@ -252,7 +183,7 @@ tally_viewer_log_list_set_result (TallyViewerLogList  *self,
     g_list_model_items_changed (G_LIST_MODEL (self), MIN (old_n, self->n_items),
                                 old_n - MIN (old_n, self->n_items),
                                 self->n_items - MIN (old_n, self->n_items));
-  rebind_shown (self);
+  tally_viewer_rows_rebind (self->items, self->n_items, NULL, NULL);
 
   return count >= 0 && (error == NULL || *error == NULL);
 }

@@ -4,20 +4,17 @@
 #include <gio/gio.h>
 
 #include "tally-store-private.h"
+#include "tally-viewer-row.h"
 
 G_BEGIN_DECLS
 
 #define TALLY_VIEWER_TYPE_LOG_ITEM (tally_viewer_log_item_get_type ())
-G_DECLARE_FINAL_TYPE (TallyViewerLogItem, tally_viewer_log_item, TALLY_VIEWER, LOG_ITEM, GObject)
+G_DECLARE_FINAL_TYPE (TallyViewerLogItem, tally_viewer_log_item, TALLY_VIEWER, LOG_ITEM, TallyViewerRow)
 
 /* One row of the log table: the record at a position.
  * Returns: (nullable): the record, valid until the list reads another
  * page or changes; NULL when it could not be read */
 const TallyLogRecord *tally_viewer_log_item_get_record (TallyViewerLogItem *self);
-/* Views say which rows they have bound (TRUE at each bind, FALSE at each
- * unbind), so that a change of contents rebinds exactly those. */
-void                  tally_viewer_log_item_set_shown  (TallyViewerLogItem *self,
-                                                        gboolean            shown);
 
 /* The log records of one result at a level filter, read from the store a
  * page at a time as the view scrolls: a 100,000-record log costs one

@@ -8,7 +8,6 @@
 #include <tally.h>
 
 #include "tally-viewer-result-list.h"
-#include "tally-viewer-util.h"
 
 #define PAGE_SIZE 64
 
@@ -16,23 +15,13 @@
  * afresh, so memory follows what is looked at. */
 #define MAX_CACHED_ROWS 4096
 
-/* A row of the table: a position, not a result. GTK 4.8's list views
- * throw away the widgets of removed items and build new ones (15 widgets
- * a row in a column view), so a filter keystroke that replaced every
- * visible result cost more than 100 ms. The item at a position stays the
- * same object whatever it shows; a change of contents is told as the
- * positions the views show being changed, and they rebind the widgets
- * they already have. */
+/* A row of the table: a position, not a result (tally-viewer-row.h). */
 struct _TallyViewerResult
 {
-  GObject parent_instance;
-
-  TallyViewerResultList *list;  /* borrowed; NULL once the list is gone */
-  guint position;
-  guint shown;                  /* cells bound to it (tally_viewer_result_set_shown) */
+  TallyViewerRow parent_instance;
 };
 
-G_DEFINE_FINAL_TYPE (TallyViewerResult, tally_viewer_result, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (TallyViewerResult, tally_viewer_result, TALLY_VIEWER_TYPE_ROW)
 
 struct _TallyViewerResultList
 {
@@ -47,31 +36,15 @@ struct _TallyViewerResultList
   gboolean descending;
 
   GArray *ids;                  /* what the model shows */
-  GHashTable *slots;            /* position → TallyViewerResult (weak: alive while held) */
-  GHashTable *shown;            /* TallyViewerResult set: bound in a view */
+  TallyViewerRows *items;       /* the positions handed out */
   GHashTable *rows;             /* id → TallyResultRow (owned), read a page at a time */
 };
 
 static void load_page (TallyViewerResultList *self, guint position);
 
 static void
-tally_viewer_result_finalize (GObject *object)
-{
-  TallyViewerResult *self = (TallyViewerResult *) object;
-
-  if (self->list != NULL)
-    {
-      g_hash_table_remove (self->list->slots, GUINT_TO_POINTER (self->position));
-      g_hash_table_remove (self->list->shown, self);
-    }
-
-  G_OBJECT_CLASS (tally_viewer_result_parent_class)->finalize (object);
-}
-
-static void
 tally_viewer_result_class_init (TallyViewerResultClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = tally_viewer_result_finalize;
 }
 
 static void
@@ -82,11 +55,16 @@ tally_viewer_result_init (TallyViewerResult *self)
 gint64
 tally_viewer_result_get_id (TallyViewerResult *self)
 {
+  TallyViewerResultList *list;
+  guint position;
+
   g_return_val_if_fail (TALLY_VIEWER_IS_RESULT (self), 0);
 
-  if (self->list == NULL || self->position >= self->list->ids->len)
+  list = tally_viewer_row_get_model (TALLY_VIEWER_ROW (self));
+  position = tally_viewer_row_get_position (TALLY_VIEWER_ROW (self));
+  if (list == NULL || position >= list->ids->len)
     return 0;
-  return g_array_index (self->list->ids, gint64, self->position);
+  return g_array_index (list->ids, gint64, position);
 }
 
 /* Reads the row (with the rest of its page) on first use: handing out
@@ -98,6 +76,7 @@ tally_viewer_result_get_id (TallyViewerResult *self)
 const TallyResultRow *
 tally_viewer_result_get_row (TallyViewerResult *self)
 {
+  TallyViewerResultList *list;
   gint64 id;
   const TallyResultRow *row;
 
@@ -106,22 +85,14 @@ tally_viewer_result_get_row (TallyViewerResult *self)
   id = tally_viewer_result_get_id (self);
   if (id == 0)
     return NULL;
-  row = g_hash_table_lookup (self->list->rows, &id);
+  list = tally_viewer_row_get_model (TALLY_VIEWER_ROW (self));
+  row = g_hash_table_lookup (list->rows, &id);
   if (row == NULL)
     {
-      load_page (self->list, self->position);
-      row = g_hash_table_lookup (self->list->rows, &id);
+      load_page (list, tally_viewer_row_get_position (TALLY_VIEWER_ROW (self)));
+      row = g_hash_table_lookup (list->rows, &id);
     }
   return row;
-}
-
-void
-tally_viewer_result_set_shown (TallyViewerResult *self,
-                               gboolean           shown)
-{
-  g_return_if_fail (TALLY_VIEWER_IS_RESULT (self));
-
-  tally_viewer_count_bound (self->list != NULL ? self->list->shown : NULL, self, &self->shown, shown);
 }
 
 static GType
@@ -183,20 +154,10 @@ tally_viewer_result_list_get_item (GListModel *model,
                                    guint       position)
 {
   TallyViewerResultList *self = (TallyViewerResultList *) model;
-  TallyViewerResult *result;
 
   if (position >= self->ids->len)
     return NULL;
-
-  result = g_hash_table_lookup (self->slots, GUINT_TO_POINTER (position));
-  if (result != NULL)
-    return g_object_ref (result);
-
-  result = g_object_new (TALLY_VIEWER_TYPE_RESULT, NULL);
-  result->list = self;
-  result->position = position;
-  g_hash_table_insert (self->slots, GUINT_TO_POINTER (position), result);
-  return result;
+  return tally_viewer_rows_get (self->items, position);
 }
 
 static void
@@ -214,20 +175,12 @@ static void
 tally_viewer_result_list_finalize (GObject *object)
 {
   TallyViewerResultList *self = (TallyViewerResultList *) object;
-  GHashTableIter iter;
-  gpointer value;
-
-  /* Items still held elsewhere outlive the list: they show nothing. */
-  g_hash_table_iter_init (&iter, self->slots);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    ((TallyViewerResult *) value)->list = NULL;
 
   g_clear_pointer (&self->text, g_free);
   g_clear_pointer (&self->test_ids, g_array_unref);
   g_clear_pointer (&self->sort_key, g_free);
   g_clear_pointer (&self->ids, g_array_unref);
-  g_clear_pointer (&self->slots, g_hash_table_unref);
-  g_clear_pointer (&self->shown, g_hash_table_unref);
+  g_clear_pointer (&self->items, tally_viewer_rows_free);
   g_clear_pointer (&self->rows, g_hash_table_unref);
 
   G_OBJECT_CLASS (tally_viewer_result_list_parent_class)->finalize (object);
@@ -243,8 +196,7 @@ static void
 tally_viewer_result_list_init (TallyViewerResultList *self)
 {
   self->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  self->slots = g_hash_table_new (NULL, NULL);
-  self->shown = g_hash_table_new (NULL, NULL);
+  self->items = tally_viewer_rows_new (G_LIST_MODEL (self), TALLY_VIEWER_TYPE_RESULT);
   self->rows = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
                                       (GDestroyNotify) tally_result_row_free);
   self->sort_key = g_strdup ("path");
@@ -256,30 +208,20 @@ tally_viewer_result_list_new (void)
   return g_object_new (TALLY_VIEWER_TYPE_RESULT_LIST, NULL);
 }
 
-/* Tells the views that the shown positions below @len whose result
- * changed (all of them when @rows_changed) have new contents. */
-static void
-rebind_shown (TallyViewerResultList *self,
-              GArray                *old_ids,
-              guint                  len,
-              gboolean               rows_changed)
+typedef struct
 {
-  g_autoptr(GArray) positions = g_array_new (FALSE, FALSE, sizeof (guint));
-  GHashTableIter iter;
-  gpointer key;
+  GArray *old_ids;
+  GArray *ids;
+} IdChange;
 
-  g_hash_table_iter_init (&iter, self->shown);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    {
-      guint position = ((TallyViewerResult *) key)->position;
+static gboolean
+id_changed (guint    position,
+            gpointer data)
+{
+  IdChange *change = data;
 
-      if (position < len
-          && (rows_changed
-              || position >= old_ids->len
-              || g_array_index (old_ids, gint64, position) != g_array_index (self->ids, gint64, position)))
-        g_array_append_val (positions, position);
-    }
-  tally_viewer_items_changed_at (G_LIST_MODEL (self), positions);
+  return position >= change->old_ids->len
+         || g_array_index (change->old_ids, gint64, position) != g_array_index (change->ids, gint64, position);
 }
 
 static void
@@ -306,7 +248,11 @@ replace_ids (TallyViewerResultList *self,
    * the new ids when they scroll to them. */
   if (ids->len != old_len)
     g_list_model_items_changed (G_LIST_MODEL (self), common, old_len - common, ids->len - common);
-  rebind_shown (self, old_ids, common, rows_changed);
+  {
+    IdChange change = { old_ids, ids };
+
+    tally_viewer_rows_rebind (self->items, common, rows_changed ? NULL : id_changed, &change);
+  }
 }
 
 void

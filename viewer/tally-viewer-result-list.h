@@ -4,20 +4,17 @@
 #include <gio/gio.h>
 
 #include "tally-store-private.h"
+#include "tally-viewer-row.h"
 
 G_BEGIN_DECLS
 
 /* One row of the table: the result at a position (positions keep their
  * object; what they show changes with the filter and order). */
 #define TALLY_VIEWER_TYPE_RESULT (tally_viewer_result_get_type ())
-G_DECLARE_FINAL_TYPE (TallyViewerResult, tally_viewer_result, TALLY_VIEWER, RESULT, GObject)
+G_DECLARE_FINAL_TYPE (TallyViewerResult, tally_viewer_result, TALLY_VIEWER, RESULT, TallyViewerRow)
 
 gint64                tally_viewer_result_get_id  (TallyViewerResult *self);
 const TallyResultRow *tally_viewer_result_get_row (TallyViewerResult *self);
-/* Views say which rows they have bound (TRUE at each bind, FALSE at each
- * unbind), so that a change of contents rebinds exactly those. */
-void                  tally_viewer_result_set_shown (TallyViewerResult *self,
-                                                     gboolean           shown);
 
 /* A GListModel over one run's filtered, sorted results: it keeps the
  * list of ids (8 bytes a row) and reads rows from the store a page at a

@@ -27,17 +27,4 @@ const char *tally_viewer_level_label      (int         level);
 void        tally_viewer_set_tooltip      (GtkWidget  *widget,
                                            const char *text);
 
-/* Tells @model's views that the items at @positions (any order; sorted
- * in place) changed, in runs of neighbouring positions: how the viewer's
- * positional models have GTK 4.8 rebind rows instead of rebuilding them. */
-void        tally_viewer_items_changed_at (GListModel *model,
-                                           GArray     *positions);
-/* Counts @item's bound cells in @count (@bound: a bind, else an unbind)
- * and keeps @shown, the set of items bound at least once, in step;
- * @shown may be NULL (the model is gone). */
-void        tally_viewer_count_bound      (GHashTable *shown,
-                                           gpointer    item,
-                                           guint      *count,
-                                           gboolean    bound);
-
 G_END_DECLS

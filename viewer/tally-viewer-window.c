@@ -266,7 +266,7 @@ on_result_cell_bind_cb (GtkSignalListItemFactory *factory,
   GtkWidget *child = gtk_list_item_get_child (item);
   g_autofree char *text = NULL;
 
-  tally_viewer_result_set_shown (result, TRUE);
+  tally_viewer_row_set_shown (TALLY_VIEWER_ROW (result), TRUE);
 
   if (column == COL_OUTCOME)
     {
@@ -318,7 +318,7 @@ on_result_cell_unbind_cb (GtkSignalListItemFactory *factory,
                           GtkListItem              *item,
                           gpointer                  data)
 {
-  tally_viewer_result_set_shown (gtk_list_item_get_item (item), FALSE);
+  tally_viewer_row_set_shown (gtk_list_item_get_item (item), FALSE);
 }
 
 static GtkColumnViewColumn *
