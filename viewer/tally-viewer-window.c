@@ -632,20 +632,29 @@ reselect_ids (TallyViewerWindow *self,
   gtk_selection_model_set_selection (GTK_SELECTION_MODEL (self->results_selection), want, all);
 }
 
+/* Filters the results again: all filters, or (@text_only) the search
+ * text alone, which the store narrows from its last match. */
 static void
-apply_filters (TallyViewerWindow *self)
+update_results (TallyViewerWindow *self,
+                gboolean           text_only)
 {
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) selected = NULL;
+  gboolean ok;
 
   if (self->disposed || self->store == NULL || self->run_id == 0)
     return;
 
   selected = selected_ids (self);
-  tally_viewer_result_list_set_filter (self->results, outcome_mask (self),
-                                       gtk_editable_get_text (GTK_EDITABLE (self->search_entry)),
-                                       self->marker_ids);
-  if (!tally_viewer_result_list_refresh (self->results, &error))
+  if (text_only)
+    ok = tally_viewer_result_list_set_text (self->results, text, &error);
+  else
+    {
+      tally_viewer_result_list_set_filter (self->results, outcome_mask (self), text, self->marker_ids);
+      ok = tally_viewer_result_list_refresh (self->results, &error);
+    }
+  if (!ok)
     toast (self, error->message);
   reselect_ids (self, selected);
   update_count_label (self);
@@ -653,20 +662,16 @@ apply_filters (TallyViewerWindow *self)
 }
 
 static void
+apply_filters (TallyViewerWindow *self)
+{
+  update_results (self, FALSE);
+}
+
+static void
 on_search_entry_search_changed_cb (TallyViewerWindow *self,
                                    GtkSearchEntry    *entry)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) selected = NULL;
-
-  if (self->disposed || self->store == NULL || self->run_id == 0)
-    return;
-  selected = selected_ids (self);
-  if (!tally_viewer_result_list_set_text (self->results, gtk_editable_get_text (GTK_EDITABLE (entry)), &error))
-    toast (self, error->message);
-  reselect_ids (self, selected);
-  update_count_label (self);
-  show_selected (self, FALSE);
+  update_results (self, TRUE);
 }
 
 /* Parses the expression; a valid one (or none) filters, a malformed one
