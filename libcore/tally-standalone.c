@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tally-capture-private.h"
@@ -305,6 +306,40 @@ print_tap (const char *text)
   fflush (stdout);
 }
 
+/* Whether stdout and stderr are one file (a terminal, `2>&1`). */
+static gboolean
+stdout_is_stderr (void)
+{
+  struct stat out, err;
+
+  if (fstat (STDOUT_FILENO, &out) != 0 || fstat (STDERR_FILENO, &err) != 0)
+    return TRUE;
+  return out.st_dev == err.st_dev && out.st_ino == err.st_ino;
+}
+
+/* Harnesses that parse TAP (meson's --print-errorlogs) show a failed
+ * program's stderr, not its TAP comments: the failure's header and
+ * message go there too, unless both streams end up in one place. */
+static void
+echo_failure (TallyTest *test)
+{
+  g_autoptr(GString) out = NULL;
+  g_autofree char *full = NULL;
+
+  if (!tally_outcome_is_failure (test->outcome) || stdout_is_stderr ())
+    return;
+
+  out = g_string_new (NULL);
+  full = tally_text_inert (test->message, -1, TRUE);
+  g_string_append_printf (out, "%s: %s", test->tc->path, tally_outcome_to_string (test->outcome));
+  if (test->file)
+    g_string_append_printf (out, " at %s:%d", test->file, test->line);
+  g_string_append_c (out, '\n');
+  tally_text_append_prefixed (out, "  ", full);
+  fputs (out->str, stderr);
+  fflush (stderr);
+}
+
 int
 tally_standalone_main (TallyProgramOptions *opts)
 {
@@ -370,6 +405,7 @@ tally_standalone_main (TallyProgramOptions *opts)
 
       report (tap, i + 1, test, out_bytes, err_bytes, opts->verbose);
       print_tap (tap->str);
+      echo_failure (test);
       tally_test_free (test);
     }
 

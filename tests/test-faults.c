@@ -531,12 +531,14 @@ test_disk_full (TallyTest *t, gconstpointer data)
 /* --- a locked database ------------------------------------------------------ */
 
 /* Starts `sqlite3 DB` holding BEGIN EXCLUSIVE (waiting up to 10 s for it)
- * and returns once the lock is held; closing its stdin ends it. */
+ * and returns once the lock is held; closing its stdin ends it. With
+ * .bail, a BEGIN that times out ends sqlite3 instead of going on to
+ * print "locked" without the lock. */
 static GSubprocess *
 lock_database (const char *db)
 {
   const char *argv[] = { "sqlite3", db, NULL };
-  static const char script[] = ".timeout 10000\nBEGIN EXCLUSIVE;\nSELECT 'locked';\n";
+  static const char script[] = ".bail on\n.timeout 10000\nBEGIN EXCLUSIVE;\nSELECT 'locked';\n";
   g_autoptr(GError) error = NULL;
   g_autoptr(GDataInputStream) lines = NULL;
   g_autofree char *line = NULL;
@@ -551,7 +553,8 @@ lock_database (const char *db)
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (holder));
   line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
   tally_assert_no_error (error);
-  tally_assert_cmpstr (line, ==, "locked");
+  if (g_strcmp0 (line, "locked") != 0)
+    tally_fail ("sqlite3 could not take the write lock of %s within 10 s", db);
   return holder;
 }
 
@@ -578,9 +581,20 @@ make_database (TallyTest  *t,
 
 /* Another process takes the write lock mid-run and holds it past the
  * store's busy timeout (5 s): the run goes on, says once what could not
- * be stored, exits non-zero; the file stays sound. One worker and 100 ms
- * tests leave the runner idle between commits, so the lock is taken
- * while the run is under way (a busy runner can starve sqlite3's retry). */
+ * be stored, exits non-zero; the file stays sound.
+ *
+ * sqlite3 waits for the lock by polling (sleeps of up to 100 ms), and a
+ * runner fed by fast tests holds its write transaction most of the time
+ * (each write joins the open one, committed once 100 ms old): the two
+ * can fall into step and sqlite3 then never sees the lock free. Tests
+ * of 300 ms that log only at their start leave the lock free for the
+ * ~200 ms after the runner's periodic commit. The lock is held 8 s: the
+ * runner's first write after it (within one test) gives up 5 s later,
+ * and 2.7 s remain for a slow machine. */
+#define LOCKED_TESTS 20
+#define LOCKED_TEST_MS "300"
+#define LOCKED_HOLD_S 8
+
 static void
 test_locked_mid_run (TallyTest *t, gconstpointer data)
 {
@@ -594,23 +608,28 @@ test_locked_mid_run (TallyTest *t, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autofree char *err = NULL;
   g_autofree char *out = NULL;
+  g_autofree char *events_at_lock = NULL;
   GSubprocess *holder;
   g_autoptr(TallyRun) run = g_new0 (TallyRun, 1);
+  g_autofree char *n_tests = g_strdup_printf ("%d", LOCKED_TESTS);
 
   make_database (t, program, db);
 
   g_subprocess_launcher_set_cwd (launcher, tally_test_get_tmpdir (t));
-  g_subprocess_launcher_setenv (launcher, "TALLY_SAMPLE_N", "40", TRUE);
-  g_subprocess_launcher_setenv (launcher, "TALLY_SAMPLE_SLEEP_MS", "100", TRUE);
+  g_subprocess_launcher_setenv (launcher, "TALLY_SAMPLE_N", n_tests, TRUE);
+  g_subprocess_launcher_setenv (launcher, "TALLY_SAMPLE_SLEEP_MS", LOCKED_TEST_MS, TRUE);
   g_subprocess_launcher_set_stdout_file_path (launcher, out_path);
   runner = g_subprocess_launcher_spawnv (launcher, argv, &error);
   tally_assert_no_error (error);
   g_usleep (300 * 1000);
   holder = lock_database (db);
   tally_assert_nonnull (holder);
-  if (g_subprocess_get_identifier (runner) == NULL)
+  /* The runner's last write is its run-finished event's row: the lock
+   * came mid-run only if that event is not out yet. */
+  tally_assert_true (g_file_get_contents (out_path, &events_at_lock, NULL, NULL));
+  if (strstr (events_at_lock, "\"run-finished\"") != NULL)
     tally_fail ("the run ended before sqlite3 got the lock: the scenario did not happen");
-  g_usleep (6 * G_USEC_PER_SEC);
+  g_usleep (LOCKED_HOLD_S * G_USEC_PER_SEC);
   unlock_database (holder);
 
   tally_assert_true (g_subprocess_communicate_utf8 (runner, NULL, NULL, NULL, &err, &error));
@@ -622,13 +641,17 @@ test_locked_mid_run (TallyTest *t, gconstpointer data)
   run->finished = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_object_unref);
   tally_util_parse_events (run);
 
-  if (g_hash_table_size (run->finished) != 40)
-    tally_fail ("%u of 40 tests reported; exit status %d; stderr:\n%s",
-                g_hash_table_size (run->finished), g_subprocess_get_exit_status (runner), err);
+  if (!g_subprocess_get_if_exited (runner))
+    tally_fail ("the runner died of signal %d; stderr:\n%s", g_subprocess_get_term_sig (runner), err);
+  if (g_hash_table_size (run->finished) != LOCKED_TESTS)
+    tally_fail ("%u of %d tests reported; exit status %d; stderr:\n%s",
+                g_hash_table_size (run->finished), LOCKED_TESTS,
+                g_subprocess_get_exit_status (runner), err);
   tally_assert_cmpint (g_subprocess_get_exit_status (runner), !=, 0);
   tally_assert_cmpint (g_subprocess_get_exit_status (runner), !=, 2);
-  tally_assert_cmpuint (count_lines_with (err, "locked"), ==, 1);
-  tally_assert_nonnull (strstr (err, "could not be stored"));
+  if (count_lines_with (err, "locked") != 1 || strstr (err, "could not be stored") == NULL)
+    tally_fail ("expected one line saying the database was locked and that results could "
+                "not be stored; stderr:\n%s", err);
   rel_assert_no_strays (program, G_USEC_PER_SEC);
   rel_assert_db_sound (db);
 }

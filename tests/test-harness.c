@@ -354,6 +354,33 @@ test_standalone_child_exit (TallyTest *t, gconstpointer data)
   tally_assert_null (strstr (run->out, "Bail out!"));
 }
 
+/* meson's --print-errorlogs shows a TAP program's stderr: a failure's
+ * header and message are there too, unless stderr is stdout. */
+static void
+test_standalone_failure_on_stderr (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *program = tally_util_build_path ("tests/samples/sample-outcomes");
+  g_autoptr(TallyRun) fail = run_standalone (t, NULL, "tests/samples/sample-outcomes", "/outcomes/fail");
+  g_autoptr(TallyRun) pass = run_standalone (t, NULL, "tests/samples/sample-outcomes", "/outcomes/pass");
+  g_autoptr(GSubprocess) merged = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *both = NULL;
+
+  tally_assert_cmpint (fail->status, ==, 1);
+  tally_assert_true (g_str_has_prefix (fail->err, "/outcomes/fail: failed at "));
+  tally_assert_nonnull (strstr (fail->err, "sample-outcomes.c:20\n  "));
+  tally_assert_cmpint (pass->status, ==, 0);
+  tally_assert_cmpstr (pass->err, ==, "");
+
+  merged = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE, &error,
+                             program, "-p", "/outcomes/fail", NULL);
+  tally_assert_no_error (error);
+  tally_assert_true (g_subprocess_communicate_utf8 (merged, NULL, NULL, &both, NULL, &error));
+  tally_assert_no_error (error);
+  tally_assert_nonnull (strstr (both, "\n# /outcomes/fail: failed at "));
+  tally_assert_null (strstr (both, "\n/outcomes/fail: failed at "));
+}
+
 /* --- what failures look like (a sample program, standalone) ------------- */
 
 static TallyRun *sample_tap;
@@ -464,6 +491,7 @@ register_tests (void)
   tally_add ("/core/standalone/fatal-signal-reported", test_standalone_fatal_signal, NULL);
   tally_add ("/core/standalone/exit-mid-test-reported", test_standalone_exit_mid_test, NULL);
   tally_add ("/core/standalone/child-exit-is-not-the-test", test_standalone_child_exit, NULL);
+  tally_add ("/core/standalone/failure-on-stderr", test_standalone_failure_on_stderr, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (outcomes); i++)
     outcome_params[i] = (TallyParam) { outcomes[i].path + strlen ("/outcomes/"), &outcomes[i] };
   tally_add_params ("/core/outcomes", test_outcome_in_tap, outcome_params, "group=outcomes");
