@@ -92,7 +92,7 @@ test_per_case_outcomes (TallyTest *t, gconstpointer data)
   g_autofree char *program = tally_util_sample ("gtest-sample");
   g_autofree char *db = tally_util_db_path (t);
   const char *envp[] = { "GTEST_SAMPLE_WILD=1", NULL };
-  g_autoptr(TallyRun) run = tally_util_run (t, envp, tally, "run", "-n", "2", "--json", "--timeout", "2",
+  g_autoptr(TallyRun) run = tally_util_run (t, envp, tally, "run", "-n", "2", "--json", "--timeout", "5",
                                             "--db", db, program, NULL);
 
   tally_assert_cmpint (run->status, ==, 1);

@@ -387,6 +387,48 @@ cells_with_prefix (TallyViewerWindow *window,
   return cells;
 }
 
+/* What the rows on screen should show once GTK has laid them out. */
+typedef struct
+{
+  TallyViewerWindow *window;
+  const char *prefix;     /* cells whose text starts so */
+  const char *want;       /* …each containing this, if set */
+  guint min, max;         /* …how many */
+  gint64 deadline;
+} CellsShown;
+
+static gboolean
+cells_shown_or_late (gpointer data)
+{
+  CellsShown *c = data;
+  g_autoptr(GPtrArray) cells = cells_with_prefix (c->window, c->prefix);
+
+  if (g_get_monotonic_time () > c->deadline)
+    return TRUE;
+  if (cells->len < c->min || cells->len > c->max)
+    return FALSE;
+  for (guint i = 0; c->want != NULL && i < cells->len; i++)
+    if (strstr (gtk_inscription_get_text (cells->pdata[i]), c->want) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+/* Waits (up to 10 s: a loaded Xvfb lays out late) until @min to @max
+ * cells starting with @prefix show, each containing @want; the caller
+ * then asserts what it needs. */
+static void
+wait_for_cells (TallyTest         *t,
+                TallyViewerWindow *window,
+                const char        *prefix,
+                const char        *want,
+                guint              min,
+                guint              max)
+{
+  CellsShown c = { window, prefix, want, min, max, g_get_monotonic_time () + 10 * G_USEC_PER_SEC };
+
+  wait_for (t, cells_shown_or_late, &c);
+}
+
 static gboolean
 inscription_has_text (gconstpointer cell,
                       gconstpointer text)
@@ -474,14 +516,14 @@ test_detail (TallyTest     *t,
    * each showing one of the new test's records. */
   search (window, "/chatty/04");
   tally_viewer_window_select_position (window, position_of (results, "/chatty/042"));
-  settle (t, 50);
+  wait_for_cells (t, window, "record ", "/chatty/042", 20, 20);
   {
     g_autoptr(GPtrArray) before = cells_with_prefix (window, "record ");
     g_autoptr(GPtrArray) after = NULL;
 
     tally_assert_cmpuint (before->len, ==, 20);
     tally_viewer_window_select_position (window, position_of (results, "/chatty/041"));
-    settle (t, 50);
+    wait_for_cells (t, window, "record ", "/chatty/041", 20, 20);
     after = cells_with_prefix (window, "record ");
     tally_assert_cmpuint (after->len, ==, 20);
     for (guint i = 0; i < after->len; i++)
@@ -667,7 +709,7 @@ test_rows_follow_filter (TallyTest     *t,
    * 1,000, then 0 of 10. */
   gtk_selection_model_select_item (selection, position_of (results, "/many/0420"), TRUE);
   tally_assert_cmpstr (detail_path (window), ==, "/many/0420");
-  settle (t, 50);
+  wait_for_cells (t, window, "/many/", NULL, 10, G_MAXUINT);
   before = cells_with_prefix (window, "/many/");
   tally_assert_cmpuint (before->len, >=, 10);
   /* Rows 420… are far below: no widget shows them yet. */
@@ -675,7 +717,7 @@ test_rows_follow_filter (TallyTest     *t,
     tally_assert_false (g_str_has_prefix (gtk_inscription_get_text (before->pdata[i]), "/many/042"));
 
   search (window, "/many/042");
-  settle (t, 50);
+  wait_for_cells (t, window, "/many/", "/many/042", 10, 10);
   tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 10);
   after = cells_with_prefix (window, "/many/");
   tally_assert_cmpuint (after->len, ==, 10);
