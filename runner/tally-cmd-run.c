@@ -713,7 +713,12 @@ run_session (RunOptions *o,
  * (so not for a path that does not exist); the listing still decides
  * whether it runs, and until the session adopts them the workers only
  * wait for commands (nothing runs if the listing fails: they are
- * killed). As many as can start in parallel. */
+ * killed). As many as can start in parallel, up to EARLY_WORKERS_MAX:
+ * the number of tests is not known yet, and on a machine with many
+ * CPUs a program of a few tests would start (and stop) a worker per
+ * CPU; the session starts the others once the listing is in. */
+#define EARLY_WORKERS_MAX 4
+
 typedef struct
 {
   RunOptions *options;
@@ -737,7 +742,7 @@ start_early_workers (gpointer data)
   RunOptions *o = early->options;
   TallyWorkerSettings settings = { .default_timeout_s = o->timeout_s, .leaks = o->leaks };
   g_autoptr(TallyProgram) program = NULL;
-  guint n = MIN (o->n_workers, g_get_num_processors ());
+  guint n = MIN (MIN (o->n_workers, g_get_num_processors ()), EARLY_WORKERS_MAX);
 
   if (o->programs == NULL || o->programs[0] == NULL || o->programs[1] != NULL
       || o->installed_tests != NULL || o->gtest || !tally_program_looks_native (o->programs[0]))
