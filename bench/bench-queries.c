@@ -28,21 +28,12 @@
 
 #include "tally-markers-private.h"
 #include "tally-store-private.h"
+#include "bench-util.h"
 
 #define N_RESULTS 100000
 #define N_RECORDS 10
 #define N_SMALL_RUNS 20
 #define N_REPEAT 20
-
-static void
-fail_on_error (GError *error)
-{
-  if (error == NULL)
-    return;
-
-  g_printerr ("bench-queries: %s\n", error->message);
-  exit (1);
-}
 
 static void
 add_one (TallyStore           *store,
@@ -59,19 +50,19 @@ add_one (TallyStore           *store,
 
   test_id = tally_store_ensure_test (store, i % 2 ? "prog-a" : "prog-b", path, "t.c", 1,
                                      markers, &error);
-  fail_on_error (error);
+  bench_fail_on_error (error);
   tally_result_init (&result);
   result.worker = i % 4;
   result_id = tally_store_start_result (store, run_id, test_id, &result, &error);
-  fail_on_error (error);
+  bench_fail_on_error (error);
   for (guint s = 0; s < n_records; s++)
     tally_store_add_log (store, result_id, s, record, &error);
-  fail_on_error (error);
+  bench_fail_on_error (error);
   result.outcome = i % 50 == 0 ? TALLY_OUTCOME_FAILED : TALLY_OUTCOME_PASSED;
   result.duration_us = g_random_int_range (1, 100000);
   result.message = i % 50 == 0 ? (char *) "assertion failed: x == y" : NULL;
   tally_store_finish_result (store, result_id, &result, &error);
-  fail_on_error (error);
+  bench_fail_on_error (error);
 }
 
 static void
@@ -85,7 +76,7 @@ fill (const char *path)
   const char *argv[] = { "tally", "run", NULL };
   gint64 t0 = g_get_monotonic_time ();
 
-  fail_on_error (error);
+  bench_fail_on_error (error);
   record->level = G_LOG_LEVEL_DEBUG;
   record->domain = g_strdup ("Bench");
   record->message = g_strdup ("a typical debug message of a few dozen bytes");
@@ -95,44 +86,24 @@ fill (const char *path)
     {
       gint64 run_id = tally_store_begin_run (store, argv, 2, r, NULL, &error);
 
-      fail_on_error (error);
+      bench_fail_on_error (error);
       for (guint i = 0; i < 100; i++)
         add_one (store, run_id, i, 0, record, i % 5 ? plain : slow);
       tally_store_finish_run (store, run_id, TALLY_RUN_PASSED, &error);
-      fail_on_error (error);
+      bench_fail_on_error (error);
     }
 
   {
     gint64 run_id = tally_store_begin_run (store, argv, 2, 0, NULL, &error);
 
-    fail_on_error (error);
+    bench_fail_on_error (error);
     for (guint i = 0; i < N_RESULTS; i++)
       add_one (store, run_id, i, N_RECORDS, record, i % 5 ? plain : slow);
     tally_store_finish_run (store, run_id, TALLY_RUN_FAILED, &error);
-    fail_on_error (error);
+    bench_fail_on_error (error);
   }
 
   printf ("filled %s in %.1f s\n", path, (g_get_monotonic_time () - t0) / 1e6);
-}
-
-static int
-compare_int64 (gconstpointer a,
-               gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-/* Process CPU time: on a loaded machine, wall time measures the
- * neighbours; both are printed. */
-static gint64
-cpu_now (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
 typedef void (*QueryFunc) (TallyStore *store, gint64 run_id, gconstpointer data);
@@ -155,16 +126,16 @@ time_query (const char    *name,
   for (guint i = 0; i < N_REPEAT; i++)
     {
       gint64 start = g_get_monotonic_time ();
-      gint64 start_cpu = cpu_now ();
+      gint64 start_cpu = bench_cpu_now ();
 
       func (store, run_id, data);
       times[i] = g_get_monotonic_time () - start;
-      cpu[i] = cpu_now () - start_cpu;
+      cpu[i] = bench_cpu_now () - start_cpu;
     }
   first = times[0];
   first_cpu = cpu[0];
-  qsort (times, N_REPEAT, sizeof (gint64), compare_int64);
-  qsort (cpu, N_REPEAT, sizeof (gint64), compare_int64);
+  qsort (times, N_REPEAT, sizeof (gint64), bench_compare_int64);
+  qsort (cpu, N_REPEAT, sizeof (gint64), bench_compare_int64);
   printf ("  %-44s %8.2f %8.2f ms   CPU %8.2f %8.2f ms\n", name, first / 1000.0,
           times[N_REPEAT / 2] / 1000.0, first_cpu / 1000.0, cpu[N_REPEAT / 2] / 1000.0);
 }
@@ -185,7 +156,7 @@ q_page (TallyStore    *store,
   g_autoptr(GPtrArray) rows = tally_store_query_results (store, run_id, &page->query,
                                                          page->offset, 100, &error);
 
-  fail_on_error (error);
+  bench_fail_on_error (error);
   g_assert (rows->len > 0);
 }
 
@@ -198,7 +169,7 @@ q_count (TallyStore    *store,
   const Page *page = data;
 
   tally_store_count_results (store, run_id, &page->query, &error);
-  fail_on_error (error);
+  bench_fail_on_error (error);
 }
 
 static void
@@ -210,7 +181,7 @@ q_runs (TallyStore    *store,
   g_autoptr(GPtrArray) runs = tally_store_list_runs (store, 0, GPOINTER_TO_UINT (data),
                                                      TRUE, &error);
 
-  fail_on_error (error);
+  bench_fail_on_error (error);
   g_assert (runs != NULL);
 }
 
@@ -224,9 +195,9 @@ q_logs (TallyStore    *store,
                                                          0, 200, 0, &error);
 
   g_assert (error != NULL || logs != NULL);
-  fail_on_error (error);
+  bench_fail_on_error (error);
   tally_store_count_logs (store, GPOINTER_TO_SIZE (data) / 2, G_LOG_LEVEL_WARNING, &error);
-  fail_on_error (error);
+  bench_fail_on_error (error);
 }
 
 static void
@@ -238,10 +209,10 @@ q_history (TallyStore    *store,
   g_autoptr(GPtrArray) tests = tally_store_find_tests (store, NULL, "/suite042/case000042", &error);
   g_autoptr(GPtrArray) rows = NULL;
 
-  fail_on_error (error);
+  bench_fail_on_error (error);
   g_assert (tests->len == 1);
   rows = tally_store_query_history (store, ((TallyTestRow *) tests->pdata[0])->id, 50, &error);
-  fail_on_error (error);
+  bench_fail_on_error (error);
 }
 
 static void
@@ -252,7 +223,7 @@ q_select (TallyStore    *store,
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) ids = tally_store_select_tests (store, run_id, "slow and not net", &error);
 
-  fail_on_error (error);
+  bench_fail_on_error (error);
   g_assert (ids != NULL);
 }
 
@@ -265,7 +236,7 @@ q_ids (TallyStore    *store,
   const Page *page = data;
   g_autoptr(GArray) ids = tally_store_query_result_ids (store, run_id, &page->query, &error);
 
-  fail_on_error (error);
+  bench_fail_on_error (error);
   g_assert (ids->len > 0);
 }
 
@@ -279,7 +250,7 @@ q_rows (TallyStore    *store,
   g_autoptr(GPtrArray) rows = tally_store_get_result_rows (store, &g_array_index (ids, gint64, 50000),
                                                            100, &error);
 
-  fail_on_error (error);
+  bench_fail_on_error (error);
   g_assert (rows->len == 100);
 }
 
@@ -299,7 +270,7 @@ q_cold_page (TallyStore    *store,
   const Cold *cold = data;
   g_autoptr(TallyStore) fresh = tally_store_open_readonly (cold->path, &error);
 
-  fail_on_error (error);
+  bench_fail_on_error (error);
   q_page (fresh, run_id, &cold->page);
   q_count (fresh, run_id, &cold->page);
 }
@@ -335,7 +306,7 @@ time_pages (TallyStore *store,
   {
     g_autoptr(GArray) all = tally_store_query_result_ids (store, run_id, &page.query, &error);
 
-    fail_on_error (error);
+    bench_fail_on_error (error);
     time_query ("100 rows by id at position 50000", store, run_id, q_rows, all);
   }
   page.query = (TallyResultQuery) TALLY_RESULT_QUERY_INIT;
@@ -351,7 +322,7 @@ time_pages (TallyStore *store,
 
   time_query ("select tests by markers (once per filter)", store, run_id, q_select, NULL);
   ids = tally_store_select_tests (store, run_id, "slow", &error);
-  fail_on_error (error);
+  bench_fail_on_error (error);
   page.query.test_ids = ids;
   time_query ("results page, marker ids (20%)", store, run_id, q_page, &page);
   time_query ("count, marker ids (20%)", store, run_id, q_count, &page);
@@ -366,6 +337,7 @@ main (int   argc,
   g_autoptr(TallyStore) store = NULL;
   gint64 run_id = 0, n_results = 0;
 
+  g_set_prgname ("bench-queries");
   only = argc > 2 ? argv[2] : NULL;
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     fill (path);
@@ -373,13 +345,13 @@ main (int   argc,
   /* A database from an older Tally: upgrade it (as `tally run` would). */
   g_clear_pointer (&store, tally_store_close);
   store = tally_store_open (path, &error);
-  fail_on_error (error);
+  bench_fail_on_error (error);
   g_clear_pointer (&store, tally_store_close);
   store = tally_store_open_readonly (path, &error);
-  fail_on_error (error);
+  bench_fail_on_error (error);
   tally_store_get_last_run_id (store, &run_id, &error);
   tally_store_count_rows (store, NULL, &n_results, &error);
-  fail_on_error (error);
+  bench_fail_on_error (error);
   printf ("%s: last run %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT " results in all;"
           " first and median of %d\n", path, run_id, n_results, N_REPEAT);
   {

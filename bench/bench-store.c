@@ -28,22 +28,13 @@
 
 #include "tally-markers-private.h"
 #include "tally-store-private.h"
+#include "bench-util.h"
 
 #define N_RESULTS 2000
 #define N_RECORDS 50
 
 #define N_TRIVIAL 10000
 #define N_RESULT_ROUNDS 5
-
-static void
-fail_on_error (GError *error)
-{
-  if (error == NULL)
-    return;
-
-  g_printerr ("bench-store: %s\n", error->message);
-  exit (1);
-}
 
 static TallyLogRecord *
 make_record (guint i)
@@ -59,17 +50,6 @@ make_record (guint i)
   record->func = g_strdup ("test_logging");
   record->thread_id = 12345;
   return record;
-}
-
-/* Process CPU time: on a shared machine, wall time also measures the
- * neighbours (and the fsyncs); both are printed. */
-static gint64
-cpu_now (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
 typedef struct
@@ -105,11 +85,11 @@ store_trivial_run (const char    *path,
   TallyResult result;
   Cost cost;
 
-  fail_on_error (g_steal_pointer (&error));
+  bench_fail_on_error (g_steal_pointer (&error));
   start = g_get_monotonic_time ();
-  start_cpu = cpu_now ();
+  start_cpu = bench_cpu_now ();
   run_id = tally_store_begin_run (store, run_argv, 2, 0, NULL, &error);
-  fail_on_error (g_steal_pointer (&error));
+  bench_fail_on_error (g_steal_pointer (&error));
 
   for (guint n = 0; n < N_TRIVIAL; n++)
     {
@@ -119,7 +99,7 @@ store_trivial_run (const char    *path,
       test_ids[n] = tally_store_ensure_test (store, "./bench-tally", test_path,
                                              "bench-tally.c", 10, n % 10 ? NULL : markers,
                                              &error);
-      fail_on_error (g_steal_pointer (&error));
+      bench_fail_on_error (g_steal_pointer (&error));
     }
 
   for (guint n = 0; n < N_TRIVIAL; n++)
@@ -130,28 +110,19 @@ store_trivial_run (const char    *path,
       result.started_at_us = g_get_real_time ();
       result.worker = n % 2;
       result_id = tally_store_start_result (store, run_id, test_ids[n], &result, &error);
-      fail_on_error (g_steal_pointer (&error));
+      bench_fail_on_error (g_steal_pointer (&error));
       result.outcome = TALLY_OUTCOME_PASSED;
       result.duration_us = 20;
       tally_store_finish_result (store, result_id, &result, &error);
-      fail_on_error (g_steal_pointer (&error));
+      bench_fail_on_error (g_steal_pointer (&error));
     }
 
   tally_store_finish_run (store, run_id, TALLY_RUN_PASSED, &error);
-  fail_on_error (g_steal_pointer (&error));
+  bench_fail_on_error (g_steal_pointer (&error));
   cost.wall = (double) (g_get_monotonic_time () - start) / N_TRIVIAL;
-  cost.cpu = (double) (cpu_now () - start_cpu) / N_TRIVIAL;
+  cost.cpu = (double) (bench_cpu_now () - start_cpu) / N_TRIVIAL;
 
   return cost;
-}
-
-static int
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
 }
 
 static void
@@ -159,8 +130,8 @@ print_costs (const char *what,
              double     *wall,
              double     *cpu)
 {
-  qsort (wall, N_RESULT_ROUNDS, sizeof (double), compare_double);
-  qsort (cpu, N_RESULT_ROUNDS, sizeof (double), compare_double);
+  qsort (wall, N_RESULT_ROUNDS, sizeof (double), bench_compare_double);
+  qsort (cpu, N_RESULT_ROUNDS, sizeof (double), bench_compare_double);
   printf ("%6.2f us per result (CPU %.2f), %s; median of %d (min %.2f, CPU %.2f)\n",
           wall[N_RESULT_ROUNDS / 2], cpu[N_RESULT_ROUNDS / 2], what, N_RESULT_ROUNDS,
           wall[0], cpu[0]);
@@ -207,12 +178,13 @@ main (int   argc,
   gint64 run_id, start, elapsed;
   TallyResult result;
 
+  g_set_prgname ("bench-store");
   if (argc > 1)
     path = g_strdup (argv[1]);
   else
     {
       tmpdir = g_dir_make_tmp ("bench-store-XXXXXX", &error);
-      fail_on_error (g_steal_pointer (&error));
+      bench_fail_on_error (g_steal_pointer (&error));
       path = g_build_filename (tmpdir, "results.sqlite", NULL);
     }
 
@@ -220,11 +192,11 @@ main (int   argc,
     g_ptr_array_add (records, make_record (i));
 
   store = tally_store_open (path, &error);
-  fail_on_error (g_steal_pointer (&error));
+  bench_fail_on_error (g_steal_pointer (&error));
 
   start = g_get_monotonic_time ();
   run_id = tally_store_begin_run (store, run_argv, 2, 0, NULL, &error);
-  fail_on_error (g_steal_pointer (&error));
+  bench_fail_on_error (g_steal_pointer (&error));
 
   for (guint n = 0; n < N_RESULTS; n++)
     {
@@ -233,13 +205,13 @@ main (int   argc,
 
       test_id = tally_store_ensure_test (store, "./bench-logging", test_path,
                                          "bench-logging.c", 10, markers, &error);
-      fail_on_error (g_steal_pointer (&error));
+      bench_fail_on_error (g_steal_pointer (&error));
 
       tally_result_init (&result);
       result.started_at_us = g_get_real_time ();
       result.worker = n % 2;
       result_id = tally_store_start_result (store, run_id, test_id, &result, &error);
-      fail_on_error (g_steal_pointer (&error));
+      bench_fail_on_error (g_steal_pointer (&error));
 
       for (guint i = 0; i < N_RECORDS; i++)
         {
@@ -247,17 +219,17 @@ main (int   argc,
 
           record->time_us = g_get_real_time ();
           tally_store_add_log (store, result_id, i, record, &error);
-          fail_on_error (g_steal_pointer (&error));
+          bench_fail_on_error (g_steal_pointer (&error));
         }
 
       result.outcome = TALLY_OUTCOME_PASSED;
       result.duration_us = 100;
       tally_store_finish_result (store, result_id, &result, &error);
-      fail_on_error (g_steal_pointer (&error));
+      bench_fail_on_error (g_steal_pointer (&error));
     }
 
   tally_store_finish_run (store, run_id, TALLY_RUN_PASSED, &error);
-  fail_on_error (g_steal_pointer (&error));
+  bench_fail_on_error (g_steal_pointer (&error));
   elapsed = g_get_monotonic_time () - start;
 
   printf ("stored %d results x %d log records in %.3f s\n",
@@ -275,7 +247,7 @@ main (int   argc,
     }
 
   result_dir = g_dir_make_tmp ("bench-store-XXXXXX", &error);
-  fail_on_error (g_steal_pointer (&error));
+  bench_fail_on_error (g_steal_pointer (&error));
   bench_results (result_dir, markers);
   g_rmdir (result_dir);
 

@@ -29,18 +29,10 @@
 #include "tally-store-private.h"
 #include "tally-viewer-detail.h"
 #include "tally-viewer-window.h"
+#include "bench-util.h"
 
 #define BIG_LOG 100000
 static const char *DB_PATH = "/tmp/tally-bench-viewer.sqlite";
-
-static void
-fail_on_error (GError *error)
-{
-  if (error == NULL)
-    return;
-  g_printerr ("bench-viewer: %s\n", error->message);
-  exit (1);
-}
 
 /* Copies @source and adds /huge/log with BIG_LOG records to its newest run. */
 static void
@@ -58,7 +50,7 @@ prepare (const char *source)
     {
       /* A copy made by an older Tally: upgrade it, as `tally run` would. */
       store = tally_store_open (DB_PATH, &error);
-      fail_on_error (error);
+      bench_fail_on_error (error);
       return;
     }
   if (!g_file_copy (from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error))
@@ -68,15 +60,15 @@ prepare (const char *source)
     }
 
   store = tally_store_open (DB_PATH, &error);
-  fail_on_error (error);
+  bench_fail_on_error (error);
   tally_store_get_last_run_id (store, &run_id, &error);
-  fail_on_error (error);
+  bench_fail_on_error (error);
   test_id = tally_store_ensure_test (store, "prog-a", "/huge/log", "t.c", 1, NULL, &error);
-  fail_on_error (error);
+  bench_fail_on_error (error);
   tally_result_init (&result);
   result.started_at_us = g_get_real_time ();
   result_id = tally_store_start_result (store, run_id, test_id, &result, &error);
-  fail_on_error (error);
+  bench_fail_on_error (error);
 
   record->domain = g_strdup ("Bench");
   for (guint i = 0; i < BIG_LOG; i++)
@@ -87,14 +79,14 @@ prepare (const char *source)
       record->level = i % 100 == 0 ? G_LOG_LEVEL_WARNING : G_LOG_LEVEL_DEBUG;
       record->time_us = result.started_at_us + i * 10;
       tally_store_add_log (store, result_id, i, record, &error);
-      fail_on_error (error);
+      bench_fail_on_error (error);
     }
   result.outcome = TALLY_OUTCOME_FAILED;
   result.message = (char *) "the huge log ended in a failure";
   tally_store_finish_result (store, result_id, &result, &error);
-  fail_on_error (error);
+  bench_fail_on_error (error);
   tally_store_commit (store, &error);
-  fail_on_error (error);
+  bench_fail_on_error (error);
 }
 
 static gboolean painted;
@@ -104,17 +96,6 @@ on_after_paint (GdkFrameClock *clock,
                 gpointer       data)
 {
   painted = TRUE;
-}
-
-/* Process CPU time: on a loaded machine, wall time measures the
- * neighbours; both are printed. */
-static gint64
-cpu_now (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
 static gint64 cpu0;
@@ -128,7 +109,7 @@ ms_since (gint64 t0)
 static double
 cpu_ms (void)
 {
-  return (cpu_now () - cpu0) / 1000.0;
+  return (bench_cpu_now () - cpu0) / 1000.0;
 }
 
 static void
@@ -158,14 +139,6 @@ type_text (GtkEditable *editable,
     gtk_editable_set_text (editable, text);
 }
 
-static int
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -180,6 +153,7 @@ main (int   argc,
   gint64 t0;
   double open_ms, first_ms, log_ms, toggle_ms;
 
+  g_set_prgname ("bench-viewer");
   if (!gtk_init_check ())
     {
       g_printerr ("bench-viewer: no display (use xvfb-run -a)\n");
@@ -193,11 +167,11 @@ main (int   argc,
   /* Open to usable: window built, database opened, newest run listed,
    * its 100,001 results' ids read, first frame painted. */
   t0 = g_get_monotonic_time ();
-  cpu0 = cpu_now ();
+  cpu0 = bench_cpu_now ();
   window = tally_viewer_window_new (NULL);
   gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
   tally_viewer_window_open_path (window, DB_PATH, &error);
-  fail_on_error (error);
+  bench_fail_on_error (error);
   open_ms = ms_since (t0);
   printf ("open → database read: CPU %.1f ms\n", cpu_ms ());
   gtk_window_present (GTK_WINDOW (window));
@@ -216,7 +190,7 @@ main (int   argc,
       double model_ms;
 
       t0 = g_get_monotonic_time ();
-      cpu0 = cpu_now ();
+      cpu0 = bench_cpu_now ();
       /* As typing does: one character added or removed (set_text would
        * clear the entry first, a search of its own). */
       type_text (search, keystrokes[i]);
@@ -229,14 +203,14 @@ main (int   argc,
               *keystrokes[i] ? keystrokes[i] : "(clear)",
               g_list_model_get_n_items (tally_viewer_window_get_results (window)), model_ms, times[i]);
     }
-  qsort (times, G_N_ELEMENTS (times), sizeof (double), compare_double);
-  qsort (model_times, G_N_ELEMENTS (times), sizeof (double), compare_double);
+  qsort (times, G_N_ELEMENTS (times), sizeof (double), bench_compare_double);
+  qsort (model_times, G_N_ELEMENTS (times), sizeof (double), bench_compare_double);
   printf ("filter keystroke (CPU) → model updated: median %.1f ms, max %.1f ms; + frame painted: median %.1f ms, max %.1f ms (budget 100)\n",
           model_times[G_N_ELEMENTS (times) / 2], model_times[G_N_ELEMENTS (times) - 1],
           times[G_N_ELEMENTS (times) / 2], times[G_N_ELEMENTS (times) - 1]);
 
   t0 = g_get_monotonic_time ();
-  cpu0 = cpu_now ();
+  cpu0 = bench_cpu_now ();
   g_action_group_change_action_state (G_ACTION_GROUP (window), "show-failed", g_variant_new_boolean (TRUE));
   wait_frame (GTK_WIDGET (window));
   toggle_ms = cpu_ms ();
@@ -248,7 +222,7 @@ main (int   argc,
   g_signal_emit_by_name (tally_viewer_window_get_search (window), "search-changed");
   wait_frame (GTK_WIDGET (window));
   t0 = g_get_monotonic_time ();
-  cpu0 = cpu_now ();
+  cpu0 = bench_cpu_now ();
   tally_viewer_window_select_position (window, 0);
   wait_frame (GTK_WIDGET (window));
   log_ms = cpu_ms ();
@@ -257,7 +231,7 @@ main (int   argc,
           g_list_model_get_n_items (tally_viewer_detail_get_log_model (tally_viewer_window_get_detail (window))),
           log_ms);
 
-  cpu0 = cpu_now ();
+  cpu0 = bench_cpu_now ();
   tally_viewer_detail_set_max_level (tally_viewer_window_get_detail (window), G_LOG_LEVEL_WARNING);
   wait_frame (GTK_WIDGET (window));
   printf ("log level filter (warnings) → %u records, CPU %.1f ms\n",
