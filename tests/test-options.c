@@ -8,6 +8,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "reliability-util.h"
 #include "tally-store-private.h"
 #include "tally-test-util.h"
 
@@ -230,21 +231,13 @@ test_shards_partition (TallyTest *t, Env *env, gconstpointer data)
 static void
 test_kill_9 (TallyTest *t, Env *env, gconstpointer data)
 {
-  g_autofree char *original = tally_util_build_path ("tests/samples/sample-sched");
-  g_autofree char *sched = g_build_filename (tally_test_get_tmpdir (t), "sample-sched-kill-9", NULL);
-  g_autofree char *pgrep = g_strdup_printf ("pgrep -f %s", sched);
+  /* A copy under a name of its own: its processes are this run's only. */
+  g_autofree char *sched = rel_unique_sample (t, "sample-sched", "okill");
   const char *argv[] = { env->tally, "run", "-n", "2", "--json", "--db", env->db, sched, NULL };
   g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *contents = NULL;
-  gsize len = 0;
   g_autoptr(GSubprocess) runner = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(TallyStore) store = NULL;
-  g_autofree char *pids_text = NULL;
-
-  /* A copy under a name of its own, so pgrep finds this run's workers only. */
-  tally_assert_true (g_file_get_contents (original, &contents, &len, NULL));
-  tally_assert_true (g_file_set_contents_full (sched, contents, len, G_FILE_SET_CONTENTS_NONE, 0755, NULL));
 
   runner = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
   tally_assert_no_error (error);
@@ -257,15 +250,7 @@ test_kill_9 (TallyTest *t, Env *env, gconstpointer data)
 
   /* No worker outlives the runner: one still starting ends at its first
    * write to it, after a start-up that a sanitizer makes slow. */
-  for (gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;;)
-    {
-      g_clear_pointer (&pids_text, g_free);
-      tally_assert_true (g_spawn_command_line_sync (pgrep, &pids_text, NULL, NULL, NULL));
-      if (*g_strstrip (pids_text) == '\0' || g_get_monotonic_time () > deadline)
-        break;
-      g_usleep (20 * 1000);
-    }
-  tally_assert_cmpstr (pids_text, ==, "");
+  rel_assert_no_strays (sched, 5 * G_USEC_PER_SEC);
 
   /* The next open marks the run interrupted; the file is sound. */
   store = tally_store_open (env->db, &error);
