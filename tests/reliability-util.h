@@ -1,9 +1,9 @@
 /* Helpers shared by the tests that kill or overload runs (test-faults.c,
  * test-hostile.c, test-load.c, test-runner.c, test-options.c): uniquely
- * named copies of sample programs, a run of
- * `tally` whose peak memory (VmHWM) is sampled while it runs, and checks
- * that no process of a run is left behind. Static, header-only: each test
- * program includes it once. */
+ * named copies of sample programs, a run of `tally` whose peak memory
+ * (VmHWM) is sampled while it runs, and checks that no process of a run
+ * is left behind. Static, header-only: each test program includes it
+ * once. */
 #pragma once
 
 #include <errno.h>
