@@ -235,6 +235,24 @@ tap_directive (TallyTest *test,
     }
 }
 
+/* "PATH: OUTCOME at FILE:LINE", then the message indented two spaces,
+ * each line after @prefix. */
+static void
+append_failure (GString    *out,
+                TallyTest  *test,
+                const char *prefix)
+{
+  g_autofree char *full = tally_text_inert (test->message, -1, TRUE);
+  g_autofree char *indent = g_strconcat (prefix, "  ", NULL);
+
+  g_string_append_printf (out, "%s%s: %s", prefix, test->tc->path,
+                          tally_outcome_to_string (test->outcome));
+  if (test->file)
+    g_string_append_printf (out, " at %s:%d", test->file, test->line);
+  g_string_append_c (out, '\n');
+  tally_text_append_prefixed (out, indent, full);
+}
+
 static void
 report (GString   *out,
         guint      number,
@@ -255,16 +273,7 @@ report (GString   *out,
   g_string_append_c (out, '\n');
 
   if (failed)
-    {
-      g_autofree char *full = tally_text_inert (test->message, -1, TRUE);
-
-      g_string_append_printf (out, "# %s: %s", test->tc->path,
-                              tally_outcome_to_string (test->outcome));
-      if (test->file)
-        g_string_append_printf (out, " at %s:%d", test->file, test->line);
-      g_string_append_c (out, '\n');
-      tally_text_append_prefixed (out, "#   ", full);
-    }
+    append_failure (out, test, "# ");
 
   if (failed || verbose)
     {
@@ -324,18 +333,12 @@ static void
 echo_failure (TallyTest *test)
 {
   g_autoptr(GString) out = NULL;
-  g_autofree char *full = NULL;
 
   if (!tally_outcome_is_failure (test->outcome) || stdout_is_stderr ())
     return;
 
   out = g_string_new (NULL);
-  full = tally_text_inert (test->message, -1, TRUE);
-  g_string_append_printf (out, "%s: %s", test->tc->path, tally_outcome_to_string (test->outcome));
-  if (test->file)
-    g_string_append_printf (out, " at %s:%d", test->file, test->line);
-  g_string_append_c (out, '\n');
-  tally_text_append_prefixed (out, "  ", full);
+  append_failure (out, test, "");
   fputs (out->str, stderr);
   fflush (stderr);
 }
