@@ -12,7 +12,7 @@
 
 /* fuzz-tap, input "T" (first byte: chunk size; no data): finishing an
  * empty reader and asking for a line computed NULL + 0 in
- * tally_tap_parser_next() (libcore/tally-tap.c), undefined behaviour. */
+ * tally_tap_parser_next() (engine/tally-tap.c), undefined behaviour. */
 static void
 test_tap_empty_reader (TallyTest *t, gconstpointer data)
 {
