@@ -16,6 +16,7 @@
 
 #include "tally-main-private.h"
 #include "tally-protocol-private.h"
+#include "tally-signals-private.h"
 #include "tally-version.h"
 
 /* Worker mode: `PROGRAM --tally-worker`, started by `tally run`. Commands
@@ -186,7 +187,7 @@ install_signal_handlers (void)
   for (guint i = 0; i < G_N_ELEMENTS (fatal); i++)
     sigaction (fatal[i], &action, NULL);
 
-  signal (SIGPIPE, SIG_IGN);
+  tally_signals_catch_sigpipe ();
 }
 
 static gboolean

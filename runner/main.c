@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tally-commands.h"
+#include "tally-signals-private.h"
 #include "tally-worker-proc-private.h"
 
 typedef struct
@@ -46,6 +47,7 @@ main (int   argc,
   /* Children are started with inherited descriptors (GLib's posix_spawn
    * path): those we were given stay ours. */
   tally_close_inherited_fds_on_exec ();
+  tally_signals_unblock_all ();
 
   if (argc < 2)
     {

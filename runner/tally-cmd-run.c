@@ -17,6 +17,7 @@
 #include "tally-error.h"
 #include "tally-history-private.h"
 #include "tally-session-private.h"
+#include "tally-signals-private.h"
 #include "tally-text-private.h"
 #include "tally-worker-proc-private.h"
 
@@ -622,8 +623,9 @@ run_session (RunOptions *o,
   TallySessionOptions options = { 0 };
   TallyRunInfo info = { 0 };
   Interrupt interrupt = { 0 };
-  GSource *sigint, *sigterm;
+  GSource *sigint, *sigterm, *sighup;
   TallyRunStatus status;
+  guint stuck;
   TallyRunEnd end;
   int exit = TALLY_EXIT_OK;
   gboolean lost_store = FALSE;
@@ -655,6 +657,9 @@ run_session (RunOptions *o,
   options.n_workers = MIN (o->n_workers, MAX (tests->len * (guint) o->repeat, 1));
   options.default_timeout_s = o->timeout_s;
   options.grace_s = 2.0;
+  /* Tests of the quit deadline shorten it (docs/reliability.md). */
+  if (g_getenv ("TALLY_QUIT_GRACE_S") != NULL)
+    options.quit_grace_s = g_ascii_strtod (g_getenv ("TALLY_QUIT_GRACE_S"), NULL);
   options.maxfail = o->maxfail;
   options.max_worker_restarts = o->max_worker_restarts ? (guint) o->max_worker_restarts
                                                        : 4 * options.n_workers + 16;
@@ -680,6 +685,7 @@ run_session (RunOptions *o,
   interrupt.session = session;
   sigint = watch_signal (SIGINT, &interrupt);
   sigterm = watch_signal (SIGTERM, &interrupt);
+  sighup = watch_signal (SIGHUP, &interrupt);
   end = tally_session_run (session);
 
   /* The workers quit meanwhile: the run is stored and reported (and the
@@ -701,11 +707,16 @@ run_session (RunOptions *o,
     tally_cmd_fail (CMD, 0, "%s", tally_session_get_summary (session)->problem);
 
   g_clear_pointer (&closing, tally_store_close);
-  tally_session_wait_workers (session);
+  if ((stuck = tally_session_wait_workers (session)) > 0)
+    g_printerr ("%s: %u worker%s did not exit after %s last test and %s stopped with a signal\n",
+                CMD, stuck, stuck == 1 ? "" : "s", stuck == 1 ? "its" : "their",
+                stuck == 1 ? "was" : "were");
   g_source_destroy (sigint);
   g_source_destroy (sigterm);
+  g_source_destroy (sighup);
   g_source_unref (sigint);
   g_source_unref (sigterm);
+  g_source_unref (sighup);
 
   if (lost_store && status == TALLY_RUN_PASSED)
     return TALLY_EXIT_INTERNAL_ERROR;
@@ -867,7 +878,7 @@ tally_cmd_run (int    argc,
   int status = TALLY_EXIT_USAGE;
   int discover_status = 0;
 
-  signal (SIGPIPE, SIG_IGN);
+  tally_signals_catch_sigpipe ();
 
   if (!parse_options (argc, argv, &o))
     goto out;
