@@ -384,6 +384,10 @@ tally_worker_main (TallyProgramOptions *opts)
   atexit (flush_at_exit);
 
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  /* A process group of its own: a test's kill (0, sig) reaches the
+   * worker and its children, never the runner; the runner signals the
+   * whole group when it stops the worker. */
+  setpgid (0, 0);
   keep_stdio_files ();
   keep_stdio_stat ();
   setvbuf (stdout, NULL, _IOLBF, 0);

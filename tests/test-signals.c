@@ -101,6 +101,48 @@ test_children_start_default (TallyTest *t, gconstpointer data)
   tally_assert_cmpstr (tally_util_outcome (run, "/stubborn/child-sigpipe"), ==, "passed");
 }
 
+/* A test's kill (0, SIGUSR1) reaches its own process group only: a Tally
+ * worker's and a GTest program's alike. The runner lives, the test
+ * passes. */
+static void
+test_group_signal_spares_runner (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = rel_tally_bin ();
+  g_autofree char *native = tally_util_sample ("sample-stubborn");
+  g_autofree char *gtest = tally_util_sample ("gtest-signals");
+  g_autoptr(TallyRun) run = NULL;
+
+  run = tally_util_run (t, NULL, tally, "run", "--no-db", "--json", "-n", "2", "-k", "signal-group",
+                        native, gtest, NULL);
+  tally_assert_cmpint (run->status, ==, 0);
+  tally_assert_cmpstr (tally_util_outcome (run, "/stubborn/signal-group"), ==, "passed");
+  tally_assert_cmpstr (tally_util_outcome (run, "/gsignals/signal-group"), ==, "passed");
+}
+
+/* kill -9 of the runner while a GTest program's case sleeps: the
+ * program dies with it (its start set PR_SET_PDEATHSIG), as Tally's own
+ * workers do. */
+static void
+test_gtest_dies_with_runner (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = rel_tally_bin ();
+  g_autofree char *program = rel_unique_sample (t, "gtest-signals", "gsleep");
+  const char *argv[] = { tally, "run", "--no-db", "--json", "-k", "sleep", program, NULL };
+  g_autoptr(GSubprocess) runner = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  runner = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                              &error);
+  tally_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (runner));
+  tally_assert_true (tally_util_wait_for_line (out, "\"event\":\"test-started\""));
+  g_subprocess_force_exit (runner);
+  g_subprocess_wait (runner, NULL, NULL);
+  /* About a second, as the issue asks; PR_SET_PDEATHSIG is immediate. */
+  rel_assert_no_strays (program, 2 * G_USEC_PER_SEC);
+}
+
 static void
 register_tests (void)
 {
@@ -111,6 +153,8 @@ register_tests (void)
   tally_add_params ("/reliability/signals/stops-run", test_signal_stops_run, params, "timeout=60");
   tally_add ("/reliability/workers/quit-deadline", test_quit_deadline, "timeout=60");
   tally_add ("/reliability/signals/children-start-default", test_children_start_default, NULL);
+  tally_add ("/reliability/signals/group-signal-spares-runner", test_group_signal_spares_runner, NULL);
+  tally_add ("/reliability/signals/gtest-dies-with-runner", test_gtest_dies_with_runner, NULL);
 }
 
 TALLY_MAIN (register_tests)

@@ -87,6 +87,25 @@ test_child_sigpipe (TallyTest *t, gconstpointer data)
   tally_assert_cmpint (WTERMSIG (status), ==, SIGPIPE);
 }
 
+static volatile sig_atomic_t got_usr1;
+
+static void
+on_usr1 (int signum)
+{
+  got_usr1 = 1;
+}
+
+/* kill (0, …): the worker's process group, which must not hold the
+ * runner. */
+static void
+test_signal_group (TallyTest *t, gconstpointer data)
+{
+  signal (SIGUSR1, on_usr1);
+  tally_assert_cmpint (kill (0, SIGUSR1), ==, 0);
+  while (!got_usr1)
+    g_usleep (1000);
+}
+
 static void
 register_tests (void)
 {
@@ -95,6 +114,7 @@ register_tests (void)
   tally_add ("/stubborn/hang-at-quit", test_hang_at_quit, NULL);
   tally_add ("/stubborn/child-signals", test_child_signals, NULL);
   tally_add ("/stubborn/child-sigpipe", test_child_sigpipe, NULL);
+  tally_add ("/stubborn/signal-group", test_signal_group, NULL);
 }
 
 TALLY_MAIN (register_tests)
