@@ -629,6 +629,7 @@ run_session (RunOptions *o,
   TallyRunEnd end;
   int exit = TALLY_EXIT_OK;
   gboolean lost_store = FALSE;
+  gboolean lost_report = FALSE;
 
   if (!(reporter = make_reporter (o, &exit)))
     {
@@ -705,6 +706,13 @@ run_session (RunOptions *o,
   tally_reporter_run_finished (reporter, tally_session_get_summary (session));
   if (tally_session_get_summary (session)->problem)
     tally_cmd_fail (CMD, 0, "%s", tally_session_get_summary (session)->problem);
+  /* A report that CI reads and that ended short is no success. */
+  if (!tally_reporter_get_error (reporter, &error))
+    {
+      tally_cmd_fail (CMD, 0, "%s", error->message);
+      g_clear_error (&error);
+      lost_report = TRUE;
+    }
 
   g_clear_pointer (&closing, tally_store_close);
   if ((stuck = tally_session_wait_workers (session)) > 0)
@@ -718,7 +726,7 @@ run_session (RunOptions *o,
   g_source_unref (sigterm);
   g_source_unref (sighup);
 
-  if (lost_store && status == TALLY_RUN_PASSED)
+  if ((lost_store || lost_report) && status == TALLY_RUN_PASSED)
     return TALLY_EXIT_INTERNAL_ERROR;
   return exit_status (status);
 }

@@ -428,6 +428,33 @@ test_select_tests_from (TallyTest *t, gconstpointer data)
   tally_assert_nonnull (strstr (run->err, "::/sched/gone"));
 }
 
+/* --json or --tap to a full disk (/dev/full): one error line and exit 3,
+ * though every test passed; --junit-xml /dev/full likewise. */
+static void
+test_report_to_full_disk (TallyTest *t, gconstpointer data)
+{
+  const char * const formats[] = { "--json", "--tap", "--junit-xml=/dev/full" };
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("sample-sched");
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
+      g_autoptr(GSubprocess) runner = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *err = NULL;
+
+      g_subprocess_launcher_set_stdout_file_path (launcher, "/dev/full");
+      runner = g_subprocess_launcher_spawn (launcher, &error, tally, "run", "--no-db", "-q",
+                                            formats[i], "-k", "parallel/01", program, NULL);
+      tally_assert_no_error (error);
+      g_subprocess_communicate_utf8 (runner, NULL, NULL, NULL, &err, &error);
+      tally_assert_no_error (error);
+      tally_assert_cmpint (g_subprocess_get_exit_status (runner), ==, 3);
+      tally_assert_nonnull (strstr (err, "No space left on device"));
+    }
+}
+
 /* --- exit statuses and bad input ---------------------------------------- */
 
 typedef struct
@@ -729,6 +756,7 @@ register_tests (void)
   tally_add ("/runner/select/markers", test_select_markers, NULL);
   tally_add ("/runner/select/keywords", test_select_keywords, NULL);
   tally_add ("/runner/select/tests-from", test_select_tests_from, NULL);
+  tally_add ("/runner/report-to-full-disk", test_report_to_full_disk, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (bad_inputs); i++)
     bad_params[i] = (TallyParam) { bad_inputs[i].name, &bad_inputs[i] };
   tally_add_params ("/runner/exit-status", test_bad_input, bad_params, NULL);
