@@ -908,6 +908,32 @@ explain_cannot_open (TallyStore  *self,
   return FALSE;
 }
 
+/* Whether the last failure was SQLite not getting at the -shm file of a
+ * WAL database: a read-only directory or file. */
+static gboolean
+cannot_share_memory (TallyStore *self)
+{
+  int code = sqlite3_extended_errcode (self->db);
+
+  return (code & 0xff) == SQLITE_READONLY || (code & 0xff) == SQLITE_CANTOPEN;
+}
+
+static gboolean configure_connection (TallyStore *self, GError **error);
+
+static gboolean
+open_immutable (TallyStore  *self,
+                GError     **error)
+{
+  g_autofree char *absolute = g_canonicalize_filename (self->path, NULL);
+  g_autofree char *escaped = g_uri_escape_string (absolute, "/", FALSE);
+  g_autofree char *uri = g_strconcat ("file:", escaped, "?immutable=1", NULL);
+
+  if (sqlite3_open_v2 (uri, &self->db, SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+                       NULL) != SQLITE_OK)
+    return explain_cannot_open (self, error);
+  return configure_connection (self, error);
+}
+
 static gboolean
 configure_connection (TallyStore  *self,
                       GError     **error)
@@ -984,8 +1010,19 @@ store_open (const char  *path,
       return NULL;
     }
 
-  if (!configure_connection (self, error)
-      || !check_identity (self, &version, error))
+  if (!configure_connection (self, error))
+    return NULL;
+  if (!check_identity (self, &version, NULL) && readonly && cannot_share_memory (self))
+    {
+      /* A WAL database in a directory this user cannot write: SQLite
+       * cannot make its -shm file. Nobody can be writing it then (a
+       * writer needs the same), so it is read as an immutable file. */
+      g_hash_table_remove_all (self->stmts);
+      sqlite3_close_v2 (g_steal_pointer (&self->db));
+      if (!open_immutable (self, error))
+        return NULL;
+    }
+  if (!check_identity (self, &version, error))
     return NULL;
 
   self->schema_version = version;
