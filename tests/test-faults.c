@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include "reliability-util.h"
 
@@ -354,6 +355,56 @@ test_data_faults (TallyTest *t, gconstpointer data)
 /* Kills the runner @delay_ms after its start, or, with @after_finished
  * > 0, as soon as it reports that many finished tests (mid-run by
  * construction, however fast or slow the machine). */
+/* Reads --json lines up to the next test-finished event and keeps it;
+ * FALSE at the end of the stream. */
+static gboolean
+read_finished_event (GDataInputStream *out,
+                     GPtrArray        *reported)
+{
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line (out, NULL, NULL, NULL);
+      g_autoptr(JsonNode) node = NULL;
+
+      if (line == NULL)
+        return FALSE;
+      if (strstr (line, "\"event\":\"test-finished\"") == NULL)
+        continue;
+      /* A line cut by the kill is not an event the user saw whole. */
+      if ((node = json_from_string (line, NULL)) == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      g_ptr_array_add (reported, json_object_ref (json_node_get_object (node)));
+      return TRUE;
+    }
+}
+
+/* The reported result is in the last run of @db, with its outcome. */
+static void
+assert_result_stored (const char *db,
+                      JsonObject *event)
+{
+  const char *path = json_object_get_string_member (event, "path");
+  const char *outcome = json_object_get_string_member (event, "outcome");
+  gint64 attempt = json_object_get_int_member (event, "attempt");
+  sqlite3 *conn = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  tally_assert_cmpint (sqlite3_open_v2 (db, &conn, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  tally_assert_cmpint (sqlite3_prepare_v2 (conn,
+    "SELECT r.outcome FROM results r JOIN tests t ON t.id = r.test_id"
+    " WHERE r.run_id = (SELECT max(id) FROM runs) AND t.path = ?1 AND r.attempt = ?2",
+    -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, path, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, attempt);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    tally_fail ("%s (attempt %" G_GINT64_FORMAT ") was reported %s but has no row", path, attempt, outcome);
+  tally_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, outcome);
+  sqlite3_finalize (stmt);
+  sqlite3_close (conn);
+}
+
 static void
 kill_runner_once (TallyTest  *t,
                   const char *tally,
@@ -361,11 +412,14 @@ kill_runner_once (TallyTest  *t,
                   const char *db,
                   guint       delay_ms,
                   guint       after_finished,
-                  guint      *n_interrupted)
+                  guint      *n_interrupted,
+                  guint      *n_reported)
 {
   const char *argv[] = { tally, "run", "-n", "2", "--json", "--db", db, program, NULL };
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) runner = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GPtrArray) reported = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   g_autoptr(GError) error = NULL;
   g_autoptr(TallyStore) store = NULL;
   gint64 runs_before = 0, last_run, status_interrupted;
@@ -378,26 +432,27 @@ kill_runner_once (TallyTest  *t,
       g_clear_pointer (&store, tally_store_close);
     }
 
-  launcher = g_subprocess_launcher_new ((after_finished > 0 ? G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                                            : G_SUBPROCESS_FLAGS_STDOUT_SILENCE)
-                                        | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  /* Its --json events are read after the kill too: what it reported
+   * before it died waits in the pipe. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   g_subprocess_launcher_set_cwd (launcher, tally_test_get_tmpdir (t));
   g_subprocess_launcher_setenv (launcher, "TALLY_SAMPLE_N", "100", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "TALLY_DB");
   runner = g_subprocess_launcher_spawnv (launcher, argv, &error);
   tally_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (runner));
   if (after_finished > 0)
     {
-      g_autoptr(GDataInputStream) out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (runner));
-
       for (guint i = 0; i < after_finished; i++)
-        if (!tally_util_wait_for_line (out, "\"event\":\"test-finished\""))
+        if (!read_finished_event (out, reported))
           tally_fail ("the runner ended before %u tests finished", after_finished);
     }
   else
     g_usleep (delay_ms * 1000);
   g_subprocess_send_signal (runner, SIGKILL);
   g_subprocess_wait (runner, NULL, NULL);
+  while (read_finished_event (out, reported))
+    ;
 
   /* No worker outlives the runner: one starting when it died ends at
    * its first write to it, after its start-up (slow under a sanitizer). */
@@ -423,6 +478,15 @@ kill_runner_once (TallyTest  *t,
   else if (after_finished > 0)
     tally_fail ("killed after %u finished tests: the run is not in the database", after_finished);
   tally_assert_no_error (error);
+  g_clear_pointer (&store, tally_store_close);
+
+  /* Nothing reported is lost: every test-finished event the runner wrote
+   * before it died has its row, with the reported outcome. */
+  if (reported->len > 0)
+    tally_assert_cmpint (last_run, ==, runs_before + 1);
+  for (guint i = 0; i < reported->len; i++)
+    assert_result_stored (db, g_ptr_array_index (reported, i));
+  *n_reported += reported->len;
 }
 
 static void
@@ -433,7 +497,7 @@ test_kill_runner (TallyTest *t, gconstpointer data)
   g_autofree char *db = rel_db_path (t);
   const char *seed_env = g_getenv ("TALLY_KILL_SEED");
   guint32 seed = seed_env ? (guint32) strtoul (seed_env, NULL, 10) : 20240508;
-  guint n = slow_tests () ? 200 : 20, interrupted = 0;
+  guint n = slow_tests () ? 200 : 20, interrupted = 0, reported = 0;
   g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
   g_autofree char *full_db = g_build_filename (tally_test_get_tmpdir (t), "full-run.sqlite", NULL);
   const char *envp[] = { "TALLY_SAMPLE_N=100", NULL };
@@ -453,9 +517,11 @@ test_kill_runner (TallyTest *t, gconstpointer data)
       guint delay_ms = g_rand_int_range (rand, 0, full_ms);
       guint after_finished = g_rand_int_range (rand, 1, 91);
 
-      kill_runner_once (t, tally, program, db, delay_ms, i % 2 ? after_finished : 0, &interrupted);
+      kill_runner_once (t, tally, program, db, delay_ms, i % 2 ? after_finished : 0, &interrupted,
+                        &reported);
     }
-  g_message ("%u of %u runs were killed mid-run", interrupted, n);
+  g_message ("%u of %u runs were killed mid-run; %u reported results, all stored",
+             interrupted, n, reported);
   /* Those killed after a finished test were all mid-run. */
   tally_assert_cmpuint (interrupted, >=, n / 2);
 }
