@@ -1031,20 +1031,22 @@ on_worker_exited (TallyWorkerProc *worker,
       return;
     }
 
-  /* The worker writes out a test's STARTED before it dies of a signal,
-   * so without one (and without a timeout) the test never began: it goes
-   * back to the queue with the others. */
+  /* A worker that said HELLO runs what it is sent in order, so the head
+   * was in flight when it died without a BYE, even with no STARTED out
+   * (a test that calls _exit() flushes nothing): it is never run again
+   * behind the user's back. A worker that died before HELLO started no
+   * test; for the others (GTest programs) a second death at the same
+   * test is that test's doing. */
   if (!g_queue_is_empty (&slot->sent))
     {
       TallyRunItem *head = g_queue_peek_head (&slot->sent);
+      gboolean ran = !said_bye && tally_worker_proc_is_ready (worker);
 
-      /* A test that calls _exit() leaves no STARTED behind either: the
-       * second death at the same test is that test's doing. */
       if (!slot->head_confirmed)
         head->deaths++;
       /* On Ctrl-C the head counts as in flight whether or not its worker
        * got to it: it was reported as started, so it ends `interrupted`. */
-      if (slot->head_confirmed || slot->head_timed_out || problem != NULL || head->deaths >= 2
+      if (slot->head_confirmed || ran || slot->head_timed_out || problem != NULL || head->deaths >= 2
           || (session->interrupted && slot->head_started))
         fail_in_flight (slot, signum, exit_status, problem);
     }
