@@ -466,19 +466,15 @@ drop_to_nobody (gpointer data)
 /* A database in a directory its reader cannot write (a WAL file whose
  * -shm cannot be made): show and history read it all the same. As root,
  * the readers run as nobody; root ignores permissions. */
+static void show_readonly_database (TallyTest *t, const char *tally);
+
 static void
 test_show_readonly_database (TallyTest *t, gconstpointer data)
 {
-  g_autofree char *tally = tally_util_tally_bin ();
-  g_autofree char *program = tally_util_sample ("sample-sched");
-  g_autofree char *dir = g_build_filename (tally_test_get_tmpdir (t), "ro", NULL);
-  g_autofree char *db = g_build_filename (dir, "results.sqlite", NULL);
-  g_autoptr(TallyRun) run = NULL;
-  const char *commands[][6] = {
-    { tally, "show", "--db", db, NULL },
-    { tally, "history", "--db", db, "/sched/parallel/01", NULL },
-  };
+  char *tally = tally_util_tally_bin ();
 
+  /* Skips unwind past g_autofree: nothing else is allocated yet. */
+  tally_test_add_cleanup (t, g_free, tally);
   if (getuid () == 0)
     {
       const char *version[] = { tally, "--version", NULL };
@@ -489,6 +485,22 @@ test_show_readonly_database (TallyTest *t, gconstpointer data)
           || !g_spawn_check_wait_status (status, NULL))
         tally_test_skip (t, "user nobody cannot run %s (a directory above it is private)", tally);
     }
+  show_readonly_database (t, tally);
+}
+
+static void
+show_readonly_database (TallyTest  *t,
+                        const char *tally)
+{
+  g_autofree char *program = tally_util_sample ("sample-sched");
+  g_autofree char *dir = g_build_filename (tally_test_get_tmpdir (t), "ro", NULL);
+  g_autofree char *db = g_build_filename (dir, "results.sqlite", NULL);
+  g_autoptr(TallyRun) run = NULL;
+  const char *commands[][6] = {
+    { tally, "show", "--db", db, NULL },
+    { tally, "history", "--db", db, "/sched/parallel/01", NULL },
+  };
+
   tally_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
   run = tally_util_run (t, NULL, tally, "run", "-q", "--db", db, "-k", "parallel/01", program, NULL);
   tally_assert_cmpint (run->status, ==, 0);
