@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "tally-executor-private.h"
+#include "tally-processes-private.h"
 
 /* How many ready sources to dispatch after teardown before calling the
  * rest leftovers: a source that re-arms itself forever must not hang us. */
@@ -117,6 +118,10 @@ check_leftovers (TallyTest            *test,
   g_autoptr(GString) leaks = g_string_new (NULL);
 
   tally_leaks_collect (test, probe, leaks);
+  /* Processes left running (worker mode): with leaks=ignore they may live
+   * on, until the worker's end. */
+  if (test->leak_policy != TALLY_LEAKS_IGNORE)
+    tally_processes_collect (leaks);
   if (leaks->len == 0 || test->leak_policy == TALLY_LEAKS_IGNORE)
     return;
 
@@ -208,6 +213,7 @@ tally_executor_run (const TallyTestCase    *tc,
   g_main_context_push_thread_default (test->context);
   test->base_depth = g_main_depth ();
   tally_leaks_begin (test, &probe);
+  tally_processes_begin ();
 
   run_phases (test, fixture);
 

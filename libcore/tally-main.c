@@ -11,6 +11,8 @@
 #include "tally-expr-private.h"
 #include "tally-main.h"
 #include "tally-main-private.h"
+#include "tally-processes-private.h"
+#include "tally-processes-private.h"
 #include "tally-test-private.h"
 
 static TallyProgramOptions options;
@@ -225,6 +227,8 @@ tally_run (void)
     status = tally_standalone_main (&options);
 
   tally_worker_fixtures_shutdown ();
+  /* After the fixtures' teardowns: what is still running goes. */
+  tally_processes_kill_all ();
   fflush (stdout);
 
   return status;

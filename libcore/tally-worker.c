@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "tally-main-private.h"
+#include "tally-processes-private.h"
 #include "tally-protocol-private.h"
 #include "tally-signals-private.h"
 #include "tally-version.h"
@@ -423,6 +424,7 @@ tally_worker_main (TallyProgramOptions *opts)
   keep_stdio_files ();
   keep_stdio_stat ();
   hide_protocol_fds ();
+  tally_processes_track ();
   setvbuf (stdout, NULL, _IOLBF, 0);
   install_signal_handlers ();
   tally_caplog_set_sink (on_record, NULL);

@@ -143,6 +143,52 @@ test_gtest_dies_with_runner (TallyTest *t, gconstpointer data)
   rel_assert_no_strays (program, 2 * G_USEC_PER_SEC);
 }
 
+/* Processes a test leaves running, even detached (setsid, a double
+ * fork), are named in its result and killed: the test fails, or passes
+ * with a warning under leaks=warn; under leaks=ignore they live until
+ * the worker's end. None outlives the run. */
+static void
+test_leftover_processes (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = rel_tally_bin ();
+  g_autofree char *program = tally_util_sample ("sample-stubborn");
+  g_autofree char *db = rel_db_path (t);
+  g_autoptr(TallyRun) run = NULL;
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GPtrArray) logs = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *message;
+  gboolean warned = FALSE;
+
+  run = tally_util_run (t, NULL, tally, "run", "-n", "1", "--json", "--db", db, "-k", "leave-processes",
+                        program, NULL);
+  tally_assert_cmpint (run->status, ==, 1);
+  tally_assert_cmpstr (tally_util_outcome (run, "/stubborn/leave-processes"), ==, "failed");
+  message = tally_util_member_str (run, "/stubborn/leave-processes", "message");
+  tally_assert_nonnull (strstr (message, "left 3 processes running"));
+  tally_assert_nonnull (strstr (message, "sleep 31337.1"));
+  tally_assert_cmpstr (tally_util_outcome (run, "/stubborn/leave-processes-warn"), ==, "passed");
+  tally_assert_cmpstr (tally_util_outcome (run, "/stubborn/leave-processes-ignore"), ==, "passed");
+
+  store = tally_store_open_readonly (db, &error);
+  tally_assert_no_error (error);
+  logs = tally_util_stored_logs (store, run, "/stubborn/leave-processes-warn");
+  for (guint i = 0; i < logs->len; i++)
+    {
+      TallyLogRecord *record = g_ptr_array_index (logs, i);
+
+      if (record->level == G_LOG_LEVEL_WARNING && strstr (record->message, "sleep 31337.2"))
+        warned = TRUE;
+    }
+  tally_assert_true (warned);
+  for (guint i = 1; i <= 3; i++)
+    {
+      g_autofree char *token = g_strdup_printf ("31337.%u", i);
+
+      rel_assert_no_strays (token, 5 * G_USEC_PER_SEC);
+    }
+}
+
 static void
 register_tests (void)
 {
@@ -155,6 +201,7 @@ register_tests (void)
   tally_add ("/reliability/signals/children-start-default", test_children_start_default, NULL);
   tally_add ("/reliability/signals/group-signal-spares-runner", test_group_signal_spares_runner, NULL);
   tally_add ("/reliability/signals/gtest-dies-with-runner", test_gtest_dies_with_runner, NULL);
+  tally_add ("/reliability/processes/leftovers-killed", test_leftover_processes, NULL);
 }
 
 TALLY_MAIN (register_tests)

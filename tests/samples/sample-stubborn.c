@@ -106,6 +106,21 @@ test_signal_group (TallyTest *t, gconstpointer data)
     g_usleep (1000);
 }
 
+/* Three helpers that outlive the test, out of its reach: one in a session
+ * of its own (setsid), one double-forked, one in the background. Their
+ * argument, 31337.TAG, names them for the stray check. */
+static void
+test_leave_processes (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *script = g_strdup_printf ("setsid sleep 31337.%s & (sleep 31337.%s &) ; sleep 31337.%s &",
+                                             (const char *) data, (const char *) data, (const char *) data);
+  const char *argv[] = { "/bin/sh", "-c", script, NULL };
+  g_autoptr(GError) error = NULL;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, NULL, &error);
+  tally_assert_no_error (error);
+}
+
 static void
 register_tests (void)
 {
@@ -115,6 +130,9 @@ register_tests (void)
   tally_add ("/stubborn/child-signals", test_child_signals, NULL);
   tally_add ("/stubborn/child-sigpipe", test_child_sigpipe, NULL);
   tally_add ("/stubborn/signal-group", test_signal_group, NULL);
+  tally_add_data ("/stubborn/leave-processes", test_leave_processes, "1", NULL);
+  tally_add_data ("/stubborn/leave-processes-warn", test_leave_processes, "2", "leaks=warn");
+  tally_add_data ("/stubborn/leave-processes-ignore", test_leave_processes, "3", "leaks=ignore");
 }
 
 TALLY_MAIN (register_tests)

@@ -1,0 +1,187 @@
+/* tally-processes.c — processes a test leaves behind
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#define G_LOG_DOMAIN "Tally"
+
+#include "config.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+
+#include "tally-processes-private.h"
+
+/* The main thread's children, kept open: one pread() per test when no
+ * process was left, which is nearly always. Children of other threads
+ * (a GTask thread's GSubprocess) are only found at the worker's end. */
+static int children_fd = -1;
+/* Children already running when the test began (left by a test marked
+ * leaks=ignore): not this test's. */
+static GArray *before_test;
+
+void
+tally_processes_track (void)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/children", (int) getpid ());
+
+  if (prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
+    return;
+  children_fd = open (path, O_RDONLY | O_CLOEXEC);
+}
+
+/* The pids in a /proc/…/children file, zombies (dead, not yet reaped:
+ * GLib's child watch may want them) left out. */
+static void
+read_live_children (int     fd,
+                    GArray *pids)
+{
+  char buf[4096];
+  g_autoptr(GString) text = g_string_new (NULL);
+  ssize_t n;
+  goffset offset = 0;
+
+  while ((n = pread (fd, buf, sizeof buf, offset)) > 0)
+    {
+      g_string_append_len (text, buf, n);
+      offset += n;
+    }
+  for (char *p = text->str; *p != '\0';)
+    {
+      char *end;
+      long pid = strtol (p, &end, 10);
+      g_autofree char *stat_path = NULL;
+      g_autofree char *stat = NULL;
+      const char *state;
+
+      if (end == p)
+        break;
+      p = end;
+      stat_path = g_strdup_printf ("/proc/%ld/stat", pid);
+      if (!g_file_get_contents (stat_path, &stat, NULL, NULL)
+          || (state = strrchr (stat, ')')) == NULL || state[1] == '\0' || state[2] == 'Z')
+        continue;
+      g_array_append_val (pids, pid);
+    }
+}
+
+static gboolean
+was_there_before (long pid)
+{
+  for (guint i = 0; before_test != NULL && i < before_test->len; i++)
+    if (g_array_index (before_test, long, i) == pid)
+      return TRUE;
+  return FALSE;
+}
+
+/* The main thread's running children that the test started. */
+static GArray *
+new_children (void)
+{
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (long));
+  guint kept = 0;
+
+  if (children_fd >= 0)
+    read_live_children (children_fd, pids);
+  for (guint i = 0; i < pids->len; i++)
+    if (!was_there_before (g_array_index (pids, long, i)))
+      g_array_index (pids, long, kept++) = g_array_index (pids, long, i);
+  g_array_set_size (pids, kept);
+  return pids;
+}
+
+void
+tally_processes_begin (void)
+{
+  if (children_fd < 0)
+    return;
+  if (before_test == NULL)
+    before_test = g_array_new (FALSE, FALSE, sizeof (long));
+  g_array_set_size (before_test, 0);
+  read_live_children (children_fd, before_test);
+}
+
+static void
+describe (GString *out,
+          long     pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%ld/cmdline", pid);
+  g_autofree char *cmdline = NULL;
+  gsize len = 0;
+
+  g_string_append_printf (out, "%s%ld", out->len > 0 ? ", " : "", pid);
+  if (!g_file_get_contents (path, &cmdline, &len, NULL) || len == 0)
+    return;
+  for (gsize i = 0; i + 1 < len; i++)
+    if (cmdline[i] == '\0')
+      cmdline[i] = ' ';
+  g_string_append_printf (out, " (%.*s)", (int) MIN (len, 200), g_strchomp (cmdline));
+}
+
+static void
+kill_process (long pid)
+{
+  /* A helper that called setsid() leads a group: its children go too. */
+  if (getpgid ((pid_t) pid) == (pid_t) pid)
+    kill (-(pid_t) pid, SIGKILL);
+  kill ((pid_t) pid, SIGKILL);
+}
+
+void
+tally_processes_collect (GString *leaks)
+{
+  g_autoptr(GArray) pids = NULL;
+  g_autoptr(GString) names = NULL;
+  gint64 deadline;
+
+  if (children_fd < 0)
+    return;
+  pids = new_children ();
+  /* Children on their way out (a teardown sent SIGTERM and did not wait)
+   * are not leftovers: a short grace, paid only when there are any. */
+  deadline = g_get_monotonic_time () + 100 * 1000;
+  while (pids->len > 0 && g_get_monotonic_time () < deadline)
+    {
+      g_usleep (5 * 1000);
+      g_array_unref (pids);
+      pids = new_children ();
+    }
+  if (pids->len == 0)
+    return;
+
+  names = g_string_new (NULL);
+  for (guint i = 0; i < pids->len; i++)
+    describe (names, g_array_index (pids, long, i));
+  for (guint i = 0; i < pids->len; i++)
+    kill_process (g_array_index (pids, long, i));
+  g_string_append_printf (leaks, "%sleft %u process%s running: %s; Tally killed %s",
+                          leaks->len > 0 ? "\n" : "", pids->len, pids->len == 1 ? "" : "es",
+                          names->str, pids->len == 1 ? "it" : "them");
+}
+
+void
+tally_processes_kill_all (void)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *task;
+
+  if (children_fd < 0)
+    return;
+  dir = g_dir_open ("/proc/self/task", 0, NULL);
+  while (dir != NULL && (task = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/children", task);
+      g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (long));
+      int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+      if (fd < 0)
+        continue;
+      read_live_children (fd, pids);
+      close (fd);
+      for (guint i = 0; i < pids->len; i++)
+        kill_process (g_array_index (pids, long, i));
+    }
+}
