@@ -29,6 +29,9 @@
  * is never lost. */
 
 #define OUT_BUFFER_SIZE (1024 * 1024)
+/* What one log record may carry to the runner: 10 MB messages round-trip
+ * byte for byte (DESIGN.md); larger ones are cut (on_record()). */
+#define MAX_LOG_MESSAGE (16u * 1024 * 1024)
 #define FLUSH_THRESHOLD (64 * 1024)
 
 /* guint64 storage: frames are stored 8-aligned (see tally-protocol.c). */
@@ -143,8 +146,32 @@ on_record (TallyTest            *test,
            const TallyLogRecord *record,
            gpointer              user_data)
 {
-  gsize size = tally_protocol_log_size (record);
+  TallyLogRecord cut;
+  g_autofree char *cut_message = NULL;
+  gsize size;
   guint8 *big;
+
+  /* A record past the cap is cut (head kept, with a note): one frame
+   * must stay under the runner's frame limit, and the runner's memory
+   * bounded, whatever a test logs. */
+  if (record->message_len > MAX_LOG_MESSAGE
+      || (record->fields != NULL && strlen (record->fields) > MAX_LOG_MESSAGE))
+    {
+      g_autofree char *note = g_strdup_printf ("\n[tally: message cut at %u MiB of %" G_GSIZE_FORMAT " bytes]",
+                                               MAX_LOG_MESSAGE / (1024 * 1024), record->message_len);
+      gsize keep = MIN (record->message_len, MAX_LOG_MESSAGE);
+
+      cut = *record;
+      cut_message = g_malloc (keep + strlen (note) + 1);
+      memcpy (cut_message, record->message, keep);
+      memcpy (cut_message + keep, note, strlen (note) + 1);
+      cut.message = cut_message;
+      cut.message_len = keep + strlen (note);
+      if (cut.fields != NULL && strlen (cut.fields) > MAX_LOG_MESSAGE)
+        cut.fields = NULL;   /* extra fields past the cap are dropped whole */
+      record = &cut;
+    }
+  size = tally_protocol_log_size (record);
 
   g_mutex_lock (&out_lock);
   tally_protocol_log_write (frame_begin_locked (size, &big), test->tc->index, record);

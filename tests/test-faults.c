@@ -554,6 +554,40 @@ test_kill_runner (TallyTest *t, gconstpointer data)
   tally_assert_cmpuint (interrupted, >=, n / 2);
 }
 
+/* A 40 MiB log record is cut to its first 16 MiB with a note: the test
+ * passes, the frame stays under the runner's limit, the runner small. */
+static void
+test_huge_log_record (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = rel_tally_bin ();
+  g_autofree char *program = tally_util_sample ("sample-fault-data");
+  g_autofree char *db = rel_db_path (t);
+  const char *envp[] = { "TALLY_SAMPLE_HUGE_LOG=1", NULL };
+  const char *argv[] = { tally, "run", "--json", "--db", db, program, NULL };
+  RelRun measured = rel_run_measured (t, envp, argv);
+  g_autoptr(TallyRun) run = measured.run;
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) logs = NULL;
+  g_autofree char *head = big_message (40 * 1024 * 1024);
+  static const char note[] = "\n[tally: message cut at 16 MiB of 41943040 bytes]";
+  TallyLogRecord *big;
+
+  tally_assert_cmpint (run->status, ==, 0);
+  tally_assert_cmpstr (tally_util_outcome (run, "/data/log-40mb"), ==, "passed");
+  store = tally_store_open_readonly (db, &error);
+  tally_assert_no_error (error);
+  logs = tally_util_stored_logs (store, run, "/data/log-40mb");
+  tally_assert_cmpuint (logs->len, ==, 3);
+  big = g_ptr_array_index (logs, 1);
+  tally_assert_cmpuint (big->message_len, ==, 16 * 1024 * 1024 + strlen (note));
+  rel_assert_cmpmem (big->message, 16 * 1024 * 1024, head, 16 * 1024 * 1024);
+  rel_assert_cmpmem (big->message + 16 * 1024 * 1024, strlen (note), note, strlen (note));
+  g_message ("runner VmHWM %" G_GINT64_FORMAT " kB", measured.hwm_kb);
+  if (!REL_UNDER_ASAN)
+    tally_assert_cmpint (measured.hwm_kb, <, 256 * 1024);
+}
+
 /* --- disk full ------------------------------------------------------------ */
 
 typedef struct
@@ -846,6 +880,7 @@ register_tests (void)
   tally_add ("/reliability/faults/close-stdio-keeps-output", test_close_stdio_keeps_output,
              "timeout=30");
   tally_add ("/reliability/faults/data", test_data_faults, "timeout=60");
+  tally_add ("/reliability/faults/huge-log-record", test_huge_log_record, "timeout=60");
   tally_add ("/reliability/kill-9/runner", test_kill_runner, "timeout=600");
   tally_add ("/reliability/disk-full/run-continues", test_disk_full, "timeout=60");
   tally_add_data ("/reliability/locked/mid-run", test_locked, test_locked_mid_run, "timeout=60");

@@ -122,6 +122,12 @@ test_sources (TallyTest *t, gconstpointer data)
 static void
 register_tests (void)
 {
+  /* One 40 MiB log record, alone (tests/test-faults.c, huge-log-record). */
+  if (g_getenv ("TALLY_SAMPLE_HUGE_LOG") != NULL)
+    {
+      tally_add_data ("/data/log-40mb", test_log_big, GSIZE_TO_POINTER (40 * 1024 * 1024), NULL);
+      return;
+    }
   tally_add ("/data/a-ok", test_ok, NULL);
   tally_add ("/data/flood", test_flood, "timeout=60");
   tally_add ("/data/b-ok", test_ok, NULL);
