@@ -11,12 +11,25 @@ G_BEGIN_DECLS
 
 /* The results database. The tally-store*.c files are the only ones that
  * include sqlite3.h: tally-store.c opens, migrates and recovers,
- * tally-store-write.c writes, tally-store-query.c and
- * tally-store-read-cache.c read, tally-store-merge.c merges. The runner is the one writer: calls are synchronous and
- * cheap (cached statements, bound parameters); writes are grouped in a
- * transaction that is committed when tally_store_commit() is called or
- * when ~100 ms have passed since the transaction began (checked on each
- * write), so a reader sees the run progress live. */
+ * tally-store-write.c writes, tally-store-query.c and tally-store-read.c
+ * read, tally-store-merge.c merges. The runner is the one writer: calls
+ * are synchronous and cheap (cached statements, bound parameters);
+ * writes are grouped in a transaction that is committed when
+ * tally_store_commit() is called or when ~100 ms have passed since the
+ * transaction began (checked on each write), so a reader sees the run
+ * progress live.
+ *
+ * Threads: a TallyStore is one SQLite connection with its statement
+ * cache and its in-memory copy of one run (tally-store-read.c), and no
+ * function of the store keeps state outside it (the busy timeout, read
+ * once from TALLY_STORE_BUSY_TIMEOUT_MS under g_once, is the one
+ * process-wide value). So every function here may be called from any
+ * thread — a GTask worker included — for a store that one thread at a
+ * time uses: open a store (tally_store_open_readonly()) in or for the
+ * worker, use it there only, close it there or after the worker is
+ * done. Two threads must not use one store at once (no locking), and
+ * rows returned (TallyResultRow, TallyRunRow, …) are plain data that any
+ * thread may then own. */
 typedef struct _TallyStore TallyStore;
 
 typedef enum
@@ -146,8 +159,9 @@ gboolean    tally_store_merge           (TallyStore      *store,
                                          GError         **error);
 
 /* Read side for `tally show`, `tally history` and the viewer
- * (tally-store-query.c, tally-store-read-cache.c). Every query is a cached statement with bound
- * parameters; page queries are index-driven (see docs/database.md).
+ * (tally-store-query.c, tally-store-read.c). Every query is a cached
+ * statement with bound parameters; result lists are filtered and sorted
+ * in memory from one read of the run (see docs/database.md).
  * "Final attempt": among the results of one (run, test), those with the
  * highest attempt; earlier attempts were retried. */
 
@@ -320,11 +334,8 @@ gboolean    tally_store_debug_exec      (const char      *path,
 gint64      tally_store_debug_query_int (TallyStore      *store,
                                          const char      *sql,
                                          GError         **error);
-void        tally_store_debug_set_parallel_load (guint    min_results,
-                                                 void   (*before_tests) (gpointer data),
-                                                 gpointer data);
 
-/* Viewer queries (tally-store-query.c, "Viewer queries"). */
+/* Viewer queries (tally-store-query.c and tally-store-read.c). */
 gboolean    tally_store_viewer_get_data_version (TallyStore   *store,
                                                  gint64       *version,
                                                  GError      **error);
