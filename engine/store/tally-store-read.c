@@ -72,8 +72,8 @@ struct _TallyReadCache
   GHashTable *tests;      /* &ReadTest.id → ReadTest */
   GStringChunk *strings;
   gboolean has_markers;   /* ReadTest.markers and .marker_key read */
-  /* The last order asked for: rows sorted by it. */
-  const ReadRow **sorted;
+  /* The last order asked for: indices into rows, sorted by it. */
+  guint32 *sorted;
   int sorted_key;         /* ReadKey, or -1 */
   gboolean sorted_descending;
 };
@@ -116,7 +116,7 @@ insert_lower (GStringChunk *chunk,
   char *out = g_string_chunk_insert_len (chunk, text, len);
 
   for (gsize i = 0; i < len; i++)
-    out[i] = out[i] == '\0' ? '\1' : g_ascii_tolower (out[i]);
+    out[i] = out[i] == '\0' ? '\1' : out[i] >= 'A' && out[i] <= 'Z' ? out[i] - 'A' + 'a' : out[i];
   return out;
 }
 
@@ -375,10 +375,17 @@ read_cache_sort (TallyStore      *store,
         spec.outcome_rank[o]++;
 
   g_free (cache->sorted);
-  cache->sorted = g_new (const ReadRow *, MAX (n, 1));
-  for (guint i = 0; i < n; i++)
-    cache->sorted[i] = &g_array_index (cache->rows, ReadRow, i);
-  qsort_r (cache->sorted, n, sizeof (const ReadRow *), compare_rows, &spec);
+  cache->sorted = g_new (guint32, MAX (n, 1));
+  {
+    g_autofree const ReadRow **by = g_new (const ReadRow *, MAX (n, 1));
+    const ReadRow *first = (const ReadRow *) cache->rows->data;
+
+    for (guint i = 0; i < n; i++)
+      by[i] = first + i;
+    qsort_r (by, n, sizeof (const ReadRow *), compare_rows, &spec);
+    for (guint i = 0; i < n; i++)
+      cache->sorted[i] = by[i] - first;
+  }
   cache->sorted_key = key;
   cache->sorted_descending = descending;
   return TRUE;
@@ -436,7 +443,9 @@ filter_matches (const Filter  *filter,
 }
 
 /* The ids of the rows @query selects, in the order of @key, from
- * @offset on, at most @limit. */
+ * @offset on, at most @limit. The filter reads the rows in memory order
+ * (a keystroke is one such pass); only the matches are looked up in the
+ * sorted order. */
 static GArray *
 read_ids (TallyStore              *store,
           gint64                   run_id,
@@ -449,19 +458,27 @@ read_ids (TallyStore              *store,
 {
   static const TallyResultQuery all = TALLY_RESULT_QUERY_INIT;
   TallyReadCache *cache = read_cache_get (store, run_id, error);
+  g_autofree guint8 *keep = NULL;
+  const ReadRow *rows;
   GArray *ids;
   Filter filter;
-  guint seen = 0;
+  guint n, seen = 0;
 
   if (cache == NULL || !read_cache_sort (store, cache, key, descending, error))
     return NULL;
+  rows = (const ReadRow *) cache->rows->data;
+  n = cache->rows->len;
 
+  keep = g_new (guint8, MAX (n, 1));
   filter_init (&filter, query != NULL ? query : &all);
-  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  for (guint i = 0; i < cache->rows->len && ids->len < limit; i++)
-    if (filter_matches (&filter, cache->sorted[i]) && seen++ >= offset)
-      g_array_append_val (ids, cache->sorted[i]->id);
+  for (guint i = 0; i < n; i++)
+    keep[i] = filter_matches (&filter, rows + i);
   filter_clear (&filter);
+
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; i < n && ids->len < limit; i++)
+    if (keep[cache->sorted[i]] && seen++ >= offset)
+      g_array_append_val (ids, rows[cache->sorted[i]].id);
   return ids;
 }
 
