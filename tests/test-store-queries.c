@@ -890,6 +890,57 @@ test_memory_matches_sql (TallyTest     *t,
   }
 }
 
+/* A run of two tests far apart in id (its markers are read by test, not
+ * by a pass over the id range): marker selection and the Markers order
+ * still equal SQL's. */
+static void
+test_markers_sparse_run (TallyTest     *t,
+                         gconstpointer  data)
+{
+  static const Spec specs[] = {
+    { "progA", "/a/pass", "slow", TALLY_OUTCOME_PASSED, 1, 10, NULL, 0 },
+    { "progB", "/b/crash", "serial", TALLY_OUTCOME_CRASHED, 1, 20, "killed", 11 },
+  };
+  g_auto(Fixture) f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyStore) writer = NULL;
+  g_autoptr(GArray) slow = NULL;
+  g_autoptr(GArray) serial = NULL;
+  g_autoptr(GArray) got = NULL;
+  g_autoptr(GArray) want = NULL;
+  TallyResultQuery q = TALLY_RESULT_QUERY_INIT;
+  gint64 run_id;
+
+  fixture_fill (&f, t);
+  writer = tally_store_open (f.path, &error);
+  tally_assert_no_error (error);
+  run_id = begin_run (writer);
+  for (guint i = 0; i < G_N_ELEMENTS (specs); i++)
+    add_result (writer, run_id, &specs[i], T0 + 10 * G_USEC_PER_SEC + i);
+  tally_store_commit (writer, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (tally_store_debug_query_int (f.store, "SELECT max (test_id) - min (test_id)"
+                                                    " FROM results WHERE run_id = (SELECT max (id) FROM runs)",
+                                                    &error), >=, 4);
+
+  slow = select_tests (&f, run_id, "slow");
+  serial = select_tests (&f, run_id, "serial or group=db");
+  tally_assert_cmpuint (slow->len, ==, 1);
+  tally_assert_cmpuint (serial->len, ==, 1);
+  tally_assert_cmpint (g_array_index (slow, gint64, 0), <, g_array_index (serial, gint64, 0));
+  for (guint d = 0; d < 2; d++)
+    {
+      g_clear_pointer (&got, g_array_unref);
+      g_clear_pointer (&want, g_array_unref);
+      got = tally_store_viewer_query_result_ids (f.store, run_id, &q, "markers", d, &error);
+      tally_assert_no_error (error);
+      want = sql_ids (f.path, run_id, &q, d ? SQL_MARKERS " DESC, t.path, t.program, r.attempt, r.id"
+                                            : SQL_MARKERS ", t.path, t.program, r.attempt, r.id");
+      tally_assert_cmpuint (got->len, ==, 2);
+      assert_same_ids (got, want, d ? "markers desc" : "markers");
+    }
+}
+
 static char *
 make_version1_db (TallyTest *t)
 {
@@ -1319,6 +1370,7 @@ register_tests (void)
   tally_add ("/store/queries/memory-matches-sql-part", test_memory_matches_sql_part, NULL);
   tally_add ("/store/queries/late-tests", test_late_tests, NULL);
   tally_add ("/store/queries/odd-outcomes", test_odd_outcomes, NULL);
+  tally_add ("/store/queries/markers-sparse-run", test_markers_sparse_run, NULL);
   tally_add ("/store/queries/migrate-from-v1", test_migrate_from_v1, NULL);
   tally_add ("/store/queries/scale", test_scale, "slow timeout=600");
 }

@@ -72,6 +72,7 @@ struct _TallyReadCache
   GHashTable *tests;      /* &ReadTest.id → ReadTest */
   GStringChunk *strings;
   gboolean has_markers;   /* ReadTest.markers and .marker_key read */
+  gint64 test_lo, test_hi; /* the range of the tests' ids */
   /* The last order asked for: indices into rows, sorted by it. */
   guint32 *sorted;
   int sorted_key;         /* ReadKey, or -1 */
@@ -88,11 +89,17 @@ const char store_run_results_sql[] =
 
 /* Each test's markers by name (the primary key's order), for the
  * Markers column as SQL's group_concat (name || coalesce ('=' || value,
- * ''), ' ') gives it, and for tally_store_select_tests(). */
+ * ''), ' ') gives it, and for tally_store_select_tests(): one pass over
+ * the key range of the run's tests when they are most of it (the others
+ * are skipped), else a seek per test. */
 static const char run_markers_sql[] =
   "SELECT m.test_id, m.name, m.value FROM markers m"
   " WHERE m.test_id IN (SELECT test_id FROM results WHERE run_id = :run)"
   " ORDER BY m.test_id, m.name";
+
+static const char range_markers_sql[] =
+  "SELECT test_id, name, value FROM markers WHERE test_id BETWEEN :lo AND :hi"
+  " ORDER BY test_id, name";
 
 void
 store_read_cache_free (TallyReadCache *cache)
@@ -139,6 +146,8 @@ cache_add_test (TallyReadCache *cache,
   test->program_lower = insert_lower (cache->strings, test->program, strlen (test->program));
   test->path_lower = insert_lower (cache->strings, test->path, strlen (test->path));
   g_hash_table_insert (cache->tests, &test->id, test);
+  cache->test_lo = g_hash_table_size (cache->tests) == 1 ? id : MIN (cache->test_lo, id);
+  cache->test_hi = MAX (cache->test_hi, id);
   return test;
 }
 
@@ -245,15 +254,23 @@ read_cache_load_markers (TallyStore      *store,
   g_autoptr(GString) key = g_string_new (NULL);
   ReadTest *test = NULL;
   gint64 current = 0;
+  gboolean range;
   Stmt *st;
   int rc;
 
   if (cache->has_markers)
     return TRUE;
-  st = store_stmt (store, run_markers_sql, error);
+  range = cache->test_hi - cache->test_lo < 2 * (gint64) g_hash_table_size (cache->tests);
+  st = store_stmt (store, range ? range_markers_sql : run_markers_sql, error);
   if (st == NULL)
     return FALSE;
-  store_bind_int64 (st, ":run", cache->run_id);
+  if (range)
+    {
+      store_bind_int64 (st, ":lo", cache->test_lo);
+      store_bind_int64 (st, ":hi", cache->test_hi);
+    }
+  else
+    store_bind_int64 (st, ":run", cache->run_id);
   while ((rc = store_stmt_step (store, st, error)) == SQLITE_ROW)
     {
       sqlite3_stmt *s = st->stmt;
