@@ -50,6 +50,7 @@ typedef struct
   const char *markers;    /* "name=value name", as the Markers column; NULL for none */
   const char *marker_key; /* "name\x1fvalue\x1e…", \x1d for no value; NULL for none */
   guint32 max_attempt;    /* of its results in the run */
+  guint32 rank;           /* its place by (path, program) */
 } ReadTest;
 
 typedef struct
@@ -72,6 +73,7 @@ struct _TallyReadCache
   GHashTable *tests;      /* &ReadTest.id → ReadTest */
   GStringChunk *strings;
   gboolean has_markers;   /* ReadTest.markers and .marker_key read */
+  gboolean has_ranks;     /* ReadTest.rank set */
   gint64 test_lo, test_hi; /* the range of the tests' ids */
   /* The last order asked for: indices into rows, sorted by it. */
   guint32 *sorted;
@@ -323,13 +325,10 @@ compare_key (const ReadRow  *a,
              const ReadRow  *b,
              const SortSpec *spec)
 {
-  int c;
-
   switch (spec->key)
     {
     case KEY_PATH:
-      c = compare_text (a->test->path, b->test->path);
-      return c != 0 ? c : compare_text (a->test->program, b->test->program);
+      return CMP (a->test->rank, b->test->rank);
     case KEY_PROGRAM:
       return compare_text (a->test->program, b->test->program);
     case KEY_OUTCOME:
@@ -359,16 +358,42 @@ compare_rows (const void *pa,
 
   if (c != 0)
     return spec->descending ? -c : c;
-  if (a->test != b->test)
-    {
-      c = compare_text (a->test->path, b->test->path);
-      if (c == 0)
-        c = compare_text (a->test->program, b->test->program);
-      if (c != 0)
-        return c;
-    }
-  c = CMP (a->attempt, b->attempt);
+  c = CMP (a->test->rank, b->test->rank);
+  if (c == 0)
+    c = CMP (a->attempt, b->attempt);
   return c != 0 ? c : CMP (a->id, b->id);
+}
+
+static int
+compare_tests (const void *pa,
+               const void *pb)
+{
+  const ReadTest *a = *(const ReadTest * const *) pa, *b = *(const ReadTest * const *) pb;
+  int c = strcmp (a->path, b->path);
+
+  return c != 0 ? c : strcmp (a->program, b->program);
+}
+
+/* Ranks the tests by (path, program), unique as (program, path) is,
+ * once per read of the run: every order breaks its ties by rank, and
+ * compares integers rather than strings. */
+static void
+read_cache_rank_tests (TallyReadCache *cache)
+{
+  guint n = g_hash_table_size (cache->tests), i = 0;
+  g_autofree ReadTest **tests = g_new (ReadTest *, MAX (n, 1));
+  GHashTableIter iter;
+  gpointer test;
+
+  if (cache->has_ranks)
+    return;
+  g_hash_table_iter_init (&iter, cache->tests);
+  while (g_hash_table_iter_next (&iter, NULL, &test))
+    tests[i++] = test;
+  qsort (tests, n, sizeof (ReadTest *), compare_tests);
+  for (i = 0; i < n; i++)
+    tests[i]->rank = i;
+  cache->has_ranks = TRUE;
 }
 
 static gboolean
@@ -385,6 +410,7 @@ read_cache_sort (TallyStore      *store,
     return TRUE;
   if (key == KEY_MARKERS && !read_cache_load_markers (store, cache, error))
     return FALSE;
+  read_cache_rank_tests (cache);
 
   for (int o = 0; o < TALLY_N_OUTCOMES; o++)
     for (int p = 0; p < TALLY_N_OUTCOMES; p++)
