@@ -39,7 +39,7 @@ static const char * const key_names[] = {
   "path", "program", "outcome", "duration", "attempt", "worker", "markers",
 };
 
-/* A test of the run: its rows point at it. */
+/* A test of the run. */
 typedef struct
 {
   gint64 id;
@@ -55,13 +55,13 @@ typedef struct
 
 typedef struct
 {
-  const ReadTest *test;
   gint64 id;
   gint64 duration;        /* G_MININT64 for NULL: first, as in SQL */
   const char *message;    /* lower-case prefix, NUL as \1; NULL for none */
   guint32 attempt;
   gint32 worker;          /* G_MININT32 for NULL */
-  TallyOutcome outcome;
+  guint32 test;           /* index into ReadCache.tests */
+  guint8 outcome;         /* TallyOutcome */
 } ReadRow;
 
 struct _TallyReadCache
@@ -69,25 +69,27 @@ struct _TallyReadCache
   gint64 run_id;
   gint64 data_version;
   gint64 total_changes;
-  GArray *rows;           /* ReadRow, in the order read */
-  GHashTable *tests;      /* &ReadTest.id → ReadTest */
+  GArray *rows;           /* ReadRow, by test, in the order read */
+  GArray *tests;          /* ReadTest, by id */
   GStringChunk *strings;
   gboolean has_markers;   /* ReadTest.markers and .marker_key read */
   gboolean has_ranks;     /* ReadTest.rank set */
-  gint64 test_lo, test_hi; /* the range of the tests' ids */
   /* The last order asked for: indices into rows, sorted by it. */
   guint32 *sorted;
   int sorted_key;         /* ReadKey, or -1 */
   gboolean sorted_descending;
 };
 
-/* "Final attempt" is computed in memory (ReadTest.max_attempt). NULL
- * duration and worker as G_MININT64 and G_MININT32. */
+/* By test, as the index results_run_test_attempt gives them (no sort):
+ * a test's rows are neighbours, and the tests come in id order. "Final
+ * attempt" is computed in memory (ReadTest.max_attempt). NULL duration
+ * and worker as G_MININT64 and G_MININT32. */
 const char store_run_results_sql[] =
   "SELECT r.id, r.test_id, t.program, t.path, r.outcome, r.attempt,"
   "       ifnull (r.duration_us, -9223372036854775808), ifnull (r.worker, -2147483648),"
   "       substr (r.message, 1, " G_STRINGIFY (MESSAGE_PREFIX_MAX) ")"
-  " FROM results r JOIN tests t ON t.id = r.test_id WHERE r.run_id = :run";
+  " FROM results r JOIN tests t ON t.id = r.test_id WHERE r.run_id = :run"
+  " ORDER BY r.test_id";
 
 /* Each test's markers by name (the primary key's order), for the
  * Markers column as SQL's group_concat (name || coalesce ('=' || value,
@@ -109,7 +111,7 @@ store_read_cache_free (TallyReadCache *cache)
   if (cache == NULL)
     return;
   g_clear_pointer (&cache->rows, g_array_unref);
-  g_clear_pointer (&cache->tests, g_hash_table_unref);
+  g_clear_pointer (&cache->tests, g_array_unref);
   g_clear_pointer (&cache->strings, g_string_chunk_free);
   g_free (cache->sorted);
   g_free (cache);
@@ -129,28 +131,24 @@ insert_lower (GStringChunk *chunk,
   return out;
 }
 
-static ReadTest *
+/* The test of the row @s, added when it is not the last one. */
+static guint32
 cache_add_test (TallyReadCache *cache,
                 sqlite3_stmt   *s)
 {
   gint64 id = sqlite3_column_int64 (s, 1);
-  ReadTest *test = g_hash_table_lookup (cache->tests, &id);
-  const char *program, *path;
+  const char *program = (const char *) sqlite3_column_text (s, 2);
+  const char *path = (const char *) sqlite3_column_text (s, 3);
+  ReadTest test = { id };
 
-  if (test != NULL)
-    return test;
-  program = (const char *) sqlite3_column_text (s, 2);
-  path = (const char *) sqlite3_column_text (s, 3);
-  test = g_new0 (ReadTest, 1);
-  test->id = id;
-  test->program = g_string_chunk_insert_const (cache->strings, program ? program : "");
-  test->path = g_string_chunk_insert (cache->strings, path ? path : "");
-  test->program_lower = insert_lower (cache->strings, test->program, strlen (test->program));
-  test->path_lower = insert_lower (cache->strings, test->path, strlen (test->path));
-  g_hash_table_insert (cache->tests, &test->id, test);
-  cache->test_lo = g_hash_table_size (cache->tests) == 1 ? id : MIN (cache->test_lo, id);
-  cache->test_hi = MAX (cache->test_hi, id);
-  return test;
+  if (cache->tests->len > 0 && g_array_index (cache->tests, ReadTest, cache->tests->len - 1).id == id)
+    return cache->tests->len - 1;
+  test.program = g_string_chunk_insert_const (cache->strings, program ? program : "");
+  test.path = g_string_chunk_insert (cache->strings, path ? path : "");
+  test.program_lower = insert_lower (cache->strings, test.program, strlen (test.program));
+  test.path_lower = insert_lower (cache->strings, test.path, strlen (test.path));
+  g_array_append_val (cache->tests, test);
+  return cache->tests->len - 1;
 }
 
 static TallyReadCache *
@@ -164,7 +162,7 @@ read_cache_load (TallyStore  *store,
 
   cache->run_id = run_id;
   cache->rows = g_array_new (FALSE, FALSE, sizeof (ReadRow));
-  cache->tests = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
+  cache->tests = g_array_new (FALSE, FALSE, sizeof (ReadTest));
   cache->strings = g_string_chunk_new (64 * 1024);
   cache->sorted_key = -1;
 
@@ -178,8 +176,8 @@ read_cache_load (TallyStore  *store,
   while ((rc = store_stmt_step (store, st, error)) == SQLITE_ROW)
     {
       sqlite3_stmt *s = st->stmt;
-      ReadTest *test = cache_add_test (cache, s);
-      ReadRow row = { test, sqlite3_column_int64 (s, 0) };
+      ReadRow row = { sqlite3_column_int64 (s, 0) };
+      ReadTest *test;
 
       row.outcome = store_column_outcome (s, 4);
       row.attempt = (guint32) sqlite3_column_int (s, 5);
@@ -188,6 +186,8 @@ read_cache_load (TallyStore  *store,
       if (sqlite3_column_type (s, 8) != SQLITE_NULL)
         row.message = insert_lower (cache->strings, sqlite3_column_blob (s, 8),
                                     sqlite3_column_bytes (s, 8));
+      row.test = cache_add_test (cache, s);
+      test = &g_array_index (cache->tests, ReadTest, row.test);
       test->max_attempt = MAX (test->max_attempt, row.attempt);
       g_array_append_val (cache->rows, row);
     }
@@ -254,22 +254,25 @@ read_cache_load_markers (TallyStore      *store,
 {
   g_autoptr(GString) text = g_string_new (NULL);
   g_autoptr(GString) key = g_string_new (NULL);
-  ReadTest *test = NULL;
-  gint64 current = 0;
+  ReadTest *tests = (ReadTest *) cache->tests->data, *test = NULL;
+  guint n = cache->tests->len, next = 0;
+  gint64 current = 0, lo, hi;
   gboolean range;
   Stmt *st;
   int rc;
 
   if (cache->has_markers)
     return TRUE;
-  range = cache->test_hi - cache->test_lo < 2 * (gint64) g_hash_table_size (cache->tests);
+  lo = n > 0 ? tests[0].id : 0;
+  hi = n > 0 ? tests[n - 1].id : 0;
+  range = hi - lo < 2 * (gint64) n;
   st = store_stmt (store, range ? range_markers_sql : run_markers_sql, error);
   if (st == NULL)
     return FALSE;
   if (range)
     {
-      store_bind_int64 (st, ":lo", cache->test_lo);
-      store_bind_int64 (st, ":hi", cache->test_hi);
+      store_bind_int64 (st, ":lo", lo);
+      store_bind_int64 (st, ":hi", hi);
     }
   else
     store_bind_int64 (st, ":run", cache->run_id);
@@ -283,8 +286,11 @@ read_cache_load_markers (TallyStore      *store,
       if (id != current)
         {
           read_test_set_markers (cache, test, text, key);
+          /* Both in id order: the run's tests not in the range are skipped. */
           current = id;
-          test = g_hash_table_lookup (cache->tests, &id);
+          while (next < n && tests[next].id < id)
+            next++;
+          test = next < n && tests[next].id == id ? &tests[next] : NULL;
         }
       g_string_append_printf (text, "%s%s%s%s", text->len > 0 ? " " : "", name ? name : "",
                               value ? "=" : "", value ? value : "");
@@ -303,6 +309,7 @@ typedef struct
 {
   ReadKey key;
   gboolean descending;
+  const ReadTest *tests;
   guint outcome_rank[TALLY_N_OUTCOMES];  /* by name, as SQL sorts the text */
 } SortSpec;
 
@@ -325,12 +332,14 @@ compare_key (const ReadRow  *a,
              const ReadRow  *b,
              const SortSpec *spec)
 {
+  const ReadTest *x = &spec->tests[a->test], *y = &spec->tests[b->test];
+
   switch (spec->key)
     {
     case KEY_PATH:
-      return CMP (a->test->rank, b->test->rank);
+      return CMP (x->rank, y->rank);
     case KEY_PROGRAM:
-      return compare_text (a->test->program, b->test->program);
+      return compare_text (x->program, y->program);
     case KEY_OUTCOME:
       return CMP (spec->outcome_rank[a->outcome], spec->outcome_rank[b->outcome]);
     case KEY_DURATION:
@@ -341,7 +350,7 @@ compare_key (const ReadRow  *a,
       return CMP (a->worker, b->worker);
     case KEY_MARKERS:
     default:
-      return compare_text (a->test->markers, b->test->markers);
+      return compare_text (x->markers, y->markers);
     }
 }
 
@@ -358,7 +367,7 @@ compare_rows (const void *pa,
 
   if (c != 0)
     return spec->descending ? -c : c;
-  c = CMP (a->test->rank, b->test->rank);
+  c = CMP (spec->tests[a->test].rank, spec->tests[b->test].rank);
   if (c == 0)
     c = CMP (a->attempt, b->attempt);
   return c != 0 ? c : CMP (a->id, b->id);
@@ -366,9 +375,11 @@ compare_rows (const void *pa,
 
 static int
 compare_tests (const void *pa,
-               const void *pb)
+               const void *pb,
+               void       *data)
 {
-  const ReadTest *a = *(const ReadTest * const *) pa, *b = *(const ReadTest * const *) pb;
+  const ReadTest *tests = data;
+  const ReadTest *a = &tests[*(const guint32 *) pa], *b = &tests[*(const guint32 *) pb];
   int c = strcmp (a->path, b->path);
 
   return c != 0 ? c : strcmp (a->program, b->program);
@@ -380,19 +391,17 @@ compare_tests (const void *pa,
 static void
 read_cache_rank_tests (TallyReadCache *cache)
 {
-  guint n = g_hash_table_size (cache->tests), i = 0;
-  g_autofree ReadTest **tests = g_new (ReadTest *, MAX (n, 1));
-  GHashTableIter iter;
-  gpointer test;
+  ReadTest *tests = (ReadTest *) cache->tests->data;
+  guint n = cache->tests->len;
+  g_autofree guint32 *order = g_new (guint32, MAX (n, 1));
 
   if (cache->has_ranks)
     return;
-  g_hash_table_iter_init (&iter, cache->tests);
-  while (g_hash_table_iter_next (&iter, NULL, &test))
-    tests[i++] = test;
-  qsort (tests, n, sizeof (ReadTest *), compare_tests);
-  for (i = 0; i < n; i++)
-    tests[i]->rank = i;
+  for (guint i = 0; i < n; i++)
+    order[i] = i;
+  qsort_r (order, n, sizeof (guint32), compare_tests, tests);
+  for (guint i = 0; i < n; i++)
+    tests[order[i]].rank = i;
   cache->has_ranks = TRUE;
 }
 
@@ -403,7 +412,7 @@ read_cache_sort (TallyStore      *store,
                  gboolean         descending,
                  GError         **error)
 {
-  SortSpec spec = { key, descending, { 0 } };
+  SortSpec spec = { key, descending, (const ReadTest *) cache->tests->data, { 0 } };
   guint n = cache->rows->len;
 
   if (cache->sorted_key == (int) key && cache->sorted_descending == descending)
@@ -440,15 +449,21 @@ read_cache_sort (TallyStore      *store,
 typedef struct
 {
   const TallyResultQuery *query;
+  const ReadTest *tests;
   char *needle;           /* lower-case text, or NULL */
   GHashTable *keep;       /* test ids, or NULL */
 } Filter;
 
 static void
 filter_init (Filter                 *filter,
+             TallyReadCache         *cache,
              const TallyResultQuery *query)
 {
-  filter->query = query;
+  static const TallyResultQuery all = TALLY_RESULT_QUERY_INIT;
+
+  filter->query = query != NULL ? query : &all;
+  filter->tests = (const ReadTest *) cache->tests->data;
+  query = filter->query;
   filter->needle = query->text && *query->text ? g_ascii_strdown (query->text, -1) : NULL;
   filter->keep = NULL;
   if (query->test_ids != NULL)
@@ -471,7 +486,7 @@ filter_matches (const Filter  *filter,
                 const ReadRow *row)
 {
   const TallyResultQuery *q = filter->query;
-  const ReadTest *test = row->test;
+  const ReadTest *test = &filter->tests[row->test];
 
   if (!q->all_attempts && row->attempt != test->max_attempt)
     return FALSE;
@@ -499,7 +514,6 @@ read_ids (TallyStore              *store,
           guint                    limit,
           GError                 **error)
 {
-  static const TallyResultQuery all = TALLY_RESULT_QUERY_INIT;
   TallyReadCache *cache = read_cache_get (store, run_id, error);
   g_autofree guint8 *keep = NULL;
   const ReadRow *rows;
@@ -513,7 +527,7 @@ read_ids (TallyStore              *store,
   n = cache->rows->len;
 
   keep = g_new (guint8, MAX (n, 1));
-  filter_init (&filter, query != NULL ? query : &all);
+  filter_init (&filter, cache, query);
   for (guint i = 0; i < n; i++)
     keep[i] = filter_matches (&filter, rows + i);
   filter_clear (&filter);
@@ -593,7 +607,6 @@ tally_store_count_results (TallyStore              *store,
                            const TallyResultQuery  *query,
                            GError                 **error)
 {
-  static const TallyResultQuery all = TALLY_RESULT_QUERY_INIT;
   TallyReadCache *cache;
   Filter filter;
   gint64 n = 0;
@@ -603,7 +616,7 @@ tally_store_count_results (TallyStore              *store,
   cache = read_cache_get (store, run_id, error);
   if (cache == NULL)
     return -1;
-  filter_init (&filter, query != NULL ? query : &all);
+  filter_init (&filter, cache, query);
   for (guint i = 0; i < cache->rows->len; i++)
     n += filter_matches (&filter, &g_array_index (cache->rows, ReadRow, i));
   filter_clear (&filter);
@@ -696,13 +709,6 @@ marker_key_matches (const char *key,
   return tally_expr_match_markers (expr, markers);
 }
 
-static int
-compare_int64 (const void *a,
-               const void *b)
-{
-  return CMP (*(const gint64 *) a, *(const gint64 *) b);
-}
-
 /**
  * tally_store_select_tests:
  * @store: a #TallyStore
@@ -728,8 +734,6 @@ tally_store_select_tests (TallyStore  *store,
   g_autoptr(TallyExpr) expr = NULL;
   g_autoptr(GHashTable) verdicts = g_hash_table_new (NULL, NULL);
   TallyReadCache *cache;
-  GHashTableIter iter;
-  ReadTest *test;
   GArray *ids;
 
   g_return_val_if_fail (store != NULL, NULL);
@@ -742,11 +746,12 @@ tally_store_select_tests (TallyStore  *store,
   if (cache == NULL || !read_cache_load_markers (store, cache, error))
     return NULL;
 
-  /* Equal keys are one string (g_string_chunk_insert_const()). */
+  /* Equal keys are one string (g_string_chunk_insert_const()); the
+   * tests are in id order. */
   ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_hash_table_iter_init (&iter, cache->tests);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &test))
+  for (guint i = 0; i < cache->tests->len; i++)
     {
+      const ReadTest *test = &g_array_index (cache->tests, ReadTest, i);
       const char *key = test->marker_key ? test->marker_key : none;
       gpointer verdict = g_hash_table_lookup (verdicts, key);
 
@@ -758,6 +763,5 @@ tally_store_select_tests (TallyStore  *store,
       if (GPOINTER_TO_INT (verdict) == 1)
         g_array_append_val (ids, test->id);
     }
-  g_array_sort (ids, compare_int64);
   return ids;
 }
