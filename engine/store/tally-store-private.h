@@ -21,15 +21,16 @@ G_BEGIN_DECLS
  *
  * Threads: a TallyStore is one SQLite connection with its statement
  * cache and its in-memory copy of one run (tally-store-read.c), and no
- * function of the store keeps state outside it (the busy timeout, read
- * once from TALLY_STORE_BUSY_TIMEOUT_MS under g_once, is the one
- * process-wide value). So every function here may be called from any
- * thread — a GTask worker included — for a store that one thread at a
- * time uses: open a store (tally_store_open_readonly()) in or for the
- * worker, use it there only, close it there or after the worker is
- * done. Two threads must not use one store at once (no locking), and
- * rows returned (TallyResultRow, TallyRunRow, …) are plain data that any
- * thread may then own. */
+ * function of the store keeps state outside it (process-wide are only
+ * the busy timeout, read once from TALLY_STORE_BUSY_TIMEOUT_MS, and
+ * SQLite's configuration, each set once under g_once_init_enter()).
+ * So every function declared here is safe to call from any thread (a
+ * GTask worker included) on a store that one thread at a time uses:
+ * a viewer that reads in a worker opens its own store with
+ * tally_store_open_readonly() for it, and never uses one store from two
+ * threads at once (there is no locking). The rows returned
+ * (TallyResultRow, TallyRunRow, GArrays of ids, …) are plain data that
+ * any thread may then own. */
 typedef struct _TallyStore TallyStore;
 
 typedef enum

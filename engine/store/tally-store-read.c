@@ -139,13 +139,18 @@ cache_add_test (TallyReadCache *cache,
   gint64 id = sqlite3_column_int64 (s, 1);
   const char *program = (const char *) sqlite3_column_text (s, 2);
   const char *path = (const char *) sqlite3_column_text (s, 3);
+  const ReadTest *last = cache->tests->len > 0
+                        ? &g_array_index (cache->tests, ReadTest, cache->tests->len - 1) : NULL;
   ReadTest test = { id };
 
-  if (cache->tests->len > 0 && g_array_index (cache->tests, ReadTest, cache->tests->len - 1).id == id)
+  if (last != NULL && last->id == id)
     return cache->tests->len - 1;
   test.program = g_string_chunk_insert_const (cache->strings, program ? program : "");
   test.path = g_string_chunk_insert (cache->strings, path ? path : "");
-  test.program_lower = insert_lower (cache->strings, test.program, strlen (test.program));
+  /* A program's tests are mostly neighbours: one lower-case copy each. */
+  test.program_lower = last != NULL && last->program == test.program
+                       ? last->program_lower
+                       : insert_lower (cache->strings, test.program, strlen (test.program));
   test.path_lower = insert_lower (cache->strings, test.path, strlen (test.path));
   g_array_append_val (cache->tests, test);
   return cache->tests->len - 1;
