@@ -733,22 +733,27 @@ make_database (TallyTest  *t,
   tally_assert_cmpint (first->status, ==, 0);
 }
 
+/* The runners of the lock tests wait this long for a lock (the store's
+ * TALLY_STORE_BUSY_TIMEOUT_MS; 5 s by default), so the lock need not be
+ * held for long. */
+#define LOCKED_BUSY_TIMEOUT_MS "200"
+
 /* Another process takes the write lock mid-run and holds it past the
- * store's busy timeout (5 s): the run goes on, says once what could not
- * be stored, exits non-zero; the file stays sound.
+ * store's busy timeout (LOCKED_BUSY_TIMEOUT_MS): the run goes on, says
+ * once what could not be stored, exits non-zero; the file stays sound.
  *
  * sqlite3 waits for the lock by polling (sleeps of up to 100 ms), and a
  * runner fed by fast tests holds its write transaction most of the time
  * (each write joins the open one, committed once 100 ms old): the two
  * can fall into step and sqlite3 then never sees the lock free. Tests
  * of 300 ms that log only at their start leave the lock free for the
- * ~200 ms after the runner's periodic commit. The lock is held 10 s:
- * the runner's first write after it (within one test) gives up after
- * 5 s of sleeps (~50 of them, each longer on a loaded machine), and
- * 4.7 s remain for that. */
+ * ~200 ms after the runner's periodic commit. The lock is held 1.5 s:
+ * the runner's first write after it (within one test, < 300 ms) gives up
+ * after 200 ms of sleeps (~10 of them, each longer on a loaded machine),
+ * and ~1 s remains for that. */
 #define LOCKED_TESTS 20
 #define LOCKED_TEST_MS "300"
-#define LOCKED_HOLD_S 10
+#define LOCKED_HOLD_MS 1500
 
 static void
 test_locked_mid_run (TallyTest *t, gconstpointer data)
@@ -773,6 +778,7 @@ test_locked_mid_run (TallyTest *t, gconstpointer data)
   g_subprocess_launcher_set_cwd (launcher, tally_test_get_tmpdir (t));
   g_subprocess_launcher_setenv (launcher, "TALLY_SAMPLE_N", n_tests, TRUE);
   g_subprocess_launcher_setenv (launcher, "TALLY_SAMPLE_SLEEP_MS", LOCKED_TEST_MS, TRUE);
+  g_subprocess_launcher_setenv (launcher, "TALLY_STORE_BUSY_TIMEOUT_MS", LOCKED_BUSY_TIMEOUT_MS, TRUE);
   g_subprocess_launcher_set_stdout_file_path (launcher, out_path);
   runner = g_subprocess_launcher_spawnv (launcher, argv, &error);
   tally_assert_no_error (error);
@@ -794,7 +800,7 @@ test_locked_mid_run (TallyTest *t, gconstpointer data)
   tally_assert_true (g_file_get_contents (out_path, &events_at_lock, NULL, NULL));
   if (strstr (events_at_lock, "\"run-finished\"") != NULL)
     tally_fail ("the run ended before sqlite3 got the lock: the scenario did not happen");
-  g_usleep (LOCKED_HOLD_S * G_USEC_PER_SEC);
+  g_usleep (LOCKED_HOLD_MS * 1000);
   unlock_database (holder);
 
   tally_assert_true (g_subprocess_communicate_utf8 (runner, NULL, NULL, NULL, &err, &error));
@@ -830,7 +836,7 @@ locked_before_run_verdict (TallyTest *t)
   g_autofree char *tally = rel_tally_bin ();
   g_autofree char *program = rel_unique_sample (t, "sample-fault-steady", "flockb");
   g_autofree char *db = rel_db_path (t);
-  const char *envp[] = { "TALLY_SAMPLE_N=20", NULL };
+  const char *envp[] = { "TALLY_SAMPLE_N=20", "TALLY_STORE_BUSY_TIMEOUT_MS=" LOCKED_BUSY_TIMEOUT_MS, NULL };
   const char *argv[] = { tally, "run", "-n", "2", "--json", "--db", db, program, NULL };
   g_autoptr(TallyRun) run = NULL;
   GSubprocess *holder;

@@ -508,11 +508,9 @@ test_results_markers (TallyTest     *t,
   tally_assert_nonnull (error);
 }
 
-/* Marker selection on a run of more tests than the one-pass read of the
- * markers takes (MARKERS_SCAN_MIN_TESTS in tally-store-read-cache.c),
- * also when one test's marker rows are not neighbours (a later row
- * added by hand, as a merge may leave them), and again after the
- * database changed. */
+/* Marker selection on a run of many tests, also when one test's marker
+ * rows are not neighbours (a later row added by hand, as a merge may
+ * leave them), and again after the database changed. */
 #define N_MANY_TESTS 2100
 
 static void
@@ -655,16 +653,15 @@ test_history (TallyTest     *t,
   tally_assert_cmpuint (nothing->len, ==, 0);
 }
 
-/* Every page query must reach results and logs through an index: a
- * full SCAN of them would be linear in the database. */
+/* Every read query must reach results and logs through an index: a
+ * full SCAN of them would be linear in the database (the run's results
+ * too: result lists are filtered in memory from "run-results"). */
 static void
 test_query_plans (TallyTest     *t,
                   gconstpointer  data)
 {
   static const char * const names[] = {
-    "results-path", "results-path-desc", "results-outcome", "results-outcome-desc",
-    "results-duration", "results-duration-desc", "results-count", "results-ids",
-    "result-row", "run-counts", "run-counts-single", "run-retried",
+    "run-results", "result-row", "run-counts", "run-counts-single", "run-retried",
     "logs-page", "history", "runs-page",
   };
   static const char * const forbidden[] = {
@@ -684,6 +681,9 @@ test_query_plans (TallyTest     *t,
       for (guint j = 0; j < G_N_ELEMENTS (forbidden); j++)
         if (strstr (plan, forbidden[j]) != NULL)
           tally_fail ("query %s has a full scan (%s):\n%s", names[i], forbidden[j], plan);
+      /* The run's rows come by test from the index, unsorted by SQLite. */
+      if (strcmp (names[i], "run-results") == 0 && strstr (plan, "TEMP B-TREE") != NULL)
+        tally_fail ("query %s sorts:\n%s", names[i], plan);
     }
 }
 
@@ -762,17 +762,22 @@ assert_same_ids (GArray     *got,
 }
 
 static const Spec mixed_specs[] = {
-  { "progB", "/Mixed/Case", "", TALLY_OUTCOME_PASSED, 1, 5, NULL, 0 },
-  { "progA", "/mixed/case", "", TALLY_OUTCOME_FAILED, 1, 5, "Expected 2, Got 3", 0 },
-  { "progA", "/mixed/retry", "", TALLY_OUTCOME_FAILED, 1, 9, "first", 0 },
-  { "progA", "/mixed/retry", "", TALLY_OUTCOME_FAILED, 2, 8, "second", 0 },
-  { "progA", "/mixed/retry", "", TALLY_OUTCOME_PASSED, 3, 7, NULL, 0 },
+  { "progB", "/Mixed/Case", "slow", TALLY_OUTCOME_PASSED, 1, 5, NULL, 0 },
+  { "progA", "/mixed/case", "group=db", TALLY_OUTCOME_FAILED, 1, 5, "Expected 2, Got 3", 0 },
+  { "progA", "/mixed/retry", "net", TALLY_OUTCOME_FAILED, 1, 9, "first", 0 },
+  { "progA", "/mixed/retry", "net", TALLY_OUTCOME_FAILED, 2, 8, "second", 0 },
+  { "progA", "/mixed/retry", "net", TALLY_OUTCOME_PASSED, 3, 7, NULL, 0 },
   { "progA", "/mixed/repeat", "", TALLY_OUTCOME_PASSED, 2, 3, NULL, 0 },
   { "progA", "/mixed/repeat", "", TALLY_OUTCOME_FAILED, 2, 4, "flip", 0 },
-  { "progB", "/mixed/case", "", TALLY_OUTCOME_SKIPPED, 1, 0, "no NET here", 0 },
-  { "progB", "/zz/50%_done", "", TALLY_OUTCOME_TIMEOUT, 1, 60, "took 50%", 0 },
+  { "progB", "/mixed/case", "slow net", TALLY_OUTCOME_SKIPPED, 1, 0, "no NET here", 0 },
+  { "progB", "/zz/50%_done", "group=db", TALLY_OUTCOME_TIMEOUT, 1, 60, "took 50%", 0 },
   { "prog-c", "/a", "", TALLY_OUTCOME_CRASHED, 1, 5, "SIGSEGV", 11 },
 };
+
+/* The viewer's Markers column, as SQL would sort it. */
+#define SQL_MARKERS \
+  "(SELECT group_concat (m.name || coalesce ('=' || m.value, ''), ' ')" \
+  " FROM markers m WHERE m.test_id = t.id)"
 
 /* Every order and filter the viewer and `tally show` use: the answers
  * from memory equal those of SQL, and a write (of another connection or
@@ -797,6 +802,8 @@ test_memory_matches_sql (TallyTest     *t,
                    "r.attempt DESC, t.path, t.program, r.attempt, r.id" } },
     { "worker", { "r.worker, t.path, t.program, r.attempt, r.id",
                   "r.worker DESC, t.path, t.program, r.attempt, r.id" } },
+    { "markers", { SQL_MARKERS ", t.path, t.program, r.attempt, r.id",
+                   SQL_MARKERS " DESC, t.path, t.program, r.attempt, r.id" } },
   };
   /* Typing, narrowing, widening again, and the text of no result. */
   static const char * const texts[] = { NULL, "m", "mi", "mixed/", "MIXED/CASE", "mixed/", "50%",
@@ -884,6 +891,57 @@ test_memory_matches_sql (TallyTest     *t,
     tally_assert_cmpuint (counts[TALLY_OUTCOME_FAILED], ==, 2);
     tally_assert_no_error (error);
   }
+}
+
+/* A run of two tests far apart in id (its markers are read by test, not
+ * by a pass over the id range): marker selection and the Markers order
+ * still equal SQL's. */
+static void
+test_markers_sparse_run (TallyTest     *t,
+                         gconstpointer  data)
+{
+  static const Spec specs[] = {
+    { "progA", "/a/pass", "slow", TALLY_OUTCOME_PASSED, 1, 10, NULL, 0 },
+    { "progB", "/b/crash", "serial", TALLY_OUTCOME_CRASHED, 1, 20, "killed", 11 },
+  };
+  g_auto(Fixture) f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyStore) writer = NULL;
+  g_autoptr(GArray) slow = NULL;
+  g_autoptr(GArray) serial = NULL;
+  g_autoptr(GArray) got = NULL;
+  g_autoptr(GArray) want = NULL;
+  TallyResultQuery q = TALLY_RESULT_QUERY_INIT;
+  gint64 run_id;
+
+  fixture_fill (&f, t);
+  writer = tally_store_open (f.path, &error);
+  tally_assert_no_error (error);
+  run_id = begin_run (writer);
+  for (guint i = 0; i < G_N_ELEMENTS (specs); i++)
+    add_result (writer, run_id, &specs[i], T0 + 10 * G_USEC_PER_SEC + i);
+  tally_store_commit (writer, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (tally_store_debug_query_int (f.store, "SELECT max (test_id) - min (test_id)"
+                                                    " FROM results WHERE run_id = (SELECT max (id) FROM runs)",
+                                                    &error), >=, 4);
+
+  slow = select_tests (&f, run_id, "slow");
+  serial = select_tests (&f, run_id, "serial or group=db");
+  tally_assert_cmpuint (slow->len, ==, 1);
+  tally_assert_cmpuint (serial->len, ==, 1);
+  tally_assert_cmpint (g_array_index (slow, gint64, 0), <, g_array_index (serial, gint64, 0));
+  for (guint d = 0; d < 2; d++)
+    {
+      g_clear_pointer (&got, g_array_unref);
+      g_clear_pointer (&want, g_array_unref);
+      got = tally_store_viewer_query_result_ids (f.store, run_id, &q, "markers", d, &error);
+      tally_assert_no_error (error);
+      want = sql_ids (f.path, run_id, &q, d ? SQL_MARKERS " DESC, t.path, t.program, r.attempt, r.id"
+                                            : SQL_MARKERS ", t.path, t.program, r.attempt, r.id");
+      tally_assert_cmpuint (got->len, ==, 2);
+      assert_same_ids (got, want, d ? "markers desc" : "markers");
+    }
 }
 
 static char *
@@ -986,15 +1044,14 @@ assert_memory_matches_sql (const char *path,
           tally_assert_cmpuint (got->len, >, min_rows);
           assert_same_ids (got, want, what);
         }
-  /* The load reads with a small page cache, then gives it back. */
+  /* The load leaves the connection's page cache as it found it. */
   tally_assert_cmpint (tally_store_debug_query_int (store, "PRAGMA cache_size", &error), ==,
                        cache_size);
   tally_assert_no_error (error);
 }
 
-/* The memory sorts (multikey quicksort or merge of paths, radix sorts of
- * keys) against SQL's ORDER BY on a run of many tests of a few programs,
- * read in name order (the run has most of the database's tests). */
+/* The memory sorts against SQL's ORDER BY on a run of many tests of a
+ * few programs: paths with long common prefixes, ties of every key. */
 static void
 test_memory_matches_sql_many (TallyTest     *t,
                               gconstpointer  data)
@@ -1011,10 +1068,9 @@ test_memory_matches_sql_many (TallyTest     *t,
   assert_memory_matches_sql (path, run_id, 500);
 }
 
-/* The same with more programs than the load merges (their paths are
- * sorted instead) and names that are prefixes of others; then, in
- * another database, a run with part of its tests (the others are skipped
- * in name order) and one with a few (read by id). */
+/* The same with 40 programs and names that are prefixes of others;
+ * then, in another database, a run with part of its tests and one with
+ * a few. */
 static void
 test_memory_matches_sql_programs (TallyTest     *t,
                                   gconstpointer  data)
@@ -1046,13 +1102,12 @@ test_memory_matches_sql_programs (TallyTest     *t,
   assert_memory_matches_sql (path2, few, 50);
 }
 
-/* The same shapes with the tests read on a second connection in a
- * thread (the threshold lowered to every run): tests read in name order
- * and merged, more programs than the merge takes (sorted instead), and
- * runs with part of the database's tests (the others skipped). */
+/* Runs with part of the database's tests (the others' rows are in
+ * between), few programs and many, and a run asked again after another
+ * was read: each from memory equal to SQL. */
 static void
-test_memory_matches_sql_parallel (TallyTest     *t,
-                                  gconstpointer  data)
+test_memory_matches_sql_part (TallyTest     *t,
+                              gconstpointer  data)
 {
   static const char * const few_programs[] = { "prog-b", "prog-a", "prog-a2" };
   g_autoptr(GError) error = NULL;
@@ -1066,12 +1121,9 @@ test_memory_matches_sql_parallel (TallyTest     *t,
   for (guint i = 0; i < 40; i++)
     g_ptr_array_add (names, g_strdup_printf ("p%u", i));
   programs = (const char * const *) names->pdata;
-  tally_store_debug_set_parallel_load (1, NULL, NULL);
 
   store = tally_store_open (path, &error);
   tally_assert_no_error (error);
-  /* Every test of the database in the run (the thread's names kept as
-   * they are), then a run with part of them. */
   all = fill_random_run (store, 4, few_programs, G_N_ELEMENTS (few_programs), 1500, 0);
   assert_memory_matches_sql (path, all, 500);
   part = fill_random_run (store, 5, few_programs, G_N_ELEMENTS (few_programs), 1500, 2);
@@ -1085,8 +1137,6 @@ test_memory_matches_sql_parallel (TallyTest     *t,
   assert_memory_matches_sql (path2, all, 1000);
   part = fill_random_run (store, 7, programs, names->len, 3000, 3);
   assert_memory_matches_sql (path2, part, 800);
-
-  tally_store_debug_set_parallel_load (0, NULL, NULL);
 }
 
 typedef struct
@@ -1096,13 +1146,11 @@ typedef struct
   guint calls;
 } LateWrite;
 
-/* Between the results' read and the tests' read: another connection
- * commits a new test (its path among the others) and a result of it in
- * the run being loaded. */
+/* Another connection commits a new test (its path among the others)
+ * and a result of it in the run. */
 static void
-write_late_test (gpointer data)
+write_late_test (LateWrite *late)
 {
-  LateWrite *late = data;
   g_autoptr(GError) error = NULL;
   g_autofree char *name = g_strdup_printf ("/suite/a%u/case5b", late->calls++ % 50);
   Spec spec = { "prog-a", name, "", TALLY_OUTCOME_FAILED, 1, 3, "late", 0 };
@@ -1112,13 +1160,12 @@ write_late_test (gpointer data)
   tally_assert_no_error (error);
 }
 
-/* A writer commits new tests and results after the load's results were
- * read and before its tests are: the load answers as of its results'
- * snapshot (the new tests ignored, ranks without them), equal to SQL's
- * answer before the write; the next query sees the write. */
+/* A writer commits new tests and results between a reader's lists: each
+ * list equals SQL's answer at its time, the one after the write reads
+ * the run again and has the new test in its place. */
 static void
-test_parallel_load_late_tests (TallyTest     *t,
-                               gconstpointer  data)
+test_late_tests (TallyTest     *t,
+                 gconstpointer  data)
 {
   static const char * const programs[] = { "prog-b", "prog-a" };
   static const char * const keys[][2] = {
@@ -1139,7 +1186,6 @@ test_parallel_load_late_tests (TallyTest     *t,
   late.run_id = fill_random_run (writer, 11, programs, G_N_ELEMENTS (programs), 1200, 0);
   reader = tally_store_open_readonly (path, &error);
   tally_assert_no_error (error);
-  tally_store_debug_set_parallel_load (1, write_late_test, &late);
 
   q.all_attempts = TRUE;
   for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
@@ -1148,28 +1194,22 @@ test_parallel_load_late_tests (TallyTest     *t,
       g_autoptr(GArray) got = NULL;
       g_autoptr(GArray) later = NULL;
       g_autoptr(GArray) want_later = NULL;
-      guint calls = late.calls;
 
       got = tally_store_viewer_query_result_ids (reader, late.run_id, &q, keys[k][0], k == 1, &error);
       tally_assert_no_error (error);
-      tally_assert_cmpuint (late.calls, ==, calls + 1);
       assert_same_ids (got, want, keys[k][0]);
 
-      /* The next query loads again (the database changed) and sees the
-       * late result; this load's own late write is not seen. */
+      write_late_test (&late);
       want_later = sql_ids (path, late.run_id, &q, keys[k][1]);
       later = tally_store_viewer_query_result_ids (reader, late.run_id, &q, keys[k][0], k == 1, &error);
       tally_assert_no_error (error);
       tally_assert_cmpuint (want_later->len, ==, want->len + 1);
       assert_same_ids (later, want_later, keys[k][0]);
     }
-
-  tally_store_debug_set_parallel_load (0, NULL, NULL);
 }
 
-/* Outcomes written by something else — a BLOB, a text with a NUL, more
- * distinct values than the load seeks one by one — still give the run's
- * whole id range: every row is counted, none loops. */
+/* Outcomes written by something else — a BLOB, a text with a NUL, a
+ * hundred distinct unknown values — still read: every row is counted. */
 static void
 test_odd_outcomes (TallyTest     *t,
                    gconstpointer  data)
@@ -1330,9 +1370,10 @@ register_tests (void)
   tally_add ("/store/queries/memory-matches-sql", test_memory_matches_sql, NULL);
   tally_add ("/store/queries/memory-matches-sql-many", test_memory_matches_sql_many, NULL);
   tally_add ("/store/queries/memory-matches-sql-programs", test_memory_matches_sql_programs, NULL);
-  tally_add ("/store/queries/memory-matches-sql-parallel", test_memory_matches_sql_parallel, NULL);
-  tally_add ("/store/queries/parallel-load-late-tests", test_parallel_load_late_tests, NULL);
+  tally_add ("/store/queries/memory-matches-sql-part", test_memory_matches_sql_part, NULL);
+  tally_add ("/store/queries/late-tests", test_late_tests, NULL);
   tally_add ("/store/queries/odd-outcomes", test_odd_outcomes, NULL);
+  tally_add ("/store/queries/markers-sparse-run", test_markers_sparse_run, NULL);
   tally_add ("/store/queries/migrate-from-v1", test_migrate_from_v1, NULL);
   tally_add ("/store/queries/scale", test_scale, "slow timeout=600");
 }

@@ -3,7 +3,7 @@
 
 /* What the files of the store share: tally-store.c (opening, the
  * statement layer, transactions), tally-store-write.c, tally-store-merge.c,
- * tally-store-query.c and tally-store-read-cache.c. Only they include
+ * tally-store-query.c and tally-store-read.c. Only they include
  * this header, so it may include sqlite3.h, which no other file of Tally
  * includes; the rest of Tally uses tally-store-private.h. The helpers
  * are not static, hence their store_ prefix: the static library has
@@ -32,9 +32,7 @@ struct _TallyStore
   gint64 txn_began;     /* monotonic µs when BEGIN ran, 0 if none open */
   int schema_version;
   gboolean readonly;
-  GArray *query_ids;    /* gint64 ids now in temp.tally_query_tests, or NULL */
-  gboolean query_table; /* temp.tally_query_tests exists */
-  struct _TallyReadCache *read_cache; /* one run's results; see store_read_cache_get() */
+  struct _TallyReadCache *read_cache; /* one run's results (tally-store-read.c) */
   /* The stored tests of the programs tally_store_ensure_test() saw:
    * program → (path → KnownTest), or NULL (tally-store-write.c). */
   GHashTable *test_cache;
@@ -48,18 +46,6 @@ struct _TallyStore
 };
 
 typedef struct _TallyReadCache TallyReadCache;
-
-/* The orders the read cache sorts by (tally-store-read-cache.c). */
-typedef enum
-{
-  KEY_PATH,
-  KEY_PROGRAM,
-  KEY_OUTCOME,
-  KEY_DURATION,
-  KEY_ATTEMPT,
-  KEY_WORKER,
-  KEY_NONE,               /* not in the cache: SQL sorts */
-} CacheKey;
 
 /* tally-store.c: errors and statements. */
 gboolean store_set_sqlite_error (TallyStore  *self,
@@ -153,22 +139,9 @@ gboolean store_refuse (TallyStore  *self,
                        GError     **error,
                        const char  *reason);
 
-/* tally-store-read-cache.c: one run's results in memory. */
+/* tally-store-read.c: one run's results in memory, and the SQL that
+ * reads them (for tally_store_debug_explain()). */
 void store_read_cache_free (TallyReadCache *cache);
-TallyReadCache *store_read_cache_get (TallyStore  *store,
-                                      gint64       run_id,
-                                      GError     **error);
-GArray *store_cache_select (TallyReadCache          *cache,
-                            const TallyResultQuery  *query,
-                            CacheKey                 key,
-                            gboolean                 descending);
-GArray *store_cache_select_tests (TallyStore      *store,
-                                  TallyReadCache  *cache,
-                                  TallyExpr       *expr,
-                                  GError         **error);
-GArray *store_cache_ids (TallyReadCache *cache,
-                         GArray         *indices,
-                         guint           offset,
-                         guint           limit);
+extern const char store_run_results_sql[];
 
 G_END_DECLS

@@ -11,12 +11,26 @@ G_BEGIN_DECLS
 
 /* The results database. The tally-store*.c files are the only ones that
  * include sqlite3.h: tally-store.c opens, migrates and recovers,
- * tally-store-write.c writes, tally-store-query.c and
- * tally-store-read-cache.c read, tally-store-merge.c merges. The runner is the one writer: calls are synchronous and
- * cheap (cached statements, bound parameters); writes are grouped in a
- * transaction that is committed when tally_store_commit() is called or
- * when ~100 ms have passed since the transaction began (checked on each
- * write), so a reader sees the run progress live. */
+ * tally-store-write.c writes, tally-store-query.c and tally-store-read.c
+ * read, tally-store-merge.c merges. The runner is the one writer: calls
+ * are synchronous and cheap (cached statements, bound parameters);
+ * writes are grouped in a transaction that is committed when
+ * tally_store_commit() is called or when ~100 ms have passed since the
+ * transaction began (checked on each write), so a reader sees the run
+ * progress live.
+ *
+ * Threads: a TallyStore is one SQLite connection with its statement
+ * cache and its in-memory copy of one run (tally-store-read.c), and no
+ * function of the store keeps state outside it (process-wide are only
+ * the busy timeout, read once from TALLY_STORE_BUSY_TIMEOUT_MS, and
+ * SQLite's configuration, each set once under g_once_init_enter()).
+ * So every function declared here is safe to call from any thread (a
+ * GTask worker included) on a store that one thread at a time uses:
+ * a viewer that reads in a worker opens its own store with
+ * tally_store_open_readonly() for it, and never uses one store from two
+ * threads at once (there is no locking). The rows returned
+ * (TallyResultRow, TallyRunRow, GArrays of ids, …) are plain data that
+ * any thread may then own. */
 typedef struct _TallyStore TallyStore;
 
 typedef enum
@@ -147,8 +161,9 @@ gboolean    tally_store_merge           (TallyStore      *store,
                                          GError         **error);
 
 /* Read side for `tally show`, `tally history` and the viewer
- * (tally-store-query.c, tally-store-read-cache.c). Every query is a cached statement with bound
- * parameters; page queries are index-driven (see docs/database.md).
+ * (tally-store-query.c, tally-store-read.c). Every query is a cached
+ * statement with bound parameters; result lists are filtered and sorted
+ * in memory from one read of the run (see docs/database.md).
  * "Final attempt": among the results of one (run, test), those with the
  * highest attempt; earlier attempts were retried. */
 
@@ -321,11 +336,8 @@ gboolean    tally_store_debug_exec      (const char      *path,
 gint64      tally_store_debug_query_int (TallyStore      *store,
                                          const char      *sql,
                                          GError         **error);
-void        tally_store_debug_set_parallel_load (guint    min_results,
-                                                 void   (*before_tests) (gpointer data),
-                                                 gpointer data);
 
-/* Viewer queries (tally-store-query.c, "Viewer queries"). */
+/* Viewer queries (tally-store-query.c and tally-store-read.c). */
 gboolean    tally_store_viewer_get_data_version (TallyStore   *store,
                                                  gint64       *version,
                                                  GError      **error);

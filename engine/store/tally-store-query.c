@@ -6,8 +6,7 @@
  * `tally show` and `tally history`, and of the viewer: runs and their
  * counts, results and their rows by id, logs and output, tests and
  * their markers, history, and the query plans that tests check. Result
- * pages are sorted and filtered in memory by tally-store-read-cache.c,
- * but for the viewer's sort by markers, which SQL does.
+ * lists are filtered and sorted in memory by tally-store-read.c.
  */
 #define G_LOG_DOMAIN "Tally"
 
@@ -18,7 +17,6 @@
 #include <json-glib/json-glib.h>
 
 #include "tally-error.h"
-#include "tally-expr-private.h"
 #include "tally-store-internal-private.h"
 
 /* ------------------------------------------------------------------ */
@@ -332,64 +330,6 @@ tally_store_get_output (TallyStore   *store,
   " NOT EXISTS (SELECT 1 FROM results x WHERE x.run_id = " r ".run_id" \
   "             AND x.test_id = " r ".test_id AND x.attempt > " r ".attempt)"
 
-/* The filter of a result page and of its count. :outcomes is ",a,b,"
- * or ""; :pattern a LIKE pattern or NULL; :use_ids says whether
- * temp.tally_query_tests restricts the tests. */
-#define RESULTS_FILTER \
-  " FROM results r JOIN tests t ON t.id = r.test_id" \
-  " WHERE r.run_id = :run" \
-  "   AND (:outcomes = '' OR instr (:outcomes, ',' || r.outcome || ',') > 0)" \
-  "   AND (:pattern IS NULL OR t.path LIKE :pattern ESCAPE '\\'" \
-  "        OR t.program LIKE :pattern ESCAPE '\\'" \
-  "        OR r.message LIKE :pattern ESCAPE '\\')" \
-  "   AND (:use_ids = 0 OR r.test_id IN temp.tally_query_tests)" \
-  "   AND (:all_attempts OR" FINAL_ATTEMPT ("r") ")"
-
-/* A page is two steps: the inner query sorts only ids and keys, so the
- * sorter never carries messages; the outer one reads the page's rows. */
-#define RESULTS_PAGE(inner_order, outer_order) \
-  "SELECT r.id, r.test_id, t.program, t.path, r.attempt, r.outcome," \
-  "       r.started_at, r.duration_us, r.worker, r.message, r.file, r.line," \
-  "       r.signal, r.exit_status," \
-  "       (SELECT count(*) FROM logs l WHERE l.result_id = r.id)" \
-  " FROM (SELECT r.id AS rid, t.path AS path, t.program AS program," \
-  "              r.outcome AS outcome, r.duration_us AS duration," \
-  "              r.attempt AS attempt" \
-  RESULTS_FILTER \
-  "       ORDER BY " inner_order \
-  "       LIMIT :limit OFFSET :offset) p" \
-  " JOIN results r ON r.id = p.rid JOIN tests t ON t.id = r.test_id" \
-  " ORDER BY " outer_order
-
-#define ORDER_PATH(d) "p.path " d ", p.program " d ", p.attempt, p.rid"
-#define ORDER_OUTCOME(d) "p.outcome " d ", p.path, p.program, p.attempt, p.rid"
-#define ORDER_DURATION(d) "p.duration " d ", p.path, p.program, p.attempt, p.rid"
-
-/* Indexed by sort * 2 + descending. ORDER BY cannot be a parameter. */
-static const char * const results_page_sql[] = {
-  RESULTS_PAGE ("t.path, t.program, r.attempt, r.id", ORDER_PATH ("ASC")),
-  RESULTS_PAGE ("t.path DESC, t.program DESC, r.attempt, r.id", ORDER_PATH ("DESC")),
-  RESULTS_PAGE ("r.outcome, t.path, t.program, r.attempt, r.id", ORDER_OUTCOME ("ASC")),
-  RESULTS_PAGE ("r.outcome DESC, t.path, t.program, r.attempt, r.id", ORDER_OUTCOME ("DESC")),
-  RESULTS_PAGE ("r.duration_us, t.path, t.program, r.attempt, r.id", ORDER_DURATION ("ASC")),
-  RESULTS_PAGE ("r.duration_us DESC, t.path, t.program, r.attempt, r.id", ORDER_DURATION ("DESC")),
-};
-
-static const char results_count_sql[] = "SELECT count(*)" RESULTS_FILTER;
-
-/* The whole filtered run in order, ids only: for a viewer that keeps the
- * list and reads rows by id as they scroll into view. */
-#define RESULTS_IDS(order) "SELECT r.id" RESULTS_FILTER " ORDER BY " order
-
-static const char * const results_ids_sql[] = {
-  RESULTS_IDS ("t.path, t.program, r.attempt, r.id"),
-  RESULTS_IDS ("t.path DESC, t.program DESC, r.attempt, r.id"),
-  RESULTS_IDS ("r.outcome, t.path, t.program, r.attempt, r.id"),
-  RESULTS_IDS ("r.outcome DESC, t.path, t.program, r.attempt, r.id"),
-  RESULTS_IDS ("r.duration_us, t.path, t.program, r.attempt, r.id"),
-  RESULTS_IDS ("r.duration_us DESC, t.path, t.program, r.attempt, r.id"),
-};
-
 static const char result_row_sql[] =
   "SELECT r.id, r.test_id, t.program, t.path, r.attempt, r.outcome,"
   "       r.started_at, r.duration_us, r.worker, r.message, r.file, r.line,"
@@ -436,14 +376,7 @@ static const char *
 explained_query (const char *name)
 {
   const struct { const char *name; const char *sql; } known[] = {
-    { "results-path", results_page_sql[0] },
-    { "results-path-desc", results_page_sql[1] },
-    { "results-outcome", results_page_sql[2] },
-    { "results-outcome-desc", results_page_sql[3] },
-    { "results-duration", results_page_sql[4] },
-    { "results-duration-desc", results_page_sql[5] },
-    { "results-count", results_count_sql },
-    { "results-ids", results_ids_sql[0] },
+    { "run-results", store_run_results_sql },
     { "result-row", result_row_sql },
     { "run-counts", run_counts_sql },
     { "run-counts-single", run_counts_single_sql },
@@ -831,155 +764,6 @@ read_result_page_row (sqlite3_stmt *stmt)
 }
 
 static gboolean
-ids_equal (GArray *a,
-           GArray *b)
-{
-  return a != NULL && b != NULL && a->len == b->len
-         && memcmp (a->data, b->data, a->len * sizeof (gint64)) == 0;
-}
-
-static gboolean
-query_table_ensure (TallyStore  *store,
-                    GError     **error)
-{
-  if (store->query_table)
-    return TRUE;
-
-  /* TEMP lives in the connection: allowed on a read-only database. */
-  if (!store_exec (store,
-                   "CREATE TEMP TABLE IF NOT EXISTS tally_query_tests"
-                   " (id INTEGER PRIMARY KEY)",
-                   error))
-    return FALSE;
-
-  store->query_table = TRUE;
-  return TRUE;
-}
-
-static gboolean
-query_table_fill (TallyStore  *store,
-                  GArray      *ids,
-                  GError     **error)
-{
-  Stmt *del, *ins;
-
-  del = store_stmt (store, "DELETE FROM temp.tally_query_tests", error);
-  if (del == NULL || !store_stmt_exec (store, del, error))
-    return FALSE;
-
-  ins = store_stmt (store,
-                    "INSERT OR IGNORE INTO temp.tally_query_tests (id) VALUES (:id)",
-                    error);
-  if (ins == NULL)
-    return FALSE;
-
-  for (guint i = 0; i < ids->len; i++)
-    {
-      store_bind_int64 (ins, ":id", g_array_index (ids, gint64, i));
-      if (!store_stmt_exec (store, ins, error))
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-/* Loads @ids into temp.tally_query_tests unless they are there already:
- * a viewer pages through one filter many times. */
-static gboolean
-query_table_load (TallyStore  *store,
-                  GArray      *ids,
-                  GError     **error)
-{
-  gboolean in_txn = store->txn_began != 0;
-  gboolean ok;
-
-  if (ids == NULL || ids_equal (ids, store->query_ids))
-    return TRUE;
-
-  g_clear_pointer (&store->query_ids, g_array_unref);
-  if (!in_txn && !store_exec (store, "SAVEPOINT tally_query", error))
-    return FALSE;
-
-  ok = query_table_fill (store, ids, error);
-  if (!in_txn)
-    store_exec (store, ok ? "RELEASE tally_query"
-                          : "ROLLBACK TO tally_query; RELEASE tally_query", NULL);
-  if (!ok)
-    return FALSE;
-
-  store->query_ids = g_array_copy (ids);
-  return TRUE;
-}
-
-/* ",failed,crashed," for a mask, "" for all. Our own names: no
- * escaping question arises, and they are bound anyway. */
-static char *
-outcomes_list (guint mask)
-{
-  GString *list;
-
-  if (mask == 0)
-    return g_strdup ("");
-
-  list = g_string_new (",");
-  for (int o = 0; o < TALLY_N_OUTCOMES; o++)
-    if (mask & (1u << o))
-      g_string_append_printf (list, "%s,", tally_outcome_to_string (o));
-
-  return g_string_free (list, FALSE);
-}
-
-/* A LIKE pattern that matches @text anywhere, %, _ and \ taken
- * literally; NULL for no text filter. */
-static char *
-like_pattern (const char *text)
-{
-  GString *pattern;
-
-  if (text == NULL || *text == '\0')
-    return NULL;
-
-  pattern = g_string_new ("%");
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == '%' || *p == '_' || *p == '\\')
-        g_string_append_c (pattern, '\\');
-      g_string_append_c (pattern, *p);
-    }
-  g_string_append_c (pattern, '%');
-
-  return g_string_free (pattern, FALSE);
-}
-
-/* Binds the filter; @outcomes and @pattern must outlive the step. */
-static void
-bind_results_filter (Stmt                    *st,
-                     gint64                   run_id,
-                     const TallyResultQuery  *query,
-                     const char              *outcomes,
-                     const char              *pattern)
-{
-  store_bind_int64 (st, ":run", run_id);
-  store_bind_text (st, ":outcomes", outcomes);
-  store_bind_text (st, ":pattern", pattern);
-  store_bind_int64 (st, ":use_ids", query->test_ids != NULL);
-  store_bind_int64 (st, ":all_attempts", query->all_attempts);
-}
-
-static Stmt *
-results_stmt_prepare (TallyStore              *store,
-                      const char              *sql,
-                      const TallyResultQuery  *query,
-                      GError                 **error)
-{
-  if (!query_table_ensure (store, error)
-      || !query_table_load (store, query->test_ids, error))
-    return NULL;
-
-  return store_stmt (store, sql, error);
-}
-
-static gboolean
 fill_result_markers (TallyStore  *store,
                      GPtrArray   *rows,
                      GError     **error)
@@ -1066,45 +850,6 @@ tally_store_list_run_tests (TallyStore  *store,
   if (rc != SQLITE_DONE)
     return NULL;
   return g_steal_pointer (&rows);
-}
-
-/**
- * tally_store_select_tests:
- * @store: a #TallyStore
- * @run_id: a run
- * @marker_expr: a marker expression, as for `tally run -m`
- * @error: return location for a #GError
- *
- * Evaluates @marker_expr on the markers of each test of @run_id, once
- * per distinct set of markers (see store_cache_select_tests()). A
- * malformed expression is the parser's error.
- *
- * Returns: (transfer full) (element-type gint64) (nullable): the ids of
- *   the tests it selects, ascending, for #TallyResultQuery.test_ids; or
- *   %NULL with @error set
- */
-GArray *
-tally_store_select_tests (TallyStore  *store,
-                          gint64       run_id,
-                          const char  *marker_expr,
-                          GError     **error)
-{
-  g_autoptr(TallyExpr) expr = NULL;
-  TallyReadCache *cache;
-
-  g_return_val_if_fail (store != NULL, NULL);
-  g_return_val_if_fail (marker_expr != NULL, NULL);
-
-  expr = tally_expr_parse_markers (marker_expr, error);
-  if (expr == NULL)
-    return NULL;
-
-  /* The run's tests are those of its read cache, which the pages that
-   * the selection filters use anyway. */
-  cache = store_read_cache_get (store, run_id, error);
-  if (cache == NULL)
-    return NULL;
-  return store_cache_select_tests (store, cache, expr, error);
 }
 
 /**
@@ -1332,11 +1077,9 @@ tally_store_count_rows (TallyStore  *store,
 /**
  * tally_store_debug_explain:
  * @store: a #TallyStore
- * @which: a read query's name: "results-path", "results-path-desc",
- *   "results-outcome", "results-outcome-desc", "results-duration",
- *   "results-duration-desc", "results-count", "run-counts",
- *   "run-counts-single", "run-retried", "logs-page", "history" or
- *   "runs-page"
+ * @which: a read query's name: "run-results", "result-row",
+ *   "run-counts", "run-counts-single", "run-retried", "logs-page",
+ *   "history" or "runs-page"
  * @error: return location for a #GError
  *
  * For tests and debugging: the EXPLAIN QUERY PLAN of a read query, one
@@ -1365,9 +1108,6 @@ tally_store_debug_explain (TallyStore  *store,
       g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_FOUND, "no query named %s", which);
       return NULL;
     }
-  if (!query_table_ensure (store, error))
-    return NULL;
-
   rc = sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -1454,114 +1194,4 @@ tally_store_viewer_get_data_version (TallyStore  *store,
   g_return_val_if_fail (version != NULL, FALSE);
 
   return store_pragma_int (store, "PRAGMA data_version", version, error);
-}
-
-#define VIEWER_TIES ", t.path, t.program, r.attempt, r.id"
-#define VIEWER_MARKERS \
-  "(SELECT group_concat (m.name || coalesce ('=' || m.value, ''), ' ')" \
-  "   FROM markers m WHERE m.test_id = t.id)"
-#define VIEWER_IDS(key) \
-  RESULTS_IDS (key VIEWER_TIES), RESULTS_IDS (key " DESC" VIEWER_TIES)
-
-/* Sort keys of tally_store_viewer_query_result_ids(), each ascending
- * then descending. ORDER BY cannot be a parameter: a fixed table. */
-static const struct
-{
-  const char *key;
-  CacheKey cache_key;
-  const char *sql[2];
-} viewer_ids_sql[] = {
-  { "path", KEY_PATH, { RESULTS_IDS ("t.path, t.program, r.attempt, r.id"),
-                        RESULTS_IDS ("t.path DESC, t.program DESC, r.attempt, r.id") } },
-  { "program", KEY_PROGRAM, { VIEWER_IDS ("t.program") } },
-  { "outcome", KEY_OUTCOME, { VIEWER_IDS ("r.outcome") } },
-  { "duration", KEY_DURATION, { VIEWER_IDS ("r.duration_us") } },
-  { "attempt", KEY_ATTEMPT, { VIEWER_IDS ("r.attempt") } },
-  { "worker", KEY_WORKER, { VIEWER_IDS ("r.worker") } },
-  { "markers", KEY_NONE, { VIEWER_IDS (VIEWER_MARKERS) } },
-};
-
-/**
- * tally_store_viewer_query_result_ids:
- * @store: a #TallyStore
- * @run_id: the run
- * @query: (nullable): the filter, as for tally_store_query_results()
- *   (its sort fields are ignored)
- * @sort_key: (nullable): "path" (the default), "program", "outcome",
- *   "duration", "attempt", "worker" or "markers"
- * @descending: whether to reverse the order of @sort_key (ties stay by
- *   path, then id)
- * @error: return location for a #GError
- *
- * As tally_store_query_result_ids(), with every column of the viewer's
- * table as a sort key. An unknown @sort_key is TALLY_ERROR_NOT_FOUND.
- *
- * Returns: (transfer full) (element-type gint64) (nullable): the ids, or
- *   %NULL with @error set
- */
-GArray *
-tally_store_viewer_query_result_ids (TallyStore              *store,
-                                     gint64                   run_id,
-                                     const TallyResultQuery  *query,
-                                     const char              *sort_key,
-                                     gboolean                 descending,
-                                     GError                 **error)
-{
-  static const TallyResultQuery all = TALLY_RESULT_QUERY_INIT;
-  g_autoptr(GArray) ids = NULL;
-  g_autofree char *outcomes = NULL;
-  g_autofree char *pattern = NULL;
-  const char *sql = NULL;
-  CacheKey key = KEY_NONE;
-  Stmt *st;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, NULL);
-
-  if (query == NULL)
-    query = &all;
-  if (sort_key == NULL)
-    sort_key = "path";
-  for (guint i = 0; sql == NULL && i < G_N_ELEMENTS (viewer_ids_sql); i++)
-    if (strcmp (sort_key, viewer_ids_sql[i].key) == 0)
-      {
-        sql = viewer_ids_sql[i].sql[descending ? 1 : 0];
-        key = viewer_ids_sql[i].cache_key;
-      }
-  if (sql == NULL)
-    {
-      g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_FOUND, "no sort key named %s", sort_key);
-      return NULL;
-    }
-
-  /* Every key but the markers sorts in memory (store_read_cache_get()). */
-  if (key != KEY_NONE)
-    {
-      TallyReadCache *cache = store_read_cache_get (store, run_id, error);
-
-      if (cache == NULL)
-        return NULL;
-      return store_cache_ids (cache, store_cache_select (cache, query, key, descending), 0, G_MAXUINT);
-    }
-
-  st = results_stmt_prepare (store, sql, query, error);
-  if (st == NULL)
-    return NULL;
-
-  outcomes = outcomes_list (query->outcomes);
-  pattern = like_pattern (query->text);
-  bind_results_filter (st, run_id, query, outcomes, pattern);
-
-  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  while ((rc = store_stmt_step (store, st, error)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (st->stmt, 0);
-
-      g_array_append_val (ids, id);
-    }
-  store_stmt_reset (st);
-
-  if (rc != SQLITE_DONE)
-    return NULL;
-  return g_steal_pointer (&ids);
 }
