@@ -14,6 +14,7 @@
 
 #include <glib-unix.h>
 
+#include "tally-child-private.h"
 #include "tally-glib-log-private.h"
 #include "tally-gtest-proc-private.h"
 #include "tally-tap-private.h"
@@ -1147,7 +1148,11 @@ spawn_process (GTestProc  *self,
         g_subprocess_launcher_take_fd (launcher, log, log_fd_target ());
     }
   if (launcher != NULL)
-    self->subprocess = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, error);
+    {
+      g_auto(GStrv) wrapped = tally_child_wrap_argv ((const char * const *) argv);
+
+      self->subprocess = g_subprocess_launcher_spawnv (launcher, (const char * const *) wrapped, error);
+    }
   g_clear_object (&launcher);   /* closes the child's ends */
   if (self->subprocess == NULL)
     {
@@ -1235,7 +1240,7 @@ stop (GTestProc *self,
 {
   self->stopping = TRUE;
   if (self->subprocess != NULL)
-    g_subprocess_send_signal (self->subprocess, signum);
+    tally_child_signal (self->subprocess, signum);
   else if (!self->busy)
     schedule_exit (self);
 }

@@ -14,11 +14,16 @@ G_BEGIN_DECLS
  * happen. */
 typedef struct _TallySession TallySession;
 
+/* Worker fixtures' teardowns run when a worker quits: they get this long. */
+#define TALLY_SESSION_QUIT_GRACE_S 10.0
+
 typedef struct
 {
   guint n_workers;
   double default_timeout_s;     /* for tests without a timeout marker; 0: none */
   double grace_s;               /* SIGTERM → SIGKILL */
+  double quit_grace_s;          /* a quitting worker's time to exit before
+                                 * SIGTERM; 0: TALLY_SESSION_QUIT_GRACE_S */
   guint maxfail;                /* 0: no limit; 1 is -x */
   guint max_worker_restarts;
   guint retries;
@@ -39,8 +44,10 @@ TallySession *tally_session_new     (GPtrArray                 *tests,
 /* Runs to the end on the thread-default main context: every test done,
  * the workers told to quit (they may still be exiting). */
 TallyRunEnd   tally_session_run     (TallySession              *session);
-/* Waits for the workers to be gone; tally_session_stop() still works. */
-void          tally_session_wait_workers (TallySession         *session);
+/* Waits for the workers to be gone; tally_session_stop() still works.
+ * Workers that do not quit in time are terminated, then killed: returns
+ * how many had to be. */
+guint         tally_session_wait_workers (TallySession         *session);
 /* Asks the run to stop: dispatch no more; with @interrupt, also end the
  * tests in flight (Ctrl-C). */
 void          tally_session_stop    (TallySession              *session,

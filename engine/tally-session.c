@@ -88,6 +88,8 @@ struct _TallySession
   guint failures;
   gboolean stopping;
   gboolean interrupted;
+  gint64 kill_all_at;        /* interrupted: when workers that outlived their
+                                SIGTERM get SIGKILL; 0: not yet asked */
   gboolean finished;          /* every test is done; workers may be quitting */
   char *problem;
   gint64 started_mono;
@@ -1074,9 +1076,27 @@ maybe_finish (TallySession *session)
 }
 
 static void
+kill_all_workers (TallySession *session)
+{
+  for (guint i = 0; i < session->options.n_workers; i++)
+    if (session->slots[i].worker != NULL)
+      tally_worker_proc_kill (session->slots[i].worker);
+  for (guint i = 0; i < session->retired->len; i++)
+    tally_worker_proc_kill (g_ptr_array_index (session->retired, i));
+}
+
+static void
 check_deadlines (TallySession *session,
                  gint64        now)
 {
+  /* A test that ignores or blocks SIGTERM does not keep an interrupted
+   * run waiting for its own deadline. */
+  if (session->kill_all_at != 0 && now >= session->kill_all_at)
+    {
+      session->kill_all_at = 0;
+      kill_all_workers (session);
+    }
+
   for (guint i = 0; i < session->options.n_workers; i++)
     {
       Slot *slot = &session->slots[i];
@@ -1264,11 +1284,51 @@ tally_session_run (TallySession *session)
  * the caller stores and reports the run meanwhile, rather than after
  * their exit.
  */
-void
+static gboolean
+on_wait_tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Workers told to quit run their worker fixtures' teardown and exit; one
+ * that is still there after the quit grace (a teardown that hangs, a
+ * test's thread that keeps the process alive) gets SIGTERM, then SIGKILL
+ * after the grace period, so the runner never waits forever. */
+guint
 tally_session_wait_workers (TallySession *session)
 {
+  double quit_grace_s = session->options.quit_grace_s > 0 ? session->options.quit_grace_s
+                                                          : TALLY_SESSION_QUIT_GRACE_S;
+  gint64 term_at = g_get_monotonic_time () + (gint64) (quit_grace_s * G_USEC_PER_SEC);
+  gint64 kill_at = term_at + (gint64) (session->options.grace_s * G_USEC_PER_SEC);
+  GSource *tick = g_timeout_source_new (100);
+  guint stuck = 0;
+  gboolean termed = FALSE;
+  gboolean killed = FALSE;
+
+  g_source_set_callback (tick, on_wait_tick_cb, NULL, NULL);
+  g_source_attach (tick, session->context);
   while (session->retired->len > 0)
-    g_main_context_iteration (session->context, TRUE);
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      if (!termed && now >= term_at)
+        {
+          stuck = session->retired->len;
+          for (guint i = 0; i < session->retired->len; i++)
+            tally_worker_proc_terminate (g_ptr_array_index (session->retired, i));
+          termed = TRUE;
+        }
+      else if (termed && !killed && now >= kill_at)
+        {
+          kill_all_workers (session);
+          killed = TRUE;
+        }
+      g_main_context_iteration (session->context, TRUE);
+    }
+  g_source_destroy (tick);
+  g_source_unref (tick);
+  return stuck;
 }
 
 void
@@ -1285,6 +1345,8 @@ tally_session_stop (TallySession *session,
       tally_worker_proc_terminate (session->slots[i].worker);
   for (guint i = 0; i < session->retired->len; i++)
     tally_worker_proc_terminate (g_ptr_array_index (session->retired, i));
+  session->kill_all_at = g_get_monotonic_time ()
+                         + (gint64) (session->options.grace_s * G_USEC_PER_SEC);
   maybe_finish (session);
 }
 

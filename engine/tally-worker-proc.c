@@ -13,6 +13,7 @@
 
 #include <glib-unix.h>
 
+#include "tally-child-private.h"
 #include "tally-capture-private.h"
 #include "tally-error.h"
 #include "tally-protocol-private.h"
@@ -533,14 +534,14 @@ static void
 native_terminate (TallyWorkerProc *base)
 {
   if (!base->exited)
-    g_subprocess_send_signal (((NativeProc *) base)->subprocess, SIGTERM);
+    tally_child_signal (((NativeProc *) base)->subprocess, SIGTERM);
 }
 
 static void
 native_kill (TallyWorkerProc *base)
 {
   if (!base->exited)
-    g_subprocess_force_exit (((NativeProc *) base)->subprocess);
+    tally_child_signal (((NativeProc *) base)->subprocess, SIGKILL);
 }
 
 static void

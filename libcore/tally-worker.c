@@ -16,6 +16,7 @@
 
 #include "tally-main-private.h"
 #include "tally-protocol-private.h"
+#include "tally-signals-private.h"
 #include "tally-version.h"
 
 /* Worker mode: `PROGRAM --tally-worker`, started by `tally run`. Commands
@@ -186,7 +187,7 @@ install_signal_handlers (void)
   for (guint i = 0; i < G_N_ELEMENTS (fatal); i++)
     sigaction (fatal[i], &action, NULL);
 
-  signal (SIGPIPE, SIG_IGN);
+  tally_signals_catch_sigpipe ();
 }
 
 static gboolean
@@ -383,6 +384,10 @@ tally_worker_main (TallyProgramOptions *opts)
   atexit (flush_at_exit);
 
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  /* A process group of its own: a test's kill (0, sig) reaches the
+   * worker and its children, never the runner; the runner signals the
+   * whole group when it stops the worker. */
+  setpgid (0, 0);
   keep_stdio_files ();
   keep_stdio_stat ();
   setvbuf (stdout, NULL, _IOLBF, 0);

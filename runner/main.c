@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tally-child-private.h"
 #include "tally-commands.h"
+#include "tally-signals-private.h"
 #include "tally-worker-proc-private.h"
 
 typedef struct
@@ -42,10 +44,21 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *self = NULL;
+
+  /* Starting a GTest program for the runner (tally-child-private.h):
+   * before anything else, and with the descriptors it was given. */
+  if (argc > 1 && strcmp (argv[1], TALLY_EXEC_CHILD_ARG) == 0)
+    tally_child_exec (argc, argv);
+
   setlocale (LC_ALL, "");
   /* Children are started with inherited descriptors (GLib's posix_spawn
    * path): those we were given stay ours. */
   tally_close_inherited_fds_on_exec ();
+  self = g_file_read_link ("/proc/self/exe", NULL);
+  if (self != NULL && g_file_test (self, G_FILE_TEST_IS_EXECUTABLE))
+    tally_child_set_exec_helper (self);
+  tally_signals_unblock_all ();
 
   if (argc < 2)
     {

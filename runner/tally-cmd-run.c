@@ -9,12 +9,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gio/gunixinputstream.h>
 #include <glib-unix.h>
 
 #include "tally-cmd-common.h"
 #include "tally-commands.h"
+#include "tally-error.h"
 #include "tally-history-private.h"
 #include "tally-session-private.h"
+#include "tally-signals-private.h"
+#include "tally-text-private.h"
 #include "tally-worker-proc-private.h"
 
 #define CMD "tally run"
@@ -24,6 +28,7 @@ typedef struct
   char *workers;
   char *marker_expr;
   char *keyword_expr;
+  char *tests_from;
   gboolean exitfirst;
   int maxfail;
   double timeout_s;
@@ -65,6 +70,7 @@ run_options_clear (RunOptions *o)
   g_free (o->workers);
   g_free (o->marker_expr);
   g_free (o->keyword_expr);
+  g_free (o->tests_from);
   g_free (o->junit_xml);
   g_free (o->seed);
   g_free (o->db);
@@ -146,6 +152,7 @@ parse_options (int         argc,
     { "workers", 'n', 0, G_OPTION_ARG_STRING, &o->workers, "Worker processes (default: auto = number of CPUs)", "N|auto" },
     { "markers", 'm', 0, G_OPTION_ARG_STRING, &o->marker_expr, "Run tests whose markers match EXPR", "EXPR" },
     { "keyword", 'k', 0, G_OPTION_ARG_STRING, &o->keyword_expr, "Run tests whose “program::path” matches EXPR", "EXPR" },
+    { "tests-from", 0, 0, G_OPTION_ARG_FILENAME, &o->tests_from, "Run exactly the tests listed in FILE, one “program::path” a line (- for stdin)", "FILE" },
     { "exitfirst", 'x', 0, G_OPTION_ARG_NONE, &o->exitfirst, "Stop at the first failure", NULL },
     { "maxfail", 0, 0, G_OPTION_ARG_INT, &o->maxfail, "Stop after N failures", "N" },
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->timeout_s, "Per-test timeout for tests without a timeout marker (default 60; 0: none)", "SECONDS" },
@@ -616,11 +623,13 @@ run_session (RunOptions *o,
   TallySessionOptions options = { 0 };
   TallyRunInfo info = { 0 };
   Interrupt interrupt = { 0 };
-  GSource *sigint, *sigterm;
+  GSource *sigint, *sigterm, *sighup;
   TallyRunStatus status;
+  guint stuck;
   TallyRunEnd end;
   int exit = TALLY_EXIT_OK;
   gboolean lost_store = FALSE;
+  gboolean lost_report = FALSE;
 
   if (!(reporter = make_reporter (o, &exit)))
     {
@@ -649,6 +658,9 @@ run_session (RunOptions *o,
   options.n_workers = MIN (o->n_workers, MAX (tests->len * (guint) o->repeat, 1));
   options.default_timeout_s = o->timeout_s;
   options.grace_s = 2.0;
+  /* Tests of the quit deadline shorten it (docs/reliability.md). */
+  if (g_getenv ("TALLY_QUIT_GRACE_S") != NULL)
+    options.quit_grace_s = g_ascii_strtod (g_getenv ("TALLY_QUIT_GRACE_S"), NULL);
   options.maxfail = o->maxfail;
   options.max_worker_restarts = o->max_worker_restarts ? (guint) o->max_worker_restarts
                                                        : 4 * options.n_workers + 16;
@@ -674,6 +686,7 @@ run_session (RunOptions *o,
   interrupt.session = session;
   sigint = watch_signal (SIGINT, &interrupt);
   sigterm = watch_signal (SIGTERM, &interrupt);
+  sighup = watch_signal (SIGHUP, &interrupt);
   end = tally_session_run (session);
 
   /* The workers quit meanwhile: the run is stored and reported (and the
@@ -693,17 +706,106 @@ run_session (RunOptions *o,
   tally_reporter_run_finished (reporter, tally_session_get_summary (session));
   if (tally_session_get_summary (session)->problem)
     tally_cmd_fail (CMD, 0, "%s", tally_session_get_summary (session)->problem);
+  /* A report that CI reads and that ended short is no success. */
+  if (!tally_reporter_get_error (reporter, &error))
+    {
+      tally_cmd_fail (CMD, 0, "%s", error->message);
+      g_clear_error (&error);
+      lost_report = TRUE;
+    }
 
   g_clear_pointer (&closing, tally_store_close);
-  tally_session_wait_workers (session);
+  if ((stuck = tally_session_wait_workers (session)) > 0)
+    g_printerr ("%s: %u worker%s did not exit after %s last test and %s stopped with a signal\n",
+                CMD, stuck, stuck == 1 ? "" : "s", stuck == 1 ? "its" : "their",
+                stuck == 1 ? "was" : "were");
   g_source_destroy (sigint);
   g_source_destroy (sigterm);
+  g_source_destroy (sighup);
   g_source_unref (sigint);
   g_source_unref (sigterm);
+  g_source_unref (sighup);
 
-  if (lost_store && status == TALLY_RUN_PASSED)
+  if ((lost_store || lost_report) && status == TALLY_RUN_PASSED)
     return TALLY_EXIT_INTERNAL_ERROR;
   return exit_status (status);
+}
+
+/* --tests-from: the lines of PATH (standard input for "-"), each a
+ * "program::path" as the database names tests. Blank lines are skipped;
+ * nothing else is trimmed, since a path may end in a space. */
+static GHashTable *
+read_test_list (const char  *path,
+                GError     **error)
+{
+  g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  g_auto(GStrv) lines = NULL;
+
+  if (g_str_equal (path, "-"))
+    {
+      g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+      g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+
+      if (g_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, error) < 0)
+        return NULL;
+      len = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out));
+      text = g_memdup2 (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)), len + 1);
+      text[len] = '\0';
+    }
+  else if (!g_file_get_contents (path, &text, &len, error))
+    return NULL;
+
+  if (memchr (text, '\0', len) != NULL)
+    {
+      g_set_error (error, TALLY_ERROR, TALLY_ERROR_PARSE, "a NUL byte in the list");
+      return NULL;
+    }
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (lines[i][0] != '\0')
+      g_hash_table_add (names, g_steal_pointer (&lines[i]));
+  return g_steal_pointer (&names);
+}
+
+/* Keeps in @selected exactly the tests --tests-from lists; a listed test
+ * that was not collected (renamed, deleted, deselected by -m/-k) is said
+ * once, as a note: a rerun of what is left still makes sense. */
+static gboolean
+keep_listed_tests (const char *path,
+                   GPtrArray  *selected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) listed = read_test_list (path, &error);
+  guint kept = 0;
+
+  if (listed == NULL)
+    return tally_cmd_fail (CMD, 0, "--tests-from %s: %s", path, error->message), FALSE;
+
+  for (guint i = 0; i < selected->len; i++)
+    {
+      TallyListedTest *test = g_ptr_array_index (selected, i);
+      g_autofree char *name = g_strdup_printf ("%s::%s", test->program->name, test->path);
+
+      if (g_hash_table_remove (listed, name))
+        selected->pdata[kept++] = test;
+    }
+  g_ptr_array_set_size (selected, kept);
+
+  if (g_hash_table_size (listed) > 0)
+    {
+      GHashTableIter iter;
+      gpointer example;
+      g_autofree char *shown = NULL;
+
+      g_hash_table_iter_init (&iter, listed);
+      g_hash_table_iter_next (&iter, &example, NULL);
+      shown = tally_text_inert (example, -1, FALSE);
+      g_printerr ("%s: --tests-from %s: %u listed tests were not collected, e.g. %s\n",
+                  CMD, path, g_hash_table_size (listed), shown);
+    }
+  return TRUE;
 }
 
 /* Workers for the one program named, started while it is being listed:
@@ -784,7 +886,7 @@ tally_cmd_run (int    argc,
   int status = TALLY_EXIT_USAGE;
   int discover_status = 0;
 
-  signal (SIGPIPE, SIG_IGN);
+  tally_signals_catch_sigpipe ();
 
   if (!parse_options (argc, argv, &o))
     goto out;
@@ -804,6 +906,8 @@ tally_cmd_run (int    argc,
   status = TALLY_EXIT_USAGE;
   if (!(selected = tally_cmd_select (CMD, programs, o.marker_expr, o.keyword_expr)))
     goto out;
+  if (o.tests_from && !keep_listed_tests (o.tests_from, selected))
+    goto out;
   if (o.strict_markers && !tally_cmd_check_strict_markers (CMD, selected))
     goto out;
 
@@ -819,7 +923,8 @@ tally_cmd_run (int    argc,
   if (ordered->len == 0)
     {
       status = tally_cmd_fail (CMD, TALLY_EXIT_NO_TESTS, "no tests collected%s",
-                               (o.marker_expr || o.keyword_expr || o.shard) ? " (after -m/-k/--shard)" : "");
+                               (o.marker_expr || o.keyword_expr || o.shard || o.tests_from)
+                               ? " (after -m/-k/--shard/--tests-from)" : "");
       goto out;
     }
 

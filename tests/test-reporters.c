@@ -5,6 +5,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
 
 #include <json-glib/json-glib.h>
 
@@ -865,6 +869,126 @@ test_tee (TallyTest     *t,
   summary_clear (&summary);
 }
 
+/* Drives a JUnit reporter for one passed test into @path. */
+static TallyReporter *
+junit_report (const char  *path,
+              GError     **error)
+{
+  g_autoptr(Fake) fake = fake_new ("test-foo");
+  TallyReporter *reporter = tally_reporter_junit_new (path, error);
+  TallyRunSummary summary;
+
+  if (reporter == NULL)
+    return NULL;
+  fake_add (fake, "/foo/pass", TALLY_OUTCOME_PASSED, NULL);
+  summary_init (&summary, fake);
+  drive (reporter, fake, &summary);
+  summary_clear (&summary);
+  return reporter;
+}
+
+/* A symbolic link is followed, dangling or not: the target gets the
+ * report, the link stays a link. */
+static void
+test_junit_follows_links (TallyTest     *t,
+                          gconstpointer  data)
+{
+  const char *dir = tally_test_get_tmpdir (t);
+  g_autofree char *link = g_build_filename (dir, "link.xml", NULL);
+  g_autofree char *target = g_build_filename (dir, "target.xml", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = NULL;
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(TallyReporter) reporter = NULL;
+      GStatBuf st;
+
+      g_unlink (link);
+      g_unlink (target);
+      tally_assert_cmpint (symlink ("target.xml", link), ==, 0);
+      if (round == 1)
+        tally_assert_true (g_file_set_contents (target, "old", -1, NULL));
+
+      reporter = junit_report (link, &error);
+      tally_assert_no_error (error);
+      tally_assert_true (tally_reporter_get_error (reporter, &error));
+      tally_assert_cmpint (g_lstat (link, &st), ==, 0);
+      tally_assert_true (S_ISLNK (st.st_mode));
+      g_clear_pointer (&xml, g_free);
+      tally_assert_true (g_file_get_contents (target, &xml, NULL, NULL));
+      tally_assert_nonnull (strstr (xml, "/foo/pass"));
+    }
+}
+
+static gpointer
+read_fifo (gpointer data)
+{
+  g_autofree char *contents = NULL;
+
+  g_file_get_contents (data, &contents, NULL, NULL);
+  return g_steal_pointer (&contents);
+}
+
+/* A FIFO is written in place (its reader gets the report), not replaced
+ * by a regular file. */
+static void
+test_junit_fifo (TallyTest     *t,
+                 gconstpointer  data)
+{
+  g_autofree char *fifo = g_build_filename (tally_test_get_tmpdir (t), "report.xml", NULL);
+  g_autoptr(TallyReporter) reporter = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *read = NULL;
+  GThread *reader;
+  GStatBuf st;
+
+  tally_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  reader = g_thread_new ("fifo-reader", read_fifo, fifo);
+  reporter = junit_report (fifo, &error);
+  tally_assert_no_error (error);
+  read = g_thread_join (reader);
+  tally_assert_true (tally_reporter_get_error (reporter, &error));
+  tally_assert_nonnull (read);
+  tally_assert_nonnull (strstr (read, "</testsuites>"));
+  tally_assert_cmpint (g_stat (fifo, &st), ==, 0);
+  tally_assert_true (S_ISFIFO (st.st_mode));
+}
+
+/* A report that cannot be written completely says so, for every format:
+ * /dev/full fails every write with ENOSPC. */
+static void
+test_write_errors_kept (TallyTest     *t,
+                        gconstpointer  data)
+{
+  g_autoptr(Fake) fake = fake_new ("test-foo");
+  g_autoptr(GError) error = NULL;
+  TallyRunSummary summary;
+  TallyReporter *reporters[3];
+  FILE *full = fopen ("/dev/full", "w");
+
+  if (full == NULL)
+    tally_test_skip (t, "no /dev/full");
+  fake_add (fake, "/foo/pass", TALLY_OUTCOME_PASSED, NULL);
+  summary_init (&summary, fake);
+  reporters[0] = tally_reporter_json_new (full);
+  reporters[1] = tally_reporter_tap_new (full);
+  reporters[2] = junit_report ("/dev/full", &error);
+  tally_assert_no_error (error);
+  drive (reporters[0], fake, &summary);
+  drive (reporters[1], fake, &summary);
+
+  for (guint i = 0; i < G_N_ELEMENTS (reporters); i++)
+    {
+      tally_assert_false (tally_reporter_get_error (reporters[i], &error));
+      tally_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOSPC);
+      g_clear_error (&error);
+      tally_reporter_free (reporters[i]);
+    }
+  fclose (full);
+  summary_clear (&summary);
+}
+
 static void
 register_tests (void)
 {
@@ -880,6 +1004,9 @@ register_tests (void)
   tally_add ("/runner/reporters/tap/lines", test_tap_lines, NULL);
   tally_add ("/runner/reporters/junit/escapes", test_junit_escapes, NULL);
   tally_add ("/runner/reporters/junit/bad-path", test_junit_bad_path, NULL);
+  tally_add ("/runner/reporters/junit/follows-links", test_junit_follows_links, NULL);
+  tally_add ("/runner/reporters/junit/fifo", test_junit_fifo, "timeout=10");
+  tally_add ("/runner/reporters/write-errors-kept", test_write_errors_kept, NULL);
   tally_add ("/runner/reporters/tee", test_tee, NULL);
 }
 

@@ -243,17 +243,31 @@ test_group_one_worker_in_order (TallyTest *t, gconstpointer data)
   tally_assert_cmpuint (seen, ==, 6);
 }
 
-/* Parallelism is real: 12 × 40 ms on 4 workers takes well under the
- * 480 ms it would take alone. Checked by overlap, not by a clock budget. */
+/* Parallelism is real: two tests of different workers ran at the same
+ * time (each naps 40 ms on its context). Checked by overlap, not by a
+ * clock budget. */
 static void
 test_parallel_overlaps (TallyTest *t, gconstpointer data)
 {
   g_autoptr(GPtrArray) spans = run_sched (t, "4");
   g_autoptr(GHashTable) pids = g_hash_table_new (NULL, NULL);
+  guint overlaps = 0;
 
   for (guint i = 0; i < spans->len; i++)
-    g_hash_table_add (pids, GINT_TO_POINTER (((Span *) g_ptr_array_index (spans, i))->pid));
+    {
+      Span *s = g_ptr_array_index (spans, i);
+
+      g_hash_table_add (pids, GINT_TO_POINTER (s->pid));
+      for (guint j = i + 1; j < spans->len; j++)
+        {
+          Span *o = g_ptr_array_index (spans, j);
+
+          if (o->pid != s->pid && o->start < s->end && s->start < o->end)
+            overlaps++;
+        }
+    }
   tally_assert_cmpuint (g_hash_table_size (pids), >=, 2);
+  tally_assert_cmpuint (overlaps, >=, 1);
 }
 
 /* --- capture ------------------------------------------------------------- */
@@ -386,6 +400,61 @@ test_select_keywords (TallyTest *t, gconstpointer data)
   tally_assert_cmpstr (g_ptr_array_index (b, 1), ==, "/sched/group/db/05");
 }
 
+/* --tests-from keeps exactly the listed tests (names as the database has
+ * them), whatever their order, and says which listed ones it did not
+ * find. */
+static void
+test_select_tests_from (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("sample-sched");
+  /* tally_util_run() starts tally in the test's temporary directory, so
+   * the database names the program by its absolute path. */
+  g_autofree char *name = g_canonicalize_filename (program, NULL);
+  g_autofree char *list = g_build_filename (tally_test_get_tmpdir (t), "tests.txt", NULL);
+  g_autofree char *text = g_strdup_printf ("%s::/sched/group/db/05\n\n%s::/sched/parallel/01\n"
+                                           "%s::/sched/gone\n", name, name, name);
+  g_autoptr(TallyRun) run = NULL;
+
+  tally_assert_true (g_file_set_contents (list, text, -1, NULL));
+  run = tally_util_run (t, NULL, tally, "run", "--no-db", "--json", "--tests-from", list,
+                        program, NULL);
+  if (run->status != 0)
+    tally_fail ("tally run exited with %d: %s", run->status, run->err);
+  tally_assert_cmpuint (g_hash_table_size (run->finished), ==, 2);
+  tally_assert_cmpstr (tally_util_outcome (run, "/sched/group/db/05"), ==, "passed");
+  tally_assert_cmpstr (tally_util_outcome (run, "/sched/parallel/01"), ==, "passed");
+  tally_assert_nonnull (strstr (run->err, "1 listed tests were not collected"));
+  tally_assert_nonnull (strstr (run->err, "::/sched/gone"));
+}
+
+/* --json or --tap to a full disk (/dev/full): one error line and exit 3,
+ * though every test passed; --junit-xml /dev/full likewise. */
+static void
+test_report_to_full_disk (TallyTest *t, gconstpointer data)
+{
+  const char * const formats[] = { "--json", "--tap", "--junit-xml=/dev/full" };
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("sample-sched");
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
+      g_autoptr(GSubprocess) runner = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *err = NULL;
+
+      g_subprocess_launcher_set_stdout_file_path (launcher, "/dev/full");
+      runner = g_subprocess_launcher_spawn (launcher, &error, tally, "run", "--no-db", "-q",
+                                            formats[i], "-k", "parallel/01", program, NULL);
+      tally_assert_no_error (error);
+      g_subprocess_communicate_utf8 (runner, NULL, NULL, NULL, &err, &error);
+      tally_assert_no_error (error);
+      tally_assert_cmpint (g_subprocess_get_exit_status (runner), ==, 3);
+      tally_assert_nonnull (strstr (err, "No space left on device"));
+    }
+}
+
 /* --- exit statuses and bad input ---------------------------------------- */
 
 typedef struct
@@ -410,6 +479,7 @@ static const BadInput bad_inputs[] = {
   { "not-a-test-program", 3, "not a Tally test program", { "/bin/false", NULL } },
   { "no-programs", 4, "no test programs given", { NULL } },
   { "bad-shard", 4, "--shard", { "--shard", "4/3", "@crash", NULL } },
+  { "tests-from-missing", 4, "--tests-from /nonexistent/list", { "--tests-from", "/nonexistent/list", "@crash", NULL } },
 };
 
 static void
@@ -681,10 +751,12 @@ register_tests (void)
   tally_add ("/runner/timeout/killed-within-grace", test_timeout_within_grace, "timeout=30");
   tally_add ("/runner/sched/serial-never-overlaps", test_serial_never_overlaps, NULL);
   tally_add ("/runner/sched/group-one-worker-in-order", test_group_one_worker_in_order, NULL);
-  tally_add ("/runner/sched/parallel-uses-workers", test_parallel_overlaps, NULL);
+  tally_add ("/runner/sched/parallel-overlaps", test_parallel_overlaps, NULL);
   tally_add ("/runner/capture/never-mixes", test_capture_never_mixes, "timeout=60");
   tally_add ("/runner/select/markers", test_select_markers, NULL);
   tally_add ("/runner/select/keywords", test_select_keywords, NULL);
+  tally_add ("/runner/select/tests-from", test_select_tests_from, NULL);
+  tally_add ("/runner/report-to-full-disk", test_report_to_full_disk, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (bad_inputs); i++)
     bad_params[i] = (TallyParam) { bad_inputs[i].name, &bad_inputs[i] };
   tally_add_params ("/runner/exit-status", test_bad_input, bad_params, NULL);

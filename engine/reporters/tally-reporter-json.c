@@ -74,6 +74,7 @@ end_event (TallyJsonReporter *self,
   fputs (text, self->stream);
   fputc ('\n', self->stream);
   fflush (self->stream);
+  tally_reporter_check_stream (&self->parent, self->stream, "the JSON events");
 }
 
 static void

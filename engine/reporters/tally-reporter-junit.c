@@ -4,7 +4,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <glib/gstdio.h>
 
@@ -27,10 +30,15 @@ typedef struct
 typedef struct
 {
   TallyReporter parent;
-  char *path;
-  char *tmp_path;
-  FILE *tmp;                /* PATH.tmp, open from the start so a bad
+  char *path;               /* as given, for messages */
+  char *target;             /* what is written: @path with symbolic links
+                               resolved */
+  char *tmp_path;           /* TARGET.tmp, or NULL for a target that is
+                               not a regular file (a FIFO, a device):
+                               written in place */
+  FILE *tmp;                /* TARGET.tmp, open from the start so a bad
                                path fails before the run, not after */
+  gboolean written;
   GPtrArray *suites;        /* of JunitSuite, in order of first result */
   GHashTable *by_name;      /* program name → JunitSuite, borrowed */
 } TallyJunitReporter;
@@ -394,28 +402,50 @@ render_document (TallyJunitReporter    *self,
   return out;
 }
 
-/* Writes @data to the open PATH.tmp and renames it over PATH, so a
- * reader never sees half a file. */
 static gboolean
-write_and_rename (TallyJunitReporter  *self,
-                  const GString       *data,
-                  GError             **error)
+set_errno_error (GError     **error,
+                 const char  *path,
+                 int          saved_errno)
 {
-  FILE *tmp = g_steal_pointer (&self->tmp);
-  gboolean written;
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+               "could not write the JUnit report %s: %s", path, g_strerror (saved_errno));
+  return FALSE;
+}
 
-  written = fwrite (data->str, 1, data->len, tmp) == data->len && fflush (tmp) == 0;
-  if (fclose (tmp) != 0)
-    written = FALSE;
+/* Writes all of @data to @stream and closes it. */
+static gboolean
+write_all (FILE          *stream,
+           const GString *data)
+{
+  gboolean written = fwrite (data->str, 1, data->len, stream) == data->len && fflush (stream) == 0;
 
-  if (!written || g_rename (self->tmp_path, self->path) != 0)
+  return fclose (stream) == 0 && written;
+}
+
+/* A regular file: @data goes to the open TARGET.tmp, which is renamed
+ * over the target, so a reader never sees half a file (and a symbolic
+ * link named on the command line stays a link). Anything else (a FIFO,
+ * /dev/stdout, a device) is opened and written in place at the end. */
+static gboolean
+write_report (TallyJunitReporter  *self,
+              const GString       *data,
+              GError             **error)
+{
+  if (self->tmp_path == NULL)
+    {
+      FILE *stream = g_fopen (self->target, "we");
+
+      if (stream == NULL || !write_all (stream, data))
+        return set_errno_error (error, self->path, errno);
+      return TRUE;
+    }
+
+  if (!write_all (g_steal_pointer (&self->tmp), data) || g_rename (self->tmp_path, self->target) != 0)
     {
       int saved_errno = errno;
 
       g_unlink (self->tmp_path);
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "Cannot write %s: %s", self->path, g_strerror (saved_errno));
-      return FALSE;
+      return set_errno_error (error, self->path, saved_errno);
     }
 
   return TRUE;
@@ -429,12 +459,13 @@ junit_run_finished (TallyReporter         *reporter,
   g_autoptr(GString) document = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (self->tmp == NULL)
-    return;   /* already written */
+  if (self->written)
+    return;
+  self->written = TRUE;
 
   document = render_document (self, summary);
-  if (!write_and_rename (self, document, &error))
-    g_warning ("%s", error->message);
+  if (!write_report (self, document, &error) && reporter->error == NULL)
+    reporter->error = g_steal_pointer (&error);
 }
 
 static void
@@ -452,6 +483,7 @@ junit_finalize (TallyReporter *reporter)
   g_clear_pointer (&self->by_name, g_hash_table_unref);
   g_clear_pointer (&self->suites, g_ptr_array_unref);
   g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->target, g_free);
   g_clear_pointer (&self->tmp_path, g_free);
 }
 
@@ -461,6 +493,25 @@ static const TallyReporterClass junit_class = {
   .finalize = junit_finalize,
 };
 
+/* Where a report named @path is written: symbolic links followed, a
+ * dangling one to where it points (one level), a new file as named. */
+static char *
+resolve_target (const char *path)
+{
+  char *resolved = realpath (path, NULL);
+  g_autofree char *link = NULL;
+  g_autofree char *dir = NULL;
+
+  if (resolved != NULL)
+    return resolved;
+  if ((link = g_file_read_link (path, NULL)) == NULL)
+    return g_strdup (path);
+  if (g_path_is_absolute (link))
+    return g_steal_pointer (&link);
+  dir = g_path_get_dirname (path);
+  return g_build_filename (dir, link, NULL);
+}
+
 /**
  * tally_reporter_junit_new:
  * @path: the file to write
@@ -469,37 +520,48 @@ static const TallyReporterClass junit_class = {
  * Creates a reporter that writes a JUnit XML report to @path when the
  * run finishes: one `<testsuite>` per program, one `<testcase>` per
  * finished test with `<failure>`, `<error>` or `<skipped>`, and the
- * captured output of failures in `<system-out>`/`<system-err>`. It is
- * written to `PATH.tmp` and renamed, so @path is whole or absent.
+ * captured output of failures in `<system-out>`/`<system-err>`. A regular
+ * file (or one to be created) is written to `TARGET.tmp` and renamed, so
+ * it is whole or absent; symbolic links are followed (the link stays); a
+ * FIFO or a device is written in place. A write that fails is kept for
+ * tally_reporter_get_error().
  *
  * Returns: (transfer full) (nullable): a new #TallyReporter, or %NULL if
- *   `PATH.tmp` cannot be created
+ *   the report cannot be written there
  */
 TallyReporter *
 tally_reporter_junit_new (const char  *path,
                           GError     **error)
 {
   TallyJunitReporter *self;
+  g_autofree char *target = NULL;
   g_autofree char *tmp_path = NULL;
-  FILE *tmp;
+  FILE *tmp = NULL;
+  GStatBuf st;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  tmp_path = g_strconcat (path, ".tmp", NULL);
-  tmp = g_fopen (tmp_path, "we");
-  if (tmp == NULL)
-    {
-      int saved_errno = errno;
+  target = resolve_target (path);
 
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "Cannot write %s: %s", tmp_path, g_strerror (saved_errno));
-      return NULL;
+  if (g_stat (target, &st) == 0 && S_ISDIR (st.st_mode))
+    return set_errno_error (error, path, EISDIR), NULL;
+  if (g_stat (target, &st) == 0 && !S_ISREG (st.st_mode))
+    {
+      if (g_access (target, W_OK) != 0)
+        return set_errno_error (error, path, errno), NULL;
+    }
+  else
+    {
+      tmp_path = g_strconcat (target, ".tmp", NULL);
+      if ((tmp = g_fopen (tmp_path, "we")) == NULL)
+        return set_errno_error (error, tmp_path, errno), NULL;
     }
 
   self = g_new0 (TallyJunitReporter, 1);
   self->parent.klass = &junit_class;
   self->path = g_strdup (path);
+  self->target = g_steal_pointer (&target);
   self->tmp_path = g_steal_pointer (&tmp_path);
   self->tmp = tmp;
   self->suites = g_ptr_array_new_with_free_func ((GDestroyNotify) junit_suite_free);

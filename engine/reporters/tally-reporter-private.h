@@ -91,6 +91,7 @@ typedef struct
 struct _TallyReporter
 {
   const TallyReporterClass *klass;
+  GError *error;            /* the first write that failed, or NULL */
 };
 
 typedef enum
@@ -126,6 +127,16 @@ void tally_reporter_test_finished (TallyReporter *self, const TallyRunItem *item
 void tally_reporter_progress      (TallyReporter *self, const TallyRunProgress *progress);
 void tally_reporter_run_finished  (TallyReporter *self, const TallyRunSummary *summary);
 void tally_reporter_free          (TallyReporter *self);
+
+/* For reporters: records the first write error of @stream (checked with
+ * ferror() after a flush) on @self, naming the report @what. */
+void     tally_reporter_check_stream (TallyReporter *self,
+                                      FILE          *stream,
+                                      const char    *what);
+/* After run_finished: FALSE, with the first write error, when a report
+ * could not be written completely (a full disk, a closed pipe). */
+gboolean tally_reporter_get_error    (TallyReporter  *self,
+                                      GError        **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyReporter, tally_reporter_free)
 

@@ -60,6 +60,7 @@ print (TallyTapReporter *self,
 {
   fwrite (out->str, 1, out->len, self->stream);
   fflush (self->stream);
+  tally_reporter_check_stream (&self->parent, self->stream, "the TAP report");
 }
 
 static void

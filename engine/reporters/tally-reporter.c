@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <errno.h>
+
 #include "tally-reporter-private.h"
 
 /* Every reporter is a struct whose first member is a TallyReporter, with a
@@ -84,6 +86,46 @@ tally_reporter_progress (TallyReporter          *self,
 }
 
 /**
+ * tally_reporter_check_stream:
+ * @self: a #TallyReporter
+ * @stream: the stream it just wrote and flushed
+ * @what: how to name the report in the error ("the JSON events")
+ *
+ * Keeps the first write error of @stream on @self: a report that CI reads
+ * must not silently end short.
+ */
+void
+tally_reporter_check_stream (TallyReporter *self,
+                             FILE          *stream,
+                             const char    *what)
+{
+  int saved_errno = errno;
+
+  if (self->error != NULL || !ferror (stream))
+    return;
+  g_set_error (&self->error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+               "could not write %s: %s", what, g_strerror (saved_errno));
+}
+
+/**
+ * tally_reporter_get_error:
+ * @self: a #TallyReporter
+ * @error: return location for a #GError
+ *
+ * Returns: %FALSE, with @error set, when one of the reports @self wrote
+ *   could not be written completely
+ */
+gboolean
+tally_reporter_get_error (TallyReporter  *self,
+                          GError        **error)
+{
+  if (self->error == NULL)
+    return TRUE;
+  g_propagate_error (error, g_error_copy (self->error));
+  return FALSE;
+}
+
+/**
  * tally_reporter_run_finished:
  * @self: a #TallyReporter
  * @summary: how the run ended
@@ -117,6 +159,7 @@ tally_reporter_free (TallyReporter *self)
   if (self->klass->finalize)
     self->klass->finalize (self);
 
+  g_clear_error (&self->error);
   g_free (self);
 }
 
@@ -175,7 +218,13 @@ tee_run_finished (TallyReporter         *reporter,
   TallyTeeReporter *self = (TallyTeeReporter *) reporter;
 
   for (guint i = 0; i < self->reporters->len; i++)
-    tally_reporter_run_finished (g_ptr_array_index (self->reporters, i), summary);
+    {
+      TallyReporter *each = g_ptr_array_index (self->reporters, i);
+
+      tally_reporter_run_finished (each, summary);
+      if (reporter->error == NULL && each->error != NULL)
+        reporter->error = g_error_copy (each->error);
+    }
 }
 
 static void

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* How the runner starts the processes that run tests, when it cannot put
+ * code in them (GTest and plain programs): through itself, as
+ * `tally --exec-child PARENT_PID PROGRAM ARG…`, which moves into a
+ * process group of its own (a test's kill (0, sig) reaches its own
+ * processes only), asks for SIGKILL when the runner dies, and execs the
+ * program. Tally's own workers do the same from libcore. */
+#define TALLY_EXEC_CHILD_ARG "--exec-child"
+
+/* The runner's executable, for the wrapping; NULL (the default) starts
+ * programs directly. */
+void    tally_child_set_exec_helper (const char          *path);
+/* @argv behind the helper's arguments, or a copy of @argv without one.
+ * Free with g_strfreev(). */
+GStrv   tally_child_wrap_argv       (const char * const  *argv);
+/* The helper's side: never returns (exit status 127 when it cannot
+ * exec). */
+int     tally_child_exec            (int                  argc,
+                                     char               **argv) G_GNUC_NORETURN;
+/* Sends @signum to @process's process group when it leads one, to it
+ * alone otherwise. Nothing when it has exited. */
+void    tally_child_signal          (GSubprocess         *process,
+                                     int                  signum);
+
+G_END_DECLS

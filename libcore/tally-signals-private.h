@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Makes a write to a closed pipe fail with EPIPE instead of killing the
+ * process. With a handler that does nothing rather than SIG_IGN: exec
+ * resets handlers to the default but keeps an ignored signal ignored,
+ * and what Tally starts (workers, GTest programs, the tests' children)
+ * must begin with default dispositions, as under a shell. */
+void tally_signals_catch_sigpipe (void);
+
+/* Unblocks every signal of the calling thread, so that nothing Tally
+ * starts inherits a blocked signal from whoever started Tally. */
+void tally_signals_unblock_all   (void);
+
+G_END_DECLS
