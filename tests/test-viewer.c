@@ -961,6 +961,74 @@ test_rerun_stop (TallyTest     *t,
   close_window (t, window);
 }
 
+/* Runs load on a thread: the list is empty while one loads, a newer
+ * choice supersedes a load in progress, and going back to the run shown
+ * before (whose connection is kept) shows its results again. */
+static void
+test_switch_runs (TallyTest     *t,
+                  gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+  GListModel *results;
+  gint64 first_run, second_run;
+
+  require_display (t);
+  run_tally (t, db, NULL, "@tests/samples/sample-history", NULL);
+  run_tally (t, db, NULL, "@tests/samples/sample-outcomes", NULL);
+  window = open_window (t, db);
+  results = tally_viewer_window_get_results (window);
+  second_run = tally_viewer_window_get_run_id (window);
+  first_run = second_run - 1;
+  {
+    g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);
+    g_autoptr(GPtrArray) expected = expected_rows (db, second_run, NULL, NULL);
+
+    assert_same_set (shown, expected);
+  }
+
+  /* The first run: nothing listed until it is loaded. */
+  tally_assert_true (tally_viewer_window_select_run (window, first_run));
+  tally_assert_true (tally_viewer_window_is_loading (window));
+  tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 0);
+  tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, first_run);
+  wait_for (t, loaded, window);
+  {
+    g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);
+    g_autoptr(GPtrArray) expected = expected_rows (db, first_run, NULL, NULL);
+
+    tally_assert_cmpuint (expected->len, ==, 9);
+    assert_same_set (shown, expected);
+  }
+
+  /* The second, then at once the first again: the first wins. */
+  tally_viewer_window_select_run (window, second_run);
+  tally_viewer_window_select_run (window, first_run);
+  tally_assert_true (tally_viewer_window_is_loading (window));
+  wait_for (t, loaded, window);
+  settle (t, 100);
+  tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, first_run);
+  {
+    g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);
+    g_autoptr(GPtrArray) expected = expected_rows (db, first_run, NULL, NULL);
+
+    assert_same_set (shown, expected);
+  }
+
+  /* And back, with a filter typed meanwhile: applied when it is in. */
+  tally_viewer_window_select_run (window, second_run);
+  search (window, "/outcomes/fail");
+  wait_for (t, loaded, window);
+  {
+    g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);
+    g_autoptr(GPtrArray) expected = expected_rows (db, second_run, row_message_has, "/outcomes/fail");
+
+    tally_assert_cmpuint (expected->len, >=, 1);
+    assert_same_set (shown, expected);
+  }
+  close_window (t, window);
+}
+
 /* --- bad databases ------------------------------------------------------- */
 
 static void
@@ -1168,6 +1236,7 @@ main (int   argc,
   tally_add ("/viewer/rerun-failed", test_rerun_failed, MARKS);
   tally_add ("/viewer/rerun-selected", test_rerun_selected, MARKS);
   tally_add ("/viewer/stop", test_rerun_stop, MARKS);
+  tally_add ("/viewer/switch-runs", test_switch_runs, MARKS);
   tally_add ("/viewer/bad-databases", test_bad_databases, MARKS);
   tally_add ("/viewer/screenshot", test_screenshot, MARKS);
   tally_add ("/viewer/desktop-file", test_desktop_file, NULL);

@@ -59,6 +59,9 @@ struct _TallyViewerDocument
   char *path;
   TallyStore *store;            /* runs, counts, polling; main thread */
   TallyStore *run_store;        /* the shown run's results, from its load */
+  gint64 run_store_run_id;
+  TallyStore *spare_store;      /* the run shown before, still in its memory */
+  gint64 spare_run_id;
   GListStore *runs;
   GHashTable *run_items;        /* run id → TallyViewerRunItem */
   TallyViewerResultList *results;
@@ -193,7 +196,8 @@ load_thread (GTask        *task,
   Load *load = task_data;
   GError *error = NULL;
 
-  load->store = tally_store_open_readonly (load->path, &error);
+  if (load->store == NULL)
+    load->store = tally_store_open_readonly (load->path, &error);
   if (load->store == NULL)
     {
       g_task_return_error (task, error);
@@ -252,6 +256,7 @@ on_load_done_cb (GObject      *object,
 
   old = g_steal_pointer (&self->run_store);
   self->run_store = g_steal_pointer (&load->store);
+  self->run_store_run_id = load->run_id;
   tally_viewer_result_list_set_ids (self->results, self->run_store, load->run_id, load->ids, load->rows);
   /* A filter changed, or the database, while the thread read: again,
    * from the connection's copy now in memory. */
@@ -265,6 +270,33 @@ on_load_done_cb (GObject      *object,
   g_signal_emit (self, signals[RUN_LOADED], 0);
   /* Nobody reads the old connection now: the detail follows "run-loaded". */
   g_clear_pointer (&old, tally_store_close);
+}
+
+/* The connection for a load of @run_id, NULL for a new one. Two are
+ * kept, each with its run in memory: the one shown and the one shown
+ * before, so going back to it costs no read. Nothing on the main thread
+ * reads either once the list is emptied and "run-id" told: the thread
+ * may have one. */
+static TallyStore *
+take_connection (TallyViewerDocument *self,
+                 gint64               run_id)
+{
+  TallyStore *current = g_steal_pointer (&self->run_store);
+  gint64 current_run = self->run_store_run_id;
+  TallyStore *take;
+
+  self->run_store_run_id = 0;
+  if (current != NULL && current_run == run_id)
+    return current;
+  /* The spare: @run_id's own, or the least recent run's, read anew. */
+  take = g_steal_pointer (&self->spare_store);
+  if (current != NULL)
+    {
+      g_clear_pointer (&self->spare_store, tally_store_close);
+      self->spare_store = current;
+      self->spare_run_id = current_run;
+    }
+  return take;
 }
 
 static void
@@ -297,11 +329,13 @@ tally_viewer_document_load_run (TallyViewerDocument *self,
   if (self->run_id == 0)
     {
       g_clear_pointer (&self->run_store, tally_store_close);
+      g_clear_pointer (&self->spare_store, tally_store_close);
       g_signal_emit (self, signals[RUN_LOADED], 0);
       return;
     }
 
   load = g_new0 (Load, 1);
+  load->store = take_connection (self, self->run_id);
   load->path = g_strdup (self->path);
   load->run_id = self->run_id;
   load->filter = tally_viewer_result_list_dup_filter (self->results);
@@ -607,6 +641,7 @@ tally_viewer_document_finalize (GObject *object)
   g_clear_object (&self->runs);
   g_clear_pointer (&self->run_items, g_hash_table_unref);
   g_clear_pointer (&self->run_store, tally_store_close);
+  g_clear_pointer (&self->spare_store, tally_store_close);
   g_clear_pointer (&self->store, tally_store_close);
   g_free (self->path);
 
