@@ -158,6 +158,7 @@ tally_viewer_log_list_set_result (TallyViewerLogList  *self,
                                   TallyStore          *store,
                                   gint64               result_id,
                                   GLogLevelFlags       max_level,
+                                  gint64               n_records,
                                   GError             **error)
 {
   guint old_n = self->n_items;
@@ -165,7 +166,9 @@ tally_viewer_log_list_set_result (TallyViewerLogList  *self,
 
   g_return_val_if_fail (TALLY_VIEWER_IS_LOG_LIST (self), FALSE);
 
-  if (store != NULL && result_id != 0)
+  if (store != NULL && result_id != 0 && n_records >= 0)
+    count = n_records;
+  else if (store != NULL && result_id != 0)
     {
       count = tally_store_count_logs (store, result_id, max_level, error);
       if (count < 0)
