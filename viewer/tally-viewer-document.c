@@ -195,6 +195,8 @@ load_thread (GTask        *task,
 {
   Load *load = task_data;
   GError *error = NULL;
+  gboolean reused = load->store != NULL;
+  gint64 t0 = g_get_monotonic_time ();
 
   if (load->store == NULL)
     load->store = tally_store_open_readonly (load->path, &error);
@@ -216,6 +218,9 @@ load_thread (GTask        *task,
   if (load->ids->len > 0)
     load->rows = tally_store_get_result_rows (load->store, (gint64 *) load->ids->data,
                                               MIN (load->ids->len, FIRST_ROWS), NULL);
+  g_debug ("Loaded run %" G_GINT64_FORMAT " (%u results) on %s connection in %.1f ms",
+           load->run_id, load->ids->len, reused ? "a kept" : "a new",
+           (g_get_monotonic_time () - t0) / 1000.0);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -354,6 +359,7 @@ tally_viewer_document_load_run (TallyViewerDocument *self,
 
 /* --- live following ---------------------------------------------------- */
 
+/* The database changed: the shown run's ids again. */
 static void
 refresh_results (TallyViewerDocument *self)
 {
@@ -474,6 +480,19 @@ tally_viewer_document_open (TallyViewerDocument  *self,
 
 /* --- filters ----------------------------------------------------------- */
 
+/* The list's filter or order changed. While a run loads the list has no
+ * connection: the load's end sees the newer filter and queries again. */
+static void
+apply_filter (TallyViewerDocument *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->run_id == 0 || self->loading)
+    return;
+  if (!tally_viewer_result_list_refresh (self->results, &error))
+    problem (self, error->message);
+}
+
 void
 tally_viewer_document_set_filter (TallyViewerDocument *self,
                                   guint                outcomes,
@@ -483,7 +502,7 @@ tally_viewer_document_set_filter (TallyViewerDocument *self,
   g_return_if_fail (TALLY_VIEWER_IS_DOCUMENT (self));
 
   tally_viewer_result_list_set_filter (self->results, outcomes, text, test_ids);
-  refresh_results (self);
+  apply_filter (self);
 }
 
 void
@@ -508,7 +527,7 @@ tally_viewer_document_set_sort (TallyViewerDocument *self,
   g_return_if_fail (TALLY_VIEWER_IS_DOCUMENT (self));
 
   tally_viewer_result_list_set_sort (self->results, sort_key, descending);
-  refresh_results (self);
+  apply_filter (self);
 }
 
 /* --- getters ----------------------------------------------------------- */
