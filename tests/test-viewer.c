@@ -1029,6 +1029,78 @@ test_switch_runs (TallyTest     *t,
   close_window (t, window);
 }
 
+typedef struct
+{
+  TallyViewerWindow *window;
+  guint n;
+} ShowsN;
+
+static gboolean
+shows_n_results (gpointer data)
+{
+  ShowsN *w = data;
+
+  return !tally_viewer_window_is_loading (w->window)
+         && g_list_model_get_n_items (tally_viewer_window_get_results (w->window)) == w->n;
+}
+
+/* Another connection adds a result to the shown run: the window reads
+ * the run again on a thread and shows it, keeping the selection, and the
+ * detail reads through the new connection. */
+static void
+test_live_refresh (TallyTest     *t,
+                   gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+  GListModel *results;
+  TallyViewerDetail *detail;
+  ShowsN shows = { NULL, 21 };
+
+  require_display (t);
+  write_many (db, 20);
+  window = open_window (t, db);
+  results = tally_viewer_window_get_results (window);
+  detail = tally_viewer_window_get_detail (window);
+  tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 20);
+  tally_assert_true (tally_viewer_window_select_position (window, position_of (results, "/many/0005")));
+  tally_assert_cmpstr (detail_path (window), ==, "/many/0005");
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(TallyStore) store = tally_store_open (db, &error);
+    gint64 run_id = tally_viewer_window_get_run_id (window);
+    gint64 test_id, result_id;
+    TallyResult result;
+
+    tally_assert_no_error (error);
+    test_id = tally_store_ensure_test (store, "./many", "/many/0020", "many.c", 1, NULL, &error);
+    tally_assert_no_error (error);
+    tally_result_init (&result);
+    result.started_at_us = g_get_real_time ();
+    result_id = tally_store_start_result (store, run_id, test_id, &result, &error);
+    tally_assert_no_error (error);
+    result.outcome = TALLY_OUTCOME_FAILED;
+    tally_store_finish_result (store, result_id, &result, &error);
+    tally_assert_no_error (error);
+    tally_store_commit (store, &error);
+    tally_assert_no_error (error);
+  }
+
+  shows.window = window;
+  wait_for (t, shows_n_results, &shows);
+  tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 21);
+  tally_assert_cmpstr (outcome_of (results, "/many/0020"), ==, "failed");
+  tally_assert_cmpuint (n_selected (window), ==, 1);
+  tally_assert_true (is_selected_path (window, "/many/0005"));
+  tally_assert_cmpstr (detail_path (window), ==, "/many/0005");
+  /* The detail counts records through the connection it now has. */
+  tally_viewer_detail_set_max_level (detail, G_LOG_LEVEL_WARNING);
+  tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_detail_get_log_model (detail)), ==, 0);
+  tally_viewer_detail_set_max_level (detail, 0);
+  close_window (t, window);
+}
+
 /* --- bad databases ------------------------------------------------------- */
 
 static void
@@ -1237,6 +1309,7 @@ main (int   argc,
   tally_add ("/viewer/rerun-selected", test_rerun_selected, MARKS);
   tally_add ("/viewer/stop", test_rerun_stop, MARKS);
   tally_add ("/viewer/switch-runs", test_switch_runs, MARKS);
+  tally_add ("/viewer/live-refresh", test_live_refresh, MARKS);
   tally_add ("/viewer/bad-databases", test_bad_databases, MARKS);
   tally_add ("/viewer/screenshot", test_screenshot, MARKS);
   tally_add ("/viewer/desktop-file", test_desktop_file, NULL);

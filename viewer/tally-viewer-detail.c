@@ -473,6 +473,18 @@ tally_viewer_detail_set_result (TallyViewerDetail    *self,
   gtk_stack_set_visible_child_name (self->stack, "detail");
 }
 
+void
+tally_viewer_detail_set_store (TallyViewerDetail *self,
+                               TallyStore        *store)
+{
+  g_return_if_fail (TALLY_VIEWER_IS_DETAIL (self));
+
+  if (self->store == NULL)
+    return;
+  self->store = store;
+  tally_viewer_log_list_set_store (self->logs, store);
+}
+
 gint64
 tally_viewer_detail_get_result_id (TallyViewerDetail *self)
 {

@@ -18,6 +18,9 @@ void        tally_viewer_detail_set_result     (TallyViewerDetail    *self,
                                                 TallyStore           *store,
                                                 gint64                run_id,
                                                 const TallyResultRow *row);
+/* The same result through another connection (borrowed) from now on. */
+void        tally_viewer_detail_set_store      (TallyViewerDetail    *self,
+                                                TallyStore           *store);
 gint64      tally_viewer_detail_get_result_id  (TallyViewerDetail    *self);
 /* 0 for all levels, else a GLogLevelFlags bit and the more severe ones. */
 void        tally_viewer_detail_set_max_level  (TallyViewerDetail    *self,

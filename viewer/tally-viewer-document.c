@@ -71,8 +71,9 @@ struct _TallyViewerDocument
   gint64 run_id;
   gint64 follow_run_id;         /* show this run when it appears */
   guint counts[TALLY_N_OUTCOMES];
-  gboolean loading;
-  gboolean refresh_pending;     /* the database changed during a load */
+  gboolean loading;              /* another run's results are being read */
+  gboolean refreshing;          /* the shown run's, after a change */
+  gboolean refresh_pending;     /* the database changed during either */
 };
 
 enum {
@@ -87,6 +88,7 @@ enum {
   RUNS_CHANGED,
   COUNTS_CHANGED,
   RUN_LOADED,
+  STORE_CHANGED,
   PROBLEM,
   N_SIGNALS
 };
@@ -167,6 +169,7 @@ typedef struct
   gint64 run_id;
   TallyViewerResultFilter *filter;
   guint generation;
+  gboolean refresh;             /* of the run shown, which stays shown meanwhile */
   /* Out */
   TallyStore *store;
   GArray *ids;
@@ -234,6 +237,42 @@ set_loading (TallyViewerDocument *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
+static void refresh_results (TallyViewerDocument *self);
+
+/* The list shows @load's ids, read on its connection, which the list
+ * (and the detail, told by "store-changed" or "run-loaded") use from
+ * now on; returns the connection they used before. */
+static TallyStore *
+take_load (TallyViewerDocument *self,
+           Load                *load)
+{
+  TallyStore *old = g_steal_pointer (&self->run_store);
+  g_autoptr(GError) error = NULL;
+
+  self->run_store = g_steal_pointer (&load->store);
+  self->run_store_run_id = load->run_id;
+  tally_viewer_result_list_set_ids (self->results, self->run_store, load->run_id, load->ids, load->rows);
+  /* A filter changed while the thread read: again, from the
+   * connection's copy now in memory. */
+  if (load->generation != tally_viewer_result_list_get_generation (self->results)
+      && !tally_viewer_result_list_refresh (self->results, &error))
+    problem (self, error->message);
+  return old;
+}
+
+static void
+on_refresh_done (TallyViewerDocument *self,
+                 Load                *load)
+{
+  TallyStore *old = take_load (self, load);
+
+  g_signal_emit (self, signals[STORE_CHANGED], 0);
+  g_clear_pointer (&old, tally_store_close);
+  self->refreshing = FALSE;
+  if (self->refresh_pending)
+    refresh_results (self);
+}
+
 static void
 on_load_done_cb (GObject      *object,
                  GAsyncResult *result,
@@ -249,6 +288,7 @@ on_load_done_cb (GObject      *object,
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
+          self->refreshing = FALSE;
           set_loading (self, FALSE);
           problem (self, error->message);
         }
@@ -259,22 +299,19 @@ on_load_done_cb (GObject      *object,
     return;
   g_clear_object (&self->load_cancellable);
 
-  old = g_steal_pointer (&self->run_store);
-  self->run_store = g_steal_pointer (&load->store);
-  self->run_store_run_id = load->run_id;
-  tally_viewer_result_list_set_ids (self->results, self->run_store, load->run_id, load->ids, load->rows);
-  /* A filter changed, or the database, while the thread read: again,
-   * from the connection's copy now in memory. */
-  if (load->generation != tally_viewer_result_list_get_generation (self->results) || self->refresh_pending)
+  if (load->refresh)
     {
-      self->refresh_pending = FALSE;
-      if (!tally_viewer_result_list_refresh (self->results, &error))
-        problem (self, error->message);
+      on_refresh_done (self, load);
+      return;
     }
+  old = take_load (self, load);
   set_loading (self, FALSE);
   g_signal_emit (self, signals[RUN_LOADED], 0);
   /* Nobody reads the old connection now: the detail follows "run-loaded". */
   g_clear_pointer (&old, tally_store_close);
+  /* The database changed while the thread read. */
+  if (self->refresh_pending)
+    refresh_results (self);
 }
 
 /* The connection for a load of @run_id, NULL for a new one. Two are
@@ -312,16 +349,16 @@ cancel_load (TallyViewerDocument *self)
   g_clear_object (&self->load_cancellable);
 }
 
+static void start_load (TallyViewerDocument *self, TallyStore *store, gboolean refresh);
+
 void
 tally_viewer_document_load_run (TallyViewerDocument *self,
                                 gint64               run_id)
 {
-  g_autoptr(GTask) task = NULL;
-  Load *load;
-
   g_return_if_fail (TALLY_VIEWER_IS_DOCUMENT (self));
 
   cancel_load (self);
+  self->refreshing = FALSE;
   self->run_id = self->store != NULL ? run_id : 0;
   self->refresh_pending = FALSE;
   /* Emptied at once: nothing acts on the previous run's rows meanwhile. */
@@ -339,12 +376,25 @@ tally_viewer_document_load_run (TallyViewerDocument *self,
       return;
     }
 
-  load = g_new0 (Load, 1);
-  load->store = take_connection (self, self->run_id);
+  start_load (self, take_connection (self, self->run_id), FALSE);
+}
+
+/* Reads the shown run's ids on a thread: on @store (NULL: a new
+ * connection), to show it (@refresh FALSE) or to show it again. */
+static void
+start_load (TallyViewerDocument *self,
+            TallyStore          *store,
+            gboolean             refresh)
+{
+  g_autoptr(GTask) task = NULL;
+  Load *load = g_new0 (Load, 1);
+
+  load->store = store;
   load->path = g_strdup (self->path);
   load->run_id = self->run_id;
   load->filter = tally_viewer_result_list_dup_filter (self->results);
   load->generation = tally_viewer_result_list_get_generation (self->results);
+  load->refresh = refresh;
 
   self->load_cancellable = g_cancellable_new ();
   /* The callback comes on GTK's context, whatever context is pushed. */
@@ -359,21 +409,22 @@ tally_viewer_document_load_run (TallyViewerDocument *self,
 
 /* --- live following ---------------------------------------------------- */
 
-/* The database changed: the shown run's ids again. */
+/* The database changed: the shown run's ids again, read on a thread on
+ * a new connection (the store reads the changed run into memory anew)
+ * while the list goes on showing what it shows. */
 static void
 refresh_results (TallyViewerDocument *self)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (self->run_id == 0)
+  self->refresh_pending = FALSE;
+  if (self->run_id == 0 || self->store == NULL)
     return;
-  if (self->loading)
+  if (self->loading || self->refreshing)
     {
       self->refresh_pending = TRUE;
       return;
     }
-  if (!tally_viewer_result_list_refresh (self->results, &error))
-    problem (self, error->message);
+  self->refreshing = TRUE;
+  start_load (self, NULL, TRUE);
 }
 
 static void
@@ -586,6 +637,13 @@ tally_viewer_document_get_run (TallyViewerDocument *self)
 }
 
 gboolean
+tally_viewer_document_is_busy (TallyViewerDocument *self)
+{
+  g_return_val_if_fail (TALLY_VIEWER_IS_DOCUMENT (self), FALSE);
+  return self->loading || self->refreshing;
+}
+
+gboolean
 tally_viewer_document_get_loading (TallyViewerDocument *self)
 {
   g_return_val_if_fail (TALLY_VIEWER_IS_DOCUMENT (self), FALSE);
@@ -690,6 +748,8 @@ tally_viewer_document_class_init (TallyViewerDocumentClass *klass)
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[RUN_LOADED] = g_signal_new ("run-loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                       0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[STORE_CHANGED] = g_signal_new ("store-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[PROBLEM] = g_signal_new ("problem", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }

@@ -32,6 +32,9 @@ const TallyRunRow *tally_viewer_run_item_get_row (TallyViewerRunItem *self);
  *   "runs-changed": the runs were read again (the list keeps its items);
  *   "counts-changed": the shown run's counts by outcome;
  *   "run-loaded": the shown run's results are in the list;
+ *   "store-changed": the shown run was read again after a change, on
+ *     another connection, which tally_viewer_document_get_store() now
+ *     returns (the one before is closed after the signal);
  *   "problem" (message): a query failed, for a toast. */
 #define TALLY_VIEWER_TYPE_DOCUMENT (tally_viewer_document_get_type ())
 G_DECLARE_FINAL_TYPE (TallyViewerDocument, tally_viewer_document, TALLY_VIEWER, DOCUMENT, GObject)
@@ -55,6 +58,8 @@ gint64                 tally_viewer_document_get_run_id  (TallyViewerDocument  *
 /* Returns: (nullable): the shown run's row, as last listed */
 const TallyRunRow     *tally_viewer_document_get_run     (TallyViewerDocument  *self);
 gboolean               tally_viewer_document_get_loading (TallyViewerDocument  *self);
+/* Loading a run, or reading the shown one again after a change. */
+gboolean               tally_viewer_document_is_busy     (TallyViewerDocument  *self);
 /* Results of the shown run whose outcome is in @mask. */
 guint                  tally_viewer_document_count       (TallyViewerDocument  *self,
                                                           guint                 mask);
@@ -65,7 +70,8 @@ void                   tally_viewer_document_load_run    (TallyViewerDocument  *
 /* Shows @run_id as soon as it is listed (a run being started). */
 void                   tally_viewer_document_follow_run  (TallyViewerDocument  *self,
                                                           gint64                run_id);
-/* Reads the runs, the counts and the shown run's ids again now. */
+/* Reads the runs and the counts again now, and the shown run's ids on
+ * a thread. */
 void                   tally_viewer_document_reload      (TallyViewerDocument  *self);
 /* Filters the shown run (all filters, or the text alone, which the
  * store narrows from its last match). */

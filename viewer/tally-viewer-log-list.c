@@ -190,3 +190,11 @@ tally_viewer_log_list_set_result (TallyViewerLogList  *self,
 
   return count >= 0 && (error == NULL || *error == NULL);
 }
+
+void
+tally_viewer_log_list_set_store (TallyViewerLogList *self,
+                                 TallyStore         *store)
+{
+  g_return_if_fail (TALLY_VIEWER_IS_LOG_LIST (self));
+  self->store = store;
+}

@@ -33,4 +33,9 @@ gboolean tally_viewer_log_list_set_result (TallyViewerLogList  *self,
                                            gint64               n_records,
                                            GError             **error);
 
+/* Another connection to the same database: pages are read from @store
+ * from now on (borrowed), the list stays as it is. */
+void     tally_viewer_log_list_set_store  (TallyViewerLogList  *self,
+                                           TallyStore          *store);
+
 G_END_DECLS

@@ -66,6 +66,14 @@ on_document_problem_cb (TallyViewerWindow   *self,
   toast (self, message);
 }
 
+/* The run was read again on another connection: the detail reads from it. */
+static void
+on_document_store_changed_cb (TallyViewerWindow   *self,
+                              TallyViewerDocument *document)
+{
+  tally_viewer_detail_set_store (self->detail, tally_viewer_document_get_store (document));
+}
+
 static void
 on_results_view_focus_changed_cb (TallyViewerWindow      *self,
                                   const TallyResultRow   *row,
@@ -673,7 +681,7 @@ gboolean
 tally_viewer_window_is_loading (TallyViewerWindow *self)
 {
   g_return_val_if_fail (TALLY_VIEWER_IS_WINDOW (self), FALSE);
-  return tally_viewer_document_get_loading (self->document);
+  return tally_viewer_document_is_busy (self->document);
 }
 
 gboolean
@@ -895,6 +903,8 @@ tally_viewer_window_init (TallyViewerWindow *self)
 
   self->document = tally_viewer_document_new ();
   g_signal_connect_object (self->document, "problem", G_CALLBACK (on_document_problem_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->document, "store-changed", G_CALLBACK (on_document_store_changed_cb), self,
                            G_CONNECT_SWAPPED);
   tally_viewer_runs_sidebar_set_document (self->runs_sidebar, self->document);
   tally_viewer_filter_bar_set_document (self->filter_bar, self->document);

@@ -25,7 +25,8 @@ const char *tally_viewer_window_get_error_text     (TallyViewerWindow *self);
 gboolean    tally_viewer_window_select_run         (TallyViewerWindow *self,
                                                     gint64             run_id);
 gint64      tally_viewer_window_get_run_id         (TallyViewerWindow *self);
-/* Whether the shown run's results are still being read. */
+/* Whether the shown run's results are being read (a run being loaded,
+ * or read again after the database changed). */
 gboolean    tally_viewer_window_is_loading         (TallyViewerWindow *self);
 /* Selects the first failure in the table, if any. */
 gboolean    tally_viewer_window_select_first_failure (TallyViewerWindow *self);
