@@ -992,6 +992,10 @@ test_switch_runs (TallyTest     *t,
   tally_assert_true (tally_viewer_window_is_loading (window));
   tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 0);
   tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, first_run);
+  /* Nothing to rerun from until it is read. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.rerun-failed", NULL);
+  tally_assert_false (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
+  tally_assert_cmpstr (tally_viewer_window_get_last_toast (window), ==, "The run is still loading");
   wait_for (t, loaded, window);
   {
     g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);

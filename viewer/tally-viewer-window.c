@@ -290,6 +290,25 @@ on_runner_finished_cb (TallyViewerWindow *self,
   toast (self, message);
 }
 
+/* Whether a run is shown and read: while one loads its results are not
+ * in memory anywhere the main thread may read from. */
+static gboolean
+run_ready (TallyViewerWindow *self)
+{
+  if (tally_viewer_document_get_store (self->document) == NULL
+      || tally_viewer_document_get_run (self->document) == NULL)
+    {
+      toast (self, "Select a run first");
+      return FALSE;
+    }
+  if (tally_viewer_document_get_loading (self->document))
+    {
+      toast (self, "The run is still loading");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Starts `tally run` over the shown run's programs with @selection (the
  * options that choose the tests). */
 static void
@@ -306,11 +325,8 @@ start_run (TallyViewerWindow  *self,
   g_autofree char *cwd = NULL;
   g_auto(GStrv) argv = NULL;
 
-  if (store == NULL || run == NULL)
-    {
-      toast (self, "Select a run first");
-      return;
-    }
+  if (!run_ready (self))
+    return;
   tally = tally_viewer_find_runner ();
   if (tally == NULL)
     {
@@ -404,7 +420,7 @@ rerun_failed_action (GtkWidget  *widget,
   g_autoptr(GArray) ids = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (store == NULL || tally_viewer_document_get_run_id (self->document) == 0)
+  if (!run_ready (self))
     return;
   query.outcomes = TALLY_VIEWER_FAILED_MASK;
   ids = tally_store_query_result_ids (store, tally_viewer_document_get_run_id (self->document), &query, &error);
@@ -425,8 +441,7 @@ rerun_selected_action (GtkWidget  *widget,
   TallyViewerWindow *self = TALLY_VIEWER_WINDOW (widget);
   g_autoptr(GArray) ids = NULL;
 
-  if (tally_viewer_document_get_store (self->document) == NULL
-      || tally_viewer_document_get_run_id (self->document) == 0)
+  if (!run_ready (self))
     return;
   ids = tally_viewer_results_view_dup_selected_ids (self->results_view);
   start_list_run (self, ids, "Select a test first");
