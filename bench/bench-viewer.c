@@ -32,7 +32,7 @@
 #include <tally.h>
 
 #include "tally-store-private.h"
-#include "tally-viewer-detail.h"
+#include "tally-viewer-detail-private.h"
 #include "tally-viewer-window-private.h"
 #include "bench-util.h"
 

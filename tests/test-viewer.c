@@ -18,7 +18,7 @@
 
 #include "tally-markers-private.h"
 #include "tally-store-private.h"
-#include "tally-viewer-detail.h"
+#include "tally-viewer-detail-private.h"
 #include "tally-viewer-log-list.h"
 #include "tally-viewer-result-list.h"
 #include "tally-viewer-runner.h"

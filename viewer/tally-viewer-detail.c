@@ -5,7 +5,7 @@
 
 #include <tally.h>
 
-#include "tally-viewer-detail.h"
+#include "tally-viewer-detail-private.h"
 #include "tally-viewer-log-list.h"
 #include "tally-viewer-util.h"
 

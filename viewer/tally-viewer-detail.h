@@ -25,12 +25,6 @@ gint64      tally_viewer_detail_get_result_id  (TallyViewerDetail    *self);
 /* 0 for all levels, else a GLogLevelFlags bit and the more severe ones. */
 void        tally_viewer_detail_set_max_level  (TallyViewerDetail    *self,
                                                 GLogLevelFlags        max_level);
-GListModel *tally_viewer_detail_get_log_model  (TallyViewerDetail    *self);
-/* For tests: what is shown. */
-char       *tally_viewer_detail_dup_output     (TallyViewerDetail    *self,
-                                                int                   stream);
-const char *tally_viewer_detail_get_message    (TallyViewerDetail    *self);
 void        tally_viewer_detail_release_views  (TallyViewerDetail    *self);
-guint       tally_viewer_detail_get_n_history  (TallyViewerDetail    *self);
 
 G_END_DECLS

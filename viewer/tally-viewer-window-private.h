@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "tally-viewer-detail.h"
+#include "tally-viewer-detail-private.h"
 #include "tally-viewer-document.h"
 #include "tally-viewer-filter-bar-private.h"
 #include "tally-viewer-runner.h"
