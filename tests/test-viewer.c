@@ -987,10 +987,18 @@ test_switch_runs (TallyTest     *t,
     assert_same_set (shown, expected);
   }
 
-  /* The first run: nothing listed until it is loaded. */
+  /* The first run: nothing selected, no row read, until it is loaded. */
+  gtk_selection_model_select_all (tally_viewer_window_get_selection (window));
   tally_assert_true (tally_viewer_window_select_run (window, first_run));
   tally_assert_true (tally_viewer_window_is_loading (window));
-  tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 0);
+  tally_assert_cmpuint (n_selected (window), ==, 0);
+  tally_assert_cmpint (tally_viewer_detail_get_result_id (tally_viewer_window_get_detail (window)), ==, 0);
+  for (guint i = 0; i < g_list_model_get_n_items (results); i++)
+    {
+      g_autoptr(TallyViewerResult) r = g_list_model_get_item (results, i);
+
+      tally_assert_null (tally_viewer_result_get_row (r));
+    }
   tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, first_run);
   /* Nothing to rerun from until it is read. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.rerun-failed", NULL);

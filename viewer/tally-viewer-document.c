@@ -361,8 +361,14 @@ tally_viewer_document_load_run (TallyViewerDocument *self,
   self->refreshing = FALSE;
   self->run_id = self->store != NULL ? run_id : 0;
   self->refresh_pending = FALSE;
-  /* Emptied at once: nothing acts on the previous run's rows meanwhile. */
-  tally_viewer_result_list_set_store (self->results, NULL, 0);
+  /* Nothing reads the previous run's rows meanwhile; the list keeps
+   * its length, so the table's row widgets are rebound to the new run
+   * rather than destroyed now and built again (~50 ms each way for a
+   * large run). */
+  if (self->run_id != 0)
+    tally_viewer_result_list_detach (self->results);
+  else
+    tally_viewer_result_list_set_store (self->results, NULL, 0);
   set_loading (self, self->run_id != 0);
   update_counts (self);
   /* Listeners set the new run's filters (a marker expression is

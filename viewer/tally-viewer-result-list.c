@@ -288,6 +288,15 @@ tally_viewer_result_list_set_store (TallyViewerResultList *self,
   replace_ids (self, none, TRUE, TRUE);
 }
 
+void
+tally_viewer_result_list_detach (TallyViewerResultList *self)
+{
+  g_return_if_fail (TALLY_VIEWER_IS_RESULT_LIST (self));
+
+  self->store = NULL;
+  g_hash_table_remove_all (self->rows);
+}
+
 gint64
 tally_viewer_result_list_get_run_id (TallyViewerResultList *self)
 {

@@ -49,6 +49,10 @@ TallyViewerResultList *tally_viewer_result_list_new        (void);
 void     tally_viewer_result_list_set_store   (TallyViewerResultList  *self,
                                                TallyStore             *store,
                                                gint64                  run_id);
+/* Forgets the connection and the rows read, keeping the positions (and
+ * the widgets views have for them) until tally_viewer_result_list_set_ids():
+ * rows read meanwhile are empty, filters wait. */
+void     tally_viewer_result_list_detach      (TallyViewerResultList  *self);
 gint64   tally_viewer_result_list_get_run_id  (TallyViewerResultList  *self);
 TallyStore *tally_viewer_result_list_get_store (TallyViewerResultList *self);
 /* Shows @ids of @run_id (read elsewhere, e.g. on another connection

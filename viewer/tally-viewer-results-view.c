@@ -460,6 +460,7 @@ on_document_run_id_cb (TallyViewerResultsView *self)
   g_autofree char *text = NULL;
 
   self->focus_id = 0;
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
   if (run != NULL)
     {
       g_autofree char *argv = g_strjoinv (" ", run->argv);
