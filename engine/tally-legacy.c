@@ -66,6 +66,29 @@ tally_legacy_is_meson_builddir (const char *path)
   return g_file_test (info, G_FILE_TEST_IS_DIR);
 }
 
+/* The first non-blank line of @bytes, at most 200 bytes of it, made
+ * valid UTF-8; NULL when there is none. */
+static char *
+first_words (GBytes *bytes)
+{
+  gsize len = 0;
+  const char *data = bytes ? g_bytes_get_data (bytes, &len) : NULL;
+  g_autofree char *text = data ? g_strndup (data, len) : NULL;
+  g_auto(GStrv) lines = text ? g_strsplit (text, "\n", -1) : NULL;
+
+  for (guint i = 0; lines && lines[i]; i++)
+    {
+      g_strstrip (lines[i]);
+      if (lines[i][0] != '\0')
+        {
+          g_autofree char *head = g_strndup (lines[i], 200);
+
+          return g_utf8_make_valid (head, -1);
+        }
+    }
+  return NULL;
+}
+
 static char *
 introspect (const char  *builddir,
             gsize       *len,
@@ -91,10 +114,14 @@ introspect (const char  *builddir,
     return NULL;
   if (!g_subprocess_get_successful (meson))
     {
-      g_autofree char *why = g_strndup (g_bytes_get_data (err, NULL), MIN (g_bytes_get_size (err), 200));
+      /* meson says why on stdout as often as on stderr. */
+      g_autofree char *why = first_words (err);
 
+      if (why == NULL)
+        why = first_words (out);
       g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST,
-                   "meson introspect --tests failed: %s", g_strstrip (why));
+                   "not a build directory that this meson can read (meson introspect --tests: %s)",
+                   why ? why : "no reason given");
       return NULL;
     }
   return g_strndup (g_bytes_get_data (out, len), g_bytes_get_size (out));

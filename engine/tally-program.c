@@ -13,6 +13,13 @@
 #include "tally-version.h"
 
 #define LIST_TIMEOUT_S 30
+
+/* No listing line comes near this (a test's path, file and markers): a
+ * program that prints more without a newline is not listing tests. */
+#define MAX_LISTING_LINE (1024 * 1024)
+/* A listing line nests three deep (the header's markers); json-glib's
+ * parser recurses, so a deeper line is refused before it is parsed. */
+#define MAX_LISTING_NESTING 16
 #define LIST_TICK_MS 250
 /* Tests are made in blocks, their paths in one string chunk: no malloc
  * (and no malloc header) per test. */
@@ -213,6 +220,34 @@ parse_header (TallyProgram  *program,
   return TRUE;
 }
 
+/* How deep the arrays and objects of a JSON text nest, brackets inside
+ * strings left out. */
+static guint
+json_nesting (const char *text,
+              gsize       len)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0, deepest = 0;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (in_string)
+        {
+          if (text[i] == '\\')
+            i++;
+          else if (text[i] == '"')
+            in_string = FALSE;
+        }
+      else if (text[i] == '"')
+        in_string = TRUE;
+      else if (text[i] == '[' || text[i] == '{')
+        deepest = MAX (deepest, ++depth);
+      else if ((text[i] == ']' || text[i] == '}') && depth > 0)
+        depth--;
+    }
+  return deepest;
+}
+
 static gboolean
 parse_listing_line (TallyProgram  *program,
                     JsonParser    *parser,
@@ -225,6 +260,13 @@ parse_listing_line (TallyProgram  *program,
   g_autoptr(GError) local_error = NULL;
   JsonNode *root;
 
+  if (json_nesting (line, len) > MAX_LISTING_NESTING)
+    {
+      g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST,
+                   "its --tally-list output is not a Tally listing (line %u nests deeper than %d)",
+                   program->tests->len + (header ? 1 : 2), MAX_LISTING_NESTING);
+      return FALSE;
+    }
   if (!json_parser_load_from_data (parser, line, len, &local_error))
     {
       g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST,
@@ -248,7 +290,10 @@ typedef struct
   GByteArray *partial;      /* a line not yet ended */
   void (*line) (gpointer data, const char *line, gsize len);
   gpointer data;
+  gboolean too_long;        /* a line passed MAX_LISTING_LINE: the rest is
+                               ignored */
 } LineSplitter;
+
 
 static void
 line_splitter_init (LineSplitter *splitter,
@@ -258,6 +303,7 @@ line_splitter_init (LineSplitter *splitter,
   splitter->partial = g_byte_array_new ();
   splitter->line = line;
   splitter->data = data;
+  splitter->too_long = FALSE;
 }
 
 static void
@@ -267,10 +313,16 @@ line_splitter_feed (LineSplitter *splitter,
 {
   const char *end = data + len;
 
-  while (data < end)
+  while (data < end && !splitter->too_long)
     {
       const char *nl = memchr (data, '\n', end - data);
 
+      if ((gsize) ((nl ? nl : end) - data) + splitter->partial->len > MAX_LISTING_LINE)
+        {
+          splitter->too_long = TRUE;
+          g_byte_array_set_size (splitter->partial, 0);
+          return;
+        }
       if (nl == NULL)
         {
           g_byte_array_append (splitter->partial, (const guint8 *) data, end - data);
@@ -293,7 +345,7 @@ line_splitter_feed (LineSplitter *splitter,
 static void
 line_splitter_finish (LineSplitter *splitter)
 {
-  if (splitter->partial->len > 0)
+  if (splitter->partial->len > 0 && !splitter->too_long)
     splitter->line (splitter->data, (const char *) splitter->partial->data, splitter->partial->len);
   g_clear_pointer (&splitter->partial, g_byte_array_unref);
 }
@@ -383,21 +435,52 @@ tally_program_parse_listing (const char  *path,
 
 #define READ_CHUNK 65536
 
+/* What a listing's stderr keeps: the reason for a failure is in its
+ * first line; a program that floods stderr costs no more. */
+#define MAX_LISTING_STDERR (64 * 1024)
+
 typedef struct
 {
   LineSplitter *out;        /* where stdout goes, line by line */
   GBytes *err;
+  GByteArray *err_head;     /* the first MAX_LISTING_STDERR bytes */
   GError *error;
   guint8 *buffer;           /* READ_CHUNK bytes */
-  GCancellable *cancellable;
+  guint8 *err_buffer;       /* READ_CHUNK bytes */
+  GCancellable *stop;       /* cancels both reads: caller's or ours */
   guint pending;            /* streams not yet at their end */
   GSubprocess *subprocess;
   gint64 started;           /* monotonic µs */
   gint64 parsing_us;        /* time spent parsing, not the program's */
   gboolean timed_out;
+  gboolean stopped;         /* killed by us: cancelled reads are expected */
 } Listing;
 
 static void read_stdout (GInputStream *stream, Listing *listing);
+
+/* Kills the program and stops reading: processes it started may hold
+ * the pipes open for ever, and need not be waited for (they get EPIPE
+ * or SIGPIPE at their next write). */
+static void
+stop_listing (Listing *listing)
+{
+  listing->stopped = TRUE;
+  g_subprocess_force_exit (listing->subprocess);
+  g_cancellable_cancel (listing->stop);
+}
+
+/* A read's end: its error is kept unless it is the cancellation that
+ * stop_listing() caused. */
+static void
+read_ended (Listing *listing,
+            GError  *error)
+{
+  if (error != NULL && listing->error == NULL
+      && !(listing->stopped && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
+    listing->error = g_steal_pointer (&error);
+  g_clear_error (&error);
+  listing->pending--;
+}
 
 static void
 on_stdout_read_cb (GObject      *object,
@@ -414,14 +497,19 @@ on_stdout_read_cb (GObject      *object,
 
       line_splitter_feed (listing->out, (const char *) listing->buffer, n);
       listing->parsing_us += g_get_monotonic_time () - start;
-      read_stdout (G_INPUT_STREAM (object), listing);
-      return;
+      if (!listing->out->too_long)
+        {
+          read_stdout (G_INPUT_STREAM (object), listing);
+          return;
+        }
+      /* Endless output is no listing: stop it now, not at the timeout. */
+      if (listing->error == NULL)
+        g_set_error (&listing->error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST,
+                     "its listing printed a line longer than %d MiB: not a test listing",
+                     MAX_LISTING_LINE / (1024 * 1024));
+      stop_listing (listing);
     }
-  if (n < 0 && listing->error == NULL)
-    g_propagate_error (&listing->error, error);
-  else
-    g_clear_error (&error);
-  listing->pending--;
+  read_ended (listing, error);
 }
 
 static void
@@ -429,24 +517,37 @@ read_stdout (GInputStream *stream,
              Listing      *listing)
 {
   g_input_stream_read_async (stream, listing->buffer, READ_CHUNK, G_PRIORITY_DEFAULT,
-                             listing->cancellable, on_stdout_read_cb, listing);
+                             listing->stop, on_stdout_read_cb, listing);
 }
 
+static void read_stderr (GInputStream *stream, Listing *listing);
+
 static void
-on_stderr_spliced_cb (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
+on_stderr_read_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
   Listing *listing = user_data;
   GError *error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
 
-  if (g_output_stream_splice_finish (G_OUTPUT_STREAM (object), result, &error) < 0
-      && listing->error == NULL)
-    g_propagate_error (&listing->error, error);
-  else
-    g_clear_error (&error);
-  listing->err = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (object));
-  listing->pending--;
+  if (n > 0)
+    {
+      guint room = MAX_LISTING_STDERR - listing->err_head->len;
+
+      g_byte_array_append (listing->err_head, listing->err_buffer, MIN ((guint) n, room));
+      read_stderr (G_INPUT_STREAM (object), listing);
+      return;
+    }
+  read_ended (listing, error);
+}
+
+static void
+read_stderr (GInputStream *stream,
+             Listing      *listing)
+{
+  g_input_stream_read_async (stream, listing->err_buffer, READ_CHUNK, G_PRIORITY_DEFAULT,
+                             listing->stop, on_stderr_read_cb, listing);
 }
 
 /* The listing is parsed as it arrives, so the program waits while the
@@ -460,7 +561,7 @@ on_list_tick_cb (gpointer user_data)
   if (used < LIST_TIMEOUT_S * G_USEC_PER_SEC || listing->timed_out)
     return G_SOURCE_CONTINUE;
   listing->timed_out = TRUE;
-  g_subprocess_force_exit (listing->subprocess);
+  stop_listing (listing);
   return G_SOURCE_CONTINUE;
 }
 
@@ -519,6 +620,13 @@ launcher_for (const TallyProgramSpec *spec)
   return launcher;
 }
 
+static void
+on_caller_cancelled_cb (GCancellable *cancellable,
+                        gpointer      stop)
+{
+  g_cancellable_cancel (stop);
+}
+
 /* Runs `PATH [ARGS…] FLAG` to its end or LIST_TIMEOUT_S. */
 static gboolean
 run_listing (const TallyProgramSpec  *spec,
@@ -532,8 +640,9 @@ run_listing (const TallyProgramSpec  *spec,
   g_autoptr(GSubprocessLauncher) launcher = launcher_for (spec);
   g_autoptr(GSubprocess) subprocess = NULL;
   g_autoptr(GSource) timeout = NULL;
-  g_autoptr(GOutputStream) errors = NULL;
+  g_autoptr(GCancellable) stop = g_cancellable_new ();
   g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+  gulong cancelled_id = 0;
   g_auto(GStrv) args = NULL;
 
   {
@@ -557,16 +666,22 @@ run_listing (const TallyProgramSpec  *spec,
   g_source_set_callback (timeout, on_list_tick_cb, listing, NULL);
   g_source_attach (timeout, context);
   listing->buffer = g_malloc (READ_CHUNK);
-  listing->cancellable = cancellable;
+  listing->err_buffer = g_malloc (READ_CHUNK);
+  listing->err_head = g_byte_array_new ();
+  listing->stop = stop;
+  if (cancellable != NULL)
+    cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled_cb),
+                                          g_object_ref (stop), g_object_unref);
   listing->pending = 2;
-  errors = g_memory_output_stream_new_resizable ();
-  g_output_stream_splice_async (errors, g_subprocess_get_stderr_pipe (subprocess),
-                                G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE | G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
-                                G_PRIORITY_DEFAULT, cancellable, on_stderr_spliced_cb, listing);
+  read_stderr (g_subprocess_get_stderr_pipe (subprocess), listing);
   read_stdout (g_subprocess_get_stdout_pipe (subprocess), listing);
   while (listing->pending > 0)
     g_main_context_iteration (context, TRUE);
+  g_cancellable_disconnect (cancellable, cancelled_id);
+  listing->stop = NULL;
+  listing->err = g_byte_array_free_to_bytes (g_steal_pointer (&listing->err_head));
   g_clear_pointer (&listing->buffer, g_free);
+  g_clear_pointer (&listing->err_buffer, g_free);
   g_source_destroy (timeout);
   g_subprocess_wait (subprocess, NULL, NULL);
   g_main_context_pop_thread_default (context);

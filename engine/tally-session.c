@@ -77,6 +77,9 @@ struct _TallySession
   UnitQueue serial;
   Slot *slots;
   GPtrArray *retired;        /* TallyWorkerProc told to quit, not yet gone */
+  GPtrArray *unreported;     /* finished items whose results wait for the
+                                next commit: reported after it, so that
+                                what the user was told is on disk */
   GSource *tick;
   GMainContext *context;
   TallyWorkerSettings settings;
@@ -696,7 +699,6 @@ complete_item (TallySession *session,
     item->result.outcome = TALLY_OUTCOME_FLAKY;
 
   store_finished (session, item);
-  tally_reporter_test_finished (session->options.reporter, item);
 
   if (retry)
     {
@@ -712,7 +714,34 @@ complete_item (TallySession *session,
     count_item (session, item);
 
   session->done++;
+  if (session->options.store != NULL)
+    {
+      g_ptr_array_add (session->unreported, item);
+      return;
+    }
+  tally_reporter_test_finished (session->options.reporter, item);
   done_with_item (session, item);
+}
+
+/* Commits what the store holds, then reports the results it made
+ * durable: a runner killed at any moment has stored everything it
+ * reported (group commit: one commit per tick, not per test). */
+static void
+commit_and_report (TallySession *session)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (session->options.store != NULL && !tally_store_commit (session->options.store, &error))
+    store_problem (session, error);
+
+  for (guint i = 0; i < session->unreported->len; i++)
+    {
+      TallyRunItem *item = g_ptr_array_index (session->unreported, i);
+
+      tally_reporter_test_finished (session->options.reporter, item);
+      done_with_item (session, item);
+    }
+  g_ptr_array_set_size (session->unreported, 0);
 }
 
 static TallyRunItem *
@@ -1002,20 +1031,22 @@ on_worker_exited (TallyWorkerProc *worker,
       return;
     }
 
-  /* The worker writes out a test's STARTED before it dies of a signal,
-   * so without one (and without a timeout) the test never began: it goes
-   * back to the queue with the others. */
+  /* A worker that said HELLO runs what it is sent in order, so the head
+   * was in flight when it died without a BYE, even with no STARTED out
+   * (a test that calls _exit() flushes nothing): it is never run again
+   * behind the user's back. A worker that died before HELLO started no
+   * test; for the others (GTest programs) a second death at the same
+   * test is that test's doing. */
   if (!g_queue_is_empty (&slot->sent))
     {
       TallyRunItem *head = g_queue_peek_head (&slot->sent);
+      gboolean ran = !said_bye && tally_worker_proc_is_ready (worker);
 
-      /* A test that calls _exit() leaves no STARTED behind either: the
-       * second death at the same test is that test's doing. */
       if (!slot->head_confirmed)
         head->deaths++;
       /* On Ctrl-C the head counts as in flight whether or not its worker
        * got to it: it was reported as started, so it ends `interrupted`. */
-      if (slot->head_confirmed || slot->head_timed_out || problem != NULL || head->deaths >= 2
+      if (slot->head_confirmed || ran || slot->head_timed_out || problem != NULL || head->deaths >= 2
           || (session->interrupted && slot->head_started))
         fail_in_flight (slot, signum, exit_status, problem);
     }
@@ -1162,13 +1193,7 @@ on_tick_cb (gpointer data)
             store_started (session, head);
         }
     }
-  if (session->options.store != NULL)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (!tally_store_commit (session->options.store, &error))
-        store_problem (session, error);
-    }
+  commit_and_report (session);
 
   return G_SOURCE_CONTINUE;
 }
@@ -1211,6 +1236,7 @@ tally_session_new (GPtrArray                 *tests,
   session->next_seq = session->n_positions;
   session->groups = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) unit_free);
   session->retired = g_ptr_array_new ();
+  session->unreported = g_ptr_array_new ();
   session->settings.default_timeout_s = options->default_timeout_s;
   session->settings.leaks = options->leaks;
   session->summary.failures = g_ptr_array_new ();
@@ -1269,6 +1295,7 @@ tally_session_run (TallySession *session)
 
   g_source_destroy (session->tick);
   g_clear_pointer (&session->tick, g_source_unref);
+  commit_and_report (session);
 
   fill_summary (session);
   /* Nothing is stored from here on: the caller may close the store
@@ -1277,23 +1304,25 @@ tally_session_run (TallySession *session)
   return session->summary.end;
 }
 
-/**
- * tally_session_wait_workers:
- *
- * Waits until the workers told to quit at the end of the run are gone:
- * the caller stores and reports the run meanwhile, rather than after
- * their exit.
- */
 static gboolean
 on_wait_tick_cb (gpointer data)
 {
   return G_SOURCE_CONTINUE;
 }
 
-/* Workers told to quit run their worker fixtures' teardown and exit; one
- * that is still there after the quit grace (a teardown that hangs, a
- * test's thread that keeps the process alive) gets SIGTERM, then SIGKILL
- * after the grace period, so the runner never waits forever. */
+/**
+ * tally_session_wait_workers:
+ *
+ * Waits until the workers told to quit at the end of the run are gone:
+ * the caller stores and reports the run meanwhile, rather than after
+ * their exit. Workers told to quit run their worker fixtures' teardown
+ * and exit; one that is still there after the quit grace (a teardown
+ * that hangs, a test's thread that keeps the process alive) gets
+ * SIGTERM, then SIGKILL after the grace period, so the runner never
+ * waits forever.
+ *
+ * Returns: how many workers had to be stopped with a signal
+ */
 guint
 tally_session_wait_workers (TallySession *session)
 {
@@ -1376,6 +1405,8 @@ tally_session_free (TallySession *session)
     }
   g_ptr_array_set_free_func (session->retired, (GDestroyNotify) tally_worker_proc_free);
   g_ptr_array_unref (session->retired);
+  g_ptr_array_set_free_func (session->unreported, item_free);
+  g_ptr_array_unref (session->unreported);
   queue_clear (&session->parallel);
   queue_clear (&session->serial);
   g_hash_table_unref (session->groups);

@@ -27,6 +27,8 @@ struct _TallyWorkerProc
   int output_fds[3];          /* [TALLY_STREAM_STDOUT], [TALLY_STREAM_STDERR] */
   goffset output_offsets[3];  /* what take_output handed out so far */
   gboolean exited;
+  gboolean ready;             /* a native worker said HELLO: from then on
+                                 it runs what it is sent, in order */
   const TallyWorkerCallbacks *callbacks;
   gpointer data;
 };

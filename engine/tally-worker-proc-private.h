@@ -65,6 +65,7 @@ GBytes          *tally_worker_proc_take_output  (TallyWorkerProc  *worker,
 TallyProgram    *tally_worker_proc_get_program  (TallyWorkerProc  *worker);
 int              tally_worker_proc_get_slot     (TallyWorkerProc  *worker);
 gboolean         tally_worker_proc_has_exited   (TallyWorkerProc  *worker);
+gboolean         tally_worker_proc_is_ready     (TallyWorkerProc  *worker);
 void             tally_worker_proc_free         (TallyWorkerProc  *worker);
 
 /* Marks every descriptor from 3 up close-on-exec. Workers and listings

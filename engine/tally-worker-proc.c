@@ -49,6 +49,7 @@ dispatch_frame (NativeProc       *native,
   switch (frame->type)
     {
     case TALLY_MSG_HELLO:
+      worker->ready = TRUE;
       return TRUE;
 
     case TALLY_MSG_STARTED:
@@ -662,6 +663,15 @@ gboolean
 tally_worker_proc_has_exited (TallyWorkerProc *worker)
 {
   return worker->exited;
+}
+
+/* A native worker that said HELLO takes the tests it is sent in order:
+ * if it dies before saying BYE, the first one not finished was in
+ * flight, whether or not its STARTED (buffered) got out. */
+gboolean
+tally_worker_proc_is_ready (TallyWorkerProc *worker)
+{
+  return worker->ready;
 }
 
 void

@@ -34,14 +34,27 @@
 static guint64 out_storage[OUT_BUFFER_SIZE / sizeof (guint64)];
 #define out_buffer ((guint8 *) out_storage)
 static volatile sig_atomic_t out_committed;   /* bytes of complete frames */
+/* Where the protocol is read and written: fds 3 and 4 at first, then
+ * copies of them that tests do not know of (hide_protocol_fds()). */
+static int commands_fd = TALLY_PROTOCOL_IN_FD;
+static int events_fd = TALLY_PROTOCOL_OUT_FD;
 static GMutex out_lock;
 static char alt_stack[64 * 1024];
+
+/* The worker's pid: a child that a test forks inherits the buffer, the
+ * protocol descriptors and these handlers, and must never write on the
+ * protocol: not the parent's frames a second time when it exits or
+ * crashes, nor its own log records (a child's logging is its output, or
+ * nothing). */
+static pid_t worker_pid;
 
 static void
 write_all (int           fd,
            const guint8 *data,
            gsize         len)
 {
+  if (worker_pid != 0 && getpid () != worker_pid)
+    return;
   while (len > 0)
     {
       ssize_t n = write (fd, data, len);
@@ -59,7 +72,7 @@ static void
 flush_locked (void)
 {
   if (out_committed > 0)
-    write_all (TALLY_PROTOCOL_OUT_FD, out_buffer, out_committed);
+    write_all (events_fd, out_buffer, out_committed);
   out_committed = 0;
 }
 
@@ -85,7 +98,7 @@ frame_end_locked (gsize   size,
 {
   if (big != NULL)
     {
-      write_all (TALLY_PROTOCOL_OUT_FD, big, size);
+      write_all (events_fd, big, size);
       g_free (big);
       return;
     }
@@ -114,10 +127,6 @@ send_now (TallyMessageType  type,
   g_mutex_unlock (&out_lock);
 }
 
-/* The worker's pid: a child that a test forks inherits the buffer, the
- * protocol descriptor and these handlers, and must not send the parent's
- * frames a second time when it exits or crashes. */
-static pid_t worker_pid;
 
 static void
 flush_at_exit (void)
@@ -154,7 +163,7 @@ on_fatal_signal (int signum)
   /* Only async-signal-safe calls from here on. */
   if (out_committed > 0 && getpid () == worker_pid)
     {
-      ssize_t ignored = write (TALLY_PROTOCOL_OUT_FD, out_buffer, out_committed);
+      ssize_t ignored = write (events_fd, out_buffer, out_committed);
       (void) ignored;
       out_committed = 0;
     }
@@ -257,7 +266,7 @@ read_commands (TallyFrameReader *reader,
       if (!g_queue_is_empty (queue) || *quit)
         break;
 
-      n = read (TALLY_PROTOCOL_IN_FD, chunk, sizeof chunk);
+      n = read (commands_fd, chunk, sizeof chunk);
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
@@ -289,6 +298,29 @@ keep_stdio_stat (void)
   for (int fd = STDOUT_FILENO; fd <= STDERR_FILENO; fd++)
     if (stdio_files[fd] < 0 || fstat (stdio_files[fd], &stdio_stat[fd]) < 0)
       memset (&stdio_stat[fd], 0, sizeof stdio_stat[fd]);
+}
+
+/* The protocol moves off fds 3 and 4 before any test runs, to
+ * descriptors of the worker's own, and fds 3 and 4 then point at
+ * /dev/null: a test (or a child it forks) that writes to fd 4, closes it
+ * or dup2()s over it by habit or by accident reaches nothing of the
+ * runner's, and cannot corrupt the protocol or make the tests queued
+ * behind it run unheard. */
+static void
+hide_protocol_fds (void)
+{
+  int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  int moved[2];
+
+  for (int i = 0; i < 2; i++)
+    moved[i] = fcntl (TALLY_PROTOCOL_IN_FD + i, F_DUPFD_CLOEXEC, 10);
+  if (moved[0] < 0 || moved[1] < 0 || null < 0)
+    return;   /* no descriptors to spare: keep 3 and 4 as they are */
+  commands_fd = moved[0];
+  events_fd = moved[1];
+  dup3 (null, TALLY_PROTOCOL_IN_FD, O_CLOEXEC);
+  dup3 (null, TALLY_PROTOCOL_OUT_FD, O_CLOEXEC);
+  close (null);
 }
 
 /* After a test: where its output on @fd ends. Stdout and stderr are files
@@ -390,6 +422,7 @@ tally_worker_main (TallyProgramOptions *opts)
   setpgid (0, 0);
   keep_stdio_files ();
   keep_stdio_stat ();
+  hide_protocol_fds ();
   setvbuf (stdout, NULL, _IOLBF, 0);
   install_signal_handlers ();
   tally_caplog_set_sink (on_record, NULL);

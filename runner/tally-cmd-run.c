@@ -765,7 +765,7 @@ read_test_list (const char  *path,
   lines = g_strsplit (text, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     if (lines[i][0] != '\0')
-      g_hash_table_add (names, g_steal_pointer (&lines[i]));
+      g_hash_table_add (names, g_strdup (lines[i]));
   return g_steal_pointer (&names);
 }
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include "reliability-util.h"
 
@@ -37,15 +38,13 @@ typedef struct
 } ProtoFault;
 
 static const ProtoFault proto_faults[] = {
-  /* Both protocol fds closed: the worker cannot report; EOF on the
-   * event pipe costs this test only. The buffered log dies with the
-   * worker (it could not be written), its stderr is kept. */
-  { "close-protocol", "crashed", 0, "closing fd 3 and 4", NULL, 1 },
-  { "close-events", "crashed", 0, NULL, NULL, 1 },
-  /* A header announcing 255 MiB that never come: the runner waits for
-   * the body until the test's deadline (2 s), kills the worker, and does
-   * not allocate the announced size. */
-  { "huge-header", "timeout crashed", 0, NULL, NULL, 1 },
+  /* The protocol moved off fds 3 and 4 before the tests ran (they are
+   * /dev/null now): closing them, writing a frame header announcing
+   * 255 MiB to fd 4, or dup2()ing over it harms nobody. The test passes,
+   * its log arrives, and the tests queued behind it run once, heard. */
+  { "close-protocol", "passed", 0, "closing fd 3 and 4", "after the close", 0 },
+  { "close-events", "passed", 0, NULL, NULL, 0 },
+  { "huge-header", "passed", 0, NULL, "announcing a 255 MiB frame", 0 },
   /* Closing its own stdout/stderr is the test's business: it passes.
    * (What it printed before is kept: see close-stdio-keeps-output.) */
   { "close-stdio", "passed", 0, NULL, "logging still works", 0 },
@@ -56,6 +55,9 @@ static const ProtoFault proto_faults[] = {
   /* Threads still running when the test ends: the test passes, the
    * worker goes on (or retires) and the tests after it are unharmed. */
   { "thread-leak", "passed", 0, NULL, "leaving two threads behind", 0 },
+  { "dup2-events", "passed", 0, NULL, "replacing fd 4", 0 },
+  /* _exit() before any event left: crashed, not run again. */
+  { "exit-early", "crashed", 0, NULL, NULL, 1 },
 };
 
 static gboolean
@@ -113,6 +115,30 @@ assert_neighbours_intact (TallyRun   *run,
     }
 }
 
+/* No test ran twice: each line of @runs_file (a path per run) is there
+ * once, and there are @expected of them. */
+static void
+assert_each_ran_once (const char *runs_file,
+                      guint       expected)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  guint n = 0;
+
+  tally_assert_true (g_file_get_contents (runs_file, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (lines[i][0] == '\0')
+        continue;
+      if (!g_hash_table_add (seen, lines[i]))
+        tally_fail ("%s ran twice", lines[i]);
+      n++;
+    }
+  tally_assert_cmpuint (n, ==, expected);
+}
+
 static void
 test_proto_fault (TallyTest *t, gconstpointer data)
 {
@@ -122,7 +148,9 @@ test_proto_fault (TallyTest *t, gconstpointer data)
   g_autofree char *db = rel_db_path (t);
   g_autofree char *only = g_strdup_printf ("TALLY_SAMPLE_ONLY=%s", fault->kind);
   g_autofree char *path = g_strdup_printf ("/fault/%s", fault->kind);
-  const char *envp[] = { only, NULL };
+  g_autofree char *runs_file = g_build_filename (tally_test_get_tmpdir (t), "runs.txt", NULL);
+  g_autofree char *runs_env = g_strdup_printf ("TALLY_SAMPLE_RUNS=%s", runs_file);
+  const char *envp[] = { only, runs_env, NULL };
   const char *argv[] = { tally, "run", "-n", "2", "--json", "--db", db, program, NULL };
   RelRun measured = rel_run_measured (t, envp, argv);
   g_autoptr(TallyRun) run = measured.run;
@@ -137,14 +165,14 @@ test_proto_fault (TallyTest *t, gconstpointer data)
   if (fault->signal)
     tally_assert_cmpint (tally_util_member_int (run, path, "signal"), ==, fault->signal);
   tally_assert_cmpint (run->status, ==, fault->run_status);
-  tally_assert_cmpuint (g_hash_table_size (run->finished), ==, 9);
+  tally_assert_cmpuint (g_hash_table_size (run->finished), ==, 10);
   /* a hang is bounded by the test's 2 s deadline + slack + grace (and
    * start-ups, slow under a sanitizer): not minutes */
   tally_assert_cmpint (measured.elapsed_us, <, 30 * G_USEC_PER_SEC);
 
   store = tally_store_open_readonly (db, &error);
   tally_assert_no_error (error);
-  tally_assert_cmpint (tally_store_debug_query_int (store, "SELECT count(*) FROM results", &error), ==, 9);
+  tally_assert_cmpint (tally_store_debug_query_int (store, "SELECT count(*) FROM results", &error), ==, 10);
   if (fault->stderr_needle)
     {
       g_autoptr(GBytes) err = rel_output (store, result_id, TALLY_STREAM_STDERR);
@@ -153,8 +181,9 @@ test_proto_fault (TallyTest *t, gconstpointer data)
     }
   if (fault->log_needle && !logs_contain (store, result_id, fault->log_needle))
     tally_fail ("%s: stored log lacks “%s”", path, fault->log_needle);
-  assert_neighbours_intact (run, store, "/fault", "abcdefgh");
+  assert_neighbours_intact (run, store, "/fault", "abcdefghi");
   g_clear_pointer (&store, tally_store_close);
+  assert_each_ran_once (runs_file, 9 + g_str_equal (fault->kind, "exit-early"));
 
   rel_assert_db_sound (db);
   rel_assert_no_strays (program, G_USEC_PER_SEC);
@@ -354,6 +383,56 @@ test_data_faults (TallyTest *t, gconstpointer data)
 /* Kills the runner @delay_ms after its start, or, with @after_finished
  * > 0, as soon as it reports that many finished tests (mid-run by
  * construction, however fast or slow the machine). */
+/* Reads --json lines up to the next test-finished event and keeps it;
+ * FALSE at the end of the stream. */
+static gboolean
+read_finished_event (GDataInputStream *out,
+                     GPtrArray        *reported)
+{
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line (out, NULL, NULL, NULL);
+      g_autoptr(JsonNode) node = NULL;
+
+      if (line == NULL)
+        return FALSE;
+      if (strstr (line, "\"event\":\"test-finished\"") == NULL)
+        continue;
+      /* A line cut by the kill is not an event the user saw whole. */
+      if ((node = json_from_string (line, NULL)) == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      g_ptr_array_add (reported, json_object_ref (json_node_get_object (node)));
+      return TRUE;
+    }
+}
+
+/* The reported result is in the last run of @db, with its outcome. */
+static void
+assert_result_stored (const char *db,
+                      JsonObject *event)
+{
+  const char *path = json_object_get_string_member (event, "path");
+  const char *outcome = json_object_get_string_member (event, "outcome");
+  gint64 attempt = json_object_get_int_member (event, "attempt");
+  sqlite3 *conn = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  tally_assert_cmpint (sqlite3_open_v2 (db, &conn, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  tally_assert_cmpint (sqlite3_prepare_v2 (conn,
+    "SELECT r.outcome FROM results r JOIN tests t ON t.id = r.test_id"
+    " WHERE r.run_id = (SELECT max(id) FROM runs) AND t.path = ?1 AND r.attempt = ?2",
+    -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, path, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, attempt);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    tally_fail ("%s (attempt %" G_GINT64_FORMAT ") was reported %s but has no row", path, attempt, outcome);
+  tally_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, outcome);
+  sqlite3_finalize (stmt);
+  sqlite3_close (conn);
+}
+
 static void
 kill_runner_once (TallyTest  *t,
                   const char *tally,
@@ -361,11 +440,14 @@ kill_runner_once (TallyTest  *t,
                   const char *db,
                   guint       delay_ms,
                   guint       after_finished,
-                  guint      *n_interrupted)
+                  guint      *n_interrupted,
+                  guint      *n_reported)
 {
   const char *argv[] = { tally, "run", "-n", "2", "--json", "--db", db, program, NULL };
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) runner = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GPtrArray) reported = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   g_autoptr(GError) error = NULL;
   g_autoptr(TallyStore) store = NULL;
   gint64 runs_before = 0, last_run, status_interrupted;
@@ -378,26 +460,27 @@ kill_runner_once (TallyTest  *t,
       g_clear_pointer (&store, tally_store_close);
     }
 
-  launcher = g_subprocess_launcher_new ((after_finished > 0 ? G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                                            : G_SUBPROCESS_FLAGS_STDOUT_SILENCE)
-                                        | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  /* Its --json events are read after the kill too: what it reported
+   * before it died waits in the pipe. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   g_subprocess_launcher_set_cwd (launcher, tally_test_get_tmpdir (t));
   g_subprocess_launcher_setenv (launcher, "TALLY_SAMPLE_N", "100", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "TALLY_DB");
   runner = g_subprocess_launcher_spawnv (launcher, argv, &error);
   tally_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (runner));
   if (after_finished > 0)
     {
-      g_autoptr(GDataInputStream) out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (runner));
-
       for (guint i = 0; i < after_finished; i++)
-        if (!tally_util_wait_for_line (out, "\"event\":\"test-finished\""))
+        if (!read_finished_event (out, reported))
           tally_fail ("the runner ended before %u tests finished", after_finished);
     }
   else
     g_usleep (delay_ms * 1000);
   g_subprocess_send_signal (runner, SIGKILL);
   g_subprocess_wait (runner, NULL, NULL);
+  while (read_finished_event (out, reported))
+    ;
 
   /* No worker outlives the runner: one starting when it died ends at
    * its first write to it, after its start-up (slow under a sanitizer). */
@@ -423,6 +506,15 @@ kill_runner_once (TallyTest  *t,
   else if (after_finished > 0)
     tally_fail ("killed after %u finished tests: the run is not in the database", after_finished);
   tally_assert_no_error (error);
+  g_clear_pointer (&store, tally_store_close);
+
+  /* Nothing reported is lost: every test-finished event the runner wrote
+   * before it died has its row, with the reported outcome. */
+  if (reported->len > 0)
+    tally_assert_cmpint (last_run, ==, runs_before + 1);
+  for (guint i = 0; i < reported->len; i++)
+    assert_result_stored (db, g_ptr_array_index (reported, i));
+  *n_reported += reported->len;
 }
 
 static void
@@ -433,7 +525,7 @@ test_kill_runner (TallyTest *t, gconstpointer data)
   g_autofree char *db = rel_db_path (t);
   const char *seed_env = g_getenv ("TALLY_KILL_SEED");
   guint32 seed = seed_env ? (guint32) strtoul (seed_env, NULL, 10) : 20240508;
-  guint n = slow_tests () ? 200 : 20, interrupted = 0;
+  guint n = slow_tests () ? 200 : 20, interrupted = 0, reported = 0;
   g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
   g_autofree char *full_db = g_build_filename (tally_test_get_tmpdir (t), "full-run.sqlite", NULL);
   const char *envp[] = { "TALLY_SAMPLE_N=100", NULL };
@@ -453,9 +545,11 @@ test_kill_runner (TallyTest *t, gconstpointer data)
       guint delay_ms = g_rand_int_range (rand, 0, full_ms);
       guint after_finished = g_rand_int_range (rand, 1, 91);
 
-      kill_runner_once (t, tally, program, db, delay_ms, i % 2 ? after_finished : 0, &interrupted);
+      kill_runner_once (t, tally, program, db, delay_ms, i % 2 ? after_finished : 0, &interrupted,
+                        &reported);
     }
-  g_message ("%u of %u runs were killed mid-run", interrupted, n);
+  g_message ("%u of %u runs were killed mid-run; %u reported results, all stored",
+             interrupted, n, reported);
   /* Those killed after a finished test were all mid-run. */
   tally_assert_cmpuint (interrupted, >=, n / 2);
 }

@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "reliability-util.h"
 #include "samples/sample-fault-hostile.h"
 
@@ -186,9 +188,69 @@ test_path_not_utf8 (TallyTest *t, gconstpointer data)
   tally_assert_nonnull (strstr (standalone->err, "not valid UTF-8"));
 }
 
+/* Listings that are no listings: the runner reads a bounded line, refuses
+ * deep nesting before json-glib's recursive parser sees it, keeps a
+ * bounded stderr, and stops the program at once; one line, exit 3, no
+ * process left, the runner's memory small. Shell loops, so that every
+ * process of the "program" carries its name. */
+typedef struct
+{
+  const char *name;
+  const char *script;
+  const char *needle;       /* in tally run's stderr */
+} BadListing;
+
+static const BadListing bad_listings[] = {
+  { "endless-line", "while :; do printf '%01000d' 0; done", "longer than 1 MiB" },
+  { "deep-nesting", "head -c 100000 /dev/zero | tr '\\0' '['; echo", "nests deeper than 16" },
+  { "stderr-flood", "while :; do printf '%01000d' 0 >&2; done", "did not finish within" },
+};
+
+static void bad_listing_run (TallyTest *t, const BadListing *bad);
+
+static void
+test_bad_listing (TallyTest *t, gconstpointer data)
+{
+  const BadListing *bad = data;
+
+  /* The stderr flood ends only at the listing timeout: not in quick runs.
+   * (First: a skip unwinds past g_autofree.) */
+  if (g_str_equal (bad->name, "stderr-flood") && g_getenv ("TALLY_SLOW_TESTS") == NULL)
+    tally_test_skip (t, "takes the 30 s listing timeout; set TALLY_SLOW_TESTS=1");
+  bad_listing_run (t, bad);
+}
+
+static void
+bad_listing_run (TallyTest        *t,
+                 const BadListing *bad)
+{
+  g_autofree char *tally = rel_tally_bin ();
+  g_autofree char *name = g_strdup_printf ("bl%06x", g_random_int_range (0, 0xffffff));
+  g_autofree char *program = g_build_filename (tally_test_get_tmpdir (t), name, NULL);
+  g_autofree char *script = g_strdup_printf ("#!/bin/sh\n%s\n", bad->script);
+  RelRun run;
+
+  tally_assert_true (g_file_set_contents (program, script, -1, NULL));
+  tally_assert_cmpint (g_chmod (program, 0755), ==, 0);
+
+  run = rel_run_measured (t, NULL, (const char * const []) { tally, "run", "--no-db", program, NULL });
+  tally_assert_cmpint (run.run->status, ==, 3);
+  tally_assert_nonnull (strstr (run.run->err, bad->needle));
+  tally_assert_cmpuint (strchr (run.run->err, '\n') - run.run->err + 1, ==, strlen (run.run->err));
+  tally_assert_cmpint (run.hwm_kb, <, 64 * 1024);
+  rel_assert_no_strays (program, 5 * G_USEC_PER_SEC);
+  tally_util_run_free (run.run);
+}
+
 static void
 register_tests (void)
 {
+  static TallyParam bad_listing_params[G_N_ELEMENTS (bad_listings)];
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_listings); i++)
+    bad_listing_params[i] = (TallyParam) { bad_listings[i].name, &bad_listings[i] };
+  tally_add_params ("/reliability/hostile/bad-listing", test_bad_listing, bad_listing_params,
+                    "timeout=120");
   tally_add ("/reliability/hostile/round-trip-and-inert", test_round_trip, "timeout=60");
   tally_add ("/reliability/hostile/keyword-select", test_keyword_select, NULL);
   tally_add ("/reliability/hostile/path-must-be-utf8", test_path_not_utf8, NULL);

@@ -961,14 +961,15 @@ static void
 test_write_errors_kept (TallyTest     *t,
                         gconstpointer  data)
 {
-  g_autoptr(Fake) fake = fake_new ("test-foo");
+  FILE *full = fopen ("/dev/full", "w");
+  g_autoptr(Fake) fake = NULL;
   g_autoptr(GError) error = NULL;
   TallyRunSummary summary;
   TallyReporter *reporters[3];
-  FILE *full = fopen ("/dev/full", "w");
 
   if (full == NULL)
     tally_test_skip (t, "no /dev/full");
+  fake = fake_new ("test-foo");
   fake_add (fake, "/foo/pass", TALLY_OUTCOME_PASSED, NULL);
   summary_init (&summary, fake);
   reporters[0] = tally_reporter_json_new (full);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <glib-unix.h>
+#include <glib/gstdio.h>
 
 #include <json-glib/json-glib.h>
 
@@ -455,6 +456,75 @@ test_report_to_full_disk (TallyTest *t, gconstpointer data)
     }
 }
 
+static void
+drop_to_nobody (gpointer data)
+{
+  if (setgid (65534) != 0 || setuid (65534) != 0)
+    _exit (126);
+}
+
+/* A database in a directory its reader cannot write (a WAL file whose
+ * -shm cannot be made): show and history read it all the same. As root,
+ * the readers run as nobody; root ignores permissions. */
+static void show_readonly_database (TallyTest *t, const char *tally);
+
+static void
+test_show_readonly_database (TallyTest *t, gconstpointer data)
+{
+  char *tally = tally_util_tally_bin ();
+
+  /* Skips unwind past g_autofree: nothing else is allocated yet. */
+  tally_test_add_cleanup (t, g_free, tally);
+  if (getuid () == 0)
+    {
+      const char *version[] = { tally, "--version", NULL };
+      int status = 0;
+
+      if (!g_spawn_sync (NULL, (char **) version, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                         drop_to_nobody, NULL, NULL, NULL, &status, NULL)
+          || !g_spawn_check_wait_status (status, NULL))
+        tally_test_skip (t, "user nobody cannot run %s (a directory above it is private)", tally);
+    }
+  show_readonly_database (t, tally);
+}
+
+static void
+show_readonly_database (TallyTest  *t,
+                        const char *tally)
+{
+  g_autofree char *program = tally_util_sample ("sample-sched");
+  g_autofree char *dir = g_build_filename (tally_test_get_tmpdir (t), "ro", NULL);
+  g_autofree char *db = g_build_filename (dir, "results.sqlite", NULL);
+  g_autoptr(TallyRun) run = NULL;
+  const char *commands[][6] = {
+    { tally, "show", "--db", db, NULL },
+    { tally, "history", "--db", db, "/sched/parallel/01", NULL },
+  };
+
+  tally_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+  run = tally_util_run (t, NULL, tally, "run", "-q", "--db", db, "-k", "parallel/01", program, NULL);
+  tally_assert_cmpint (run->status, ==, 0);
+  tally_assert_cmpint (g_chmod (tally_test_get_tmpdir (t), 0755), ==, 0);
+  tally_assert_cmpint (g_chmod (db, 0444), ==, 0);
+  tally_assert_cmpint (g_chmod (dir, 0555), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autoptr(GError) error = NULL;
+      int status = 0;
+
+      g_spawn_sync (NULL, (char **) commands[i], NULL, G_SPAWN_DEFAULT,
+                    getuid () == 0 ? drop_to_nobody : NULL, NULL, &out, &err, &status, &error);
+      tally_assert_no_error (error);
+      if (!g_spawn_check_wait_status (status, NULL))
+        tally_fail ("%s exited with %d: %s", commands[i][1], status, err);
+      tally_assert_nonnull (strstr (out, "passed"));
+    }
+  g_chmod (dir, 0755);
+}
+
 /* --- exit statuses and bad input ---------------------------------------- */
 
 typedef struct
@@ -479,6 +549,7 @@ static const BadInput bad_inputs[] = {
   { "not-a-test-program", 3, "not a Tally test program", { "/bin/false", NULL } },
   { "no-programs", 4, "no test programs given", { NULL } },
   { "bad-shard", 4, "--shard", { "--shard", "4/3", "@crash", NULL } },
+  { "not-a-meson-build", 4, "not a build directory that this meson can read", { "@fakebuild", NULL } },
   { "tests-from-missing", 4, "--tests-from /nonexistent/list", { "--tests-from", "/nonexistent/list", "@crash", NULL } },
 };
 
@@ -489,10 +560,19 @@ test_bad_input (TallyTest *t, gconstpointer data)
   g_autofree char *tally = tally_util_tally_bin ();
   g_autofree char *crash = tally_util_sample ("sample-crash");
   g_autofree char *textfile = g_build_filename (tally_test_get_tmpdir (t), "notes.txt", NULL);
+  /* Looks like a meson build directory; meson refuses its introspection
+   * data (a version it does not know). */
+  g_autofree char *fakebuild = g_build_filename (tally_test_get_tmpdir (t), "fakebuild", NULL);
+  g_autofree char *fake_info = g_build_filename (fakebuild, "meson-info", NULL);
+  g_autofree char *fake_json = g_build_filename (fake_info, "meson-info.json", NULL);
+  g_autofree char *fake_ninja = g_build_filename (fakebuild, "build.ninja", NULL);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(TallyRun) run = NULL;
 
   g_file_set_contents (textfile, "hello\n", -1, NULL);
+  g_mkdir_with_parents (fake_info, 0755);
+  g_file_set_contents (fake_json, "{}", -1, NULL);
+  g_file_set_contents (fake_ninja, "", -1, NULL);
   g_ptr_array_add (argv, tally);
   g_ptr_array_add (argv, (gpointer) "run");
   g_ptr_array_add (argv, (gpointer) "--no-db");
@@ -500,7 +580,8 @@ test_bad_input (TallyTest *t, gconstpointer data)
     {
       const char *arg = bad->args[i];
       g_ptr_array_add (argv, (gpointer) (g_str_equal (arg, "@crash") ? crash
-                                         : g_str_equal (arg, "@textfile") ? textfile : arg));
+                                         : g_str_equal (arg, "@textfile") ? textfile
+                                         : g_str_equal (arg, "@fakebuild") ? fakebuild : arg));
     }
   g_ptr_array_add (argv, NULL);
 
@@ -757,6 +838,7 @@ register_tests (void)
   tally_add ("/runner/select/keywords", test_select_keywords, NULL);
   tally_add ("/runner/select/tests-from", test_select_tests_from, NULL);
   tally_add ("/runner/report-to-full-disk", test_report_to_full_disk, NULL);
+  tally_add ("/runner/show/read-only-database", test_show_readonly_database, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (bad_inputs); i++)
     bad_params[i] = (TallyParam) { bad_inputs[i].name, &bad_inputs[i] };
   tally_add_params ("/runner/exit-status", test_bad_input, bad_params, NULL);

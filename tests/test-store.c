@@ -447,6 +447,42 @@ test_markers_replaced (TallyTest     *t,
   tally_assert_cmpint (query_int (store, "SELECT count(*) FROM markers"), ==, 0);
 }
 
+/* A runner killed as PID 1 of a container leaves a run whose pid is
+ * alive again in the next container: the recorded owner (boot and start
+ * time) tells the two apart. The run of a live runner is kept. */
+static void
+test_interrupted_pid_reused (TallyTest     *t,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = db_path (t, "results.sqlite");
+  g_autofree char *mine = tally_store_process_owner (getpid ());
+  TallyStore *store;
+  gint64 run_id;
+
+  tally_assert_nonnull (mine);
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  start_one (store, &run_id);
+  tally_store_close (store);
+
+  /* The live runner (this process) opens again: nothing changes. */
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM runs WHERE status = 'running'"), ==, 1);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM runs WHERE owner IS NOT NULL"), ==, 1);
+  tally_store_close (store);
+
+  /* Same pid (alive: this process), another life. */
+  tally_store_debug_exec (path, "UPDATE runs SET owner = '00000000-dead/1'", &error);
+  tally_assert_no_error (error);
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM runs WHERE status = 'interrupted'"), ==, 1);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM results WHERE outcome = 'running'"), ==, 0);
+  tally_store_close (store);
+}
+
 static void
 test_interrupted_at_open (TallyTest     *t,
                           gconstpointer  data)
@@ -1008,6 +1044,7 @@ register_tests (void)
   tally_add ("/core/store/roundtrip", test_roundtrip, NULL);
   tally_add ("/core/store/markers-replaced", test_markers_replaced, NULL);
   tally_add ("/core/store/interrupted-at-open", test_interrupted_at_open, NULL);
+  tally_add ("/core/store/interrupted-pid-reused", test_interrupted_pid_reused, NULL);
   tally_add ("/core/store/commits-within-interval", test_commits_within_interval, NULL);
   tally_add ("/core/store/readonly-refuses-writes", test_readonly_refuses_writes, NULL);
   tally_add ("/core/store/finish-unknown-result", test_finish_unknown_result, NULL);

@@ -100,6 +100,7 @@ gboolean    tally_store_commit          (TallyStore      *store,
 
 /* Added for history, merge, readers and tests (tally-store-query.c). */
 int         tally_store_get_current_schema_version (void);
+char       *tally_store_process_owner   (gint64           pid);
 char       *tally_store_test_key        (const char      *program,
                                          const char      *path);
 char       *tally_store_get_state       (TallyStore      *store,

@@ -81,15 +81,16 @@ tally_store_begin_run (TallyStore          *store,
 
   st = store_stmt (store,
                    "INSERT INTO runs (started_at, status, argv, workers, seed,"
-                   "                  shard, host, pid, cwd)"
+                   "                  shard, host, pid, cwd, owner)"
                    " VALUES (:started, 'running', :argv, :workers, :seed,"
-                   "         :shard, :host, :pid, :cwd)",
+                   "         :shard, :host, :pid, :cwd, :owner)",
                    error);
   ok = st != NULL;
   if (ok)
     {
       json = argv_to_json (argv);
       g_autofree char *cwd = g_get_current_dir ();
+      g_autofree char *owner = tally_store_process_owner (getpid ());
 
       store_bind_int64 (st, ":started", g_get_real_time ());
       store_bind_text (st, ":argv", json);
@@ -99,6 +100,7 @@ tally_store_begin_run (TallyStore          *store,
       store_bind_text (st, ":shard", shard);
       store_bind_text (st, ":host", g_get_host_name ());
       store_bind_int64 (st, ":pid", getpid ());
+      store_bind_text (st, ":owner", owner);
       ok = store_stmt_exec (store, st, error);
     }
   run_id = ok ? sqlite3_last_insert_rowid (store->db) : 0;

@@ -777,6 +777,55 @@ pid_is_alive (gint64 pid)
   return kill ((pid_t) pid, 0) == 0 || errno == EPERM;
 }
 
+/**
+ * tally_store_process_owner:
+ * @pid: a process
+ *
+ * Names @pid's life: the boot it runs in and its start time in clock
+ * ticks since that boot ("BOOT_ID/TICKS"), so that a pid that lives again
+ * after a reboot or in another container is not taken for the same
+ * process.
+ *
+ * Returns: (transfer full) (nullable): the name, or %NULL when /proc
+ *   does not say (no such process)
+ */
+char *
+tally_store_process_owner (gint64 pid)
+{
+  g_autofree char *boot = NULL;
+  g_autofree char *stat = NULL;
+  g_autofree char *stat_path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/stat", pid);
+  g_auto(GStrv) fields = NULL;
+  const char *after_comm;
+
+  if (!g_file_get_contents ("/proc/sys/kernel/random/boot_id", &boot, NULL, NULL)
+      || !g_file_get_contents (stat_path, &stat, NULL, NULL)
+      || (after_comm = strrchr (stat, ')')) == NULL)
+    return NULL;
+  /* Fields after the command name start at the third (state); the start
+   * time is the 22nd. */
+  fields = g_strsplit (after_comm + 2, " ", 21);
+  if (g_strv_length (fields) < 21)
+    return NULL;
+  return g_strdup_printf ("%s/%s", g_strstrip (boot), fields[19]);
+}
+
+/* A run's runner lives if its pid does, and (for runs that recorded it)
+ * the process with that pid is the same life. */
+static gboolean
+owner_is_alive (gint64      pid,
+                const char *owner)
+{
+  g_autofree char *now = NULL;
+
+  if (!pid_is_alive (pid))
+    return FALSE;
+  if (owner == NULL)
+    return TRUE;
+  now = tally_store_process_owner (pid);
+  return now == NULL || g_str_equal (now, owner);
+}
+
 static gboolean
 find_dead_runs (TallyStore  *self,
                 GArray      *dead,
@@ -786,7 +835,7 @@ find_dead_runs (TallyStore  *self,
   int rc;
 
   st = store_stmt (self,
-                   "SELECT id, pid FROM runs"
+                   "SELECT id, pid, owner FROM runs"
                    " WHERE status = 'running' AND host IS :host",
                    error);
   if (st == NULL)
@@ -800,7 +849,7 @@ find_dead_runs (TallyStore  *self,
         sqlite3_column_int64 (st->stmt, 1),
       };
 
-      if (!pid_is_alive (owner.pid))
+      if (!owner_is_alive (owner.pid, (const char *) sqlite3_column_text (st->stmt, 2)))
         g_array_append_val (dead, owner);
     }
 
@@ -908,6 +957,32 @@ explain_cannot_open (TallyStore  *self,
   return FALSE;
 }
 
+/* Whether the last failure was SQLite not getting at the -shm file of a
+ * WAL database: a read-only directory or file. */
+static gboolean
+cannot_share_memory (TallyStore *self)
+{
+  int code = sqlite3_extended_errcode (self->db);
+
+  return (code & 0xff) == SQLITE_READONLY || (code & 0xff) == SQLITE_CANTOPEN;
+}
+
+static gboolean configure_connection (TallyStore *self, GError **error);
+
+static gboolean
+open_immutable (TallyStore  *self,
+                GError     **error)
+{
+  g_autofree char *absolute = g_canonicalize_filename (self->path, NULL);
+  g_autofree char *escaped = g_uri_escape_string (absolute, "/", FALSE);
+  g_autofree char *uri = g_strconcat ("file:", escaped, "?immutable=1", NULL);
+
+  if (sqlite3_open_v2 (uri, &self->db, SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+                       NULL) != SQLITE_OK)
+    return explain_cannot_open (self, error);
+  return configure_connection (self, error);
+}
+
 static gboolean
 configure_connection (TallyStore  *self,
                       GError     **error)
@@ -984,8 +1059,19 @@ store_open (const char  *path,
       return NULL;
     }
 
-  if (!configure_connection (self, error)
-      || !check_identity (self, &version, error))
+  if (!configure_connection (self, error))
+    return NULL;
+  if (!check_identity (self, &version, NULL) && readonly && cannot_share_memory (self))
+    {
+      /* A WAL database in a directory this user cannot write: SQLite
+       * cannot make its -shm file. Nobody can be writing it then (a
+       * writer needs the same), so it is read as an immutable file. */
+      g_hash_table_remove_all (self->stmts);
+      sqlite3_close_v2 (g_steal_pointer (&self->db));
+      if (!open_immutable (self, error))
+        return NULL;
+    }
+  if (!check_identity (self, &version, error))
     return NULL;
 
   self->schema_version = version;

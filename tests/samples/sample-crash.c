@@ -2,11 +2,13 @@
  * must cost exactly one result, and its neighbours must still run. */
 #define G_LOG_DOMAIN "SampleCrash"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <tally.h>
 
@@ -64,10 +66,22 @@ static void
 test_garbage (TallyTest *t, gconstpointer data)
 {
   static const char garbage[] = "\xff\xff\xff\x7f this is not a frame";
-  /* Pretend to be a buggy test that scribbles on a descriptor it does
-   * not own: the runner must not believe a word of it. */
-  if (write (4, garbage, sizeof garbage) < 0)
-    tally_fail ("write failed");
+  guint written = 0;
+
+  /* Pretend to be a buggy test that scribbles on every pipe it can write
+   * to, the worker's own protocol among them (fd 4 is /dev/null by now):
+   * the runner must not believe a word of it. */
+  for (int fd = 3; fd < 1024; fd++)
+    {
+      struct stat st;
+      int flags = fcntl (fd, F_GETFL);
+
+      if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY || fstat (fd, &st) < 0 || !S_ISFIFO (st.st_mode))
+        continue;
+      if (write (fd, garbage, sizeof garbage) > 0)
+        written++;
+    }
+  tally_assert_cmpuint (written, >, 0);
   g_usleep (G_USEC_PER_SEC / 10);
 }
 

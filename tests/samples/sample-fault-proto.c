@@ -1,8 +1,11 @@
 /* Faults on the worker's own plumbing: a test that closes the protocol
- * descriptors, writes a plausible frame header announcing a huge body,
- * closes its stdout and stderr, kills its own process with SIGKILL,
- * aborts from another thread, or leaves threads running. Each costs at
- * most its own result; the ok tests around them must pass. */
+ * descriptors (fds 3 and 4, which the worker no longer uses by then),
+ * writes a plausible frame header announcing a huge body to fd 4,
+ * dup2()s over fd 4, closes its stdout and stderr, kills its own process
+ * with SIGKILL, _exit()s, aborts from another thread, or leaves threads
+ * running. Each costs at most its own result; the ok tests around them
+ * must pass, and run once. */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,11 +15,53 @@
 
 #include <tally.h>
 
+/* Each run of an ok test is counted in $TALLY_SAMPLE_RUNS, if set: no
+ * test may run twice unasked. */
 static void
 test_ok (TallyTest *t, gconstpointer data)
 {
+  const char *runs = g_getenv ("TALLY_SAMPLE_RUNS");
+
   g_message ("fine: %s", tally_test_get_path (t));
   printf ("stdout of %s\n", tally_test_get_path (t));
+  if (runs != NULL)
+    {
+      g_autofree char *line = g_strdup_printf ("%s\n", tally_test_get_path (t));
+      int fd = open (runs, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+
+      tally_assert_cmpint (fd, >=, 0);
+      tally_assert_cmpint (write (fd, line, strlen (line)), ==, strlen (line));
+      close (fd);
+    }
+}
+
+/* The event descriptor replaced by /dev/null: the worker must keep
+ * talking to the runner, and the tests behind this one run once. */
+static void
+test_dup2_events (TallyTest *t, gconstpointer data)
+{
+  int null = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+
+  g_message ("replacing fd 4");
+  dup2 (null, 4);
+  close (null);
+}
+
+/* _exit() at once: no STARTED ever leaves the worker. The test is
+ * reported crashed, never run again. */
+static void
+test_exit_early (TallyTest *t, gconstpointer data)
+{
+  const char *runs = g_getenv ("TALLY_SAMPLE_RUNS");
+
+  if (runs != NULL)
+    {
+      int fd = open (runs, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+
+      if (write (fd, "/fault/exit-early\n", 18) != 18)
+        abort ();
+    }
+  _exit (0);
 }
 
 /* Both protocol descriptors closed from under the worker. */
@@ -149,6 +194,11 @@ register_tests (void)
   if (only == NULL || g_str_equal (only, "thread-leak"))
     tally_add ("/fault/thread-leak", test_thread_leak, NULL);
   tally_add ("/fault/h-ok", test_ok, NULL);
+  if (only == NULL || g_str_equal (only, "dup2-events"))
+    tally_add ("/fault/dup2-events", test_dup2_events, "timeout=5");
+  if (only == NULL || g_str_equal (only, "exit-early"))
+    tally_add ("/fault/exit-early", test_exit_early, "timeout=5");
+  tally_add ("/fault/i-ok", test_ok, NULL);
 }
 
 TALLY_MAIN (register_tests)
