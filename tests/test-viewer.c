@@ -1110,6 +1110,16 @@ test_live_refresh (TallyTest     *t,
   tally_viewer_detail_set_max_level (detail, G_LOG_LEVEL_WARNING);
   tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_detail_get_log_model (detail)), ==, 0);
   tally_viewer_detail_set_max_level (detail, 0);
+
+  /* Typed while the run is read again: applied when it is in. */
+  tally_viewer_window_reload (window);
+  tally_assert_true (tally_viewer_window_is_loading (window));
+  search (window, "/many/0020");
+  tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 21);
+  shows.n = 1;
+  wait_for (t, shows_n_results, &shows);
+  tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
+  tally_assert_cmpstr (outcome_of (results, "/many/0020"), ==, "failed");
   close_window (t, window);
 }
 

@@ -538,13 +538,15 @@ tally_viewer_document_open (TallyViewerDocument  *self,
 /* --- filters ----------------------------------------------------------- */
 
 /* The list's filter or order changed. While a run loads the list has no
- * connection: the load's end sees the newer filter and queries again. */
+ * connection, and while it is read again after a commit the list's
+ * connection would read the changed run into memory again, on this
+ * thread: the thread's end sees the newer filter and queries again. */
 static void
 apply_filter (TallyViewerDocument *self)
 {
   g_autoptr(GError) error = NULL;
 
-  if (self->run_id == 0 || self->loading)
+  if (self->run_id == 0 || self->loading || self->refreshing)
     return;
   if (!tally_viewer_result_list_refresh (self->results, &error))
     problem (self, error->message);
@@ -570,9 +572,10 @@ tally_viewer_document_set_text (TallyViewerDocument *self,
 
   g_return_if_fail (TALLY_VIEWER_IS_DOCUMENT (self));
 
-  /* While loading, the list has no connection: it keeps the text, and
-   * the load's end sees a newer filter. */
-  if (!tally_viewer_result_list_set_text (self->results, text, &error))
+  /* As apply_filter(): while the thread reads, the text waits for it. */
+  if (self->loading || self->refreshing)
+    tally_viewer_result_list_take_text (self->results, text);
+  else if (!tally_viewer_result_list_set_text (self->results, text, &error))
     problem (self, error->message);
 }
 

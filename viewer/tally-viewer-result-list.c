@@ -334,6 +334,17 @@ tally_viewer_result_list_set_sort (TallyViewerResultList *self,
   self->generation++;
 }
 
+void
+tally_viewer_result_list_take_text (TallyViewerResultList *self,
+                                    const char            *text)
+{
+  g_return_if_fail (TALLY_VIEWER_IS_RESULT_LIST (self));
+
+  g_free (self->filter.text);
+  self->filter.text = text && *text ? g_ascii_strdown (text, -1) : NULL;
+  self->generation++;
+}
+
 guint
 tally_viewer_result_list_get_generation (TallyViewerResultList *self)
 {

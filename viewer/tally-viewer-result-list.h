@@ -63,6 +63,9 @@ void     tally_viewer_result_list_set_ids     (TallyViewerResultList  *self,
                                                GArray                 *ids,
                                                GPtrArray              *rows);
 TallyViewerResultFilter *tally_viewer_result_list_dup_filter (TallyViewerResultList *self);
+/* Sets the text filter for the next refresh, without a query. */
+void     tally_viewer_result_list_take_text   (TallyViewerResultList  *self,
+                                               const char             *text);
 /* Changes with each filter or order change: a load that started with
  * an older filter must query again. */
 guint    tally_viewer_result_list_get_generation (TallyViewerResultList *self);
