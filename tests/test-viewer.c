@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Runs under Xvfb (see viewer/meson.build); without a display every test
- * skips, saying so. Each test builds its database by running the real
+ * skips, saying so, except under CI (CI=true), where it fails. Each test builds its database by running the real
  * `tally run` on the sample programs of tests/samples.
  */
 #define G_LOG_DOMAIN "Tally-Test"
@@ -13,15 +13,16 @@
 #include <string.h>
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <tally.h>
 
 #include "tally-markers-private.h"
 #include "tally-store-private.h"
-#include "tally-viewer-detail.h"
+#include "tally-viewer-detail-private.h"
 #include "tally-viewer-log-list.h"
 #include "tally-viewer-result-list.h"
 #include "tally-viewer-runner.h"
-#include "tally-viewer-window.h"
+#include "tally-viewer-window-private.h"
 
 #define MARKS "leaks=ignore timeout=120"
 
@@ -30,8 +31,12 @@ static gboolean have_display;
 static void
 require_display (TallyTest *t)
 {
-  if (!have_display)
-    tally_test_skip (t, "no display: run under xvfb-run (GTK cannot start)");
+  if (have_display)
+    return;
+  /* CI must not pass by skipping every test that matters. */
+  if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
+    tally_test_fail (t, "no display under CI=true: run under xvfb-run (GTK cannot start)");
+  tally_test_skip (t, "no display: run under xvfb-run (GTK cannot start)");
 }
 
 static char *
@@ -151,6 +156,44 @@ close_window (TallyTest         *t,
   settle (t, 100);
 }
 
+static gboolean
+loaded (gpointer data)
+{
+  return !tally_viewer_window_is_loading (data);
+}
+
+static GtkEditable *
+search_entry (TallyViewerWindow *window)
+{
+  return tally_viewer_filter_bar_get_search (tally_viewer_window_get_filter_bar (window));
+}
+
+static GtkEditable *
+marker_entry (TallyViewerWindow *window)
+{
+  return tally_viewer_filter_bar_get_marker_entry (tally_viewer_window_get_filter_bar (window));
+}
+
+/* As a click on an outcome toggle (the action "filter.show-…") does. */
+static void
+show_outcomes (TallyViewerWindow *window,
+               const char        *property,
+               gboolean           shown)
+{
+  TallyViewerFilterBar *bar = tally_viewer_window_get_filter_bar (window);
+  gboolean now = FALSE;
+
+  g_object_get (bar, property, &now, NULL);
+  if (now != shown)
+    {
+      g_autofree char *action = g_strconcat ("filter.", property, NULL);
+
+      tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (bar), action, NULL));
+    }
+  g_object_get (bar, property, &now, NULL);
+  tally_assert_true (now == shown);
+}
+
 static TallyViewerWindow *
 open_window (TallyTest  *t,
              const char *db)
@@ -162,6 +205,9 @@ open_window (TallyTest  *t,
   tally_assert_true (tally_viewer_window_open_path (window, db, &error));
   tally_assert_no_error (error);
   tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "results");
+  /* The run's results load on a thread. */
+  wait_for (t, loaded, window);
+  tally_assert_false (tally_viewer_window_is_loading (window));
   settle (t, 50);
   return window;
 }
@@ -255,7 +301,7 @@ static void
 search (TallyViewerWindow *window,
         const char        *text)
 {
-  GtkEditable *entry = tally_viewer_window_get_search (window);
+  GtkEditable *entry = search_entry (window);
 
   gtk_editable_set_text (entry, text);
   /* As the entry does after its typing delay. */
@@ -285,7 +331,7 @@ test_filters (TallyTest     *t,
     assert_same_set (shown, expected);
   }
 
-  g_action_group_change_action_state (G_ACTION_GROUP (window), "show-failed", g_variant_new_boolean (TRUE));
+  show_outcomes (window, "show-failed", TRUE);
   {
     g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);
     g_autoptr(GPtrArray) expected = expected_rows (db, run_id, row_is_failure, NULL);
@@ -293,16 +339,16 @@ test_filters (TallyTest     *t,
     assert_same_set (shown, expected);
   }
 
-  g_action_group_change_action_state (G_ACTION_GROUP (window), "show-passed", g_variant_new_boolean (TRUE));
+  show_outcomes (window, "show-passed", TRUE);
   {
     g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);
     g_autoptr(GPtrArray) expected = expected_rows (db, run_id, row_is_failure_or_passed, NULL);
     assert_same_set (shown, expected);
   }
-  g_action_group_change_action_state (G_ACTION_GROUP (window), "show-passed", g_variant_new_boolean (FALSE));
+  show_outcomes (window, "show-passed", FALSE);
 
   /* Marker expression, combined with the outcome toggle. */
-  gtk_editable_set_text (tally_viewer_window_get_marker_entry (window), "not xfail");
+  gtk_editable_set_text (marker_entry (window), "not xfail");
   {
     g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);
     g_autoptr(GPtrArray) expected = expected_rows (db, run_id, row_failed_without_xfail, NULL);
@@ -310,19 +356,19 @@ test_filters (TallyTest     *t,
   }
 
   /* A malformed expression marks the entry and keeps the last filter. */
-  gtk_editable_set_text (tally_viewer_window_get_marker_entry (window), "not (xfail");
-  tally_assert_true (gtk_widget_has_css_class (GTK_WIDGET (tally_viewer_window_get_marker_entry (window)), "error"));
+  gtk_editable_set_text (marker_entry (window), "not (xfail");
+  tally_assert_true (gtk_widget_has_css_class (GTK_WIDGET (marker_entry (window)), "error"));
 
-  g_action_group_change_action_state (G_ACTION_GROUP (window), "show-failed", g_variant_new_boolean (FALSE));
-  gtk_editable_set_text (tally_viewer_window_get_marker_entry (window), "xfail");
-  tally_assert_false (gtk_widget_has_css_class (GTK_WIDGET (tally_viewer_window_get_marker_entry (window)), "error"));
+  show_outcomes (window, "show-failed", FALSE);
+  gtk_editable_set_text (marker_entry (window), "xfail");
+  tally_assert_false (gtk_widget_has_css_class (GTK_WIDGET (marker_entry (window)), "error"));
   {
     g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);
     g_autoptr(GPtrArray) expected = expected_rows (db, run_id, row_has_marker, "xfail");
     tally_assert_cmpuint (expected->len, ==, 2);
     assert_same_set (shown, expected);
   }
-  gtk_editable_set_text (tally_viewer_window_get_marker_entry (window), "");
+  gtk_editable_set_text (marker_entry (window), "");
 
   /* Text: test paths and failure messages. */
   search (window, "told to fail");
@@ -556,7 +602,8 @@ shows_new_run (gpointer data)
 {
   NewRun *n = data;
 
-  return runner_idle (n->window) && tally_viewer_window_get_run_id (n->window) != n->old_run;
+  return runner_idle (n->window) && tally_viewer_window_get_run_id (n->window) != n->old_run
+         && !tally_viewer_window_is_loading (n->window);
 }
 
 static const char *
@@ -572,6 +619,32 @@ outcome_of (GListModel *results,
         return tally_outcome_to_string (row->outcome);
     }
   return NULL;
+}
+
+/* The --tests-from list of the last rerun: exactly @paths (any order),
+ * each as "PROGRAM::PATH" with the program as stored. */
+static void
+assert_tests_list (TallyViewerWindow  *window,
+                   const char * const *paths)
+{
+  const char *list = tally_viewer_window_get_last_tests (window);
+  g_auto(GStrv) lines = NULL;
+  guint n = g_strv_length ((char **) paths);
+
+  tally_assert_nonnull (list);
+  tally_assert_true (g_str_has_suffix (list, "\n"));
+  lines = g_strsplit (list, "\n", -1);
+  tally_assert_cmpuint (g_strv_length (lines), ==, n + 1);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *want = g_strdup_printf ("sample-history::%s", paths[i]);
+      guint found = 0;
+
+      for (guint j = 0; j < n; j++)
+        if (g_str_has_suffix (lines[j], want))
+          found++;
+      tally_assert_cmpuint (found, ==, 1);
+    }
 }
 
 static void
@@ -600,8 +673,14 @@ test_rerun_failed (TallyTest     *t,
   g_setenv ("TALLY_SAMPLE_DIR", tally_test_get_tmpdir (t), TRUE);
   new_run.window = window;
   new_run.old_run = tally_viewer_window_get_run_id (window);
-  g_action_group_activate_action (G_ACTION_GROUP (window), "rerun-failed", NULL);
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.rerun-failed", NULL));
   tally_assert_true (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
+  assert_tests_list (window, (const char *[]) { "/history/b", "/history/c", "/history/flaky", NULL });
+  /* No other run while this one goes: the action is disabled (enabled,
+   * it would try and toast that the runner is busy). */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.rerun-failed", NULL);
+  tally_assert_true (tally_viewer_window_get_last_toast (window) == NULL
+                     || strstr (tally_viewer_window_get_last_toast (window), "already") == NULL);
   wait_for (t, shows_new_run, &new_run);
   g_unsetenv ("TALLY_SAMPLE_FAIL");
 
@@ -785,7 +864,7 @@ test_rerun_selected (TallyTest     *t,
   tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 9);
 
   /* Nothing selected: nothing to run. */
-  g_action_group_activate_action (G_ACTION_GROUP (window), "rerun-selected", NULL);
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.rerun-selected", NULL));
   tally_assert_false (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
   tally_assert_cmpstr (tally_viewer_window_get_last_toast (window), ==, "Select a test first");
 
@@ -819,8 +898,9 @@ test_rerun_selected (TallyTest     *t,
   g_setenv ("TALLY_SAMPLE_DIR", tally_test_get_tmpdir (t), TRUE);
   new_run.window = window;
   new_run.old_run = tally_viewer_window_get_run_id (window);
-  g_action_group_activate_action (G_ACTION_GROUP (window), "rerun-selected", NULL);
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.rerun-selected", NULL));
   tally_assert_true (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
+  assert_tests_list (window, (const char *[]) { "/history/a", "/history/b", NULL });
   wait_for (t, shows_new_run, &new_run);
   g_unsetenv ("TALLY_SAMPLE_FAIL");
 
@@ -855,7 +935,7 @@ test_rerun_stop (TallyTest     *t,
   first_run = tally_viewer_window_get_run_id (window);
 
   g_setenv ("TALLY_RUNNER", runner, TRUE);
-  g_action_group_activate_action (G_ACTION_GROUP (window), "run-markers", g_variant_new_string ("not serial"));
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run-markers", "s", "not serial"));
   tally_assert_true (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
 
   /* Live: the new run shows up with rows while it runs. */
@@ -865,7 +945,7 @@ test_rerun_stop (TallyTest     *t,
   tally_assert_cmpint (tally_viewer_window_get_run_id (window), !=, first_run);
   tally_assert_true (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
 
-  g_action_group_activate_action (G_ACTION_GROUP (window), "stop", NULL);
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL));
   wait_for (t, runner_idle, window);
 
   {
@@ -878,6 +958,168 @@ test_rerun_stop (TallyTest     *t,
     tally_assert_cmpuint (run->n_results, <, 18 * 20);
   }
   tally_assert_nonnull (strstr (tally_viewer_window_get_last_toast (window), "stopped"));
+  close_window (t, window);
+}
+
+/* Runs load on a thread: the list is empty while one loads, a newer
+ * choice supersedes a load in progress, and going back to the run shown
+ * before (whose connection is kept) shows its results again. */
+static void
+test_switch_runs (TallyTest     *t,
+                  gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+  GListModel *results;
+  gint64 first_run, second_run;
+
+  require_display (t);
+  run_tally (t, db, NULL, "@tests/samples/sample-history", NULL);
+  run_tally (t, db, NULL, "@tests/samples/sample-outcomes", NULL);
+  window = open_window (t, db);
+  results = tally_viewer_window_get_results (window);
+  second_run = tally_viewer_window_get_run_id (window);
+  first_run = second_run - 1;
+  {
+    g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);
+    g_autoptr(GPtrArray) expected = expected_rows (db, second_run, NULL, NULL);
+
+    assert_same_set (shown, expected);
+  }
+
+  /* The first run: nothing selected, no row read, until it is loaded. */
+  gtk_selection_model_select_all (tally_viewer_window_get_selection (window));
+  tally_assert_true (tally_viewer_window_select_run (window, first_run));
+  tally_assert_true (tally_viewer_window_is_loading (window));
+  tally_assert_cmpuint (n_selected (window), ==, 0);
+  tally_assert_cmpint (tally_viewer_detail_get_result_id (tally_viewer_window_get_detail (window)), ==, 0);
+  for (guint i = 0; i < g_list_model_get_n_items (results); i++)
+    {
+      g_autoptr(TallyViewerResult) r = g_list_model_get_item (results, i);
+
+      tally_assert_null (tally_viewer_result_get_row (r));
+    }
+  tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, first_run);
+  /* Nothing to rerun from until it is read. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.rerun-failed", NULL);
+  tally_assert_false (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
+  tally_assert_cmpstr (tally_viewer_window_get_last_toast (window), ==, "The run is still loading");
+  wait_for (t, loaded, window);
+  {
+    g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);
+    g_autoptr(GPtrArray) expected = expected_rows (db, first_run, NULL, NULL);
+
+    tally_assert_cmpuint (expected->len, ==, 9);
+    assert_same_set (shown, expected);
+  }
+
+  /* The second, then at once the first again: the first wins. */
+  tally_viewer_window_select_run (window, second_run);
+  tally_viewer_window_select_run (window, first_run);
+  tally_assert_true (tally_viewer_window_is_loading (window));
+  wait_for (t, loaded, window);
+  settle (t, 100);
+  tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, first_run);
+  {
+    g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);
+    g_autoptr(GPtrArray) expected = expected_rows (db, first_run, NULL, NULL);
+
+    assert_same_set (shown, expected);
+  }
+
+  /* And back, with a filter typed meanwhile: applied when it is in. */
+  tally_viewer_window_select_run (window, second_run);
+  search (window, "/outcomes/fail");
+  wait_for (t, loaded, window);
+  {
+    g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);
+    g_autoptr(GPtrArray) expected = expected_rows (db, second_run, row_message_has, "/outcomes/fail");
+
+    tally_assert_cmpuint (expected->len, >=, 1);
+    assert_same_set (shown, expected);
+  }
+  close_window (t, window);
+}
+
+typedef struct
+{
+  TallyViewerWindow *window;
+  guint n;
+} ShowsN;
+
+static gboolean
+shows_n_results (gpointer data)
+{
+  ShowsN *w = data;
+
+  return !tally_viewer_window_is_loading (w->window)
+         && g_list_model_get_n_items (tally_viewer_window_get_results (w->window)) == w->n;
+}
+
+/* Another connection adds a result to the shown run: the window reads
+ * the run again on a thread and shows it, keeping the selection, and the
+ * detail reads through the new connection. */
+static void
+test_live_refresh (TallyTest     *t,
+                   gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+  GListModel *results;
+  TallyViewerDetail *detail;
+  ShowsN shows = { NULL, 21 };
+
+  require_display (t);
+  write_many (db, 20);
+  window = open_window (t, db);
+  results = tally_viewer_window_get_results (window);
+  detail = tally_viewer_window_get_detail (window);
+  tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 20);
+  tally_assert_true (tally_viewer_window_select_position (window, position_of (results, "/many/0005")));
+  tally_assert_cmpstr (detail_path (window), ==, "/many/0005");
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(TallyStore) store = tally_store_open (db, &error);
+    gint64 run_id = tally_viewer_window_get_run_id (window);
+    gint64 test_id, result_id;
+    TallyResult result;
+
+    tally_assert_no_error (error);
+    test_id = tally_store_ensure_test (store, "./many", "/many/0020", "many.c", 1, NULL, &error);
+    tally_assert_no_error (error);
+    tally_result_init (&result);
+    result.started_at_us = g_get_real_time ();
+    result_id = tally_store_start_result (store, run_id, test_id, &result, &error);
+    tally_assert_no_error (error);
+    result.outcome = TALLY_OUTCOME_FAILED;
+    tally_store_finish_result (store, result_id, &result, &error);
+    tally_assert_no_error (error);
+    tally_store_commit (store, &error);
+    tally_assert_no_error (error);
+  }
+
+  shows.window = window;
+  wait_for (t, shows_n_results, &shows);
+  tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 21);
+  tally_assert_cmpstr (outcome_of (results, "/many/0020"), ==, "failed");
+  tally_assert_cmpuint (n_selected (window), ==, 1);
+  tally_assert_true (is_selected_path (window, "/many/0005"));
+  tally_assert_cmpstr (detail_path (window), ==, "/many/0005");
+  /* The detail counts records through the connection it now has. */
+  tally_viewer_detail_set_max_level (detail, G_LOG_LEVEL_WARNING);
+  tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_detail_get_log_model (detail)), ==, 0);
+  tally_viewer_detail_set_max_level (detail, 0);
+
+  /* Typed while the run is read again: applied when it is in. */
+  tally_viewer_window_reload (window);
+  tally_assert_true (tally_viewer_window_is_loading (window));
+  search (window, "/many/0020");
+  tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 21);
+  shows.n = 1;
+  wait_for (t, shows_n_results, &shows);
+  tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
+  tally_assert_cmpstr (outcome_of (results, "/many/0020"), ==, "failed");
   close_window (t, window);
 }
 
@@ -993,29 +1235,58 @@ test_screenshot (TallyTest     *t,
   tally_assert_cmpint (gdk_texture_get_height (texture), >=, 500);
 }
 
+static TallyResultRow *
+fake_row (const char *program,
+          const char *path)
+{
+  TallyResultRow *row = g_new0 (TallyResultRow, 1);
+
+  row->program = g_strdup (program);
+  row->path = g_strdup (path);
+  return row;
+}
+
 static void
 test_rerun_argv (TallyTest     *t,
                  gconstpointer  data)
 {
   const char *run_argv[] = { "run", "-n", "2", "-k", "old", "--db=x.sqlite", "--lf", "-m",
-                             "slow", "--repeat", "3", "-v", "prog-a", "prog-b", NULL };
+                             "slow", "--tests-from", "old.txt", "--repeat", "3", "-v",
+                             "prog-a", "prog-b", NULL };
   g_auto(GStrv) argv = tally_viewer_rerun_argv ("/bin/tally", run_argv, "/d/r.sqlite",
-                                                (const char *[]) { "-k", "new", NULL });
+                                                (const char *[]) { "--tests-from", "/t/list", NULL });
   g_autofree char *joined = g_strjoinv (" ", argv);
-  g_autoptr(GPtrArray) all = g_ptr_array_new ();
-  g_autoptr(GPtrArray) chosen = g_ptr_array_new ();
-  g_autofree char *expr = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_result_row_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *list = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  GStatBuf st;
 
   tally_assert_cmpstr (joined, ==,
-                       "/bin/tally run -n 2 --repeat 3 --db /d/r.sqlite --json -k new -- prog-a prog-b");
+                       "/bin/tally run -n 2 --repeat 3 --db /d/r.sqlite --json --tests-from /t/list -- prog-a prog-b");
 
-  g_ptr_array_add (all, (char *) "p::/a");
-  g_ptr_array_add (all, (char *) "p::/ab");
-  g_ptr_array_add (all, (char *) "p::/b \"q\"");
-  g_ptr_array_add (chosen, (char *) "p::/a");
-  g_ptr_array_add (chosen, (char *) "p::/b \"q\"");
-  expr = tally_viewer_exact_keyword_expr (all, chosen);
-  tally_assert_cmpstr (expr, ==, "(\"p::/a\" and not (\"p::/ab\")) or (\"p::/b \\\"q\\\"\")");
+  /* One line per test, in order, each once (two attempts of /a); a name
+   * that a line cannot hold is left out; /a does not select /ab. */
+  g_ptr_array_add (rows, fake_row ("p", "/a"));
+  g_ptr_array_add (rows, fake_row ("./q", "/ab"));
+  g_ptr_array_add (rows, fake_row ("p", "/a"));
+  g_ptr_array_add (rows, fake_row ("p", "/b \"q\" or x"));
+  g_ptr_array_add (rows, fake_row ("p", "/c\nd"));
+  list = tally_viewer_tests_from_list (rows);
+  tally_assert_cmpstr (list, ==, "p::/a\n./q::/ab\np::/b \"q\" or x\n");
+  g_clear_pointer (&list, g_free);
+  list = tally_viewer_tests_from_list (NULL);
+  tally_assert_cmpstr (list, ==, "");
+
+  path = tally_viewer_write_tests_file ("p::/a\n", &error);
+  tally_assert_no_error (error);
+  tally_assert_nonnull (path);
+  tally_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  tally_assert_cmpstr (contents, ==, "p::/a\n");
+  tally_assert_cmpint (g_stat (path, &st), ==, 0);
+  tally_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  tally_assert_cmpint (g_unlink (path), ==, 0);
 }
 
 /* Before the tests: start libadwaita and let GTK create the sources it
@@ -1059,6 +1330,8 @@ main (int   argc,
   tally_add ("/viewer/rerun-failed", test_rerun_failed, MARKS);
   tally_add ("/viewer/rerun-selected", test_rerun_selected, MARKS);
   tally_add ("/viewer/stop", test_rerun_stop, MARKS);
+  tally_add ("/viewer/switch-runs", test_switch_runs, MARKS);
+  tally_add ("/viewer/live-refresh", test_live_refresh, MARKS);
   tally_add ("/viewer/bad-databases", test_bad_databases, MARKS);
   tally_add ("/viewer/screenshot", test_screenshot, MARKS);
   tally_add ("/viewer/desktop-file", test_desktop_file, NULL);

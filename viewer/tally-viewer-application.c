@@ -89,8 +89,13 @@ screenshot_tick_cb (GtkWidget     *widget,
                     gpointer       user_data)
 {
   TallyViewerApplication *self = user_data;
-  guint frames = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (widget), "frames")) + 1;
+  guint frames;
   g_autoptr(GError) error = NULL;
+
+  /* Frames count once the run's results are in (they load on a thread). */
+  if (tally_viewer_window_is_loading (TALLY_VIEWER_WINDOW (widget)))
+    return G_SOURCE_CONTINUE;
+  frames = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (widget), "frames")) + 1;
 
   g_object_set_data (G_OBJECT (widget), "frames", GUINT_TO_POINTER (frames));
   /* Once the table has its size it can scroll to the selection. */

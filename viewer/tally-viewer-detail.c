@@ -5,7 +5,7 @@
 
 #include <tally.h>
 
-#include "tally-viewer-detail.h"
+#include "tally-viewer-detail-private.h"
 #include "tally-viewer-log-list.h"
 #include "tally-viewer-util.h"
 
@@ -45,6 +45,7 @@ struct _TallyViewerDetail
   TallyViewerLogList *logs;
   GArray *durations;            /* gint64, oldest first */
   gint64 result_id;
+  guint n_logs;                 /* the result's records, all levels */
   gint64 started_at_us;
   GLogLevelFlags max_level;
   char *message;
@@ -359,8 +360,10 @@ load_logs (TallyViewerDetail *self)
   g_autofree char *count = NULL;
   guint n;
 
+  /* The row counted its records (an index-only count); a level filter
+   * needs each record's level. */
   tally_viewer_log_list_set_result (self->logs, self->store, self->result_id,
-                                    self->max_level, &error);
+                                    self->max_level, self->max_level == 0 ? (gint64) self->n_logs : -1, &error);
   if (error != NULL)
     g_warning ("Cannot count log records: %s", error->message);
 
@@ -413,12 +416,13 @@ tally_viewer_detail_set_result (TallyViewerDetail    *self,
   if (store == NULL || row == NULL)
     {
       self->result_id = 0;
-      tally_viewer_log_list_set_result (self->logs, NULL, 0, 0, NULL);
+      tally_viewer_log_list_set_result (self->logs, NULL, 0, 0, -1, NULL);
       gtk_stack_set_visible_child_name (self->stack, "empty");
       return;
     }
 
   self->result_id = row->id;
+  self->n_logs = row->n_logs;
   self->started_at_us = row->started_at_us;
 
   gtk_label_set_text (self->outcome_label, tally_outcome_to_string (row->outcome));
@@ -467,6 +471,18 @@ tally_viewer_detail_set_result (TallyViewerDetail    *self,
   load_output (self, self->stderr_view, TALLY_STREAM_STDERR);
 
   gtk_stack_set_visible_child_name (self->stack, "detail");
+}
+
+void
+tally_viewer_detail_set_store (TallyViewerDetail *self,
+                               TallyStore        *store)
+{
+  g_return_if_fail (TALLY_VIEWER_IS_DETAIL (self));
+
+  if (self->store == NULL)
+    return;
+  self->store = store;
+  tally_viewer_log_list_set_store (self->logs, store);
 }
 
 gint64

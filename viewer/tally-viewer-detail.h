@@ -18,16 +18,13 @@ void        tally_viewer_detail_set_result     (TallyViewerDetail    *self,
                                                 TallyStore           *store,
                                                 gint64                run_id,
                                                 const TallyResultRow *row);
+/* The same result through another connection (borrowed) from now on. */
+void        tally_viewer_detail_set_store      (TallyViewerDetail    *self,
+                                                TallyStore           *store);
 gint64      tally_viewer_detail_get_result_id  (TallyViewerDetail    *self);
 /* 0 for all levels, else a GLogLevelFlags bit and the more severe ones. */
 void        tally_viewer_detail_set_max_level  (TallyViewerDetail    *self,
                                                 GLogLevelFlags        max_level);
-GListModel *tally_viewer_detail_get_log_model  (TallyViewerDetail    *self);
-/* For tests: what is shown. */
-char       *tally_viewer_detail_dup_output     (TallyViewerDetail    *self,
-                                                int                   stream);
-const char *tally_viewer_detail_get_message    (TallyViewerDetail    *self);
 void        tally_viewer_detail_release_views  (TallyViewerDetail    *self);
-guint       tally_viewer_detail_get_n_history  (TallyViewerDetail    *self);
 
 G_END_DECLS

@@ -158,6 +158,7 @@ tally_viewer_log_list_set_result (TallyViewerLogList  *self,
                                   TallyStore          *store,
                                   gint64               result_id,
                                   GLogLevelFlags       max_level,
+                                  gint64               n_records,
                                   GError             **error)
 {
   guint old_n = self->n_items;
@@ -165,7 +166,9 @@ tally_viewer_log_list_set_result (TallyViewerLogList  *self,
 
   g_return_val_if_fail (TALLY_VIEWER_IS_LOG_LIST (self), FALSE);
 
-  if (store != NULL && result_id != 0)
+  if (store != NULL && result_id != 0 && n_records >= 0)
+    count = n_records;
+  else if (store != NULL && result_id != 0)
     {
       count = tally_store_count_logs (store, result_id, max_level, error);
       if (count < 0)
@@ -186,4 +189,12 @@ tally_viewer_log_list_set_result (TallyViewerLogList  *self,
   tally_viewer_rows_rebind (self->items, self->n_items, NULL, NULL);
 
   return count >= 0 && (error == NULL || *error == NULL);
+}
+
+void
+tally_viewer_log_list_set_store (TallyViewerLogList *self,
+                                 TallyStore         *store)
+{
+  g_return_if_fail (TALLY_VIEWER_IS_LOG_LIST (self));
+  self->store = store;
 }

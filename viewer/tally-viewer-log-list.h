@@ -23,11 +23,19 @@ const TallyLogRecord *tally_viewer_log_item_get_record (TallyViewerLogItem *self
 G_DECLARE_FINAL_TYPE (TallyViewerLogList, tally_viewer_log_list, TALLY_VIEWER, LOG_LIST, GObject)
 
 TallyViewerLogList *tally_viewer_log_list_new   (void);
-/* @store is borrowed; @result_id 0 empties the list. */
+/* @store is borrowed; @result_id 0 empties the list. @n_records: how
+ * many records the filter keeps if known (the result row's count when
+ * @max_level is 0), else -1 to count them. */
 gboolean tally_viewer_log_list_set_result (TallyViewerLogList  *self,
                                            TallyStore          *store,
                                            gint64               result_id,
                                            GLogLevelFlags       max_level,
+                                           gint64               n_records,
                                            GError             **error);
+
+/* Another connection to the same database: pages are read from @store
+ * from now on (borrowed), the list stays as it is. */
+void     tally_viewer_log_list_set_store  (TallyViewerLogList  *self,
+                                           TallyStore          *store);
 
 G_END_DECLS

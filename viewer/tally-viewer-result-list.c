@@ -29,16 +29,21 @@ struct _TallyViewerResultList
 
   TallyStore *store;            /* borrowed */
   gint64 run_id;
-  guint outcomes;
-  char *text;
-  GArray *test_ids;
-  char *sort_key;
-  gboolean descending;
+  TallyViewerResultFilter filter;
+  guint generation;             /* bumped by each filter or order change */
 
   GArray *ids;                  /* what the model shows */
   TallyViewerRows *items;       /* the positions handed out */
   GHashTable *rows;             /* id → TallyResultRow (owned), read a page at a time */
 };
+
+enum {
+  CHANGING,
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void load_page (TallyViewerResultList *self, guint position);
 
@@ -176,9 +181,7 @@ tally_viewer_result_list_finalize (GObject *object)
 {
   TallyViewerResultList *self = (TallyViewerResultList *) object;
 
-  g_clear_pointer (&self->text, g_free);
-  g_clear_pointer (&self->test_ids, g_array_unref);
-  g_clear_pointer (&self->sort_key, g_free);
+  tally_viewer_result_filter_clear (&self->filter);
   g_clear_pointer (&self->ids, g_array_unref);
   g_clear_pointer (&self->items, tally_viewer_rows_free);
   g_clear_pointer (&self->rows, g_hash_table_unref);
@@ -190,6 +193,13 @@ static void
 tally_viewer_result_list_class_init (TallyViewerResultListClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = tally_viewer_result_list_finalize;
+
+  /* Around every change of the ids: the owner of a selection keeps it
+   * by id (positions keep their objects, see the header). */
+  signals[CHANGING] = g_signal_new ("changing", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -199,7 +209,7 @@ tally_viewer_result_list_init (TallyViewerResultList *self)
   self->items = tally_viewer_rows_new (G_LIST_MODEL (self), TALLY_VIEWER_TYPE_RESULT);
   self->rows = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
                                       (GDestroyNotify) tally_result_row_free);
-  self->sort_key = g_strdup ("path");
+  self->filter.sort_key = g_strdup ("path");
 }
 
 TallyViewerResultList *
@@ -224,10 +234,13 @@ id_changed (guint    position,
          || g_array_index (change->old_ids, gint64, position) != g_array_index (change->ids, gint64, position);
 }
 
+/* @rows_changed: the rows may have changed (not only the ids), so the
+ * views rebind every position; @clear_rows: forget the rows read. */
 static void
 replace_ids (TallyViewerResultList *self,
              GArray                *ids,
-             gboolean               rows_changed)
+             gboolean               rows_changed,
+             gboolean               clear_rows)
 {
   g_autoptr(GArray) old_ids = self->ids;
   guint old_len = old_ids->len;
@@ -236,11 +249,16 @@ replace_ids (TallyViewerResultList *self,
                   && (old_len == 0
                       || memcmp (ids->data, old_ids->data, old_len * sizeof (gint64)) == 0);
 
-  self->ids = g_array_ref (ids);
   if (same && !rows_changed)
-    return;
+    {
+      self->ids = g_array_ref (ids);
+      return;
+    }
 
-  if (rows_changed || g_hash_table_size (self->rows) > MAX_CACHED_ROWS)
+  g_signal_emit (self, signals[CHANGING], 0);
+  self->ids = g_array_ref (ids);
+
+  if (clear_rows || g_hash_table_size (self->rows) > MAX_CACHED_ROWS)
     g_hash_table_remove_all (self->rows);
 
   /* Positions added or removed at the end, then the contents of the
@@ -253,6 +271,7 @@ replace_ids (TallyViewerResultList *self,
 
     tally_viewer_rows_rebind (self->items, common, rows_changed ? NULL : id_changed, &change);
   }
+  g_signal_emit (self, signals[CHANGED], 0);
 }
 
 void
@@ -266,7 +285,16 @@ tally_viewer_result_list_set_store (TallyViewerResultList *self,
 
   self->store = store;
   self->run_id = run_id;
-  replace_ids (self, none, TRUE);
+  replace_ids (self, none, TRUE, TRUE);
+}
+
+void
+tally_viewer_result_list_detach (TallyViewerResultList *self)
+{
+  g_return_if_fail (TALLY_VIEWER_IS_RESULT_LIST (self));
+
+  self->store = NULL;
+  g_hash_table_remove_all (self->rows);
 }
 
 gint64
@@ -284,12 +312,13 @@ tally_viewer_result_list_set_filter (TallyViewerResultList *self,
 {
   g_return_if_fail (TALLY_VIEWER_IS_RESULT_LIST (self));
 
-  self->outcomes = outcomes;
-  g_free (self->text);
-  self->text = text && *text ? g_ascii_strdown (text, -1) : NULL;
-  g_clear_pointer (&self->test_ids, g_array_unref);
+  self->filter.outcomes = outcomes;
+  g_free (self->filter.text);
+  self->filter.text = text && *text ? g_ascii_strdown (text, -1) : NULL;
+  g_clear_pointer (&self->filter.test_ids, g_array_unref);
   if (test_ids != NULL)
-    self->test_ids = g_array_ref (test_ids);
+    self->filter.test_ids = g_array_ref (test_ids);
+  self->generation++;
 }
 
 void
@@ -299,25 +328,115 @@ tally_viewer_result_list_set_sort (TallyViewerResultList *self,
 {
   g_return_if_fail (TALLY_VIEWER_IS_RESULT_LIST (self));
 
-  g_free (self->sort_key);
-  self->sort_key = g_strdup (sort_key ? sort_key : "path");
-  self->descending = descending;
+  g_free (self->filter.sort_key);
+  self->filter.sort_key = g_strdup (sort_key ? sort_key : "path");
+  self->filter.descending = descending;
+  self->generation++;
+}
+
+void
+tally_viewer_result_list_take_text (TallyViewerResultList *self,
+                                    const char            *text)
+{
+  g_return_if_fail (TALLY_VIEWER_IS_RESULT_LIST (self));
+
+  g_free (self->filter.text);
+  self->filter.text = text && *text ? g_ascii_strdown (text, -1) : NULL;
+  self->generation++;
+}
+
+guint
+tally_viewer_result_list_get_generation (TallyViewerResultList *self)
+{
+  g_return_val_if_fail (TALLY_VIEWER_IS_RESULT_LIST (self), 0);
+  return self->generation;
+}
+
+TallyViewerResultFilter *
+tally_viewer_result_list_dup_filter (TallyViewerResultList *self)
+{
+  TallyViewerResultFilter *copy;
+
+  g_return_val_if_fail (TALLY_VIEWER_IS_RESULT_LIST (self), NULL);
+
+  copy = g_new0 (TallyViewerResultFilter, 1);
+  copy->outcomes = self->filter.outcomes;
+  copy->text = g_strdup (self->filter.text);
+  copy->test_ids = self->filter.test_ids ? g_array_ref (self->filter.test_ids) : NULL;
+  copy->sort_key = g_strdup (self->filter.sort_key);
+  copy->descending = self->filter.descending;
+  return copy;
+}
+
+void
+tally_viewer_result_filter_clear (TallyViewerResultFilter *filter)
+{
+  g_clear_pointer (&filter->text, g_free);
+  g_clear_pointer (&filter->test_ids, g_array_unref);
+  g_clear_pointer (&filter->sort_key, g_free);
+}
+
+void
+tally_viewer_result_filter_free (TallyViewerResultFilter *filter)
+{
+  if (filter == NULL)
+    return;
+  tally_viewer_result_filter_clear (filter);
+  g_free (filter);
 }
 
 /* The store filters and sorts one run in memory (and narrows the last
  * text match as one types): a keystroke costs a pass over the previous
- * matches, not a query. */
+ * matches, not a query. Any thread: only @store is used. */
+GArray *
+tally_viewer_result_filter_query (const TallyViewerResultFilter  *filter,
+                                  TallyStore                     *store,
+                                  gint64                          run_id,
+                                  GError                        **error)
+{
+  TallyResultQuery query = TALLY_RESULT_QUERY_INIT;
+
+  query.outcomes = filter->outcomes;
+  query.test_ids = filter->test_ids;
+  query.text = filter->text;
+  return tally_store_viewer_query_result_ids (store, run_id, &query,
+                                              filter->sort_key, filter->descending, error);
+}
+
 static GArray *
 query_ids (TallyViewerResultList  *self,
            GError                **error)
 {
-  TallyResultQuery query = TALLY_RESULT_QUERY_INIT;
+  return tally_viewer_result_filter_query (&self->filter, self->store, self->run_id, error);
+}
 
-  query.outcomes = self->outcomes;
-  query.test_ids = self->test_ids;
-  query.text = self->text;
-  return tally_store_viewer_query_result_ids (self->store, self->run_id, &query,
-                                              self->sort_key, self->descending, error);
+void
+tally_viewer_result_list_set_ids (TallyViewerResultList *self,
+                                  TallyStore            *store,
+                                  gint64                 run_id,
+                                  GArray                *ids,
+                                  GPtrArray             *rows)
+{
+  g_return_if_fail (TALLY_VIEWER_IS_RESULT_LIST (self));
+  g_return_if_fail (ids != NULL);
+
+  self->store = store;
+  self->run_id = run_id;
+  g_hash_table_remove_all (self->rows);
+  for (guint i = 0; rows != NULL && i < rows->len; i++)
+    {
+      TallyResultRow *row = g_steal_pointer (&rows->pdata[i]);
+
+      g_hash_table_replace (self->rows, &row->id, row);
+    }
+  replace_ids (self, ids, TRUE, FALSE);
+}
+
+TallyStore *
+tally_viewer_result_list_get_store (TallyViewerResultList *self)
+{
+  g_return_val_if_fail (TALLY_VIEWER_IS_RESULT_LIST (self), NULL);
+  return self->store;
 }
 
 gboolean
@@ -335,7 +454,7 @@ tally_viewer_result_list_refresh (TallyViewerResultList  *self,
   if (ids == NULL)
     return FALSE;
 
-  replace_ids (self, ids, TRUE);
+  replace_ids (self, ids, TRUE, TRUE);
   return TRUE;
 }
 
@@ -348,15 +467,16 @@ tally_viewer_result_list_set_text (TallyViewerResultList  *self,
 
   g_return_val_if_fail (TALLY_VIEWER_IS_RESULT_LIST (self), FALSE);
 
-  g_free (self->text);
-  self->text = text && *text ? g_ascii_strdown (text, -1) : NULL;
+  g_free (self->filter.text);
+  self->filter.text = text && *text ? g_ascii_strdown (text, -1) : NULL;
+  self->generation++;
   if (self->store == NULL)
     return TRUE;
 
   ids = query_ids (self, error);
   if (ids == NULL)
     return FALSE;
-  replace_ids (self, ids, FALSE);
+  replace_ids (self, ids, FALSE, FALSE);
   return TRUE;
 }
 

@@ -5,10 +5,14 @@
 
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include <json-glib/json-glib.h>
 #include <tally.h>
 
+#include "tally-store-private.h"
 #include "tally-viewer-runner.h"
 
 #define STOP_GRACE_MS 3000
@@ -385,6 +389,7 @@ static const RunOption run_options[] = {
   { "workers", 'n', TRUE, FALSE },
   { "markers", 'm', TRUE, TRUE },
   { "keyword", 'k', TRUE, TRUE },
+  { "tests-from", 0, TRUE, TRUE },
   { "exitfirst", 'x', FALSE, FALSE },
   { "maxfail", 0, TRUE, FALSE },
   { "timeout", 0, TRUE, FALSE },
@@ -521,61 +526,48 @@ tally_viewer_rerun_argv (const char          *tally_path,
   return (GStrv) g_ptr_array_free (argv, FALSE);
 }
 
-static void
-append_quoted (GString    *expr,
-               const char *text)
+char *
+tally_viewer_tests_from_list (GPtrArray *rows)
 {
-  g_string_append_c (expr, '"');
-  for (const char *p = text; *p != '\0'; p++)
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GString *list = g_string_new (NULL);
+
+  for (guint i = 0; rows != NULL && i < rows->len; i++)
     {
-      if (*p == '"' || *p == '\\')
-        g_string_append_c (expr, '\\');
-      g_string_append_c (expr, *p);
+      const TallyResultRow *row = g_ptr_array_index (rows, i);
+      char *line = g_strdup_printf ("%s::%s", row->program, row->path);
+
+      /* A line is a line: a name with a newline cannot be listed (the
+       * runner could not have stored it from a listing either). */
+      if (strchr (line, '\n') != NULL || strchr (line, '\r') != NULL || g_hash_table_contains (seen, line))
+        {
+          g_free (line);
+          continue;
+        }
+      g_hash_table_add (seen, line);
+      g_string_append (list, line);
+      g_string_append_c (list, '\n');
     }
-  g_string_append_c (expr, '"');
+  return g_string_free (list, FALSE);
 }
 
 char *
-tally_viewer_exact_keyword_expr (GPtrArray *all,
-                                 GPtrArray *selected)
+tally_viewer_write_tests_file (const char  *list,
+                               GError     **error)
 {
-  g_autoptr(GHashTable) chosen = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) lower_all = g_ptr_array_new_with_free_func (g_free);
-  GString *expr = g_string_new (NULL);
+  g_autofree char *path = NULL;
+  int fd;
 
-  for (guint i = 0; i < selected->len; i++)
-    g_hash_table_add (chosen, g_ptr_array_index (selected, i));
-  for (guint i = 0; i < all->len; i++)
-    g_ptr_array_add (lower_all, g_ascii_strdown (g_ptr_array_index (all, i), -1));
-
-  for (guint i = 0; i < selected->len; i++)
+  fd = g_file_open_tmp ("tally-viewer-tests-XXXXXX.txt", &path, error);
+  if (fd < 0)
+    return NULL;
+  close (fd);
+  if (!g_file_set_contents_full (path, list, -1, G_FILE_SET_CONTENTS_NONE, 0600, error))
     {
-      const char *hay = g_ptr_array_index (selected, i);
-      g_autofree char *lower = g_ascii_strdown (hay, -1);
-      gboolean first_exclusion = TRUE;
-
-      if (expr->len > 0)
-        g_string_append (expr, " or ");
-      g_string_append_c (expr, '(');
-      append_quoted (expr, hay);
-
-      for (guint j = 0; j < all->len; j++)
-        {
-          const char *other = g_ptr_array_index (all, j);
-
-          if (g_hash_table_contains (chosen, other)
-              || strstr (g_ptr_array_index (lower_all, j), lower) == NULL)
-            continue;
-          g_string_append (expr, first_exclusion ? " and not (" : " or ");
-          append_quoted (expr, other);
-          first_exclusion = FALSE;
-        }
-      if (!first_exclusion)
-        g_string_append_c (expr, ')');
-      g_string_append_c (expr, ')');
+      g_unlink (path);
+      return NULL;
     }
-
-  return g_string_free (expr, FALSE);
+  return g_steal_pointer (&path);
 }
 
 /* The name `tally run` gives @path when run in @dir (as
@@ -593,7 +585,7 @@ display_name_in (const char *dir,
 }
 
 /* Whether, run from @dir, the positional arguments exist and the stored
- * program names come out the same (the -k haystacks depend on them). */
+ * program names come out the same (the --tests-from lines name them). */
 static gboolean
 fits_run_dir (const char *dir,
               GPtrArray  *positional,

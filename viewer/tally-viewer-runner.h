@@ -34,12 +34,13 @@ GStrv     tally_viewer_rerun_argv        (const char          *tally_path,
                                           const char          *db_path,
                                           const char * const  *selection);
 
-/* A -k expression that selects exactly the tests whose "program::path"
- * haystacks are in @selected among @all (the expression language has
- * substrings only: each chosen haystack is kept, and the unchosen
- * haystacks that contain it are excluded). */
-char     *tally_viewer_exact_keyword_expr (GPtrArray          *all,
-                                           GPtrArray          *selected);
+/* The lines of `tally run --tests-from`: "program::path\n" for each
+ * result of @rows (TallyResultRow, nullable), each test once, in order. */
+char     *tally_viewer_tests_from_list   (GPtrArray           *rows);
+/* Writes @list to a new file (mode 0600) in the temporary directory;
+ * returns its path, which the caller removes when done. */
+char     *tally_viewer_write_tests_file  (const char          *list,
+                                          GError             **error);
 
 /* The directory to run from so the program names stored in the database
  * (relative to the first run's directory) resolve, or NULL with @error

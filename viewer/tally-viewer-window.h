@@ -3,17 +3,18 @@
 
 #include <adwaita.h>
 
-#include "tally-viewer-detail.h"
-#include "tally-viewer-runner.h"
-
 G_BEGIN_DECLS
 
+/* The main window: a results database (TallyViewerDocument) shown as
+ * the runs sidebar, the filter bar, the results table and the detail,
+ * with the actions that open databases and run tests. */
 #define TALLY_VIEWER_TYPE_WINDOW (tally_viewer_window_get_type ())
 G_DECLARE_FINAL_TYPE (TallyViewerWindow, tally_viewer_window, TALLY_VIEWER, WINDOW, AdwApplicationWindow)
 
 TallyViewerWindow *tally_viewer_window_new          (GtkApplication    *application);
-/* Opens @path read-only; on failure the window shows an error page and
- * this returns FALSE with @error set (nullable). */
+/* Opens @path read-only and shows its newest run (its results load on a
+ * thread); on failure the window shows an error page and this returns
+ * FALSE with @error set (nullable). */
 gboolean    tally_viewer_window_open_path          (TallyViewerWindow *self,
                                                     const char        *path,
                                                     GError           **error);
@@ -24,27 +25,14 @@ const char *tally_viewer_window_get_error_text     (TallyViewerWindow *self);
 gboolean    tally_viewer_window_select_run         (TallyViewerWindow *self,
                                                     gint64             run_id);
 gint64      tally_viewer_window_get_run_id         (TallyViewerWindow *self);
+/* Whether the shown run's results are being read (a run being loaded,
+ * or read again after the database changed). */
+gboolean    tally_viewer_window_is_loading         (TallyViewerWindow *self);
 /* Selects the first failure in the table, if any. */
 gboolean    tally_viewer_window_select_first_failure (TallyViewerWindow *self);
 gboolean    tally_viewer_window_select_position    (TallyViewerWindow *self,
                                                     guint              position);
 /* Reads the database again now (the window also polls it). */
 void        tally_viewer_window_reload             (TallyViewerWindow *self);
-
-/* Before destroying the window without closing it (tests). */
-void        tally_viewer_window_release_views      (TallyViewerWindow *self);
-
-/* For tests and the benchmark. */
-GListModel        *tally_viewer_window_get_results   (TallyViewerWindow *self);
-/* The table's selection (a GtkMultiSelection over the results). */
-GtkSelectionModel *tally_viewer_window_get_selection (TallyViewerWindow *self);
-TallyViewerDetail *tally_viewer_window_get_detail    (TallyViewerWindow *self);
-TallyViewerRunner *tally_viewer_window_get_runner    (TallyViewerWindow *self);
-GtkEditable       *tally_viewer_window_get_search    (TallyViewerWindow *self);
-GtkEditable       *tally_viewer_window_get_marker_entry (TallyViewerWindow *self);
-/* The rows shown as "program::path" strings, in order (reads them all). */
-GPtrArray         *tally_viewer_window_dup_shown     (TallyViewerWindow *self);
-/* The sentence of the last toast, for tests. */
-const char        *tally_viewer_window_get_last_toast (TallyViewerWindow *self);
 
 G_END_DECLS

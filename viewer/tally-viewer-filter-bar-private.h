@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "tally-viewer-filter-bar.h"
+
+G_BEGIN_DECLS
+
+/* For tests and the benchmark: the entries, to type into. */
+GtkEditable *tally_viewer_filter_bar_get_search       (TallyViewerFilterBar *self);
+GtkEditable *tally_viewer_filter_bar_get_marker_entry (TallyViewerFilterBar *self);
+
+G_END_DECLS
