@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "tally-assert.h"
+#include "tally-global-context-private.h"
 #include "tally-markers-private.h"
 #include "tally-test-private.h"
 
@@ -86,7 +87,9 @@ tally_test_new (const TallyTestCase *tc,
   const char *leaks = tally_markers_lookup (tc->markers, "leaks");
 
   test->tc = tc;
-  test->context = test_context_new ();
+  test->on_global = tally_global_context_wanted (tc);
+  test->context = test->on_global ? g_main_context_ref (g_main_context_default ())
+                                  : test_context_new ();
   test->cancellable = g_cancellable_new ();
   test->timeout_s = timeout ? g_ascii_strtod (timeout, NULL) : default_timeout_s;
   test->outcome = TALLY_OUTCOME_PASSED;
@@ -554,10 +557,12 @@ tally_test_iterate (TallyTest  *test,
 timed_out:
   {
     /* Freed by hand: nothing after the unwind returns here. */
-    char *message = g_strdup_printf ("timed out after %.3g s %s", test->timeout_s, what);
+    GString *message = g_string_new (NULL);
 
-    tally_test_set_failure (test, TALLY_OUTCOME_TIMEOUT, NULL, 0, message);
-    g_free (message);
+    g_string_append_printf (message, "timed out after %.3g s %s", test->timeout_s, what);
+    tally_global_context_explain (test, message);
+    tally_test_set_failure (test, TALLY_OUTCOME_TIMEOUT, NULL, 0, message->str);
+    g_string_free (message, TRUE);
     tally_test_unwind (test);
   }
 }

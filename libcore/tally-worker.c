@@ -359,7 +359,9 @@ run_one (TallyTestCase       *tc,
   fflush (stdout);
   fflush (stderr);
 
-  tainted = test->tainted;
+  /* A worker whose state the test may have broken (unwound from a
+   * callback, leftovers destroyed) retires after reporting it. */
+  tainted = test->tainted || test->retire;
   send_finished (test, g_get_monotonic_time () - started);
   tally_test_free (test);
 
