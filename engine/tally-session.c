@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tally-session-private.h"
+#include "tally-protocol-private.h"
 #include "tally-worker-proc-private.h"
 
 #define TICK_MS 100
@@ -77,6 +78,8 @@ struct _TallySession
   UnitQueue serial;
   Slot *slots;
   GPtrArray *retired;        /* TallyWorkerProc told to quit, not yet gone */
+  GHashTable *fixture_workers; /* TallyWorkerProc with worker fixtures to tear down */
+  GPtrArray *teardowns;      /* TallyListedTest made for fixture teardown errors */
   GSource *tick;
   GMainContext *context;
   TallyWorkerSettings settings;
@@ -96,6 +99,16 @@ struct _TallySession
 };
 
 static void fill_slots (TallySession *session);
+
+static void
+listed_teardown_free (gpointer data)
+{
+  TallyListedTest *test = data;
+
+  g_free (test->path);
+  g_clear_pointer (&test->markers, tally_markers_unref);
+  g_free (test);
+}
 static void maybe_finish (TallySession *session);
 static void begin_head (Slot *slot);
 
@@ -991,6 +1004,7 @@ on_worker_exited (TallyWorkerProc *worker,
   Slot *slot = data;
   TallySession *session = slot->session;
 
+  g_hash_table_remove (session->fixture_workers, worker);
   if (slot->worker != worker)
     {
       /* A retired worker finished quitting. */
@@ -1052,11 +1066,67 @@ on_worker_exited (TallyWorkerProc *worker,
   maybe_finish (session);
 }
 
+/* A worker fixture's teardown is reported as a result of its own, an
+ * `error` like pytest's "ERROR at teardown": a test made for it, named
+ * after the fixture, in the worker's program. */
+static void
+report_teardown_error (Slot            *slot,
+                       TallyWorkerProc *worker,
+                       const char      *name,
+                       const char      *message)
+{
+  TallySession *session = slot->session;
+  TallyListedTest *test = g_new0 (TallyListedTest, 1);
+  TallyRunItem *item;
+
+  test->program = tally_worker_proc_get_program (worker);
+  test->path = g_strdup_printf ("[teardown of worker fixture “%s”]", name);
+  test->markers = tally_markers_new ();
+  test->index = G_MAXUINT;
+  g_ptr_array_add (session->teardowns, test);
+  if (session->options.store != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      test->store_id = tally_store_ensure_test (session->options.store, test->program->name,
+                                                test->path, NULL, 0, test->markers, &error);
+      store_problem (session, error);
+      if (test->store_id < 0)
+        test->store_id = 0;
+    }
+
+  item = item_new (test, 1, 0, session->next_seq++);
+  item->result.worker = slot->index;
+  item->result.started_at_us = g_get_real_time ();
+  tally_reporter_test_started (session->options.reporter, item);
+  item->result.outcome = TALLY_OUTCOME_ERROR;
+  item->result.message = g_strdup_printf ("error at teardown of worker fixture “%s”: %s",
+                                          name, message);
+  session->total++;
+  complete_item (session, item);
+}
+
+static void
+on_worker_fixture (TallyWorkerProc *worker,
+                   const char      *name,
+                   guint            event,
+                   const char      *message,
+                   gpointer         data)
+{
+  Slot *slot = data;
+
+  if (event == TALLY_FIXTURE_SET_UP)
+    g_hash_table_add (slot->session->fixture_workers, worker);
+  else if (event == TALLY_FIXTURE_TEARDOWN_ERROR)
+    report_teardown_error (slot, worker, name, message);
+}
+
 static const TallyWorkerCallbacks worker_callbacks = {
   on_worker_started,
   on_worker_log,
   on_worker_finished,
   on_worker_exited,
+  on_worker_fixture,
 };
 
 static void
@@ -1069,6 +1139,10 @@ maybe_finish (TallySession *session)
 
   for (guint i = 0; i < session->options.n_workers; i++)
     retire_worker (&session->slots[i]);
+
+  /* Workers with fixtures report their teardown before they exit. */
+  if (g_hash_table_size (session->fixture_workers) > 0)
+    return;
 
   session->finished = TRUE;
 }
@@ -1191,6 +1265,8 @@ tally_session_new (GPtrArray                 *tests,
   session->next_seq = session->n_positions;
   session->groups = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) unit_free);
   session->retired = g_ptr_array_new ();
+  session->fixture_workers = g_hash_table_new (NULL, NULL);
+  session->teardowns = g_ptr_array_new_with_free_func (listed_teardown_free);
   session->settings.default_timeout_s = options->default_timeout_s;
   session->settings.leaks = options->leaks;
   session->summary.failures = g_ptr_array_new ();
@@ -1314,6 +1390,8 @@ tally_session_free (TallySession *session)
     }
   g_ptr_array_set_free_func (session->retired, (GDestroyNotify) tally_worker_proc_free);
   g_ptr_array_unref (session->retired);
+  g_hash_table_unref (session->fixture_workers);
+  g_ptr_array_unref (session->teardowns);
   queue_clear (&session->parallel);
   queue_clear (&session->serial);
   g_hash_table_unref (session->groups);

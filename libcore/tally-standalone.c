@@ -11,6 +11,7 @@
 
 #include "tally-capture-private.h"
 #include "tally-main-private.h"
+#include "tally-protocol-private.h"
 #include "tally-text-private.h"
 
 /* Standalone mode: `./my-tests` runs the selected tests one after another
@@ -343,6 +344,29 @@ echo_failure (TallyTest *test)
   fflush (stderr);
 }
 
+static guint teardown_failed;
+
+/* A worker fixture's teardown that went wrong, after the last test: a
+ * TAP comment and a line on stderr, and the program fails. */
+static void
+on_fixture_event (const char *name,
+                  guint       event,
+                  const char *message)
+{
+  g_autoptr(GString) out = NULL;
+
+  if (event != TALLY_FIXTURE_TEARDOWN_ERROR)
+    return;
+
+  teardown_failed++;
+  out = g_string_new (NULL);
+  g_string_append_printf (out, "# ERROR at teardown of worker fixture “%s”:\n", name);
+  tally_text_append_prefixed (out, "#   ", message);
+  print_tap (out->str);
+  if (!stdout_is_stderr ())
+    fprintf (stderr, "error at teardown of worker fixture “%s”: %s\n", name, message);
+}
+
 int
 tally_standalone_main (TallyProgramOptions *opts)
 {
@@ -419,6 +443,11 @@ tally_standalone_main (TallyProgramOptions *opts)
   g_thread_join (watchdog_thread);
   close (watchdog.tap_fd);
   g_clear_pointer (&watchdog.tap_line, g_free);
+
+  tally_worker_fixtures_set_notify (on_fixture_event);
+  tally_worker_fixtures_shutdown ();
+  tally_worker_fixtures_set_notify (NULL);
+  failures += teardown_failed;
 
   if (!opts->quiet)
     {

@@ -368,6 +368,14 @@ run_one (TallyTestCase       *tc,
   return !tainted;
 }
 
+static void
+on_fixture_event (const char *name,
+                  guint       event,
+                  const char *message)
+{
+  send_now (TALLY_MSG_FIXTURE, g_variant_new ("(sus)", name, event, message ? message : ""));
+}
+
 int
 tally_worker_main (TallyProgramOptions *opts)
 {
@@ -390,6 +398,7 @@ tally_worker_main (TallyProgramOptions *opts)
   setvbuf (stdout, NULL, _IOLBF, 0);
   install_signal_handlers ();
   tally_caplog_set_sink (on_record, NULL);
+  tally_worker_fixtures_set_notify (on_fixture_event);
 
   send_now (TALLY_MSG_HELLO, g_variant_new ("(uut)", TALLY_PROTOCOL_VERSION,
                                             tests->len, (guint64) getpid ()));
@@ -406,6 +415,11 @@ tally_worker_main (TallyProgramOptions *opts)
     }
 
   tally_caplog_set_sink (NULL, NULL);
+  /* Before BYE: the runner reports what their teardown says (a tainted
+   * worker's fixtures are torn down at exit, unreported). */
+  if (g_str_equal (bye, "done"))
+    tally_worker_fixtures_shutdown ();
+  tally_worker_fixtures_set_notify (NULL);
   send_now (TALLY_MSG_BYE, g_variant_new ("(s)", bye));
   g_queue_clear (&queue);
 
