@@ -9,6 +9,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   const char *program;      /* argv[0] */
+  char **argv;              /* the command line as given, for a forked test's process */
   gboolean list_paths;      /* -l */
   gboolean tally_list;      /* --tally-list */
   gboolean tally_worker;    /* --tally-worker */

@@ -25,6 +25,7 @@ typedef struct
   char *marker_expr;
   char *keyword_expr;
   gboolean exitfirst;
+  gboolean forked;
   int maxfail;
   double timeout_s;
   gboolean strict_markers;
@@ -151,6 +152,7 @@ parse_options (int         argc,
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->timeout_s, "Per-test timeout for tests without a timeout marker (default 60; 0: none)", "SECONDS" },
     { "strict-markers", 0, 0, G_OPTION_ARG_NONE, &o->strict_markers, "Refuse markers that are neither built in nor declared", NULL },
     { "max-worker-restarts", 0, 0, G_OPTION_ARG_INT, &o->max_worker_restarts, "Give up after N worker crashes (default 4 × workers + 16)", "N" },
+    { "forked", 0, 0, G_OPTION_ARG_NONE, &o->forked, "Run each test in a fresh process of its own (as the forked marker does)", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "One line per test", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "Only failures and the summary line", NULL },
     { "tap", 0, 0, G_OPTION_ARG_NONE, &o->tap, "Print TAP on stdout instead of the console report", NULL },
@@ -197,6 +199,10 @@ parse_options (int         argc,
 
   if (o->max_worker_restarts == -2)
     o->max_worker_restarts = 0;   /* replaced by the default once -n is known */
+
+  /* Workers read it: each test runs in a process of its own. */
+  if (o->forked)
+    g_setenv ("TALLY_FORKED", "1", TRUE);
 
   return validate (o);
 }

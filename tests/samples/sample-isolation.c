@@ -75,6 +75,14 @@ test_counts (TallyTest    *t,
 }
 
 static void
+test_crash (TallyTest    *t,
+            gconstpointer data)
+{
+  g_message ("about to crash in pid %d", (int) getpid ());
+  abort ();
+}
+
+static void
 register_tests (void)
 {
   const char *which = g_getenv ("SAMPLE_ISOLATION");
@@ -99,6 +107,13 @@ register_tests (void)
       tally_add ("/static/b", test_counts, markers);
       tally_add ("/static/c", test_counts, markers);
       tally_add ("/static/d", test_counts, markers);
+      if (markers != NULL)
+        {
+          /* A forked test that crashes costs its own process only: the
+           * worker's next test runs in the worker (group: same worker). */
+          tally_add ("/forked/crash", test_crash, "forked group=crash");
+          tally_add ("/forked/after", test_counts, "group=crash");
+        }
     }
 }
 
