@@ -103,6 +103,27 @@ on_global_deadline_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* The deadline of a test on the global context fired in a loop of the
+ * test's own (g_main_context_iteration (NULL, TRUE) until a widget
+ * maps): nothing would look at it there, so the test ends here. */
+void
+tally_global_context_check_loop (TallyTest *test)
+{
+  char *message;
+
+  if (!test->on_global || test->in_iterate || test->phase > TALLY_PHASE_TEARDOWN)
+    return;
+
+  /* Freed by hand: the unwind does not return here. */
+  message = g_strdup_printf ("timed out after %.3g s in a loop of the test's own on the "
+                             "global default context (g_main_loop_run () or "
+                             "g_main_context_iteration (NULL, …)); its condition never "
+                             "came true", test->timeout_s);
+  tally_test_set_failure (test, TALLY_OUTCOME_TIMEOUT, NULL, 0, message);
+  g_free (message);
+  tally_test_unwind (test);
+}
+
 void
 tally_global_context_begin (TallyTest *test)
 {

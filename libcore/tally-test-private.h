@@ -78,6 +78,7 @@ struct _TallyTest
   gboolean on_global;            /* it is the test's context */
   guint global_first_id;         /* its next source id when the test began */
   GSource *global_deadline;      /* notices a test stuck iterating it */
+  gboolean in_iterate;           /* inside tally_test_iterate() */
   gint loop_quits;               /* tally_test_quit_loop() calls not yet seen */
 
   /* Leftovers were destroyed, or a singleton may be broken: the worker

@@ -35,6 +35,7 @@ on_deadline_cb (gpointer user_data)
   test->deadline_passed = TRUE;
   g_cancellable_cancel (test->cancellable);
   g_clear_pointer (&test->deadline_source, g_source_unref);
+  tally_global_context_check_loop (test);
 
   return G_SOURCE_REMOVE;
 }
@@ -549,7 +550,9 @@ tally_test_iterate (TallyTest  *test,
   if (test->deadline_passed)
     goto timed_out;
 
+  test->in_iterate = TRUE;
   g_main_context_iteration (test->context, TRUE);
+  test->in_iterate = FALSE;
 
   if (!test->deadline_passed)
     return;

@@ -61,6 +61,11 @@ test_helpers_and_marker (TallyTest    *t,
                       "leftover timeout source “forgotten-retry”");
   assert_message_has (run, "/context/global-marker-leftover",
                       "on the global default context (the test's context)");
+  /* A loop of the test's own on it still ends at the deadline, in the
+   * worker, with a message. */
+  tally_assert_cmpstr (tally_util_outcome (run, "/context/global-marker-own-loop"), ==, "timeout");
+  assert_message_has (run, "/context/global-marker-own-loop",
+                      "in a loop of the test's own on the global default context");
 }
 
 /* Without help, a singleton's source is the first test's leftover; the

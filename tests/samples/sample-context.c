@@ -126,6 +126,15 @@ test_global_marker_leftover (TallyTest    *t,
   g_source_attach (source, NULL);
 }
 
+/* A loop of its own on the global context that never ends. */
+static void
+test_global_marker_own_loop (TallyTest    *t,
+                             gconstpointer data)
+{
+  for (;;)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 /* A library singleton that keeps a source for the life of the process. */
 static GSource *singleton_watch;
 
@@ -205,6 +214,7 @@ register_tests (void)
   tally_add ("/context/helpers", test_helpers, NULL);
   tally_add ("/context/global-marker", test_global_marker, "global-context");
   tally_add ("/context/global-marker-leftover", test_global_marker_leftover, "global-context");
+  tally_add ("/context/global-marker-own-loop", test_global_marker_own_loop, "global-context timeout=1");
   tally_add ("/singleton/first", test_singleton_first, "group=singleton");
   tally_add ("/singleton/later", test_singleton_later, "group=singleton");
   tally_add ("/singleton/monitor", test_monitor, NULL);
