@@ -51,6 +51,28 @@ test_under_tally_run (TallyTest    *t,
   tally_assert_cmpuint (passed, ==, 12);
 }
 
+/* With a session bus, GTK's accessibility is really on: it registers
+ * its root on the accessibility bus, from the first test that shows a
+ * window, and keeps talking to it in later tests. */
+static void
+test_with_accessibility_bus (TallyTest    *t,
+                             gconstpointer data)
+{
+  g_autofree char *dbus_run_session = g_find_program_in_path ("dbus-run-session");
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *sample = tally_util_sample ("sample-gtk");
+  g_autoptr(TallyRun) run = NULL;
+
+  require_display (t);
+  if (dbus_run_session == NULL)
+    tally_test_skip (t, "no dbus-run-session");
+  run = tally_util_run (t, NULL, dbus_run_session, "--", tally, "run", "-n", "2", "--no-db",
+                        "--repeat", "3", sample, NULL);
+  if (run->status != 0)
+    tally_fail ("tally run exited with %d:\n%s\n%s", run->status, run->out, run->err);
+  tally_assert_nonnull (strstr (run->out, "12 passed, 0 failed"));
+}
+
 static void
 test_standalone (TallyTest    *t,
                  gconstpointer data)
@@ -91,6 +113,7 @@ register_tests (void)
   g_unsetenv ("GTK_A11Y");
   tally_add_data ("/gtk/tally-run/a11y-default", test_under_tally_run, NULL, "timeout=120");
   tally_add_data ("/gtk/tally-run/a11y-none", test_under_tally_run, "none", "timeout=120");
+  tally_add ("/gtk/tally-run/a11y-bus", test_with_accessibility_bus, "timeout=120");
   tally_add ("/gtk/standalone", test_standalone, "timeout=120");
   tally_add ("/gtk/listing-without-display", test_listing_without_display, "timeout=60");
 }
