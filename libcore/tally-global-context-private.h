@@ -14,6 +14,8 @@ void     tally_global_context_end        (TallyTest           *test);
 void     tally_global_context_explain    (TallyTest           *test,
                                           GString             *message);
 void     tally_global_context_check_loop (TallyTest           *test);
+gboolean tally_global_context_gtk_running (void);
+void     tally_global_context_iterate_both (TallyTest         *test);
 
 /* Names and describes the sources attached to @context with ids from
  * @first on (tally-leaks.c). Returns how many there are. */

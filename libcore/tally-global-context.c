@@ -35,6 +35,91 @@ tally_global_context_gtk_linked (void)
   return linked;
 }
 
+/* Whether GTK is linked and initialised in this process. */
+gboolean
+tally_global_context_gtk_running (void)
+{
+  static gboolean (*is_initialized) (void);
+  static gsize looked_up;
+
+  if (g_once_init_enter (&looked_up))
+    {
+      is_initialized = (gboolean (*) (void)) dlsym (RTLD_DEFAULT, "gtk_is_initialized");
+      g_once_init_leave (&looked_up, 1);
+    }
+  return is_initialized != NULL && is_initialized ();
+}
+
+/* Prepares and queries @context into @fds from @n on, growing it. */
+static gint
+query_into (GMainContext *context,
+            gint          max_priority,
+            gint         *timeout,
+            GArray       *fds,
+            guint         n)
+{
+  gint wanted;
+
+  for (;;)
+    {
+      wanted = g_main_context_query (context, max_priority, timeout,
+                                     &g_array_index (fds, GPollFD, n), fds->len - n);
+      if (wanted <= (gint) (fds->len - n))
+        return wanted;
+      g_array_set_size (fds, n + wanted);
+    }
+}
+
+/* One blocking iteration of the test's own context and of the global
+ * default one together, for a test with a context of its own while GTK
+ * is initialised: one poll() over both contexts' descriptors with the
+ * nearer timeout, then each context dispatches what is ready. */
+void
+tally_global_context_iterate_both (TallyTest *test)
+{
+  GMainContext *own = test->context, *global = g_main_context_default ();
+  g_autoptr(GArray) fds = NULL;
+  gint own_priority, global_priority, own_timeout, global_timeout, timeout;
+  gboolean own_ready, global_ready;
+  gint n_own, n_global;
+
+  if (!g_main_context_acquire (global))
+    {
+      g_main_context_iteration (own, TRUE);
+      return;
+    }
+  g_main_context_acquire (own);
+
+  fds = g_array_sized_new (FALSE, TRUE, sizeof (GPollFD), 16);
+  g_array_set_size (fds, 16);
+  own_ready = g_main_context_prepare (own, &own_priority);
+  global_ready = g_main_context_prepare (global, &global_priority);
+  n_own = query_into (own, own_priority, &own_timeout, fds, 0);
+  n_global = query_into (global, global_priority, &global_timeout, fds, n_own);
+
+  if (own_ready || global_ready)
+    timeout = 0;
+  else if (own_timeout < 0 || global_timeout < 0)
+    timeout = MAX (own_timeout, global_timeout);
+  else
+    timeout = MIN (own_timeout, global_timeout);
+
+  g_poll ((GPollFD *) fds->data, n_own + n_global, timeout);
+
+  own_ready = g_main_context_check (own, own_priority, (GPollFD *) fds->data, n_own);
+  global_ready = g_main_context_check (global, global_priority,
+                                       &g_array_index (fds, GPollFD, n_own), n_global);
+  /* A callback that fails an assertion unwinds from a dispatch and
+   * leaves the contexts acquired, as g_main_context_iteration() would:
+   * the test is tainted, its worker retires. */
+  if (own_ready)
+    g_main_context_dispatch (own);
+  if (global_ready)
+    g_main_context_dispatch (global);
+  g_main_context_release (own);
+  g_main_context_release (global);
+}
+
 gboolean
 tally_global_context_wanted (const TallyTestCase *tc)
 {
@@ -83,6 +168,10 @@ on_global_deadline_cb (gpointer data)
   g_clear_pointer (&test->global_deadline, g_source_unref);
   test->deadline_passed = TRUE;
   g_cancellable_cancel (test->cancellable);
+
+  /* Tally's own wait, iterating both contexts: it ends the test. */
+  if (test->in_iterate)
+    return G_SOURCE_REMOVE;
 
   /* No g_autoptr: the unwind does not return here. */
   message = g_string_new (NULL);

@@ -551,7 +551,11 @@ tally_test_iterate (TallyTest  *test,
     goto timed_out;
 
   test->in_iterate = TRUE;
-  g_main_context_iteration (test->context, TRUE);
+  /* While GTK is initialised, its events and frame clock run too. */
+  if (!test->on_global && tally_global_context_gtk_running ())
+    tally_global_context_iterate_both (test);
+  else
+    g_main_context_iteration (test->context, TRUE);
   test->in_iterate = FALSE;
 
   if (!test->deadline_passed)

@@ -48,7 +48,7 @@ test_under_tally_run (TallyTest    *t,
           && g_strcmp0 (json_object_get_string_member_with_default (event, "outcome", ""), "passed") == 0)
         passed++;
     }
-  tally_assert_cmpuint (passed, ==, 12);
+  tally_assert_cmpuint (passed, ==, 15);
 }
 
 /* With a session bus, GTK's accessibility is really on: it registers
@@ -70,7 +70,7 @@ test_with_accessibility_bus (TallyTest    *t,
                         "--repeat", "3", sample, NULL);
   if (run->status != 0)
     tally_fail ("tally run exited with %d:\n%s\n%s", run->status, run->out, run->err);
-  tally_assert_nonnull (strstr (run->out, "12 passed, 0 failed"));
+  tally_assert_nonnull (strstr (run->out, "15 passed, 0 failed"));
 }
 
 static void
@@ -83,8 +83,8 @@ test_standalone (TallyTest    *t,
   require_display (t);
   run = tally_util_run (t, NULL, sample, NULL);
   tally_assert_cmpint (run->status, ==, 0);
-  tally_assert_nonnull (strstr (run->out, "ok 4 /gtk/label/await"));
-  tally_assert_nonnull (strstr (run->out, "# 4 passed, 0 failed"));
+  tally_assert_nonnull (strstr (run->out, "ok 5 /gtk/label/own-context"));
+  tally_assert_nonnull (strstr (run->out, "# 5 passed, 0 failed"));
 }
 
 /* gtk_init() before tally_run(): the listing fails, and says why. */

@@ -106,6 +106,22 @@ test_await_with_window (TallyTest    *t,
   gtk_window_destroy (GTK_WINDOW (shown.window));
 }
 
+/* A test with a context of its own in a GTK program: Tally's waits run
+ * GTK's events and frame clock along with its context. */
+static void
+test_own_context (TallyTest    *t,
+                  gconstpointer data)
+{
+  Shown shown;
+
+  tally_assert_false (tally_test_uses_global_context (t));
+  show_label (&shown, "own");
+  tally_test_wait_until (t, is_mapped, shown.window);
+  tally_test_wait_until (t, has_width, shown.label);
+  tally_assert_cmpint (gtk_widget_get_width (shown.label), >, 0);
+  gtk_window_destroy (GTK_WINDOW (shown.window));
+}
+
 static void
 register_tests (void)
 {
@@ -117,6 +133,7 @@ register_tests (void)
   tally_add ("/gtk/label/iterate-global", test_iterate_global, "timeout=20");
   tally_add ("/gtk/label/frame-clock", test_frame_clock, "timeout=20");
   tally_add ("/gtk/label/await", test_await_with_window, "timeout=20");
+  tally_add ("/gtk/label/own-context", test_own_context, "own-context timeout=20");
 }
 
 TALLY_MAIN (register_tests)
