@@ -119,8 +119,11 @@ tally_leaks_describe_pending (GMainContext *context,
       ready_time = g_source_get_ready_time (source);
       ready = source->source_funcs == &g_idle_funcs
               || (ready_time >= 0 && ready_time <= g_source_get_time (source));
+      /* GLib names a task's completion idle after the task (its name,
+       * its source tag) or "[gio] (unnamed) complete_in_idle_cb". */
       g_string_append_printf (out, "%s%s %s%s%s(id %u%s)", found > 1 ? ", " : "",
-                              source_kind (source),
+                              name && g_str_has_suffix (name, "complete_in_idle_cb")
+                              ? "GTask callback" : source_kind (source),
                               name ? "“" : "", name ? name : "", name ? "” " : "",
                               id, ready ? ", ready" : "");
     }

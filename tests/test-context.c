@@ -38,8 +38,8 @@ test_global_loop_hint (TallyTest    *t,
 
   tally_assert_cmpstr (tally_util_outcome (run, path), ==, "timeout");
   assert_message_has (run, path, "the test iterated the global default context");
-  assert_message_has (run, path, "1 source is waiting on the test's context: idle “load-settings”");
-  assert_message_has (run, path, "ready");
+  assert_message_has (run, path, "2 sources are waiting on the test's context: idle “load-settings”");
+  assert_message_has (run, path, "GTask callback “[gio] (unnamed) complete_in_idle_cb” (id 3, ready)");
 
   path = "/context/own-wait-for-global-idle";
   tally_assert_cmpstr (tally_util_outcome (run, path), ==, "timeout");

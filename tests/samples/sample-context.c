@@ -26,9 +26,11 @@ test_global_loop_waits_for_task (TallyTest    *t,
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GTask) task = g_task_new (NULL, NULL, on_task_done_cb, loop);
+  g_autoptr(GTask) unnamed = g_task_new (NULL, NULL, on_task_done_cb, loop);
 
   g_task_set_name (task, "load-settings");
   g_task_return_boolean (task, TRUE);
+  g_task_return_boolean (unnamed, TRUE);
   g_main_loop_run (loop);
 }
 
