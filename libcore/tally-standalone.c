@@ -101,15 +101,48 @@ on_fatal_signal (int signum)
   raise (signum);
 }
 
+/* The warnings and criticals the test logged before it called exit():
+ * often the reason ("Gtk: cannot open display: " from gtk_init()). */
+static void
+write_exit_reasons (void)
+{
+  TallyTest *test = tally_test_get_current ();
+  g_autoptr(GString) out = NULL;
+
+  if (test == NULL)
+    return;
+
+  out = g_string_new (NULL);
+  for (guint i = 0; i < test->records->len; i++)
+    {
+      TallyLogRecord *record = g_ptr_array_index (test->records, i);
+      g_autofree char *message = NULL;
+
+      if (!(record->level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)))
+        continue;
+      message = tally_text_inert (record->message, record->message_len, FALSE);
+      g_string_append_printf (out, "# %s %s: %s\n", tally_log_level_to_string (record->level),
+                              record->domain ? record->domain : "(no domain)", message);
+    }
+  write_safe (crash.tap_fd, out->str, out->len);
+}
+
 /* A test that calls exit() ends the process too: without this its TAP
  * line and its captured stderr would be lost, and a meson run would
  * only see a plan that came up short. */
 static void
 on_exit_mid_test (void)
 {
+  const char *bail_out;
+
   if (crash.exit_line[0] == '\0' || getpid () != crash.pid)
     return;
-  write_safe (crash.tap_fd, crash.exit_line, strlen (crash.exit_line));
+  /* The reasons go between the "not ok" line and "Bail out!". */
+  bail_out = strchr (crash.exit_line, '\n');
+  bail_out = bail_out ? bail_out + 1 : crash.exit_line + strlen (crash.exit_line);
+  write_safe (crash.tap_fd, crash.exit_line, bail_out - crash.exit_line);
+  write_exit_reasons ();
+  write_safe (crash.tap_fd, bail_out, strlen (bail_out));
   write_captured_stderr ();
   crash.exit_line[0] = '\0';
 }

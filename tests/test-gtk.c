@@ -106,6 +106,30 @@ test_listing_without_display (TallyTest    *t,
   tally_assert_nonnull (strstr (run->err, "xvfb-run -a"));
 }
 
+/* gtk_init() in a test without a display exits the process: standalone
+ * and under tally run, the reason is shown. */
+static void
+test_test_without_display (TallyTest    *t,
+                           gconstpointer data)
+{
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *sample = tally_util_sample ("sample-gtk");
+  const char *envp[] = { "DISPLAY=:987", "WAYLAND_DISPLAY=", NULL };
+  g_autoptr(TallyRun) standalone = NULL;
+  g_autoptr(TallyRun) run = NULL;
+
+  if (!g_file_test (sample, G_FILE_TEST_IS_EXECUTABLE))
+    tally_test_skip (t, "built without GTK");
+  standalone = tally_util_run (t, envp, sample, "-p", "/gtk/label/wait-until", NULL);
+  tally_assert_cmpint (standalone->status, !=, 0);
+  tally_assert_nonnull (strstr (standalone->out, "not ok 1 /gtk/label/wait-until # crashed"));
+  tally_assert_nonnull (strstr (standalone->out, "# warning Gtk: cannot open display: :987"));
+
+  run = tally_util_run (t, envp, tally, "run", "--no-db", "-n", "1", "-x", sample, NULL);
+  tally_assert_cmpint (run->status, ==, 1);
+  tally_assert_nonnull (strstr (run->out, "Gtk: cannot open display: :987"));
+}
+
 static void
 register_tests (void)
 {
@@ -116,6 +140,7 @@ register_tests (void)
   tally_add ("/gtk/tally-run/a11y-bus", test_with_accessibility_bus, "timeout=120");
   tally_add ("/gtk/standalone", test_standalone, "timeout=120");
   tally_add ("/gtk/listing-without-display", test_listing_without_display, "timeout=60");
+  tally_add ("/gtk/test-without-display", test_test_without_display, "timeout=60");
 }
 
 TALLY_MAIN (register_tests)
