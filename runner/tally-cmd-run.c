@@ -214,6 +214,24 @@ typedef struct
   TallyDurations *durations;
 } History;
 
+/* A worker fixture's teardown error is stored as a result of its own,
+ * "[teardown of worker fixture “NAME”]": --lf reruns the program's tests,
+ * which set the fixture up and tear it down again. */
+static gboolean
+teardown_failed_last (History         *history,
+                      TallyListedTest *test)
+{
+  g_autofree char *prefix = tally_store_test_key (test->program->name, "[teardown of worker fixture ");
+  GHashTableIter iter;
+  const char *key;
+
+  g_hash_table_iter_init (&iter, history->last_failed);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, NULL))
+    if (g_str_has_prefix (key, prefix))
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 test_failed_last (History         *history,
                   TallyListedTest *test)
@@ -223,7 +241,8 @@ test_failed_last (History         *history,
   if (history->last_failed == NULL)
     return FALSE;
   key = tally_store_test_key (test->program->name, test->path);
-  return g_hash_table_contains (history->last_failed, key);
+  return g_hash_table_contains (history->last_failed, key)
+         || teardown_failed_last (history, test);
 }
 
 typedef struct

@@ -67,6 +67,22 @@ test_fixture_teardown_error (TallyTest    *t,
   tally_assert_nonnull (strstr (show->out, "connection reset by peer"));
 }
 
+/* --lf after a run whose only failure was a teardown: the program's
+ * tests run again (the fixture is set up and torn down again). */
+static void
+test_fixture_teardown_last_failed (TallyTest    *t,
+                                   gconstpointer data)
+{
+  g_autoptr(TallyRun) first = run_sample (t, "fixtures", "--keyword=noisy");
+  g_autoptr(TallyRun) again = run_sample (t, "fixtures", "--lf");
+
+  tally_assert_cmpstr (tally_util_outcome (first, "/fixture/noisy"), ==, "passed");
+  tally_assert_null (g_hash_table_lookup (first->finished, "/fixture/strict"));
+  tally_assert_cmpint (again->status, ==, 1);
+  tally_assert_cmpstr (tally_util_outcome (again, "/fixture/noisy"), ==, "passed");
+  tally_assert_cmpstr (tally_util_outcome (again, "[teardown of worker fixture “noisy”]"), ==, "error");
+}
+
 /* Standalone: a TAP comment, and the program fails. */
 static void
 test_fixture_teardown_standalone (TallyTest    *t,
@@ -129,6 +145,7 @@ register_tests (void)
 {
   tally_add ("/isolation/fixture/setup-error", test_fixture_setup_error, "timeout=30");
   tally_add ("/isolation/fixture/teardown-error", test_fixture_teardown_error, "timeout=30");
+  tally_add ("/isolation/fixture/teardown-last-failed", test_fixture_teardown_last_failed, "timeout=30");
   tally_add ("/isolation/fixture/teardown-standalone", test_fixture_teardown_standalone, "timeout=30");
   tally_add ("/isolation/forked", test_forked, "timeout=60");
   tally_add ("/isolation/forked-crash", test_forked_crash, "timeout=30");
