@@ -177,10 +177,18 @@ tally_leaks_collect (TallyTest            *test,
   GMainContext *global = g_main_context_default ();
 
   /* The test's context goes away with the test: its leftovers always
-   * go with it. */
-  collect_range (test, test->context,
-                 test->on_global ? "the global default context (the test's context)" : "the test's context",
-                 probe->context_next_id, next_source_id (test->context), TRUE, leaks);
+   * go with it. The global default context, as the test's context,
+   * stays: the global context's rules below apply to it. */
+  if (test->on_global)
+    {
+      if (test->leak_policy != TALLY_LEAKS_IGNORE)
+        collect_range (test, global, "the global default context (the test's context)",
+                       probe->context_next_id, next_source_id (global),
+                       test->leak_policy == TALLY_LEAKS_FAIL, leaks);
+    }
+  else
+    collect_range (test, test->context, "the test's context", probe->context_next_id,
+                   next_source_id (test->context), TRUE, leaks);
 
   /* Sources on the global context may belong to a toolkit the test
    * started (GTK's frame clock, say): they are reported, and destroyed

@@ -61,6 +61,9 @@ test_helpers_and_marker (TallyTest    *t,
                       "leftover timeout source “forgotten-retry”");
   assert_message_has (run, "/context/global-marker-leftover",
                       "on the global default context (the test's context)");
+  /* leaks=warn: reported in the log, left in place, worker kept. */
+  tally_assert_cmpstr (tally_util_outcome (run, "/context/warn/leak"), ==, "passed");
+  tally_assert_cmpstr (tally_util_outcome (run, "/context/warn/kept"), ==, "passed");
   /* A loop of the test's own on it still ends at the deadline, in the
    * worker, with a message. */
   tally_assert_cmpstr (tally_util_outcome (run, "/context/global-marker-own-loop"), ==, "timeout");

@@ -128,6 +128,29 @@ test_global_marker_leftover (TallyTest    *t,
   g_source_attach (source, NULL);
 }
 
+/* leaks=warn on the global context: reported, not destroyed. */
+static GSource *kept_source;
+
+static void
+test_global_marker_leak_warn (TallyTest    *t,
+                              gconstpointer data)
+{
+  kept_source = g_timeout_source_new_seconds (100);
+  g_source_set_static_name (kept_source, "kept-on-purpose");
+  g_source_set_callback (kept_source, set_flag_cb, NULL, NULL);
+  g_source_attach (kept_source, NULL);
+}
+
+static void
+test_global_marker_leak_kept (TallyTest    *t,
+                              gconstpointer data)
+{
+  tally_assert_nonnull (kept_source);
+  tally_assert_false (g_source_is_destroyed (kept_source));
+  g_source_destroy (kept_source);
+  g_clear_pointer (&kept_source, g_source_unref);
+}
+
 /* A loop of its own on the global context that never ends. */
 static void
 test_global_marker_own_loop (TallyTest    *t,
@@ -216,6 +239,8 @@ register_tests (void)
   tally_add ("/context/helpers", test_helpers, NULL);
   tally_add ("/context/global-marker", test_global_marker, "global-context");
   tally_add ("/context/global-marker-leftover", test_global_marker_leftover, "global-context");
+  tally_add ("/context/warn/leak", test_global_marker_leak_warn, "global-context leaks=warn group=warn");
+  tally_add ("/context/warn/kept", test_global_marker_leak_kept, "global-context group=warn");
   tally_add ("/context/global-marker-own-loop", test_global_marker_own_loop, "global-context timeout=1");
   tally_add ("/singleton/first", test_singleton_first, "group=singleton");
   tally_add ("/singleton/later", test_singleton_later, "group=singleton");
