@@ -448,6 +448,23 @@ tally_standalone_main (TallyProgramOptions *opts)
         watchdog_arm (g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC) + WATCHDOG_GRACE_US,
                       timeout_line);
 
+      if (tally_standalone_wants_fork (tc))
+        {
+          TallyOutcome outcome;
+
+          /* The test's own process has a watchdog: let it speak first. */
+          if (timeout_s > 0)
+            watchdog_arm (g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC)
+                          + 2 * WATCHDOG_GRACE_US, timeout_line);
+          outcome = tally_standalone_run_forked (opts, tc, i + 1, tap);
+          watchdog_arm (0, NULL);
+          counts[outcome]++;
+          if (tally_outcome_is_failure (outcome))
+            failures++;
+          print_tap (tap->str);
+          continue;
+        }
+
       g_snprintf (crash.line, sizeof crash.line,
                   "not ok %u %s # crashed: the process died of a fatal signal\nBail out! %s crashed\n",
                   i + 1, tc->path, tc->path);

@@ -140,6 +140,30 @@ test_forked_crash (TallyTest    *t,
   tally_assert_cmpuint (logs->len, ==, 1);
 }
 
+/* Standalone (meson test) honours the marker too: the test runs as
+ * `PROGRAM -p PATH` and its TAP is relayed, renumbered. */
+static void
+test_forked_standalone (TallyTest    *t,
+                        gconstpointer data)
+{
+  g_autofree char *program = tally_util_sample ("sample-isolation");
+  const char *forked_env[] = { "SAMPLE_ISOLATION=forked", NULL };
+  const char *plain_env[] = { "SAMPLE_ISOLATION=plain", NULL };
+  g_autoptr(TallyRun) forked = tally_util_run (t, forked_env, program, NULL);
+  g_autoptr(TallyRun) plain = tally_util_run (t, plain_env, program, NULL);
+
+  tally_assert_nonnull (strstr (forked->out, "1..6\n"));
+  tally_assert_nonnull (strstr (forked->out, "\nok 2 /static/b\n"));
+  tally_assert_nonnull (strstr (forked->out, "\nok 4 /static/d\n"));
+  tally_assert_nonnull (strstr (forked->out, "\nnot ok 5 /forked/crash # crashed"));
+  tally_assert_nonnull (strstr (forked->out, "\nok 6 /forked/after\n"));
+  tally_assert_null (strstr (forked->out, "\nBail out!"));
+  tally_assert_nonnull (strstr (forked->out, "# 5 passed, 1 failed"));
+  tally_assert_cmpint (forked->status, ==, 1);
+
+  tally_assert_nonnull (strstr (plain->out, "\nnot ok 2 /static/b\n"));
+}
+
 static void
 register_tests (void)
 {
@@ -149,6 +173,7 @@ register_tests (void)
   tally_add ("/isolation/fixture/teardown-standalone", test_fixture_teardown_standalone, "timeout=30");
   tally_add ("/isolation/forked", test_forked, "timeout=60");
   tally_add ("/isolation/forked-crash", test_forked_crash, "timeout=30");
+  tally_add ("/isolation/forked-standalone", test_forked_standalone, "timeout=30");
 }
 
 TALLY_MAIN (register_tests)
