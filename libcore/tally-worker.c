@@ -410,9 +410,8 @@ static void
 run_forked (TallyTestCase       *tc,
             TallyProgramOptions *opts)
 {
-  g_autofree char *done_env = g_strdup_printf ("TALLY_WORKER_CHILD=%d", FORKED_DONE_FD);
   g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "TALLY_WORKER_CHILD",
-                                         done_env + strlen ("TALLY_WORKER_CHILD="), TRUE);
+                                         G_STRINGIFY (FORKED_DONE_FD), TRUE);
   gint64 started_at = g_get_real_time (), started = g_get_monotonic_time ();
   guint32 index = tc->index;
   int commands[2], done[2], wait_status = 0;
