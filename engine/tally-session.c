@@ -1096,6 +1096,8 @@ report_teardown_error (Slot            *slot,
     }
 
   item = item_new (test, 1, 0, session->next_seq++);
+  /* Never retried: there is nothing to send a worker. */
+  item->attempt = session->options.retries + 1;
   item->result.worker = slot->index;
   item->result.started_at_us = g_get_real_time ();
   tally_reporter_test_started (session->options.reporter, item);
