@@ -106,7 +106,8 @@ form_teardown (TallyTest     *t,
                SignupForm    *form,
                gconstpointer  data)
 {
-  g_clear_pointer ((GtkWindow **) &form->window, gtk_window_destroy);
+  if (form->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&form->window)));
 }
 
 static void
