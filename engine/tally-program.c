@@ -565,17 +565,26 @@ on_list_tick_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The first line with something on it: GLib's warnings start with an
+ * empty one ("\n(process:1): Gtk-WARNING **: cannot open display: "). */
 static char *
 first_line (GBytes *bytes)
 {
   gsize len = 0;
   const char *data = bytes ? g_bytes_get_data (bytes, &len) : NULL;
-  const char *nl;
+  const char *end;
+  g_autofree char *line = NULL;
 
+  while (len > 0 && g_ascii_isspace (*data))
+    data++, len--;
   if (len == 0)
     return NULL;
-  nl = memchr (data, '\n', len);
-  return g_utf8_make_valid (data, nl ? nl - data : (gssize) MIN (len, 200));
+  end = memchr (data, '\n', len);
+  line = g_utf8_make_valid (data, end ? end - data : (gssize) MIN (len, 200));
+  if (strstr (line, "cannot open display") != NULL)
+    return g_strconcat (line, " (no display for GTK: run it under xvfb-run -a, "
+                        "or call gtk_init () in the tests, not before tally_run ())", NULL);
+  return g_steal_pointer (&line);
 }
 
 static gboolean

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tally-session-private.h"
+#include "tally-protocol-private.h"
 #include "tally-worker-proc-private.h"
 
 #define TICK_MS 100
@@ -80,6 +81,8 @@ struct _TallySession
   GPtrArray *unreported;     /* finished items whose results wait for the
                                 next commit: reported after it, so that
                                 what the user was told is on disk */
+  GHashTable *fixture_workers; /* TallyWorkerProc with worker fixtures to tear down */
+  GPtrArray *teardowns;      /* TallyListedTest made for fixture teardown errors */
   GSource *tick;
   GMainContext *context;
   TallyWorkerSettings settings;
@@ -93,6 +96,9 @@ struct _TallySession
   gboolean interrupted;
   gint64 kill_all_at;        /* interrupted: when workers that outlived their
                                 SIGTERM get SIGKILL; 0: not yet asked */
+  gint64 fixtures_deadline;  /* when workers still tearing down fixtures at
+                                the end get SIGTERM; 0: not waiting */
+  guint stuck;               /* workers stopped with a signal at the end */
   gboolean finished;          /* every test is done; workers may be quitting */
   char *problem;
   gint64 started_mono;
@@ -101,6 +107,16 @@ struct _TallySession
 };
 
 static void fill_slots (TallySession *session);
+
+static void
+listed_teardown_free (gpointer data)
+{
+  TallyListedTest *test = data;
+
+  g_free (test->path);
+  g_clear_pointer (&test->markers, tally_markers_unref);
+  g_free (test);
+}
 static void maybe_finish (TallySession *session);
 static void begin_head (Slot *slot);
 
@@ -1022,6 +1038,7 @@ on_worker_exited (TallyWorkerProc *worker,
   Slot *slot = data;
   TallySession *session = slot->session;
 
+  g_hash_table_remove (session->fixture_workers, worker);
   if (slot->worker != worker)
     {
       /* A retired worker finished quitting. */
@@ -1085,12 +1102,76 @@ on_worker_exited (TallyWorkerProc *worker,
   maybe_finish (session);
 }
 
+/* A worker fixture's teardown is reported as a result of its own, an
+ * `error` like pytest's "ERROR at teardown": a test made for it, named
+ * after the fixture, in the worker's program. */
+static void
+report_teardown_error (Slot            *slot,
+                       TallyWorkerProc *worker,
+                       const char      *name,
+                       const char      *message)
+{
+  TallySession *session = slot->session;
+  TallyListedTest *test = g_new0 (TallyListedTest, 1);
+  TallyRunItem *item;
+
+  test->program = tally_worker_proc_get_program (worker);
+  test->path = g_strdup_printf ("[teardown of worker fixture “%s”]", name);
+  test->markers = tally_markers_new ();
+  test->index = G_MAXUINT;
+  g_ptr_array_add (session->teardowns, test);
+  if (session->options.store != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      test->store_id = tally_store_ensure_test (session->options.store, test->program->name,
+                                                test->path, NULL, 0, test->markers, &error);
+      store_problem (session, error);
+      if (test->store_id < 0)
+        test->store_id = 0;
+    }
+
+  item = item_new (test, 1, 0, session->next_seq++);
+  /* Never retried: there is nothing to send a worker. */
+  item->attempt = session->options.retries + 1;
+  item->result.worker = slot->index;
+  item->result.started_at_us = g_get_real_time ();
+  tally_reporter_test_started (session->options.reporter, item);
+  item->result.outcome = TALLY_OUTCOME_ERROR;
+  item->result.message = g_strdup_printf ("error at teardown of worker fixture “%s”: %s",
+                                          name, message);
+  session->total++;
+  complete_item (session, item);
+}
+
+static void
+on_worker_fixture (TallyWorkerProc *worker,
+                   const char      *name,
+                   guint            event,
+                   const char      *message,
+                   gpointer         data)
+{
+  Slot *slot = data;
+
+  if (event == TALLY_FIXTURE_SET_UP)
+    g_hash_table_add (slot->session->fixture_workers, worker);
+  else if (event == TALLY_FIXTURE_TEARDOWN_ERROR)
+    report_teardown_error (slot, worker, name, message);
+}
+
 static const TallyWorkerCallbacks worker_callbacks = {
   on_worker_started,
   on_worker_log,
   on_worker_finished,
   on_worker_exited,
+  on_worker_fixture,
 };
+
+static double
+quit_grace_s (TallySession *session)
+{
+  return session->options.quit_grace_s > 0 ? session->options.quit_grace_s : TALLY_SESSION_QUIT_GRACE_S;
+}
 
 static void
 maybe_finish (TallySession *session)
@@ -1102,6 +1183,15 @@ maybe_finish (TallySession *session)
 
   for (guint i = 0; i < session->options.n_workers; i++)
     retire_worker (&session->slots[i]);
+
+  /* Workers with fixtures report their teardown before they exit; a
+   * teardown that hangs gets the quit grace (check_deadlines()). */
+  if (g_hash_table_size (session->fixture_workers) > 0)
+    {
+      if (session->fixtures_deadline == 0)
+        session->fixtures_deadline = g_get_monotonic_time () + (gint64) (quit_grace_s (session) * G_USEC_PER_SEC);
+      return;
+    }
 
   session->finished = TRUE;
 }
@@ -1126,6 +1216,18 @@ check_deadlines (TallySession *session,
     {
       session->kill_all_at = 0;
       kill_all_workers (session);
+    }
+  if (session->fixtures_deadline != 0 && now >= session->fixtures_deadline)
+    {
+      GHashTableIter iter;
+      gpointer worker;
+
+      session->fixtures_deadline = 0;
+      session->stuck += g_hash_table_size (session->fixture_workers);
+      g_hash_table_iter_init (&iter, session->fixture_workers);
+      while (g_hash_table_iter_next (&iter, &worker, NULL))
+        tally_worker_proc_terminate (worker);
+      session->kill_all_at = now + (gint64) (session->options.grace_s * G_USEC_PER_SEC);
     }
 
   for (guint i = 0; i < session->options.n_workers; i++)
@@ -1237,6 +1339,8 @@ tally_session_new (GPtrArray                 *tests,
   session->groups = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) unit_free);
   session->retired = g_ptr_array_new ();
   session->unreported = g_ptr_array_new ();
+  session->fixture_workers = g_hash_table_new (NULL, NULL);
+  session->teardowns = g_ptr_array_new_with_free_func (listed_teardown_free);
   session->settings.default_timeout_s = options->default_timeout_s;
   session->settings.leaks = options->leaks;
   session->summary.failures = g_ptr_array_new ();
@@ -1326,15 +1430,14 @@ on_wait_tick_cb (gpointer data)
 guint
 tally_session_wait_workers (TallySession *session)
 {
-  double quit_grace_s = session->options.quit_grace_s > 0 ? session->options.quit_grace_s
-                                                          : TALLY_SESSION_QUIT_GRACE_S;
-  gint64 term_at = g_get_monotonic_time () + (gint64) (quit_grace_s * G_USEC_PER_SEC);
+  gint64 term_at = g_get_monotonic_time () + (gint64) (quit_grace_s (session) * G_USEC_PER_SEC);
   gint64 kill_at = term_at + (gint64) (session->options.grace_s * G_USEC_PER_SEC);
   GSource *tick = g_timeout_source_new (100);
   guint stuck = 0;
   gboolean termed = FALSE;
   gboolean killed = FALSE;
 
+  stuck = session->stuck;
   g_source_set_callback (tick, on_wait_tick_cb, NULL, NULL);
   g_source_attach (tick, session->context);
   while (session->retired->len > 0)
@@ -1343,7 +1446,7 @@ tally_session_wait_workers (TallySession *session)
 
       if (!termed && now >= term_at)
         {
-          stuck = session->retired->len;
+          stuck += session->retired->len;
           for (guint i = 0; i < session->retired->len; i++)
             tally_worker_proc_terminate (g_ptr_array_index (session->retired, i));
           termed = TRUE;
@@ -1407,6 +1510,8 @@ tally_session_free (TallySession *session)
   g_ptr_array_unref (session->retired);
   g_ptr_array_set_free_func (session->unreported, item_free);
   g_ptr_array_unref (session->unreported);
+  g_hash_table_unref (session->fixture_workers);
+  g_ptr_array_unref (session->teardowns);
   queue_clear (&session->parallel);
   queue_clear (&session->serial);
   g_hash_table_unref (session->groups);

@@ -28,6 +28,10 @@ typedef struct
    * @problem says what went wrong (a protocol error), or is NULL. */
   void (*exited)   (TallyWorkerProc *worker, gboolean said_bye, int signal, int exit_status,
                     const char *problem, gpointer data);
+  /* A worker fixture was set up, or its teardown went wrong (@event: a
+   * TallyFixtureEvent); may be NULL. */
+  void (*fixture)  (TallyWorkerProc *worker, const char *name, guint event,
+                    const char *message, gpointer data);
 } TallyWorkerCallbacks;
 
 typedef struct

@@ -91,6 +91,20 @@ dispatch_frame (NativeProc       *native,
       native->said_bye = TRUE;
       return TRUE;
 
+    case TALLY_MSG_FIXTURE:
+      {
+        g_autoptr(GVariant) body = tally_frame_get_variant (frame, NULL);
+        const char *name, *message;
+        guint32 event;
+
+        if (body == NULL)
+          return FALSE;
+        g_variant_get (body, "(&su&s)", &name, &event, &message);
+        if (worker->callbacks->fixture != NULL)
+          worker->callbacks->fixture (worker, name, event, message, worker->data);
+      }
+      return TRUE;
+
     case TALLY_MSG_RUN:
     case TALLY_MSG_QUIT:
     default:

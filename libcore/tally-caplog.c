@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "tally-caplog.h"
+#include "tally-singletons-private.h"
 #include "tally-test-private.h"
 
 /* caplog: one GLogWriterFunc for the whole process. While a test runs,
@@ -223,7 +224,8 @@ tally_log_writer (GLogLevelFlags   level,
   record = record_from_fields (level, fields, n_fields);
 
   if (!match_expectation (test, record)
-      && (record->level & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL)))
+      && (record->level & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL))
+      && !tally_singletons_warning_allowed (record->domain, record->message))
     note_unexpected (test, record);
 
   if (record->level & test->capture_levels)

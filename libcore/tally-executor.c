@@ -5,6 +5,8 @@
 
 #include "tally-executor-private.h"
 #include "tally-processes-private.h"
+#include "tally-global-context-private.h"
+#include "tally-singletons-private.h"
 
 /* How many ready sources to dispatch after teardown before calling the
  * rest leftovers: a source that re-arms itself forever must not hang us. */
@@ -95,8 +97,11 @@ as_error (TallyTest    *test,
 static void
 pop_context (TallyTest *test)
 {
+  /* NULL when the global default context is on top (a test on it). */
   GMainContext *top = g_main_context_get_thread_default ();
 
+  if (top == NULL && test->on_global)
+    top = test->context;
   if (top == test->context)
     {
       g_main_context_pop_thread_default (test->context);
@@ -208,12 +213,16 @@ tally_executor_run (const TallyTestCase    *tc,
   if (tc->fixture_size > 0)
     fixture = g_malloc0 (tc->fixture_size);
 
+  /* Singletons first, outside every test (tally_add_process_setup()). */
+  tally_singletons_setup ();
+
   tally_test_set_current (test);
   tally_caplog_begin (test);
   g_main_context_push_thread_default (test->context);
   test->base_depth = g_main_depth ();
   tally_leaks_begin (test, &probe);
   tally_processes_begin ();
+  tally_global_context_begin (test);
 
   run_phases (test, fixture);
 
@@ -227,6 +236,7 @@ tally_executor_run (const TallyTestCase    *tc,
   g_clear_object (&test->pending_result);
   run_phase (test, TALLY_PHASE_CHECK, phase_dispatch_ready, fixture);
 
+  tally_global_context_end (test);
   pop_context (test);
   if (!test->tainted)
     check_leftovers (test, &probe);

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "tally-global-context-private.h"
+#include "tally-singletons-private.h"
 #include "tally-test-private.h"
 
 /* Leftover detection. GLib has no API to list a context's sources, but
@@ -37,8 +39,10 @@ void
 tally_leaks_begin (TallyTest      *test,
                    TallyLeakProbe *probe)
 {
-  probe->context_next_id = 1;
   probe->default_next_id = next_source_id (g_main_context_default ());
+  /* A test on the global default context starts where it stands. */
+  probe->context_next_id = test->on_global ? probe->default_next_id : 1;
+  test->global_first_id = probe->default_next_id;
 }
 
 static const char *
@@ -78,8 +82,60 @@ describe (GString    *leaks,
                           id, g_source_get_priority (source), where);
 }
 
+/* Tally's own sources, and those of process-wide singletons. */
+static gboolean
+is_exempt (GSource *source)
+{
+  const char *name = g_source_get_name (source);
+
+  return name != NULL && (g_str_has_prefix (name, "[tally]")
+                          || tally_singletons_source_allowed (name));
+}
+
+/* Past this many, pending sources are counted, not named. */
+#define MAX_NAMED_PENDING 5
+
+guint
+tally_leaks_describe_pending (GMainContext *context,
+                              guint         first,
+                              GString      *out)
+{
+  guint end = next_source_id (context), found = 0;
+
+  for (guint id = first; id < end; id++)
+    {
+      GSource *source = g_main_context_find_source_by_id (context, id);
+      const char *name;
+      gint64 ready_time;
+      gboolean ready;
+
+      if (source == NULL || is_exempt (source))
+        continue;
+
+      if (++found > MAX_NAMED_PENDING)
+        continue;
+
+      name = g_source_get_name (source);
+      ready_time = g_source_get_ready_time (source);
+      ready = source->source_funcs == &g_idle_funcs
+              || (ready_time >= 0 && ready_time <= g_source_get_time (source));
+      /* GLib names a task's completion idle after the task (its name,
+       * its source tag) or "[gio] (unnamed) complete_in_idle_cb". */
+      g_string_append_printf (out, "%s%s %s%s%s(id %u%s)", found > 1 ? ", " : "",
+                              name && g_str_has_suffix (name, "complete_in_idle_cb")
+                              ? "GTask callback" : source_kind (source),
+                              name ? "“" : "", name ? name : "", name ? "” " : "",
+                              id, ready ? ", ready" : "");
+    }
+
+  if (found > MAX_NAMED_PENDING)
+    g_string_append_printf (out, " and %u more", found - MAX_NAMED_PENDING);
+  return found;
+}
+
 static void
-collect_range (GMainContext *context,
+collect_range (TallyTest    *test,
+               GMainContext *context,
                const char   *where,
                guint         first,
                guint         end,
@@ -91,20 +147,21 @@ collect_range (GMainContext *context,
   for (guint id = first; id < end; id++)
     {
       GSource *source = g_main_context_find_source_by_id (context, id);
-      const char *name;
 
-      if (source == NULL)
-        continue;
-
-      name = g_source_get_name (source);
-      if (name != NULL && g_str_has_prefix (name, "[tally]"))
+      if (source == NULL || is_exempt (source))
         continue;
 
       if (++found <= MAX_NAMED_LEFTOVERS)
         describe (leaks, where, source, id);
-      /* Never let a leftover run later, in another test. */
+      /* Never let a leftover run later, in another test. Its owner may be
+       * a singleton the next test relies on: the worker retires (unless
+       * the test said its leftovers are expected: leaks=ignore). */
       if (destroy)
-        g_source_destroy (source);
+        {
+          g_source_destroy (source);
+          if (test->leak_policy != TALLY_LEAKS_IGNORE)
+            test->retire = TRUE;
+        }
     }
 
   if (found > MAX_NAMED_LEFTOVERS)
@@ -122,15 +179,27 @@ tally_leaks_collect (TallyTest            *test,
   GMainContext *global = g_main_context_default ();
 
   /* The test's context goes away with the test: its leftovers always
-   * go with it. */
-  collect_range (test->context, "the test's context", probe->context_next_id,
-                 next_source_id (test->context), TRUE, leaks);
+   * go with it. The global default context, as the test's context,
+   * stays: the global context's rules below apply to it. */
+  if (test->on_global)
+    {
+      if (test->leak_policy != TALLY_LEAKS_IGNORE)
+        collect_range (test, global, "the global default context (the test's context)",
+                       probe->context_next_id, next_source_id (global),
+                       test->leak_policy == TALLY_LEAKS_FAIL, leaks);
+    }
+  else
+    collect_range (test, test->context, "the test's context", probe->context_next_id,
+                   next_source_id (test->context), TRUE, leaks);
 
   /* Sources on the global context may belong to a toolkit the test
    * started (GTK's frame clock, say): they are reported, and destroyed
    * only when they fail the test. With leaks=ignore, they are not even
    * looked at. */
   if (global != test->context && test->leak_policy != TALLY_LEAKS_IGNORE)
-    collect_range (global, "the global default context", probe->default_next_id,
+    collect_range (test, global, "the global default context", probe->default_next_id,
                    next_source_id (global), test->leak_policy == TALLY_LEAKS_FAIL, leaks);
+
+  if (leaks->len > 0)
+    g_string_append_printf (leaks, "\n(%s)", tally_singletons_hint);
 }

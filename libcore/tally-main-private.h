@@ -9,6 +9,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   const char *program;      /* argv[0] */
+  char **argv;              /* the command line as given, for a forked test's process */
   gboolean list_paths;      /* -l */
   gboolean tally_list;      /* --tally-list */
   gboolean tally_worker;    /* --tally-worker */
@@ -24,6 +25,13 @@ typedef struct
 #define TALLY_DEFAULT_TIMEOUT_S 60.0
 
 int tally_standalone_main (TallyProgramOptions *options);
+
+/* The `forked` marker in standalone mode (tally-standalone-forked.c). */
+gboolean     tally_standalone_wants_fork (TallyTestCase       *tc);
+TallyOutcome tally_standalone_run_forked (TallyProgramOptions *options,
+                                          TallyTestCase       *tc,
+                                          guint                number,
+                                          GString             *tap);
 int tally_worker_main     (TallyProgramOptions *options);
 int tally_list_main       (TallyProgramOptions *options);
 

@@ -108,6 +108,7 @@ tally_init (int    *argc,
   tally_caplog_install ();
 
   options.program = (*argc > 0) ? (*argv)[0] : "test";
+  options.argv = g_strdupv (*argv);
   options.exec.default_timeout_s = TALLY_DEFAULT_TIMEOUT_S;
   options.exec.leaks = TALLY_LEAKS_FAIL;
 

@@ -35,13 +35,16 @@ static const TallyMarkerInfo builtin_markers[] = {
   { "retries", "retries=N: rerun a failing test up to N times; a later pass is flaky" },
   { "leaks", "leaks=warn|ignore: relax leftover-source checks" },
   { "gtest", "a plain GTest test case" },
+  { "global-context", "the test runs with the global default context as its context" },
+  { "own-context", "in a program that links GTK, the test still gets a context of its own" },
+  { "forked", "the test runs in a fresh process of its own" },
   { NULL, NULL },
 };
 
 /* What a built-in marker accepts as its value. */
 typedef enum
 {
-  VALUE_NONE,     /* serial, slow, gtest */
+  VALUE_NONE,     /* serial, slow, gtest, global-context, own-context, forked */
   VALUE_OPTIONAL, /* skip, xfail: any reason, or none */
   VALUE_NAME,     /* group: a non-empty name */
   VALUE_SECONDS,  /* timeout: a positive decimal number */
@@ -63,6 +66,9 @@ static const struct
   { "retries", VALUE_COUNT },
   { "leaks", VALUE_LEAKS },
   { "gtest", VALUE_NONE },
+  { "global-context", VALUE_NONE },
+  { "own-context", VALUE_NONE },
+  { "forked", VALUE_NONE },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (builtin_kinds) + 1 == G_N_ELEMENTS (builtin_markers));

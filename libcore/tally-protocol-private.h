@@ -44,10 +44,19 @@ typedef enum
                               output of test N while N+1 already writes), then
                               message and file as byte strings */
   TALLY_MSG_BYE,           /* (s)    why the worker leaves */
+  TALLY_MSG_FIXTURE,       /* (sus)  a worker fixture's name, what happened
+                              (TallyFixtureEvent) and a message */
   /* runner → worker */
   TALLY_MSG_RUN = 64,      /* (au)   test indices to run, in order */
   TALLY_MSG_QUIT,          /* ()     finish the queue, then exit */
 } TallyMessageType;
+
+/* What a TALLY_MSG_FIXTURE reports. */
+typedef enum
+{
+  TALLY_FIXTURE_SET_UP = 0,        /* it will be torn down when the worker quits */
+  TALLY_FIXTURE_TEARDOWN_ERROR,    /* its teardown logged a warning or failed */
+} TallyFixtureEvent;
 
 /* The GVariant type of a message's payload; NULL for the packed ones and
  * for unknown types (see tally_message_is_known()). */

@@ -38,4 +38,10 @@ void           tally_registry_set_program  (const char *program);
  * tally_worker_fixtures_shutdown() when the process is done with tests. */
 void           tally_worker_fixtures_shutdown (void);
 
+/* event: a TallyFixtureEvent (tally-protocol-private.h) */
+typedef void (*TallyFixtureNotify) (const char *name,
+                                    guint       event,
+                                    const char *message);
+void           tally_worker_fixtures_set_notify (TallyFixtureNotify notify);
+
 G_END_DECLS

@@ -11,6 +11,7 @@
 
 #include "tally-capture-private.h"
 #include "tally-main-private.h"
+#include "tally-protocol-private.h"
 #include "tally-text-private.h"
 
 /* Standalone mode: `./my-tests` runs the selected tests one after another
@@ -100,15 +101,48 @@ on_fatal_signal (int signum)
   raise (signum);
 }
 
+/* The warnings and criticals the test logged before it called exit():
+ * often the reason ("Gtk: cannot open display: " from gtk_init()). */
+static void
+write_exit_reasons (void)
+{
+  TallyTest *test = tally_test_get_current ();
+  g_autoptr(GString) out = NULL;
+
+  if (test == NULL)
+    return;
+
+  out = g_string_new (NULL);
+  for (guint i = 0; i < test->records->len; i++)
+    {
+      TallyLogRecord *record = g_ptr_array_index (test->records, i);
+      g_autofree char *message = NULL;
+
+      if (!(record->level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)))
+        continue;
+      message = tally_text_inert (record->message, record->message_len, FALSE);
+      g_string_append_printf (out, "# %s %s: %s\n", tally_log_level_to_string (record->level),
+                              record->domain ? record->domain : "(no domain)", message);
+    }
+  write_safe (crash.tap_fd, out->str, out->len);
+}
+
 /* A test that calls exit() ends the process too: without this its TAP
  * line and its captured stderr would be lost, and a meson run would
  * only see a plan that came up short. */
 static void
 on_exit_mid_test (void)
 {
+  const char *bail_out;
+
   if (crash.exit_line[0] == '\0' || getpid () != crash.pid)
     return;
-  write_safe (crash.tap_fd, crash.exit_line, strlen (crash.exit_line));
+  /* The reasons go between the "not ok" line and "Bail out!". */
+  bail_out = strchr (crash.exit_line, '\n');
+  bail_out = bail_out ? bail_out + 1 : crash.exit_line + strlen (crash.exit_line);
+  write_safe (crash.tap_fd, crash.exit_line, bail_out - crash.exit_line);
+  write_exit_reasons ();
+  write_safe (crash.tap_fd, bail_out, strlen (bail_out));
   write_captured_stderr ();
   crash.exit_line[0] = '\0';
 }
@@ -343,6 +377,29 @@ echo_failure (TallyTest *test)
   fflush (stderr);
 }
 
+static guint teardown_failed;
+
+/* A worker fixture's teardown that went wrong, after the last test: a
+ * TAP comment and a line on stderr, and the program fails. */
+static void
+on_fixture_event (const char *name,
+                  guint       event,
+                  const char *message)
+{
+  g_autoptr(GString) out = NULL;
+
+  if (event != TALLY_FIXTURE_TEARDOWN_ERROR)
+    return;
+
+  teardown_failed++;
+  out = g_string_new (NULL);
+  g_string_append_printf (out, "# ERROR at teardown of worker fixture “%s”:\n", name);
+  tally_text_append_prefixed (out, "#   ", message);
+  print_tap (out->str);
+  if (!stdout_is_stderr ())
+    fprintf (stderr, "error at teardown of worker fixture “%s”: %s\n", name, message);
+}
+
 int
 tally_standalone_main (TallyProgramOptions *opts)
 {
@@ -391,6 +448,23 @@ tally_standalone_main (TallyProgramOptions *opts)
         watchdog_arm (g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC) + WATCHDOG_GRACE_US,
                       timeout_line);
 
+      if (tally_standalone_wants_fork (tc))
+        {
+          TallyOutcome outcome;
+
+          /* The test's own process has a watchdog: let it speak first. */
+          if (timeout_s > 0)
+            watchdog_arm (g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC)
+                          + 2 * WATCHDOG_GRACE_US, timeout_line);
+          outcome = tally_standalone_run_forked (opts, tc, i + 1, tap);
+          watchdog_arm (0, NULL);
+          counts[outcome]++;
+          if (tally_outcome_is_failure (outcome))
+            failures++;
+          print_tap (tap->str);
+          continue;
+        }
+
       g_snprintf (crash.line, sizeof crash.line,
                   "not ok %u %s # crashed: the process died of a fatal signal\nBail out! %s crashed\n",
                   i + 1, tc->path, tc->path);
@@ -419,6 +493,11 @@ tally_standalone_main (TallyProgramOptions *opts)
   g_thread_join (watchdog_thread);
   close (watchdog.tap_fd);
   g_clear_pointer (&watchdog.tap_line, g_free);
+
+  tally_worker_fixtures_set_notify (on_fixture_event);
+  tally_worker_fixtures_shutdown ();
+  tally_worker_fixtures_set_notify (NULL);
+  failures += teardown_failed;
 
   if (!opts->quiet)
     {

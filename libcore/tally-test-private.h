@@ -73,6 +73,17 @@ struct _TallyTest
 
   gint64 started_at_us;          /* wall clock */
   gint64 started_mono_us;
+
+  /* The global default context (tally-global-context.c) */
+  gboolean on_global;            /* it is the test's context */
+  guint global_first_id;         /* its next source id when the test began */
+  GSource *global_deadline;      /* notices a test stuck iterating it */
+  gboolean in_iterate;           /* inside tally_test_iterate() */
+  gint loop_quits;               /* tally_test_quit_loop() calls not yet seen */
+
+  /* Leftovers were destroyed, or a singleton may be broken: the worker
+   * reports this test and retires rather than run more. */
+  gboolean retire;
 };
 
 TallyTest *tally_test_new          (const TallyTestCase *tc,

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "tally-assert.h"
+#include "tally-global-context-private.h"
 #include "tally-markers-private.h"
 #include "tally-test-private.h"
 
@@ -34,6 +35,7 @@ on_deadline_cb (gpointer user_data)
   test->deadline_passed = TRUE;
   g_cancellable_cancel (test->cancellable);
   g_clear_pointer (&test->deadline_source, g_source_unref);
+  tally_global_context_check_loop (test);
 
   return G_SOURCE_REMOVE;
 }
@@ -86,7 +88,9 @@ tally_test_new (const TallyTestCase *tc,
   const char *leaks = tally_markers_lookup (tc->markers, "leaks");
 
   test->tc = tc;
-  test->context = test_context_new ();
+  test->on_global = tally_global_context_wanted (tc);
+  test->context = test->on_global ? g_main_context_ref (g_main_context_default ())
+                                  : test_context_new ();
   test->cancellable = g_cancellable_new ();
   test->timeout_s = timeout ? g_ascii_strtod (timeout, NULL) : default_timeout_s;
   test->outcome = TALLY_OUTCOME_PASSED;
@@ -546,7 +550,13 @@ tally_test_iterate (TallyTest  *test,
   if (test->deadline_passed)
     goto timed_out;
 
-  g_main_context_iteration (test->context, TRUE);
+  test->in_iterate = TRUE;
+  /* While GTK is initialised, its events and frame clock run too. */
+  if (!test->on_global && tally_global_context_gtk_running ())
+    tally_global_context_iterate_both (test);
+  else
+    g_main_context_iteration (test->context, TRUE);
+  test->in_iterate = FALSE;
 
   if (!test->deadline_passed)
     return;
@@ -554,10 +564,12 @@ tally_test_iterate (TallyTest  *test,
 timed_out:
   {
     /* Freed by hand: nothing after the unwind returns here. */
-    char *message = g_strdup_printf ("timed out after %.3g s %s", test->timeout_s, what);
+    GString *message = g_string_new (NULL);
 
-    tally_test_set_failure (test, TALLY_OUTCOME_TIMEOUT, NULL, 0, message);
-    g_free (message);
+    g_string_append_printf (message, "timed out after %.3g s %s", test->timeout_s, what);
+    tally_global_context_explain (test, message);
+    tally_test_set_failure (test, TALLY_OUTCOME_TIMEOUT, NULL, 0, message->str);
+    g_string_free (message, TRUE);
     tally_test_unwind (test);
   }
 }

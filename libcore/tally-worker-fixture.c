@@ -3,8 +3,10 @@
 
 #include "config.h"
 
+#include "tally-markers-private.h"
+#include "tally-protocol-private.h"
 #include "tally-registry-private.h"
-#include "tally-test.h"
+#include "tally-test-private.h"
 
 /* Per-worker fixtures: what pytest's session-scoped fixtures become under
  * xdist. Each is set up at most once per process, on first use, on a
@@ -25,6 +27,7 @@ typedef struct
 {
   WorkerFixture *fixture;
   gboolean tear_down;
+  TallyTest *capture;            /* the teardown's log and failures, or NULL */
   gboolean done;
 } FixtureCall;
 
@@ -35,6 +38,16 @@ static GMainContext *fixture_context;
 static GMainLoop *fixture_loop;
 static GMutex fixture_lock;
 static GCond fixture_cond;
+static TallyFixtureNotify fixture_notify;
+
+/* Worker mode tells the runner about fixtures through this: one that is
+ * set up (so the runner waits for its teardown), one whose teardown went
+ * wrong. */
+void
+tally_worker_fixtures_set_notify (TallyFixtureNotify notify)
+{
+  fixture_notify = notify;
+}
 
 /**
  * tally_add_worker_fixture:
@@ -85,7 +98,24 @@ fixture_call_cb (gpointer data)
   FixtureCall *call = data;
   WorkerFixture *fixture = call->fixture;
 
-  if (call->tear_down)
+  if (call->tear_down && call->capture != NULL)
+    {
+      TallyTest *capture = call->capture;
+
+      /* A tally_assert*() in the teardown unwinds to here, on this
+       * thread, as it would in a test. */
+      tally_test_set_current (capture);
+      capture->base_depth = g_main_depth ();
+      if (sigsetjmp (capture->escape, 0) == 0)
+        {
+          capture->escape_armed = TRUE;
+          if (fixture->teardown && fixture->value)
+            fixture->teardown (g_steal_pointer (&fixture->value));
+        }
+      capture->escape_armed = FALSE;
+      tally_test_set_current (NULL);
+    }
+  else if (call->tear_down)
     {
       if (fixture->teardown && fixture->value)
         fixture->teardown (g_steal_pointer (&fixture->value));
@@ -103,9 +133,10 @@ fixture_call_cb (gpointer data)
 
 static void
 call_on_fixture_thread (WorkerFixture *fixture,
-                        gboolean       tear_down)
+                        gboolean       tear_down,
+                        TallyTest     *capture)
 {
-  FixtureCall call = { fixture, tear_down, FALSE };
+  FixtureCall call = { fixture, tear_down, capture, FALSE };
 
   if (fixture_thread == NULL)
     {
@@ -143,16 +174,57 @@ tally_test_use_worker_fixture (TallyTest  *test,
 
   if (!fixture->ready)
     {
-      call_on_fixture_thread (fixture, FALSE);
+      call_on_fixture_thread (fixture, FALSE, NULL);
       fixture->ready = TRUE;
       g_ptr_array_add (setup_order, fixture);
+      if (fixture_notify != NULL && fixture->error == NULL)
+        fixture_notify (fixture->name, TALLY_FIXTURE_SET_UP, NULL);
     }
 
+  /* Not the test's failure: an `error`, as pytest reports a fixture's. */
   if (fixture->error != NULL)
-    tally_test_fail (test, "worker fixture “%s” failed to set up: %s",
-                     name, fixture->error->message);
+    {
+      /* Freed by hand: the unwind does not return here. */
+      char *message = g_strdup_printf ("worker fixture “%s” failed to set up: %s",
+                                       name, fixture->error->message);
+
+      tally_test_set_failure (test, TALLY_OUTCOME_ERROR, NULL, 0, message);
+      g_free (message);
+      tally_test_unwind (test);
+    }
 
   return fixture->value;
+}
+
+/* Tears one fixture down with its log captured; a warning, a critical
+ * or a failed assertion goes to the runner as a teardown error. */
+static void
+tear_down_reporting (WorkerFixture *fixture)
+{
+  g_autoptr(TallyMarkers) markers = tally_markers_new ();
+  g_autofree char *path = g_strdup_printf ("[teardown of worker fixture “%s”]", fixture->name);
+  TallyTestCase tc = { .path = path, .markers = markers, .index = G_MAXUINT };
+  TallyTest *capture = tally_test_new (&tc, 0, TALLY_LEAKS_IGNORE);
+  g_autoptr(GString) problems = g_string_new (NULL);
+  g_autoptr(GString) report = g_string_new (NULL);
+
+  tally_caplog_begin (capture);
+  call_on_fixture_thread (fixture, TRUE, capture);
+  tally_caplog_end (capture);
+  tally_caplog_check (capture, problems);
+
+  if (capture->outcome != TALLY_OUTCOME_PASSED && capture->message != NULL)
+    {
+      if (capture->file != NULL)
+        g_string_append_printf (report, "%s:%d: ", capture->file, capture->line);
+      g_string_append (report, capture->message);
+    }
+  if (problems->len > 0)
+    g_string_append_printf (report, "%s%s", report->len ? "\n" : "", problems->str);
+  if (report->len > 0)
+    fixture_notify (fixture->name, TALLY_FIXTURE_TEARDOWN_ERROR, report->str);
+
+  tally_test_free (capture);
 }
 
 void
@@ -162,7 +234,14 @@ tally_worker_fixtures_shutdown (void)
     return;
 
   for (guint i = setup_order->len; i > 0; i--)
-    call_on_fixture_thread (g_ptr_array_index (setup_order, i - 1), TRUE);
+    {
+      WorkerFixture *fixture = g_ptr_array_index (setup_order, i - 1);
+
+      if (fixture_notify != NULL && fixture->error == NULL)
+        tear_down_reporting (fixture);
+      else
+        call_on_fixture_thread (fixture, TRUE, NULL);
+    }
   g_ptr_array_set_size (setup_order, 0);
 
   g_main_loop_quit (fixture_loop);

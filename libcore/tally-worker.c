@@ -13,9 +13,13 @@
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <glib-unix.h>
 
 #include "tally-main-private.h"
 #include "tally-processes-private.h"
+#include "tally-markers-private.h"
 #include "tally-protocol-private.h"
 #include "tally-signals-private.h"
 #include "tally-version.h"
@@ -398,6 +402,132 @@ send_finished (TallyTest *test,
   g_mutex_unlock (&out_lock);
 }
 
+/* A forked test's process (`forked` marker, `tally run --forked`): a
+ * fresh exec of this program in worker mode, sharing our event pipe and
+ * output files, that runs the one test and says on fd 5 that it reported
+ * it. Set in the child; -1 in a worker. */
+#define FORKED_DONE_FD 5
+static int forked_done_fd = -1;
+
+static gboolean
+wants_fork (TallyTestCase *tc)
+{
+  static int all = -1;
+
+  if (forked_done_fd >= 0)
+    return FALSE;
+  if (all < 0)
+    all = g_strcmp0 (g_getenv ("TALLY_FORKED"), "1") == 0;
+  return all || tally_markers_has (tc->markers, "forked");
+}
+
+/* The child never reported: its test crashed there. */
+static void
+report_forked_death (TallyTestCase *tc,
+                     int            wait_status,
+                     gint64         started_at_us,
+                     gint64         duration_us)
+{
+  g_autofree char *message = NULL;
+  TallyResult result = { 0 };
+  gsize size;
+  guint8 *big;
+
+  if (WIFSIGNALED (wait_status))
+    message = g_strdup_printf ("the test's own process (forked) died of signal %d (%s)",
+                               WTERMSIG (wait_status), g_strsignal (WTERMSIG (wait_status)));
+  else
+    message = g_strdup_printf ("the test's own process (forked) exited with status %d in the middle of the test",
+                               WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1);
+
+  result.outcome = TALLY_OUTCOME_CRASHED;
+  result.message = message;
+  result.started_at_us = started_at_us;
+  result.duration_us = duration_us;
+  size = tally_protocol_finished_size (message, NULL);
+
+  g_mutex_lock (&out_lock);
+  tally_protocol_finished_write (frame_begin_locked (size, &big), tc->index, &result, FALSE,
+                                 end_of_output (STDOUT_FILENO), end_of_output (STDERR_FILENO));
+  frame_end_locked (size, big);
+  flush_locked ();
+  g_mutex_unlock (&out_lock);
+}
+
+static void
+write_command (int               fd,
+               TallyMessageType  type,
+               GVariant         *body)
+{
+  g_autoptr(GVariant) owned = g_variant_ref_sink (body);
+  gsize size = tally_frame_size (owned);
+  g_autofree guint8 *frame = g_malloc0 (size);
+
+  tally_frame_store (frame, type, owned);
+  write_all (fd, frame, size);
+}
+
+static void
+run_forked (TallyTestCase       *tc,
+            TallyProgramOptions *opts)
+{
+  g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "TALLY_WORKER_CHILD",
+                                         G_STRINGIFY (FORKED_DONE_FD), TRUE);
+  gint64 started_at = g_get_real_time (), started = g_get_monotonic_time ();
+  guint32 index = tc->index;
+  int commands[2], done[2], wait_status = 0;
+  gboolean reported = FALSE;
+  pid_t child;
+  char byte;
+
+  /* What is buffered goes out now, or the child would send it again. */
+  g_mutex_lock (&out_lock);
+  flush_locked ();
+  g_mutex_unlock (&out_lock);
+  fflush (stdout);
+  fflush (stderr);
+
+  if (!g_unix_open_pipe (commands, FD_CLOEXEC, NULL) || !g_unix_open_pipe (done, FD_CLOEXEC, NULL))
+    {
+      report_forked_death (tc, 127 << 8, started_at, 0);
+      return;
+    }
+
+  child = fork ();
+  if (child == 0)
+    {
+      /* Async-signal-safe calls only until exec. */
+      /* Our event pipe (moved off fd 4: hide_protocol_fds()) is the
+       * child's fd 4; dup2() leaves it open across exec. */
+      dup2 (commands[0], TALLY_PROTOCOL_IN_FD);
+      dup2 (done[1], FORKED_DONE_FD);
+      dup2 (events_fd, TALLY_PROTOCOL_OUT_FD);
+      execve ("/proc/self/exe", opts->argv, envp);
+      _exit (127);
+    }
+
+  close (commands[0]);
+  close (done[1]);
+  if (child > 0)
+    {
+      write_command (commands[1], TALLY_MSG_RUN,
+                     g_variant_new ("(@au)", g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, &index, 1,
+                                                                        sizeof (guint32))));
+      write_command (commands[1], TALLY_MSG_QUIT, g_variant_new ("()"));
+    }
+  close (commands[1]);
+
+  while (child > 0 && read (done[0], &byte, 1) == 1)
+    reported = TRUE;
+  close (done[0]);
+  while (child > 0 && waitpid (child, &wait_status, 0) < 0 && errno == EINTR)
+    ;
+
+  if (!reported)
+    report_forked_death (tc, child > 0 ? wait_status : 127 << 8, started_at,
+                         g_get_monotonic_time () - started);
+}
+
 static gboolean
 run_one (TallyTestCase       *tc,
          TallyProgramOptions *opts)
@@ -406,6 +536,12 @@ run_one (TallyTestCase       *tc,
   gint64 started;
   gboolean tainted;
   guint8 *big;
+
+  if (wants_fork (tc))
+    {
+      run_forked (tc, opts);
+      return TRUE;
+    }
 
   /* Buffered, not flushed: the runner counts a test as started when the
    * one before it finishes, so this costs no system call. */
@@ -420,11 +556,23 @@ run_one (TallyTestCase       *tc,
   fflush (stdout);
   fflush (stderr);
 
-  tainted = test->tainted;
+  /* A worker whose state the test may have broken (unwound from a
+   * callback, leftovers destroyed) retires after reporting it. */
+  tainted = test->tainted || test->retire;
   send_finished (test, g_get_monotonic_time () - started);
+  if (forked_done_fd >= 0)
+    write_all (forked_done_fd, (const guint8 *) "F", 1);
   tally_test_free (test);
 
   return !tainted;
+}
+
+static void
+on_fixture_event (const char *name,
+                  guint       event,
+                  const char *message)
+{
+  send_now (TALLY_MSG_FIXTURE, g_variant_new ("(sus)", name, event, message ? message : ""));
 }
 
 int
@@ -438,6 +586,14 @@ tally_worker_main (TallyProgramOptions *opts)
 
   if (!check_protocol_fds (opts))
     return 4;
+
+  /* A forked test's process: no HELLO or BYE of its own. */
+  if (g_getenv ("TALLY_WORKER_CHILD") != NULL)
+    {
+      forked_done_fd = atoi (g_getenv ("TALLY_WORKER_CHILD"));
+      fcntl (forked_done_fd, F_SETFD, FD_CLOEXEC);
+      g_unsetenv ("TALLY_WORKER_CHILD");
+    }
 
   /* A test that calls exit() still gets its STARTED and log out. */
   worker_pid = getpid ();
@@ -455,9 +611,11 @@ tally_worker_main (TallyProgramOptions *opts)
   setvbuf (stdout, NULL, _IOLBF, 0);
   install_signal_handlers ();
   tally_caplog_set_sink (on_record, NULL);
+  tally_worker_fixtures_set_notify (on_fixture_event);
 
-  send_now (TALLY_MSG_HELLO, g_variant_new ("(uut)", TALLY_PROTOCOL_VERSION,
-                                            tests->len, (guint64) getpid ()));
+  if (forked_done_fd < 0)
+    send_now (TALLY_MSG_HELLO, g_variant_new ("(uut)", TALLY_PROTOCOL_VERSION,
+                                              tests->len, (guint64) getpid ()));
 
   while (read_commands (reader, &queue, tests->len, &quit))
     {
@@ -471,7 +629,13 @@ tally_worker_main (TallyProgramOptions *opts)
     }
 
   tally_caplog_set_sink (NULL, NULL);
-  send_now (TALLY_MSG_BYE, g_variant_new ("(s)", bye));
+  /* Before BYE: the runner reports what their teardown says (a tainted
+   * worker's fixtures are torn down at exit, unreported). */
+  if (g_str_equal (bye, "done"))
+    tally_worker_fixtures_shutdown ();
+  tally_worker_fixtures_set_notify (NULL);
+  if (forked_done_fd < 0)
+    send_now (TALLY_MSG_BYE, g_variant_new ("(s)", bye));
   g_queue_clear (&queue);
 
   return 0;

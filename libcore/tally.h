@@ -10,6 +10,8 @@
 # include "tally-outcome.h"
 # include "tally-log-record.h"
 # include "tally-test.h"
+# include "tally-main-loop.h"
+# include "tally-singletons.h"
 # include "tally-assert.h"
 # include "tally-caplog.h"
 # include "tally-registry.h"

@@ -30,6 +30,7 @@ typedef struct
   char *keyword_expr;
   char *tests_from;
   gboolean exitfirst;
+  gboolean forked;
   int maxfail;
   double timeout_s;
   gboolean strict_markers;
@@ -158,6 +159,7 @@ parse_options (int         argc,
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->timeout_s, "Per-test timeout for tests without a timeout marker (default 60; 0: none)", "SECONDS" },
     { "strict-markers", 0, 0, G_OPTION_ARG_NONE, &o->strict_markers, "Refuse markers that are neither built in nor declared", NULL },
     { "max-worker-restarts", 0, 0, G_OPTION_ARG_INT, &o->max_worker_restarts, "Give up after N worker crashes (default 4 × workers + 16)", "N" },
+    { "forked", 0, 0, G_OPTION_ARG_NONE, &o->forked, "Run each test in a fresh process of its own (as the forked marker does)", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "One line per test", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "Only failures and the summary line", NULL },
     { "tap", 0, 0, G_OPTION_ARG_NONE, &o->tap, "Print TAP on stdout instead of the console report", NULL },
@@ -205,6 +207,10 @@ parse_options (int         argc,
   if (o->max_worker_restarts == -2)
     o->max_worker_restarts = 0;   /* replaced by the default once -n is known */
 
+  /* Workers read it: each test runs in a process of its own. */
+  if (o->forked)
+    g_setenv ("TALLY_FORKED", "1", TRUE);
+
   return validate (o);
 }
 
@@ -215,6 +221,24 @@ typedef struct
   TallyDurations *durations;
 } History;
 
+/* A worker fixture's teardown error is stored as a result of its own,
+ * "[teardown of worker fixture “NAME”]": --lf reruns the program's tests,
+ * which set the fixture up and tear it down again. */
+static gboolean
+teardown_failed_last (History         *history,
+                      TallyListedTest *test)
+{
+  g_autofree char *prefix = tally_store_test_key (test->program->name, "[teardown of worker fixture ");
+  GHashTableIter iter;
+  const char *key;
+
+  g_hash_table_iter_init (&iter, history->last_failed);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, NULL))
+    if (g_str_has_prefix (key, prefix))
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 test_failed_last (History         *history,
                   TallyListedTest *test)
@@ -224,7 +248,8 @@ test_failed_last (History         *history,
   if (history->last_failed == NULL)
     return FALSE;
   key = tally_store_test_key (test->program->name, test->path);
-  return g_hash_table_contains (history->last_failed, key);
+  return g_hash_table_contains (history->last_failed, key)
+         || teardown_failed_last (history, test);
 }
 
 typedef struct

@@ -311,9 +311,9 @@ test_completion_markers (TallyTest    *t,
 {
   g_autofree char *sched = tally_util_build_path ("tests/samples/sample-sched");
   g_autofree char *glob = tally_util_build_path ("tests/samples/sample-sch?d");
-  g_auto(GStrv) declared = complete (t, "tally", "run", sched, "-m", "f", NULL);
+  g_auto(GStrv) declared = complete (t, "tally", "run", sched, "-m", "fa", NULL);
   g_auto(GStrv) builtin = complete (t, "tally", "run", "-n", "2", sched, "-m", "s", NULL);
-  g_auto(GStrv) quoted = complete (t, "tally", "list", glob, "--markers", "\"not (f", NULL);
+  g_auto(GStrv) quoted = complete (t, "tally", "list", glob, "--markers", "\"not (fa", NULL);
 
   tally_assert_cmpuint (g_strv_length (declared), ==, 1);
   tally_assert_cmpstr (declared[0], ==, "fast");

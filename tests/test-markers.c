@@ -289,6 +289,7 @@ test_builtin_list (TallyTest     *t,
 {
   static const char *expected[] = {
     "serial", "slow", "group", "timeout", "skip", "xfail", "retries", "leaks", "gtest",
+    "global-context", "own-context", "forked",
   };
   const TallyMarkerInfo *info;
   guint n = 0;
