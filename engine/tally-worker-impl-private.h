@@ -27,6 +27,7 @@ struct _TallyWorkerProc
   int output_fds[3];          /* [TALLY_STREAM_STDOUT], [TALLY_STREAM_STDERR] */
   goffset output_offsets[3];  /* what take_output handed out so far */
   gboolean exited;
+  TallyCrashInfo *crash;      /* what the worker said as it died, or NULL */
   const TallyWorkerCallbacks *callbacks;
   gpointer data;
 };

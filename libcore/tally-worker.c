@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/ucontext.h>
+#include <ucontext.h>
 #include <sys/stat.h>
 
 #include "tally-main-private.h"
@@ -35,6 +37,10 @@ static guint64 out_storage[OUT_BUFFER_SIZE / sizeof (guint64)];
 static volatile sig_atomic_t out_committed;   /* bytes of complete frames */
 static GMutex out_lock;
 static char alt_stack[64 * 1024];
+/* The worker's pid: a child that a test forks inherits the buffer, the
+ * protocol descriptor and these handlers, and must not send the parent's
+ * frames a second time when it exits or crashes. */
+static pid_t worker_pid;
 
 static void
 write_all (int           fd,
@@ -49,6 +55,24 @@ write_all (int           fd,
         continue;
       if (n <= 0)
         _exit (3);   /* the runner is gone: nobody to report to */
+      data += n;
+      len -= n;
+    }
+}
+
+/* From the signal handler: one try, no exit on failure. */
+static void
+write_all_or_give_up (const guint8 *data,
+                      gsize         len)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (TALLY_PROTOCOL_OUT_FD, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return;
       data += n;
       len -= n;
     }
@@ -112,12 +136,6 @@ send_now (TallyMessageType  type,
   flush_locked ();
   g_mutex_unlock (&out_lock);
 }
-
-/* The worker's pid: a child that a test forks inherits the buffer, the
- * protocol descriptor and these handlers, and must not send the parent's
- * frames a second time when it exits or crashes. */
-static pid_t worker_pid;
-
 static void
 flush_at_exit (void)
 {
@@ -143,25 +161,117 @@ on_record (TallyTest            *test,
   g_mutex_unlock (&out_lock);
 }
 
-static void
-on_fatal_signal (int signum)
+/* --- the fatal-signal report ---------------------------------------- */
+
+/* On a fatal signal the worker sends CRASH: the signal's details, the raw
+ * return addresses and the file-backed lines of /proc/self/maps. The
+ * runner symbolizes them after the worker is gone (engine/tally-crash.c):
+ * nothing here allocates, formats or takes a lock. */
+
+#define CRASH_MAX_FRAMES 128
+#define CRASH_MAPS_SIZE (256 * 1024)
+
+static char crash_maps[CRASH_MAPS_SIZE];
+static char crash_line[4096];
+static guint64 crash_frame_storage[(TALLY_FRAME_HEADER_SIZE + 64 + CRASH_MAX_FRAMES * 8
+                                    + CRASH_MAPS_SIZE + 16) / 8];
+
+/* Copies the lines of /proc/self/maps that name a file (" /…"): all the
+ * symbolizer needs. Returns the bytes copied. */
+static gsize
+read_file_maps (void)
 {
-  static const char header[] = "\n[tally] worker caught a fatal signal; backtrace:\n";
-  void *frames[64];
-  int n;
+  char chunk[4096];
+  gsize used = 0, line_len = 0;
+  ssize_t n;
+  int fd = open ("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 
+  if (fd < 0)
+    return 0;
+  while ((n = read (fd, chunk, sizeof chunk)) > 0)
+    for (ssize_t i = 0; i < n; i++)
+      {
+        if (line_len < sizeof crash_line)
+          crash_line[line_len++] = chunk[i];
+        if (chunk[i] != '\n')
+          continue;
+        if (line_len < sizeof crash_line && memmem (crash_line, line_len, " /", 2) != NULL
+            && used + line_len <= sizeof crash_maps)
+          {
+            memcpy (crash_maps + used, crash_line, line_len);
+            used += line_len;
+          }
+        line_len = 0;
+      }
+  close (fd);
+  return used;
+}
+
+static guint64
+context_pc (void *context)
+{
+  ucontext_t *uc = context;
+
+  if (uc == NULL)
+    return 0;
+#if defined(__x86_64__)
+  return (guint64) uc->uc_mcontext.gregs[REG_RIP];
+#elif defined(__i386__)
+  return (guint64) uc->uc_mcontext.gregs[REG_EIP];
+#elif defined(__aarch64__)
+  return (guint64) uc->uc_mcontext.pc;
+#else
+  return 0;
+#endif
+}
+
+static void
+send_crash (int        signum,
+            siginfo_t *info,
+            void      *context)
+{
+  void *frames[CRASH_MAX_FRAMES];
+  guint64 addresses[CRASH_MAX_FRAMES];
+  guint64 pc = context_pc (context);
+  int n = backtrace (frames, G_N_ELEMENTS (frames));
+  int first = MIN (n, 2);   /* this handler and the signal trampoline */
+  guint n_addresses = 0;
+  gsize maps_len = read_file_maps ();
+  guint8 *dest = (guint8 *) crash_frame_storage;
+  gsize size;
+
+  /* Start at the interrupted instruction: what lies below it is ours. */
+  for (int i = 0; i < n; i++)
+    if (pc != 0 && (guint64) (guintptr) frames[i] == pc)
+      {
+        first = i;
+        break;
+      }
+  for (int i = first; i < n; i++)
+    addresses[n_addresses++] = (guint64) (guintptr) frames[i];
+
+  size = tally_protocol_crash_size (n_addresses, maps_len);
+  if (size > sizeof crash_frame_storage)
+    return;
+  tally_protocol_crash_write (dest, signum, info ? info->si_code : 0,
+                              info ? (guint64) (guintptr) info->si_addr : 0,
+                              addresses, n_addresses, crash_maps, maps_len);
+  write_all_or_give_up (dest, size);
+}
+
+static void
+on_fatal_signal (int        signum,
+                 siginfo_t *info,
+                 void      *context)
+{
   /* Only async-signal-safe calls from here on. */
-  if (out_committed > 0 && getpid () == worker_pid)
+  if (getpid () == worker_pid)
     {
-      ssize_t ignored = write (TALLY_PROTOCOL_OUT_FD, out_buffer, out_committed);
-      (void) ignored;
+      if (out_committed > 0)
+        write_all_or_give_up (out_buffer, out_committed);
       out_committed = 0;
-    }
-
-  if (write (STDERR_FILENO, header, sizeof header - 1) > 0)
-    {
-      n = backtrace (frames, G_N_ELEMENTS (frames));
-      backtrace_symbols_fd (frames, n, STDERR_FILENO);
+      if (signum != SIGTERM)
+        send_crash (signum, info, context);
     }
 
   signal (signum, SIG_DFL);
@@ -171,7 +281,7 @@ on_fatal_signal (int signum)
 static void
 install_signal_handlers (void)
 {
-  static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTERM };
+  static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS, SIGTERM };
   stack_t stack = { .ss_sp = alt_stack, .ss_size = sizeof alt_stack };
   struct sigaction action = { 0 };
   void *warm[1];
@@ -180,8 +290,8 @@ install_signal_handlers (void)
   backtrace (warm, 1);
   sigaltstack (&stack, NULL);
 
-  action.sa_handler = on_fatal_signal;
-  action.sa_flags = SA_ONSTACK | SA_NODEFER | SA_RESETHAND;
+  action.sa_sigaction = on_fatal_signal;
+  action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESETHAND;
   sigemptyset (&action.sa_mask);
   for (guint i = 0; i < G_N_ELEMENTS (fatal); i++)
     sigaction (fatal[i], &action, NULL);

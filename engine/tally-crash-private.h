@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "tally-protocol-private.h"
+
+G_BEGIN_DECLS
+
+/* What a fatal signal was: "SIGSEGV (Segmentation fault), SEGV_MAPERR at
+ * address 0x10". @address is shown for the signals that have one. */
+char *tally_crash_describe_signal (int      signum,
+                                   int      code,
+                                   guint64  address);
+
+/* The worker's raw frames resolved against its maps: one line per frame,
+ * "#N FUNCTION at FILE:LINE (MODULE)", where debug info allows. */
+char *tally_crash_symbolize       (const TallyCrashInfo *crash);
+
+G_END_DECLS

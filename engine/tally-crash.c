@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "Tally"
+
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifdef HAVE_LIBDW
+#include <elfutils/libdwfl.h>
+#endif
+
+#include "tally-crash-private.h"
+
+/* Crash reports, made in the runner after the worker died. The worker's
+ * fatal-signal handler can only send raw numbers (libcore/tally-worker.c);
+ * here they become a backtrace with function names and file:line, read
+ * from the worker's binaries' symbol tables and DWARF with elfutils'
+ * libdwfl (docs/reliability.md says why libdw). */
+
+static const char *
+code_name (int signum,
+           int code)
+{
+  switch (code)
+    {
+    case SI_USER:    return "SI_USER (sent by kill)";
+    case SI_TKILL:   return "SI_TKILL (sent by raise/tgkill)";
+    case SI_QUEUE:   return "SI_QUEUE";
+    case SI_KERNEL:  return "SI_KERNEL";
+    default: break;
+    }
+
+  switch (signum)
+    {
+    case SIGSEGV:
+      return code == SEGV_MAPERR ? "SEGV_MAPERR (address not mapped)"
+           : code == SEGV_ACCERR ? "SEGV_ACCERR (no permission)" : NULL;
+    case SIGBUS:
+      return code == BUS_ADRALN ? "BUS_ADRALN (misaligned address)"
+           : code == BUS_ADRERR ? "BUS_ADRERR (no such physical address)"
+           : code == BUS_OBJERR ? "BUS_OBJERR (object-specific error)" : NULL;
+    case SIGFPE:
+      return code == FPE_INTDIV ? "FPE_INTDIV (integer divide by zero)"
+           : code == FPE_INTOVF ? "FPE_INTOVF (integer overflow)"
+           : code == FPE_FLTDIV ? "FPE_FLTDIV (floating-point divide by zero)"
+           : code == FPE_FLTINV ? "FPE_FLTINV (invalid floating-point operation)" : NULL;
+    case SIGILL:
+      return code == ILL_ILLOPC ? "ILL_ILLOPC (illegal opcode)"
+           : code == ILL_ILLOPN ? "ILL_ILLOPN (illegal operand)"
+           : code == ILL_PRVOPC ? "ILL_PRVOPC (privileged opcode)" : NULL;
+    case SIGTRAP:
+      return code == TRAP_BRKPT ? "TRAP_BRKPT (breakpoint)" : NULL;
+    case SIGSYS:
+      return code == 1 ? "SYS_SECCOMP (blocked system call)" : NULL;   /* SYS_SECCOMP */
+    default:
+      return NULL;
+    }
+}
+
+/**
+ * tally_crash_describe_signal:
+ *
+ * Returns: (transfer full): one line about the signal
+ */
+char *
+tally_crash_describe_signal (int     signum,
+                             int     code,
+                             guint64 address)
+{
+  GString *out = g_string_new (NULL);
+  const char *abbrev = sigabbrev_np (signum);
+  const char *how = code_name (signum, code);
+
+  g_string_append_printf (out, "SIG%s (%s)", abbrev ? abbrev : "?", g_strsignal (signum));
+  if (how != NULL)
+    g_string_append_printf (out, ", %s", how);
+  else
+    g_string_append_printf (out, ", si_code %d", code);
+  /* The faulting address means something only when the kernel sent it. */
+  if (code > 0 && (signum == SIGSEGV || signum == SIGBUS || signum == SIGILL || signum == SIGFPE))
+    g_string_append_printf (out, " at address 0x%" G_GINT64_MODIFIER "x", address);
+
+  return g_string_free (out, FALSE);
+}
+
+#ifdef HAVE_LIBDW
+
+static char *debuginfo_path;
+
+static const Dwfl_Callbacks dwfl_callbacks = {
+  .find_elf = dwfl_linux_proc_find_elf,
+  .find_debuginfo = dwfl_standard_find_debuginfo,
+  .debuginfo_path = &debuginfo_path,
+};
+
+static Dwfl *
+dwfl_for_maps (const char *maps)
+{
+  Dwfl *dwfl = dwfl_begin (&dwfl_callbacks);
+  FILE *stream;
+
+  if (dwfl == NULL)
+    return NULL;
+  stream = fmemopen ((void *) maps, strlen (maps), "r");
+  if (stream == NULL)
+    {
+      dwfl_end (dwfl);
+      return NULL;
+    }
+  dwfl_report_begin (dwfl);
+  dwfl_linux_proc_maps_report (dwfl, stream);
+  dwfl_report_end (dwfl, NULL, NULL);
+  fclose (stream);
+
+  return dwfl;
+}
+
+static void
+append_frame (GString *out,
+              Dwfl    *dwfl,
+              guint    number,
+              guint64  address,
+              gboolean exact)
+{
+  /* A return address points after the call: look up the call itself. */
+  Dwarf_Addr pc = exact ? address : address - 1;
+  Dwfl_Module *module = dwfl ? dwfl_addrmodule (dwfl, pc) : NULL;
+  const char *function = module ? dwfl_module_addrname (module, pc) : NULL;
+  Dwfl_Line *line = module ? dwfl_module_getsrc (module, pc) : NULL;
+  const char *module_name = NULL;
+  const char *file = NULL;
+  Dwarf_Addr start = 0;
+  int lineno = 0;
+
+  if (module != NULL)
+    module_name = dwfl_module_info (module, NULL, &start, NULL, NULL, NULL, NULL, NULL);
+  if (line != NULL)
+    file = dwfl_lineinfo (line, NULL, &lineno, NULL, NULL, NULL);
+
+  g_string_append_printf (out, "#%-2u %s", number, function ? function : "??");
+  if (file != NULL && lineno > 0)
+    g_string_append_printf (out, " at %s:%d", file, lineno);
+  if (module_name != NULL)
+    g_string_append_printf (out, " (%s+0x%" G_GINT64_MODIFIER "x)",
+                            strrchr (module_name, '/') ? strrchr (module_name, '/') + 1 : module_name,
+                            (guint64) (pc - start + (exact ? 0 : 1)));
+  else
+    g_string_append_printf (out, " (0x%" G_GINT64_MODIFIER "x)", address);
+  g_string_append_c (out, '\n');
+}
+
+#endif
+
+/**
+ * tally_crash_symbolize:
+ *
+ * Returns: (transfer full): the backtrace, one frame a line
+ */
+char *
+tally_crash_symbolize (const TallyCrashInfo *crash)
+{
+  GString *out = g_string_new (NULL);
+#ifdef HAVE_LIBDW
+  Dwfl *dwfl = dwfl_for_maps (crash->maps ? crash->maps : "");
+
+  for (guint i = 0; i < crash->n_frames; i++)
+    append_frame (out, dwfl, i, crash->frames[i], i == 0);
+  if (dwfl != NULL)
+    dwfl_end (dwfl);
+#else
+  for (guint i = 0; i < crash->n_frames; i++)
+    g_string_append_printf (out, "#%-2u 0x%" G_GINT64_MODIFIER "x\n", i, crash->frames[i]);
+#endif
+
+  return g_string_free (out, FALSE);
+}
