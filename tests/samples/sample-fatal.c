@@ -68,6 +68,14 @@ test_warning (TallyTest *t, gconstpointer data)
   g_warning ("a fatal warning: %s", "boom");
 }
 
+/* Fatal only under G_DEBUG=fatal-criticals; otherwise a failure. */
+static void
+test_plain_critical (TallyTest *t, gconstpointer data)
+{
+  g_message ("before a plain critical");
+  g_critical ("a plain critical: %d", 7);
+}
+
 static void
 test_raise (TallyTest *t, gconstpointer data)
 {
@@ -122,6 +130,7 @@ register_tests (void)
   tally_add_data ("/fatal/sigsys", test_raise, GINT_TO_POINTER (SIGSYS), NULL);
   tally_add ("/fatal/sigfpe", test_fpe, NULL);
   tally_add ("/fatal/sigbus", test_bus, NULL);
+  tally_add ("/fatal/plain-critical", test_plain_critical, NULL);
   tally_add ("/fatal/ok", test_ok, NULL);
 }
 
