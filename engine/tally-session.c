@@ -593,12 +593,24 @@ requeue_unit_front (TallySession *session,
     g_queue_push_head (&session->parallel.window, unit);
 }
 
+/* The retries a test gets: its `retries=N` marker, or --retries. */
+static guint
+retries_for (TallySession *session,
+             TallyRunItem *item)
+{
+  const char *marker = tally_markers_lookup (item->test->markers, "retries");
+
+  if (marker != NULL)
+    return (guint) g_ascii_strtoull (marker, NULL, 10);
+  return session->options.retries;
+}
+
 static gboolean
 is_final (TallySession *session,
           TallyRunItem *item)
 {
   return !tally_outcome_is_failure (item->result.outcome)
-         || item->attempt > session->options.retries
+         || item->attempt > retries_for (session, item)
          || session->stopping;
 }
 
@@ -694,6 +706,7 @@ complete_item (TallySession *session,
   if (item->attempt > 1 && item->result.outcome == TALLY_OUTCOME_PASSED)
     item->result.outcome = TALLY_OUTCOME_FLAKY;
 
+  item->will_retry = retry;
   store_finished (session, item);
   tally_reporter_test_finished (session->options.reporter, item);
 

@@ -351,6 +351,61 @@ apply_stepwise (GPtrArray  *tests,
   return rest;
 }
 
+static char *
+group_key (TallyListedTest *test)
+{
+  const char *group = tally_markers_lookup (test->markers, "group");
+
+  return group ? g_strdup_printf ("%s\x1f%s", test->program->path, group) : NULL;
+}
+
+/* A group runs on one worker in registration order: after history or
+ * random order moved its members, the whole group takes the place of its
+ * first member in @reordered, its members in their order in @registered
+ * (the same tests before reordering). */
+static GPtrArray *
+keep_groups_in_order (GPtrArray *reordered,
+                      GPtrArray *registered)
+{
+  g_autoptr(GHashTable) groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) g_ptr_array_unref);
+  GPtrArray *result;
+
+  for (guint i = 0; i < registered->len; i++)
+    {
+      TallyListedTest *test = g_ptr_array_index (registered, i);
+      char *key = group_key (test);
+      GPtrArray *members;
+
+      if (key == NULL)
+        continue;
+      members = g_hash_table_lookup (groups, key);
+      if (members == NULL)
+        g_hash_table_insert (groups, g_strdup (key), members = g_ptr_array_new ());
+      g_ptr_array_add (members, test);
+      g_free (key);
+    }
+  if (g_hash_table_size (groups) == 0)
+    return g_ptr_array_ref (reordered);
+
+  result = g_ptr_array_sized_new (reordered->len);
+  for (guint i = 0; i < reordered->len; i++)
+    {
+      TallyListedTest *test = g_ptr_array_index (reordered, i);
+      g_autofree char *key = group_key (test);
+      GPtrArray *members;
+
+      if (key == NULL)
+        g_ptr_array_add (result, test);
+      else if ((members = g_hash_table_lookup (groups, key)) != NULL)
+        {
+          g_ptr_array_extend (result, members, NULL, NULL);
+          g_hash_table_remove (groups, key);   /* placed: later members are in */
+        }
+    }
+  return result;
+}
+
 static GPtrArray *
 order_tests (GPtrArray  *selected,
              RunOptions *o,
@@ -358,6 +413,7 @@ order_tests (GPtrArray  *selected,
              History    *history)
 {
   g_autoptr(GPtrArray) tests = g_ptr_array_copy (selected, NULL, NULL);
+  g_autoptr(GPtrArray) registered = NULL;
 
   if (store != NULL)
     {
@@ -385,14 +441,17 @@ order_tests (GPtrArray  *selected,
     }
 
   if (o->stepwise)
-    {
-      GPtrArray *rest = apply_stepwise (tests, store);
-      g_ptr_array_unref (tests);
-      return rest;   /* stepwise keeps the given order */
-    }
+    return apply_stepwise (tests, store);   /* keeps the given order */
 
+  registered = g_ptr_array_ref (tests);
   if (o->random_order)
-    shuffle (tests, o->seed_value);
+    {
+      GPtrArray *shuffled = g_ptr_array_copy (tests, NULL, NULL);
+
+      shuffle (shuffled, o->seed_value);
+      g_ptr_array_unref (tests);
+      tests = shuffled;
+    }
   else if (tally_durations_size (history->durations) > 0)
     {
       GPtrArray *sorted = sort_longest_first (tests, history);
@@ -413,7 +472,7 @@ order_tests (GPtrArray  *selected,
       tests = ordered;
     }
 
-  return g_steal_pointer (&tests);
+  return keep_groups_in_order (tests, registered);
 }
 
 /* The database, opened now or while the program was listed (@early,
