@@ -159,6 +159,17 @@ print_result_line (TallyResultRow *row)
   printf ("\n");
 }
 
+/* One line to copy: the command that reruns this test alone. */
+static void
+print_rerun (TallyResultRow *row)
+{
+  g_auto(GStrv) argv = tally_cmd_rerun_argv (row->program, row->path);
+  g_autofree char *line = tally_cmd_shell_join ((const char * const *) argv);
+  g_autofree char *shown = inert (line, -1);
+
+  printf ("  rerun alone: %s\n", shown);
+}
+
 static gboolean
 print_failure (Show            *show,
                TallyResultRow  *row,
@@ -166,6 +177,7 @@ print_failure (Show            *show,
 {
   printf ("\n");
   print_result_line (row);
+  print_rerun (row);
   if (row->message != NULL)
     {
       g_autofree char *message = inert (row->message, row->message_len);

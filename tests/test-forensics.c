@@ -215,6 +215,50 @@ test_standalone_fatal_message (TallyTest *t, gconstpointer data)
   tally_assert_nonnull (strstr (sys_run->out, "not ok 1 /fatal/sigsys # crashed: the process died of SIGSYS (Bad system call)\n"));
 }
 
+/* `tally show` prints, for each failure, the command that reruns it
+ * alone; running that command reruns exactly that test. */
+static void
+test_show_rerun_line (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *db = tally_util_db_path (t);
+  g_autoptr(TallyRun) run = run_fatal (t, NULL, db, "sigill");
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("sample-fatal");
+  g_autoptr(TallyRun) show = tally_util_run (t, NULL, tally, "show", "--db", db, NULL);
+  g_autofree char *expected = g_strdup_printf ("  rerun alone: %s -p /fatal/sigill\n", program);
+  g_autoptr(TallyRun) rerun = NULL;
+
+  tally_assert_cmpint (run->status, ==, 1);
+  tally_assert_nonnull (strstr (show->out, expected));
+  rerun = tally_util_run (t, NULL, program, "-p", "/fatal/sigill", NULL);
+  tally_assert_nonnull (strstr (rerun->out, "1..1\nnot ok 1 /fatal/sigill # crashed: the process died of SIGILL"));
+}
+
+/* `tally debug PROGRAM::PATH` runs that test alone under gdb, stopped
+ * at the crash: gdb's backtrace shows the faulting line. */
+static void
+test_debug_under_gdb (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("sample-fatal");
+  g_autofree char *target = g_strconcat (program, "::/fatal/segv", NULL);
+  g_autofree char *gdb = g_find_program_in_path ("gdb");
+  g_autofree char *frame = g_strdup_printf ("sample-fatal.c:%d", sample_line ("deref"));
+  g_autoptr(TallyRun) printed = tally_util_run (t, NULL, tally, "debug", "--print", target, NULL);
+  g_autoptr(TallyRun) run = NULL;
+  g_autofree char *expected = g_strdup_printf ("gdb -q -ex run --args %s -p /fatal/segv\n", program);
+
+  tally_assert_cmpstr (printed->out, ==, expected);
+  if (gdb == NULL)
+    tally_test_skip (t, "gdb is not installed");
+  run = tally_util_run (t, NULL, tally, "debug", "--batch", target, NULL);
+  tally_assert_nonnull (strstr (run->out, "SIGSEGV"));
+  tally_assert_nonnull (strstr (run->out, "sample_fatal_deref"));
+  tally_assert_nonnull (strstr (run->out, frame));
+  /* Only that test ran. */
+  tally_assert_nonnull (strstr (run->out, "1..1\n"));
+}
+
 static void
 register_tests (void)
 {
@@ -224,6 +268,8 @@ register_tests (void)
   tally_add ("/forensics/fatal/line-numbers", test_fatal_line_numbers, NULL);
   tally_add ("/forensics/fatal/criticals-env", test_fatal_criticals_env, NULL);
   tally_add ("/forensics/fatal/standalone", test_standalone_fatal_message, NULL);
+  tally_add ("/forensics/show/rerun-line", test_show_rerun_line, NULL);
+  tally_add ("/forensics/debug/gdb", test_debug_under_gdb, "timeout=60");
 }
 
 TALLY_MAIN (register_tests)
