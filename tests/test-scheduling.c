@@ -123,6 +123,60 @@ test_stepwise_no_critical (TallyTest *t, gconstpointer data)
     }
 }
 
+/* A program that reading cannot place (a script) runs once, to list it
+ * with --tally-list: never a second time with -l. The error line says
+ * what it was taken for. */
+static void
+test_unknown_program_runs_once (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *script = g_build_filename (tally_test_get_tmpdir (t), "probe.sh", NULL);
+  g_autofree char *count = g_build_filename (tally_test_get_tmpdir (t), "runs", NULL);
+  g_autofree char *text = g_strdup_printf ("#!/bin/sh\necho \"$@\" >> '%s'\necho hello\n", count);
+  g_autofree char *runs = NULL;
+  g_autoptr(TallyRun) run = NULL;
+
+  tally_assert_true (g_file_set_contents (script, text, -1, NULL));
+  tally_assert_cmpint (g_chmod (script, 0755), ==, 0);
+  run = tally_util_run (t, NULL, tally, "run", "--no-db", script, NULL);
+
+  tally_assert_cmpint (run->status, !=, 0);
+  tally_assert_true (g_file_get_contents (count, &runs, NULL, NULL));
+  tally_assert_cmpstr (runs, ==, "--tally-list\n");
+  tally_assert_nonnull (strstr (run->err, "read as not an ELF file (a script?), and run once with --tally-list"));
+}
+
+/* `tally list -v` says what each program was taken for, and why. */
+static void
+test_list_says_what_a_program_is (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *native = tally_util_sample ("sample-order");
+  g_autofree char *gtest = tally_util_sample ("gtest-sample");
+  g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "list", "-v", native, gtest, NULL);
+  g_autofree char *native_line = g_strdup_printf ("# %s: read as a Tally program (links libtally-1)\n", native);
+  g_autofree char *gtest_line = g_strdup_printf ("# %s: read as a GTest binary (calls g_test_init)\n", gtest);
+
+  tally_assert_cmpint (run->status, ==, 0);
+  tally_assert_nonnull (strstr (run->out, native_line));
+  tally_assert_nonnull (strstr (run->out, gtest_line));
+}
+
+/* `tally history` counts runs, not the --repeat results inside them. */
+static void
+test_history_counts_runs (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *db = tally_util_db_path (t);
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autoptr(TallyRun) repeated = run_order (t, db, "--repeat=3", "--keyword=single/0");
+  g_autoptr(TallyRun) once = run_order (t, db, "-k", "single/0");
+  g_autoptr(TallyRun) history = tally_util_run (t, NULL, tally, "history", "--db", db, "/order/single/0", NULL);
+
+  tally_assert_cmpint (repeated->status, ==, 0);
+  tally_assert_cmpint (once->status, ==, 0);
+  tally_assert_nonnull (strstr (history->out, " 2 runs (4 results: --repeat), 0 failures"));
+}
+
 static void
 register_tests (void)
 {
@@ -131,6 +185,9 @@ register_tests (void)
   tally_add ("/scheduling/retries-marker", test_retries_marker, NULL);
   tally_add ("/scheduling/console/retry-and-seed", test_console_retry_and_seed, NULL);
   tally_add ("/scheduling/stepwise/no-critical", test_stepwise_no_critical, NULL);
+  tally_add ("/scheduling/discovery/unknown-runs-once", test_unknown_program_runs_once, NULL);
+  tally_add ("/scheduling/discovery/list-says-kind", test_list_says_what_a_program_is, NULL);
+  tally_add ("/scheduling/history/counts-runs", test_history_counts_runs, NULL);
 }
 
 TALLY_MAIN (register_tests)
