@@ -17,4 +17,8 @@ char *tally_crash_describe_signal (int      signum,
  * "#N FUNCTION at FILE:LINE (MODULE)", where debug info allows. */
 char *tally_crash_symbolize       (const TallyCrashInfo *crash);
 
+/* libtally-1.so, to preload into a GTest binary so that its fatal signals
+ * are reported (see libcore/tally-crash-report.c), or NULL. */
+const char *tally_crash_preload_library (void);
+
 G_END_DECLS

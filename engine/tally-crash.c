@@ -176,3 +176,35 @@ tally_crash_symbolize (const TallyCrashInfo *crash)
 
   return g_string_free (out, FALSE);
 }
+
+/**
+ * tally_crash_preload_library:
+ *
+ * This build's libtally-1 for a `tally` run from its build directory,
+ * else the installed one; NULL when there is none, and in sanitizer
+ * builds (an instrumented library preloaded ahead of the sanitizer's
+ * runtime makes it refuse to start).
+ *
+ * Returns: (nullable): the path
+ */
+const char *
+tally_crash_preload_library (void)
+{
+  static gsize done;
+  static char *path;
+
+  if (g_once_init_enter (&done))
+    {
+#if !defined(__SANITIZE_ADDRESS__)
+      g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+      gboolean in_build = self != NULL && g_str_has_prefix (self, TALLY_BUILD_ROOT "/");
+      g_autofree char *candidate = g_build_filename (in_build ? TALLY_BUILD_LIBDIR : TALLY_LIBDIR,
+                                                     "libtally-1.so.0", NULL);
+
+      if (g_file_test (candidate, G_FILE_TEST_EXISTS))
+        path = g_steal_pointer (&candidate);
+#endif
+      g_once_init_leave (&done, 1);
+    }
+  return path;
+}

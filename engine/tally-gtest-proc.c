@@ -14,6 +14,8 @@
 
 #include <glib-unix.h>
 
+#include "tally-capture-private.h"
+#include "tally-crash-private.h"
 #include "tally-glib-log-private.h"
 #include "tally-gtest-proc-private.h"
 #include "tally-tap-private.h"
@@ -55,6 +57,7 @@ typedef struct
   GCancellable *cancellable;
   int out_fd;
   int err_fd;
+  int crash_fd;                 /* where the preloaded crash report goes, or -1 */
   gboolean out_eof;
   gboolean err_eof;
   GSource *out_source;
@@ -912,6 +915,30 @@ retry_by_parent (GTestProc *self)
   return TRUE;
 }
 
+/* What the preloaded handler reported, if the process died of a signal. */
+static void
+take_crash_report (GTestProc *self)
+{
+  g_autoptr(TallyFrameReader) reader = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  TallyFrame frame;
+
+  if (self->crash_fd < 0 || self->base.crash != NULL)
+    return;
+  bytes = tally_fd_read_from (self->crash_fd, 0, 64 * 1024 * 1024);
+  if (g_bytes_get_size (bytes) == 0)
+    return;
+  reader = tally_frame_reader_new ();
+  tally_frame_reader_push (reader, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  if (tally_frame_reader_next (reader, &frame, NULL) && frame.type == TALLY_MSG_CRASH)
+    {
+      TallyCrashInfo crash;
+
+      if (tally_protocol_crash_parse (&frame, &crash))
+        self->base.crash = g_memdup2 (&crash, sizeof crash);
+    }
+}
+
 static void
 on_process_exited (GObject      *object,
                    GAsyncResult *result,
@@ -935,6 +962,8 @@ on_process_exited (GObject      *object,
   remove_tmpdir (self);
   g_clear_object (&self->subprocess);
   g_clear_object (&self->cancellable);
+  if (signaled)
+    take_crash_report (self);
 
   if (self->head_started)
     {
@@ -1119,6 +1148,33 @@ watch_fd (GTestProc   *self,
   return source;
 }
 
+/* A GTest binary knows nothing of Tally: libtally-1 is preloaded into it
+ * so that a fatal signal is reported (raw frames and maps) on an
+ * in-memory file, which the runner symbolizes after the process died,
+ * as for its own workers. Not when the program has its own LD_PRELOAD. */
+static void
+preload_crash_report (GTestProc           *self,
+                      GSubprocessLauncher *launcher)
+{
+  const char *library = tally_crash_preload_library ();
+  int target = log_fd_target () - 1;
+  g_autofree char *target_text = NULL;
+  int copy;
+
+  if (!is_gtest (self) || library == NULL || target <= STDERR_FILENO
+      || g_subprocess_launcher_getenv (launcher, "LD_PRELOAD") != NULL)
+    return;
+  if (self->crash_fd < 0)
+    self->crash_fd = tally_memfd_new ("tally-crash-report", NULL);
+  if (self->crash_fd < 0 || (copy = fcntl (self->crash_fd, F_DUPFD_CLOEXEC, 3)) < 0)
+    return;
+  ftruncate (self->crash_fd, 0);
+  target_text = g_strdup_printf ("%d", target);
+  g_subprocess_launcher_take_fd (launcher, copy, target);
+  g_subprocess_launcher_setenv (launcher, "TALLY_CRASH_FD", target_text, TRUE);
+  g_subprocess_launcher_setenv (launcher, "LD_PRELOAD", library, TRUE);
+}
+
 static gboolean
 spawn_process (GTestProc  *self,
                GStrv       argv,
@@ -1146,6 +1202,8 @@ spawn_process (GTestProc  *self,
       if (log >= 0)
         g_subprocess_launcher_take_fd (launcher, log, log_fd_target ());
     }
+  if (launcher != NULL)
+    preload_crash_report (self, launcher);
   if (launcher != NULL)
     self->subprocess = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, error);
   g_clear_object (&launcher);   /* closes the child's ends */
@@ -1271,6 +1329,8 @@ gtest_finalize (TallyWorkerProc *base)
     close (self->out_fd);
   if (self->err_fd >= 0)
     close (self->err_fd);
+  if (self->crash_fd >= 0)
+    close (self->crash_fd);
   remove_tmpdir (self);
   g_clear_object (&self->subprocess);
   g_clear_object (&self->cancellable);
@@ -1326,6 +1386,7 @@ tally_gtest_proc_spawn (TallyProgram               *program,
   self->context = g_main_context_ref_thread_default ();
   g_queue_init (&self->pending);
   self->out_fd = self->err_fd = -1;
+  self->crash_fd = -1;
   self->err_line = g_byte_array_new ();
   self->err_buf = g_byte_array_new ();
   self->records = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_log_record_free);

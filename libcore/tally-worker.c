@@ -12,10 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
-#include <sys/ucontext.h>
-#include <ucontext.h>
 #include <sys/stat.h>
 
+#include "tally-crash-report-private.h"
 #include "tally-main-private.h"
 #include "tally-protocol-private.h"
 #include "tally-version.h"
@@ -161,104 +160,6 @@ on_record (TallyTest            *test,
   g_mutex_unlock (&out_lock);
 }
 
-/* --- the fatal-signal report ---------------------------------------- */
-
-/* On a fatal signal the worker sends CRASH: the signal's details, the raw
- * return addresses and the file-backed lines of /proc/self/maps. The
- * runner symbolizes them after the worker is gone (engine/tally-crash.c):
- * nothing here allocates, formats or takes a lock. */
-
-#define CRASH_MAX_FRAMES 128
-#define CRASH_MAPS_SIZE (256 * 1024)
-
-static char crash_maps[CRASH_MAPS_SIZE];
-static char crash_line[4096];
-static guint64 crash_frame_storage[(TALLY_FRAME_HEADER_SIZE + 64 + CRASH_MAX_FRAMES * 8
-                                    + CRASH_MAPS_SIZE + 16) / 8];
-
-/* Copies the lines of /proc/self/maps that name a file (" /…"): all the
- * symbolizer needs. Returns the bytes copied. */
-static gsize
-read_file_maps (void)
-{
-  char chunk[4096];
-  gsize used = 0, line_len = 0;
-  ssize_t n;
-  int fd = open ("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-
-  if (fd < 0)
-    return 0;
-  while ((n = read (fd, chunk, sizeof chunk)) > 0)
-    for (ssize_t i = 0; i < n; i++)
-      {
-        if (line_len < sizeof crash_line)
-          crash_line[line_len++] = chunk[i];
-        if (chunk[i] != '\n')
-          continue;
-        if (line_len < sizeof crash_line && memmem (crash_line, line_len, " /", 2) != NULL
-            && used + line_len <= sizeof crash_maps)
-          {
-            memcpy (crash_maps + used, crash_line, line_len);
-            used += line_len;
-          }
-        line_len = 0;
-      }
-  close (fd);
-  return used;
-}
-
-static guint64
-context_pc (void *context)
-{
-  ucontext_t *uc = context;
-
-  if (uc == NULL)
-    return 0;
-#if defined(__x86_64__)
-  return (guint64) uc->uc_mcontext.gregs[REG_RIP];
-#elif defined(__i386__)
-  return (guint64) uc->uc_mcontext.gregs[REG_EIP];
-#elif defined(__aarch64__)
-  return (guint64) uc->uc_mcontext.pc;
-#else
-  return 0;
-#endif
-}
-
-static void
-send_crash (int        signum,
-            siginfo_t *info,
-            void      *context)
-{
-  void *frames[CRASH_MAX_FRAMES];
-  guint64 addresses[CRASH_MAX_FRAMES];
-  guint64 pc = context_pc (context);
-  int n = backtrace (frames, G_N_ELEMENTS (frames));
-  int first = MIN (n, 2);   /* this handler and the signal trampoline */
-  guint n_addresses = 0;
-  gsize maps_len = read_file_maps ();
-  guint8 *dest = (guint8 *) crash_frame_storage;
-  gsize size;
-
-  /* Start at the interrupted instruction: what lies below it is ours. */
-  for (int i = 0; i < n; i++)
-    if (pc != 0 && (guint64) (guintptr) frames[i] == pc)
-      {
-        first = i;
-        break;
-      }
-  for (int i = first; i < n; i++)
-    addresses[n_addresses++] = (guint64) (guintptr) frames[i];
-
-  size = tally_protocol_crash_size (n_addresses, maps_len);
-  if (size > sizeof crash_frame_storage)
-    return;
-  tally_protocol_crash_write (dest, signum, info ? info->si_code : 0,
-                              info ? (guint64) (guintptr) info->si_addr : 0,
-                              addresses, n_addresses, crash_maps, maps_len);
-  write_all_or_give_up (dest, size);
-}
-
 static void
 on_fatal_signal (int        signum,
                  siginfo_t *info,
@@ -271,7 +172,7 @@ on_fatal_signal (int        signum,
         write_all_or_give_up (out_buffer, out_committed);
       out_committed = 0;
       if (signum != SIGTERM)
-        send_crash (signum, info, context);
+        tally_crash_report_send (TALLY_PROTOCOL_OUT_FD, signum, info, context);
     }
 
   signal (signum, SIG_DFL);

@@ -11,12 +11,14 @@
 #include "tally-store-private.h"
 #include "tally-test-util.h"
 
-/* The line of sample-fatal.c that carries the comment "LINE:@tag". */
+/* The line of @sample's source that carries the comment "LINE:@tag". */
 static int
-sample_line (const char *tag)
+source_line (const char *sample,
+             const char *tag)
 {
+  g_autofree char *name = g_strconcat (sample, ".c", NULL);
   g_autofree char *source = g_build_filename (g_getenv ("TALLY_SRCDIR"), "tests", "samples",
-                                              "sample-fatal.c", NULL);
+                                              name, NULL);
   g_autofree char *text = NULL;
   g_autofree char *marker = g_strdup_printf ("/* LINE:%s */", tag);
   g_auto(GStrv) lines = NULL;
@@ -30,6 +32,12 @@ sample_line (const char *tag)
       return i + 1;
   tally_fail ("no %s in %s", marker, source);
   return 0;
+}
+
+static int
+sample_line (const char *tag)
+{
+  return source_line ("sample-fatal", tag);
 }
 
 static TallyRun *
@@ -46,12 +54,13 @@ run_fatal (TallyTest          *t,
 }
 
 static void
-assert_frame (const char *message,
-              const char *function,
-              int         line)
+assert_frame_in (const char *message,
+                 const char *source,
+                 const char *function,
+                 int         line)
 {
   g_autofree char *frame = g_strdup_printf (" %s at ", function);
-  g_autofree char *where = g_strdup_printf ("sample-fatal.c:%d ", line);
+  g_autofree char *where = g_strdup_printf ("%s:%d ", source, line);
   const char *found = strstr (message, frame);
   const char *end;
 
@@ -62,6 +71,41 @@ assert_frame (const char *message,
     end = found + strlen (found);
   if (g_strstr_len (found, end - found, where) == NULL)
     tally_fail ("the frame of %s is not at %s:\n%s", function, where, message);
+}
+
+static void
+assert_frame (const char *message,
+              const char *function,
+              int         line)
+{
+  assert_frame_in (message, "sample-fatal.c", function, line);
+}
+
+/* A plain GTest binary (no Tally inside) gets its backtrace too: tally
+ * run preloads libtally-1's crash report into it. */
+static void
+test_backtrace_gtest (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("gtest-fatal");
+  g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "-n", "1", "--json", "--no-db",
+                                            program, NULL);
+  const char *message = tally_util_member_str (run, "/gtest-fatal/segv", "message");
+
+  tally_assert_cmpstr (tally_util_outcome (run, "/gtest-fatal/a-ok"), ==, "passed");
+  tally_assert_cmpstr (tally_util_outcome (run, "/gtest-fatal/z-ok"), ==, "passed");
+  tally_assert_cmpstr (tally_util_outcome (run, "/gtest-fatal/segv"), ==, "crashed");
+  tally_assert_cmpint (tally_util_member_int (run, "/gtest-fatal/segv", "signal"), ==, SIGSEGV);
+#if defined(__SANITIZE_ADDRESS__)
+  /* Sanitizer builds preload nothing (see tally_crash_preload_library()):
+   * the signal is all there is. */
+  tally_assert_nonnull (strstr (message, "signal 11"));
+#else
+  tally_assert_nonnull (strstr (message, "SEGV_MAPERR"));
+  assert_frame_in (message, "gtest-fatal.c", "gtest_fatal_deref", source_line ("gtest-fatal", "gtest-deref"));
+  assert_frame_in (message, "gtest-fatal.c", "test_segv", source_line ("gtest-fatal", "gtest-deref-call"));
+  tally_assert_nonnull (strstr (message, " g_test_run "));
+#endif
 }
 
 /* A SIGSEGV three frames down: every frame named, with file:line, from
@@ -264,6 +308,7 @@ register_tests (void)
 {
   tally_add ("/forensics/backtrace/symbolized", test_backtrace_symbolized, NULL);
   tally_add ("/forensics/backtrace/stored", test_backtrace_stored, NULL);
+  tally_add ("/forensics/backtrace/gtest", test_backtrace_gtest, NULL);
   tally_add ("/forensics/fatal/keep-evidence", test_fatal_ends_keep_evidence, NULL);
   tally_add ("/forensics/fatal/line-numbers", test_fatal_line_numbers, NULL);
   tally_add ("/forensics/fatal/criticals-env", test_fatal_criticals_env, NULL);

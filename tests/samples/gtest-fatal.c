@@ -1,0 +1,35 @@
+/* A plain GTest binary (no Tally inside) whose tests die of fatal
+ * signals: tests/test-forensics.c checks that `tally run` reports them
+ * with a symbolized backtrace. Keep the "LINE:" markers where they are. */
+#include <glib.h>
+
+static int * volatile nowhere;
+
+static __attribute__((noinline)) void
+gtest_fatal_deref (void)
+{
+  *nowhere = 7;   /* LINE:gtest-deref */
+}
+
+static void
+test_ok (void)
+{
+  g_assert_true (TRUE);
+}
+
+static void
+test_segv (void)
+{
+  g_printerr ("gtest segv last words\n");
+  gtest_fatal_deref ();   /* LINE:gtest-deref-call */
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/gtest-fatal/a-ok", test_ok);
+  g_test_add_func ("/gtest-fatal/segv", test_segv);
+  g_test_add_func ("/gtest-fatal/z-ok", test_ok);
+  return g_test_run ();
+}
