@@ -5,9 +5,11 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #ifdef HAVE_LIBDW
+#include <dwarf.h>
 #include <elfutils/libdwfl.h>
 #endif
 
@@ -118,9 +120,70 @@ dwfl_for_maps (const char *maps)
 }
 
 static void
+append_line (GString    *out,
+             guint      *number,
+             const char *function,
+             const char *file,
+             int         line,
+             const char *module,
+             guint64     offset)
+{
+  g_string_append_printf (out, "#%-2u %s", (*number)++, function ? function : "??");
+  if (file != NULL && line > 0)
+    g_string_append_printf (out, " at %s:%d", file, line);
+  if (module != NULL)
+    g_string_append_printf (out, " (%s+0x%" G_GINT64_MODIFIER "x)", module, offset);
+  g_string_append_c (out, '\n');
+}
+
+/* The functions inlined at @pc, innermost first, each shown where the
+ * code is, then its caller where the call was: what gdb shows, so that a
+ * static helper the compiler inlined keeps its own name and line. Returns
+ * the outermost function's name and call site, for the real frame. */
+static void
+append_inlined (GString     *out,
+                guint       *number,
+                Dwfl_Module *module,
+                Dwarf_Addr   pc,
+                const char **file,
+                int         *line,
+                const char  *module_name,
+                guint64      offset)
+{
+  Dwarf_Addr bias = 0;
+  Dwarf_Die *cudie = dwfl_module_addrdie (module, pc, &bias);
+  Dwarf_Die *scopes = NULL;
+  Dwarf_Files *files = NULL;
+  int n = cudie ? dwarf_getscopes (cudie, pc - bias, &scopes) : 0;
+
+  if (n <= 0 || dwarf_getsrcfiles (cudie, &files, NULL) != 0)
+    {
+      free (scopes);
+      return;
+    }
+  for (int i = 0; i < n; i++)
+    {
+      Dwarf_Attribute attr;
+      Dwarf_Word call_file = 0, call_line = 0;
+
+      if (dwarf_tag (&scopes[i]) != DW_TAG_inlined_subroutine)
+        continue;
+      append_line (out, number, dwarf_diename (&scopes[i]), *file, *line, module_name, offset);
+      /* The caller's frame is at this inlined call. */
+      if (dwarf_formudata (dwarf_attr (&scopes[i], DW_AT_call_file, &attr), &call_file) == 0
+          && dwarf_formudata (dwarf_attr (&scopes[i], DW_AT_call_line, &attr), &call_line) == 0)
+        {
+          *file = dwarf_filesrc (files, call_file, NULL, NULL);
+          *line = (int) call_line;
+        }
+    }
+  free (scopes);
+}
+
+static void
 append_frame (GString *out,
               Dwfl    *dwfl,
-              guint    number,
+              guint   *number,
               guint64  address,
               gboolean exact)
 {
@@ -134,21 +197,18 @@ append_frame (GString *out,
   Dwarf_Addr start = 0;
   int lineno = 0;
 
-  if (module != NULL)
-    module_name = dwfl_module_info (module, NULL, &start, NULL, NULL, NULL, NULL, NULL);
+  if (module == NULL)
+    {
+      g_string_append_printf (out, "#%-2u ?? (0x%" G_GINT64_MODIFIER "x)\n", (*number)++, address);
+      return;
+    }
+  module_name = dwfl_module_info (module, NULL, &start, NULL, NULL, NULL, NULL, NULL);
+  if (module_name != NULL && strrchr (module_name, '/') != NULL)
+    module_name = strrchr (module_name, '/') + 1;
   if (line != NULL)
     file = dwfl_lineinfo (line, NULL, &lineno, NULL, NULL, NULL);
-
-  g_string_append_printf (out, "#%-2u %s", number, function ? function : "??");
-  if (file != NULL && lineno > 0)
-    g_string_append_printf (out, " at %s:%d", file, lineno);
-  if (module_name != NULL)
-    g_string_append_printf (out, " (%s+0x%" G_GINT64_MODIFIER "x)",
-                            strrchr (module_name, '/') ? strrchr (module_name, '/') + 1 : module_name,
-                            (guint64) (pc - start + (exact ? 0 : 1)));
-  else
-    g_string_append_printf (out, " (0x%" G_GINT64_MODIFIER "x)", address);
-  g_string_append_c (out, '\n');
+  append_inlined (out, number, module, pc, &file, &lineno, module_name, address - start);
+  append_line (out, number, function, file, lineno, module_name, address - start);
 }
 
 #endif
@@ -164,9 +224,10 @@ tally_crash_symbolize (const TallyCrashInfo *crash)
   GString *out = g_string_new (NULL);
 #ifdef HAVE_LIBDW
   Dwfl *dwfl = dwfl_for_maps (crash->maps ? crash->maps : "");
+  guint number = 0;
 
   for (guint i = 0; i < crash->n_frames; i++)
-    append_frame (out, dwfl, i, crash->frames[i], i == 0);
+    append_frame (out, dwfl, &number, crash->frames[i], i == 0);
   if (dwfl != NULL)
     dwfl_end (dwfl);
 #else

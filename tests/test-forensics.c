@@ -175,7 +175,7 @@ static void
 test_fatal_ends_keep_evidence (TallyTest *t, gconstpointer data)
 {
   g_autofree char *db = tally_util_db_path (t);
-  g_autoptr(TallyRun) run = run_fatal (t, NULL, db, "not plain-critical");
+  g_autoptr(TallyRun) run = run_fatal (t, NULL, db, "not plain-critical and not inlined");
   g_autoptr(TallyStore) store = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -218,8 +218,13 @@ static void
 test_fatal_line_numbers (TallyTest *t, gconstpointer data)
 {
   g_autofree char *db = tally_util_db_path (t);
-  g_autoptr(TallyRun) run = run_fatal (t, NULL, db, "g-error or sigfpe");
+  g_autoptr(TallyRun) run = run_fatal (t, NULL, db, "g-error or sigfpe or inlined");
+  const char *inlined = tally_util_member_str (run, "/fatal/inlined", "message");
 
+  /* An inlined function is a frame of its own, as in gdb. */
+  tally_assert_true (g_str_has_prefix (strstr (inlined, "#0  "), "#0  sample_fatal_inlined at "));
+  assert_frame (inlined, "sample_fatal_inlined", sample_line ("inlined"));
+  assert_frame (inlined, "test_inlined", sample_line ("inlined-call"));
   assert_frame (tally_util_member_str (run, "/fatal/g-error", "message"), "test_g_error", sample_line ("g_error"));
   assert_frame (tally_util_member_str (run, "/fatal/sigfpe", "message"), "test_fpe", sample_line ("fpe"));
 }

@@ -27,6 +27,20 @@ sample_fatal_deref (int depth)
   *nowhere = 42;   /* LINE:deref */
 }
 
+/* Inlined even at -O0: the backtrace must still name it. */
+static inline __attribute__((always_inline)) void
+sample_fatal_inlined (void)
+{
+  *nowhere = 43;   /* LINE:inlined */
+}
+
+static void
+test_inlined (TallyTest *t, gconstpointer data)
+{
+  g_message ("before the inlined fault");
+  sample_fatal_inlined ();   /* LINE:inlined-call */
+}
+
 static void
 test_segv (TallyTest *t, gconstpointer data)
 {
@@ -121,6 +135,7 @@ static void
 register_tests (void)
 {
   tally_add ("/fatal/segv", test_segv, NULL);
+  tally_add ("/fatal/inlined", test_inlined, NULL);
   tally_add ("/fatal/g-error", test_g_error, NULL);
   tally_add ("/fatal/g-assert", test_g_assert, NULL);
   tally_add ("/fatal/critical", test_critical, NULL);
