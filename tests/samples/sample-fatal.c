@@ -15,8 +15,12 @@
 
 static int * volatile nowhere;
 
+/* In sanitizer builds (CI), UBSan would turn the faults below into an
+ * abort of its own: they must stay real SIGSEGV and SIGFPE. */
+#define REAL_FAULT __attribute__((no_sanitize ("address", "undefined")))
+
 /* Not inlined, not static-folded: the backtrace must show it. */
-static __attribute__((noinline)) void
+static REAL_FAULT __attribute__((noinline)) void
 sample_fatal_deref (int depth)
 {
   if (depth > 0)
@@ -28,13 +32,13 @@ sample_fatal_deref (int depth)
 }
 
 /* Inlined even at -O0: the backtrace must still name it. */
-static inline __attribute__((always_inline)) void
+static inline REAL_FAULT __attribute__((always_inline)) void
 sample_fatal_inlined (void)
 {
   *nowhere = 43;   /* LINE:inlined */
 }
 
-static void
+static REAL_FAULT void
 test_inlined (TallyTest *t, gconstpointer data)
 {
   g_message ("before the inlined fault");
@@ -99,7 +103,7 @@ test_raise (TallyTest *t, gconstpointer data)
   raise (signum);
 }
 
-static void
+static REAL_FAULT void
 test_fpe (TallyTest *t, gconstpointer data)
 {
   volatile int zero = 0, seven = 7;
