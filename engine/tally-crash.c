@@ -97,15 +97,53 @@ static const Dwfl_Callbacks dwfl_callbacks = {
   .debuginfo_path = &debuginfo_path,
 };
 
-static Dwfl *
-dwfl_for_maps (const char *maps)
+/* The lines of @crash's maps that belong to a file some frame is in:
+ * reporting only those modules spares libdwfl the others (a worker maps
+ * dozens of libraries; a backtrace touches a few). */
+static char *
+maps_of_frames (const TallyCrashInfo *crash)
 {
-  Dwfl *dwfl = dwfl_begin (&dwfl_callbacks);
+  g_auto(GStrv) lines = g_strsplit (crash->maps ? crash->maps : "", "\n", -1);
+  g_autoptr(GHashTable) paths = g_hash_table_new (g_str_hash, g_str_equal);
+  GString *kept = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      guint64 start, end;
+      const char *path = strchr (lines[i], '/');
+
+      if (path == NULL || sscanf (lines[i], "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x", &start, &end) != 2)
+        continue;
+      for (guint f = 0; f < crash->n_frames; f++)
+        if (crash->frames[f] >= start && crash->frames[f] < end)
+          g_hash_table_add (paths, (gpointer) path);
+    }
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *path = strchr (lines[i], '/');
+
+      if (path != NULL && g_hash_table_contains (paths, path))
+        g_string_append_printf (kept, "%s\n", lines[i]);
+    }
+  return g_string_free (kept, FALSE);
+}
+
+static Dwfl *
+dwfl_for_crash (const TallyCrashInfo *crash)
+{
+  g_autofree char *maps = maps_of_frames (crash);
+  Dwfl *dwfl;
   FILE *stream;
 
+  /* Debug info comes from this machine only: never ask a debuginfod
+   * server (one request per library, over the network) for it. */
+  if (g_getenv ("DEBUGINFOD_URLS") != NULL)
+    g_unsetenv ("DEBUGINFOD_URLS");
+
+  dwfl = dwfl_begin (&dwfl_callbacks);
   if (dwfl == NULL)
     return NULL;
-  stream = fmemopen ((void *) maps, strlen (maps), "r");
+  stream = fmemopen (maps, strlen (maps), "r");
   if (stream == NULL)
     {
       dwfl_end (dwfl);
@@ -223,7 +261,7 @@ tally_crash_symbolize (const TallyCrashInfo *crash)
 {
   GString *out = g_string_new (NULL);
 #ifdef HAVE_LIBDW
-  Dwfl *dwfl = dwfl_for_maps (crash->maps ? crash->maps : "");
+  Dwfl *dwfl = dwfl_for_crash (crash);
   guint number = 0;
 
   for (guint i = 0; i < crash->n_frames; i++)

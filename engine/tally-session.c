@@ -996,8 +996,12 @@ describe_death (Slot         *slot,
 
   if (crash != NULL && crash->signum == signum && crash->n_frames > 0)
     {
+      gint64 start = g_get_monotonic_time ();
       g_autofree char *frames = tally_crash_symbolize (crash);
       g_autofree char *head = g_steal_pointer (&result->message);
+
+      g_debug ("symbolized %u frames in %.1f ms", crash->n_frames,
+               (g_get_monotonic_time () - start) / 1000.0);
 
       result->message = g_strdup_printf ("%s\nbacktrace:\n%s", head, frames);
       g_strchomp (result->message);
