@@ -14,6 +14,7 @@
 #include "tally-cmd-common.h"
 #include "tally-commands.h"
 #include "tally-history-private.h"
+#include "tally-text-private.h"
 #include "tally-session-private.h"
 #include "tally-worker-proc-private.h"
 
@@ -404,6 +405,22 @@ keep_groups_in_order (GPtrArray *reordered,
         }
     }
   return result;
+}
+
+/* -v: what reading each program made of it (the console's stream). */
+static void
+say_what_programs_are (RunOptions *o,
+                       GPtrArray  *programs)
+{
+  FILE *console = (o->json || o->tap) ? stderr : stdout;
+
+  for (guint i = 0; i < programs->len; i++)
+    {
+      TallyProgram *program = g_ptr_array_index (programs, i);
+      g_autofree char *name = tally_text_inert (program->name, -1, FALSE);
+
+      fprintf (console, "%s: read as %s\n", name, program->taken_for ? program->taken_for : "?");
+    }
 }
 
 static GPtrArray *
@@ -859,6 +876,8 @@ tally_cmd_run (int    argc,
     goto out;
   /* Programs left out with an error end the run with status 3. */
   discover_status = status;
+  if (o.verbose)
+    say_what_programs_are (&o, programs);
 
   status = TALLY_EXIT_USAGE;
   if (!(selected = tally_cmd_select (CMD, programs, o.marker_expr, o.keyword_expr)))

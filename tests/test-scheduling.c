@@ -157,9 +157,16 @@ test_list_says_what_a_program_is (TallyTest *t, gconstpointer data)
   g_autofree char *native_line = g_strdup_printf ("# %s: read as a Tally program (links libtally-1)\n", native);
   g_autofree char *gtest_line = g_strdup_printf ("# %s: read as a GTest binary (calls g_test_init)\n", gtest);
 
+  g_autoptr(TallyRun) verbose = tally_util_run (t, NULL, tally, "run", "-v", "--no-db", "-k", "single/0",
+                                                native, NULL);
+  g_autofree char *run_line = g_strdup_printf ("%s: read as a Tally program (links libtally-1)\n", native);
+
   tally_assert_cmpint (run->status, ==, 0);
   tally_assert_nonnull (strstr (run->out, native_line));
   tally_assert_nonnull (strstr (run->out, gtest_line));
+  /* `tally run -v` says it too. */
+  tally_assert_cmpint (verbose->status, ==, 0);
+  tally_assert_true (g_str_has_prefix (verbose->out, run_line));
 }
 
 /* `tally history` counts runs, not the --repeat results inside them. */
