@@ -238,18 +238,22 @@ compare_longest_first (gconstpointer a,
   return (ta->position > tb->position) - (ta->position < tb->position);
 }
 
+static char *group_key (TallyListedTest *test);
+
 /* Longest first, so no long test starts last; the durations are looked
  * up once per test, not once per comparison, and then dropped (this is
  * the runner's peak with history: 16 B a test here, as much for qsort).
- * Stable: ties keep their order. A GTest binary or plain program runs its
- * tests in processes of many, in registration order: it moves as a
- * whole, by its total. */
+ * Stable: ties keep their order. What runs as a whole moves as a whole,
+ * by its total: a GTest binary or plain program (its tests run in
+ * processes of many, in registration order) and a `group=NAME` (its
+ * tests run one after another on one worker). */
 static GPtrArray *
 sort_longest_first (GPtrArray *tests,
                     History   *history)
 {
   g_autofree Timed *timed = g_new (Timed, tests->len);
-  g_autoptr(GHashTable) totals = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  g_autofree char **keys = g_new0 (char *, tests->len);
+  g_autoptr(GHashTable) totals = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   GPtrArray *sorted;
 
   for (guint i = 0; i < tests->len; i++)
@@ -260,31 +264,32 @@ sort_longest_first (GPtrArray *tests,
       timed[i].duration_us = tally_history_lookup_duration (history->durations,
                                                             test->program->name, test->path);
       timed[i].position = i;
-      if (test->program->kind == TALLY_PROGRAM_NATIVE)
+      keys[i] = test->program->kind == TALLY_PROGRAM_NATIVE ? group_key (test)
+                                                          : g_strdup (test->program->path);
+      if (keys[i] == NULL)
         continue;
-      total = g_hash_table_lookup (totals, test->program);
+      total = g_hash_table_lookup (totals, keys[i]);
       if (total == NULL)
         {
           total = g_new (gint64, 1);
           *total = -1;
-          g_hash_table_insert (totals, test->program, total);
+          g_hash_table_insert (totals, keys[i], total);
         }
       if (timed[i].duration_us >= 0)
         *total = MAX (*total, 0) + timed[i].duration_us;
     }
   g_clear_pointer (&history->durations, tally_durations_free);
   for (guint i = 0; i < tests->len; i++)
-    {
-      TallyListedTest *test = g_ptr_array_index (tests, i);
-
-      if (test->program->kind != TALLY_PROGRAM_NATIVE)
-        timed[i].duration_us = *(gint64 *) g_hash_table_lookup (totals, test->program);
-    }
+    if (keys[i] != NULL)
+      timed[i].duration_us = *(gint64 *) g_hash_table_lookup (totals, keys[i]);
   qsort (timed, tests->len, sizeof (Timed), compare_longest_first);
 
   sorted = g_ptr_array_sized_new (tests->len);
   for (guint i = 0; i < tests->len; i++)
     g_ptr_array_add (sorted, g_ptr_array_index (tests, timed[i].position));
+  g_clear_pointer (&totals, g_hash_table_unref);
+  for (guint i = 0; i < tests->len; i++)
+    g_free (keys[i]);
   return sorted;
 }
 

@@ -3,7 +3,10 @@
  * seed of a random order and how retries are shown. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include <json-glib/json-glib.h>
 
 #include <glib/gstdio.h>
 
@@ -57,6 +60,30 @@ test_group_order_with_history (TallyTest *t, gconstpointer data)
       tally_assert_cmpint (run->status, ==, 0);
       assert_steps_passed (run);
     }
+
+  /* The group moves as a whole, by its total (150 ms): on one worker it
+   * starts first, its steps in order. */
+  {
+    g_autoptr(TallyRun) run = run_order (t, db, "--workers=1", NULL);
+    guint step = 0;
+    const char *first = NULL;
+
+    for (guint i = 0; i < run->events->len; i++)
+      {
+        JsonObject *event = g_ptr_array_index (run->events, i);
+        const char *path;
+
+        if (g_strcmp0 (json_object_get_string_member (event, "event"), "test-started") != 0)
+          continue;
+        path = json_object_get_string_member (event, "path");
+        if (first == NULL)
+          first = path;
+        if (g_str_has_prefix (path, "/order/steps/"))
+          tally_assert_cmpint (atoi (path + strlen ("/order/steps/")), ==, ++step);
+      }
+    tally_assert_cmpstr (first, ==, "/order/steps/1");
+    tally_assert_cmpuint (step, ==, 4);
+  }
 }
 
 /* A random order moves the group as a whole. */
