@@ -14,8 +14,11 @@ char *tally_crash_describe_signal (int      signum,
                                    guint64  address);
 
 /* The worker's raw frames resolved against its maps: one line per frame,
- * "#N FUNCTION at FILE:LINE (MODULE)", where debug info allows. */
-char *tally_crash_symbolize       (const TallyCrashInfo *crash);
+ * "#N FUNCTION at FILE:LINE (MODULE+OFFSET)", where debug info allows;
+ * and where the crash happened in the code under test, if known. */
+char *tally_crash_symbolize       (const TallyCrashInfo  *crash,
+                                   char                 **file,
+                                   int                   *line);
 
 /* libtally-1.so, to preload into a GTest binary so that its fatal signals
  * are reported (see libcore/tally-crash-report.c), or NULL. */

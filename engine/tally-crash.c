@@ -157,16 +157,48 @@ dwfl_for_crash (const TallyCrashInfo *crash)
   return dwfl;
 }
 
+typedef struct
+{
+  GString *out;
+  guint number;
+  char *file;               /* the crash's place: see is_own_code() */
+  int line;
+} Backtrace;
+
+/* Frames in these are GLib's, the C library's or Tally's, not the code
+ * under test: a crash's place is the innermost frame outside them. */
+static gboolean
+is_own_code (const char *module)
+{
+  static const char * const others[] = {
+    "libc.so", "ld-linux", "libglib-2.0.so", "libgobject-2.0.so", "libgio-2.0.so",
+    "libtally-1.so", "libasan.so", "libubsan.so", "libstdc++.so", "libgcc_s.so",
+  };
+
+  if (module == NULL)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (others); i++)
+    if (g_str_has_prefix (module, others[i]))
+      return FALSE;
+  return TRUE;
+}
+
 static void
-append_line (GString    *out,
-             guint      *number,
+append_line (Backtrace  *bt,
              const char *function,
              const char *file,
              int         line,
              const char *module,
              guint64     offset)
 {
-  g_string_append_printf (out, "#%-2u %s", (*number)++, function ? function : "??");
+  GString *out = bt->out;
+
+  if (bt->file == NULL && file != NULL && line > 0 && is_own_code (module))
+    {
+      bt->file = g_strdup (file);
+      bt->line = line;
+    }
+  g_string_append_printf (out, "#%-2u %s", bt->number++, function ? function : "??");
   if (file != NULL && line > 0)
     g_string_append_printf (out, " at %s:%d", file, line);
   if (module != NULL)
@@ -179,8 +211,7 @@ append_line (GString    *out,
  * static helper the compiler inlined keeps its own name and line. Returns
  * the outermost function's name and call site, for the real frame. */
 static void
-append_inlined (GString     *out,
-                guint       *number,
+append_inlined (Backtrace   *bt,
                 Dwfl_Module *module,
                 Dwarf_Addr   pc,
                 const char **file,
@@ -206,7 +237,7 @@ append_inlined (GString     *out,
 
       if (dwarf_tag (&scopes[i]) != DW_TAG_inlined_subroutine)
         continue;
-      append_line (out, number, dwarf_diename (&scopes[i]), *file, *line, module_name, offset);
+      append_line (bt, dwarf_diename (&scopes[i]), *file, *line, module_name, offset);
       /* The caller's frame is at this inlined call. */
       if (dwarf_formudata (dwarf_attr (&scopes[i], DW_AT_call_file, &attr), &call_file) == 0
           && dwarf_formudata (dwarf_attr (&scopes[i], DW_AT_call_line, &attr), &call_line) == 0)
@@ -219,11 +250,10 @@ append_inlined (GString     *out,
 }
 
 static void
-append_frame (GString *out,
-              Dwfl    *dwfl,
-              guint   *number,
-              guint64  address,
-              gboolean exact)
+append_frame (Backtrace *bt,
+              Dwfl      *dwfl,
+              guint64    address,
+              gboolean   exact)
 {
   /* A return address points after the call: look up the call itself. */
   Dwarf_Addr pc = exact ? address : address - 1;
@@ -237,7 +267,7 @@ append_frame (GString *out,
 
   if (module == NULL)
     {
-      g_string_append_printf (out, "#%-2u ?? (0x%" G_GINT64_MODIFIER "x)\n", (*number)++, address);
+      g_string_append_printf (bt->out, "#%-2u ?? (0x%" G_GINT64_MODIFIER "x)\n", bt->number++, address);
       return;
     }
   module_name = dwfl_module_info (module, NULL, &start, NULL, NULL, NULL, NULL, NULL);
@@ -245,35 +275,46 @@ append_frame (GString *out,
     module_name = strrchr (module_name, '/') + 1;
   if (line != NULL)
     file = dwfl_lineinfo (line, NULL, &lineno, NULL, NULL, NULL);
-  append_inlined (out, number, module, pc, &file, &lineno, module_name, address - start);
-  append_line (out, number, function, file, lineno, module_name, address - start);
+  append_inlined (bt, module, pc, &file, &lineno, module_name, address - start);
+  append_line (bt, function, file, lineno, module_name, address - start);
 }
 
 #endif
 
 /**
  * tally_crash_symbolize:
+ * @crash: a crash report
+ * @file: (out) (optional) (transfer full) (nullable): where the crash
+ *   happened: the innermost frame with a source location outside GLib,
+ *   the C library and Tally
+ * @line: (out) (optional): its line
  *
  * Returns: (transfer full): the backtrace, one frame a line
  */
 char *
-tally_crash_symbolize (const TallyCrashInfo *crash)
+tally_crash_symbolize (const TallyCrashInfo  *crash,
+                       char                 **file,
+                       int                   *line)
 {
-  GString *out = g_string_new (NULL);
+  Backtrace bt = { g_string_new (NULL), 0, NULL, 0 };
 #ifdef HAVE_LIBDW
   Dwfl *dwfl = dwfl_for_crash (crash);
-  guint number = 0;
 
   for (guint i = 0; i < crash->n_frames; i++)
-    append_frame (out, dwfl, &number, crash->frames[i], i == 0);
+    append_frame (&bt, dwfl, crash->frames[i], i == 0);
   if (dwfl != NULL)
     dwfl_end (dwfl);
 #else
   for (guint i = 0; i < crash->n_frames; i++)
-    g_string_append_printf (out, "#%-2u 0x%" G_GINT64_MODIFIER "x\n", i, crash->frames[i]);
+    g_string_append_printf (bt.out, "#%-2u 0x%" G_GINT64_MODIFIER "x\n", i, crash->frames[i]);
 #endif
 
-  return g_string_free (out, FALSE);
+  if (file != NULL)
+    *file = g_steal_pointer (&bt.file);
+  if (line != NULL)
+    *line = bt.line;
+  g_free (bt.file);
+  return g_string_free (bt.out, FALSE);
 }
 
 /**

@@ -997,8 +997,18 @@ describe_death (Slot         *slot,
   if (crash != NULL && crash->signum == signum && crash->n_frames > 0)
     {
       gint64 start = g_get_monotonic_time ();
-      g_autofree char *frames = tally_crash_symbolize (crash);
+      g_autofree char *file = NULL;
+      int line = 0;
+      g_autofree char *frames = tally_crash_symbolize (crash, &file, &line);
       g_autofree char *head = g_steal_pointer (&result->message);
+
+      /* A crash without a location of its own is placed at its
+       * innermost frame in the code under test. */
+      if (result->file == NULL && file != NULL)
+        {
+          result->file = g_steal_pointer (&file);
+          result->line = line;
+        }
 
       g_debug ("symbolized %u frames in %.1f ms", crash->n_frames,
                (g_get_monotonic_time () - start) / 1000.0);

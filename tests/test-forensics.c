@@ -226,6 +226,10 @@ test_fatal_line_numbers (TallyTest *t, gconstpointer data)
   assert_frame (inlined, "sample_fatal_inlined", sample_line ("inlined"));
   assert_frame (inlined, "test_inlined", sample_line ("inlined-call"));
   assert_frame (tally_util_member_str (run, "/fatal/g-error", "message"), "test_g_error", sample_line ("g_error"));
+  /* The result is placed where the crash happened in the test's code. */
+  tally_assert_cmpint (tally_util_member_int (run, "/fatal/g-error", "line"), ==, sample_line ("g_error"));
+  tally_assert_nonnull (strstr (tally_util_member_str (run, "/fatal/g-error", "file"), "sample-fatal.c"));
+  tally_assert_cmpint (tally_util_member_int (run, "/fatal/sigfpe", "line"), ==, sample_line ("fpe"));
   assert_frame (tally_util_member_str (run, "/fatal/sigfpe", "message"), "test_fpe", sample_line ("fpe"));
 }
 
