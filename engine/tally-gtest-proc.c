@@ -895,6 +895,26 @@ complete_bail_out (GTestProc *self)
   int line = 0;
 
   tally_glib_log_parse_failure (self->bail_out, &message, &file, &line);
+  /* A fatal end (g_error, g_assert) that the preloaded handler reported:
+   * its signal and backtrace follow the message. */
+  if (self->base.crash != NULL && self->base.crash->n_frames > 0)
+    {
+      g_autofree char *how = tally_crash_describe_signal (self->base.crash->signum, self->base.crash->code,
+                                                          self->base.crash->address);
+      g_autofree char *place = NULL;
+      int place_line = 0;
+      g_autofree char *frames = tally_crash_symbolize (self->base.crash, &place, &place_line);
+      g_autofree char *head = g_steal_pointer (&message);
+
+      message = g_strdup_printf ("%s\n\nthe process died of %s\nbacktrace:\n%s",
+                                 head ? head : "Bail out!", how, frames);
+      g_strchomp (message);
+      if (file == NULL && place != NULL)
+        {
+          file = g_steal_pointer (&place);
+          line = place_line;
+        }
+    }
   complete_head (self, TALLY_OUTCOME_FAILED, message ? message : "Bail out!", file, line);
 }
 

@@ -106,6 +106,18 @@ test_backtrace_gtest (TallyTest *t, gconstpointer data)
   assert_frame_in (message, "gtest-fatal.c", "test_segv", source_line ("gtest-fatal", "gtest-deref-call"));
   tally_assert_nonnull (strstr (message, " g_test_run "));
 #endif
+
+  /* g_error in a GTest binary: failed with its message (GLib's Bail out!),
+   * then the signal and the backtrace. */
+  message = tally_util_member_str (run, "/gtest-fatal/g-error", "message");
+  tally_assert_cmpstr (tally_util_outcome (run, "/gtest-fatal/g-error"), ==, "failed");
+  tally_assert_true (g_str_has_prefix (message, "FATAL-ERROR: gtest fire: 452"));
+#if !defined(__SANITIZE_ADDRESS__)
+  tally_assert_nonnull (strstr (message, "SIGTRAP"));
+  assert_frame_in (message, "gtest-fatal.c", "test_g_error", source_line ("gtest-fatal", "gtest-g_error"));
+  tally_assert_cmpint (tally_util_member_int (run, "/gtest-fatal/g-error", "line"), ==,
+                       source_line ("gtest-fatal", "gtest-g_error"));
+#endif
 }
 
 /* A SIGSEGV three frames down: every frame named, with file:line, from

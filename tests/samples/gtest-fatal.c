@@ -25,12 +25,20 @@ test_segv (void)
   gtest_fatal_deref ();   /* LINE:gtest-deref-call */
 }
 
+static void
+test_g_error (void)
+{
+  g_message ("before g_error");
+  g_error ("gtest fire: %d", 452);   /* LINE:gtest-g_error */
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/gtest-fatal/a-ok", test_ok);
   g_test_add_func ("/gtest-fatal/segv", test_segv);
+  g_test_add_func ("/gtest-fatal/g-error", test_g_error);
   g_test_add_func ("/gtest-fatal/z-ok", test_ok);
   return g_test_run ();
 }
