@@ -19,6 +19,11 @@ void    tally_child_set_exec_helper (const char          *path);
 /* @argv behind the helper's arguments, or a copy of @argv without one.
  * Free with g_strfreev(). */
 GStrv   tally_child_wrap_argv       (const char * const  *argv);
+/* The name under which to give the program @name in its environment:
+ * @name itself, or "TALLY_CHILD_" @name when the program is started
+ * through the helper, which renames it before exec (for variables the
+ * helper must not see itself, such as LD_PRELOAD). */
+const char *tally_child_env_name (const char *name);
 /* The helper's side: never returns (exit status 127 when it cannot
  * exec). */
 int     tally_child_exec            (int                  argc,

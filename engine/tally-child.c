@@ -16,6 +16,8 @@
 
 #include "tally-child-private.h"
 
+#define TALLY_CHILD_ENV_PREFIX "TALLY_CHILD_"
+
 static char *exec_helper;
 
 void
@@ -40,6 +42,31 @@ tally_child_wrap_argv (const char * const *argv)
   return g_strv_builder_end (wrapped);
 }
 
+const char *
+tally_child_env_name (const char *name)
+{
+  g_autofree char *prefixed = NULL;
+
+  if (exec_helper == NULL)
+    return name;
+  prefixed = g_strconcat (TALLY_CHILD_ENV_PREFIX, name, NULL);
+  return g_intern_string (prefixed);
+}
+
+/* Gives the program the variables meant for it under their own names. */
+static void
+rename_child_env (void)
+{
+  g_auto(GStrv) names = g_listenv ();
+
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_str_has_prefix (names[i], TALLY_CHILD_ENV_PREFIX))
+      {
+        setenv (names[i] + strlen (TALLY_CHILD_ENV_PREFIX), g_getenv (names[i]), 1);
+        unsetenv (names[i]);
+      }
+}
+
 int
 tally_child_exec (int    argc,
                   char **argv)
@@ -59,6 +86,7 @@ tally_child_exec (int    argc,
   if (getppid () != (pid_t) parent)
     _exit (127);
 
+  rename_child_env ();
   execvp (argv[3], argv + 3);
   fprintf (stderr, "tally: cannot execute %s: %s\n", argv[3], g_strerror (errno));
   _exit (127);

@@ -15,6 +15,8 @@
 #include <glib-unix.h>
 
 #include "tally-child-private.h"
+#include "tally-capture-private.h"
+#include "tally-crash-private.h"
 #include "tally-glib-log-private.h"
 #include "tally-gtest-proc-private.h"
 #include "tally-tap-private.h"
@@ -56,6 +58,7 @@ typedef struct
   GCancellable *cancellable;
   int out_fd;
   int err_fd;
+  int crash_fd;                 /* where the preloaded crash report goes, or -1 */
   gboolean out_eof;
   gboolean err_eof;
   GSource *out_source;
@@ -893,6 +896,26 @@ complete_bail_out (GTestProc *self)
   int line = 0;
 
   tally_glib_log_parse_failure (self->bail_out, &message, &file, &line);
+  /* A fatal end (g_error, g_assert) that the preloaded handler reported:
+   * its signal and backtrace follow the message. */
+  if (self->base.crash != NULL && self->base.crash->n_frames > 0)
+    {
+      g_autofree char *how = tally_crash_describe_signal (self->base.crash->signum, self->base.crash->code,
+                                                          self->base.crash->address);
+      g_autofree char *place = NULL;
+      int place_line = 0;
+      g_autofree char *frames = tally_crash_symbolize (self->base.crash, &place, &place_line);
+      g_autofree char *head = g_steal_pointer (&message);
+
+      message = g_strdup_printf ("%s\n\nthe process died of %s\nbacktrace:\n%s",
+                                 head ? head : "Bail out!", how, frames);
+      g_strchomp (message);
+      if (file == NULL && place != NULL)
+        {
+          file = g_steal_pointer (&place);
+          line = place_line;
+        }
+    }
   complete_head (self, TALLY_OUTCOME_FAILED, message ? message : "Bail out!", file, line);
 }
 
@@ -911,6 +934,30 @@ retry_by_parent (GTestProc *self)
     return FALSE;
   self->parent_path = g_strndup (path, slash - path);
   return TRUE;
+}
+
+/* What the preloaded handler reported, if the process died of a signal. */
+static void
+take_crash_report (GTestProc *self)
+{
+  g_autoptr(TallyFrameReader) reader = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  TallyFrame frame;
+
+  if (self->crash_fd < 0 || self->base.crash != NULL)
+    return;
+  bytes = tally_fd_read_from (self->crash_fd, 0, 64 * 1024 * 1024);
+  if (g_bytes_get_size (bytes) == 0)
+    return;
+  reader = tally_frame_reader_new ();
+  tally_frame_reader_push (reader, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  if (tally_frame_reader_next (reader, &frame, NULL) && frame.type == TALLY_MSG_CRASH)
+    {
+      TallyCrashInfo crash;
+
+      if (tally_protocol_crash_parse (&frame, &crash))
+        self->base.crash = g_memdup2 (&crash, sizeof crash);
+    }
 }
 
 static void
@@ -936,6 +983,8 @@ on_process_exited (GObject      *object,
   remove_tmpdir (self);
   g_clear_object (&self->subprocess);
   g_clear_object (&self->cancellable);
+  if (signaled)
+    take_crash_report (self);
 
   if (self->head_started)
     {
@@ -1120,6 +1169,35 @@ watch_fd (GTestProc   *self,
   return source;
 }
 
+/* A GTest binary knows nothing of Tally: libtally-1 is preloaded into it
+ * so that a fatal signal is reported (raw frames and maps) on an
+ * in-memory file, which the runner symbolizes after the process died,
+ * as for its own workers. Not when the program has its own LD_PRELOAD. */
+static void
+preload_crash_report (GTestProc           *self,
+                      GSubprocessLauncher *launcher)
+{
+  const char *library = tally_crash_preload_library ();
+  int target = log_fd_target () - 1;
+  g_autofree char *target_text = NULL;
+  int copy;
+
+  if (!is_gtest (self) || library == NULL || target <= STDERR_FILENO
+      || g_subprocess_launcher_getenv (launcher, "LD_PRELOAD") != NULL)
+    return;
+  if (self->crash_fd < 0)
+    self->crash_fd = tally_memfd_new ("tally-crash-report", NULL);
+  if (self->crash_fd < 0 || (copy = fcntl (self->crash_fd, F_DUPFD_CLOEXEC, 3)) < 0)
+    return;
+  ftruncate (self->crash_fd, 0);
+  target_text = g_strdup_printf ("%d", target);
+  g_subprocess_launcher_take_fd (launcher, copy, target);
+  /* Through `tally --exec-child`, which passes them on under their real
+   * names: preloaded into the helper, libtally-1 would take them. */
+  g_subprocess_launcher_setenv (launcher, tally_child_env_name ("TALLY_CRASH_FD"), target_text, TRUE);
+  g_subprocess_launcher_setenv (launcher, tally_child_env_name ("LD_PRELOAD"), library, TRUE);
+}
+
 static gboolean
 spawn_process (GTestProc  *self,
                GStrv       argv,
@@ -1147,6 +1225,8 @@ spawn_process (GTestProc  *self,
       if (log >= 0)
         g_subprocess_launcher_take_fd (launcher, log, log_fd_target ());
     }
+  if (launcher != NULL)
+    preload_crash_report (self, launcher);
   if (launcher != NULL)
     {
       g_auto(GStrv) wrapped = tally_child_wrap_argv ((const char * const *) argv);
@@ -1276,6 +1356,8 @@ gtest_finalize (TallyWorkerProc *base)
     close (self->out_fd);
   if (self->err_fd >= 0)
     close (self->err_fd);
+  if (self->crash_fd >= 0)
+    close (self->crash_fd);
   remove_tmpdir (self);
   g_clear_object (&self->subprocess);
   g_clear_object (&self->cancellable);
@@ -1331,6 +1413,7 @@ tally_gtest_proc_spawn (TallyProgram               *program,
   self->context = g_main_context_ref_thread_default ();
   g_queue_init (&self->pending);
   self->out_fd = self->err_fd = -1;
+  self->crash_fd = -1;
   self->err_line = g_byte_array_new ();
   self->err_buf = g_byte_array_new ();
   self->records = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_log_record_free);

@@ -37,6 +37,8 @@ typedef struct
   char **suites;            /* meson suite names ("project:suite") */
   gboolean tap;             /* PLAIN: judge it by the TAP it prints */
   char *note;               /* what discovery worked around, for one line */
+  const char *taken_for;    /* static: what reading it made of it, and why
+                               ("a Tally program (links libtally-1)") */
 } TallyProgram;
 
 /* What to discover: a path, and for registered tests (a meson build

@@ -822,26 +822,48 @@ typedef enum
   SNIFF_GTEST,              /* calls g_test_init() */
 } Sniff;
 
+/* What reading a program made of it, said by `tally list -v` and in the
+ * error line of a program that is neither. */
 /* Looks inside the file rather than running it: a GTest binary given
- * `--tally-list` would ignore the option and run all its tests. */
+ * `--tally-list` would ignore the option and run all its tests. An ELF
+ * file is a Tally program if it links libtally-1 (the DT_NEEDED name) or
+ * holds Tally's own strings (a static link); a GTest binary if it calls
+ * g_test_init(). */
 static Sniff
-sniff (const char *path)
+sniff_why (const char  *path,
+           const char **why)
 {
   g_autoptr(GMappedFile) mapped = g_mapped_file_new (path, FALSE, NULL);
   const char *data;
   gsize len;
 
+  *why = "unreadable";
   if (mapped == NULL)
     return SNIFF_UNKNOWN;
   data = g_mapped_file_get_contents (mapped);
   len = g_mapped_file_get_length (mapped);
+  *why = "not an ELF file (a script?)";
   if (data == NULL || len < 4 || memcmp (data, "\177ELF", 4) != 0)
     return SNIFF_UNKNOWN;
+  *why = "a Tally program (links libtally-1)";
+  if (memmem (data, len, "libtally-1.so", 13))
+    return SNIFF_NATIVE;
+  *why = "a Tally program (holds Tally's --tally-list)";
   if (memmem (data, len, "--tally-list", 12) || memmem (data, len, "tally_init", 10))
     return SNIFF_NATIVE;
+  *why = "a GTest binary (calls g_test_init)";
   if (memmem (data, len, "g_test_init", 11))
     return SNIFF_GTEST;
+  *why = "an ELF program that neither links libtally-1 nor calls g_test_init";
   return SNIFF_UNKNOWN;
+}
+
+static Sniff
+sniff (const char *path)
+{
+  const char *why;
+
+  return sniff_why (path, &why);
 }
 
 /**
@@ -1068,10 +1090,14 @@ apply_spec (TallyProgram           *program,
 }
 
 /* What a program named on the command line is: a Tally program, else a
- * GTest binary; anything else is an error. */
+ * GTest binary; anything else is an error. Reading it decides; one that
+ * reading cannot place (a script, say) is run once, with --tally-list:
+ * never a second time to try -l (a GTest binary behind a script takes
+ * --gtest). */
 static TallyProgram *
 discover_named (const TallyProgramSpec  *spec,
                 Sniff                    kind,
+                const char              *why,
                 GCancellable            *cancellable,
                 GError                 **error)
 {
@@ -1081,11 +1107,20 @@ discover_named (const TallyProgramSpec  *spec,
 
   if (kind == SNIFF_NATIVE)
     return list_native (spec, cancellable, error);
-  if (kind == SNIFF_UNKNOWN && (program = list_native (spec, cancellable, &native_error)))
-    return g_steal_pointer (&program);
-  if (g_error_matches (native_error, TALLY_ERROR, TALLY_ERROR_PROTOCOL))
+  if (kind == SNIFF_UNKNOWN)
     {
-      g_propagate_error (error, g_steal_pointer (&native_error));
+      if ((program = list_native (spec, cancellable, &native_error)))
+        {
+          program->taken_for = "a Tally program (its --tally-list listing)";
+          return g_steal_pointer (&program);
+        }
+      if (g_error_matches (native_error, TALLY_ERROR, TALLY_ERROR_PROTOCOL))
+        g_propagate_error (error, g_steal_pointer (&native_error));
+      else
+        g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST,
+                     "not a Tally test program nor a GTest binary: read as %s, and run once "
+                     "with --tally-list: %s (a GTest binary behind a script: use --gtest)",
+                     why, native_error->message);
       return NULL;
     }
 
@@ -1093,11 +1128,7 @@ discover_named (const TallyProgramSpec  *spec,
   if (program != NULL && program->tests->len > 0)
     return g_steal_pointer (&program);
 
-  if (kind == SNIFF_UNKNOWN)
-    g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST,
-                 "not a Tally test program (%s) nor a GTest binary (%s)", native_error->message,
-                 gtest_error ? gtest_error->message : "-l listed no tests");
-  else if (gtest_error != NULL)
+  if (gtest_error != NULL)
     g_set_error (error, TALLY_ERROR, gtest_error->code,
                  "a GTest binary that cannot list its tests: %s", gtest_error->message);
   else
@@ -1156,18 +1187,23 @@ tally_program_discover_spec (const TallyProgramSpec  *spec,
 {
   g_autoptr(GError) local_error = NULL;
   TallyProgram *program = NULL;
+  const char *why = "a GTest binary (--gtest)";
   Sniff kind;
 
   if (!check_executable (spec->path, &local_error))
     goto out;
 
-  kind = spec->force_gtest ? SNIFF_GTEST : sniff (spec->path);
+  kind = spec->force_gtest ? SNIFF_GTEST : sniff_why (spec->path, &why);
   if (spec->registered)
     program = discover_registered (spec, kind, cancellable, &local_error);
   else
-    program = discover_named (spec, kind, cancellable, &local_error);
+    program = discover_named (spec, kind, why, cancellable, &local_error);
   if (program != NULL)
-    apply_spec (program, spec);
+    {
+      if (program->taken_for == NULL)
+        program->taken_for = program->kind == TALLY_PROGRAM_PLAIN ? "a plain program (one test)" : why;
+      apply_spec (program, spec);
+    }
 
 out:
   if (program == NULL)

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "tally-crash-private.h"
 #include "tally-session-private.h"
 #include "tally-protocol-private.h"
 #include "tally-worker-proc-private.h"
@@ -613,12 +614,24 @@ requeue_unit_front (TallySession *session,
     g_queue_push_head (&session->parallel.window, unit);
 }
 
+/* The retries a test gets: its `retries=N` marker, or --retries. */
+static guint
+retries_for (TallySession *session,
+             TallyRunItem *item)
+{
+  const char *marker = tally_markers_lookup (item->test->markers, "retries");
+
+  if (marker != NULL)
+    return (guint) g_ascii_strtoull (marker, NULL, 10);
+  return session->options.retries;
+}
+
 static gboolean
 is_final (TallySession *session,
           TallyRunItem *item)
 {
   return !tally_outcome_is_failure (item->result.outcome)
-         || item->attempt > session->options.retries
+         || item->attempt > retries_for (session, item)
          || session->stopping;
 }
 
@@ -714,6 +727,7 @@ complete_item (TallySession *session,
   if (item->attempt > 1 && item->result.outcome == TALLY_OUTCOME_PASSED)
     item->result.outcome = TALLY_OUTCOME_FLAKY;
 
+  item->will_retry = retry;
   store_finished (session, item);
 
   if (retry)
@@ -956,6 +970,101 @@ parse_glib_assertion (GBytes      *err,
   return TRUE;
 }
 
+/* The record a fatal log call left: g_error() always ends the process;
+ * a warning or critical that G_DEBUG=fatal-warnings/fatal-criticals (or
+ * g_log_set_always_fatal()) made fatal ends it with SIGTRAP right after
+ * it is logged, so it is the last record. */
+static TallyLogRecord *
+fatal_record (TallyRunItem *item,
+              int           signum)
+{
+  TallyLogRecord *last;
+
+  if (item->records == NULL || item->records->len == 0)
+    return NULL;
+  last = g_ptr_array_index (item->records, item->records->len - 1);
+  if (last->level == G_LOG_LEVEL_ERROR)
+    return last;
+  if (signum == SIGTRAP && (last->level & (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)))
+    return last;
+  return NULL;
+}
+
+/* The message of a test its worker's death ended: the fatal log record's
+ * text or the signal, then (from the worker's CRASH report) the signal's
+ * details and the symbolized backtrace. */
+static void
+describe_death (Slot         *slot,
+                TallyRunItem *item,
+                int           signum,
+                int           exit_status)
+{
+  TallyResult *result = &item->result;
+  const TallyCrashInfo *crash = slot->worker ? tally_worker_proc_get_crash (slot->worker) : NULL;
+  TallyLogRecord *fatal = signum ? fatal_record (item, signum) : NULL;
+  g_autofree char *how = NULL;
+  GString *message = g_string_new (NULL);
+
+  if (crash != NULL && crash->signum == signum)
+    how = tally_crash_describe_signal (crash->signum, crash->code, crash->address);
+  else if (signum)
+    how = g_strdup_printf ("signal %d (%s)", signum, g_strsignal (signum));
+
+  result->outcome = TALLY_OUTCOME_CRASHED;
+  if (fatal != NULL)
+    {
+      g_string_append_len (message, fatal->message, fatal->message_len);
+      g_string_append_printf (message, "\n\nfatal %s%s%s; the worker died of %s",
+                              tally_log_level_to_string (fatal->level),
+                              fatal->domain ? " from " : "", fatal->domain ? fatal->domain : "", how);
+      g_free (result->file);
+      result->file = g_strdup (fatal->file);
+      result->line = fatal->file ? fatal->line : 0;
+    }
+  else if (signum)
+    g_string_append_printf (message, "the worker died of %s", how);
+  else
+    g_string_append_printf (message, "the worker exited with status %d in the middle of the test",
+                            exit_status);
+  result->message = g_string_free (message, FALSE);
+
+  if (signum == SIGABRT && fatal == NULL)
+    {
+      g_autofree char *crashed = g_steal_pointer (&result->message);
+
+      if (parse_glib_assertion (item->err, result))
+        {
+          g_autofree char *assertion = g_steal_pointer (&result->message);
+          result->message = g_strdup_printf ("%s\n\nthe worker died of %s", assertion, how);
+        }
+      else
+        result->message = g_steal_pointer (&crashed);
+    }
+
+  if (crash != NULL && crash->signum == signum && crash->n_frames > 0)
+    {
+      gint64 start = g_get_monotonic_time ();
+      g_autofree char *file = NULL;
+      int line = 0;
+      g_autofree char *frames = tally_crash_symbolize (crash, &file, &line);
+      g_autofree char *head = g_steal_pointer (&result->message);
+
+      /* A crash without a location of its own is placed at its
+       * innermost frame in the code under test. */
+      if (result->file == NULL && file != NULL)
+        {
+          result->file = g_steal_pointer (&file);
+          result->line = line;
+        }
+
+      g_debug ("symbolized %u frames in %.1f ms", crash->n_frames,
+               (g_get_monotonic_time () - start) / 1000.0);
+
+      result->message = g_strdup_printf ("%s\nbacktrace:\n%s", head, frames);
+      g_strchomp (result->message);
+    }
+}
+
 static void
 fail_in_flight (Slot       *slot,
                 int         signum,
@@ -970,7 +1079,7 @@ fail_in_flight (Slot       *slot,
   result->signal = signum;
   result->exit_status = exit_status;
   result->duration_us = g_get_real_time () - result->started_at_us;
-  g_free (result->message);
+  g_clear_pointer (&result->message, g_free);
 
   if (session->interrupted)
     {
@@ -990,21 +1099,7 @@ fail_in_flight (Slot       *slot,
       result->message = g_strdup_printf ("protocol error: %s", problem);
     }
   else
-    {
-      result->outcome = TALLY_OUTCOME_CRASHED;
-      if (signum)
-        result->message = g_strdup_printf ("the worker died of signal %d (%s)", signum, g_strsignal (signum));
-      else
-        result->message = g_strdup_printf ("the worker exited with status %d in the middle of the test",
-                                           exit_status);
-      if (signum == SIGABRT)
-        {
-          g_autofree char *crash = g_steal_pointer (&result->message);
-
-          if (!parse_glib_assertion (item->err, result))
-            result->message = g_steal_pointer (&crash);
-        }
-    }
+    describe_death (slot, item, signum, exit_status);
 
   finish_head (slot);
 }

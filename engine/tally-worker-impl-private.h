@@ -29,6 +29,7 @@ struct _TallyWorkerProc
   gboolean exited;
   gboolean ready;             /* a native worker said HELLO: from then on
                                  it runs what it is sent, in order */
+  TallyCrashInfo *crash;      /* what the worker said as it died, or NULL */
   const TallyWorkerCallbacks *callbacks;
   gpointer data;
 };

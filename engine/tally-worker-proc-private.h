@@ -5,6 +5,7 @@
 
 #include "tally-log-record.h"
 #include "tally-program-private.h"
+#include "tally-protocol-private.h"
 #include "tally-result-private.h"
 #include "tally-store-private.h"
 
@@ -70,6 +71,7 @@ TallyProgram    *tally_worker_proc_get_program  (TallyWorkerProc  *worker);
 int              tally_worker_proc_get_slot     (TallyWorkerProc  *worker);
 gboolean         tally_worker_proc_has_exited   (TallyWorkerProc  *worker);
 gboolean         tally_worker_proc_is_ready     (TallyWorkerProc  *worker);
+const TallyCrashInfo *tally_worker_proc_get_crash (TallyWorkerProc *worker);
 void             tally_worker_proc_free         (TallyWorkerProc  *worker);
 
 /* Marks every descriptor from 3 up close-on-exec. Workers and listings

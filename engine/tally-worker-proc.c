@@ -105,6 +105,21 @@ dispatch_frame (NativeProc       *native,
       }
       return TRUE;
 
+    case TALLY_MSG_CRASH:
+      {
+        TallyCrashInfo crash;
+
+        if (!tally_protocol_crash_parse (frame, &crash))
+          return FALSE;
+        if (worker->crash != NULL)
+          {
+            tally_crash_info_clear (&crash);   /* only the first one counts */
+            return TRUE;
+          }
+        worker->crash = g_memdup2 (&crash, sizeof crash);
+      }
+      return TRUE;
+
     case TALLY_MSG_RUN:
     case TALLY_MSG_QUIT:
     default:
@@ -673,6 +688,13 @@ tally_worker_proc_get_slot (TallyWorkerProc *worker)
   return worker->slot;
 }
 
+/* What the worker's fatal-signal handler sent, if it died of one. */
+const TallyCrashInfo *
+tally_worker_proc_get_crash (TallyWorkerProc *worker)
+{
+  return worker->crash;
+}
+
 gboolean
 tally_worker_proc_has_exited (TallyWorkerProc *worker)
 {
@@ -695,6 +717,11 @@ tally_worker_proc_free (TallyWorkerProc *worker)
     return;
 
   worker->klass->finalize (worker);
+  if (worker->crash != NULL)
+    {
+      tally_crash_info_clear (worker->crash);
+      g_free (worker->crash);
+    }
   for (guint i = 1; i < G_N_ELEMENTS (worker->output_fds); i++)
     if (worker->output_fds[i] >= 0)
       close (worker->output_fds[i]);

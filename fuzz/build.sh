@@ -33,6 +33,10 @@ fi
 ninja -C "$out/lib" libcore/libtally-core-internal.a engine/libtally-engine.a >/dev/null
 
 deps=$(pkg-config --cflags --libs glib-2.0 gio-2.0 gio-unix-2.0 json-glib-1.0 sqlite3)
+# The engine's crash symbolizer (engine/tally-crash.c) uses libdw when it is there.
+if pkg-config --exists libdw; then
+  deps="$deps $(pkg-config --libs libdw)"
+fi
 for target in "$here"/fuzz-*.c; do
   name=$(basename "$target" .c)
   # A target whose module is not in the tree yet is skipped, not fatal.

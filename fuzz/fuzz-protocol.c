@@ -86,6 +86,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
             g_assert ((guint) result.outcome < TALLY_N_OUTCOMES);
           tally_result_clear (&result);
         }
+      else if (frame.type == TALLY_MSG_CRASH)
+        {
+          TallyCrashInfo crash;
+
+          if (tally_protocol_crash_parse (&frame, &crash))
+            {
+              g_assert_nonnull (crash.maps);
+              tally_crash_info_clear (&crash);
+            }
+        }
       else if (frame.type == TALLY_MSG_STARTED)
         {
           guint index = 0;

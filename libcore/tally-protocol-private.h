@@ -46,6 +46,12 @@ typedef enum
   TALLY_MSG_BYE,           /* (s)    why the worker leaves */
   TALLY_MSG_FIXTURE,       /* (sus)  a worker fixture's name, what happened
                               (TallyFixtureEvent) and a message */
+  TALLY_MSG_CRASH,         /* packed: u32 signal, i32 si_code, u64 faulting
+                              address, u32 number of frames, the frames as
+                              u64 addresses (innermost first), then the
+                              file-backed lines of /proc/self/maps as a byte
+                              string. Written by the fatal-signal handler,
+                              just before the worker dies. */
   /* runner → worker */
   TALLY_MSG_RUN = 64,      /* (au)   test indices to run, in order */
   TALLY_MSG_QUIT,          /* ()     finish the queue, then exit */
@@ -144,5 +150,33 @@ gboolean  tally_protocol_finished_parse (const TallyFrame *frame,
                                          gboolean         *tainted,
                                          guint64          *out_end,
                                          guint64          *err_end);
+
+/* A fatal signal's details, as the worker's handler sends them. Every
+ * call here is async-signal-safe on the writing side (memcpy and
+ * arithmetic only). */
+typedef struct
+{
+  int signum;
+  int code;               /* si_code */
+  guint64 address;        /* si_addr */
+  guint64 *frames;        /* owned by the parsed copy */
+  guint n_frames;
+  char *maps;             /* owned, NUL-terminated */
+} TallyCrashInfo;
+
+gsize     tally_protocol_crash_size     (guint                 n_frames,
+                                         gsize                 maps_len);
+void      tally_protocol_crash_write    (guint8               *dest,
+                                         int                   signum,
+                                         int                   code,
+                                         guint64               address,
+                                         const guint64        *frames,
+                                         guint                 n_frames,
+                                         const char           *maps,
+                                         gsize                 maps_len);
+/* Fills @crash with copies (free them with tally_crash_info_clear()). */
+gboolean  tally_protocol_crash_parse    (const TallyFrame     *frame,
+                                         TallyCrashInfo       *crash);
+void      tally_crash_info_clear        (TallyCrashInfo       *crash);
 
 G_END_DECLS

@@ -21,6 +21,7 @@ tally_message_body_type (TallyMessageType type)
     case TALLY_MSG_STARTED:
     case TALLY_MSG_LOG:
     case TALLY_MSG_FINISHED:
+    case TALLY_MSG_CRASH:
     default:                 return NULL;
     }
 }
@@ -29,6 +30,7 @@ gboolean
 tally_message_is_known (guint32 type)
 {
   return type == TALLY_MSG_STARTED || type == TALLY_MSG_LOG || type == TALLY_MSG_FINISHED
+         || type == TALLY_MSG_CRASH
          || tally_message_body_type ((TallyMessageType) type) != NULL;
 }
 
@@ -403,6 +405,44 @@ tally_protocol_finished_write (guint8            *dest,
   put_string (&w, result->file, file_len);
 }
 
+#define CRASH_FIXED (4 + 4 + 8 + 4)
+
+static gsize
+crash_payload (guint n_frames,
+               gsize maps_len)
+{
+  return CRASH_FIXED + (gsize) n_frames * 8 + string_size (maps_len);
+}
+
+gsize
+tally_protocol_crash_size (guint n_frames,
+                           gsize maps_len)
+{
+  return TALLY_FRAME_HEADER_SIZE + padded (crash_payload (n_frames, maps_len));
+}
+
+/* Async-signal-safe: the fatal-signal handler calls it. */
+void
+tally_protocol_crash_write (guint8        *dest,
+                            int            signum,
+                            int            code,
+                            guint64        address,
+                            const guint64 *frames,
+                            guint          n_frames,
+                            const char    *maps,
+                            gsize          maps_len)
+{
+  Writer w = frame_begin (dest, TALLY_MSG_CRASH, crash_payload (n_frames, maps_len));
+
+  put_u32_le (&w, (guint32) signum);
+  put_u32_le (&w, (guint32) code);
+  put_u64_le (&w, address);
+  put_u32_le (&w, n_frames);
+  for (guint i = 0; i < n_frames; i++)
+    put_u64_le (&w, frames[i]);
+  put_string (&w, maps, maps_len);
+}
+
 /* Reading: every access is checked against what is left; the first short
  * read marks the reader failed and everything after it reads as zero. */
 typedef struct
@@ -572,4 +612,43 @@ tally_protocol_finished_parse (const TallyFrame *frame,
   g_free (result->file);
   result->file = dup_cstring (&r);
   return reader_done (&r);
+}
+
+gboolean
+tally_protocol_crash_parse (const TallyFrame *frame,
+                            TallyCrashInfo   *crash)
+{
+  Reader r = reader_for (frame, TALLY_MSG_CRASH);
+  const char *maps;
+  gsize maps_len;
+
+  memset (crash, 0, sizeof *crash);
+  crash->signum = (int) get_u32_le (&r);
+  crash->code = (gint32) get_u32_le (&r);
+  crash->address = get_u64_le (&r);
+  crash->n_frames = get_u32_le (&r);
+  if (r.failed || crash->n_frames > r.left / 8)
+    {
+      crash->n_frames = 0;
+      return FALSE;
+    }
+  crash->frames = g_new (guint64, MAX (crash->n_frames, 1));
+  for (guint i = 0; i < crash->n_frames; i++)
+    crash->frames[i] = get_u64_le (&r);
+  maps = get_string (&r, &maps_len);
+  crash->maps = g_strndup (maps, maps_len);
+  if (!reader_done (&r))
+    {
+      tally_crash_info_clear (crash);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+tally_crash_info_clear (TallyCrashInfo *crash)
+{
+  g_clear_pointer (&crash->frames, g_free);
+  g_clear_pointer (&crash->maps, g_free);
+  crash->n_frames = 0;
 }

@@ -38,14 +38,25 @@ static Watchdog watchdog;
 
 /* What the fatal-signal handler needs to report a test that takes the
  * process down: prepared before each test, read with async-signal-safe
- * calls only. */
+ * calls only. The test's log records reach it through the caplog sink
+ * (formatted as TAP comments as they are logged), and the last warning,
+ * critical or error is kept apart: when the process dies of it (g_error,
+ * G_DEBUG=fatal-criticals…) it is the `not ok` line's message. */
+#define CRASH_LOG_SIZE (16 * 1024)
+
 static struct
 {
   int tap_fd;
   int err_fd;
-  char line[1024];        /* for a fatal signal */
+  char line[1024];        /* "not ok N PATH # crashed: " */
+  char bail[1024];        /* "Bail out! PATH crashed\n" */
   char exit_line[1024];   /* for exit() called by the test */
   pid_t pid;              /* ours: a child a test forks is not the test */
+  char log[CRASH_LOG_SIZE];
+  volatile sig_atomic_t log_len;
+  char fatal[1024];       /* the last warning, critical or error */
+  volatile sig_atomic_t fatal_level;
+  volatile sig_atomic_t fatal_is_last;
 } crash;
 
 static void
@@ -61,6 +72,13 @@ write_safe (int         fd,
       data += n;
       len -= n;
     }
+}
+
+static void
+write_str (int         fd,
+           const char *text)
+{
+  write_safe (fd, text, strlen (text));
 }
 
 /* Copies the test's captured stderr as TAP comments. */
@@ -89,13 +107,87 @@ write_captured_stderr (void)
   write_safe (crash.tap_fd, "\n", 1);
 }
 
+/* The caplog sink: each record as a TAP comment line, kept for the
+ * handler (the oldest dropped past CRASH_LOG_SIZE). */
+static void
+on_record (TallyTest            *test,
+           const TallyLogRecord *record,
+           gpointer              user_data)
+{
+  g_autofree char *message = tally_text_inert (record->message, record->message_len, FALSE);
+  g_autofree char *line = g_strdup_printf ("#   %-8s %s: %s\n", tally_log_level_to_string (record->level),
+                                           record->domain ? record->domain : "(no domain)", message);
+  gsize len = MIN (strlen (line), (gsize) CRASH_LOG_SIZE);
+  gsize used = crash.log_len;
+
+  if (used + len > CRASH_LOG_SIZE)
+    {
+      memmove (crash.log, crash.log + (used + len - CRASH_LOG_SIZE), CRASH_LOG_SIZE - len);
+      used = CRASH_LOG_SIZE - len;
+    }
+  memcpy (crash.log + used, line, len);
+  crash.log_len = used + len;
+
+  crash.fatal_is_last = FALSE;
+  if (record->level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
+    {
+      crash.fatal_level = 0;
+      g_strlcpy (crash.fatal, message, sizeof crash.fatal);
+      g_strdelimit (crash.fatal, "\n\r", ' ');
+      crash.fatal_level = record->level;
+      crash.fatal_is_last = TRUE;
+    }
+}
+
+static void
+crash_reset (void)
+{
+  crash.log_len = 0;
+  crash.fatal_level = 0;
+  crash.fatal_is_last = FALSE;
+}
+
+/* "the process died of SIGSEGV (Segmentation fault)", or the fatal log
+ * message the process died of. */
+static void
+write_crash_reason (int signum)
+{
+  const char *abbrev = sigabbrev_np (signum);
+  const char *description = sigdescr_np (signum);
+
+  if (crash.fatal_is_last
+      && (crash.fatal_level == G_LOG_LEVEL_ERROR || signum == SIGTRAP))
+    {
+      write_str (crash.tap_fd, crash.fatal);
+      write_str (crash.tap_fd, " (fatal ");
+      write_str (crash.tap_fd, crash.fatal_level == G_LOG_LEVEL_ERROR ? "error"
+                               : crash.fatal_level == G_LOG_LEVEL_CRITICAL ? "critical" : "warning");
+      write_str (crash.tap_fd, "; ");
+    }
+  else
+    write_str (crash.tap_fd, "the process died of ");
+  write_str (crash.tap_fd, "SIG");
+  write_str (crash.tap_fd, abbrev ? abbrev : "?");
+  write_str (crash.tap_fd, " (");
+  write_str (crash.tap_fd, description ? description : "unknown signal");
+  write_str (crash.tap_fd, crash.fatal_is_last
+                           && (crash.fatal_level == G_LOG_LEVEL_ERROR || signum == SIGTRAP) ? "))\n" : ")\n");
+}
+
 static void
 on_fatal_signal (int signum)
 {
   if (crash.line[0] != '\0' && getpid () == crash.pid)
     {
-      write_safe (crash.tap_fd, crash.line, strlen (crash.line));
+      write_str (crash.tap_fd, crash.line);
+      write_crash_reason (signum);
+      if (crash.log_len > 0)
+        {
+          write_str (crash.tap_fd, "# log:\n");
+          write_safe (crash.tap_fd, crash.log, crash.log_len);
+        }
       write_captured_stderr ();
+      write_str (crash.tap_fd, crash.bail);
     }
   signal (signum, SIG_DFL);
   raise (signum);
@@ -150,7 +242,7 @@ on_exit_mid_test (void)
 static void
 install_crash_report (void)
 {
-  static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+  static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS };
   struct sigaction action = { 0 };
 
   action.sa_handler = on_fatal_signal;
@@ -160,6 +252,7 @@ install_crash_report (void)
     sigaction (fatal[i], &action, NULL);
   crash.pid = getpid ();
   atexit (on_exit_mid_test);
+  tally_caplog_set_sink (on_record, NULL);
 }
 
 static gpointer
@@ -465,9 +558,9 @@ tally_standalone_main (TallyProgramOptions *opts)
           continue;
         }
 
-      g_snprintf (crash.line, sizeof crash.line,
-                  "not ok %u %s # crashed: the process died of a fatal signal\nBail out! %s crashed\n",
-                  i + 1, tc->path, tc->path);
+      g_snprintf (crash.line, sizeof crash.line, "not ok %u %s # crashed: ", i + 1, tc->path);
+      g_snprintf (crash.bail, sizeof crash.bail, "Bail out! %s crashed\n", tc->path);
+      crash_reset ();
       g_snprintf (crash.exit_line, sizeof crash.exit_line,
                   "not ok %u %s # crashed: the test called exit() mid-test\nBail out! %s exited\n",
                   i + 1, tc->path, tc->path);

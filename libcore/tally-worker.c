@@ -17,6 +17,7 @@
 
 #include <glib-unix.h>
 
+#include "tally-crash-report-private.h"
 #include "tally-main-private.h"
 #include "tally-processes-private.h"
 #include "tally-markers-private.h"
@@ -48,7 +49,6 @@ static int commands_fd = TALLY_PROTOCOL_IN_FD;
 static int events_fd = TALLY_PROTOCOL_OUT_FD;
 static GMutex out_lock;
 static char alt_stack[64 * 1024];
-
 /* The worker's pid: a child that a test forks inherits the buffer, the
  * protocol descriptors and these handlers, and must never write on the
  * protocol: not the parent's frames a second time when it exits or
@@ -71,6 +71,24 @@ write_all (int           fd,
         continue;
       if (n <= 0)
         _exit (3);   /* the runner is gone: nobody to report to */
+      data += n;
+      len -= n;
+    }
+}
+
+/* From the signal handler: one try, no exit on failure. */
+static void
+write_all_or_give_up (const guint8 *data,
+                      gsize         len)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (events_fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return;
       data += n;
       len -= n;
     }
@@ -134,8 +152,6 @@ send_now (TallyMessageType  type,
   flush_locked ();
   g_mutex_unlock (&out_lock);
 }
-
-
 static void
 flush_at_exit (void)
 {
@@ -186,24 +202,18 @@ on_record (TallyTest            *test,
 }
 
 static void
-on_fatal_signal (int signum)
+on_fatal_signal (int        signum,
+                 siginfo_t *info,
+                 void      *context)
 {
-  static const char header[] = "\n[tally] worker caught a fatal signal; backtrace:\n";
-  void *frames[64];
-  int n;
-
   /* Only async-signal-safe calls from here on. */
-  if (out_committed > 0 && getpid () == worker_pid)
+  if (getpid () == worker_pid)
     {
-      ssize_t ignored = write (events_fd, out_buffer, out_committed);
-      (void) ignored;
+      if (out_committed > 0)
+        write_all_or_give_up (out_buffer, out_committed);
       out_committed = 0;
-    }
-
-  if (write (STDERR_FILENO, header, sizeof header - 1) > 0)
-    {
-      n = backtrace (frames, G_N_ELEMENTS (frames));
-      backtrace_symbols_fd (frames, n, STDERR_FILENO);
+      if (signum != SIGTERM)
+        tally_crash_report_send (events_fd, signum, info, context);
     }
 
   signal (signum, SIG_DFL);
@@ -213,7 +223,7 @@ on_fatal_signal (int signum)
 static void
 install_signal_handlers (void)
 {
-  static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTERM };
+  static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS, SIGTERM };
   stack_t stack = { .ss_sp = alt_stack, .ss_size = sizeof alt_stack };
   struct sigaction action = { 0 };
   void *warm[1];
@@ -222,8 +232,8 @@ install_signal_handlers (void)
   backtrace (warm, 1);
   sigaltstack (&stack, NULL);
 
-  action.sa_handler = on_fatal_signal;
-  action.sa_flags = SA_ONSTACK | SA_NODEFER | SA_RESETHAND;
+  action.sa_sigaction = on_fatal_signal;
+  action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESETHAND;
   sigemptyset (&action.sa_mask);
   for (guint i = 0; i < G_N_ELEMENTS (fatal); i++)
     sigaction (fatal[i], &action, NULL);

@@ -26,6 +26,7 @@ static const Command commands[] = {
   { "history", tally_cmd_history, "show a test's outcomes and durations across runs" },
   { "merge", tally_cmd_merge, "join result databases (CI shards) into one" },
   { "markers", tally_cmd_markers, "list built-in and declared markers" },
+  { "debug", tally_cmd_debug, "rerun one test alone under gdb, stopped at its crash" },
 #ifdef TALLY_HAVE_VIEWER
   { "view", tally_cmd_view, "browse the results in tally-viewer (the GUI)" },
 #endif

@@ -67,7 +67,8 @@ compare_int64 (gconstpointer a,
 
 typedef struct
 {
-  guint runs;
+  guint runs;               /* distinct runs */
+  guint results;            /* results in them: --repeat makes several a run */
   guint failures;
   guint flips;
   double median_ms;
@@ -80,6 +81,7 @@ summarize (GPtrArray *rows,
            Summary   *s)
 {
   g_autoptr(GArray) durations = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GHashTable) runs = g_hash_table_new (g_int64_hash, g_int64_equal);
   gboolean have_prev = FALSE, prev = FALSE;
 
   memset (s, 0, sizeof *s);
@@ -88,7 +90,8 @@ summarize (GPtrArray *rows,
       TallyHistoryRow *row = g_ptr_array_index (rows, i);
       gboolean passed;
 
-      s->runs++;
+      g_hash_table_add (runs, &row->run_id);
+      s->results++;
       if (tally_outcome_is_failure (row->outcome))
         s->failures++;
       if (row->outcome == TALLY_OUTCOME_FLAKY)
@@ -103,6 +106,7 @@ summarize (GPtrArray *rows,
       g_array_append_val (durations, row->duration_us);
     }
 
+  s->runs = g_hash_table_size (runs);
   if (durations->len > 0)
     {
       g_array_sort (durations, compare_int64);
@@ -139,9 +143,11 @@ print_history (TallyTestRow *test,
   for (guint i = rows->len; i-- > 0;)
     g_string_append (strip, outcome_symbol (((TallyHistoryRow *) g_ptr_array_index (rows, i))->outcome));
   summarize (rows, &s);
-  printf ("  %s %u run%s, %u failure%s, flaky flips: %u, median %.1f ms\n",
-          strip->str, s.runs, s.runs == 1 ? "" : "s", s.failures, s.failures == 1 ? "" : "s",
-          s.flips, s.median_ms);
+  printf ("  %s %u run%s", strip->str, s.runs, s.runs == 1 ? "" : "s");
+  if (s.results != s.runs)
+    printf (" (%u results: --repeat)", s.results);
+  printf (", %u failure%s, flaky flips: %u, median %.1f ms\n",
+          s.failures, s.failures == 1 ? "" : "s", s.flips, s.median_ms);
 }
 
 static void

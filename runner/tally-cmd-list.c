@@ -121,7 +121,17 @@ tally_cmd_list (int    argc,
   if (json)
     print_json (tests);
   else
-    print_plain (tests, verbose);
+    {
+      /* -v says what each program was taken for, and why. */
+      for (guint i = 0; verbose && i < programs->len; i++)
+        {
+          TallyProgram *program = g_ptr_array_index (programs, i);
+          g_autofree char *name = tally_text_inert (program->name, -1, FALSE);
+
+          printf ("# %s: read as %s\n", name, program->taken_for ? program->taken_for : "?");
+        }
+      print_plain (tests, verbose);
+    }
 
   if (status != 0)
     return status;   /* a program was left out */

@@ -16,6 +16,7 @@
 #include "tally-commands.h"
 #include "tally-error.h"
 #include "tally-history-private.h"
+#include "tally-text-private.h"
 #include "tally-session-private.h"
 #include "tally-signals-private.h"
 #include "tally-text-private.h"
@@ -269,18 +270,22 @@ compare_longest_first (gconstpointer a,
   return (ta->position > tb->position) - (ta->position < tb->position);
 }
 
+static char *group_key (TallyListedTest *test);
+
 /* Longest first, so no long test starts last; the durations are looked
  * up once per test, not once per comparison, and then dropped (this is
  * the runner's peak with history: 16 B a test here, as much for qsort).
- * Stable: ties keep their order. A GTest binary or plain program runs its
- * tests in processes of many, in registration order: it moves as a
- * whole, by its total. */
+ * Stable: ties keep their order. What runs as a whole moves as a whole,
+ * by its total: a GTest binary or plain program (its tests run in
+ * processes of many, in registration order) and a `group=NAME` (its
+ * tests run one after another on one worker). */
 static GPtrArray *
 sort_longest_first (GPtrArray *tests,
                     History   *history)
 {
   g_autofree Timed *timed = g_new (Timed, tests->len);
-  g_autoptr(GHashTable) totals = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  g_autofree char **keys = g_new0 (char *, tests->len);
+  g_autoptr(GHashTable) totals = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   GPtrArray *sorted;
 
   for (guint i = 0; i < tests->len; i++)
@@ -291,31 +296,32 @@ sort_longest_first (GPtrArray *tests,
       timed[i].duration_us = tally_history_lookup_duration (history->durations,
                                                             test->program->name, test->path);
       timed[i].position = i;
-      if (test->program->kind == TALLY_PROGRAM_NATIVE)
+      keys[i] = test->program->kind == TALLY_PROGRAM_NATIVE ? group_key (test)
+                                                          : g_strdup (test->program->path);
+      if (keys[i] == NULL)
         continue;
-      total = g_hash_table_lookup (totals, test->program);
+      total = g_hash_table_lookup (totals, keys[i]);
       if (total == NULL)
         {
           total = g_new (gint64, 1);
           *total = -1;
-          g_hash_table_insert (totals, test->program, total);
+          g_hash_table_insert (totals, keys[i], total);
         }
       if (timed[i].duration_us >= 0)
         *total = MAX (*total, 0) + timed[i].duration_us;
     }
   g_clear_pointer (&history->durations, tally_durations_free);
   for (guint i = 0; i < tests->len; i++)
-    {
-      TallyListedTest *test = g_ptr_array_index (tests, i);
-
-      if (test->program->kind != TALLY_PROGRAM_NATIVE)
-        timed[i].duration_us = *(gint64 *) g_hash_table_lookup (totals, test->program);
-    }
+    if (keys[i] != NULL)
+      timed[i].duration_us = *(gint64 *) g_hash_table_lookup (totals, keys[i]);
   qsort (timed, tests->len, sizeof (Timed), compare_longest_first);
 
   sorted = g_ptr_array_sized_new (tests->len);
   for (guint i = 0; i < tests->len; i++)
     g_ptr_array_add (sorted, g_ptr_array_index (tests, timed[i].position));
+  g_clear_pointer (&totals, g_hash_table_unref);
+  for (guint i = 0; i < tests->len; i++)
+    g_free (keys[i]);
   return sorted;
 }
 
@@ -383,6 +389,77 @@ apply_stepwise (GPtrArray  *tests,
   return rest;
 }
 
+static char *
+group_key (TallyListedTest *test)
+{
+  const char *group = tally_markers_lookup (test->markers, "group");
+
+  return group ? g_strdup_printf ("%s\x1f%s", test->program->path, group) : NULL;
+}
+
+/* A group runs on one worker in registration order: after history or
+ * random order moved its members, the whole group takes the place of its
+ * first member in @reordered, its members in their order in @registered
+ * (the same tests before reordering). */
+static GPtrArray *
+keep_groups_in_order (GPtrArray *reordered,
+                      GPtrArray *registered)
+{
+  g_autoptr(GHashTable) groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) g_ptr_array_unref);
+  GPtrArray *result;
+
+  for (guint i = 0; i < registered->len; i++)
+    {
+      TallyListedTest *test = g_ptr_array_index (registered, i);
+      char *key = group_key (test);
+      GPtrArray *members;
+
+      if (key == NULL)
+        continue;
+      members = g_hash_table_lookup (groups, key);
+      if (members == NULL)
+        g_hash_table_insert (groups, g_strdup (key), members = g_ptr_array_new ());
+      g_ptr_array_add (members, test);
+      g_free (key);
+    }
+  if (g_hash_table_size (groups) == 0)
+    return g_ptr_array_ref (reordered);
+
+  result = g_ptr_array_sized_new (reordered->len);
+  for (guint i = 0; i < reordered->len; i++)
+    {
+      TallyListedTest *test = g_ptr_array_index (reordered, i);
+      g_autofree char *key = group_key (test);
+      GPtrArray *members;
+
+      if (key == NULL)
+        g_ptr_array_add (result, test);
+      else if ((members = g_hash_table_lookup (groups, key)) != NULL)
+        {
+          g_ptr_array_extend (result, members, NULL, NULL);
+          g_hash_table_remove (groups, key);   /* placed: later members are in */
+        }
+    }
+  return result;
+}
+
+/* -v: what reading each program made of it (the console's stream). */
+static void
+say_what_programs_are (RunOptions *o,
+                       GPtrArray  *programs)
+{
+  FILE *console = (o->json || o->tap) ? stderr : stdout;
+
+  for (guint i = 0; i < programs->len; i++)
+    {
+      TallyProgram *program = g_ptr_array_index (programs, i);
+      g_autofree char *name = tally_text_inert (program->name, -1, FALSE);
+
+      fprintf (console, "%s: read as %s\n", name, program->taken_for ? program->taken_for : "?");
+    }
+}
+
 static GPtrArray *
 order_tests (GPtrArray  *selected,
              RunOptions *o,
@@ -390,6 +467,7 @@ order_tests (GPtrArray  *selected,
              History    *history)
 {
   g_autoptr(GPtrArray) tests = g_ptr_array_copy (selected, NULL, NULL);
+  g_autoptr(GPtrArray) registered = NULL;
 
   if (store != NULL)
     {
@@ -417,14 +495,17 @@ order_tests (GPtrArray  *selected,
     }
 
   if (o->stepwise)
-    {
-      GPtrArray *rest = apply_stepwise (tests, store);
-      g_ptr_array_unref (tests);
-      return rest;   /* stepwise keeps the given order */
-    }
+    return apply_stepwise (tests, store);   /* keeps the given order */
 
+  registered = g_ptr_array_ref (tests);
   if (o->random_order)
-    shuffle (tests, o->seed_value);
+    {
+      GPtrArray *shuffled = g_ptr_array_copy (tests, NULL, NULL);
+
+      shuffle (shuffled, o->seed_value);
+      g_ptr_array_unref (tests);
+      tests = shuffled;
+    }
   else if (tally_durations_size (history->durations) > 0)
     {
       GPtrArray *sorted = sort_longest_first (tests, history);
@@ -445,7 +526,7 @@ order_tests (GPtrArray  *selected,
       tests = ordered;
     }
 
-  return g_steal_pointer (&tests);
+  return keep_groups_in_order (tests, registered);
 }
 
 /* The database, opened now or while the program was listed (@early,
@@ -927,6 +1008,8 @@ tally_cmd_run (int    argc,
     goto out;
   /* Programs left out with an error end the run with status 3. */
   discover_status = status;
+  if (o.verbose)
+    say_what_programs_are (&o, programs);
 
   status = TALLY_EXIT_USAGE;
   if (!(selected = tally_cmd_select (CMD, programs, o.marker_expr, o.keyword_expr)))

@@ -159,6 +159,33 @@ print_result_line (TallyResultRow *row)
   printf ("\n");
 }
 
+/* One line to copy: the command that reruns this test alone, when the
+ * stored program name is a program (absolute, or relative to where the
+ * run ran). A test meson registered is stored under its meson name: no
+ * line for it (its environment and arguments are meson's). */
+static void
+print_rerun (Show           *show,
+             TallyResultRow *row)
+{
+  g_autofree char *program = NULL;
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *shown = NULL;
+
+  if (g_path_is_absolute (row->program))
+    program = g_strdup (row->program);
+  else if (show->run->cwd != NULL && strchr (row->program, '/') != NULL)
+    program = g_build_filename (show->run->cwd, row->program, NULL);
+  if (program == NULL || !g_file_test (program, G_FILE_TEST_IS_EXECUTABLE)
+      || g_file_test (program, G_FILE_TEST_IS_DIR))
+    return;
+
+  argv = tally_cmd_rerun_argv (program, row->path);
+  line = tally_cmd_shell_join ((const char * const *) argv);
+  shown = inert (line, -1);
+  printf ("  rerun alone: %s\n", shown);
+}
+
 static gboolean
 print_failure (Show            *show,
                TallyResultRow  *row,
@@ -166,6 +193,7 @@ print_failure (Show            *show,
 {
   printf ("\n");
   print_result_line (row);
+  print_rerun (show, row);
   if (row->message != NULL)
     {
       g_autofree char *message = inert (row->message, row->message_len);

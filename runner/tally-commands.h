@@ -26,6 +26,7 @@ int tally_cmd_history (int argc, char **argv);
 int tally_cmd_merge   (int argc, char **argv);
 int tally_cmd_markers (int argc, char **argv);
 int tally_cmd_view    (int argc, char **argv);
+int tally_cmd_debug   (int argc, char **argv);
 
 /* The database path from --db, else $TALLY_DB, else .tally/results.sqlite. */
 char *tally_cmd_default_db_path (const char *option_value);

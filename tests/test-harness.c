@@ -324,9 +324,11 @@ test_standalone_fatal_signal (TallyTest *t, gconstpointer data)
 {
   g_autoptr(TallyRun) run = run_standalone (t, NULL, "tests/samples/sample-crash", "/crash/segv");
 
-  tally_assert_nonnull (strstr (run->out, "not ok 1 /crash/segv # crashed: the process died of a fatal signal\n"
-                                          "Bail out! /crash/segv crashed\n"));
+  tally_assert_nonnull (strstr (run->out, "not ok 1 /crash/segv # crashed: the process died of SIGSEGV (Segmentation fault)\n"
+                                          "# log:\n"
+                                          "#   message  SampleCrash: about to crash\n"));
   tally_assert_nonnull (strstr (run->out, "#   last words on stderr"));
+  tally_assert_nonnull (strstr (run->out, "Bail out! /crash/segv crashed\n"));
 }
 
 static void

@@ -222,6 +222,44 @@ test_log_malformed_payloads (TallyTest *t, gconstpointer data)
   tally_assert_false (tally_protocol_log_parse (&frame, &index, &view));
 }
 
+/* CRASH, as the fatal-signal handler writes it: a round trip, and every
+ * proper prefix or a frame count larger than the payload refused. */
+static void
+test_crash_round_trip (TallyTest *t, gconstpointer data)
+{
+  static const guint64 frames[] = { 0x1000, 0x2000, 0x30000000000 };
+  static const char maps[] = "55d0-55d1 r-xp 00001000 08:01 42 /usr/bin/x\n";
+  g_autoptr(GByteArray) bytes = g_byte_array_new ();
+  g_autoptr(GBytes) payload = NULL;
+  TallyMessageType type = 0;
+  TallyCrashInfo crash;
+  TallyFrame frame;
+
+  g_byte_array_set_size (bytes, tally_protocol_crash_size (G_N_ELEMENTS (frames), strlen (maps)));
+  tally_protocol_crash_write (bytes->data, 11, 1, 0x10, frames, G_N_ELEMENTS (frames), maps, strlen (maps));
+  payload = read_one_frame (bytes, &type, NULL);
+  tally_assert_nonnull (payload);
+  tally_assert_cmpint (type, ==, TALLY_MSG_CRASH);
+
+  frame = frame_of (type, payload);
+  tally_assert_true (tally_protocol_crash_parse (&frame, &crash));
+  tally_assert_cmpint (crash.signum, ==, 11);
+  tally_assert_cmpint (crash.code, ==, 1);
+  tally_assert_cmpuint (crash.address, ==, 0x10);
+  tally_assert_cmpuint (crash.n_frames, ==, 3);
+  tally_assert_cmpuint (crash.frames[2], ==, 0x30000000000);
+  tally_assert_cmpstr (crash.maps, ==, maps);
+  tally_crash_info_clear (&crash);
+
+  for (gsize n = 0; n < frame.size; n++)
+    {
+      TallyFrame shorter = frame;
+
+      shorter.size = n;
+      tally_assert_false (tally_protocol_crash_parse (&shorter, &crash));
+    }
+}
+
 static void
 test_frame_padding_must_be_zero (TallyTest *t, gconstpointer data)
 {
@@ -286,6 +324,7 @@ register_tests (void)
   tally_add ("/protocol/log/string-starting-with-nul", test_log_string_starting_with_nul, NULL);
   tally_add ("/protocol/log/malformed", test_log_malformed_payloads, NULL);
   tally_add ("/protocol/finished/round-trip", test_finished_round_trip, NULL);
+  tally_add ("/protocol/crash/round-trip", test_crash_round_trip, NULL);
   tally_add ("/protocol/frame/padding-must-be-zero", test_frame_padding_must_be_zero, NULL);
   tally_add ("/protocol/frame/unknown-type", test_frame_unknown_type, NULL);
   tally_add ("/protocol/frame/variant-of-wrong-type", test_variant_of_wrong_type, NULL);

@@ -85,6 +85,26 @@ append_outcome_word (TallyConsoleReporter *self,
     g_string_append_c (out, ' ');
 }
 
+/* The word of a finished attempt: RETRY for a failure that runs again. */
+static void
+append_attempt_word (TallyConsoleReporter *self,
+                     GString              *out,
+                     const TallyRunItem   *item,
+                     guint                 width)
+{
+  const char *word = "RETRY";
+  gsize len = strlen (word);
+
+  if (!item->will_retry)
+    {
+      append_outcome_word (self, out, item->result.outcome, width);
+      return;
+    }
+  append_coloured (self, out, outcome_colour (TALLY_OUTCOME_FLAKY), word);
+  for (gsize i = len; i < width; i++)
+    g_string_append_c (out, ' ');
+}
+
 /* Locale-independent: "0.4 ms", "12.3 ms", "2.50 s". */
 static void
 append_duration (GString *out,
@@ -216,6 +236,14 @@ console_run_started (TallyReporter      *reporter,
   TallyConsoleReporter *self = (TallyConsoleReporter *) reporter;
   g_autoptr(GString) out = NULL;
 
+  /* A random order is replayed with its seed: said whenever it is random. */
+  if (self->verbosity == TALLY_VERBOSITY_NORMAL && info->random_order)
+    {
+      out = g_string_new (NULL);
+      g_string_append_printf (out, "random order (--seed %" G_GUINT64_FORMAT ")\n", info->seed);
+      print (self, out);
+      return;
+    }
   if (self->verbosity < TALLY_VERBOSITY_VERBOSE)
     return;
 
@@ -241,11 +269,13 @@ append_failure_line (TallyConsoleReporter *self,
 {
   g_autofree char *first = short_reason (&item->result);
 
-  append_outcome_word (self, out, item->result.outcome, 0);
+  append_attempt_word (self, out, item, 0);
   g_string_append_c (out, ' ');
   append_item_name (out, item);
   if (first)
     g_string_append_printf (out, " (%s)", first);
+  if (item->will_retry)
+    g_string_append_printf (out, " (attempt %u failed; retrying)", item->attempt);
   g_string_append_c (out, '\n');
 }
 
@@ -257,7 +287,7 @@ append_verbose_line (TallyConsoleReporter *self,
 {
   TallyOutcome outcome = item->result.outcome;
 
-  append_outcome_word (self, out, outcome, 7);
+  append_attempt_word (self, out, item, 7);
   g_string_append_c (out, ' ');
   append_item_name (out, item);
   g_string_append (out, "  ");

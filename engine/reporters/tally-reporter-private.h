@@ -25,6 +25,8 @@ typedef struct
   GBytes *err;              /* captured stderr (capped) */
   gint64 result_id;         /* row in the store, 0 without one */
   gboolean serial;
+  gboolean will_retry;      /* a failed attempt that runs again (--retries,
+                               retries=N): reported as a retry */
   guint seq;                /* order of creation: the selection's order,
                                then retries */
   guint deaths;             /* workers that died with it at the head, unconfirmed */
