@@ -23,7 +23,13 @@ run_phase (TallyTest  *test,
   test->phase = phase;
 
   if (sigsetjmp (test->escape, 0) != 0)
-    return FALSE;
+    {
+      /* Nothing the cut-short phase scheduled may run against its
+       * unwound frames (tally-unwind.c). */
+      test->unwound = TRUE;
+      tally_unwind_drop_pending (test);
+      return FALSE;
+    }
 
   test->escape_armed = TRUE;
   func (test, fixture);
@@ -77,6 +83,12 @@ static void
 phase_dispatch_ready (TallyTest *test,
                       gpointer   fixture)
 {
+  if (test->unwound)
+    {
+      tally_unwind_drop_pending (test);
+      return;
+    }
+
   for (guint i = 0; i < MAX_FINAL_DISPATCHES; i++)
     if (!g_main_context_iteration (test->context, FALSE))
       break;
@@ -177,6 +189,7 @@ run_phases (TallyTest *test,
       return;
     }
 
+  test->body_first_id = tally_unwind_next_source_id (test->context);
   if (run_phase (test, TALLY_PHASE_BODY, phase_body, fixture) && test->holds > 0)
     run_phase (test, TALLY_PHASE_WAIT, phase_wait, fixture);
 
@@ -208,6 +221,7 @@ tally_executor_run (const TallyTestCase    *tc,
   g_main_context_push_thread_default (test->context);
   test->base_depth = g_main_depth ();
   tally_leaks_begin (test, &probe);
+  test->body_first_id = tally_unwind_next_source_id (test->context);
 
   run_phases (test, fixture);
 
@@ -219,6 +233,7 @@ tally_executor_run (const TallyTestCase    *tc,
    * sources) alive: drop it before judging what was left behind. */
   g_clear_object (&test->last_result);
   g_clear_object (&test->pending_result);
+  tally_async_clear (test);
   run_phase (test, TALLY_PHASE_CHECK, phase_dispatch_ready, fixture);
 
   pop_context (test);
@@ -226,6 +241,7 @@ tally_executor_run (const TallyTestCase    *tc,
     check_leftovers (test, &probe);
   check_caplog (test);
 
+  tally_gtest_end_test (test);
   tally_caplog_end (test);
   tally_test_set_current (NULL);
   apply_xfail (test);

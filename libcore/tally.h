@@ -11,7 +11,9 @@
 # include "tally-log-record.h"
 # include "tally-test.h"
 # include "tally-assert.h"
+# include "tally-async.h"
 # include "tally-caplog.h"
 # include "tally-registry.h"
 # include "tally-main.h"
+# include "tally-gtest.h"
 #undef TALLY_INSIDE
