@@ -233,7 +233,7 @@ static const char *
 gtest_markers (const char *path)
 {
   if (!in_subprocess && strstr (path, "/subprocess") != NULL)
-    return "skip=runs only as a child of g_test_trap_subprocess()";
+    return "skip=\"runs only as a child of g_test_trap_subprocess()\"";
   return NULL;
 }
 
@@ -874,7 +874,11 @@ tally_gtest_trap_subprocess (const char           *test_path,
       g_source_set_callback (timer, on_trap_timeout_cb, child, NULL);
       g_source_attach (timer, context);
     }
-  g_subprocess_communicate_async (child, NULL, NULL, on_communicated_cb, &done);
+  {
+    g_autoptr(GBytes) no_input = (flags & G_SUBPROCESS_FLAGS_STDIN_PIPE) ? g_bytes_new_static ("", 0) : NULL;
+
+    g_subprocess_communicate_async (child, no_input, NULL, on_communicated_cb, &done);
+  }
   while (!done)
     g_main_context_iteration (context, TRUE);
   g_subprocess_wait (child, NULL, NULL);
