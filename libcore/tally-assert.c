@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
+#include <sys/syscall.h>
 
 #include "tally-assert.h"
 #include "tally-test-private.h"
@@ -25,6 +27,15 @@ fail_current (const char *file,
       fprintf (stderr, "%s:%d: %s\n", file, line, message);
       g_free (message);
       abort ();
+    }
+
+  if (tally_threads_late_owner (test, (guint64) syscall (SYS_gettid)) != NULL)
+    {
+      /* A thread of an ended test: it cannot fail the running one. */
+      g_printerr ("%s:%d: in a thread started by %s, after it ended: %s\n", file, line,
+                  tally_threads_late_owner (test, (guint64) syscall (SYS_gettid)), message);
+      g_free (message);
+      g_thread_exit (NULL);
     }
 
   tally_test_set_failure (test, TALLY_OUTCOME_FAILED, file, line, message);

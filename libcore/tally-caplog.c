@@ -213,6 +213,23 @@ note_unexpected (TallyTest            *test,
     g_string_append_printf (test->unexpected, " (%s:%d)", record->file, record->line);
 }
 
+/* A record from a thread that an earlier test started, logged after that
+ * test ended: it cannot fail the running test, which did not start the
+ * thread. It is kept, as information that names the thread's test. */
+static void
+mark_late (TallyLogRecord *record,
+           const char     *owner)
+{
+  char *message = g_strdup_printf ("late %s from a thread started by %s (which has ended): %.*s",
+                                   tally_log_level_to_string (record->level), owner,
+                                   (int) MIN (record->message_len, G_MAXINT), record->message);
+
+  g_free (record->message);
+  record->message = message;
+  record->message_len = strlen (message);
+  record->level = G_LOG_LEVEL_INFO;
+}
+
 static GLogWriterOutput
 tally_log_writer (GLogLevelFlags   level,
                   const GLogField *fields,
@@ -221,6 +238,7 @@ tally_log_writer (GLogLevelFlags   level,
 {
   TallyLogRecord *record;
   TallyTest *test;
+  const char *late_owner;
 
   g_mutex_lock (&caplog_lock);
 
@@ -234,7 +252,9 @@ tally_log_writer (GLogLevelFlags   level,
   if (echo)
     g_log_writer_default (level, fields, n_fields, user_data);
 
-  if (!match_expectation (test, record)
+  if ((late_owner = tally_threads_late_owner (test, record->thread_id)) != NULL)
+    mark_late (record, late_owner);
+  else if (!match_expectation (test, record)
       && (record->level & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL)))
     note_unexpected (test, record);
 

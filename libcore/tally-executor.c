@@ -216,6 +216,7 @@ tally_executor_run (const TallyTestCase    *tc,
   if (tc->fixture_size > 0)
     fixture = g_malloc0 (tc->fixture_size);
 
+  tally_threads_begin ();
   tally_test_set_current (test);
   tally_caplog_begin (test);
   g_main_context_push_thread_default (test->context);
@@ -243,6 +244,7 @@ tally_executor_run (const TallyTestCase    *tc,
 
   tally_gtest_end_test (test);
   tally_caplog_end (test);
+  tally_threads_end (test);
   tally_test_set_current (NULL);
   apply_xfail (test);
 

@@ -1039,6 +1039,23 @@ tally_gtest_subprocess_main (TallyProgramOptions *options)
 
 /* GLib's assertions in a Tally test --------------------------------------- */
 
+static gboolean nonfatal_assertions;
+
+/**
+ * tally_gtest_set_nonfatal_assertions:
+ *
+ * g_test_set_nonfatal_assertions(): from now on, in this process, GLib's
+ * `g_assert_*()` macros (not g_assert() and g_assert_not_reached(), as
+ * under GTest) in files that include <tally.h> end only the running test,
+ * with their message and file:line, like tally_assert*(). Unlike GTest,
+ * the test does not go on after the failed assertion.
+ */
+void
+tally_gtest_set_nonfatal_assertions (void)
+{
+  nonfatal_assertions = TRUE;
+}
+
 G_NORETURN static void
 fail_or_abort (const char *domain,
                const char *file,
@@ -1048,9 +1065,9 @@ fail_or_abort (const char *domain,
 {
   char buffer[4096];
 
-  if (tally_test_get_current () == NULL)
+  if (tally_test_get_current () == NULL || !nonfatal_assertions)
     {
-      /* Not in a test: what GLib would do. */
+      /* What GLib does: print the ERROR line and abort. */
       g_assertion_message (domain, file, line, func, message);
       abort ();
     }
@@ -1068,8 +1085,9 @@ fail_or_abort (const char *domain,
  * @func: the function
  * @message: the message
  *
- * What GLib's g_assert*() call in a file that includes <tally.h>: fails
- * the running test, or aborts like GLib outside one.
+ * What GLib's g_assert_*() call in a file that includes <tally.h>: aborts
+ * like GLib, or, after g_test_set_nonfatal_assertions(), fails the
+ * running test.
  */
 void
 tally_gtest_assertion_message (const char *domain,
@@ -1090,7 +1108,8 @@ tally_gtest_assertion_message (const char *domain,
  * @func: the function
  * @expr: (nullable): the expression
  *
- * g_assert() and g_assert_not_reached() in a Tally test.
+ * g_assert() and g_assert_not_reached() in a Tally test: abort, as under
+ * GTest.
  */
 void
 tally_gtest_assertion_message_expr (const char *domain,
@@ -1099,9 +1118,9 @@ tally_gtest_assertion_message_expr (const char *domain,
                                     const char *func,
                                     const char *expr)
 {
-  fail_or_abort (domain, file, line, func,
-                 expr ? g_strdup_printf ("assertion failed: (%s)", expr)
-                      : g_strdup ("code should not be reached"));
+  /* Fatal under GTest even with nonfatal assertions. */
+  g_assertion_message_expr (domain, file, line, func, expr);
+  abort ();
 }
 
 /**
@@ -1236,5 +1255,10 @@ tally_gtest_assertion_message_error (const char   *domain,
                                      GQuark        error_domain,
                                      int           error_code)
 {
+  if (tally_test_get_current () == NULL || !nonfatal_assertions)
+    {
+      g_assertion_message_error (domain, file, line, func, expr, error, error_domain, error_code);
+      abort ();
+    }
   tally_assertion_failed_error (file, line, func, expr, error, error_domain, error_code);
 }

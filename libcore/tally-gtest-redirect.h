@@ -52,9 +52,7 @@
 # define g_test_trap_fork(usec, flags) \
   (tally_gtest_unsupported (__FILE__, __LINE__, "g_test_trap_fork()", \
                             "g_test_trap_subprocess()"), FALSE)
-# define g_test_set_nonfatal_assertions() \
-  tally_gtest_unsupported (__FILE__, __LINE__, "g_test_set_nonfatal_assertions()", \
-                           "nothing: g_assert*() in a Tally test already end only the test")
+# define g_test_set_nonfatal_assertions tally_gtest_set_nonfatal_assertions
 
 # define g_assertion_message tally_gtest_assertion_message
 # define g_assertion_message_expr tally_gtest_assertion_message_expr

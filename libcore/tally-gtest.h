@@ -19,8 +19,10 @@ G_BEGIN_DECLS
  * and tally_run(): a GTest program becomes a Tally program by including
  * <tally.h>. The redirections are macros, so they apply to the files that
  * include <tally.h>; define TALLY_NO_GTEST_COMPAT before including it to
- * keep GLib's own functions. GLib's g_assert*() macros, in those files,
- * fail the running test like tally_assert*() instead of aborting. */
+ * keep GLib's own functions. GLib's g_assert_*() macros abort the process,
+ * as under GTest (the runner records the failure's message and starts a
+ * new worker), unless g_test_set_nonfatal_assertions() was called: then,
+ * in those files, they end only the running test, like tally_assert*(). */
 
 void        tally_gtest_init            (int            *argc,
                                          char         ***argv,
@@ -91,6 +93,7 @@ void        tally_gtest_trap_assertions (const char     *domain,
                                          guint64         assertion_flags,
                                          const char     *pattern);
 gboolean    tally_gtest_subprocess      (void);
+void        tally_gtest_set_nonfatal_assertions (void);
 void        tally_gtest_unsupported     (const char     *file,
                                          int             line,
                                          const char     *what,

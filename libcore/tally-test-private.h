@@ -115,6 +115,12 @@ char      *tally_caplog_take_unmet (TallyTest           *test);
 guint      tally_unwind_next_source_id (GMainContext   *context);
 void       tally_unwind_drop_pending   (TallyTest      *test);
 
+/* which test started a thread (tally-threads.c) */
+void        tally_threads_begin      (void);
+void        tally_threads_end        (TallyTest      *test);
+const char *tally_threads_late_owner (TallyTest      *test,
+                                      guint64         tid);
+
 /* per-test state of tally-async.c and tally-gtest-compat.c */
 void       tally_async_clear           (TallyTest      *test);
 void       tally_gtest_end_test        (TallyTest      *test);

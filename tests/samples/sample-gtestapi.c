@@ -197,13 +197,16 @@ test_gtest_trap_timeout (void)
 static void
 test_gtest_g_assert (void)
 {
+  /* main() made GLib's assertions non-fatal: this one ends the test. */
   g_assert_cmpint (2 + 2, ==, 5);
 }
 
 static void
 test_gtest_unsupported (void)
 {
-  g_test_set_nonfatal_assertions ();
+  if (g_test_trap_fork (0, 0))
+    return;
+  g_test_message ("the parent goes on");
 }
 
 typedef struct
@@ -274,6 +277,40 @@ test_thread_assert_gtask (TallyTest *t, gconstpointer data)
   g_task_set_task_data (task, GINT_TO_POINTER (5), NULL);
   g_task_run_in_thread (task, failing_task_thread);
   g_task_propagate_boolean (G_TASK (tally_test_await (t)), NULL);
+}
+
+static gpointer
+late_thread (gpointer data)
+{
+  g_usleep (300 * 1000);
+  g_warning ("late warning from /late/a's thread");
+  g_usleep (100 * 1000);
+  tally_assert_cmpint (1, ==, 0);
+  return NULL;
+}
+
+static void
+test_late_a (TallyTest *t, gconstpointer data)
+{
+  /* Ends at once; its thread warns, then fails, while /late/b runs. */
+  g_thread_unref (g_thread_new ("late", late_thread, NULL));
+}
+
+static gboolean
+time_passed (gpointer data)
+{
+  return g_get_monotonic_time () >= *(gint64 *) data;
+}
+
+static void
+test_late_b (TallyTest *t, gconstpointer data)
+{
+  gint64 until = g_get_monotonic_time () + 800 * 1000;
+
+  tally_test_wait_until (t, time_passed, &until);
+  tally_assert_logged (t, G_LOG_LEVEL_INFO, NULL,
+                       "late warning from a thread started by /late/a (which has ended): "
+                       "late warning from /late/a's thread");
 }
 
 /* Item 9 ----------------------------------------------------------------- */
@@ -451,6 +488,9 @@ register_tests (void)
   tally_add ("/thread/assert-in-gthread", test_thread_assert_gthread, "timeout=30");
   tally_add ("/thread/assert-in-gtask-thread", test_thread_assert_gtask, "timeout=30");
 
+  tally_add ("/late/a", test_late_a, "group=late");
+  tally_add ("/late/b", test_late_b, "group=late");
+
   tally_add ("/async/slots", test_async_slots, NULL);
   tally_add ("/async/await-timeout", test_async_await_timeout, NULL);
   tally_add ("/async/single-await-timeout", test_async_single_await_timeout, NULL);
@@ -465,6 +505,7 @@ int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_set_nonfatal_assertions ();
   register_tests ();
   return g_test_run ();
 }

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "Tally"
+
+#include "config.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tally-test-private.h"
+
+/* Which test started a thread. A thread a test started can outlive it and
+ * log (or fail an assertion) while a later test runs: that must not fail
+ * the later test. GLib offers no hook on thread creation, so the threads
+ * of the process are listed (/proc/self/task) when a test ends, and the
+ * new ones are taken as the ending test's. Listing costs ~8 µs, so it is
+ * done only when the number of threads changed: fstat() of the open
+ * /proc/self/task directory gives it as the link count, for well under a
+ * microsecond. (A test that both loses a thread and starts one keeps the
+ * count and is missed: its thread counts as the worker's, as before.)
+ *
+ * Threads that exist before the first test, and GLib's shared threads
+ * (thread pools, "gmain", "gdbus", …) and Tally's own ("tally-fixtures"),
+ * belong to no test: what they log
+ * goes to the running test, as it always did. */
+
+static GMutex threads_lock;
+static int task_fd = -1;
+static nlink_t last_links;
+/* tid → interned path of the test that started it, or "" for none */
+static GHashTable *owners;
+
+static gboolean
+is_shared_thread (const char *comm)
+{
+  static const char * const shared[] = {
+    "pool", "gmain", "gdbus", "dconf worker", "gvfs", "tally-", NULL
+  };
+
+  for (guint i = 0; shared[i] != NULL; i++)
+    if (g_str_has_prefix (comm, shared[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+read_comm (const char *tid,
+           char       *comm,
+           gsize       size)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/comm", tid);
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd >= 0 ? read (fd, comm, size - 1) : -1;
+
+  if (fd >= 0)
+    close (fd);
+  comm[MAX (n, 0)] = '\0';
+  comm[strcspn (comm, "\n")] = '\0';
+}
+
+/* Re-lists the threads; new ones become @owner's (NULL: nobody's).
+ * Called with the lock held. */
+static void
+relist (const char *owner)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  GHashTableIter iter;
+  gpointer key;
+  DIR *dir;
+  struct dirent *entry;
+  int fd = dup (task_fd);
+
+  if (fd < 0 || (dir = fdopendir (fd)) == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      return;
+    }
+  rewinddir (dir);
+
+  while ((entry = readdir (dir)) != NULL)
+    {
+      guint64 tid = g_ascii_strtoull (entry->d_name, NULL, 10);
+      char comm[32];
+
+      if (tid == 0)
+        continue;
+      g_hash_table_add (seen, GSIZE_TO_POINTER (tid));
+      if (g_hash_table_contains (owners, GSIZE_TO_POINTER (tid)))
+        continue;
+
+      read_comm (entry->d_name, comm, sizeof comm);
+      g_hash_table_insert (owners, GSIZE_TO_POINTER (tid),
+                           (gpointer) (owner != NULL && !is_shared_thread (comm) ? owner : ""));
+    }
+  closedir (dir);
+
+  /* Threads that ended: their ids may come back for new threads. */
+  g_hash_table_iter_init (&iter, owners);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_hash_table_contains (seen, key))
+      g_hash_table_iter_remove (&iter);
+}
+
+/* Before the first test: the threads that exist now are nobody's. */
+void
+tally_threads_begin (void)
+{
+  struct stat st;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&threads_lock);
+
+  if (owners != NULL)
+    return;
+
+  owners = g_hash_table_new (NULL, NULL);
+  task_fd = open ("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (task_fd < 0 || fstat (task_fd, &st) != 0)
+    return;
+  last_links = st.st_nlink;
+  relist (NULL);
+}
+
+/* As @test ends: the threads that appeared during it are its own. */
+void
+tally_threads_end (TallyTest *test)
+{
+  struct stat st;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&threads_lock);
+
+  if (task_fd < 0 || fstat (task_fd, &st) != 0 || st.st_nlink == last_links)
+    return;
+  last_links = st.st_nlink;
+  relist (g_intern_string (tally_test_get_path (test)));
+}
+
+/* The path of the ended test that started thread @tid, if @tid is such a
+ * thread and @test (the running one) is another test; else NULL. */
+const char *
+tally_threads_late_owner (TallyTest *test,
+                          guint64    tid)
+{
+  const char *owner;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&threads_lock);
+
+  if (owners == NULL)
+    return NULL;
+  owner = g_hash_table_lookup (owners, GSIZE_TO_POINTER (tid));
+  if (owner == NULL || owner[0] == '\0' || (test != NULL && owner == g_intern_string (test->tc->path)))
+    return NULL;
+  return owner;
+}
