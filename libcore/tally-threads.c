@@ -4,11 +4,13 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 
 #include "tally-test-private.h"
 
@@ -19,8 +21,8 @@
  * new ones are taken as the ending test's. Listing costs ~8 µs, so it is
  * done only when the number of threads changed: fstat() of the open
  * /proc/self/task directory gives it as the link count, for well under a
- * microsecond. (A test that both loses a thread and starts one keeps the
- * count and is missed: its thread counts as the worker's, as before.)
+ * microsecond; and when a thread we know of has ended (tgkill() with
+ * signal 0 says so), since a test may lose one thread and start another.
  *
  * Threads that exist before the first test, and GLib's shared threads
  * (thread pools, "gmain", "gdbus", …) and Tally's own ("tally-fixtures"),
@@ -123,6 +125,28 @@ tally_threads_begin (void)
   relist (NULL);
 }
 
+/* Whether a thread we know of has ended (a thread of the test's that
+ * ended as another began leaves the count as it was). One tgkill(0) per
+ * other known thread: none in a single-threaded worker. */
+static gboolean
+known_thread_ended (void)
+{
+  GHashTableIter iter;
+  gpointer key;
+  pid_t pid = getpid ();
+  pid_t self = (pid_t) syscall (SYS_gettid);
+
+  g_hash_table_iter_init (&iter, owners);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      pid_t tid = (pid_t) GPOINTER_TO_SIZE (key);
+
+      if (tid != self && syscall (SYS_tgkill, pid, tid, 0) != 0 && errno == ESRCH)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* As @test ends: the threads that appeared during it are its own. */
 void
 tally_threads_end (TallyTest *test)
@@ -130,7 +154,9 @@ tally_threads_end (TallyTest *test)
   struct stat st;
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&threads_lock);
 
-  if (task_fd < 0 || fstat (task_fd, &st) != 0 || st.st_nlink == last_links)
+  if (task_fd < 0 || fstat (task_fd, &st) != 0)
+    return;
+  if (st.st_nlink == last_links && !known_thread_ended ())
     return;
   last_links = st.st_nlink;
   relist (g_intern_string (tally_test_get_path (test)));
