@@ -146,12 +146,35 @@ test_rand_reproducible (TallyTest *t, gconstpointer data)
   tally_assert_cmpstr (a, !=, c);
 }
 
+/* The real GLib test files of tests/ported/, under two workers: every
+ * test passes (tests/ported/meson.build runs them standalone). */
+static void
+test_ported_under_workers (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *error_tests = tally_util_build_path ("tests/ported/ported-glib-error");
+  g_autofree char *stream_tests = tally_util_build_path ("tests/ported/ported-gio-memory-input-stream");
+  g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "-n", "2", "--no-db", "--json",
+                                            error_tests, stream_tests, NULL);
+  GHashTableIter iter;
+  gpointer path;
+
+  tally_assert_cmpint (run->status, ==, 0);
+  tally_assert_cmpuint (g_hash_table_size (run->finished), ==, 11 + 6);
+  g_hash_table_iter_init (&iter, run->finished);
+  while (g_hash_table_iter_next (&iter, &path, NULL))
+    tally_assert_cmpstr (tally_util_outcome (run, path), ==, "passed");
+  tally_assert_cmpstr (tally_util_outcome (run, "/error/extended/duplicate"), ==, "passed");
+  tally_assert_cmpstr (tally_util_outcome (run, "/memory-input-stream/async"), ==, "passed");
+}
+
 static void
 register_tests (void)
 {
   tally_add ("/gtestapi/under-workers", test_under_workers, "timeout=120");
   tally_add ("/gtestapi/standalone", test_standalone, "timeout=120");
   tally_add ("/gtestapi/rand-reproducible-with-seed", test_rand_reproducible, NULL);
+  tally_add ("/gtestapi/ported-under-workers", test_ported_under_workers, "timeout=120");
 }
 
 TALLY_MAIN (register_tests)
