@@ -632,6 +632,24 @@ tally_gtest_get_filename (GTestFileType  file_type,
   return path;
 }
 
+/**
+ * tally_gtest_queue_destroy:
+ * @destroy_func: what to call
+ * @destroy_data: its argument
+ *
+ * g_test_queue_destroy(), g_test_queue_free() and g_test_queue_unref(): a
+ * cleanup of the running test (tally_test_add_cleanup()).
+ */
+void
+tally_gtest_queue_destroy (GDestroyNotify destroy_func,
+                           gpointer       destroy_data)
+{
+  TallyTest *test = require_test ("g_test_queue_destroy()");
+
+  if (test != NULL)
+    tally_test_add_cleanup (test, destroy_func, destroy_data);
+}
+
 /* Random numbers ---------------------------------------------------------- */
 
 /* Each test gets its own GRand, seeded from the run's seed and the test's

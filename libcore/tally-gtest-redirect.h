@@ -31,6 +31,8 @@
 # define g_test_summary tally_gtest_summary
 # define g_test_get_path tally_gtest_get_path
 # define g_test_get_filename tally_gtest_get_filename
+# define g_test_queue_free(p) tally_gtest_queue_destroy (g_free, (p))
+# define g_test_queue_destroy tally_gtest_queue_destroy
 
 # undef g_test_rand_bit
 # define g_test_rand_bit() (0 != (tally_gtest_rand_int () & (1 << 15)))

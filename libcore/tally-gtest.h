@@ -66,6 +66,9 @@ const char *tally_gtest_get_filename    (GTestFileType   file_type,
                                          const char     *first_path,
                                          ...) G_GNUC_NULL_TERMINATED;
 
+void        tally_gtest_queue_destroy   (GDestroyNotify  destroy_func,
+                                         gpointer        destroy_data);
+
 gint32      tally_gtest_rand_int        (void);
 gint32      tally_gtest_rand_int_range  (gint32          begin,
                                          gint32          end);

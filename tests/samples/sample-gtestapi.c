@@ -101,6 +101,8 @@ test_gtest_metadata (void)
   g_test_bug ("123");
   g_test_summary ("checks the metadata calls");
   g_test_message ("a message of %d words", 6);
+  g_test_queue_free (g_strdup ("freed when the test ends"));
+  g_test_queue_unref (g_object_new (G_TYPE_OBJECT, NULL));
   tally_assert_logged (t, G_LOG_LEVEL_INFO, "GTest", "Bug Reference: https://bugs.example.org/123");
   tally_assert_logged (t, G_LOG_LEVEL_INFO, "GTest", "Summary: checks the metadata calls");
   tally_assert_logged (t, G_LOG_LEVEL_INFO, "GTest", "a message of 6 words");
