@@ -128,22 +128,58 @@ rand_line (TallyTest  *t,
   g_autofree char *seed_arg = g_strdup_printf ("--seed=%s", seed);
   g_autoptr(TallyRun) run = tally_util_run (t, NULL, program, "-v", "-p", "/gtest/rand",
                                             seed_arg, NULL);
-  const char *line = strstr (run->out, "rand: ");
+  /* "#   message  (no domain): rand: …", not the seed's record. */
+  const char *line = strstr (run->out, "(no domain): rand: ");
 
   tally_assert_cmpint (run->status, ==, 0);
   tally_assert_nonnull (line);
+  line += strlen ("(no domain): ");
   return g_strndup (line, strcspn (line, "\n"));
+}
+
+/* Under `tally run --seed`, in a worker process. */
+static char *
+rand_line_under_workers (TallyTest  *t,
+                         const char *seed)
+{
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("sample-gtestapi");
+  g_autofree char *db = tally_util_db_path (t);
+  g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "-n", "1", "--json", "--db", db,
+                                            "--seed", seed, "-k", "gtest and rand", program, NULL);
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GPtrArray) logs = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 result_id = tally_util_member_int (run, "/gtest/rand", "result_id");
+
+  tally_assert_cmpint (run->status, ==, 0);
+  store = tally_store_open_readonly (db, &error);
+  tally_assert_no_error (error);
+  logs = tally_store_get_logs (store, result_id, &error);
+  tally_assert_no_error (error);
+  for (guint i = 0; i < logs->len; i++)
+    {
+      TallyLogRecord *record = g_ptr_array_index (logs, i);
+
+      if (g_str_has_prefix (record->message, "rand: "))
+        return g_strdup (record->message);
+    }
+  tally_fail ("no “rand:” record among the %u of /gtest/rand", logs->len);
 }
 
 static void
 test_rand_reproducible (TallyTest *t, gconstpointer data)
 {
-  g_autofree char *a = rand_line (t, "R02S0123456789abcdef0123456789abcdef");
-  g_autofree char *b = rand_line (t, "R02S0123456789abcdef0123456789abcdef");
+  g_autofree char *a = rand_line (t, "20261207");
+  g_autofree char *b = rand_line (t, "20261207");
   g_autofree char *c = rand_line (t, "R02Sfedcba9876543210fedcba9876543210");
+
+  g_autofree char *d = rand_line_under_workers (t, "20261207");
 
   tally_assert_cmpstr (a, ==, b);
   tally_assert_cmpstr (a, !=, c);
+  /* The same numbers in a worker of `tally run --seed`. */
+  tally_assert_cmpstr (d, ==, a);
 }
 
 /* The real GLib test files of tests/ported/, under two workers: every
