@@ -999,7 +999,8 @@ tally_gtest_trap_assertions (const char *domain,
  * @instead: what to use in a Tally test
  *
  * Fails the running test for a GTest call Tally does not support, naming
- * the replacement.
+ * the replacement; outside a test (in main()), prints that and exits with
+ * status 4, rather than run fewer tests than the program registered.
  */
 void
 tally_gtest_unsupported (const char *file,
@@ -1007,12 +1008,20 @@ tally_gtest_unsupported (const char *file,
                          const char *what,
                          const char *instead)
 {
-  TallyTest *test = require_test (what);
-  g_autofree char *message = g_strdup_printf ("%s is not supported in a Tally test; use %s",
-                                              what, instead);
+  TallyTest *test = tally_test_get_current ();
+  g_autofree char *message = g_strdup_printf ("%s is not supported in a Tally %s; use %s",
+                                              what, test ? "test" : "program", instead);
 
   if (test != NULL)
-    tally_test_set_failure (test, TALLY_OUTCOME_FAILED, file, line, message);
+    {
+      tally_test_set_failure (test, TALLY_OUTCOME_FAILED, file, line, message);
+      return;
+    }
+
+  /* Outside a test (registering in main()): the program cannot run
+   * what it meant to; say so rather than run less. */
+  fprintf (stderr, "%s:%d: %s\n", file, line, message);
+  exit (4);
 }
 
 /* The child side: run the -p test with nothing captured, so that the

@@ -54,6 +54,22 @@
 # define g_test_trap_fork(usec, flags) \
   (tally_gtest_unsupported (__FILE__, __LINE__, "g_test_trap_fork()", \
                             "g_test_trap_subprocess()"), FALSE)
+# define TALLY__GTEST_SUITES "g_test_add_func(), g_test_add() or tally_add*()"
+# define g_test_create_suite(name) \
+  (tally_gtest_unsupported (__FILE__, __LINE__, "g_test_create_suite()", TALLY__GTEST_SUITES), \
+   (GTestSuite *) NULL)
+# define g_test_create_case(...) \
+  (tally_gtest_unsupported (__FILE__, __LINE__, "g_test_create_case()", TALLY__GTEST_SUITES), \
+   (GTestCase *) NULL)
+# define g_test_get_root() \
+  (tally_gtest_unsupported (__FILE__, __LINE__, "g_test_get_root()", TALLY__GTEST_SUITES), \
+   (GTestSuite *) NULL)
+# define g_test_suite_add(suite, test_case) \
+  tally_gtest_unsupported (__FILE__, __LINE__, "g_test_suite_add()", TALLY__GTEST_SUITES)
+# define g_test_suite_add_suite(suite, nestedsuite) \
+  tally_gtest_unsupported (__FILE__, __LINE__, "g_test_suite_add_suite()", TALLY__GTEST_SUITES)
+# define g_test_run_suite(suite) \
+  (tally_gtest_unsupported (__FILE__, __LINE__, "g_test_run_suite()", "g_test_run() or tally_run()"), 1)
 # define g_test_set_nonfatal_assertions tally_gtest_set_nonfatal_assertions
 
 # define g_assertion_message tally_gtest_assertion_message

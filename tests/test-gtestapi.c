@@ -204,12 +204,28 @@ test_ported_under_workers (TallyTest *t, gconstpointer data)
   tally_assert_cmpstr (tally_util_outcome (run, "/memory-input-stream/async"), ==, "passed");
 }
 
+/* A GTest suite built by hand cannot become Tally tests: the program says
+ * so and which calls to use, instead of running fewer tests. */
+static void
+test_suites_refused (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *program = tally_util_sample ("sample-gtestapi");
+  const char * const env[] = { "SAMPLE_GTEST_SUITE=1", NULL };
+  g_autoptr(TallyRun) run = tally_util_run (t, env, program, NULL);
+
+  tally_assert_cmpint (run->status, ==, 4);
+  tally_assert_nonnull (strstr (run->err, "g_test_suite_add() is not supported in a Tally program; "
+                                          "use g_test_add_func(), g_test_add() or tally_add*()"));
+  tally_assert_null (strstr (run->out, "ok "));
+}
+
 static void
 register_tests (void)
 {
   tally_add ("/gtestapi/under-workers", test_under_workers, "timeout=120");
   tally_add ("/gtestapi/standalone", test_standalone, "timeout=120");
   tally_add ("/gtestapi/rand-reproducible-with-seed", test_rand_reproducible, NULL);
+  tally_add ("/gtestapi/suites-refused", test_suites_refused, NULL);
   tally_add ("/gtestapi/ported-under-workers", test_ported_under_workers, "timeout=120");
 }
 
