@@ -329,9 +329,18 @@ on_op_due_cb (gpointer data)
   DelayedOp *op = data;
 
   g_task_return_int (op->task, op->value);
+  return G_SOURCE_REMOVE;
+}
+
+/* The source owns the operation: a source destroyed without running (the
+ * test failed first) frees it too. */
+static void
+delayed_op_free (gpointer data)
+{
+  DelayedOp *op = data;
+
   g_object_unref (op->task);
   g_free (op);
-  return G_SOURCE_REMOVE;
 }
 
 /* An async operation that returns @value after @delay_ms. */
@@ -346,7 +355,7 @@ start_op (int                  value,
 
   op->task = g_task_new (NULL, NULL, callback, user_data);
   op->value = value;
-  g_source_set_callback (source, on_op_due_cb, op, NULL);
+  g_source_set_callback (source, on_op_due_cb, op, delayed_op_free);
   g_source_attach (source, g_main_context_get_thread_default ());
   g_source_unref (source);
 }
