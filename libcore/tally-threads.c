@@ -21,8 +21,10 @@
  * new ones are taken as the ending test's. Listing costs ~8 µs, so it is
  * done only when the number of threads changed: fstat() of the open
  * /proc/self/task directory gives it as the link count, for well under a
- * microsecond; and when a thread we know of has ended (tgkill() with
- * signal 0 says so), since a test may lose one thread and start another.
+ * microsecond; and when a thread an earlier test started has ended
+ * (tgkill() with signal 0 says so), since a test may lose one thread and
+ * start another. (A shared thread, a pool's, that ends while a test starts
+ * one is missed: that test's thread then counts as nobody's.)
  *
  * Threads that exist before the first test, and GLib's shared threads
  * (thread pools, "gmain", "gdbus", …) and Tally's own ("tally-fixtures"),
@@ -125,23 +127,26 @@ tally_threads_begin (void)
   relist (NULL);
 }
 
-/* Whether a thread we know of has ended (a thread of the test's that
- * ended as another began leaves the count as it was). One tgkill(0) per
- * other known thread: none in a single-threaded worker. */
+/* Whether a thread that a test started has ended (one that ended as
+ * another began leaves the count as it was). One tgkill(0) per such
+ * thread still known: none in a worker whose tests start no threads. */
 static gboolean
-known_thread_ended (void)
+test_thread_ended (void)
 {
+  static pid_t pid;
   GHashTableIter iter;
-  gpointer key;
-  pid_t pid = getpid ();
-  pid_t self = (pid_t) syscall (SYS_gettid);
+  gpointer key, owner;
+
+  if (pid == 0)
+    pid = getpid ();
 
   g_hash_table_iter_init (&iter, owners);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
+  while (g_hash_table_iter_next (&iter, &key, &owner))
     {
       pid_t tid = (pid_t) GPOINTER_TO_SIZE (key);
 
-      if (tid != self && syscall (SYS_tgkill, pid, tid, 0) != 0 && errno == ESRCH)
+      if (((const char *) owner)[0] != '\0'
+          && syscall (SYS_tgkill, pid, tid, 0) != 0 && errno == ESRCH)
         return TRUE;
     }
   return FALSE;
@@ -156,7 +161,7 @@ tally_threads_end (TallyTest *test)
 
   if (task_fd < 0 || fstat (task_fd, &st) != 0)
     return;
-  if (st.st_nlink == last_links && !known_thread_ended ())
+  if (st.st_nlink == last_links && !test_thread_ended ())
     return;
   last_links = st.st_nlink;
   relist (g_intern_string (tally_test_get_path (test)));
