@@ -35,6 +35,7 @@ fail_current (const char *file,
       g_printerr ("%s:%d: in a thread started by %s, after it ended: %s\n", file, line,
                   tally_threads_late_owner (test, (guint64) syscall (SYS_gettid)), message);
       g_free (message);
+      tally_threads_note_exiting ();
       g_thread_exit (NULL);
     }
 

@@ -118,6 +118,7 @@ void       tally_unwind_drop_pending   (TallyTest      *test);
 /* which test started a thread (tally-threads.c) */
 void        tally_threads_begin      (void);
 void        tally_threads_end        (TallyTest      *test);
+void        tally_threads_note_exiting (void);
 const char *tally_threads_late_owner (TallyTest      *test,
                                       guint64         tid);
 

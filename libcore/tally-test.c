@@ -443,6 +443,7 @@ tally_test_unwind_thread (TallyTest *test)
   g_atomic_int_set (&test->thread_failed, 1);
   g_cancellable_cancel (test->cancellable);
   g_main_context_wakeup (test->context);
+  tally_threads_note_exiting ();
   g_thread_exit (NULL);
   g_assert_not_reached ();
 }

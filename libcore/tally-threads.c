@@ -36,6 +36,14 @@ static int task_fd = -1;
 static nlink_t last_links;
 /* tid → interned path of the test that started it, or "" for none */
 static GHashTable *owners;
+/* A new thread names itself (GLib sets "gmain", "pool-…" from inside it),
+ * so it can still bear the process's name when it is listed: such threads
+ * are looked at again at the next test's end. */
+static char main_comm[32];
+static GHashTable *unnamed;
+/* Threads that Tally ends (a failed assertion in them): watched until
+ * they are gone, since a pool's thread belongs to nobody otherwise. */
+static GHashTable *dying;
 
 static gboolean
 is_shared_thread (const char *comm)
@@ -99,6 +107,8 @@ relist (const char *owner)
       read_comm (entry->d_name, comm, sizeof comm);
       g_hash_table_insert (owners, GSIZE_TO_POINTER (tid),
                            (gpointer) (owner != NULL && !is_shared_thread (comm) ? owner : ""));
+      if (owner != NULL && strcmp (comm, main_comm) == 0)
+        g_hash_table_add (unnamed, GSIZE_TO_POINTER (tid));
     }
   closedir (dir);
 
@@ -120,6 +130,14 @@ tally_threads_begin (void)
     return;
 
   owners = g_hash_table_new (NULL, NULL);
+  unnamed = g_hash_table_new (NULL, NULL);
+  dying = g_hash_table_new (NULL, NULL);
+  {
+    char main_tid[32];
+
+    g_snprintf (main_tid, sizeof main_tid, "%d", (int) getpid ());
+    read_comm (main_tid, main_comm, sizeof main_comm);
+  }
   task_fd = open ("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (task_fd < 0 || fstat (task_fd, &st) != 0)
     return;
@@ -136,9 +154,20 @@ test_thread_ended (void)
   static pid_t pid;
   GHashTableIter iter;
   gpointer key, owner;
+  gboolean ended = FALSE;
 
   if (pid == 0)
     pid = getpid ();
+
+  g_hash_table_iter_init (&iter, dying);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (syscall (SYS_tgkill, pid, (pid_t) GPOINTER_TO_SIZE (key), 0) != 0 && errno == ESRCH)
+      {
+        g_hash_table_iter_remove (&iter);
+        ended = TRUE;
+      }
+  if (ended)
+    return TRUE;
 
   g_hash_table_iter_init (&iter, owners);
   while (g_hash_table_iter_next (&iter, &key, &owner))
@@ -152,6 +181,28 @@ test_thread_ended (void)
   return FALSE;
 }
 
+/* The threads listed before they had named themselves: a shared one
+ * (GLib's "gmain", say) belongs to nobody after all. Looked at once. */
+static void
+recheck_unnamed (void)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, unnamed);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      char tid[32];
+      char comm[32];
+
+      g_snprintf (tid, sizeof tid, "%" G_GSIZE_FORMAT, GPOINTER_TO_SIZE (key));
+      read_comm (tid, comm, sizeof comm);
+      if (is_shared_thread (comm) && g_hash_table_contains (owners, key))
+        g_hash_table_insert (owners, key, (gpointer) "");
+      g_hash_table_iter_remove (&iter);
+    }
+}
+
 /* As @test ends: the threads that appeared during it are its own. */
 void
 tally_threads_end (TallyTest *test)
@@ -161,10 +212,22 @@ tally_threads_end (TallyTest *test)
 
   if (task_fd < 0 || fstat (task_fd, &st) != 0)
     return;
+  if (g_hash_table_size (unnamed) > 0)
+    recheck_unnamed ();
   if (st.st_nlink == last_links && !test_thread_ended ())
     return;
   last_links = st.st_nlink;
   relist (g_intern_string (tally_test_get_path (test)));
+}
+
+/* Called by a thread that Tally is about to end (g_thread_exit()). */
+void
+tally_threads_note_exiting (void)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&threads_lock);
+
+  if (dying != NULL)
+    g_hash_table_add (dying, GSIZE_TO_POINTER ((gsize) syscall (SYS_gettid)));
 }
 
 /* The path of the ended test that started thread @tid, if @tid is such a
