@@ -244,5 +244,23 @@ tally_threads_late_owner (TallyTest *test,
   owner = g_hash_table_lookup (owners, GSIZE_TO_POINTER (tid));
   if (owner == NULL || owner[0] == '\0' || (test != NULL && owner == g_intern_string (test->tc->path)))
     return NULL;
+
+  /* Listed before it named itself: it may be a pool's thread, now at work
+   * for the running test. Look now rather than at the test's end. */
+  if (g_hash_table_contains (unnamed, GSIZE_TO_POINTER (tid)))
+    {
+      char id[32];
+      char comm[32];
+
+      g_snprintf (id, sizeof id, "%" G_GUINT64_FORMAT, tid);
+      read_comm (id, comm, sizeof comm);
+      if (strcmp (comm, main_comm) != 0)
+        g_hash_table_remove (unnamed, GSIZE_TO_POINTER (tid));
+      if (is_shared_thread (comm))
+        {
+          g_hash_table_insert (owners, GSIZE_TO_POINTER (tid), (gpointer) "");
+          return NULL;
+        }
+    }
   return owner;
 }
