@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
+#include <sys/syscall.h>
 
 #include "tally-assert.h"
 #include "tally-test-private.h"
@@ -25,6 +27,16 @@ fail_current (const char *file,
       fprintf (stderr, "%s:%d: %s\n", file, line, message);
       g_free (message);
       abort ();
+    }
+
+  if (tally_threads_late_owner (test, (guint64) syscall (SYS_gettid)) != NULL)
+    {
+      /* A thread of an ended test: it cannot fail the running one. */
+      g_printerr ("%s:%d: in a thread started by %s, after it ended: %s\n", file, line,
+                  tally_threads_late_owner (test, (guint64) syscall (SYS_gettid)), message);
+      g_free (message);
+      tally_threads_note_exiting ();
+      g_thread_exit (NULL);
     }
 
   tally_test_set_failure (test, TALLY_OUTCOME_FAILED, file, line, message);
@@ -138,5 +150,134 @@ tally_assertion_failed_error (const char   *file,
                                g_quark_to_string (domain), code, error->message,
                                g_quark_to_string (error->domain), error->code);
 
+  fail_current (file, line, message);
+}
+
+/**
+ * tally_assertion_check_cmpmem:
+ * @file: the source file
+ * @line: the line
+ * @func: the function
+ * @expr: the expression as written
+ * @m1: (nullable): a buffer
+ * @l1: its length
+ * @m2: (nullable): another buffer
+ * @l2: its length
+ *
+ * Checks tally_assert_cmpmem() and fails the running test if it does not
+ * hold.
+ */
+void
+tally_assertion_check_cmpmem (const char    *file,
+                              int            line,
+                              const char    *func,
+                              const char    *expr,
+                              gconstpointer  m1,
+                              gsize          l1,
+                              gconstpointer  m2,
+                              gsize          l2)
+{
+  const guint8 *a = m1, *b = m2;
+
+  if (l1 != l2)
+    fail_current (file, line,
+                  g_strdup_printf ("assertion failed (%s): lengths differ: "
+                                   "%" G_GSIZE_FORMAT " != %" G_GSIZE_FORMAT,
+                                   expr, l1, l2));
+  if (l1 == 0)
+    return;
+  if (a == NULL || b == NULL)
+    fail_current (file, line, g_strdup_printf ("assertion failed (%s): a buffer is NULL", expr));
+
+  for (gsize i = 0; i < l1; i++)
+    if (a[i] != b[i])
+      fail_current (file, line,
+                    g_strdup_printf ("assertion failed (%s): first difference at byte "
+                                     "%" G_GSIZE_FORMAT ": 0x%02x != 0x%02x",
+                                     expr, i, a[i], b[i]));
+}
+
+/**
+ * tally_assertion_check_cmpstrv:
+ * @file: the source file
+ * @line: the line
+ * @func: the function
+ * @expr: the expression as written
+ * @a: (nullable) (array zero-terminated=1): strings
+ * @b: (nullable) (array zero-terminated=1): strings
+ *
+ * Checks tally_assert_cmpstrv() and fails the running test if it does not
+ * hold.
+ */
+void
+tally_assertion_check_cmpstrv (const char         *file,
+                               int                 line,
+                               const char         *func,
+                               const char         *expr,
+                               const char * const *a,
+                               const char * const *b)
+{
+  gsize i;
+
+  if (a == NULL || b == NULL)
+    {
+      if (a != b)
+        fail_current (file, line,
+                      g_strdup_printf ("assertion failed (%s): %s is NULL", expr,
+                                       a == NULL ? "the first array" : "the second array"));
+      return;
+    }
+
+  for (i = 0; a[i] != NULL && b[i] != NULL; i++)
+    if (strcmp (a[i], b[i]) != 0)
+      {
+        char *qa = quote_or_null (a[i]);
+        char *qb = quote_or_null (b[i]);
+        char *message = g_strdup_printf ("assertion failed (%s): first difference at "
+                                         "index %" G_GSIZE_FORMAT ": %s != %s",
+                                         expr, i, qa, qb);
+
+        g_free (qa);
+        g_free (qb);
+        fail_current (file, line, message);
+      }
+
+  if (a[i] != NULL || b[i] != NULL)
+    fail_current (file, line,
+                  g_strdup_printf ("assertion failed (%s): lengths differ: "
+                                   "%u != %u", expr,
+                                   g_strv_length ((char **) a), g_strv_length ((char **) b)));
+}
+
+/**
+ * tally_assertion_check_cmpvariant:
+ * @file: the source file
+ * @line: the line
+ * @func: the function
+ * @expr: the expression as written
+ * @a: a #GVariant
+ * @b: a #GVariant
+ *
+ * Checks tally_assert_cmpvariant() and fails the running test if it does
+ * not hold.
+ */
+void
+tally_assertion_check_cmpvariant (const char *file,
+                                  int         line,
+                                  const char *func,
+                                  const char *expr,
+                                  GVariant   *a,
+                                  GVariant   *b)
+{
+  char *pa, *pb, *message;
+
+  if (a != NULL && b != NULL && g_variant_equal (a, b))
+    return;
+
+  pa = a ? g_variant_print (a, TRUE) : g_strdup ("NULL");
+  pb = b ? g_variant_print (b, TRUE) : g_strdup ("NULL");
+  message = g_strdup_printf ("assertion failed (%s): %s does not equal %s", expr, pa, pb);
+  g_free (pa);
+  g_free (pb);
   fail_current (file, line, message);
 }

@@ -38,6 +38,26 @@ void tally_assertion_failed_error  (const char   *file,
                                     const GError *error,
                                     GQuark        domain,
                                     int           code);
+void tally_assertion_check_cmpmem  (const char    *file,
+                                    int            line,
+                                    const char    *func,
+                                    const char    *expr,
+                                    gconstpointer  m1,
+                                    gsize          l1,
+                                    gconstpointer  m2,
+                                    gsize          l2);
+void tally_assertion_check_cmpstrv (const char         *file,
+                                    int                 line,
+                                    const char         *func,
+                                    const char         *expr,
+                                    const char * const *a,
+                                    const char * const *b);
+void tally_assertion_check_cmpvariant (const char *file,
+                                       int         line,
+                                       const char *func,
+                                       const char *expr,
+                                       GVariant   *a,
+                                       GVariant   *b);
 
 /**
  * tally_fail:
@@ -210,5 +230,72 @@ void tally_assertion_failed_error  (const char   *file,
     tally_assertion_failed_error (__FILE__, __LINE__, G_STRFUNC, #err,       \
                                   tally__e, (dom), (c));                     \
 } G_STMT_END
+
+/**
+ * tally_assert_not_reached:
+ *
+ * Fails the running test: the code should not have been reached.
+ */
+#define tally_assert_not_reached()                                          \
+  tally_assertion_failed (__FILE__, __LINE__, G_STRFUNC,                     \
+                          "code should not be reached")
+
+/**
+ * tally_assert_cmpfloat_with_epsilon:
+ * @a: a floating-point number
+ * @b: a floating-point number
+ * @epsilon: the largest difference allowed
+ *
+ * Fails the running test unless @a and @b differ by at most @epsilon.
+ */
+#define tally_assert_cmpfloat_with_epsilon(a, b, epsilon) G_STMT_START {    \
+  double tally__a = (a), tally__b = (b), tally__e = (epsilon);               \
+  if G_LIKELY (tally__a - tally__b <= tally__e                               \
+               && tally__b - tally__a <= tally__e) ; else                    \
+    tally_assertion_failed (__FILE__, __LINE__, G_STRFUNC,                   \
+                            "assertion failed (%s == %s (+/- %s)): "         \
+                            "(%.9g == %.9g (+/- %.3g))",                     \
+                            #a, #b, #epsilon, tally__a, tally__b, tally__e); \
+} G_STMT_END
+
+/**
+ * tally_assert_cmpmem:
+ * @m1: (nullable): a buffer
+ * @l1: its length in bytes
+ * @m2: (nullable): another buffer
+ * @l2: its length in bytes
+ *
+ * Fails the running test unless both buffers have the same length and
+ * bytes; the message says where they first differ.
+ */
+#define tally_assert_cmpmem(m1, l1, m2, l2)                                 \
+  tally_assertion_check_cmpmem (__FILE__, __LINE__, G_STRFUNC,               \
+                                #m1 " == " #m2, (m1), (l1), (m2), (l2))
+
+/**
+ * tally_assert_cmpstrv:
+ * @a: (nullable): a %NULL-terminated array of strings
+ * @b: (nullable): another
+ *
+ * Fails the running test unless both arrays hold the same strings in the
+ * same order; the message shows the first difference.
+ */
+#define tally_assert_cmpstrv(a, b)                                          \
+  tally_assertion_check_cmpstrv (__FILE__, __LINE__, G_STRFUNC,              \
+                                 #a " == " #b,                               \
+                                 (const char * const *) (a),                 \
+                                 (const char * const *) (b))
+
+/**
+ * tally_assert_cmpvariant:
+ * @v1: a #GVariant
+ * @v2: a #GVariant
+ *
+ * Fails the running test unless g_variant_equal() holds; the message
+ * prints both values.
+ */
+#define tally_assert_cmpvariant(v1, v2)                                     \
+  tally_assertion_check_cmpvariant (__FILE__, __LINE__, G_STRFUNC,           \
+                                    #v1 " == " #v2, (v1), (v2))
 
 G_END_DECLS

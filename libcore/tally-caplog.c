@@ -25,6 +25,10 @@ static GMutex caplog_lock;
 static TallyTest *capturing;
 static TallyRecordSink record_sink;
 static gpointer record_sink_data;
+static gboolean echo;
+
+static void tally_caplog_check_expectations (TallyTest *test,
+                                             GString   *problems);
 
 static guint64
 current_thread_id (void)
@@ -171,16 +175,22 @@ match_expectation (TallyTest            *test,
   if (test->expectations == NULL)
     return FALSE;
 
-  for (guint i = 0; i < test->expectations->len; i++)
-    {
-      TallyLogExpectation *exp = g_ptr_array_index (test->expectations, i);
+  /* An expectation that still wants messages takes the record first, so
+   * that two expectations of one message each (GTest's
+   * g_test_expect_message() twice) are met by two messages. */
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < test->expectations->len; i++)
+      {
+        TallyLogExpectation *exp = g_ptr_array_index (test->expectations, i);
 
-      if (record_matches (record, exp->levels, exp->domain, exp->glob))
-        {
-          exp->seen++;
-          return TRUE;
-        }
-    }
+        if (pass == 0 && exp->wanted != AT_LEAST_ONCE && exp->seen >= exp->wanted)
+          continue;
+        if (record_matches (record, exp->levels, exp->domain, exp->glob))
+          {
+            exp->seen++;
+            return TRUE;
+          }
+      }
 
   return FALSE;
 }
@@ -204,6 +214,23 @@ note_unexpected (TallyTest            *test,
     g_string_append_printf (test->unexpected, " (%s:%d)", record->file, record->line);
 }
 
+/* A record from a thread that an earlier test started, logged after that
+ * test ended: it cannot fail the running test, which did not start the
+ * thread. It is kept, as information that names the thread's test. */
+static void
+mark_late (TallyLogRecord *record,
+           const char     *owner)
+{
+  char *message = g_strdup_printf ("late %s from a thread started by %s (which has ended): %.*s",
+                                   tally_log_level_to_string (record->level), owner,
+                                   (int) MIN (record->message_len, G_MAXINT), record->message);
+
+  g_free (record->message);
+  record->message = message;
+  record->message_len = strlen (message);
+  record->level = G_LOG_LEVEL_INFO;
+}
+
 static GLogWriterOutput
 tally_log_writer (GLogLevelFlags   level,
                   const GLogField *fields,
@@ -212,6 +239,7 @@ tally_log_writer (GLogLevelFlags   level,
 {
   TallyLogRecord *record;
   TallyTest *test;
+  const char *late_owner;
 
   g_mutex_lock (&caplog_lock);
 
@@ -222,8 +250,12 @@ tally_log_writer (GLogLevelFlags   level,
     }
 
   record = record_from_fields (level, fields, n_fields);
+  if (echo)
+    g_log_writer_default (level, fields, n_fields, user_data);
 
-  if (!match_expectation (test, record)
+  if ((late_owner = tally_threads_late_owner (test, record->thread_id)) != NULL)
+    mark_late (record, late_owner);
+  else if (!match_expectation (test, record)
       && (record->level & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL))
       && !tally_singletons_warning_allowed (record->domain, record->message))
     note_unexpected (test, record);
@@ -240,6 +272,32 @@ tally_log_writer (GLogLevelFlags   level,
   g_mutex_unlock (&caplog_lock);
 
   return G_LOG_WRITER_HANDLED;
+}
+
+/* A GTest subprocess (tally-gtest-compat.c) shows its log on stderr as
+ * well, where the parent's g_test_trap_assert_stderr() looks for it. */
+void
+tally_caplog_set_echo (gboolean on)
+{
+  g_mutex_lock (&caplog_lock);
+  echo = on;
+  g_mutex_unlock (&caplog_lock);
+}
+
+/* Describes the expectations not met so far (NULL if all are) and drops
+ * every expectation: g_test_assert_expected_messages(). */
+char *
+tally_caplog_take_unmet (TallyTest *test)
+{
+  g_autoptr(GString) problems = g_string_new (NULL);
+  g_autoptr(GPtrArray) expectations = NULL;
+
+  tally_caplog_check_expectations (test, problems);
+  g_mutex_lock (&caplog_lock);
+  expectations = g_steal_pointer (&test->expectations);
+  g_mutex_unlock (&caplog_lock);
+
+  return problems->len > 0 ? g_string_free (g_steal_pointer (&problems), FALSE) : NULL;
 }
 
 void
@@ -283,9 +341,9 @@ tally_caplog_end (TallyTest *test)
 
 /* Appends to @problems what caplog holds against the test: unmet
  * expectations and unexpected warnings or criticals. */
-void
-tally_caplog_check (TallyTest *test,
-                    GString   *problems)
+static void
+tally_caplog_check_expectations (TallyTest *test,
+                                 GString   *problems)
 {
   g_mutex_lock (&caplog_lock);
 
@@ -312,6 +370,16 @@ tally_caplog_check (TallyTest *test,
                                 exp->seen, exp->seen == 1 ? "" : "s");
     }
 
+  g_mutex_unlock (&caplog_lock);
+}
+
+void
+tally_caplog_check (TallyTest *test,
+                    GString   *problems)
+{
+  tally_caplog_check_expectations (test, problems);
+
+  g_mutex_lock (&caplog_lock);
   if (test->unexpected != NULL)
     {
       if (problems->len)

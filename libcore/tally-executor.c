@@ -26,7 +26,13 @@ run_phase (TallyTest  *test,
   test->phase = phase;
 
   if (sigsetjmp (test->escape, 0) != 0)
-    return FALSE;
+    {
+      /* Nothing the cut-short phase scheduled may run against its
+       * unwound frames (tally-unwind.c). */
+      test->unwound = TRUE;
+      tally_unwind_drop_pending (test);
+      return FALSE;
+    }
 
   test->escape_armed = TRUE;
   func (test, fixture);
@@ -80,6 +86,12 @@ static void
 phase_dispatch_ready (TallyTest *test,
                       gpointer   fixture)
 {
+  if (test->unwound)
+    {
+      tally_unwind_drop_pending (test);
+      return;
+    }
+
   for (guint i = 0; i < MAX_FINAL_DISPATCHES; i++)
     if (!g_main_context_iteration (test->context, FALSE))
       break;
@@ -187,6 +199,10 @@ run_phases (TallyTest *test,
       return;
     }
 
+  /* What the body schedules goes if it fails; what setup made stays for
+   * teardown. Without a setup, the context holds only Tally's own. */
+  if (test->tc->setup != NULL)
+    test->body_first_id = tally_unwind_next_source_id (test->context);
   if (run_phase (test, TALLY_PHASE_BODY, phase_body, fixture) && test->holds > 0)
     run_phase (test, TALLY_PHASE_WAIT, phase_wait, fixture);
 
@@ -216,6 +232,7 @@ tally_executor_run (const TallyTestCase    *tc,
   /* Singletons first, outside every test (tally_add_process_setup()). */
   tally_singletons_setup ();
 
+  tally_threads_begin ();
   tally_test_set_current (test);
   tally_caplog_begin (test);
   g_main_context_push_thread_default (test->context);
@@ -223,6 +240,9 @@ tally_executor_run (const TallyTestCase    *tc,
   tally_leaks_begin (test, &probe);
   tally_processes_begin ();
   tally_global_context_begin (test);
+  /* The body's sources start where the test's context stood (1 on a
+   * context of its own, further on the global one). */
+  test->body_first_id = probe.context_next_id;
 
   run_phases (test, fixture);
 
@@ -234,6 +254,7 @@ tally_executor_run (const TallyTestCase    *tc,
    * sources) alive: drop it before judging what was left behind. */
   g_clear_object (&test->last_result);
   g_clear_object (&test->pending_result);
+  tally_async_clear (test);
   run_phase (test, TALLY_PHASE_CHECK, phase_dispatch_ready, fixture);
 
   tally_global_context_end (test);
@@ -242,7 +263,9 @@ tally_executor_run (const TallyTestCase    *tc,
     check_leftovers (test, &probe);
   check_caplog (test);
 
+  tally_gtest_end_test (test);
   tally_caplog_end (test);
+  tally_threads_end (test);
   tally_test_set_current (NULL);
   apply_xfail (test);
 

@@ -9,6 +9,7 @@
 
 #include "tally-error.h"
 #include "tally-expr-private.h"
+#include "tally-gtest-private.h"
 #include "tally-main.h"
 #include "tally-main-private.h"
 #include "tally-processes-private.h"
@@ -106,6 +107,7 @@ tally_init (int    *argc,
 
   setlocale (LC_ALL, "");
   tally_caplog_install ();
+  tally_gtest_setup (argc, argv);
 
   options.program = (*argc > 0) ? (*argv)[0] : "test";
   options.argv = g_strdupv (*argv);
@@ -224,6 +226,8 @@ tally_run (void)
     status = tally_list_main (&options);
   else if (options.tally_worker)
     status = tally_worker_main (&options);
+  else if (tally_gtest_in_subprocess ())
+    status = tally_gtest_subprocess_main (&options);
   else
     status = tally_standalone_main (&options);
 

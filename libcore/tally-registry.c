@@ -209,6 +209,46 @@ tally_add_func_full (const char    *path,
     }
 }
 
+/* One test per param: `PATH/[NAME]`, with the shared markers followed
+ * by the param's own. */
+static void
+add_params (const char       *path,
+            gsize             fixture_size,
+            TallyFixtureFunc  setup,
+            TallyFixtureFunc  body,
+            TallyFixtureFunc  teardown,
+            TallyTestFunc     func,
+            const TallyParam *params,
+            gsize             n_params,
+            const char       *markers,
+            const char       *file,
+            int               line)
+{
+  for (gsize i = 0; i < n_params; i++)
+    {
+      g_autofree char *full = NULL;
+      g_autofree char *all_markers = NULL;
+
+      if (params[i].name == NULL || params[i].name[0] == '\0')
+        {
+          ensure_registry ();
+          record_error (file, line, "param %" G_GSIZE_FORMAT " of %s has no name", i, path);
+          return;
+        }
+
+      full = g_strdup_printf ("%s/[%s]", path, params[i].name);
+      if (params[i].markers != NULL && params[i].markers[0] != '\0')
+        all_markers = g_strdup_printf ("%s%s%s", markers ? markers : "",
+                                       markers ? " " : "", params[i].markers);
+      if (func != NULL)
+        tally_add_func_full (full, func, params[i].data,
+                             all_markers ? all_markers : markers, file, line);
+      else
+        tally_add_full (full, fixture_size, params[i].data, setup, body, teardown,
+                        all_markers ? all_markers : markers, file, line);
+    }
+}
+
 /**
  * tally_add_params_full:
  * @path: the path prefix
@@ -230,20 +270,39 @@ tally_add_params_full (const char       *path,
                        const char       *file,
                        int               line)
 {
-  for (gsize i = 0; i < n_params; i++)
-    {
-      g_autofree char *full = NULL;
+  add_params (path, 0, NULL, NULL, NULL, func, params, n_params, markers, file, line);
+}
 
-      if (params[i].name == NULL || params[i].name[0] == '\0')
-        {
-          ensure_registry ();
-          record_error (file, line, "param %" G_GSIZE_FORMAT " of %s has no name", i, path);
-          return;
-        }
-
-      full = g_strdup_printf ("%s/[%s]", path, params[i].name);
-      tally_add_func_full (full, func, params[i].data, markers, file, line);
-    }
+/**
+ * tally_add_params_fixture_full:
+ * @path: the path prefix
+ * @fixture_size: the size of the fixture
+ * @setup: (nullable) (scope forever): the setup
+ * @body: (scope forever): the test, called with each param's data
+ * @teardown: (nullable) (scope forever): the teardown
+ * @params: (array length=n_params): the data
+ * @n_params: the number of @params
+ * @markers: (nullable): markers shared by the tests
+ * @file: the registering source file
+ * @line: the registering line
+ *
+ * Registers one test `PATH/[NAME]` with a fixture per param. Use
+ * tally_add_params_fixture().
+ */
+void
+tally_add_params_fixture_full (const char       *path,
+                               gsize             fixture_size,
+                               TallyFixtureFunc  setup,
+                               TallyFixtureFunc  body,
+                               TallyFixtureFunc  teardown,
+                               const TallyParam *params,
+                               gsize             n_params,
+                               const char       *markers,
+                               const char       *file,
+                               int               line)
+{
+  add_params (path, fixture_size, setup, body, teardown, NULL, params, n_params,
+              markers, file, line);
 }
 
 /**

@@ -47,6 +47,8 @@ typedef gpointer (*TallyWorkerSetupFunc) (GError **error);
  * TallyParam:
  * @name: the name that goes between brackets in the test path
  * @data: the datum the test receives
+ * @markers: (nullable): markers of this param's test only, added to the
+ *   markers shared by all the params, e.g. `"slow"` or `"xfail=bug 12"`
  *
  * One datum of a parametrized test.
  */
@@ -54,6 +56,7 @@ typedef struct
 {
   const char    *name;
   gconstpointer  data;
+  const char    *markers;
 } TallyParam;
 
 void     tally_add_full             (const char           *path,
@@ -78,6 +81,16 @@ void     tally_add_params_full      (const char           *path,
                                      const char           *markers,
                                      const char           *file,
                                      int                   line);
+void     tally_add_params_fixture_full (const char        *path,
+                                        gsize              fixture_size,
+                                        TallyFixtureFunc   setup,
+                                        TallyFixtureFunc   body,
+                                        TallyFixtureFunc   teardown,
+                                        const TallyParam  *params,
+                                        gsize              n_params,
+                                        const char        *markers,
+                                        const char        *file,
+                                        int                line);
 void     tally_declare_marker       (const char           *name,
                                      const char           *description);
 void     tally_add_worker_fixture   (const char           *name,
@@ -142,5 +155,25 @@ gpointer tally_test_use_worker_fixture (TallyTest         *test,
 #define tally_add_params(path, func, params, markers) \
   tally_add_params_full ((path), (func), (params), G_N_ELEMENTS (params), \
                          (markers), __FILE__, __LINE__)
+
+/**
+ * tally_add_params_fixture:
+ * @path: the path prefix; each test is `PATH/[NAME]`
+ * @Fixture: the fixture type, as for tally_add_fixture()
+ * @setup: (nullable): `void setup (TallyTest *, Fixture *, gconstpointer)`
+ * @body: the test, called with each param's data
+ * @teardown: (nullable): the teardown
+ * @params: an array of #TallyParam
+ * @markers: (nullable): markers shared by all the tests
+ *
+ * Registers one test with a fixture per element of the static array of
+ * params; setup, body and teardown get the param's data.
+ */
+#define tally_add_params_fixture(path, Fixture, setup, body, teardown, params, markers) \
+  tally_add_params_fixture_full ((path), sizeof (Fixture),                  \
+                  (TallyFixtureFunc) (void (*) (TallyTest *, Fixture *, gconstpointer)) (setup), \
+                  (TallyFixtureFunc) (void (*) (TallyTest *, Fixture *, gconstpointer)) (body), \
+                  (TallyFixtureFunc) (void (*) (TallyTest *, Fixture *, gconstpointer)) (teardown), \
+                  (params), G_N_ELEMENTS (params), (markers), __FILE__, __LINE__)
 
 G_END_DECLS

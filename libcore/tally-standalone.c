@@ -410,8 +410,9 @@ report (GString   *out,
     }
 
   if (test->tainted)
-    g_string_append (out, "# note: the test was unwound from inside a callback; "
-                          "later tests in this process may see odd GLib state\n");
+    g_string_append (out, "# note: the test was unwound from inside a callback, or failed "
+                          "in a thread it started; later tests in this process may see "
+                          "odd GLib state\n");
 }
 
 static TallyTest *

@@ -49,6 +49,10 @@ struct _TallyTest
   gboolean escape_armed;
   int base_depth;                /* g_main_depth() when the test began */
   gboolean tainted;              /* unwound from a nested dispatch */
+  guint body_first_id;           /* first source id the body could use */
+  gboolean unwound;              /* a phase was cut short: never dispatch
+                                  * what it left pending (tally-unwind.c) */
+  gint thread_failed;            /* atomic: a thread of the test failed */
 
   TallyOutcome outcome;
   char *message;
@@ -59,6 +63,8 @@ struct _TallyTest
   GAsyncResult *pending_result;
   GAsyncResult *last_result;
   guint holds;
+  GPtrArray *slots;              /* of TallyAsyncSlot (tally-async.c) */
+  GRand *rand;                   /* g_test_rand_*() (tally-gtest-compat.c) */
 
   TallyLeakPolicy leak_policy;
   GPtrArray *cleanups;           /* of GClosure-like pairs, run at the end */
@@ -113,6 +119,23 @@ void       tally_caplog_note       (TallyTest           *test,
                                     GLogLevelFlags       level,
                                     const char          *message);
 void       tally_test_set_current  (TallyTest           *test);
+void       tally_caplog_set_echo   (gboolean             on);
+char      *tally_caplog_take_unmet (TallyTest           *test);
+
+/* what an unwound test left pending (tally-unwind.c) */
+guint      tally_unwind_next_source_id (GMainContext   *context);
+void       tally_unwind_drop_pending   (TallyTest      *test);
+
+/* which test started a thread (tally-threads.c) */
+void        tally_threads_begin      (void);
+void        tally_threads_end        (TallyTest      *test);
+void        tally_threads_note_exiting (void);
+const char *tally_threads_late_owner (TallyTest      *test,
+                                      guint64         tid);
+
+/* per-test state of tally-async.c and tally-gtest-compat.c */
+void       tally_async_clear           (TallyTest      *test);
+void       tally_gtest_end_test        (TallyTest      *test);
 
 /* leftovers (tally-leaks.c) */
 typedef struct

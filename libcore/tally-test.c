@@ -16,6 +16,8 @@ static GThread *test_thread;
 /* What unwinding from inside a dispatch leaves behind: GLib still points at
  * the source that was dispatching, so it must stay allocated. */
 static GPtrArray *kept_alive;
+/* A thread the test started may fail it while the test's thread runs. */
+static GMutex failure_lock;
 
 static void
 close_deadline (TallyTest *test)
@@ -411,6 +413,8 @@ tally_test_set_failure (TallyTest    *test,
                         int           line,
                         const char   *message)
 {
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&failure_lock);
+
   if (test->outcome == TALLY_OUTCOME_PASSED)
     {
       test->outcome = outcome;
@@ -428,6 +432,26 @@ tally_test_set_failure (TallyTest    *test,
     }
 }
 
+/* A thread the test started (a GTask thread function, a GThread) failed
+ * an assertion. It cannot unwind the test's stack, and it must not return
+ * into code that assumed the assertion held. The failure is recorded (by
+ * the caller), the test's cancellable is cancelled and its context woken:
+ * the test's thread sees thread_failed in its next iteration (await,
+ * wait_until, hold) and unwinds there. The failing thread itself ends
+ * (g_thread_join() on it returns %NULL); as a thread pool may have lost a
+ * thread, the test is tainted and its worker retires after it. */
+G_NORETURN static void
+tally_test_unwind_thread (TallyTest *test)
+{
+  test->tainted = TRUE;
+  g_atomic_int_set (&test->thread_failed, 1);
+  g_cancellable_cancel (test->cancellable);
+  g_main_context_wakeup (test->context);
+  tally_threads_note_exiting ();
+  g_thread_exit (NULL);
+  g_assert_not_reached ();
+}
+
 /* Leaves the current phase of the test through the sigsetjmp() that the
  * executor armed. Unwinding from inside a GMainContext dispatch leaves
  * GLib's dispatch bookkeeping pointing at a source of this test, so we
@@ -436,11 +460,12 @@ tally_test_set_failure (TallyTest    *test,
 void
 tally_test_unwind (TallyTest *test)
 {
-  if (!test->escape_armed || g_thread_self () != test_thread)
+  if (g_thread_self () != test_thread)
+    tally_test_unwind_thread (test);
+
+  if (!test->escape_armed)
     {
-      /* A thread the test started cannot unwind the test's stack: park it.
-       * The failure is recorded; the test fails when its thread gets to
-       * the end, and the worker retires afterwards. */
+      /* Nothing to unwind to (a failure outside the phases): park. */
       test->tainted = TRUE;
       for (;;)
         g_usleep (G_USEC_PER_SEC);
@@ -549,6 +574,8 @@ tally_test_iterate (TallyTest  *test,
 {
   if (test->deadline_passed)
     goto timed_out;
+  if (g_atomic_int_get (&test->thread_failed))
+    tally_test_unwind (test);
 
   test->in_iterate = TRUE;
   /* While GTK is initialised, its events and frame clock run too. */
@@ -558,6 +585,8 @@ tally_test_iterate (TallyTest  *test,
     g_main_context_iteration (test->context, TRUE);
   test->in_iterate = FALSE;
 
+  if (g_atomic_int_get (&test->thread_failed))
+    tally_test_unwind (test);
   if (!test->deadline_passed)
     return;
 

@@ -13,7 +13,9 @@
 # include "tally-main-loop.h"
 # include "tally-singletons.h"
 # include "tally-assert.h"
+# include "tally-async.h"
 # include "tally-caplog.h"
 # include "tally-registry.h"
 # include "tally-main.h"
+# include "tally-gtest.h"
 #undef TALLY_INSIDE

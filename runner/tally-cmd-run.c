@@ -167,7 +167,7 @@ parse_options (int         argc,
     { "junit-xml", 0, 0, G_OPTION_ARG_FILENAME, &o->junit_xml, "Write a JUnit XML report", "PATH" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "Print JSON events (one per line) on stdout", NULL },
     { "random-order", 0, 0, G_OPTION_ARG_NONE, &o->random_order, "Shuffle the tests (see --seed)", NULL },
-    { "seed", 0, 0, G_OPTION_ARG_STRING, &o->seed, "Seed for --random-order", "S" },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &o->seed, "Seed for --random-order and the tests' g_test_rand_*()", "S" },
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &o->db, "Results database (default $TALLY_DB or .tally/results.sqlite)", "PATH" },
     { "no-db", 0, 0, G_OPTION_ARG_NONE, &o->no_db, "Store nothing", NULL },
     { "lf", 0, 0, G_OPTION_ARG_NONE, &o->last_failed, "Run only the tests that failed last time (all if none)", NULL },
@@ -211,6 +211,9 @@ parse_options (int         argc,
   /* Workers read it: each test runs in a process of its own. */
   if (o->forked)
     g_setenv ("TALLY_FORKED", "1", TRUE);
+  /* Workers inherit it: the tests' g_test_rand_*() draw from it. */
+  if (o->seed != NULL)
+    g_setenv ("TALLY_SEED", o->seed, TRUE);
 
   return validate (o);
 }

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "Tally"
+
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+#include "tally-test-private.h"
+
+/* Which test started a thread. A thread a test started can outlive it and
+ * log (or fail an assertion) while a later test runs: that must not fail
+ * the later test. GLib offers no hook on thread creation, so the threads
+ * of the process are listed (/proc/self/task) when a test ends, and the
+ * new ones are taken as the ending test's. Listing costs ~8 µs, so it is
+ * done only when the number of threads changed: fstat() of the open
+ * /proc/self/task directory gives it as the link count, for well under a
+ * microsecond; and when a thread an earlier test started has ended
+ * (tgkill() with signal 0 says so), since a test may lose one thread and
+ * start another. (A shared thread, a pool's, that ends while a test starts
+ * one is missed: that test's thread then counts as nobody's.)
+ *
+ * Threads that exist before the first test, and GLib's shared threads
+ * (thread pools, "gmain", "gdbus", …) and Tally's own ("tally-fixtures"),
+ * belong to no test: what they log
+ * goes to the running test, as it always did. */
+
+static GMutex threads_lock;
+static int task_fd = -1;
+static nlink_t last_links;
+/* tid → interned path of the test that started it, or "" for none */
+static GHashTable *owners;
+/* A new thread names itself (GLib sets "gmain", "pool-…" from inside it),
+ * so it can still bear the process's name when it is listed: such threads
+ * are looked at again at the next test's end. */
+static char main_comm[32];
+static GHashTable *unnamed;
+/* Threads that Tally ends (a failed assertion in them): watched until
+ * they are gone, since a pool's thread belongs to nobody otherwise. */
+static GHashTable *dying;
+
+static gboolean
+is_shared_thread (const char *comm)
+{
+  static const char * const shared[] = {
+    "pool", "gmain", "gdbus", "dconf worker", "gvfs", "tally-", NULL
+  };
+
+  for (guint i = 0; shared[i] != NULL; i++)
+    if (g_str_has_prefix (comm, shared[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+read_comm (const char *tid,
+           char       *comm,
+           gsize       size)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/comm", tid);
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd >= 0 ? read (fd, comm, size - 1) : -1;
+
+  if (fd >= 0)
+    close (fd);
+  comm[MAX (n, 0)] = '\0';
+  comm[strcspn (comm, "\n")] = '\0';
+}
+
+/* Re-lists the threads; new ones become @owner's (NULL: nobody's).
+ * Called with the lock held. */
+static void
+relist (const char *owner)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  GHashTableIter iter;
+  gpointer key;
+  DIR *dir;
+  struct dirent *entry;
+  int fd = dup (task_fd);
+
+  if (fd < 0 || (dir = fdopendir (fd)) == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      return;
+    }
+  rewinddir (dir);
+
+  while ((entry = readdir (dir)) != NULL)
+    {
+      guint64 tid = g_ascii_strtoull (entry->d_name, NULL, 10);
+      char comm[32];
+
+      if (tid == 0)
+        continue;
+      g_hash_table_add (seen, GSIZE_TO_POINTER (tid));
+      if (g_hash_table_contains (owners, GSIZE_TO_POINTER (tid)))
+        continue;
+
+      read_comm (entry->d_name, comm, sizeof comm);
+      g_hash_table_insert (owners, GSIZE_TO_POINTER (tid),
+                           (gpointer) (owner != NULL && !is_shared_thread (comm) ? owner : ""));
+      if (owner != NULL && strcmp (comm, main_comm) == 0)
+        g_hash_table_add (unnamed, GSIZE_TO_POINTER (tid));
+    }
+  closedir (dir);
+
+  /* Threads that ended: their ids may come back for new threads. */
+  g_hash_table_iter_init (&iter, owners);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_hash_table_contains (seen, key))
+      g_hash_table_iter_remove (&iter);
+}
+
+/* Before the first test: the threads that exist now are nobody's. */
+void
+tally_threads_begin (void)
+{
+  struct stat st;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&threads_lock);
+
+  if (owners != NULL)
+    return;
+
+  owners = g_hash_table_new (NULL, NULL);
+  unnamed = g_hash_table_new (NULL, NULL);
+  dying = g_hash_table_new (NULL, NULL);
+  {
+    char main_tid[32];
+
+    g_snprintf (main_tid, sizeof main_tid, "%d", (int) getpid ());
+    read_comm (main_tid, main_comm, sizeof main_comm);
+  }
+  task_fd = open ("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (task_fd < 0 || fstat (task_fd, &st) != 0)
+    return;
+  last_links = st.st_nlink;
+  relist (NULL);
+}
+
+/* Whether a thread that a test started has ended (one that ended as
+ * another began leaves the count as it was). One tgkill(0) per such
+ * thread still known: none in a worker whose tests start no threads. */
+static gboolean
+test_thread_ended (void)
+{
+  static pid_t pid;
+  GHashTableIter iter;
+  gpointer key, owner;
+  gboolean ended = FALSE;
+
+  if (pid == 0)
+    pid = getpid ();
+
+  g_hash_table_iter_init (&iter, dying);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (syscall (SYS_tgkill, pid, (pid_t) GPOINTER_TO_SIZE (key), 0) != 0 && errno == ESRCH)
+      {
+        g_hash_table_iter_remove (&iter);
+        ended = TRUE;
+      }
+  if (ended)
+    return TRUE;
+
+  g_hash_table_iter_init (&iter, owners);
+  while (g_hash_table_iter_next (&iter, &key, &owner))
+    {
+      pid_t tid = (pid_t) GPOINTER_TO_SIZE (key);
+
+      if (((const char *) owner)[0] != '\0'
+          && syscall (SYS_tgkill, pid, tid, 0) != 0 && errno == ESRCH)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The threads listed before they had named themselves: a shared one
+ * (GLib's "gmain", say) belongs to nobody after all. Looked at once. */
+static void
+recheck_unnamed (void)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, unnamed);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      char tid[32];
+      char comm[32];
+
+      g_snprintf (tid, sizeof tid, "%" G_GSIZE_FORMAT, GPOINTER_TO_SIZE (key));
+      read_comm (tid, comm, sizeof comm);
+      if (is_shared_thread (comm) && g_hash_table_contains (owners, key))
+        g_hash_table_insert (owners, key, (gpointer) "");
+      g_hash_table_iter_remove (&iter);
+    }
+}
+
+/* As @test ends: the threads that appeared during it are its own. */
+void
+tally_threads_end (TallyTest *test)
+{
+  struct stat st;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&threads_lock);
+
+  if (task_fd < 0 || fstat (task_fd, &st) != 0)
+    return;
+  if (g_hash_table_size (unnamed) > 0)
+    recheck_unnamed ();
+  if (st.st_nlink == last_links && !test_thread_ended ())
+    return;
+  last_links = st.st_nlink;
+  relist (g_intern_string (tally_test_get_path (test)));
+}
+
+/* Called by a thread that Tally is about to end (g_thread_exit()). */
+void
+tally_threads_note_exiting (void)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&threads_lock);
+
+  if (dying != NULL)
+    g_hash_table_add (dying, GSIZE_TO_POINTER ((gsize) syscall (SYS_gettid)));
+}
+
+/* The path of the ended test that started thread @tid, if @tid is such a
+ * thread and @test (the running one) is another test; else NULL. */
+const char *
+tally_threads_late_owner (TallyTest *test,
+                          guint64    tid)
+{
+  const char *owner;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&threads_lock);
+
+  if (owners == NULL)
+    return NULL;
+  owner = g_hash_table_lookup (owners, GSIZE_TO_POINTER (tid));
+  if (owner == NULL || owner[0] == '\0' || (test != NULL && owner == g_intern_string (test->tc->path)))
+    return NULL;
+
+  /* Listed before it named itself: it may be a pool's thread, now at work
+   * for the running test. Look now rather than at the test's end. */
+  if (g_hash_table_contains (unnamed, GSIZE_TO_POINTER (tid)))
+    {
+      char id[32];
+      char comm[32];
+
+      g_snprintf (id, sizeof id, "%" G_GUINT64_FORMAT, tid);
+      read_comm (id, comm, sizeof comm);
+      if (strcmp (comm, main_comm) != 0)
+        g_hash_table_remove (unnamed, GSIZE_TO_POINTER (tid));
+      if (is_shared_thread (comm))
+        {
+          g_hash_table_insert (owners, GSIZE_TO_POINTER (tid), (gpointer) "");
+          return NULL;
+        }
+    }
+  return owner;
+}
