@@ -15,8 +15,9 @@ void     tally_processes_begin    (void);
 /* Appends "left N processes running: …" to @leaks and kills them (their
  * process groups too, for those that lead one). Nothing when tracking is
  * off or no process was left. Waits up to 100 ms first for children on
- * their way out (a teardown that sent SIGTERM). */
-void     tally_processes_collect  (GString *leaks);
+ * their way out (a teardown that sent SIGTERM). With @leaks NULL (a test
+ * whose leftovers are not checked) the processes are left alone. */
+void     tally_processes_collect  (GString *leaks);  /* nullable */
 /* At the worker's end: kills every child still running, of any thread. */
 void     tally_processes_kill_all (void);
 

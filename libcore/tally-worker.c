@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <execinfo.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,13 +56,23 @@ static char alt_stack[64 * 1024];
  * crashes, nor its own log records (a child's logging is its output, or
  * nothing). */
 static pid_t worker_pid;
+/* Set in a child a test fork()s (pthread_atfork()): the check costs no
+ * system call per write. (A child made with vfork() or posix_spawn()
+ * runs no atfork handler, but it execs at once.) */
+static volatile sig_atomic_t in_forked_child;
+
+static void
+on_fork_child (void)
+{
+  in_forked_child = 1;
+}
 
 static void
 write_all (int           fd,
            const guint8 *data,
            gsize         len)
 {
-  if (worker_pid != 0 && getpid () != worker_pid)
+  if (in_forked_child)
     return;
   while (len > 0)
     {
@@ -608,6 +619,7 @@ tally_worker_main (TallyProgramOptions *opts)
   /* A test that calls exit() still gets its STARTED and log out. */
   worker_pid = getpid ();
   atexit (flush_at_exit);
+  pthread_atfork (NULL, NULL, on_fork_child);
 
   prctl (PR_SET_PDEATHSIG, SIGKILL);
   /* A process group of its own: a test's kill (0, sig) reaches the
