@@ -12,6 +12,9 @@ G_BEGIN_DECLS
  * file-backed lines of /proc/self/maps, written to @fd. Async-signal-safe:
  * call it from a SA_SIGINFO handler. The runner symbolizes it
  * (engine/tally-crash.c). */
+void tally_crash_report_write_all (int           fd,
+                                   const guint8 *data,
+                                   gsize         len);
 void tally_crash_report_send (int        fd,
                               int        signum,
                               siginfo_t *info,

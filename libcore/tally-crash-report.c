@@ -77,10 +77,11 @@ context_pc (void *context)
 #endif
 }
 
-static void
-write_all (int           fd,
-           const guint8 *data,
-           gsize         len)
+/* Async-signal-safe: one try, no exit on failure. */
+void
+tally_crash_report_write_all (int           fd,
+                              const guint8 *data,
+                              gsize         len)
 {
   while (len > 0)
     {
@@ -127,7 +128,7 @@ tally_crash_report_send (int        fd,
   tally_protocol_crash_write (dest, signum, info ? info->si_code : 0,
                               info ? (guint64) (guintptr) info->si_addr : 0,
                               addresses, n_addresses, crash_maps, maps_len);
-  write_all (fd, dest, size);
+  tally_crash_report_write_all (fd, dest, size);
 }
 
 /* --- preloaded into a GTest binary -------------------------------------- */

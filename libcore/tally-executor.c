@@ -201,7 +201,7 @@ run_phases (TallyTest *test,
   /* What the body schedules goes if it fails; what setup made stays for
    * teardown. Without a setup, the context holds only Tally's own. */
   if (test->tc->setup != NULL)
-    test->body_first_id = tally_unwind_next_source_id (test->context);
+    test->body_first_id = tally_leaks_next_source_id (test->context);
   if (run_phase (test, TALLY_PHASE_BODY, phase_body, fixture) && test->holds > 0)
     run_phase (test, TALLY_PHASE_WAIT, phase_wait, fixture);
 

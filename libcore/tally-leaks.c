@@ -21,8 +21,10 @@ never_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static guint
-next_source_id (GMainContext *context)
+/* Source ids are allocated per context in increasing order: the id an
+ * idle gets now is the next one. */
+guint
+tally_leaks_next_source_id (GMainContext *context)
 {
   GSource *probe = g_idle_source_new ();
   guint id;
@@ -39,7 +41,7 @@ void
 tally_leaks_begin (TallyTest      *test,
                    TallyLeakProbe *probe)
 {
-  probe->default_next_id = next_source_id (g_main_context_default ());
+  probe->default_next_id = tally_leaks_next_source_id (g_main_context_default ());
   /* A test on the global default context starts where it stands. */
   probe->context_next_id = test->on_global ? probe->default_next_id : 1;
   test->global_first_id = probe->default_next_id;
@@ -100,7 +102,7 @@ tally_leaks_describe_pending (GMainContext *context,
                               guint         first,
                               GString      *out)
 {
-  guint end = next_source_id (context), found = 0;
+  guint end = tally_leaks_next_source_id (context), found = 0;
 
   for (guint id = first; id < end; id++)
     {
@@ -185,12 +187,12 @@ tally_leaks_collect (TallyTest            *test,
     {
       if (test->leak_policy != TALLY_LEAKS_IGNORE)
         collect_range (test, global, "the global default context (the test's context)",
-                       probe->context_next_id, next_source_id (global),
+                       probe->context_next_id, tally_leaks_next_source_id (global),
                        test->leak_policy == TALLY_LEAKS_FAIL, leaks);
     }
   else
     collect_range (test, test->context, "the test's context", probe->context_next_id,
-                   next_source_id (test->context), TRUE, leaks);
+                   tally_leaks_next_source_id (test->context), TRUE, leaks);
 
   /* Sources on the global context may belong to a toolkit the test
    * started (GTK's frame clock, say): they are reported, and destroyed
@@ -198,7 +200,7 @@ tally_leaks_collect (TallyTest            *test,
    * looked at. */
   if (global != test->context && test->leak_policy != TALLY_LEAKS_IGNORE)
     collect_range (test, global, "the global default context", probe->default_next_id,
-                   next_source_id (global), test->leak_policy == TALLY_LEAKS_FAIL, leaks);
+                   tally_leaks_next_source_id (global), test->leak_policy == TALLY_LEAKS_FAIL, leaks);
 
   if (leaks->len > 0)
     g_string_append_printf (leaks, "\n(%s)", tally_singletons_hint);

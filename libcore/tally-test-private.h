@@ -123,7 +123,7 @@ void       tally_caplog_set_echo   (gboolean             on);
 char      *tally_caplog_take_unmet (TallyTest           *test);
 
 /* what an unwound test left pending (tally-unwind.c) */
-guint      tally_unwind_next_source_id (GMainContext   *context);
+guint      tally_leaks_next_source_id (GMainContext   *context);
 void       tally_unwind_drop_pending   (TallyTest      *test);
 
 /* which test started a thread (tally-threads.c) */

@@ -17,35 +17,13 @@
  * The failure's message and file:line were recorded before the unwind
  * started, so nothing that runs later can lose them. */
 
-static gboolean
-never_cb (gpointer user_data)
-{
-  return G_SOURCE_REMOVE;
-}
-
-/* Source ids are allocated per context in increasing order (see
- * tally-leaks.c): the id an idle gets now is the next one. */
-guint
-tally_unwind_next_source_id (GMainContext *context)
-{
-  GSource *probe = g_idle_source_new ();
-  guint id;
-
-  g_source_set_callback (probe, never_cb, NULL, NULL);
-  id = g_source_attach (probe, context);
-  g_source_destroy (probe);
-  g_source_unref (probe);
-
-  return id;
-}
-
 /* Destroys, without dispatching, every source the unwound phases added to
  * the test's context, and notes what was dropped in the test's log. */
 void
 tally_unwind_drop_pending (TallyTest *test)
 {
   g_autoptr(GString) dropped = g_string_new (NULL);
-  guint end = tally_unwind_next_source_id (test->context);
+  guint end = tally_leaks_next_source_id (test->context);
   guint count = 0;
 
   for (guint id = test->body_first_id; id < end; id++)

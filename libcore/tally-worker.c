@@ -87,24 +87,6 @@ write_all (int           fd,
     }
 }
 
-/* From the signal handler: one try, no exit on failure. */
-static void
-write_all_or_give_up (const guint8 *data,
-                      gsize         len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (events_fd, data, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return;
-      data += n;
-      len -= n;
-    }
-}
-
 static void
 flush_locked (void)
 {
@@ -221,7 +203,7 @@ on_fatal_signal (int        signum,
   if (getpid () == worker_pid)
     {
       if (out_committed > 0)
-        write_all_or_give_up (out_buffer, out_committed);
+        tally_crash_report_write_all (events_fd, out_buffer, out_committed);
       out_committed = 0;
       if (signum != SIGTERM)
         tally_crash_report_send (events_fd, signum, info, context);
