@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <adwaita.h>
+#include <gdk/x11/gdkx.h>
 #include <glib/gstdio.h>
 #include <tally.h>
 
@@ -935,7 +936,7 @@ test_rerun_stop (TallyTest     *t,
   first_run = tally_viewer_window_get_run_id (window);
 
   g_setenv ("TALLY_RUNNER", runner, TRUE);
-  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run-markers", "s", "not serial"));
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run-marker-expression", "s", "not serial"));
   tally_assert_true (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
 
   /* Live: the new run shows up with rows while it runs. */
@@ -1289,6 +1290,342 @@ test_rerun_argv (TallyTest     *t,
   tally_assert_cmpint (g_unlink (path), ==, 0);
 }
 
+/* --- real input: keys and clicks through the X server (xdotool, XTEST) ----- */
+
+/* xdotool's arguments, NULL-terminated; FALSE if it failed. */
+static gboolean
+xdotool (const char *first,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  int status = -1;
+  va_list ap;
+
+  g_ptr_array_add (argv, (gpointer) "xdotool");
+  va_start (ap, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL,
+                     G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, NULL, NULL, &status, NULL))
+    return FALSE;
+  return g_spawn_check_wait_status (status, NULL);
+}
+
+static void
+require_xdotool (TallyTest *t)
+{
+  g_autofree char *path = g_find_program_in_path ("xdotool");
+
+  require_display (t);
+  if (path != NULL && GDK_IS_X11_DISPLAY (gdk_display_get_default ()))
+    return;
+  if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
+    tally_test_fail (t, "xdotool (X11) is needed under CI=true to send real keys and clicks");
+  tally_test_skip (t, "no xdotool or not X11: cannot send real keys and clicks");
+}
+
+static char *
+window_xid (TallyViewerWindow *window)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+
+  return g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
+}
+
+/* Gives the window the X input focus and presses @keys (xdotool's names). */
+static void
+press_keys (TallyTest         *t,
+            TallyViewerWindow *window,
+            const char        *keys)
+{
+  g_autofree char *xid = window_xid (window);
+
+  tally_assert_true (xdotool ("windowfocus", "--sync", xid, NULL));
+  settle (t, 50);
+  tally_assert_true (xdotool ("key", "--clearmodifiers", keys, NULL));
+  settle (t, 150);
+}
+
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 gboolean (*match) (GtkWidget *, gconstpointer),
+                 gconstpointer data)
+{
+  if (match (widget, data))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+is_type (GtkWidget     *widget,
+         gconstpointer  type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
+}
+
+typedef struct
+{
+  TallyViewerWindow *window;
+  gint64 id;
+} DetailMoved;
+
+static gboolean
+detail_moved (gpointer data)
+{
+  DetailMoved *m = data;
+
+  return tally_viewer_detail_get_result_id (tally_viewer_window_get_detail (m->window)) != m->id;
+}
+
+static gint64
+detail_id (TallyViewerWindow *window)
+{
+  return tally_viewer_detail_get_result_id (tally_viewer_window_get_detail (window));
+}
+
+/* F8 with the focus in @focus: the same move as the action's. */
+static void
+assert_f8_moves (TallyTest         *t,
+                 TallyViewerWindow *window,
+                 GtkWidget         *focus,
+                 const char        *keys,
+                 const char        *action)
+{
+  DetailMoved moved = { window, 0 };
+  gint64 by_key;
+
+  tally_assert_true (tally_viewer_window_select_position (window, 3));
+  gtk_widget_grab_focus (focus);
+  tally_assert_true (gtk_widget_has_focus (focus) || gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), focus));
+  moved.id = detail_id (window);
+  press_keys (t, window, keys);
+  wait_for (t, detail_moved, &moved);
+  by_key = detail_id (window);
+
+  tally_assert_true (tally_viewer_window_select_position (window, 3));
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
+  tally_assert_cmpint (by_key, ==, detail_id (window));
+}
+
+static void
+test_f8_everywhere (TallyTest     *t,
+                    gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  const char *env[] = { "TALLY_SAMPLE_FAIL", "a,c,e,g", NULL };
+  TallyViewerWindow *window;
+  GtkWidget *table;
+  GtkWidget *in_detail;
+
+  require_xdotool (t);
+  run_tally (t, db, env, "@tests/samples/sample-history", NULL);
+  window = open_window (t, db);
+  tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_window_get_results (window)), ==, 9);
+
+  table = find_descendant (GTK_WIDGET (window), is_type, GSIZE_TO_POINTER (GTK_TYPE_COLUMN_VIEW));
+  tally_assert_nonnull (table);
+  /* A focusable widget of the detail pane (its text views). */
+  in_detail = find_descendant (GTK_WIDGET (tally_viewer_window_get_detail (window)), is_type,
+                               GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW));
+  tally_assert_nonnull (in_detail);
+
+  assert_f8_moves (t, window, GTK_WIDGET (search_entry (window)), "F8", "win.next-failure");
+  assert_f8_moves (t, window, GTK_WIDGET (search_entry (window)), "shift+F8", "win.previous-failure");
+  assert_f8_moves (t, window, table, "F8", "win.next-failure");
+  assert_f8_moves (t, window, table, "shift+F8", "win.previous-failure");
+  assert_f8_moves (t, window, in_detail, "F8", "win.next-failure");
+  assert_f8_moves (t, window, in_detail, "shift+F8", "win.previous-failure");
+  close_window (t, window);
+}
+
+static gboolean
+is_model_button_labelled (GtkWidget     *widget,
+                          gconstpointer  label)
+{
+  g_autofree char *text = NULL;
+
+  if (strcmp (G_OBJECT_TYPE_NAME (widget), "GtkModelButton") != 0)
+    return FALSE;
+  g_object_get (widget, "text", &text, NULL);
+  return g_strcmp0 (text, label) == 0;
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+has_message_dialog (gpointer data)
+{
+  return find_message_dialog () != NULL;
+}
+
+/* "Run by Marker Expression…" as the menu offers it: the item is
+ * sensitive and clicking it asks for the expression. */
+static void
+test_marker_menu (TallyTest     *t,
+                  gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+  GtkWidget *split;
+  GtkWidget *item;
+  AdwMessageDialog *dialog;
+
+  require_display (t);
+  run_tally (t, db, NULL, "@tests/samples/sample-history", NULL);
+  window = open_window (t, db);
+  split = find_descendant (GTK_WIDGET (window), is_type, GSIZE_TO_POINTER (ADW_TYPE_SPLIT_BUTTON));
+  tally_assert_nonnull (split);
+  adw_split_button_popup (ADW_SPLIT_BUTTON (split));
+  settle (t, 200);
+  item = find_descendant (split, is_model_button_labelled, "Run by Marker Expression…");
+  tally_assert_nonnull (item);
+  tally_assert_true (gtk_widget_is_sensitive (item));
+  g_signal_emit_by_name (item, "clicked");
+  wait_for (t, has_message_dialog, NULL);
+  dialog = find_message_dialog ();
+  tally_assert_nonnull (dialog);
+  tally_assert_true (GTK_IS_EDITABLE (adw_message_dialog_get_extra_child (dialog)));
+  adw_message_dialog_response (dialog, "cancel");
+  settle (t, 100);
+  if (find_message_dialog () != NULL)
+    gtk_window_destroy (GTK_WINDOW (find_message_dialog ()));
+  tally_assert_false (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
+  close_window (t, window);
+}
+
+/* The end-of-run toast counts tests, not attempts, and comes from the
+ * runner's last event even for a fast run. */
+static void
+test_end_toast (TallyTest     *t,
+                gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  const char *env[] = { "TALLY_SAMPLE_FAIL", "b,c", NULL };
+  g_autofree char *runner = build_path ("runner/tally");
+  g_auto(GStrv) listed = NULL;
+  g_autofree char *want = NULL;
+  TallyViewerWindow *window;
+  NewRun new_run;
+  guint n = 0;
+
+  require_display (t);
+  run_tally (t, db, env, "--retries", "2", "@tests/samples/sample-history", NULL);
+  window = open_window (t, db);
+
+  g_setenv ("TALLY_RUNNER", runner, TRUE);
+  g_setenv ("TALLY_SAMPLE_FAIL", "c", TRUE);
+  g_setenv ("TALLY_SAMPLE_DIR", tally_test_get_tmpdir (t), TRUE);
+  new_run.window = window;
+  new_run.old_run = tally_viewer_window_get_run_id (window);
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.rerun-failed", NULL));
+  listed = g_strsplit (tally_viewer_window_get_last_tests (window), "\n", -1);
+  for (guint i = 0; listed[i] != NULL; i++)
+    if (*listed[i] != '\0')
+      n++;
+  wait_for (t, shows_new_run, &new_run);
+  g_unsetenv ("TALLY_SAMPLE_FAIL");
+
+  /* c failed three attempts (--retries 2 is kept): one test of n. */
+  tally_assert_cmpuint (n, >=, 2);
+  want = g_strdup_printf ("Run finished: 1 of %u tests failed", n);
+  tally_assert_cmpstr (tally_viewer_window_get_last_toast (window), ==, want);
+  close_window (t, window);
+}
+
+static gboolean
+shows_results (gpointer data)
+{
+  return g_strcmp0 (tally_viewer_window_get_page (data), "results") == 0
+         && tally_viewer_window_get_run_id (data) != 0 && !tally_viewer_window_is_loading (data);
+}
+
+typedef struct
+{
+  TallyViewerWindow *window;
+  gint64 run_id;
+} ShowsRun;
+
+static gboolean
+shows_run (gpointer data)
+{
+  ShowsRun *s = data;
+
+  return tally_viewer_window_get_run_id (s->window) == s->run_id && !tally_viewer_window_is_loading (s->window)
+         && g_list_model_get_n_items (tally_viewer_window_get_results (s->window)) > 0;
+}
+
+static gint64
+newest_run (const char *db)
+{
+  g_autoptr(TallyStore) store = tally_store_open_readonly (db, NULL);
+  g_autoptr(GPtrArray) runs = tally_store_list_runs (store, 0, 1, TRUE, NULL);
+
+  return runs != NULL && runs->len > 0 ? ((TallyRunRow *) runs->pdata[0])->id : 0;
+}
+
+/* An empty database has its own page and no run actions; a run made
+ * elsewhere then shows up, and so does the next one. */
+static void
+test_empty_then_followed (TallyTest     *t,
+                          gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  g_autoptr(GError) error = NULL;
+  TallyViewerWindow *window;
+  ShowsRun next;
+
+  require_display (t);
+  tally_store_close (tally_store_open (db, &error));
+  tally_assert_no_error (error);
+
+  window = new_window ();
+  gtk_window_present (GTK_WINDOW (window));
+  tally_assert_true (tally_viewer_window_open_path (window, db, &error));
+  tally_assert_no_error (error);
+  settle (t, 100);
+  tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "empty");
+  tally_assert_false (gtk_widget_activate_action (GTK_WIDGET (window), "win.rerun-failed", NULL)
+                      && tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
+  {
+    GtkWidget *split = find_descendant (GTK_WIDGET (window), is_type, GSIZE_TO_POINTER (ADW_TYPE_SPLIT_BUTTON));
+
+    tally_assert_false (gtk_widget_get_visible (split) && gtk_widget_is_sensitive (split));
+  }
+
+  /* The first run, made by another process, is shown when it appears. */
+  run_tally (t, db, NULL, "@tests/samples/sample-history", NULL);
+  wait_for (t, shows_results, window);
+  tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, newest_run (db));
+  tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_window_get_results (window)), ==, 9);
+
+  /* The newest run was shown: the next one is followed too. */
+  run_tally (t, db, NULL, "@tests/samples/sample-outcomes", NULL);
+  next.window = window;
+  next.run_id = newest_run (db);
+  wait_for (t, shows_run, &next);
+  close_window (t, window);
+}
+
 /* Before the tests: start libadwaita and let GTK create the sources it
  * keeps for the life of the process (settings, themes, the X
  * connection), so no test is charged with them. */
@@ -1334,6 +1671,10 @@ main (int   argc,
   tally_add ("/viewer/live-refresh", test_live_refresh, MARKS);
   tally_add ("/viewer/bad-databases", test_bad_databases, MARKS);
   tally_add ("/viewer/screenshot", test_screenshot, MARKS);
+  tally_add ("/viewer/f8-everywhere", test_f8_everywhere, MARKS);
+  tally_add ("/viewer/marker-menu", test_marker_menu, MARKS);
+  tally_add ("/viewer/end-toast", test_end_toast, MARKS);
+  tally_add ("/viewer/empty-then-followed", test_empty_then_followed, MARKS);
   tally_add ("/viewer/desktop-file", test_desktop_file, NULL);
   tally_add ("/viewer/metainfo", test_metainfo, NULL);
 

@@ -433,10 +433,21 @@ refresh_results (TallyViewerDocument *self)
   start_load (self, NULL, TRUE);
 }
 
+/* The id of the first listed run (the newest), or 0. */
+static gint64
+newest_run_id (TallyViewerDocument *self)
+{
+  g_autoptr(TallyViewerRunItem) run = g_list_model_get_item (G_LIST_MODEL (self->runs), 0);
+
+  return run != NULL ? run->row->id : 0;
+}
+
 static void
 live_refresh (TallyViewerDocument *self)
 {
   g_autoptr(GError) error = NULL;
+  gint64 old_newest = newest_run_id (self);
+  gint64 newest;
 
   if (!reload_runs (self, &error))
     {
@@ -448,6 +459,15 @@ live_refresh (TallyViewerDocument *self)
       && g_hash_table_contains (self->run_items, &self->follow_run_id))
     {
       tally_viewer_document_load_run (self, self->follow_run_id);
+      return;
+    }
+  /* A run started elsewhere (or the first run of an empty database):
+   * followed when the newest run was the one shown, or none was. */
+  newest = newest_run_id (self);
+  if (self->follow_run_id == 0 && newest > old_newest && newest != self->run_id
+      && (self->run_id == 0 || self->run_id == old_newest))
+    {
+      tally_viewer_document_load_run (self, newest);
       return;
     }
   update_counts (self);

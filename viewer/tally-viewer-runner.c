@@ -26,12 +26,18 @@ struct _TallyViewerRunner
   GCancellable *cancellable;
   GString *stderr_text;
   GSource *kill_source;
+  GSource *drain_source;
+  GHashTable *done;             /* "program\npath\nrepetition" of tests finished */
   gint64 run_id;
   guint n_tests;
-  guint n_done;
+  guint n_failed;
   char *status;
   char *problem;
   gboolean stopping;
+  gboolean exited;
+  gboolean events_closed;
+  gboolean stderr_closed;
+  int exit_status;
 };
 
 enum {
@@ -54,6 +60,14 @@ clear_kill_source (TallyViewerRunner *self)
 }
 
 static void
+clear_drain_source (TallyViewerRunner *self)
+{
+  if (self->drain_source != NULL)
+    g_source_destroy (self->drain_source);
+  g_clear_pointer (&self->drain_source, g_source_unref);
+}
+
+static void
 tally_viewer_runner_dispose (GObject *object)
 {
   TallyViewerRunner *self = (TallyViewerRunner *) object;
@@ -62,6 +76,7 @@ tally_viewer_runner_dispose (GObject *object)
     g_subprocess_force_exit (self->process);
   g_cancellable_cancel (self->cancellable);
   clear_kill_source (self);
+  clear_drain_source (self);
   g_clear_object (&self->process);
   g_clear_object (&self->events);
 
@@ -75,6 +90,7 @@ tally_viewer_runner_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_string_free (self->stderr_text, TRUE);
+  g_hash_table_unref (self->done);
   g_free (self->status);
   g_free (self->problem);
 
@@ -106,6 +122,7 @@ static void
 tally_viewer_runner_init (TallyViewerRunner *self)
 {
   self->stderr_text = g_string_new (NULL);
+  self->done = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 TallyViewerRunner *
@@ -142,8 +159,14 @@ handle_event (TallyViewerRunner *self,
     }
   else if (strcmp (name, "test-finished") == 0)
     {
-      self->n_done++;
-      g_signal_emit (self, signals[PROGRESS], 0, self->n_done, self->n_tests);
+      /* One event per attempt: a retried test is one test. */
+      char *key = g_strdup_printf ("%s\n%s\n%" G_GINT64_FORMAT,
+                                   json_object_get_string_member_with_default (event, "program", ""),
+                                   json_object_get_string_member_with_default (event, "path", ""),
+                                   json_object_get_int_member_with_default (event, "repetition", 0));
+
+      g_hash_table_add (self->done, key);
+      g_signal_emit (self, signals[PROGRESS], 0, g_hash_table_size (self->done), self->n_tests);
     }
   else if (strcmp (name, "run-finished") == 0)
     {
@@ -151,8 +174,20 @@ handle_event (TallyViewerRunner *self,
       self->status = g_strdup (json_object_get_string_member_with_default (event, "status", NULL));
       g_free (self->problem);
       self->problem = g_strdup (json_object_get_string_member_with_default (event, "problem", NULL));
+      self->n_failed = 0;
+      if (json_object_has_member (event, "counts")
+          && JSON_NODE_HOLDS_OBJECT (json_object_get_member (event, "counts")))
+        {
+          JsonObject *counts = json_object_get_object_member (event, "counts");
+
+          for (guint i = 0; i < TALLY_N_OUTCOMES; i++)
+            if (tally_outcome_is_failure ((TallyOutcome) i))
+              self->n_failed += json_object_get_int_member_with_default (counts, tally_outcome_to_string ((TallyOutcome) i), 0);
+        }
     }
 }
+
+static void maybe_finish (TallyViewerRunner *self);
 
 static void read_next_event (TallyViewerRunner *self);
 
@@ -167,8 +202,14 @@ on_event_line_cb (GObject      *source,
   gsize len;
 
   line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, &len, NULL);
-  if (line == NULL)
+  if (G_DATA_INPUT_STREAM (source) != self->events)
     return;
+  if (line == NULL)
+    {
+      self->events_closed = TRUE;
+      maybe_finish (self);
+      return;
+    }
 
   parser = json_parser_new ();
   if (json_parser_load_from_data (parser, line, len, NULL)
@@ -195,12 +236,24 @@ on_stderr_cb (GObject      *source,
   g_autoptr(TallyViewerRunner) self = user_data;
   g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, NULL);
 
-  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
+  if (self->process == NULL || G_INPUT_STREAM (source) != g_subprocess_get_stderr_pipe (self->process))
     return;
+  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
+    {
+      self->stderr_closed = TRUE;
+      maybe_finish (self);
+      return;
+    }
 
-  /* Keep the start: the runner's one-line error comes first. */
-  if (self->stderr_text->len < 64 * 1024)
-    g_string_append_len (self->stderr_text, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  /* Keep the end: the runner's "what went wrong" line comes last; the
+   * front is dropped at whole lines. */
+  g_string_append_len (self->stderr_text, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  if (self->stderr_text->len > 64 * 1024)
+    {
+      const char *keep = strchr (self->stderr_text->str + self->stderr_text->len - 32 * 1024, '\n');
+
+      g_string_erase (self->stderr_text, 0, keep ? keep - self->stderr_text->str + 1 : (gssize) self->stderr_text->len);
+    }
   g_input_stream_read_bytes_async (G_INPUT_STREAM (source), 8192, G_PRIORITY_DEFAULT,
                                    self->cancellable, on_stderr_cb, g_object_ref (self));
 }
@@ -221,26 +274,21 @@ stderr_summary (TallyViewerRunner *self)
   return NULL;
 }
 
+/* Tells the end once the runner has exited and both of its pipes are
+ * read to their end, so its last event and its last stderr line are in;
+ * a grandchild keeping a pipe open is waited for at most 2 s. */
 static void
-on_wait_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+finish (TallyViewerRunner *self)
 {
-  g_autoptr(TallyViewerRunner) self = user_data;
-  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GSubprocess) process = g_steal_pointer (&self->process);
   g_autofree char *message = NULL;
   g_autofree char *summary = NULL;
   const char *status;
-  int exit_status = -1;
+  guint n_done = g_hash_table_size (self->done);
 
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  if (self->process != G_SUBPROCESS (source))
-    return;
-
-  process = g_steal_pointer (&self->process);
   clear_kill_source (self);
-  if (g_subprocess_get_if_exited (process))
-    exit_status = g_subprocess_get_exit_status (process);
+  clear_drain_source (self);
+  g_cancellable_cancel (self->cancellable);
 
   status = self->status;
   if (status == NULL)
@@ -248,19 +296,65 @@ on_wait_cb (GObject      *source,
   summary = stderr_summary (self);
 
   if (self->stopping || g_strcmp0 (status, "interrupted") == 0 || g_strcmp0 (status, "stopped") == 0)
-    message = g_strdup_printf ("Run stopped after %u of %u tests", self->n_done, self->n_tests);
+    message = g_strdup_printf ("Run stopped after %u of %u tests", n_done, self->n_tests);
+  else if (g_strcmp0 (status, "passed") == 0 && n_done == 1)
+    message = g_strdup ("The test passed");
   else if (g_strcmp0 (status, "passed") == 0)
-    message = g_strdup_printf ("All %u tests passed", self->n_done);
+    message = g_strdup_printf ("All %u tests passed", n_done);
   else if (g_strcmp0 (status, "failed") == 0)
-    message = g_strdup_printf ("Run finished: some of %u tests failed", self->n_done);
+    message = g_strdup_printf ("Run finished: %u of %u tests failed", self->n_failed, n_done);
   else if (self->problem != NULL)
     message = g_utf8_make_valid (self->problem, -1);
   else if (summary != NULL)
     message = g_steal_pointer (&summary);
   else
-    message = g_strdup_printf ("The runner failed (exit status %d)", exit_status);
+    message = g_strdup_printf ("The runner failed (exit status %d)", self->exit_status);
 
-  g_signal_emit (self, signals[FINISHED], 0, status, exit_status, message);
+  g_signal_emit (self, signals[FINISHED], 0, status, self->exit_status, message);
+}
+
+static gboolean
+drain_timeout_cb (gpointer data)
+{
+  TallyViewerRunner *self = data;
+
+  g_clear_pointer (&self->drain_source, g_source_unref);
+  finish (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+maybe_finish (TallyViewerRunner *self)
+{
+  if (self->process == NULL || !self->exited)
+    return;
+  if (self->events_closed && self->stderr_closed)
+    {
+      finish (self);
+      return;
+    }
+  if (self->drain_source == NULL)
+    {
+      self->drain_source = g_timeout_source_new (2000);
+      g_source_set_callback (self->drain_source, drain_timeout_cb, self, NULL);
+      g_source_attach (self->drain_source, g_main_context_default ());
+    }
+}
+
+static void
+on_wait_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(TallyViewerRunner) self = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  if (self->process != G_SUBPROCESS (source))
+    return;
+
+  self->exited = TRUE;
+  self->exit_status = g_subprocess_get_if_exited (self->process) ? g_subprocess_get_exit_status (self->process) : -1;
+  maybe_finish (self);
 }
 
 char *
@@ -329,8 +423,13 @@ tally_viewer_runner_start (TallyViewerRunner   *self,
       g_clear_pointer (&self->problem, g_free);
       self->run_id = 0;
       self->n_tests = 0;
-      self->n_done = 0;
+      self->n_failed = 0;
+      g_hash_table_remove_all (self->done);
       self->stopping = FALSE;
+      self->exited = FALSE;
+      self->events_closed = FALSE;
+      self->stderr_closed = FALSE;
+      self->exit_status = -1;
       self->process = g_object_ref (process);
 
       read_next_event (self);

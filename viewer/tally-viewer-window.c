@@ -20,6 +20,7 @@ struct _TallyViewerWindow
 
   /* Template widgets */
   TallyViewerDetail *detail;
+  AdwStatusPage *empty_page;
   AdwStatusPage *error_page;
   TallyViewerFilterBar *filter_bar;
   AdwFlap *flap;
@@ -85,6 +86,22 @@ on_results_view_focus_changed_cb (TallyViewerWindow      *self,
 
 /* --- pages ------------------------------------------------------------- */
 
+static const char *run_actions[] = { "win.rerun-failed", "win.rerun-selected", "win.rerun-serial",
+                                     "win.run-markers", "win.run-marker-expression" };
+
+/* Runs start from a shown run, one at a time. */
+static void
+update_run_actions (TallyViewerWindow *self)
+{
+  gboolean results = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "results") == 0;
+  gboolean running = tally_viewer_runner_is_running (self->runner);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->rerun_button), !running);
+  for (guint i = 0; i < G_N_ELEMENTS (run_actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), run_actions[i], results && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", running);
+}
+
 /* Run actions and the sidebar only make sense with a run shown. */
 static void
 set_page (TallyViewerWindow *self,
@@ -95,6 +112,29 @@ set_page (TallyViewerWindow *self,
   gtk_stack_set_visible_child_name (self->main_stack, page);
   gtk_widget_set_visible (GTK_WIDGET (self->rerun_button), results);
   gtk_widget_set_visible (GTK_WIDGET (self->sidebar_button), results);
+  if (self->runner != NULL)
+    update_run_actions (self);
+}
+
+/* An open database with no runs has its own page, which says how to
+ * make one; the first run that appears (polling) shows the results. */
+static void
+on_document_runs_changed_cb (TallyViewerWindow *self)
+{
+  const char *page = gtk_stack_get_visible_child_name (self->main_stack);
+  gboolean empty = g_list_model_get_n_items (tally_viewer_document_get_runs (self->document)) == 0;
+
+  if (g_strcmp0 (page, "results") != 0 && g_strcmp0 (page, "empty") != 0)
+    return;
+  if (empty)
+    {
+      g_autofree char *db = g_shell_quote (tally_viewer_document_get_path (self->document));
+      g_autofree char *text = g_strdup_printf ("Run your tests with tally run --db %s and the run appears here", db);
+      g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+      adw_status_page_set_description (self->empty_page, escaped);
+    }
+  set_page (self, empty ? "empty" : "results");
 }
 
 static void
@@ -195,6 +235,7 @@ tally_viewer_window_open_path (TallyViewerWindow  *self,
   add_recent (self->path);
   rebuild_recent_menu (self);
   set_page (self, "results");
+  on_document_runs_changed_cb (self);
   runs = tally_viewer_document_get_runs (self->document);
   newest = g_list_model_get_n_items (runs) > 0 ? g_list_model_get_item (runs, 0) : NULL;
   tally_viewer_document_load_run (self->document, newest ? tally_viewer_run_item_get_row (newest)->id : 0);
@@ -236,15 +277,9 @@ static void
 set_running (TallyViewerWindow *self,
              gboolean           running)
 {
-  static const char *run_actions[] = { "win.rerun-failed", "win.rerun-selected", "win.rerun-serial",
-                                       "win.run-markers" };
-
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), running);
   gtk_widget_set_visible (GTK_WIDGET (self->stop_button), running);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->rerun_button), !running);
-  for (guint i = 0; i < G_N_ELEMENTS (run_actions); i++)
-    gtk_widget_action_set_enabled (GTK_WIDGET (self), run_actions[i], !running);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", running);
+  update_run_actions (self);
 }
 
 static void
@@ -492,13 +527,6 @@ run_markers_action (GtkWidget  *widget,
   AdwMessageDialog *dialog;
   GtkWidget *entry;
 
-  /* A non-empty parameter runs the expression directly (tests, scripts). */
-  if (param != NULL && *g_variant_get_string (param, NULL) != '\0')
-    {
-      start_marker_run (self, g_variant_get_string (param, NULL));
-      return;
-    }
-
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), "Run by Marker Expression",
                                                        "Runs the tests of this run's programs whose markers match, as tally run -m does"));
   entry = gtk_entry_new ();
@@ -512,6 +540,16 @@ run_markers_action (GtkWidget  *widget,
   adw_message_dialog_set_close_response (dialog, "cancel");
   g_signal_connect (dialog, "response", G_CALLBACK (on_marker_dialog_response_cb), self);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Runs the expression given, without asking (tests, scripts): a menu
+ * item gives no parameter, so the menu's action takes none. */
+static void
+run_marker_expression_action (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *param)
+{
+  start_marker_run (TALLY_VIEWER_WINDOW (widget), g_variant_get_string (param, NULL));
 }
 
 static void
@@ -871,6 +909,7 @@ tally_viewer_window_class_init (TallyViewerWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/tally/Viewer/tally-viewer-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TallyViewerWindow, detail);
+  gtk_widget_class_bind_template_child (widget_class, TallyViewerWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, TallyViewerWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, TallyViewerWindow, filter_bar);
   gtk_widget_class_bind_template_child (widget_class, TallyViewerWindow, flap);
@@ -896,15 +935,15 @@ tally_viewer_window_class_init (TallyViewerWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.rerun-failed", NULL, rerun_failed_action);
   gtk_widget_class_install_action (widget_class, "win.rerun-selected", NULL, rerun_selected_action);
   gtk_widget_class_install_action (widget_class, "win.rerun-serial", NULL, rerun_serial_action);
-  gtk_widget_class_install_action (widget_class, "win.run-markers", "s", run_markers_action);
+  gtk_widget_class_install_action (widget_class, "win.run-markers", NULL, run_markers_action);
+  gtk_widget_class_install_action (widget_class, "win.run-marker-expression", "s", run_marker_expression_action);
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.reload", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.toggle-sidebar", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F8, 0, "win.next-failure", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F8, GDK_SHIFT_MASK, "win.previous-failure", NULL);
+  /* F8 / Shift+F8: a capture-phase controller in the template. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.next-failure", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "win.previous-failure", NULL);
 }
@@ -920,6 +959,8 @@ tally_viewer_window_init (TallyViewerWindow *self)
   g_signal_connect_object (self->document, "problem", G_CALLBACK (on_document_problem_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->document, "store-changed", G_CALLBACK (on_document_store_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->document, "runs-changed", G_CALLBACK (on_document_runs_changed_cb), self,
                            G_CONNECT_SWAPPED);
   tally_viewer_runs_sidebar_set_document (self->runs_sidebar, self->document);
   tally_viewer_filter_bar_set_document (self->filter_bar, self->document);
