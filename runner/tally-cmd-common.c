@@ -330,39 +330,3 @@ tally_cmd_use_colour (FILE *stream)
   return (no_colour == NULL || *no_colour == '\0') && isatty (fileno (stream));
 }
 
-GStrv
-tally_cmd_rerun_argv (const char *program,
-                      const char *path)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  g_strv_builder_add_many (builder, program, "-p", path, NULL);
-  return g_strv_builder_end (builder);
-}
-
-static gboolean
-needs_quoting (const char *word)
-{
-  if (*word == '\0')
-    return TRUE;
-  for (const char *p = word; *p; p++)
-    if (!g_ascii_isalnum (*p) && strchr ("/._+-=:,@%", *p) == NULL)
-      return TRUE;
-  return FALSE;
-}
-
-char *
-tally_cmd_shell_join (const char * const *argv)
-{
-  GString *line = g_string_new (NULL);
-
-  for (guint i = 0; argv[i] != NULL; i++)
-    {
-      g_autofree char *quoted = needs_quoting (argv[i]) ? g_shell_quote (argv[i]) : g_strdup (argv[i]);
-
-      if (i > 0)
-        g_string_append_c (line, ' ');
-      g_string_append (line, quoted);
-    }
-  return g_string_free (line, FALSE);
-}

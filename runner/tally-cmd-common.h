@@ -56,11 +56,5 @@ gboolean   tally_cmd_check_strict_markers (const char *cmd,
 
 gboolean   tally_cmd_use_colour (FILE *stream);
 
-/* The command that reruns one test alone, standalone: `PROGRAM -p PATH`
- * (Tally programs and GTest binaries alike). */
-GStrv      tally_cmd_rerun_argv  (const char         *program,
-                                  const char         *path);
-/* @argv as one line for a shell: words quoted only where needed. */
-char      *tally_cmd_shell_join  (const char * const *argv);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "tally-cmd-common.h"
+#include "tally-rerun-private.h"
 #include "tally-commands.h"
 
 #define CMD "tally debug"
@@ -52,7 +53,7 @@ tally_cmd_debug (int    argc,
   if (!g_file_test (program, G_FILE_TEST_IS_EXECUTABLE) || g_file_test (program, G_FILE_TEST_IS_DIR))
     return tally_cmd_fail (CMD, TALLY_EXIT_USAGE, "%s: not an executable program", program);
 
-  rerun = tally_cmd_rerun_argv (program, separator + 2);
+  rerun = tally_rerun_argv (program, separator + 2);
   g_strv_builder_add (builder, debugger ? debugger : "gdb");
   g_strv_builder_add (builder, "-q");
   if (batch)
@@ -66,7 +67,7 @@ tally_cmd_debug (int    argc,
 
   if (print_only)
     {
-      g_autofree char *line = tally_cmd_shell_join ((const char * const *) gdb_argv);
+      g_autofree char *line = tally_shell_join ((const char * const *) gdb_argv);
 
       printf ("%s\n", line);
       return TALLY_EXIT_OK;

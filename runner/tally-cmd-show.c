@@ -16,6 +16,7 @@
 #include <json-glib/json-glib.h>
 
 #include "tally-cmd-common.h"
+#include "tally-rerun-private.h"
 #include "tally-commands.h"
 #include "tally-error.h"
 #include "tally-store-private.h"
@@ -167,21 +168,11 @@ static void
 print_rerun (Show           *show,
              TallyResultRow *row)
 {
-  g_autofree char *program = NULL;
-  g_auto(GStrv) argv = NULL;
-  g_autofree char *line = NULL;
+  g_autofree char *line = tally_rerun_command (row->program, show->run->cwd, row->path);
   g_autofree char *shown = NULL;
 
-  if (g_path_is_absolute (row->program))
-    program = g_strdup (row->program);
-  else if (show->run->cwd != NULL && strchr (row->program, '/') != NULL)
-    program = g_build_filename (show->run->cwd, row->program, NULL);
-  if (program == NULL || !g_file_test (program, G_FILE_TEST_IS_EXECUTABLE)
-      || g_file_test (program, G_FILE_TEST_IS_DIR))
+  if (line == NULL)
     return;
-
-  argv = tally_cmd_rerun_argv (program, row->path);
-  line = tally_cmd_shell_join ((const char * const *) argv);
   shown = inert (line, -1);
   printf ("  rerun alone: %s\n", shown);
 }

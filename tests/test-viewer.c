@@ -490,6 +490,45 @@ path_is (const TallyResultRow *row,
   return strcmp (row->path, data) == 0;
 }
 
+typedef struct
+{
+  char *text;
+  gboolean done;
+} ClipboardRead;
+
+static void
+on_clipboard_read_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      data)
+{
+  ClipboardRead *read = data;
+
+  read->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  read->done = TRUE;
+}
+
+static gboolean
+clipboard_read_done (gpointer data)
+{
+  return ((ClipboardRead *) data)->done;
+}
+
+/* Activates @action on the detail pane and returns what it put on the
+ * clipboard. */
+static char *
+copy_from_detail (TallyTest         *t,
+                  TallyViewerDetail *detail,
+                  const char        *action)
+{
+  ClipboardRead read = { NULL, FALSE };
+
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), action, NULL));
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (detail)), NULL,
+                                 on_clipboard_read_cb, &read);
+  wait_for (t, clipboard_read_done, &read);
+  return read.text;
+}
+
 static void
 test_detail (TallyTest     *t,
              gconstpointer  data)
@@ -558,6 +597,19 @@ test_detail (TallyTest     *t,
   out = tally_viewer_detail_dup_output (detail, TALLY_STREAM_STDOUT);
   tally_assert_nonnull (strstr (out, "about to fail"));
   tally_assert_cmpuint (g_list_model_get_n_items (logs), ==, 1);
+
+  /* The commands to reproduce it, as `tally show` prints them. */
+  {
+    g_autofree char *sample = build_path ("tests/samples/sample-outcomes");
+    g_autofree char *program = g_canonicalize_filename (sample, NULL);
+    g_autofree char *want_rerun = g_strdup_printf ("%s -p /outcomes/fail", program);
+    g_autofree char *want_debug = g_strdup_printf ("tally debug %s::/outcomes/fail", program);
+    g_autofree char *rerun = copy_from_detail (t, detail, "detail.copy-rerun");
+    g_autofree char *debug = copy_from_detail (t, detail, "detail.copy-debug");
+
+    tally_assert_cmpstr (rerun, ==, want_rerun);
+    tally_assert_cmpstr (debug, ==, want_debug);
+  }
 
   /* Another test's log rebinds the rows on screen: the same widgets, now
    * each showing one of the new test's records. */

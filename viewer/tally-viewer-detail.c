@@ -6,6 +6,7 @@
 #include <tally.h>
 
 #include "tally-viewer-detail-private.h"
+#include "tally-rerun-private.h"
 #include "tally-viewer-log-list.h"
 #include "tally-viewer-util.h"
 
@@ -49,6 +50,8 @@ struct _TallyViewerDetail
   gint64 started_at_us;
   GLogLevelFlags max_level;
   char *message;
+  char *rerun_command;           /* nullable: the program is not runnable */
+  char *debug_command;
 };
 
 G_DEFINE_FINAL_TYPE (TallyViewerDetail, tally_viewer_detail, GTK_TYPE_WIDGET)
@@ -396,6 +399,57 @@ set_outcome_class (GtkWidget    *widget,
   gtk_widget_add_css_class (widget, tally_outcome_to_string (outcome));
 }
 
+/* The commands the copy actions give: `PROGRAM -p PATH` when the stored
+ * program names an executable (relative to where the run ran), and
+ * `tally debug PROGRAM::PATH` (the form `tally show` and `tally debug`
+ * use). */
+static void
+set_commands (TallyViewerDetail    *self,
+              TallyStore           *store,
+              gint64                run_id,
+              const TallyResultRow *row)
+{
+  g_autoptr(TallyRunRow) run = NULL;
+
+  g_clear_pointer (&self->rerun_command, g_free);
+  g_clear_pointer (&self->debug_command, g_free);
+  if (row != NULL)
+    {
+      g_autofree char *name = g_strdup_printf ("%s::%s", row->program, row->path);
+      const char *argv[] = { "tally", "debug", name, NULL };
+
+      run = store != NULL ? tally_store_get_run (store, run_id, NULL) : NULL;
+      self->rerun_command = tally_rerun_command (row->program, run ? run->cwd : NULL, row->path);
+      self->debug_command = tally_shell_join (argv);
+    }
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "detail.copy-rerun", self->rerun_command != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "detail.copy-debug", self->debug_command != NULL);
+}
+
+static void
+copy_text (GtkWidget  *widget,
+           const char *text)
+{
+  if (text != NULL)
+    gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
+}
+
+static void
+copy_rerun_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  copy_text (widget, TALLY_VIEWER_DETAIL (widget)->rerun_command);
+}
+
+static void
+copy_debug_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  copy_text (widget, TALLY_VIEWER_DETAIL (widget)->debug_command);
+}
+
 void
 tally_viewer_detail_set_result (TallyViewerDetail    *self,
                                 TallyStore           *store,
@@ -416,6 +470,7 @@ tally_viewer_detail_set_result (TallyViewerDetail    *self,
   if (store == NULL || row == NULL)
     {
       self->result_id = 0;
+      set_commands (self, NULL, 0, NULL);
       tally_viewer_log_list_set_result (self->logs, NULL, 0, 0, -1, NULL);
       gtk_stack_set_visible_child_name (self->stack, "empty");
       return;
@@ -465,6 +520,7 @@ tally_viewer_detail_set_result (TallyViewerDetail    *self,
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->failure_box), "failure");
 
+  set_commands (self, store, run_id, row);
   load_history (self, run_id, row);
   load_logs (self);
   load_output (self, self->stdout_view, TALLY_STREAM_STDOUT);
@@ -568,6 +624,8 @@ tally_viewer_detail_finalize (GObject *object)
   g_clear_object (&self->logs);
   g_clear_pointer (&self->durations, g_array_unref);
   g_clear_pointer (&self->message, g_free);
+  g_clear_pointer (&self->rerun_command, g_free);
+  g_clear_pointer (&self->debug_command, g_free);
 
   G_OBJECT_CLASS (tally_viewer_detail_parent_class)->finalize (object);
 }
@@ -602,6 +660,9 @@ tally_viewer_detail_class_init (TallyViewerDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TallyViewerDetail, stdout_view);
   gtk_widget_class_bind_template_child (widget_class, TallyViewerDetail, trend_area);
   gtk_widget_class_bind_template_callback (widget_class, on_level_dropdown_notify_selected_cb);
+
+  gtk_widget_class_install_action (widget_class, "detail.copy-rerun", NULL, copy_rerun_action);
+  gtk_widget_class_install_action (widget_class, "detail.copy-debug", NULL, copy_debug_action);
 }
 
 static void
@@ -622,4 +683,5 @@ tally_viewer_detail_init (TallyViewerDetail *self)
   add_log_column (self, "Message", LOG_COL_MESSAGE, TRUE, -1);
 
   gtk_drawing_area_set_draw_func (self->trend_area, trend_draw, self, NULL);
+  set_commands (self, NULL, 0, NULL);
 }
