@@ -74,7 +74,7 @@ typedef struct
   char *stop_path;              /* an end-of-case frame waits for its TAP result line */
   int stop_status;              /* its GTestResult */
   char *stop_message;           /* and its message, if any */
-  gboolean version_seen;        /* GLib's own "TAP version" line came */
+  gboolean plan_seen;        /* a whole run: GLib's plan came */
   guint n_ended;                /* result lines matched in this process */
   guint n_running;              /* pending's first n_running are this process's */
   char *tmpdir;
@@ -679,13 +679,17 @@ find_result_line (const char *line,
   return -1;
 }
 
+/* Whether a stdout line may be GLib's: a result line (maybe after the
+ * case's unterminated output), or a "Bail out!" that a G_TEST_LOG_ERROR
+ * frame may follow. */
 static gboolean
-may_be_result (TallyTapEvent *event)
+may_be_glibs (TallyTapEvent *event)
 {
   gsize len;
   const char *raw = g_bytes_get_data (event->raw, &len);
 
-  return event->kind == TALLY_TAP_RESULT || find_result_line (raw, len, NULL) >= 0;
+  return event->kind == TALLY_TAP_RESULT || event->kind == TALLY_TAP_BAIL_OUT
+         || find_result_line (raw, len, NULL) >= 0;
 }
 
 /* The case the end-of-case frame named has ended: its result line is
@@ -745,24 +749,23 @@ handle_frame_mode_line (GTestProc     *self,
   switch (event->kind)
     {
     case TALLY_TAP_VERSION:
-      if (self->version_seen)
+      /* GLib 2.74 prints none; later ones print it first. */
+      if (self->n_ended > 0)
         write_output (self, TALLY_STREAM_STDOUT, raw, len);
-      self->version_seen = TRUE;
       break;
 
     case TALLY_TAP_PLAN:
-      /* GLib's come first (a whole run) or after each -p path's cases,
-       * counting the cases run so far. */
-      if (self->n_ended > 0 && event->plan_count != self->n_ended)
+      /* GLib's comes first in a whole run, and after each -p path's
+       * cases otherwise, counting the cases run so far. */
+      if (self->whole ? self->plan_seen || self->n_ended > 0
+                      : self->n_ended == 0 || event->plan_count != self->n_ended)
         write_output (self, TALLY_STREAM_STDOUT, raw, len);
+      self->plan_seen = TRUE;
       break;
 
     case TALLY_TAP_BAIL_OUT:
-      /* GLib's on a fatal assertion (whose message the log also has),
-       * or text the case printed: kept either way. */
+      /* Not followed by GLib's error frame: text the case printed. */
       write_output (self, TALLY_STREAM_STDOUT, raw, len);
-      if (self->bail_out == NULL)
-        self->bail_out = g_strdup (event->text ? event->text : "");
       break;
 
     case TALLY_TAP_MALFORMED:
@@ -815,6 +818,13 @@ on_frame (GTestProc *self,
 {
   if (frame->type == LOG_ERROR && frame->string1 != NULL)
     {
+      /* GLib's "Bail out!" line for it is not the case's output. */
+      if (self->held && self->held_event.kind == TALLY_TAP_BAIL_OUT
+          && g_strcmp0 (self->held_event.text, frame->string1) == 0)
+        {
+          self->held = FALSE;
+          tally_tap_event_clear (&self->held_event);
+        }
       g_free (self->bail_out);
       self->bail_out = g_strdup (frame->string1);
       return;
@@ -886,7 +896,7 @@ consume_tap (GTestProc *self)
   while (!self->held && self->tap != NULL && tally_tap_parser_next (self->tap, &event))
     {
       progress = TRUE;
-      if (frame_mode (self) && may_be_result (&event))
+      if (frame_mode (self) && may_be_glibs (&event))
         {
           if (self->stop_path == NULL)
             {
@@ -1463,7 +1473,7 @@ start_processes (GTestProc *self)
 
       self->log_fd = is_gtest (self) && log_fd_target () >= 0;
       self->log_closed = FALSE;
-      self->version_seen = FALSE;
+      self->plan_seen = FALSE;
       self->n_ended = 0;
       g_clear_pointer (&self->stop_path, g_free);
       g_clear_pointer (&self->stop_message, g_free);

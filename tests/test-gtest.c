@@ -563,10 +563,11 @@ test_installed_tests (TallyTest *t, gconstpointer data)
 static void
 test_edge_cases (TallyTest *t, gconstpointer data)
 {
+  const char *workers = data;
   g_autofree char *tally = tally_util_tally_bin ();
   g_autofree char *program = tally_util_sample ("gtest-edge");
   g_autofree char *db = tally_util_db_path (t);
-  g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "-n", "1", "--json", "--repeat", "10",
+  g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "-n", workers, "--json", "--repeat", "10",
                                             "--db", db, program, NULL);
   g_autoptr(TallyStore) store = NULL;
   g_autoptr(GError) error = NULL;
@@ -628,7 +629,8 @@ register_tests (void)
   tally_add ("/gtest/per-case/logs-and-output", test_per_case_logs_and_output, "timeout=60");
   tally_add ("/gtest/per-case/streams-exact", test_per_case_streams_exact, "timeout=120");
   tally_add ("/gtest/per-case/streams-log-closed", test_per_case_streams_log_closed, "timeout=120");
-  tally_add ("/gtest/per-case/edge-cases", test_edge_cases, "timeout=120");
+  tally_add_data ("/gtest/per-case/edge-cases/one-worker", test_edge_cases, "1", "timeout=120");
+  tally_add_data ("/gtest/per-case/edge-cases/two-workers", test_edge_cases, "2", "timeout=120");
   tally_add ("/gtest/per-case/edge-bad-name", test_edge_bad_name, "timeout=60");
   tally_add ("/gtest/whole-program", test_whole_program, "timeout=120");
   tally_add ("/gtest/markers-file", test_markers_file, NULL);
