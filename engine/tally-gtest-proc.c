@@ -545,9 +545,12 @@ take_stderr (GTestProc    *self,
  * GTest process also writes GLib's binary test log into its stderr pipe
  * (`--GTestLogFD`): an end-of-case frame follows each case's TAP result
  * line and every byte the case wrote to stderr, so a case's stderr is
- * exactly what comes before its frame. The TAP stream and the stderr pipe
- * are consumed in step: each stops at a case's end (its result line, its
- * frame) until the other gets there. */
+ * exactly what comes before its frame. The frame also carries the case's
+ * verdict; on stdout, GLib's result line for the path the frame names only
+ * marks where the case's stdout ends (what the case printed, TAP-looking
+ * or not, is its stdout). The TAP stream and the stderr pipe are consumed
+ * in step: each stops at a case's end (a line that may be a result line,
+ * a frame) until the other gets there. */
 
 typedef struct
 {
