@@ -33,6 +33,7 @@
  * bytes) and the numbers (8 bytes each). */
 #define FRAME_HEADER 20
 #define MAX_FRAME (64 * 1024)
+#define LOG_ERROR 1               /* GTestLogType G_TEST_LOG_ERROR: an assertion's message */
 #define LOG_STOP_CASE 6           /* GTestLogType G_TEST_LOG_STOP_CASE */
 #define LOG_LAST_TYPE 11          /* G_TEST_LOG_STOP_SUITE */
 /* The descriptor the log goes to in the GTest process: high, so that a
@@ -67,10 +68,14 @@ typedef struct
   GByteArray *err_line;         /* a stderr line not yet complete */
   GByteArray *err_buf;          /* stderr bytes (and log frames) not yet consumed */
   gboolean log_fd;              /* GLib's test log goes into the stderr pipe */
-  gboolean frames;              /* and frames have come */
-  gboolean held;                /* held_event waits for its end-of-case frame */
+  gboolean log_closed;          /* no frame came at the end: verdicts from TAP */
+  gboolean held;                /* held_event may be a result line: it waits for a frame */
   TallyTapEvent held_event;
-  char *stop_path;              /* an end-of-case frame waits for its TAP result */
+  char *stop_path;              /* an end-of-case frame waits for its TAP result line */
+  int stop_status;              /* its GTestResult */
+  char *stop_message;           /* and its message, if any */
+  gboolean plan_seen;        /* a whole run: GLib's plan came */
+  guint n_ended;                /* result lines matched in this process */
   guint n_running;              /* pending's first n_running are this process's */
   char *tmpdir;
 
@@ -540,15 +545,20 @@ take_stderr (GTestProc    *self,
  * GTest process also writes GLib's binary test log into its stderr pipe
  * (`--GTestLogFD`): an end-of-case frame follows each case's TAP result
  * line and every byte the case wrote to stderr, so a case's stderr is
- * exactly what comes before its frame. The TAP stream and the stderr pipe
- * are consumed in step: each stops at a case's end (its result line, its
- * frame) until the other gets there. */
+ * exactly what comes before its frame. The frame also carries the case's
+ * verdict; on stdout, GLib's result line for the path the frame names only
+ * marks where the case's stdout ends (what the case printed, TAP-looking
+ * or not, is its stdout). The TAP stream and the stderr pipe are consumed
+ * in step: each stops at a case's end (a line that may be a result line,
+ * a frame) until the other gets there. */
 
 typedef struct
 {
   guint32 type;
   gsize len;                    /* of the whole frame */
   char *string1;                /* the test path, for case frames */
+  char *string2;                /* the case's message, for end-of-case frames */
+  int num1;                     /* the first number: an end of case's GTestResult */
 } LogFrame;
 
 typedef enum
@@ -603,17 +613,205 @@ parse_frame (const guint8 *data,
   frame->len = total;
   frame->string1 = n_strings > 0 ? g_strndup ((const char *) data + FRAME_HEADER + 4,
                                               be32 (data + FRAME_HEADER)) : NULL;
+  frame->string2 = NULL;
+  if (n_strings > 1)
+    {
+      gsize second = FRAME_HEADER + 4 + be32 (data + FRAME_HEADER);
+
+      frame->string2 = g_strndup ((const char *) data + second + 4, be32 (data + second));
+    }
+  frame->num1 = 0;
+  if (n_nums > 0)
+    {
+      /* A big-endian IEEE double (gstring_append_double). */
+      guint64 bits = ((guint64) be32 (data + at) << 32) | be32 (data + at + 4);
+      double value;
+
+      memcpy (&value, &bits, sizeof value);
+      frame->num1 = value >= 0 && value < 16 ? (int) value : -1;
+    }
   return FRAME_VALID;
 }
 
-/* Reports the held TAP result: its case's stderr is all in. */
+/* Whether verdicts come from GLib's test log (the end-of-case frames)
+ * rather than from the TAP result lines on stdout, which then only mark
+ * where each case's stdout ends. */
+static gboolean
+frame_mode (GTestProc *self)
+{
+  return is_gtest (self) && self->log_fd && !self->log_closed;
+}
+
+/* Where GLib's result line for @path ("ok N PATH", "not ok N PATH",
+ * maybe with " # SKIP …") starts in @line, or -1: at its start, or after
+ * what the case printed without a final newline. With @path NULL, a
+ * result line for any path. */
+static gssize
+find_result_line (const char *line,
+                  gsize       len,
+                  const char *path)
+{
+  gsize path_len = path ? strlen (path) : 0;
+
+  while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+    len--;
+  for (gssize at = (gssize) len - 3; at >= 0; at--)
+    {
+      gsize p = at + 3;
+      gsize end;
+
+      if (memcmp (line + at, "ok ", 3) != 0 || p >= len || !g_ascii_isdigit (line[p]))
+        continue;
+      while (p < len && g_ascii_isdigit (line[p]))
+        p++;
+      if (p >= len || line[p] != ' ' || p + 1 >= len || line[p + 1] != '/')
+        continue;
+      p++;
+      if (path != NULL)
+        {
+          if (len - p < path_len || memcmp (line + p, path, path_len) != 0)
+            continue;
+          end = p + path_len;
+          if (end != len && !(len - end >= 2 && memcmp (line + end, " #", 2) == 0))
+            continue;
+        }
+      if (at >= 4 && memcmp (line + at - 4, "not ", 4) == 0)
+        at -= 4;
+      return at;
+    }
+  return -1;
+}
+
+/* Whether a stdout line may be GLib's: a result line (maybe after the
+ * case's unterminated output), or a "Bail out!" that a G_TEST_LOG_ERROR
+ * frame may follow. */
+static gboolean
+may_be_glibs (TallyTapEvent *event)
+{
+  gsize len;
+  const char *raw = g_bytes_get_data (event->raw, &len);
+
+  return event->kind == TALLY_TAP_RESULT || event->kind == TALLY_TAP_BAIL_OUT
+         || find_result_line (raw, len, NULL) >= 0;
+}
+
+/* The case the end-of-case frame named has ended: its result line is
+ * @event, after @prefix bytes the case printed. The verdict is the
+ * frame's. */
+static void
+end_case (GTestProc     *self,
+          TallyTapEvent *event,
+          gssize         prefix)
+{
+  TallyTapEvent verdict = { 0 };
+  const char *raw = event ? g_bytes_get_data (event->raw, NULL) : NULL;
+
+  if (prefix > 0)
+    write_output (self, TALLY_STREAM_STDOUT, raw, prefix);
+  self->n_ended++;
+
+  verdict.kind = TALLY_TAP_RESULT;
+  verdict.raw = g_bytes_new_static ("", 0);
+  verdict.description = g_steal_pointer (&self->stop_path);
+  switch (self->stop_status)
+    {
+    case 0:     /* G_TEST_RUN_SUCCESS */
+      verdict.ok = TRUE;
+      break;
+    case 1:     /* G_TEST_RUN_SKIPPED */
+      verdict.ok = TRUE;
+      verdict.directive = TALLY_TAP_DIRECTIVE_SKIP;
+      verdict.text = g_steal_pointer (&self->stop_message);
+      break;
+    case 3:     /* G_TEST_RUN_INCOMPLETE */
+      verdict.directive = TALLY_TAP_DIRECTIVE_TODO;
+      verdict.text = g_steal_pointer (&self->stop_message);
+      break;
+    default:    /* G_TEST_RUN_FAILURE */
+      if (self->stop_message != NULL)
+        {
+          g_free (self->last_comment);
+          self->last_comment = g_steal_pointer (&self->stop_message);
+        }
+      break;
+    }
+  g_clear_pointer (&self->stop_message, g_free);
+  handle_event (self, &verdict);
+  tally_tap_event_clear (&verdict);
+}
+
+/* A stdout line in frame mode that is not a result line: what the case
+ * printed, or GLib's own plan and comments. */
+static void
+handle_frame_mode_line (GTestProc     *self,
+                        TallyTapEvent *event)
+{
+  gsize len;
+  const char *raw = g_bytes_get_data (event->raw, &len);
+
+  switch (event->kind)
+    {
+    case TALLY_TAP_VERSION:
+      /* GLib 2.74 prints none; later ones print it first. */
+      if (self->n_ended > 0)
+        write_output (self, TALLY_STREAM_STDOUT, raw, len);
+      break;
+
+    case TALLY_TAP_PLAN:
+      /* GLib's comes first in a whole run, and after each -p path's
+       * cases otherwise, counting the cases run so far. */
+      if (self->whole ? self->plan_seen || self->n_ended > 0
+                      : self->n_ended == 0 || event->plan_count != self->n_ended)
+        write_output (self, TALLY_STREAM_STDOUT, raw, len);
+      self->plan_seen = TRUE;
+      break;
+
+    case TALLY_TAP_BAIL_OUT:
+      /* Not followed by GLib's error frame: text the case printed. */
+      write_output (self, TALLY_STREAM_STDOUT, raw, len);
+      break;
+
+    case TALLY_TAP_MALFORMED:
+    case TALLY_TAP_RESULT:
+      write_output (self, TALLY_STREAM_STDOUT, raw, len);
+      break;
+
+    case TALLY_TAP_OTHER:
+    case TALLY_TAP_COMMENT:
+    case TALLY_TAP_YAML:
+    default:
+      handle_event (self, event);
+      break;
+    }
+}
+
+/* A stdout line that may be a result line, now that the frame says which
+ * case ended: its end, or what a case printed. */
+static void
+match_result_line (GTestProc     *self,
+                   TallyTapEvent *event)
+{
+  gsize len;
+  const char *raw = g_bytes_get_data (event->raw, &len);
+  gssize at = find_result_line (raw, len, self->stop_path);
+
+  if (at >= 0)
+    end_case (self, event, at);
+  else
+    handle_frame_mode_line (self, event);
+}
+
+/* Matches the held line against the end of case the frame just named. */
 static void
 release_held (GTestProc *self)
 {
   if (!self->held)
     return;
   self->held = FALSE;
-  handle_event (self, &self->held_event);
+  if (frame_mode (self) && self->stop_path != NULL)
+    match_result_line (self, &self->held_event);
+  else
+    handle_event (self, &self->held_event);
   tally_tap_event_clear (&self->held_event);
 }
 
@@ -621,16 +819,29 @@ static void
 on_frame (GTestProc *self,
           LogFrame  *frame)
 {
-  self->frames = TRUE;
-  if (frame->type != LOG_STOP_CASE || frame->string1 == NULL)
+  if (frame->type == LOG_ERROR && frame->string1 != NULL)
+    {
+      /* GLib's "Bail out!" line for it is not the case's output. */
+      if (self->held && self->held_event.kind == TALLY_TAP_BAIL_OUT
+          && g_strcmp0 (self->held_event.text, frame->string1) == 0)
+        {
+          self->held = FALSE;
+          tally_tap_event_clear (&self->held_event);
+        }
+      g_free (self->bail_out);
+      self->bail_out = g_strdup (frame->string1);
+      return;
+    }
+  if (frame->type != LOG_STOP_CASE || frame->string1 == NULL || !frame_mode (self))
     return;
 
   parse_err_lines (self, TRUE);   /* a case's last partial line is its own */
-  if (!self->held)
-    self->stop_path = g_strdup (frame->string1);   /* wait for the result line */
-  else if (g_strcmp0 (self->held_event.description, frame->string1) == 0)
-    release_held (self);
-  /* else another process's frame (a forked child): not a case end here */
+  g_free (self->stop_path);
+  g_free (self->stop_message);
+  self->stop_path = g_strdup (frame->string1);
+  self->stop_message = g_strdup (frame->string2);
+  self->stop_status = frame->num1;
+  release_held (self);
 }
 
 /* Consumes the stderr pipe's bytes up to the next end of case not yet
@@ -671,12 +882,14 @@ consume_err (GTestProc *self,
       g_byte_array_remove_range (buf, 0, frame.len);
       on_frame (self, &frame);
       g_free (frame.string1);
+      g_free (frame.string2);
     }
   return progress;
 }
 
-/* Handles TAP events up to a GTest result whose end-of-case frame has not
- * come yet; returns whether any event was handled. */
+/* Handles TAP events up to a line that may be a result line while no
+ * end-of-case frame says which case ended; returns whether any event was
+ * handled. */
 static gboolean
 consume_tap (GTestProc *self)
 {
@@ -686,21 +899,20 @@ consume_tap (GTestProc *self)
   while (!self->held && self->tap != NULL && tally_tap_parser_next (self->tap, &event))
     {
       progress = TRUE;
-      if (event.kind == TALLY_TAP_RESULT && is_gtest (self) && (self->frames || self->stop_path))
+      if (frame_mode (self) && may_be_glibs (&event))
         {
-          gboolean matches = g_strcmp0 (self->stop_path, event.description) == 0;
-
-          /* A frame for another path is stale: the stderr pipe goes on
-           * to this result's own. */
-          g_clear_pointer (&self->stop_path, g_free);
-          if (!matches)
+          if (self->stop_path == NULL)
             {
               self->held_event = event;
               self->held = TRUE;
               break;
             }
+          match_result_line (self, &event);
         }
-      handle_event (self, &event);
+      else if (frame_mode (self))
+        handle_frame_mode_line (self, &event);
+      else
+        handle_event (self, &event);
       tally_tap_event_clear (&event);
     }
   return progress;
@@ -716,20 +928,21 @@ drain (GTestProc *self,
       gboolean progress = consume_err (self, final);
 
       progress |= consume_tap (self);
-      /* A held result's frame is missing although the process has gone on
-       * to write more stdout (or has ended): it closed its log descriptor.
-       * Its stderr is then what came so far, as without the log. */
-      if (!progress && self->held
-          && (final || (self->tap != NULL && tally_tap_parser_pending (self->tap) > 0)))
+      /* At the end, a line held for a frame that never came: the process
+       * closed its log descriptor (or the line was not GLib's). What is
+       * left is read as TAP, as without the log. */
+      if (!progress && final && self->held)
         {
-          self->frames = FALSE;
+          self->log_closed = TRUE;
           release_held (self);
           progress = TRUE;
         }
-      /* At the end, a frame whose result line never came (it was not
-       * valid TAP) holds back no more stderr. */
+      /* At the end, a frame whose result line never came (the case
+       * closed its stdout): the frame's verdict. */
       if (!progress && final && self->stop_path != NULL)
         {
+          if (frame_mode (self))
+            end_case (self, NULL, 0);
           g_clear_pointer (&self->stop_path, g_free);
           progress = TRUE;
         }
@@ -1262,7 +1475,11 @@ start_processes (GTestProc *self)
       g_auto(GStrv) argv = NULL;
 
       self->log_fd = is_gtest (self) && log_fd_target () >= 0;
-      self->frames = FALSE;
+      self->log_closed = FALSE;
+      self->plan_seen = FALSE;
+      self->n_ended = 0;
+      g_clear_pointer (&self->stop_path, g_free);
+      g_clear_pointer (&self->stop_message, g_free);
       self->whole = batch_is_whole (self, n);
       argv = process_argv (self, n, &n_paths);
 
@@ -1366,6 +1583,7 @@ gtest_finalize (TallyWorkerProc *base)
   g_byte_array_unref (self->err_buf);
   tally_tap_event_clear (&self->held_event);
   g_free (self->stop_path);
+  g_free (self->stop_message);
   g_ptr_array_unref (self->records);
   g_ptr_array_unref (self->err_records);
   g_free (self->bail_out);

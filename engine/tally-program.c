@@ -10,6 +10,7 @@
 
 #include "tally-error.h"
 #include "tally-program-private.h"
+#include "tally-text-private.h"
 #include "tally-version.h"
 
 #define LIST_TIMEOUT_S 30
@@ -757,7 +758,10 @@ typedef struct
   TallyProgram *program;
   GHashTable *seen;         /* test paths, borrowed from the tests */
   TallyMarkers *none;       /* shared by the tests until they get markers */
+  char *bad_path;           /* the first path that is not valid UTF-8, made inert */
 } GTestParse;
+
+#define INVALID_UTF8 "[Invalid UTF-8] "
 
 static void
 gtest_parse_init (GTestParse *parse,
@@ -767,6 +771,7 @@ gtest_parse_init (GTestParse *parse,
   parse->program->kind = TALLY_PROGRAM_GTEST;
   parse->seen = g_hash_table_new (g_str_hash, g_str_equal);
   parse->none = tally_markers_new ();
+  parse->bad_path = NULL;
 }
 
 static void
@@ -780,8 +785,24 @@ gtest_parse_line (gpointer    data,
 
   if (len > 0 && line[len - 1] == '\r')
     len--;
+  /* GLib's g_print() marks and escapes text that is not UTF-8. */
+  if (len > strlen (INVALID_UTF8) && strncmp (line, INVALID_UTF8, strlen (INVALID_UTF8)) == 0
+      && line[strlen (INVALID_UTF8)] == '/')
+    {
+      if (parse->bad_path == NULL)
+        parse->bad_path = tally_text_inert (line + strlen (INVALID_UTF8), len - strlen (INVALID_UTF8), FALSE);
+      return;
+    }
   if (len == 0 || line[0] != '/' || memchr (line, '\0', len) != NULL)
     return;
+  /* Test paths are stored and shown as text: a path that is not would
+   * be dropped somewhere on the way, so the program is refused. */
+  if (!g_utf8_validate (line, len, NULL))
+    {
+      if (parse->bad_path == NULL)
+        parse->bad_path = tally_text_inert (line, len, FALSE);
+      return;
+    }
 
   test_path = g_strndup (line, len);
   if (g_hash_table_contains (parse->seen, test_path))
@@ -797,6 +818,7 @@ gtest_parse_finish (GTestParse *parse)
 {
   g_clear_pointer (&parse->seen, g_hash_table_unref);
   g_clear_pointer (&parse->none, tally_markers_unref);
+  g_clear_pointer (&parse->bad_path, g_free);
   return g_steal_pointer (&parse->program);
 }
 
@@ -934,6 +956,7 @@ list_gtest (const TallyProgramSpec  *spec,
   LineSplitter splitter;
   GTestParse parse;
   TallyProgram *program;
+  g_autofree char *bad_path = NULL;
   gboolean ran;
   int status = 0;
 
@@ -944,10 +967,17 @@ list_gtest (const TallyProgramSpec  *spec,
   if (ran)
     line_splitter_finish (&splitter);
   g_clear_pointer (&splitter.partial, g_byte_array_unref);
+  bad_path = g_steal_pointer (&parse.bad_path);
   program = gtest_parse_finish (&parse);
 
   if (!ran || !check_listing_status ("-l", &listing, status, error))
     g_clear_pointer (&program, tally_program_unref);
+  else if (bad_path != NULL)
+    {
+      g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST,
+                   "test path %s is not valid UTF-8: rename the test", bad_path);
+      g_clear_pointer (&program, tally_program_unref);
+    }
   listing_clear (&listing);
   return program;
 }

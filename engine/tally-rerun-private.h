@@ -9,7 +9,9 @@ G_BEGIN_DECLS
  * (Tally programs and GTest binaries alike). */
 GStrv  tally_rerun_argv    (const char         *program,
                             const char         *path);
-/* @argv as one line for a shell: words quoted only where needed. */
+/* @argv as one line for a shell: words quoted only where needed, and
+ * those with control bytes as bash $'…\xNN' (exact to paste, inert to
+ * show). */
 char  *tally_shell_join    (const char * const *argv);
 /* The line that reruns @path of @program, a stored program name (relative
  * to @cwd, where the run ran, when it has a slash), or NULL when that

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tally-rerun-private.h"
+#include "tally-text-private.h"
 
 GStrv
 tally_rerun_argv (const char *program,
@@ -31,6 +32,42 @@ needs_quoting (const char *word)
   return FALSE;
 }
 
+/* Whether @word has bytes a terminal would act on (control characters,
+ * C1 controls, text that is not UTF-8): they are written $'\xNN'. */
+static gboolean
+needs_escapes (const char *word)
+{
+  g_autofree char *inert = tally_text_inert (word, -1, FALSE);
+
+  return strcmp (inert, word) != 0;
+}
+
+/* Bash's $'…' quoting: the word comes back exactly, and the line shows
+ * no raw control byte. */
+static char *
+escape_quote (const char *word)
+{
+  GString *out = g_string_new ("$'");
+  const char *p = word, *end = word + strlen (word);
+
+  while (p < end)
+    {
+      gunichar c = g_utf8_get_char_validated (p, end - p);
+      const char *next = (c == (gunichar) -1 || c == (gunichar) -2) ? p + 1 : g_utf8_next_char (p);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2 || c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
+        for (const char *q = p; q < next; q++)
+          g_string_append_printf (out, "\\x%02x", (guint8) *q);
+      else if (c == '\'' || c == '\\')
+        g_string_append_printf (out, "\\%c", (char) c);
+      else
+        g_string_append_len (out, p, next - p);
+      p = next;
+    }
+  g_string_append_c (out, '\'');
+  return g_string_free (out, FALSE);
+}
+
 char *
 tally_shell_join (const char * const *argv)
 {
@@ -38,7 +75,8 @@ tally_shell_join (const char * const *argv)
 
   for (guint i = 0; argv[i] != NULL; i++)
     {
-      g_autofree char *quoted = needs_quoting (argv[i]) ? g_shell_quote (argv[i]) : g_strdup (argv[i]);
+      g_autofree char *quoted = needs_escapes (argv[i]) ? escape_quote (argv[i])
+                                : needs_quoting (argv[i]) ? g_shell_quote (argv[i]) : g_strdup (argv[i]);
 
       if (i > 0)
         g_string_append_c (line, ' ');

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <unistd.h>
 
 #include "tally-cmd-common.h"
@@ -10,6 +11,7 @@
 #include "tally-error.h"
 #include "tally-expr-private.h"
 #include "tally-legacy-private.h"
+#include "tally-text-private.h"
 
 int
 tally_cmd_fail (const char *cmd,
@@ -18,13 +20,17 @@ tally_cmd_fail (const char *cmd,
                 ...)
 {
   g_autofree char *message = NULL;
+  g_autofree char *shown = NULL;
   va_list args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  fprintf (stderr, "%s: %s\n", cmd, message);
+  /* Error lines name programs, test paths and what programs printed:
+   * escape sequences among them are shown inert. */
+  shown = tally_text_inert (message, -1, TRUE);
+  fprintf (stderr, "%s: %s\n", cmd, shown);
   return status;
 }
 

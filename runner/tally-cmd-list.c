@@ -62,7 +62,11 @@ print_plain (GPtrArray *tests,
           printf ("  [%s]", inert);
         }
       if (verbose && test->file)
-        printf ("  (%s:%d)", test->file, test->line);
+        {
+          g_autofree char *file = tally_text_inert (test->file, -1, FALSE);
+
+          printf ("  (%s:%d)", file, test->line);
+        }
       printf ("\n");
     }
   printf ("%u test%s\n", tests->len, tests->len == 1 ? "" : "s");

@@ -5,6 +5,7 @@
 
 #include "tally-cmd-common.h"
 #include "tally-commands.h"
+#include "tally-text-private.h"
 
 #define CMD "tally markers"
 
@@ -44,11 +45,17 @@ tally_cmd_markers (int    argc,
 
       if (program->declared->len == 0)
         continue;
-      printf ("\nDeclared by %s:\n", program->name);
+      g_autofree char *program_name = tally_text_inert (program->name, -1, FALSE);
+
+      printf ("\nDeclared by %s:\n", program_name);
       for (guint i = 0; i < program->declared->len; i++)
         {
           TallyDeclaredMarkerInfo *info = g_ptr_array_index (program->declared, i);
-          printf ("  %-10s %s\n", info->name, info->description ? info->description : "");
+          /* Both come from the program's listing. */
+          g_autofree char *name = tally_text_inert (info->name, -1, FALSE);
+          g_autofree char *description = tally_text_inert (info->description, -1, FALSE);
+
+          printf ("  %-10s %s\n", name, description);
         }
     }
 

@@ -907,12 +907,13 @@ keep_listed_tests (const char *path,
       GHashTableIter iter;
       gpointer example;
       g_autofree char *shown = NULL;
+      g_autofree char *shown_path = tally_text_inert (path, -1, FALSE);
 
       g_hash_table_iter_init (&iter, listed);
       g_hash_table_iter_next (&iter, &example, NULL);
       shown = tally_text_inert (example, -1, FALSE);
       g_printerr ("%s: --tests-from %s: %u listed tests were not collected, e.g. %s\n",
-                  CMD, path, g_hash_table_size (listed), shown);
+                  CMD, shown_path, g_hash_table_size (listed), shown);
     }
   return TRUE;
 }

@@ -525,7 +525,7 @@ test_kill_runner (TallyTest *t, gconstpointer data)
   g_autofree char *db = rel_db_path (t);
   const char *seed_env = g_getenv ("TALLY_KILL_SEED");
   guint32 seed = seed_env ? (guint32) strtoul (seed_env, NULL, 10) : 20240508;
-  guint n = slow_tests () ? 200 : 20, interrupted = 0, reported = 0;
+  guint n = slow_tests () ? 100 : 20, interrupted = 0, reported = 0;
   g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
   g_autofree char *full_db = g_build_filename (tally_test_get_tmpdir (t), "full-run.sqlite", NULL);
   const char *envp[] = { "TALLY_SAMPLE_N=100", NULL };

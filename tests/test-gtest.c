@@ -555,6 +555,73 @@ test_installed_tests (TallyTest *t, gconstpointer data)
   tally_assert_nonnull (strstr (logs_text, "plain message"));
 }
 
+/* Cases that confuse a reader of GLib's TAP on stdout: one prints
+ * without a final newline, one prints lines that look like TAP. Their
+ * verdicts come from GLib's own test log, their stdout is kept as it
+ * is, and every case's stderr is its own, in every repetition and in
+ * batches as in whole-program runs. */
+static void
+test_edge_cases (TallyTest *t, gconstpointer data)
+{
+  const char *workers = data;
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("gtest-edge");
+  g_autofree char *db = tally_util_db_path (t);
+  g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "-n", workers, "--json", "--repeat", "10",
+                                            "--db", db, program, NULL);
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *event;
+  guint n_checked = 0;
+
+  tally_assert_cmpint (run->status, ==, 0);
+  store = tally_store_open_readonly (db, &error);
+  tally_assert_no_error (error);
+  for (guint i = 0; (event = next_finished (run, &i)) != NULL;)
+    {
+      const char *path = json_object_get_string_member (event, "path");
+      g_autofree char *out_text = stored_text (store, event, TALLY_STREAM_STDOUT);
+      g_autofree char *err_text = stored_text (store, event, TALLY_STREAM_STDERR);
+
+      tally_assert_cmpstr (json_object_get_string_member (event, "outcome"), ==, "passed");
+      if (g_str_equal (path, "/edge/1-progress"))
+        {
+          tally_assert_cmpstr (out_text, ==, "progress: 50%...");
+          tally_assert_cmpstr (err_text, ==, "stderr progress\n");
+        }
+      else if (g_str_equal (path, "/edge/2-lookalike"))
+        {
+          tally_assert_cmpstr (out_text, ==, "ok 1 /edge/fake\nnot ok 2 /edge/other\n1..7\nBail out! not really\n");
+          tally_assert_cmpstr (err_text, ==, "stderr lookalike\n");
+        }
+      else
+        {
+          tally_assert_cmpstr (path, ==, "/edge/3-after");
+          tally_assert_cmpstr (out_text, ==, "stdout after\n");
+          tally_assert_cmpstr (err_text, ==, "stderr after\n");
+        }
+      n_checked++;
+    }
+  tally_assert_cmpuint (n_checked, ==, 30);
+}
+
+/* A case whose name is not valid UTF-8 is never silently dropped: the
+ * run does not pass. */
+static void
+test_edge_bad_name (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("gtest-edge");
+  g_autofree char *db = tally_util_db_path (t);
+  const char *envp[] = { "GTEST_EDGE_BAD_NAME=1", NULL };
+  g_autoptr(TallyRun) run = tally_util_run (t, envp, tally, "run", "--db", db, program, NULL);
+
+  tally_assert_cmpint (run->status, !=, 0);
+  tally_assert_null (strstr (run->out, "3 passed, 0 failed"));
+  tally_assert_nonnull (strstr (run->err, "not valid UTF-8"));
+  tally_assert_nonnull (strstr (run->err, "/edge/4-bad-\\xff\\xfe-name"));
+}
+
 static void
 register_tests (void)
 {
@@ -562,6 +629,9 @@ register_tests (void)
   tally_add ("/gtest/per-case/logs-and-output", test_per_case_logs_and_output, "timeout=60");
   tally_add ("/gtest/per-case/streams-exact", test_per_case_streams_exact, "timeout=120");
   tally_add ("/gtest/per-case/streams-log-closed", test_per_case_streams_log_closed, "timeout=120");
+  tally_add_data ("/gtest/per-case/edge-cases/one-worker", test_edge_cases, "1", "timeout=120");
+  tally_add_data ("/gtest/per-case/edge-cases/two-workers", test_edge_cases, "2", "timeout=120");
+  tally_add ("/gtest/per-case/edge-bad-name", test_edge_bad_name, "timeout=60");
   tally_add ("/gtest/whole-program", test_whole_program, "timeout=120");
   tally_add ("/gtest/markers-file", test_markers_file, NULL);
   tally_add ("/gtest/bad/programs", test_bad_programs, NULL);

@@ -46,6 +46,127 @@ hostile_path (guint i)
   return g_strdup_printf ("/hostile/%02u/%s", i, hostile_payloads[i].path_part);
 }
 
+static guint
+payload_index (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (hostile_payloads); i++)
+    if (g_str_equal (hostile_payloads[i].name, name))
+      return i;
+  g_assert_not_reached ();
+}
+
+/* @text shows the CSI payload escaped and never raw. */
+static void
+assert_shows_csi (const char *what,
+                  const char *text)
+{
+  assert_inert (what, text);
+  tally_assert_nonnull (strstr (text, "\\x1b[31mred"));
+}
+
+/* On a terminal (script(1) gives the run a pseudo-terminal), where the
+ * console reporter draws live lines in colour: Tally's own escapes only,
+ * none of the payloads'. */
+static void
+assert_terminal_inert (TallyTest  *t,
+                       const char *tally,
+                       const char *db,
+                       const char *program)
+{
+  g_autofree char *script = g_find_program_in_path ("script");
+  g_autofree char *quoted_tally = NULL;
+  g_autofree char *quoted_db = NULL;
+  g_autofree char *quoted_program = NULL;
+  g_autofree char *command = NULL;
+  g_autoptr(TallyRun) pty = NULL;
+
+  if (script == NULL)
+    return;
+  quoted_tally = g_shell_quote (tally);
+  quoted_db = g_shell_quote (db);
+  quoted_program = g_shell_quote (program);
+  command = g_strdup_printf ("%s run -n 2 -v --db %s %s; %s show -v --db %s", quoted_tally, quoted_db,
+                             quoted_program, quoted_tally, quoted_db);
+  pty = tally_util_run (t, NULL, script, "-qec", command, "/dev/null", NULL);
+  tally_assert_nonnull (strstr (pty->out, "\\x1b[31mred"));
+  tally_assert_null (strstr (pty->out, "\x1b[31mred"));
+  tally_assert_null (strstr (pty->out, "\x1b]"));
+  tally_assert_null (strstr (pty->out, "\x1b[2J"));
+  tally_assert_null (strstr (pty->out, "\x1b[?25l"));
+  tally_assert_null (strchr (pty->out, '\a'));
+  tally_assert_null (strstr (pty->out, "\xc2\x9b"));
+}
+
+/* `tally show`'s line that reruns a failed test alone (printed for a
+ * program stored with a directory): quoted so that it reruns the exact
+ * test, and inert. */
+static void
+assert_rerun_line_inert (TallyTest  *t,
+                         const char *tally,
+                         const char *program)
+{
+  g_autofree char *dir = g_build_filename (tally_test_get_tmpdir (t), "d \x1b[31mred", NULL);
+  g_autofree char *copy = g_build_filename (dir, "prog", NULL);
+  g_autofree char *db = g_build_filename (tally_test_get_tmpdir (t), "rerun.sqlite", NULL);
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  g_autoptr(TallyRun) run = NULL;
+  g_autoptr(TallyRun) show = NULL;
+
+  tally_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+  tally_assert_true (g_file_get_contents (program, &contents, &len, NULL));
+  tally_assert_true (g_file_set_contents_full (copy, contents, len, G_FILE_SET_CONTENTS_NONE, 0755, NULL));
+  run = tally_util_run (t, NULL, tally, "run", "--db", db, copy, NULL);
+  tally_assert_cmpint (run->status, ==, 1);
+  show = tally_util_run (t, NULL, tally, "show", "--db", db, NULL);
+  tally_assert_cmpint (show->status, ==, 0);
+  assert_shows_csi ("tally show's stdout", show->out);
+  tally_assert_nonnull (strstr (show->out, "rerun alone: $'"));
+  tally_assert_nonnull (strstr (show->out, "$'/hostile/"));
+}
+
+/* Every other path that prints what tests named or produced: `list`,
+ * `history`, `debug --print`, `show`'s rerun line, error lines, and a
+ * terminal. */
+static void
+assert_other_paths_inert (TallyTest  *t,
+                          const char *tally,
+                          const char *db,
+                          const char *program)
+{
+  g_autofree char *csi_path = hostile_path (payload_index ("csi"));
+  g_autofree char *missing = g_build_filename (tally_test_get_tmpdir (t), "gone \x1b[31mred\x07", NULL);
+  g_autofree char *debug_arg = g_strdup_printf ("%s::%s", program, csi_path);
+  g_autoptr(TallyRun) list = tally_util_run (t, NULL, tally, "list", program, NULL);
+  g_autoptr(TallyRun) history = tally_util_run (t, NULL, tally, "history", "--db", db, csi_path, NULL);
+  g_autoptr(TallyRun) debug = tally_util_run (t, NULL, tally, "debug", "--print", debug_arg, NULL);
+  g_autoptr(TallyRun) error = tally_util_run (t, NULL, tally, "run", "--no-db", missing, NULL);
+  g_autoptr(TallyRun) history_error = tally_util_run (t, NULL, tally, "history", "--db", db,
+                                                      "/no/such/\x1b[31mred", NULL);
+
+  tally_assert_cmpint (list->status, ==, 0);
+  assert_shows_csi ("tally list's stdout", list->out);
+  assert_inert ("tally list's stderr", list->err);
+
+  tally_assert_cmpint (history->status, ==, 0);
+  assert_shows_csi ("tally history's stdout", history->out);
+  assert_inert ("tally history's stderr", history->err);
+
+  /* gdb's command line, quoted $'…': exact for a shell, inert on screen */
+  tally_assert_cmpint (debug->status, ==, 0);
+  assert_shows_csi ("tally debug --print", debug->out);
+  tally_assert_nonnull (strstr (debug->out, "$'/hostile/"));
+
+  tally_assert_cmpint (error->status, !=, 0);
+  assert_shows_csi ("tally run's error line", error->err);
+  tally_assert_cmpint (history_error->status, !=, 0);
+  assert_inert ("tally history's error line", history_error->err);
+  assert_inert ("tally history's error line", history_error->out);
+
+  assert_rerun_line_inert (t, tally, program);
+  assert_terminal_inert (t, tally, db, program);
+}
+
 static void
 test_round_trip (TallyTest *t, gconstpointer data)
 {
@@ -154,6 +275,8 @@ test_round_trip (TallyTest *t, gconstpointer data)
   assert_inert ("tally show's stderr", show->err);
   tally_assert_nonnull (strstr (show->out, "DROP TABLE results"));
   rel_assert_db_sound (db);
+
+  assert_other_paths_inert (t, tally, db, program);
 }
 
 /* Selecting by a hostile keyword is a substring match, nothing more. */
