@@ -1,0 +1,143 @@
+/* What a test does to its stdout and stderr stays its own: shells that
+ * write to /dev/stdout, /dev/stderr or /proc/self/fd/1-2 (reopening them,
+ * with O_TRUNC), a helper thread that writes after its test ended, and a
+ * flood of output (tests/test-capture.c). Run with `tally run -n 1`. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <tally.h>
+
+static void
+test_own (TallyTest *t, gconstpointer data)
+{
+  printf ("stdout of %s\n", tally_test_get_path (t));
+  fprintf (stderr, "stderr of %s\n", tally_test_get_path (t));
+}
+
+/* Each reopens the worker's stdout or stderr: as a shell's `>` does
+ * (O_TRUNC, offset 0), `>>`, and directly. */
+static void
+test_reopen (TallyTest *t, gconstpointer data)
+{
+  int fd;
+
+  printf ("reopen: first line\n");
+  fflush (stdout);
+  tally_assert_cmpint (system ("echo shell-to-dev-stderr > /dev/stderr; "
+                               "echo shell-to-dev-stdout > /dev/stdout; "
+                               "echo shell-to-proc-fd1 > /proc/self/fd/1; "
+                               "echo shell-to-proc-fd2 >> /proc/self/fd/2"), ==, 0);
+  fd = open ("/dev/stdout", O_WRONLY | O_TRUNC);
+  tally_assert_cmpint (fd, >=, 0);
+  tally_assert_cmpint (write (fd, "c-to-dev-stdout\n", 16), ==, 16);
+  close (fd);
+  fd = open ("/proc/self/fd/2", O_WRONLY | O_TRUNC);
+  tally_assert_cmpint (fd, >=, 0);
+  tally_assert_cmpint (write (fd, "c-to-proc-fd2\n", 14), ==, 14);
+  close (fd);
+  printf ("reopen: last line\n");
+}
+
+/* Whether the worker's main thread waits for work (blocked in read()). */
+static gboolean
+main_thread_idle (void)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/syscall", (int) getpid ());
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (path, &contents, NULL, NULL) && g_str_has_prefix (contents, "0 ");
+}
+
+static gpointer
+late_writer (gpointer data)
+{
+  const char *marker = data;
+
+  /* After the test reported, and before the next one is sent (both
+   * tests are serial: the runner sends the next when this one is done). */
+  for (guint i = 0; i < 5000 && !main_thread_idle (); i++)
+    g_usleep (1000);
+  if (main_thread_idle ())
+    {
+      g_assert_true (write (1, "LATE-STDOUT\n", 12) == 12);
+      g_assert_true (write (2, "LATE-STDERR\n", 12) == 12);
+      g_file_set_contents (marker, "written between tests", -1, NULL);
+    }
+  return NULL;
+}
+
+static void
+test_late (TallyTest *t, gconstpointer data)
+{
+  char *marker = g_strdup (g_getenv ("TALLY_SAMPLE_LATE_MARKER"));
+
+  printf ("stdout of %s\n", tally_test_get_path (t));
+  g_thread_unref (g_thread_new ("late-writer", late_writer, marker));
+}
+
+/* Waits for the helper, so it does not write during this test. */
+static void
+test_after_late (TallyTest *t, gconstpointer data)
+{
+  const char *marker = g_getenv ("TALLY_SAMPLE_LATE_MARKER");
+
+  for (guint i = 0; i < 5000 && !g_file_test (marker, G_FILE_TEST_EXISTS); i++)
+    g_usleep (1000);
+  printf ("stdout of %s\n", tally_test_get_path (t));
+  fprintf (stderr, "stderr of %s\n", tally_test_get_path (t));
+}
+
+/* TALLY_SAMPLE_FLOOD_MB of stdout and of stderr, as fast as it goes. */
+static void
+test_flood (TallyTest *t, gconstpointer data)
+{
+  static char block[64 * 1024];
+  guint mb = atoi (g_getenv ("TALLY_SAMPLE_FLOOD_MB") ? g_getenv ("TALLY_SAMPLE_FLOOD_MB") : "64");
+
+  memset (block, 'x', sizeof block);
+  block[sizeof block - 1] = '\n';
+  for (guint i = 0; i < mb * 16; i++)
+    for (int fd = 1; fd <= 2; fd++)
+      {
+        gsize done = 0;
+
+        memcpy (block, i == 0 ? "HEAD" : "xxxx", 4);
+        memcpy (block + sizeof block - 5, i == mb * 16 - 1 ? "TAIL" : "xxxx", 4);
+        while (done < sizeof block)
+          {
+            gssize n = write (fd, block + done, sizeof block - done);
+
+            if (n <= 0)
+              tally_fail ("write failed");
+            done += n;
+          }
+      }
+}
+
+static void
+register_tests (void)
+{
+  const char *only = g_getenv ("TALLY_SAMPLE_ONLY");
+
+  if (only == NULL || g_str_equal (only, "reopen"))
+    {
+      tally_add ("/capture/a-own", test_own, NULL);
+      tally_add ("/capture/b-reopen", test_reopen, NULL);
+      tally_add ("/capture/c-own", test_own, NULL);
+    }
+  if (only == NULL || g_str_equal (only, "late"))
+    {
+      tally_add ("/capture/d-late", test_late, "serial");
+      tally_add ("/capture/e-after-late", test_after_late, "serial timeout=10");
+    }
+  if (only == NULL || g_str_equal (only, "flood"))
+    {
+      tally_add ("/capture/f-flood", test_flood, "timeout=120");
+      tally_add ("/capture/g-own", test_own, NULL);
+    }
+}
+
+TALLY_MAIN (register_tests)
