@@ -38,6 +38,33 @@ typedef struct
 
 static void native_kill (TallyWorkerProc *base);
 
+/* A native worker's fds 1 and 2 are pipes that it empties into our files
+ * (libcore/tally-worker-stdio.c). What is still in them when it dies (a
+ * test that printed and was SIGKILLed at once) would be lost with it: we
+ * open read ends of our own (a pipe reopened through /proc is opened
+ * like a FIFO, in the mode asked for) and empty them after its death. */
+static void
+open_worker_pipes (TallyWorkerProc  *worker,
+                   const TallyFrame *frame)
+{
+  g_autoptr(GVariant) body = tally_frame_get_variant (frame, NULL);
+  guint32 version, n_tests;
+  guint64 pid;
+
+  if (body == NULL || !g_variant_is_of_type (body, G_VARIANT_TYPE ("(uut)")))
+    return;
+  g_variant_get (body, "(uut)", &version, &n_tests, &pid);
+  for (int fd = TALLY_STREAM_STDOUT; fd <= TALLY_STREAM_STDERR; fd++)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%" G_GUINT64_FORMAT "/fd/%d", pid, fd);
+      struct stat st;
+
+      if (worker->pipe_fds[fd] >= 0 || stat (path, &st) < 0 || !S_ISFIFO (st.st_mode))
+        continue;
+      worker->pipe_fds[fd] = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    }
+}
+
 /* Returns FALSE for a frame whose payload does not parse. */
 static gboolean
 dispatch_frame (NativeProc       *native,
@@ -50,6 +77,7 @@ dispatch_frame (NativeProc       *native,
     {
     case TALLY_MSG_HELLO:
       worker->ready = TRUE;
+      open_worker_pipes (worker, frame);
       return TRUE;
 
     case TALLY_MSG_STARTED:
@@ -298,6 +326,7 @@ tally_worker_proc_init (TallyWorkerProc            *worker,
   worker->callbacks = callbacks;
   worker->data = data;
   worker->output_fds[0] = -1;
+  worker->pipe_fds[0] = worker->pipe_fds[1] = worker->pipe_fds[2] = -1;
   worker->output_fds[TALLY_STREAM_STDOUT] = tally_memfd_new ("tally-worker-stdout", NULL);
   worker->output_fds[TALLY_STREAM_STDERR] = tally_memfd_new ("tally-worker-stderr", NULL);
 }
@@ -642,6 +671,18 @@ tally_worker_proc_take_output (TallyWorkerProc *worker,
   g_autoptr(GByteArray) joined = NULL;
   g_autofree char *note = NULL;
 
+  /* The worker is gone (or the test in flight is given up): what it
+   * left in its pipe is the test's too. */
+  if (end == G_MAXUINT64 && fd >= 0 && worker->pipe_fds[stream] >= 0)
+    {
+      guint8 chunk[65536];
+      ssize_t n;
+
+      while ((n = read (worker->pipe_fds[stream], chunk, sizeof chunk)) > 0)
+        if (write (fd, chunk, n) != n)
+          break;
+    }
+
   /* Nothing written since the last test: spare the system calls. */
   if (end != G_MAXUINT64 && (goffset) end <= start)
     return NULL;
@@ -723,8 +764,12 @@ tally_worker_proc_free (TallyWorkerProc *worker)
       g_free (worker->crash);
     }
   for (guint i = 1; i < G_N_ELEMENTS (worker->output_fds); i++)
-    if (worker->output_fds[i] >= 0)
-      close (worker->output_fds[i]);
+    {
+      if (worker->output_fds[i] >= 0)
+        close (worker->output_fds[i]);
+      if (worker->pipe_fds[i] >= 0)
+        close (worker->pipe_fds[i]);
+    }
   tally_program_unref (worker->program);
   g_free (worker);
 }
