@@ -42,26 +42,51 @@ test_reopen (TallyTest *t, gconstpointer data)
   printf ("reopen: last line\n");
 }
 
-/* Whether the worker's main thread waits for work (blocked in read()). */
+/* Whether the worker's main thread waits for work: blocked in read() on
+ * a pipe (its commands), not reading a file as a test does. */
 static gboolean
-main_thread_idle (void)
+main_thread_waits (void)
 {
   g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/syscall", (int) getpid ());
   g_autofree char *contents = NULL;
+  g_autofree char *fd_path = NULL;
+  g_autofree char *target = NULL;
+  guint64 fd;
 
-  return g_file_get_contents (path, &contents, NULL, NULL) && g_str_has_prefix (contents, "0 ");
+  if (!g_file_get_contents (path, &contents, NULL, NULL) || !g_str_has_prefix (contents, "0 0x"))
+    return FALSE;
+  fd = g_ascii_strtoull (contents + 4, NULL, 16);
+  if (fd <= 2)
+    return FALSE;
+  fd_path = g_strdup_printf ("/proc/self/fd/%" G_GUINT64_FORMAT, fd);
+  target = g_file_read_link (fd_path, NULL);
+  return target != NULL && g_str_has_prefix (target, "pipe:");
+}
+
+/* Still waiting a moment later: not a quick read that happened to be seen. */
+static gboolean
+main_thread_idle (void)
+{
+  if (!main_thread_waits ())
+    return FALSE;
+  g_usleep (200);
+  return main_thread_waits ();
 }
 
 static gpointer
 late_writer (gpointer data)
 {
   const char *marker = data;
-
   /* After the test reported, and before the next one is sent (both
    * tests are serial: the runner sends the next when this one is done). */
-  for (guint i = 0; i < 5000 && !main_thread_idle (); i++)
-    g_usleep (1000);
-  if (main_thread_idle ())
+  gint64 give_up = g_get_monotonic_time () + G_USEC_PER_SEC;
+  gboolean idle = FALSE;
+
+  /* The wait lasts as long as the runner takes to send the next test:
+   * look without pausing. */
+  while (!(idle = main_thread_idle ()) && g_get_monotonic_time () < give_up)
+    ;
+  if (idle)
     {
       g_assert_true (write (1, "LATE-STDOUT\n", 12) == 12);
       g_assert_true (write (2, "LATE-STDERR\n", 12) == 12);
@@ -85,7 +110,7 @@ test_after_late (TallyTest *t, gconstpointer data)
 {
   const char *marker = g_getenv ("TALLY_SAMPLE_LATE_MARKER");
 
-  for (guint i = 0; i < 5000 && !g_file_test (marker, G_FILE_TEST_EXISTS); i++)
+  for (guint i = 0; i < 1000 && !g_file_test (marker, G_FILE_TEST_EXISTS); i++)
     g_usleep (1000);
   printf ("stdout of %s\n", tally_test_get_path (t));
   fprintf (stderr, "stderr of %s\n", tally_test_get_path (t));
@@ -99,6 +124,7 @@ runner_files_allocated (void)
 {
   g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
   const char *name;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   guint64 total = 0;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
@@ -109,7 +135,18 @@ runner_files_allocated (void)
 
       if (target != NULL && g_str_has_prefix (target, "/memfd:tally-worker-std")
           && stat (path, &st) == 0)
-        total += (guint64) st.st_blocks * 512;
+        {
+          gint64 *ino = g_new (gint64, 1);
+
+          *ino = st.st_ino;
+          if (g_hash_table_contains (seen, ino))
+            {
+              g_free (ino);
+              continue;
+            }
+          g_hash_table_add (seen, ino);
+          total += (guint64) st.st_blocks * 512;
+        }
     }
   return total;
 }
