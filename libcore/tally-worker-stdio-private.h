@@ -12,6 +12,5 @@ void tally_worker_stdio_test_end   (guint64   *out_end,
                                     guint64   *err_end);
 void tally_worker_stdio_resync     (void);
 void tally_worker_stdio_emergency  (void);
-guint64 tally_worker_stdio_late_bytes (void);
 
 G_END_DECLS
