@@ -57,12 +57,20 @@ open_store (const char *db)
 static void
 test_reopen (TallyTest *t, gconstpointer data)
 {
+  gboolean forked = GPOINTER_TO_INT (data);
   g_autofree char *tally = rel_tally_bin ();
   g_autofree char *program = rel_unique_sample (t, "sample-capture", "creopen");
   g_autofree char *db = rel_db_path (t);
   const char *envp[] = { "TALLY_SAMPLE_ONLY=reopen", NULL };
-  g_autoptr(TallyRun) run = tally_util_run (t, envp, tally, "run", "-n", "1", "--json", "--db", db,
-                                            program, NULL);
+  const char *argv[] = { tally, "run", "-n", "1", "--json", "--db", db, program, NULL, NULL };
+  g_autoptr(TallyRun) run = NULL;
+
+  if (forked)
+    {
+      argv[7] = "--forked";
+      argv[8] = program;
+    }
+  run = tally_util_run_argv (t, envp, argv);
   g_autoptr(TallyStore) store = NULL;
 
   tally_assert_cmpint (run->status, ==, 0);
@@ -158,7 +166,10 @@ test_flood_bounded (TallyTest *t, gconstpointer data)
 static void
 register_tests (void)
 {
-  tally_add ("/reliability/capture/reopen", test_reopen, "timeout=60");
+  tally_add_data ("/reliability/capture/reopen", test_reopen, GINT_TO_POINTER (FALSE), "timeout=60");
+  /* Each test in a process of its own, that writes to the runner's files. */
+  tally_add_data ("/reliability/capture/reopen-forked", test_reopen, GINT_TO_POINTER (TRUE),
+                  "timeout=60");
   tally_add ("/reliability/capture/late-output", test_late_output, "timeout=60");
   tally_add ("/reliability/capture/flood-bounded", test_flood_bounded, "timeout=120");
 }

@@ -43,7 +43,9 @@ test_reopen (TallyTest *t, gconstpointer data)
 }
 
 /* Whether the worker's main thread waits for work: blocked in read() on
- * a pipe (its commands), not reading a file as a test does. */
+ * a pipe (its commands), not reading a file as a test does. (A task's
+ * syscall shows only while it is blocked in it: the worker's non-blocking
+ * reads of its stdout/stderr pipes never show.) */
 static gboolean
 main_thread_waits (void)
 {
@@ -63,16 +65,6 @@ main_thread_waits (void)
   return target != NULL && g_str_has_prefix (target, "pipe:");
 }
 
-/* Still waiting a moment later: not a quick read that happened to be seen. */
-static gboolean
-main_thread_idle (void)
-{
-  if (!main_thread_waits ())
-    return FALSE;
-  g_usleep (200);
-  return main_thread_waits ();
-}
-
 static gpointer
 late_writer (gpointer data)
 {
@@ -84,7 +76,7 @@ late_writer (gpointer data)
 
   /* The wait lasts as long as the runner takes to send the next test:
    * look without pausing. */
-  while (!(idle = main_thread_idle ()) && g_get_monotonic_time () < give_up)
+  while (!(idle = main_thread_waits ()) && g_get_monotonic_time () < give_up)
     ;
   if (idle)
     {
