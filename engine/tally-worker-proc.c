@@ -38,33 +38,6 @@ typedef struct
 
 static void native_kill (TallyWorkerProc *base);
 
-/* A native worker's fds 1 and 2 are pipes that it empties into our files
- * (libcore/tally-worker-stdio.c). What is still in them when it dies (a
- * test that printed and was SIGKILLed at once) would be lost with it: we
- * open read ends of our own (a pipe reopened through /proc is opened
- * like a FIFO, in the mode asked for) and empty them after its death. */
-static void
-open_worker_pipes (TallyWorkerProc  *worker,
-                   const TallyFrame *frame)
-{
-  g_autoptr(GVariant) body = tally_frame_get_variant (frame, NULL);
-  guint32 version, n_tests;
-  guint64 pid;
-
-  if (body == NULL || !g_variant_is_of_type (body, G_VARIANT_TYPE ("(uut)")))
-    return;
-  g_variant_get (body, "(uut)", &version, &n_tests, &pid);
-  for (int fd = TALLY_STREAM_STDOUT; fd <= TALLY_STREAM_STDERR; fd++)
-    {
-      g_autofree char *path = g_strdup_printf ("/proc/%" G_GUINT64_FORMAT "/fd/%d", pid, fd);
-      struct stat st;
-
-      if (worker->pipe_fds[fd] >= 0 || stat (path, &st) < 0 || !S_ISFIFO (st.st_mode))
-        continue;
-      worker->pipe_fds[fd] = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    }
-}
-
 /* Returns FALSE for a frame whose payload does not parse. */
 static gboolean
 dispatch_frame (NativeProc       *native,
@@ -77,7 +50,6 @@ dispatch_frame (NativeProc       *native,
     {
     case TALLY_MSG_HELLO:
       worker->ready = TRUE;
-      open_worker_pipes (worker, frame);
       return TRUE;
 
     case TALLY_MSG_STARTED:
@@ -372,6 +344,40 @@ tally_close_inherited_fds_on_exec (void)
     }
 }
 
+/* A native worker's fds 1 and 2 are pipes that it empties into our files
+ * (libcore/tally-worker-stdio.c). We make them, and keep read ends of our
+ * own: what is still in them when the worker dies (a test that printed
+ * and was SIGKILLed at once) is emptied into the files after its death.
+ * The worker gets the write ends as fds 1 and 2, and the files and its
+ * read ends on fds 6 to 9, named in TALLY_WORKER_STDIO. */
+static gboolean
+give_pipes (TallyWorkerProc       *worker,
+            GSubprocessLauncher   *launcher)
+{
+  int out[2], err[2];
+
+  if (!g_unix_open_pipe (out, FD_CLOEXEC, NULL))
+    return FALSE;
+  if (!g_unix_open_pipe (err, FD_CLOEXEC, NULL))
+    {
+      close (out[0]);
+      close (out[1]);
+      return FALSE;
+    }
+  g_unix_set_fd_nonblocking (out[0], TRUE, NULL);
+  g_unix_set_fd_nonblocking (err[0], TRUE, NULL);
+  worker->pipe_fds[TALLY_STREAM_STDOUT] = out[0];
+  worker->pipe_fds[TALLY_STREAM_STDERR] = err[0];
+  g_subprocess_launcher_take_stdout_fd (launcher, out[1]);
+  g_subprocess_launcher_take_stderr_fd (launcher, err[1]);
+  g_subprocess_launcher_take_fd (launcher, dup (worker->output_fds[TALLY_STREAM_STDOUT]), 6);
+  g_subprocess_launcher_take_fd (launcher, dup (worker->output_fds[TALLY_STREAM_STDERR]), 7);
+  g_subprocess_launcher_take_fd (launcher, dup (out[0]), 8);
+  g_subprocess_launcher_take_fd (launcher, dup (err[0]), 9);
+  g_subprocess_launcher_setenv (launcher, "TALLY_WORKER_STDIO", "6,7,8,9", TRUE);
+  return TRUE;
+}
+
 static TallyWorkerProc *
 native_spawn (TallyProgram               *program,
               int                         slot,
@@ -412,10 +418,16 @@ native_spawn (TallyProgram               *program,
   tally_worker_proc_apply_program (launcher, program);
   g_subprocess_launcher_take_fd (launcher, command[0], TALLY_PROTOCOL_IN_FD);
   g_subprocess_launcher_take_fd (launcher, events[1], TALLY_PROTOCOL_OUT_FD);
-  if (worker->output_fds[TALLY_STREAM_STDOUT] >= 0)
-    g_subprocess_launcher_take_stdout_fd (launcher, dup (worker->output_fds[TALLY_STREAM_STDOUT]));
-  if (worker->output_fds[TALLY_STREAM_STDERR] >= 0)
-    g_subprocess_launcher_take_stderr_fd (launcher, dup (worker->output_fds[TALLY_STREAM_STDERR]));
+  if (worker->output_fds[TALLY_STREAM_STDOUT] >= 0 && worker->output_fds[TALLY_STREAM_STDERR] >= 0
+      && give_pipes (worker, launcher))
+    ;
+  else
+    {
+      if (worker->output_fds[TALLY_STREAM_STDOUT] >= 0)
+        g_subprocess_launcher_take_stdout_fd (launcher, dup (worker->output_fds[TALLY_STREAM_STDOUT]));
+      if (worker->output_fds[TALLY_STREAM_STDERR] >= 0)
+        g_subprocess_launcher_take_stderr_fd (launcher, dup (worker->output_fds[TALLY_STREAM_STDERR]));
+    }
   g_subprocess_launcher_setenv (launcher, "TALLY_WORKER_SLOT", slot_text, TRUE);
 
   native->subprocess = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, error);

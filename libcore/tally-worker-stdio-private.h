@@ -6,7 +6,8 @@
 G_BEGIN_DECLS
 
 /* A worker's stdout and stderr (see tally-worker-stdio.c). */
-void tally_worker_stdio_start      (const int *files);
+void tally_worker_stdio_start      (const int *files,
+                                    const int *pipes);
 void tally_worker_stdio_test_begin (void);
 void tally_worker_stdio_test_end   (guint64   *out_end,
                                     guint64   *err_end);

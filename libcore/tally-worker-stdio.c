@@ -221,10 +221,13 @@ drain_thread (gpointer data)
   return NULL;
 }
 
+/* @given_pipe: the read end of the pipe that is @fd already (the runner
+ * made it and keeps a read end too), or -1: then a pipe is made here. */
 static gboolean
 start_stream (Stream *s,
               int     fd,
-              int     file)
+              int     file,
+              int     given_pipe)
 {
   struct stat st;
   int p[2];
@@ -234,21 +237,31 @@ start_stream (Stream *s,
   s->pipe_r = s->pipe_w = -1;
   if (file < 0 || fstat (file, &st) < 0 || !S_ISREG (st.st_mode))
     return FALSE;
-  if (pipe2 (p, O_CLOEXEC) < 0)
-    return FALSE;
-  /* Out of the way of the descriptors tests use by habit. */
-  s->pipe_r = fcntl (p[0], F_DUPFD_CLOEXEC, 10);
-  s->pipe_w = fcntl (p[1], F_DUPFD_CLOEXEC, 10);
-  close (p[0]);
-  close (p[1]);
-  if (s->pipe_r < 0 || s->pipe_w < 0 || fstat (s->pipe_w, &st) < 0
-      || dup2 (s->pipe_w, fd) < 0)
+  if (given_pipe >= 0)
+    {
+      s->pipe_r = given_pipe;
+      s->pipe_w = fcntl (fd, F_DUPFD_CLOEXEC, 10);
+    }
+  else
+    {
+      if (pipe2 (p, O_CLOEXEC) < 0)
+        return FALSE;
+      /* Out of the way of the descriptors tests use by habit. */
+      s->pipe_r = fcntl (p[0], F_DUPFD_CLOEXEC, 10);
+      s->pipe_w = fcntl (p[1], F_DUPFD_CLOEXEC, 10);
+      close (p[0]);
+      close (p[1]);
+    }
+  if (s->pipe_r < 0 || s->pipe_w < 0 || fstat (s->pipe_w, &st) < 0 || !S_ISFIFO (st.st_mode)
+      || (given_pipe < 0 && dup2 (s->pipe_w, fd) < 0))
     {
       if (s->pipe_r >= 0)
         close (s->pipe_r);
       if (s->pipe_w >= 0)
         close (s->pipe_w);
       s->pipe_r = s->pipe_w = -1;
+      if (given_pipe >= 0)
+        dup2 (file, fd);   /* no pipe after all: the file itself */
       return FALSE;
     }
   fcntl (s->pipe_r, F_SETFL, O_NONBLOCK);
@@ -264,18 +277,21 @@ start_stream (Stream *s,
 /**
  * tally_worker_stdio_start:
  * @files: the runner's files, indexed by fd (1 and 2), on descriptors of ours
+ * @pipes: read ends of the pipes that fds 1 and 2 are, made by the runner, or -1
  *
- * Makes fds 1 and 2 pipes and starts the thread that drains them.
+ * Makes fds 1 and 2 pipes (unless the runner did) and starts the thread
+ * that drains them.
  */
 void
-tally_worker_stdio_start (const int *files)
+tally_worker_stdio_start (const int *files,
+                          const int *pipes)
 {
   gboolean any = FALSE;
   sigset_t all, old;
   pthread_t thread;
 
   for (int fd = 1; fd <= 2; fd++)
-    any |= start_stream (&streams[fd], fd, files[fd]);
+    any |= start_stream (&streams[fd], fd, files[fd], pipes[fd]);
   if (!any)
     return;
 

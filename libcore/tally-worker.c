@@ -344,9 +344,31 @@ read_commands (TallyFrameReader *reader,
  * the runner's files (and later tests' output go to them). */
 static int stdio_files[3] = { -1, -1, -1 };
 
+/* Read ends of the stdout and stderr pipes the runner made, or -1: then
+ * fds 1 and 2 are the files, and the worker makes pipes of its own. */
+static int stdio_pipes[3] = { -1, -1, -1 };
+
 static void
 keep_stdio_files (void)
 {
+  const char *given = g_getenv ("TALLY_WORKER_STDIO");
+  int fds[4];
+
+  /* "FILE1,FILE2,PIPE1,PIPE2" from the runner (not seen by a forked
+   * test's process, which gets the files as fds 1 and 2). */
+  if (given != NULL && sscanf (given, "%d,%d,%d,%d", &fds[0], &fds[1], &fds[2], &fds[3]) == 4)
+    {
+      for (int i = 0; i < 2; i++)
+        {
+          stdio_files[i + 1] = fcntl (fds[i], F_DUPFD_CLOEXEC, 10);
+          stdio_pipes[i + 1] = fcntl (fds[i + 2], F_DUPFD_CLOEXEC, 10);
+        }
+      for (int i = 0; i < 4; i++)
+        close (fds[i]);
+      g_unsetenv ("TALLY_WORKER_STDIO");
+      return;
+    }
+  g_unsetenv ("TALLY_WORKER_STDIO");
   for (int fd = STDOUT_FILENO; fd <= STDERR_FILENO; fd++)
     stdio_files[fd] = fcntl (fd, F_DUPFD_CLOEXEC, 10);
 }
@@ -620,7 +642,7 @@ tally_worker_main (TallyProgramOptions *opts)
    * whole group when it stops the worker. */
   setpgid (0, 0);
   keep_stdio_files ();
-  tally_worker_stdio_start (stdio_files);
+  tally_worker_stdio_start (stdio_files, stdio_pipes);
   hide_protocol_fds ();
   tally_processes_track ();
   setvbuf (stdout, NULL, _IOLBF, 0);
