@@ -26,6 +26,8 @@ struct _TallyWorkerProc
   int slot;
   int output_fds[3];          /* [TALLY_STREAM_STDOUT], [TALLY_STREAM_STDERR] */
   goffset output_offsets[3];  /* what take_output handed out so far */
+  int pipe_fds[3];            /* read ends of a native worker's stdout and
+                                 stderr pipes, or -1 */
   gboolean exited;
   gboolean ready;             /* a native worker said HELLO: from then on
                                  it runs what it is sent, in order */

@@ -298,6 +298,7 @@ tally_worker_proc_init (TallyWorkerProc            *worker,
   worker->callbacks = callbacks;
   worker->data = data;
   worker->output_fds[0] = -1;
+  worker->pipe_fds[0] = worker->pipe_fds[1] = worker->pipe_fds[2] = -1;
   worker->output_fds[TALLY_STREAM_STDOUT] = tally_memfd_new ("tally-worker-stdout", NULL);
   worker->output_fds[TALLY_STREAM_STDERR] = tally_memfd_new ("tally-worker-stderr", NULL);
 }
@@ -343,6 +344,40 @@ tally_close_inherited_fds_on_exec (void)
     }
 }
 
+/* A native worker's fds 1 and 2 are pipes that it empties into our files
+ * (libcore/tally-worker-stdio.c). We make them, and keep read ends of our
+ * own: what is still in them when the worker dies (a test that printed
+ * and was SIGKILLed at once) is emptied into the files after its death.
+ * The worker gets the write ends as fds 1 and 2, and the files and its
+ * read ends on fds 6 to 9, named in TALLY_WORKER_STDIO. */
+static gboolean
+give_pipes (TallyWorkerProc       *worker,
+            GSubprocessLauncher   *launcher)
+{
+  int out[2], err[2];
+
+  if (!g_unix_open_pipe (out, FD_CLOEXEC, NULL))
+    return FALSE;
+  if (!g_unix_open_pipe (err, FD_CLOEXEC, NULL))
+    {
+      close (out[0]);
+      close (out[1]);
+      return FALSE;
+    }
+  g_unix_set_fd_nonblocking (out[0], TRUE, NULL);
+  g_unix_set_fd_nonblocking (err[0], TRUE, NULL);
+  worker->pipe_fds[TALLY_STREAM_STDOUT] = out[0];
+  worker->pipe_fds[TALLY_STREAM_STDERR] = err[0];
+  g_subprocess_launcher_take_stdout_fd (launcher, out[1]);
+  g_subprocess_launcher_take_stderr_fd (launcher, err[1]);
+  g_subprocess_launcher_take_fd (launcher, dup (worker->output_fds[TALLY_STREAM_STDOUT]), 6);
+  g_subprocess_launcher_take_fd (launcher, dup (worker->output_fds[TALLY_STREAM_STDERR]), 7);
+  g_subprocess_launcher_take_fd (launcher, dup (out[0]), 8);
+  g_subprocess_launcher_take_fd (launcher, dup (err[0]), 9);
+  g_subprocess_launcher_setenv (launcher, "TALLY_WORKER_STDIO", "6,7,8,9", TRUE);
+  return TRUE;
+}
+
 static TallyWorkerProc *
 native_spawn (TallyProgram               *program,
               int                         slot,
@@ -383,10 +418,16 @@ native_spawn (TallyProgram               *program,
   tally_worker_proc_apply_program (launcher, program);
   g_subprocess_launcher_take_fd (launcher, command[0], TALLY_PROTOCOL_IN_FD);
   g_subprocess_launcher_take_fd (launcher, events[1], TALLY_PROTOCOL_OUT_FD);
-  if (worker->output_fds[TALLY_STREAM_STDOUT] >= 0)
-    g_subprocess_launcher_take_stdout_fd (launcher, dup (worker->output_fds[TALLY_STREAM_STDOUT]));
-  if (worker->output_fds[TALLY_STREAM_STDERR] >= 0)
-    g_subprocess_launcher_take_stderr_fd (launcher, dup (worker->output_fds[TALLY_STREAM_STDERR]));
+  if (worker->output_fds[TALLY_STREAM_STDOUT] >= 0 && worker->output_fds[TALLY_STREAM_STDERR] >= 0
+      && give_pipes (worker, launcher))
+    ;
+  else
+    {
+      if (worker->output_fds[TALLY_STREAM_STDOUT] >= 0)
+        g_subprocess_launcher_take_stdout_fd (launcher, dup (worker->output_fds[TALLY_STREAM_STDOUT]));
+      if (worker->output_fds[TALLY_STREAM_STDERR] >= 0)
+        g_subprocess_launcher_take_stderr_fd (launcher, dup (worker->output_fds[TALLY_STREAM_STDERR]));
+    }
   g_subprocess_launcher_setenv (launcher, "TALLY_WORKER_SLOT", slot_text, TRUE);
 
   native->subprocess = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, error);
@@ -642,6 +683,18 @@ tally_worker_proc_take_output (TallyWorkerProc *worker,
   g_autoptr(GByteArray) joined = NULL;
   g_autofree char *note = NULL;
 
+  /* The worker is gone (or the test in flight is given up): what it
+   * left in its pipe is the test's too. */
+  if (end == G_MAXUINT64 && fd >= 0 && worker->pipe_fds[stream] >= 0)
+    {
+      guint8 chunk[65536];
+      ssize_t n;
+
+      while ((n = read (worker->pipe_fds[stream], chunk, sizeof chunk)) > 0)
+        if (write (fd, chunk, n) != n)
+          break;
+    }
+
   /* Nothing written since the last test: spare the system calls. */
   if (end != G_MAXUINT64 && (goffset) end <= start)
     return NULL;
@@ -723,8 +776,12 @@ tally_worker_proc_free (TallyWorkerProc *worker)
       g_free (worker->crash);
     }
   for (guint i = 1; i < G_N_ELEMENTS (worker->output_fds); i++)
-    if (worker->output_fds[i] >= 0)
-      close (worker->output_fds[i]);
+    {
+      if (worker->output_fds[i] >= 0)
+        close (worker->output_fds[i]);
+      if (worker->pipe_fds[i] >= 0)
+        close (worker->pipe_fds[i]);
+    }
   tally_program_unref (worker->program);
   g_free (worker);
 }

@@ -25,10 +25,12 @@
 #include "tally-protocol-private.h"
 #include "tally-signals-private.h"
 #include "tally-version.h"
+#include "tally-worker-stdio-private.h"
 
 /* Worker mode: `PROGRAM --tally-worker`, started by `tally run`. Commands
- * arrive on fd 3, events leave on fd 4; stdout and stderr are files the
- * runner reads per test. Events are gathered in a static buffer and
+ * arrive on fd 3, events leave on fd 4; stdout and stderr are pipes that
+ * a thread empties into files the runner reads per test
+ * (tally-worker-stdio.c). Events are gathered in a static buffer and
  * written at the end of each test (or when the buffer fills), so a test
  * that logs a lot costs few system calls; a fatal signal handler writes
  * out what is buffered before the process dies, so a crashing test's log
@@ -151,7 +153,12 @@ flush_at_exit (void)
   /* No lock: exit() may run while another thread holds it. Only complete
    * frames are ever counted in out_committed. */
   if (getpid () == worker_pid)
-    flush_locked ();
+    {
+      fflush (stdout);
+      fflush (stderr);
+      tally_worker_stdio_emergency ();
+      flush_locked ();
+    }
 }
 
 static void
@@ -202,6 +209,8 @@ on_fatal_signal (int        signum,
   /* Only async-signal-safe calls from here on. */
   if (getpid () == worker_pid)
     {
+      /* What the test printed before it died, still in the pipes. */
+      tally_worker_stdio_emergency ();
       if (out_committed > 0)
         tally_crash_report_write_all (events_fd, out_buffer, out_committed);
       out_committed = 0;
@@ -317,22 +326,33 @@ read_commands (TallyFrameReader *reader,
  * the runner's files (and later tests' output go to them). */
 static int stdio_files[3] = { -1, -1, -1 };
 
+/* Read ends of the stdout and stderr pipes the runner made, or -1: then
+ * fds 1 and 2 are the files, and the worker makes pipes of its own. */
+static int stdio_pipes[3] = { -1, -1, -1 };
+
 static void
 keep_stdio_files (void)
 {
+  const char *given = g_getenv ("TALLY_WORKER_STDIO");
+  int fds[4];
+
+  /* "FILE1,FILE2,PIPE1,PIPE2" from the runner (not seen by a forked
+   * test's process, which gets the files as fds 1 and 2). */
+  if (given != NULL && sscanf (given, "%d,%d,%d,%d", &fds[0], &fds[1], &fds[2], &fds[3]) == 4)
+    {
+      for (int i = 0; i < 2; i++)
+        {
+          stdio_files[i + 1] = fcntl (fds[i], F_DUPFD_CLOEXEC, 10);
+          stdio_pipes[i + 1] = fcntl (fds[i + 2], F_DUPFD_CLOEXEC, 10);
+        }
+      for (int i = 0; i < 4; i++)
+        close (fds[i]);
+      g_unsetenv ("TALLY_WORKER_STDIO");
+      return;
+    }
+  g_unsetenv ("TALLY_WORKER_STDIO");
   for (int fd = STDOUT_FILENO; fd <= STDERR_FILENO; fd++)
     stdio_files[fd] = fcntl (fd, F_DUPFD_CLOEXEC, 10);
-}
-
-/* The runner's files, as they were when the worker started. */
-static struct stat stdio_stat[3];
-
-static void
-keep_stdio_stat (void)
-{
-  for (int fd = STDOUT_FILENO; fd <= STDERR_FILENO; fd++)
-    if (stdio_files[fd] < 0 || fstat (stdio_files[fd], &stdio_stat[fd]) < 0)
-      memset (&stdio_stat[fd], 0, sizeof stdio_stat[fd]);
 }
 
 /* The protocol moves off fds 3 and 4 before any test runs, to
@@ -358,27 +378,6 @@ hide_protocol_fds (void)
   close (null);
 }
 
-/* After a test: where its output on @fd ends. Stdout and stderr are files
- * shared with the runner, which splits them between tests at these
- * offsets. A test may have closed or replaced fd 1 or 2: then the runner's
- * file goes back in place, and its size is read from our own copy. One
- * fstat() per stream in the usual case: a test runs in a few µs, and
- * every system call shows. */
-static guint64
-end_of_output (int fd)
-{
-  struct stat st;
-
-  if (stdio_files[fd] < 0)
-    return 0;
-  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode)
-      && st.st_dev == stdio_stat[fd].st_dev && st.st_ino == stdio_stat[fd].st_ino)
-    return st.st_size;
-
-  dup2 (stdio_files[fd], fd);
-  return (fstat (stdio_files[fd], &st) == 0 && S_ISREG (st.st_mode)) ? (guint64) st.st_size : 0;
-}
-
 /* FINISHED goes out at once: the runner reports the test, and sends more
  * work, when it arrives. */
 static void
@@ -394,8 +393,10 @@ send_finished (TallyTest *test,
     .duration_us = duration_us,
   };
   gsize size = tally_protocol_finished_size (test->message, test->file);
-  guint64 out_end = end_of_output (STDOUT_FILENO), err_end = end_of_output (STDERR_FILENO);
+  guint64 out_end, err_end;
   guint8 *big;
+
+  tally_worker_stdio_test_end (&out_end, &err_end);
 
   g_mutex_lock (&out_lock);
   tally_protocol_finished_write (frame_begin_locked (size, &big), test->tc->index, &result,
@@ -433,8 +434,14 @@ report_forked_death (TallyTestCase *tc,
 {
   g_autofree char *message = NULL;
   TallyResult result = { 0 };
+  guint64 out_end, err_end;
   gsize size;
   guint8 *big;
+
+  /* The child wrote to the runner's files itself. */
+  tally_worker_stdio_resync ();
+  tally_worker_stdio_test_begin ();
+  tally_worker_stdio_test_end (&out_end, &err_end);
 
   if (WIFSIGNALED (wait_status))
     message = g_strdup_printf ("the test's own process (forked) died of signal %d (%s)",
@@ -451,7 +458,7 @@ report_forked_death (TallyTestCase *tc,
 
   g_mutex_lock (&out_lock);
   tally_protocol_finished_write (frame_begin_locked (size, &big), tc->index, &result, FALSE,
-                                 end_of_output (STDOUT_FILENO), end_of_output (STDERR_FILENO));
+                                 out_end, err_end);
   frame_end_locked (size, big);
   flush_locked ();
   g_mutex_unlock (&out_lock);
@@ -505,6 +512,12 @@ run_forked (TallyTestCase       *tc,
       dup2 (commands[0], TALLY_PROTOCOL_IN_FD);
       dup2 (done[1], FORKED_DONE_FD);
       dup2 (events_fd, TALLY_PROTOCOL_OUT_FD);
+      /* The runner's files, not our pipes: the child reports offsets in
+       * them (and drains pipes of its own). */
+      if (stdio_files[STDOUT_FILENO] >= 0)
+        dup2 (stdio_files[STDOUT_FILENO], STDOUT_FILENO);
+      if (stdio_files[STDERR_FILENO] >= 0)
+        dup2 (stdio_files[STDERR_FILENO], STDERR_FILENO);
       execve ("/proc/self/exe", opts->argv, envp);
       _exit (127);
     }
@@ -526,6 +539,7 @@ run_forked (TallyTestCase       *tc,
   while (child > 0 && waitpid (child, &wait_status, 0) < 0 && errno == EINTR)
     ;
 
+  tally_worker_stdio_resync ();
   if (!reported)
     report_forked_death (tc, child > 0 ? wait_status : 127 << 8, started_at,
                          g_get_monotonic_time () - started);
@@ -554,6 +568,7 @@ run_one (TallyTestCase       *tc,
   frame_end_locked (tally_protocol_started_size (), big);
   g_mutex_unlock (&out_lock);
 
+  tally_worker_stdio_test_begin ();
   started = g_get_monotonic_time ();
   test = tally_executor_run (tc, &opts->exec);
   fflush (stdout);
@@ -609,7 +624,7 @@ tally_worker_main (TallyProgramOptions *opts)
    * whole group when it stops the worker. */
   setpgid (0, 0);
   keep_stdio_files ();
-  keep_stdio_stat ();
+  tally_worker_stdio_start (stdio_files, stdio_pipes);
   hide_protocol_fds ();
   tally_processes_track ();
   setvbuf (stdout, NULL, _IOLBF, 0);

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* A worker's stdout and stderr (see tally-worker-stdio.c). */
+void tally_worker_stdio_start      (const int *files,
+                                    const int *pipes);
+void tally_worker_stdio_test_begin (void);
+void tally_worker_stdio_test_end   (guint64   *out_end,
+                                    guint64   *err_end);
+void tally_worker_stdio_resync     (void);
+void tally_worker_stdio_emergency  (void);
+
+G_END_DECLS
