@@ -83,6 +83,15 @@ test_forked_child_exit (TallyTest *t, gconstpointer data)
   tally_assert_no_error (error);
   logs = tally_util_stored_logs (store, run, "/exit/child-exits");
   tally_assert_cmpuint (logs->len, ==, 1);
+
+  /* A child's own log records never reach the protocol: the parent's two
+   * records, once each, and none of the child's 2,000. */
+  tally_assert_cmpstr (tally_util_outcome (run, "/exit/child-logs"), ==, "passed");
+  g_clear_pointer (&logs, g_ptr_array_unref);
+  logs = tally_util_stored_logs (store, run, "/exit/child-logs");
+  tally_assert_cmpuint (logs->len, ==, 2);
+  tally_assert_cmpstr (((TallyLogRecord *) g_ptr_array_index (logs, 0))->message, ==, "before the fork");
+  tally_assert_cmpstr (((TallyLogRecord *) g_ptr_array_index (logs, 1))->message, ==, "after the child");
 }
 
 /* A crashing test's log records and stderr, written before it died, are
