@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "tally-error.h"
+#include "tally-listing-line-private.h"
 #include "tally-program-private.h"
 #include "tally-text-private.h"
 #include "tally-version.h"
@@ -131,16 +132,18 @@ member_string (JsonObject *object,
   return json_node_get_string (node);
 }
 
+/* A test line's members; @path, @file and @markers are NULL where the
+ * line has no such string. */
 static gboolean
-parse_test (TallyProgram  *program,
-            JsonNode      *node,
-            GHashTable    *cache,
-            GError       **error)
+add_listed_test (TallyProgram  *program,
+                 const char    *path,
+                 const char    *file,
+                 int            line,
+                 const char    *markers,
+                 GHashTable    *cache,
+                 GError       **error)
 {
   g_autoptr(GError) local_error = NULL;
-  JsonObject *object = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  const char *path = object ? member_string (object, "path") : NULL;
-  const char *markers = object ? member_string (object, "markers") : NULL;
   TallyListedTest *test;
   TallyMarkers *parsed;
 
@@ -165,12 +168,29 @@ parse_test (TallyProgram  *program,
     }
 
   test = program_add_test (program, path);
-  test->file = g_intern_string (member_string (object, "file"));
-  test->line = json_object_has_member (object, "line")
-               ? (int) json_object_get_int_member (object, "line") : 0;
+  test->file = g_intern_string (file);
+  test->line = line;
   test->markers = parsed;
 
   return TRUE;
+}
+
+/* A test line json-glib parsed. */
+static gboolean
+parse_test (TallyProgram  *program,
+            JsonNode      *node,
+            GHashTable    *cache,
+            GError       **error)
+{
+  JsonObject *object = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+
+  return add_listed_test (program,
+                          object ? member_string (object, "path") : NULL,
+                          object ? member_string (object, "file") : NULL,
+                          object && json_object_has_member (object, "line")
+                          ? (int) json_object_get_int_member (object, "line") : 0,
+                          object ? member_string (object, "markers") : NULL,
+                          cache, error);
 }
 
 static void
@@ -250,16 +270,26 @@ json_nesting (const char *text,
 }
 
 static gboolean
-parse_listing_line (TallyProgram  *program,
-                    JsonParser    *parser,
-                    GHashTable    *cache,
-                    const char    *line,
-                    gsize          len,
-                    gboolean       header,
-                    GError       **error)
+parse_listing_line (TallyProgram      *program,
+                    JsonParser        *parser,
+                    TallyListingLine  *fields,
+                    GHashTable        *cache,
+                    const char        *line,
+                    gsize              len,
+                    gboolean           header,
+                    GError           **error)
 {
   g_autoptr(GError) local_error = NULL;
   JsonNode *root;
+
+  /* The common case without json-glib (tally-listing-line.c). */
+  if (!header && tally_listing_line_parse (fields, line, len))
+    return add_listed_test (program,
+                            fields->has_path ? fields->path->str : NULL,
+                            fields->has_file ? fields->file->str : NULL,
+                            fields->has_line ? (int) fields->line : 0,
+                            fields->has_markers ? fields->markers->str : NULL,
+                            cache, error);
 
   if (json_nesting (line, len) > MAX_LISTING_NESTING)
     {
@@ -357,6 +387,7 @@ typedef struct
 {
   TallyProgram *program;
   JsonParser *parser;
+  TallyListingLine fields;  /* a test line's members */
   GHashTable *cache;        /* marker string → TallyMarkers */
   gboolean header;          /* the next line is the header */
   GError *error;            /* the first problem; later lines are ignored */
@@ -368,6 +399,7 @@ native_parse_init (NativeParse *parse,
 {
   parse->program = program_new (path);
   parse->parser = json_parser_new_immutable ();
+  tally_listing_line_init (&parse->fields);
   parse->cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) tally_markers_unref);
   parse->header = TRUE;
@@ -383,7 +415,7 @@ native_parse_line (gpointer    data,
 
   if (len == 0 || parse->error != NULL)
     return;
-  if (parse_listing_line (parse->program, parse->parser, parse->cache, line, len,
+  if (parse_listing_line (parse->program, parse->parser, &parse->fields, parse->cache, line, len,
                           parse->header, &parse->error))
     parse->header = FALSE;
 }
@@ -396,6 +428,7 @@ native_parse_finish (NativeParse  *parse,
   g_autoptr(TallyProgram) program = g_steal_pointer (&parse->program);
 
   g_clear_object (&parse->parser);
+  tally_listing_line_clear (&parse->fields);
   g_clear_pointer (&parse->cache, g_hash_table_unref);
   if (parse->error == NULL && parse->header)
     g_set_error (&parse->error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST,

@@ -273,7 +273,7 @@ tally_gtest_unsupported (const char *file,
 int
 tally_gtest_subprocess_main (TallyProgramOptions *options)
 {
-  g_autoptr(GPtrArray) selected = NULL;
+  g_autoptr(GArray) selected = NULL;
   g_autoptr(GError) error = NULL;
   int status = 0;
 
@@ -287,7 +287,9 @@ tally_gtest_subprocess_main (TallyProgramOptions *options)
   tally_caplog_set_echo (TRUE);
   for (guint i = 0; i < selected->len; i++)
     {
-      TallyTest *test = tally_executor_run (g_ptr_array_index (selected, i), &options->exec);
+      TallyTestCase tc;
+      TallyTest *test = tally_executor_run (tally_registry_get_test (g_array_index (selected, guint, i), &tc),
+                                            &options->exec);
 
       if (tally_outcome_is_failure (test->outcome))
         {

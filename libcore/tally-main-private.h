@@ -36,9 +36,9 @@ int tally_worker_main     (TallyProgramOptions *options);
 int tally_list_main       (TallyProgramOptions *options);
 
 /* Selects the registered tests that -p, -s, -m and -k leave, in
- * registration order; returns NULL with an error for a bad expression or
- * an unknown -p path. */
-GPtrArray *tally_program_select (TallyProgramOptions *options,
+ * registration order, as their positions (guint); returns NULL with an
+ * error for a bad expression or an unknown -p path. */
+GArray    *tally_program_select (TallyProgramOptions *options,
                                  GError             **error);
 
 G_END_DECLS

@@ -138,12 +138,12 @@ path_in (const char *path,
   return paths != NULL && g_strv_contains ((const char * const *) paths, path);
 }
 
-GPtrArray *
+GArray *
 tally_program_select (TallyProgramOptions  *opts,
                       GError              **error)
 {
-  GPtrArray *all = tally_registry_get_tests ();
-  g_autoptr(GPtrArray) selected = g_ptr_array_new ();
+  guint n_tests = tally_registry_get_n_tests ();
+  g_autoptr(GArray) selected = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(TallyExpr) markers = NULL;
   g_autoptr(TallyExpr) keywords = NULL;
 
@@ -163,7 +163,7 @@ tally_program_select (TallyProgramOptions  *opts,
 
   for (guint i = 0; opts->only_paths && opts->only_paths[i]; i++)
     {
-      if (tally_registry_lookup (opts->only_paths[i]) == NULL)
+      if (!tally_registry_lookup (opts->only_paths[i], NULL))
         {
           g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_FOUND,
                        "-p: no test has the path “%s”", opts->only_paths[i]);
@@ -171,10 +171,12 @@ tally_program_select (TallyProgramOptions  *opts,
         }
     }
 
-  for (guint i = 0; i < all->len; i++)
+  for (guint i = 0; i < n_tests; i++)
     {
-      TallyTestCase *tc = g_ptr_array_index (all, i);
+      TallyTestCase test_case;
+      TallyTestCase *tc = &test_case;
 
+      tally_registry_get_test (i, tc);
       if (opts->only_paths && !path_in (tc->path, opts->only_paths))
         continue;
       if (path_in (tc->path, opts->skip_paths))
@@ -188,7 +190,7 @@ tally_program_select (TallyProgramOptions  *opts,
           if (!tally_expr_match_keywords (keywords, haystack))
             continue;
         }
-      g_ptr_array_add (selected, tc);
+      g_array_append_val (selected, i);
     }
 
   return g_steal_pointer (&selected);

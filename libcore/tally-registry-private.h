@@ -6,7 +6,10 @@
 
 G_BEGIN_DECLS
 
-/* One registered test. */
+/* One registered test, as the executor sees it. The registry keeps a
+ * compact record per test (see tally-registry.c) and fills one of these
+ * on demand: its strings and markers belong to the registry and live as
+ * long as the process. */
 typedef struct
 {
   char *path;
@@ -28,8 +31,12 @@ typedef struct
   char *description;
 } TallyDeclaredMarker;
 
+guint          tally_registry_get_n_tests  (void);
+TallyTestCase *tally_registry_get_test     (guint          index,
+                                            TallyTestCase *tc);
 GPtrArray     *tally_registry_get_tests    (void);
-TallyTestCase *tally_registry_lookup       (const char *path);
+gboolean       tally_registry_lookup       (const char    *path,
+                                            guint         *index);
 GPtrArray     *tally_registry_get_declared (void);
 gboolean       tally_registry_check        (GError    **error);
 void           tally_registry_set_program  (const char *program);

@@ -3,38 +3,128 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "tally-error.h"
 #include "tally-registry-private.h"
 #include "tally-test.h"
 
 /* Registration happens from main() before tally_run(); nothing here is
  * called from more than one thread, except the worker-fixture lookups,
- * which hold fixtures_lock. */
-static GPtrArray *tests;            /* of TallyTestCase */
-static GHashTable *tests_by_path;   /* path → TallyTestCase */
+ * which hold fixtures_lock.
+ *
+ * A program may register a million tests, and the listing probe and
+ * every worker register them all, so a test costs about 55 bytes here:
+ * a 24-byte record in one array, its path in a string chunk, a 4-byte
+ * slot in the path index. What tests share — functions, fixture size,
+ * markers, file — is one interned TestKind (a program has a few, one
+ * per call site and marker string); markers are parsed once per
+ * distinct string. */
+
+typedef struct
+{
+  gsize fixture_size;
+  TallyFixtureFunc setup;
+  TallyFixtureFunc body;
+  TallyFixtureFunc teardown;
+  TallyTestFunc func;
+  TallyMarkers *markers;     /* shared: owned by markers_by_text */
+  const char *file;          /* interned */
+} TestKind;
+
+typedef struct
+{
+  const char *path;          /* in paths */
+  gconstpointer data;
+  guint32 kind;              /* in kinds */
+  gint32 line;
+} TestRecord;
+
+#define PATH_CHUNK 65536
+#define MATERIALIZED_BLOCK 1024
+
+static GArray *records;             /* of TestRecord, registration order */
+static GStringChunk *paths;
+static guint32 *path_slots;         /* open addressing: record index + 1, 0 free */
+static guint32 path_mask;           /* slot count - 1 (a power of two) */
+static GPtrArray *kinds;            /* of TestKind */
+static GHashTable *kinds_index;     /* TestKind → its position + 1 */
+static GHashTable *markers_by_text; /* marker string → TallyMarkers */
 static GPtrArray *declared;         /* of TallyDeclaredMarker */
+static GPtrArray *materialized;     /* of TallyTestCase, for get_tests() */
 static GError *first_error;         /* the first bad registration */
 
-static void
-test_case_free (gpointer data)
+static guint
+kind_hash (gconstpointer data)
 {
-  TallyTestCase *tc = data;
+  const TestKind *kind = data;
 
-  g_free (tc->path);
-  g_free (tc->file);
-  g_clear_pointer (&tc->markers, tally_markers_unref);
-  g_free (tc);
+  return g_direct_hash (kind->body) ^ g_direct_hash (kind->func) * 31
+         ^ g_direct_hash (kind->markers) * 17 ^ g_direct_hash (kind->file);
+}
+
+static gboolean
+kind_equal (gconstpointer a,
+            gconstpointer b)
+{
+  const TestKind *x = a, *y = b;
+
+  return x->fixture_size == y->fixture_size && x->setup == y->setup
+         && x->body == y->body && x->teardown == y->teardown && x->func == y->func
+         && x->markers == y->markers && x->file == y->file;
 }
 
 static void
 ensure_registry (void)
 {
-  if G_LIKELY (tests != NULL)
+  if G_LIKELY (records != NULL)
     return;
 
-  tests = g_ptr_array_new_with_free_func (test_case_free);
-  tests_by_path = g_hash_table_new (g_str_hash, g_str_equal);
+  records = g_array_new (FALSE, FALSE, sizeof (TestRecord));
+  paths = g_string_chunk_new (PATH_CHUNK);
+  path_mask = 1023;
+  path_slots = g_new0 (guint32, path_mask + 1);
+  kinds = g_ptr_array_new ();
+  kinds_index = g_hash_table_new (kind_hash, kind_equal);
+  markers_by_text = g_hash_table_new (g_str_hash, g_str_equal);
   declared = g_ptr_array_new ();
+}
+
+static inline TestRecord *
+record_at (guint index)
+{
+  return &g_array_index (records, TestRecord, index);
+}
+
+static inline const TestKind *
+kind_of (const TestRecord *record)
+{
+  return g_ptr_array_index (kinds, record->kind);
+}
+
+/* The slot that holds @path, or the free slot where it would go. */
+static guint32 *
+path_slot (const char *path)
+{
+  guint32 i = g_str_hash (path) & path_mask;
+
+  while (path_slots[i] != 0 && strcmp (record_at (path_slots[i] - 1)->path, path) != 0)
+    i = (i + 1) & path_mask;
+  return &path_slots[i];
+}
+
+/* Keeps the index at most half full. */
+static void
+path_index_grow (void)
+{
+  g_autofree guint32 *old = g_steal_pointer (&path_slots);
+  guint32 old_size = path_mask + 1;
+
+  path_mask = old_size * 2 - 1;
+  path_slots = g_new0 (guint32, path_mask + 1);
+  for (guint32 i = 0; i < old_size; i++)
+    if (old[i] != 0)
+      *path_slot (record_at (old[i] - 1)->path) = old[i];
 }
 
 static void
@@ -81,51 +171,81 @@ check_path (const char *path,
       return FALSE;
     }
 
-  if (g_hash_table_contains (tests_by_path, path))
+  if (*path_slot (path) != 0)
     {
-      TallyTestCase *first = g_hash_table_lookup (tests_by_path, path);
+      const TestRecord *first = record_at (*path_slot (path) - 1);
 
       record_error (file, line, "duplicate test path “%s” (first registered at %s:%d)",
-                    path, first->file, first->line);
+                    path, kind_of (first)->file, first->line);
       return FALSE;
     }
 
   return TRUE;
 }
 
-static TallyTestCase *
-add_test (const char *path,
-          const char *markers,
-          const char *file,
-          int         line)
+/* @markers parsed, once per distinct string. */
+static TallyMarkers *
+shared_markers (const char  *markers,
+                GError     **error)
+{
+  const char *text = markers ? markers : "";
+  TallyMarkers *parsed = g_hash_table_lookup (markers_by_text, text);
+
+  if (parsed == NULL && (parsed = tally_markers_parse (text, error)) != NULL)
+    g_hash_table_insert (markers_by_text, g_strdup (text), parsed);
+  return parsed;
+}
+
+/* @kind's position in kinds, adding a copy if it is new. */
+static guint32
+intern_kind (const TestKind *kind)
+{
+  gpointer position = g_hash_table_lookup (kinds_index, kind);
+  TestKind *copy;
+
+  if (position != NULL)
+    return GPOINTER_TO_UINT (position) - 1;
+
+  copy = g_memdup2 (kind, sizeof *kind);
+  g_ptr_array_add (kinds, copy);
+  g_hash_table_insert (kinds_index, copy, GUINT_TO_POINTER (kinds->len));
+  return kinds->len - 1;
+}
+
+/* @kind has the functions and fixture size; the rest is filled in. */
+static void
+add_test (const char    *path,
+          gconstpointer  data,
+          TestKind      *kind,
+          const char    *markers,
+          const char    *file,
+          int            line)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TallyMarkers) parsed = NULL;
-  TallyTestCase *tc;
+  TestRecord record;
 
   ensure_registry ();
 
   if (!check_path (path, file, line))
-    return NULL;
+    return;
 
-  parsed = tally_markers_parse (markers, &error);
-  if (parsed == NULL)
+  kind->markers = shared_markers (markers, &error);
+  if (kind->markers == NULL)
     {
       record_error (file, line, "bad markers “%s” for %s: %s",
                     markers, path, error->message);
-      return NULL;
+      return;
     }
+  kind->file = g_intern_string (file);
 
-  tc = g_new0 (TallyTestCase, 1);
-  tc->path = g_strdup (path);
-  tc->index = tests->len;
-  tc->markers = g_steal_pointer (&parsed);
-  tc->file = g_strdup (file);
-  tc->line = line;
-  g_ptr_array_add (tests, tc);
-  g_hash_table_insert (tests_by_path, tc->path, tc);
-
-  return tc;
+  record.path = g_string_chunk_insert (paths, path);
+  record.data = data;
+  record.kind = intern_kind (kind);
+  record.line = line;
+  g_array_append_val (records, record);
+  *path_slot (path) = records->len;
+  if (records->len > path_mask / 2)
+    path_index_grow ();
 }
 
 /**
@@ -155,7 +275,8 @@ tally_add_full (const char       *path,
                 const char       *file,
                 int               line)
 {
-  TallyTestCase *tc;
+  TestKind kind = { .fixture_size = fixture_size, .setup = setup, .body = body,
+                    .teardown = teardown };
 
   if (body == NULL)
     {
@@ -164,14 +285,7 @@ tally_add_full (const char       *path,
       return;
     }
 
-  if ((tc = add_test (path, markers, file, line)))
-    {
-      tc->fixture_size = fixture_size;
-      tc->data = data;
-      tc->setup = setup;
-      tc->body = body;
-      tc->teardown = teardown;
-    }
+  add_test (path, data, &kind, markers, file, line);
 }
 
 /**
@@ -193,7 +307,7 @@ tally_add_func_full (const char    *path,
                      const char    *file,
                      int            line)
 {
-  TallyTestCase *tc;
+  TestKind kind = { .func = func };
 
   if (func == NULL)
     {
@@ -202,11 +316,7 @@ tally_add_func_full (const char    *path,
       return;
     }
 
-  if ((tc = add_test (path, markers, file, line)))
-    {
-      tc->func = func;
-      tc->data = data;
-    }
+  add_test (path, data, &kind, markers, file, line);
 }
 
 /* One test per param: `PATH/[NAME]`, with the shared markers followed
@@ -337,8 +447,56 @@ tally_declare_marker (const char *name,
   g_ptr_array_add (declared, marker);
 }
 
+guint
+tally_registry_get_n_tests (void)
+{
+  ensure_registry ();
+  return records->len;
+}
+
+/**
+ * tally_registry_get_test:
+ * @index: a test's position in registration order
+ * @tc: (out caller-allocates): filled with the test; its strings and
+ *   markers are the registry's
+ *
+ * Returns: @tc
+ */
+TallyTestCase *
+tally_registry_get_test (guint          index,
+                         TallyTestCase *tc)
+{
+  const TestRecord *record;
+  const TestKind *kind;
+
+  ensure_registry ();
+  g_assert (index < records->len);
+
+  record = record_at (index);
+  kind = kind_of (record);
+  *tc = (TallyTestCase) {
+    .path = (char *) record->path,
+    .index = index,
+    .fixture_size = kind->fixture_size,
+    .data = record->data,
+    .setup = kind->setup,
+    .body = kind->body,
+    .teardown = kind->teardown,
+    .func = kind->func,
+    .markers = kind->markers,
+    .file = (char *) kind->file,
+    .line = record->line,
+  };
+  return tc;
+}
+
 /**
  * tally_registry_get_tests:
+ *
+ * Every test as a TallyTestCase, made on the first call (and for tests
+ * registered since): 96 bytes a test more than the registry needs (a
+ * million tests: 96 MB), so code that runs tests one at a time uses
+ * tally_registry_get_n_tests() and tally_registry_get_test() instead.
  *
  * Returns: (transfer none) (element-type TallyTestCase): the registered
  *   tests in registration order
@@ -346,15 +504,44 @@ tally_declare_marker (const char *name,
 GPtrArray *
 tally_registry_get_tests (void)
 {
+  static TallyTestCase *block;
+  static guint block_left;
+
   ensure_registry ();
-  return tests;
+  if (materialized == NULL)
+    materialized = g_ptr_array_sized_new (records->len);
+  for (guint i = materialized->len; i < records->len; i++)
+    {
+      /* In blocks: no malloc per test. */
+      if (block_left == 0)
+        {
+          block = g_new (TallyTestCase, MATERIALIZED_BLOCK);
+          block_left = MATERIALIZED_BLOCK;
+        }
+      g_ptr_array_add (materialized, tally_registry_get_test (i, block++));
+      block_left--;
+    }
+  return materialized;
 }
 
-TallyTestCase *
-tally_registry_lookup (const char *path)
+/**
+ * tally_registry_lookup:
+ * @path: a test path
+ * @index: (out) (optional): its position in registration order
+ *
+ * Returns: whether a test has @path
+ */
+gboolean
+tally_registry_lookup (const char *path,
+                       guint      *index)
 {
+  guint32 slot;
+
   ensure_registry ();
-  return g_hash_table_lookup (tests_by_path, path);
+  slot = *path_slot (path);
+  if (slot != 0 && index != NULL)
+    *index = slot - 1;
+  return slot != 0;
 }
 
 GPtrArray *

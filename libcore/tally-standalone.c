@@ -498,7 +498,7 @@ int
 tally_standalone_main (TallyProgramOptions *opts)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) selected = tally_program_select (opts, &error);
+  g_autoptr(GArray) selected = tally_program_select (opts, &error);
   guint counts[TALLY_N_OUTCOMES] = { 0 };
   guint failures = 0;
   GThread *watchdog_thread;
@@ -513,7 +513,12 @@ tally_standalone_main (TallyProgramOptions *opts)
   if (opts->list_paths)
     {
       for (guint i = 0; i < selected->len; i++)
-        printf ("%s\n", ((TallyTestCase *) g_ptr_array_index (selected, i))->path);
+        {
+          TallyTestCase tc;
+
+          tally_registry_get_test (g_array_index (selected, guint, i), &tc);
+          printf ("%s\n", tc.path);
+        }
       return 0;
     }
 
@@ -527,7 +532,8 @@ tally_standalone_main (TallyProgramOptions *opts)
 
   for (guint i = 0; i < selected->len; i++)
     {
-      TallyTestCase *tc = g_ptr_array_index (selected, i);
+      TallyTestCase test_case;
+      TallyTestCase *tc = tally_registry_get_test (g_array_index (selected, guint, i), &test_case);
       g_autoptr(GBytes) out_bytes = NULL;
       g_autoptr(GBytes) err_bytes = NULL;
       g_autoptr(GString) tap = g_string_new (NULL);

@@ -469,7 +469,7 @@ order_tests (GPtrArray  *selected,
              TallyStore *store,
              History    *history)
 {
-  g_autoptr(GPtrArray) tests = g_ptr_array_copy (selected, NULL, NULL);
+  g_autoptr(GPtrArray) tests = g_ptr_array_ref (selected);   /* each step below makes a new array */
   g_autoptr(GPtrArray) registered = NULL;
 
   if (store != NULL)
@@ -716,6 +716,29 @@ count_programs (GPtrArray *tests)
 }
 
 /* Takes @owned_store and @workers. */
+/* TALLY_PHASES=1: each phase's end on stderr, with the time since the
+ * run started and the runner's peak RSS so far (docs/performance.md). */
+static void
+say_phase (const char *name)
+{
+  static gint64 started;
+  g_autofree char *status = NULL;
+  g_autofree char *peak = NULL;
+  const char *hwm;
+
+  if (g_getenv ("TALLY_PHASES") == NULL)
+    return;
+  if (started == 0)
+    started = g_get_monotonic_time ();
+  if (name == NULL)
+    return;
+  g_file_get_contents ("/proc/self/status", &status, NULL, NULL);
+  hwm = status ? strstr (status, "VmHWM:") : NULL;
+  peak = hwm ? g_strstrip (g_strndup (hwm + 6, strcspn (hwm + 6, "\n"))) : g_strdup ("?");
+  g_printerr ("tally: phase %-8s ends at %8.3f s, runner peak RSS %s\n", name,
+              (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC, peak);
+}
+
 static int
 run_session (RunOptions *o,
              GPtrArray  *tests,
@@ -797,6 +820,7 @@ run_session (RunOptions *o,
   sigterm = watch_signal (SIGTERM, &interrupt);
   sighup = watch_signal (SIGHUP, &interrupt);
   end = tally_session_run (session);
+  say_phase ("run");
 
   /* The workers quit meanwhile: the run is stored and reported (and the
    * database closed) in their exit's time rather than after it. */
@@ -811,8 +835,10 @@ run_session (RunOptions *o,
           status = TALLY_RUN_ERROR;
         }
     }
+  say_phase ("commit");
 
   tally_reporter_run_finished (reporter, tally_session_get_summary (session));
+  say_phase ("summary");
   if (tally_session_get_summary (session)->problem)
     tally_cmd_fail (CMD, 0, "%s", tally_session_get_summary (session)->problem);
   /* A report that CI reads and that ended short is no success. */
@@ -834,6 +860,7 @@ run_session (RunOptions *o,
   g_source_unref (sigint);
   g_source_unref (sigterm);
   g_source_unref (sighup);
+  say_phase ("close");
 
   if ((lost_store || lost_report) && status == TALLY_RUN_PASSED)
     return TALLY_EXIT_INTERNAL_ERROR;
@@ -997,6 +1024,7 @@ tally_cmd_run (int    argc,
   int discover_status = 0;
 
   tally_signals_catch_sigpipe ();
+  say_phase (NULL);
 
   if (!parse_options (argc, argv, &o))
     goto out;
@@ -1010,6 +1038,7 @@ tally_cmd_run (int    argc,
   discover.while_listing_data = &early;
   if (!(programs = tally_cmd_discover_full (CMD, o.programs, &discover, &status)))
     goto out;
+  say_phase ("listing");
   /* Programs left out with an error end the run with status 3. */
   discover_status = status;
   if (o.verbose)
@@ -1032,6 +1061,7 @@ tally_cmd_run (int    argc,
   g_clear_pointer (&selected, g_ptr_array_unref);
   g_clear_pointer (&history.last_failed, g_hash_table_unref);
   g_clear_pointer (&history.durations, tally_durations_free);
+  say_phase ("order");
   if (ordered->len == 0)
     {
       status = tally_cmd_fail (CMD, TALLY_EXIT_NO_TESTS, "no tests collected%s",
