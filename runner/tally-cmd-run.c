@@ -786,6 +786,7 @@ run_session (RunOptions *o,
           lost_store = TRUE;
         }
     }
+  say_phase ("store");
 
   options.n_workers = MIN (o->n_workers, MAX (tests->len * (guint) o->repeat, 1));
   options.default_timeout_s = o->timeout_s;
