@@ -71,6 +71,63 @@ start_one (TallyStore *store,
   return result_id;
 }
 
+/* A run's latest passing duration of each test goes to d1, once per
+ * run, the older ones shifting right; failures and earlier attempts of
+ * the run do not count. */
+static void
+test_recent_durations_shift (TallyTest     *t,
+                             gconstpointer  data)
+{
+  static const struct { guint run; const char *path; TallyOutcome outcome; gint64 us; } rows[] = {
+    { 0, "/a", TALLY_OUTCOME_PASSED, 100 },
+    { 0, "/b", TALLY_OUTCOME_FAILED, 900 },
+    { 0, "/a", TALLY_OUTCOME_PASSED, 300 },
+    { 0, "/b", TALLY_OUTCOME_PASSED, 40 },
+    { 0, "/c", TALLY_OUTCOME_FAILED, 7 },
+    { 1, "/a", TALLY_OUTCOME_PASSED, 500 },
+    { 1, "/b", TALLY_OUTCOME_FAILED, 60 },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = db_path (t, "results.sqlite");
+  g_autoptr(TallyStore) store = tally_store_open (path, &error);
+  const char *argv[] = { "tally", "run", NULL };
+
+  tally_assert_no_error (error);
+  for (guint run = 0; run < 2; run++)
+    {
+      gint64 run_id = tally_store_begin_run (store, argv, 2, 42, NULL, &error);
+
+      tally_assert_no_error (error);
+      for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+        {
+          TallyResult result;
+          gint64 test_id;
+
+          if (rows[i].run != run)
+            continue;
+          test_id = tally_store_ensure_test (store, "prog", rows[i].path, "a.c", 1, NULL, &error);
+          tally_assert_no_error (error);
+          tally_result_init (&result);
+          result.outcome = rows[i].outcome;
+          result.duration_us = rows[i].us;
+          tally_store_add_result (store, run_id, test_id, &result, &error);
+          tally_assert_no_error (error);
+        }
+      tally_store_finish_run (store, run_id, TALLY_RUN_PASSED, &error);
+      tally_assert_no_error (error);
+    }
+
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM recent_durations"), ==, 2);
+  tally_assert_cmpint (query_int (store, "SELECT r.d1 * 1000000 + coalesce (r.d2, 999) * 1000"
+                                         " + coalesce (r.d3, 999) FROM recent_durations r"
+                                         " JOIN tests t ON t.id = r.test_id WHERE t.path = '/a'"),
+                       ==, 500 * 1000000 + 300 * 1000 + 999);
+  tally_assert_cmpint (query_int (store, "SELECT r.d1 * 1000 + coalesce (r.d2, 999)"
+                                         " FROM recent_durations r"
+                                         " JOIN tests t ON t.id = r.test_id WHERE t.path = '/b'"),
+                       ==, 40 * 1000 + 999);
+}
+
 static void
 test_fresh_schema (TallyTest     *t,
                    gconstpointer  data)
@@ -1035,6 +1092,7 @@ static void
 register_tests (void)
 {
   tally_add ("/core/store/fresh-schema-version", test_fresh_schema, NULL);
+  tally_add ("/core/store/recent-durations-shift", test_recent_durations_shift, NULL);
   tally_add ("/core/store/reopen-keeps-data", test_reopen_keeps_data, NULL);
   tally_add ("/core/store/migrate-refuses-newer", test_migrate_refuses_newer, NULL);
   tally_add ("/core/store/refuses-foreign-sqlite", test_refuses_foreign_sqlite, NULL);
