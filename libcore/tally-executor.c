@@ -137,7 +137,7 @@ check_leftovers (TallyTest            *test,
   tally_leaks_collect (test, probe, leaks);
   /* Processes left running (worker mode): with leaks=ignore they may live
    * on, until the worker's end. */
-  tally_processes_collect (test->leak_policy != TALLY_LEAKS_IGNORE ? leaks : NULL);
+  tally_processes_collect (test->leak_policy != TALLY_LEAKS_IGNORE ? leaks : NULL, test->tc->path);
   if (leaks->len == 0 || test->leak_policy == TALLY_LEAKS_IGNORE)
     return;
 

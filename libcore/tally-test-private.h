@@ -111,6 +111,12 @@ void       tally_test_run_cleanups (TallyTest           *test);
 void       tally_caplog_install    (void);
 void       tally_caplog_set_sink   (TallyRecordSink      sink,
                                     gpointer             user_data);
+/* Where a late record goes (a thread of an ended test logged): @owner is
+ * that test's path. Without a sink, the record is kept by the running
+ * test, marked late (an INFO record that names @owner). */
+typedef void (*TallyLateSink) (const char           *owner,
+                               const TallyLogRecord *record);
+void       tally_caplog_set_late_sink (TallyLateSink  sink);
 void       tally_caplog_begin      (TallyTest           *test);
 void       tally_caplog_end        (TallyTest           *test);
 void       tally_caplog_check      (TallyTest           *test,
@@ -132,6 +138,8 @@ void        tally_threads_end        (TallyTest      *test);
 void        tally_threads_note_exiting (void);
 const char *tally_threads_late_owner (TallyTest      *test,
                                       guint64         tid);
+const char *tally_threads_helper_owner (void);
+const char *tally_threads_any_owner    (void);
 
 /* per-test state of tally-async.c and tally-gtest-compat.c */
 void       tally_async_clear           (TallyTest      *test);
