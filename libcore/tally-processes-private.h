@@ -21,6 +21,7 @@ void     tally_processes_collect  (GString    *leaks,    /* nullable */
                                    const char *path);
 /* Between tests: the test whose unchecked children still run, or NULL. */
 const char *tally_processes_helper_owner (void);
+void     tally_processes_forget   (void);
 /* At the worker's end: kills every child still running, of any thread. */
 void     tally_processes_kill_all (void);
 

@@ -184,6 +184,15 @@ tally_processes_collect (GString    *leaks,
                           names->str, pids->len == 1 ? "it" : "them");
 }
 
+/* Something may have started processes between the last look and the
+ * next test (a test's threads, while it waited for them to end): they
+ * are not the next test's. */
+void
+tally_processes_forget (void)
+{
+  before_test_known = FALSE;
+}
+
 /**
  * tally_processes_helper_owner:
  *

@@ -479,10 +479,12 @@ send_finished (TallyTest *test,
   tally_worker_stdio_test_end (&out_end, &err_end);
 
   g_mutex_lock (&out_lock);
-  send_late_locked ();
   tally_protocol_finished_write (frame_begin_locked (size, &big), test->tc->index, &result,
                                  test->tainted, out_end, err_end);
   frame_end_locked (size, big);
+  /* After the result: records the test's threads logged as it ended are
+   * its late records (the runner stores them with its result). */
+  send_late_locked ();
   flush_locked ();
   g_mutex_unlock (&out_lock);
 }
@@ -704,22 +706,20 @@ run_forked (TallyTestCase       *tc,
  * leaks=ignore) may have written since the last test ended. */
 static const char *late_owner;
 
-/* Between tests: whether an ended test's helper still runs. Then the
- * next test runs in a process of its own (as `forked`): nothing the
- * helper writes to fds 1 and 2 or logs can be taken for that test's,
- * and what it writes is late output, its test's. Costs nothing while no
- * test started a thread of its own or left children with leaks=ignore. */
+/* Between tests: whether children that an ended test left running
+ * (with leaks=ignore: others are killed) still run. Then the next test
+ * runs in a process of its own (as `forked`): nothing they write to fds
+ * 1 and 2 can be taken for that test's, and what they write is late
+ * output, their test's. (A thread's writes cannot be told apart by the
+ * pipe they reach: a test waits a little for its threads to end instead,
+ * tally-threads.c, and their late records are told apart by thread.)
+ * Costs nothing while no test left children with leaks=ignore. */
 static const char *
 helper_owner (void)
 {
-  const char *owner;
-
   if (forked_done_fd >= 0)
     return NULL;   /* a forked test's process: one test, then gone */
-  owner = tally_threads_helper_owner ();
-  if (owner == NULL)
-    owner = tally_processes_helper_owner ();
-  return owner;
+  return tally_processes_helper_owner ();
 }
 
 /* Sends what helpers wrote and logged since the last test: only the
