@@ -1254,12 +1254,66 @@ on_worker_fixture (TallyWorkerProc *worker,
     report_teardown_error (slot, worker, name, message);
 }
 
+/* What an ended test's helper wrote or logged later (the worker ran the
+ * tests after it in processes of their own meanwhile): stored as an INFO
+ * record of that test's latest result in the run, never another test's
+ * (docs/reliability.md). */
+static void
+on_worker_late (TallyWorkerProc *worker,
+                guint            index,
+                guint            stream,
+                guint            level,
+                guint64          n_bytes,
+                const char      *text,
+                gsize            len,
+                gpointer         data)
+{
+  Slot *slot = data;
+  TallySession *session = slot->session;
+  TallyProgram *program = tally_worker_proc_get_program (worker);
+  TallyListedTest *test = program != NULL && index < program->tests->len
+                          ? g_ptr_array_index (program->tests, index) : NULL;
+  g_autoptr(TallyLogRecord) record = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) message = g_string_new (NULL);
+
+  if (session->options.store == NULL || test == NULL || test->index != index || test->store_id <= 0)
+    return;
+
+  if (stream == 0)
+    g_string_append_len (message, text, len);
+  else
+    {
+      g_string_append_printf (message, "late output after the test ended: %" G_GUINT64_FORMAT
+                              " byte%s on %s from a helper it left running",
+                              n_bytes, n_bytes == 1 ? "" : "s", stream == 1 ? "stdout" : "stderr");
+      if (len < n_bytes)
+        g_string_append_printf (message, ", the first %" G_GSIZE_FORMAT, len);
+      g_string_append (message, ": ");
+      g_string_append_len (message, text, len);
+    }
+
+  record = tally_log_record_new ();
+  record->level = G_LOG_LEVEL_INFO;
+  record->domain = g_strdup ("Tally");
+  record->message_len = message->len;
+  record->message = g_string_free (g_steal_pointer (&message), FALSE);
+  record->time_us = g_get_real_time ();
+  /* Committed at once: the last test's helpers report after it, when
+   * the run may have made its last commit already. */
+  if (!tally_store_add_late_log (session->options.store, session->options.run_id, test->store_id,
+                                 record, &error)
+      || !tally_store_commit (session->options.store, &error))
+    store_problem (session, error);
+}
+
 static const TallyWorkerCallbacks worker_callbacks = {
   on_worker_started,
   on_worker_log,
   on_worker_finished,
   on_worker_exited,
   on_worker_fixture,
+  on_worker_late,
 };
 
 static double

@@ -33,6 +33,11 @@ typedef struct
    * TallyFixtureEvent); may be NULL. */
   void (*fixture)  (TallyWorkerProc *worker, const char *name, guint event,
                     const char *message, gpointer data);
+  /* Late output or a late log record of an ended test's helper
+   * (TALLY_MSG_LATE): @index is that test's (G_MAXUINT: unknown),
+   * @stream 0 for a record, 1 stdout, 2 stderr; may be NULL. */
+  void (*late)     (TallyWorkerProc *worker, guint index, guint stream, guint level,
+                    guint64 n_bytes, const char *text, gsize len, gpointer data);
 } TallyWorkerCallbacks;
 
 typedef struct

@@ -105,6 +105,24 @@ dispatch_frame (NativeProc       *native,
       }
       return TRUE;
 
+    case TALLY_MSG_LATE:
+      {
+        g_autoptr(GVariant) body = tally_frame_get_variant (frame, NULL);
+        g_autoptr(GVariant) text = NULL;
+        guint32 stream, level;
+        guint64 n_bytes;
+        gconstpointer data;
+        gsize len;
+
+        if (body == NULL)
+          return FALSE;
+        g_variant_get (body, "(uuut@ay)", &index, &stream, &level, &n_bytes, &text);
+        data = g_variant_get_fixed_array (text, &len, 1);
+        if (worker->callbacks->late != NULL)
+          worker->callbacks->late (worker, index, stream, level, n_bytes, data, len, worker->data);
+      }
+      return TRUE;
+
     case TALLY_MSG_CRASH:
       {
         TallyCrashInfo crash;

@@ -19,6 +19,18 @@ fail_current (const char *file,
               char       *message)
 {
   TallyTest *test = tally_test_get_current ();
+  const char *late_owner = tally_threads_late_owner (test, (guint64) syscall (SYS_gettid));
+
+  if (late_owner != NULL)
+    {
+      /* A thread of an ended test: it cannot fail the running one (nor
+       * a worker between tests). */
+      g_printerr ("%s:%d: in a thread started by %s, after it ended: %s\n", file, line,
+                  late_owner, message);
+      g_free (message);
+      tally_threads_note_exiting ();
+      g_thread_exit (NULL);
+    }
 
   if (test == NULL)
     {
@@ -27,16 +39,6 @@ fail_current (const char *file,
       fprintf (stderr, "%s:%d: %s\n", file, line, message);
       g_free (message);
       abort ();
-    }
-
-  if (tally_threads_late_owner (test, (guint64) syscall (SYS_gettid)) != NULL)
-    {
-      /* A thread of an ended test: it cannot fail the running one. */
-      g_printerr ("%s:%d: in a thread started by %s, after it ended: %s\n", file, line,
-                  tally_threads_late_owner (test, (guint64) syscall (SYS_gettid)), message);
-      g_free (message);
-      tally_threads_note_exiting ();
-      g_thread_exit (NULL);
     }
 
   tally_test_set_failure (test, TALLY_OUTCOME_FAILED, file, line, message);

@@ -25,6 +25,7 @@ static GMutex caplog_lock;
 static TallyTest *capturing;
 static TallyRecordSink record_sink;
 static gpointer record_sink_data;
+static TallyLateSink late_sink;
 static gboolean echo;
 
 static void tally_caplog_check_expectations (TallyTest *test,
@@ -243,17 +244,35 @@ tally_log_writer (GLogLevelFlags   level,
 
   g_mutex_lock (&caplog_lock);
 
-  if ((test = capturing) == NULL)
+  if ((test = capturing) == NULL && late_sink == NULL)
     {
       g_mutex_unlock (&caplog_lock);
       return g_log_writer_default (level, fields, n_fields, user_data);
     }
 
   record = record_from_fields (level, fields, n_fields);
+  late_owner = tally_threads_late_owner (test, record->thread_id);
+  /* A thread of an ended test: in a worker, its record is that test's,
+   * never the running test's, also between tests and while the worker
+   * runs a test in a process of its own (tally-worker.c). */
+  if (late_owner != NULL && late_sink != NULL && !echo)
+    {
+      late_sink (late_owner, record);
+      tally_log_record_free (record);
+      g_mutex_unlock (&caplog_lock);
+      return G_LOG_WRITER_HANDLED;
+    }
+  if (test == NULL)
+    {
+      tally_log_record_free (record);
+      g_mutex_unlock (&caplog_lock);
+      return g_log_writer_default (level, fields, n_fields, user_data);
+    }
+
   if (echo)
     g_log_writer_default (level, fields, n_fields, user_data);
 
-  if ((late_owner = tally_threads_late_owner (test, record->thread_id)) != NULL)
+  if (late_owner != NULL)
     mark_late (record, late_owner);
   else if (!match_expectation (test, record)
       && (record->level & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL))
@@ -310,6 +329,14 @@ tally_caplog_install (void)
       g_log_set_writer_func (tally_log_writer, NULL, NULL);
       g_once_init_leave (&installed, 1);
     }
+}
+
+void
+tally_caplog_set_late_sink (TallyLateSink sink)
+{
+  g_mutex_lock (&caplog_lock);
+  late_sink = sink;
+  g_mutex_unlock (&caplog_lock);
 }
 
 void

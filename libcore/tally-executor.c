@@ -137,7 +137,7 @@ check_leftovers (TallyTest            *test,
   tally_leaks_collect (test, probe, leaks);
   /* Processes left running (worker mode): with leaks=ignore they may live
    * on, until the worker's end. */
-  tally_processes_collect (test->leak_policy != TALLY_LEAKS_IGNORE ? leaks : NULL);
+  tally_processes_collect (test->leak_policy != TALLY_LEAKS_IGNORE ? leaks : NULL, test->tc->path);
   if (leaks->len == 0 || test->leak_policy == TALLY_LEAKS_IGNORE)
     return;
 
@@ -236,9 +236,11 @@ tally_executor_run (const TallyTestCase    *tc,
   tally_caplog_begin (test);
   g_main_context_push_thread_default (test->context);
   test->base_depth = g_main_depth ();
+  /* The deadline first: its id is where the global context stands, and
+   * the leftover check needs no probe of its own (tally-leaks.c). */
+  tally_global_context_begin (test);
   tally_leaks_begin (test, &probe);
   tally_processes_begin ();
-  tally_global_context_begin (test);
   /* The body's sources start where the test's context stood (1 on a
    * context of its own, further on the global one). */
   test->body_first_id = probe.context_next_id;

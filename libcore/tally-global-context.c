@@ -167,7 +167,7 @@ on_global_deadline_cb (gpointer data)
 
   g_clear_pointer (&test->global_deadline, g_source_unref);
   test->deadline_passed = TRUE;
-  g_cancellable_cancel (test->cancellable);
+  tally_test_cancel (test);
 
   /* Tally's own wait, iterating both contexts: it ends the test. */
   if (test->in_iterate)

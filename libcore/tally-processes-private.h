@@ -17,7 +17,11 @@ void     tally_processes_begin    (void);
  * off or no process was left. Waits up to 100 ms first for children on
  * their way out (a teardown that sent SIGTERM). With @leaks NULL (a test
  * whose leftovers are not checked) the processes are left alone. */
-void     tally_processes_collect  (GString *leaks);  /* nullable */
+void     tally_processes_collect  (GString    *leaks,    /* nullable */
+                                   const char *path);
+/* Between tests: the test whose unchecked children still run, or NULL. */
+const char *tally_processes_helper_owner (void);
+void     tally_processes_forget   (void);
 /* At the worker's end: kills every child still running, of any thread. */
 void     tally_processes_kill_all (void);
 

@@ -52,6 +52,12 @@ typedef enum
                               file-backed lines of /proc/self/maps as a byte
                               string. Written by the fatal-signal handler,
                               just before the worker dies. */
+  TALLY_MSG_LATE,          /* (uuutay) late output or log of an ended test's
+                              helper (a thread or child still running): the
+                              test's index (G_MAXUINT32: unknown), the stream
+                              (0 a log record, 1 stdout, 2 stderr), the log
+                              level, how many bytes, and the text (a log
+                              record's message; the first bytes of output) */
   /* runner → worker */
   TALLY_MSG_RUN = 64,      /* (au)   test indices to run, in order */
   TALLY_MSG_QUIT,          /* ()     finish the queue, then exit */

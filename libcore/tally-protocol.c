@@ -16,6 +16,7 @@ tally_message_body_type (TallyMessageType type)
     case TALLY_MSG_HELLO:    return G_VARIANT_TYPE ("(uut)");
     case TALLY_MSG_BYE:      return G_VARIANT_TYPE ("(s)");
     case TALLY_MSG_FIXTURE:  return G_VARIANT_TYPE ("(sus)");
+    case TALLY_MSG_LATE:     return G_VARIANT_TYPE ("(uuutay)");
     case TALLY_MSG_RUN:      return G_VARIANT_TYPE ("(au)");
     case TALLY_MSG_QUIT:     return G_VARIANT_TYPE_UNIT;
     case TALLY_MSG_STARTED:

@@ -38,7 +38,8 @@ struct _TallyTest
 {
   const TallyTestCase *tc;
   GMainContext *context;
-  GCancellable *cancellable;
+  GCancellable *cancellable;       /* made on first use: tally_test_get_cancellable() */
+  gint cancel_requested;           /* atomic: a cancellable made from now on is cancelled */
   double timeout_s;
   gint64 deadline;               /* monotonic µs */
   GSource *deadline_source;
@@ -111,6 +112,12 @@ void       tally_test_run_cleanups (TallyTest           *test);
 void       tally_caplog_install    (void);
 void       tally_caplog_set_sink   (TallyRecordSink      sink,
                                     gpointer             user_data);
+/* Where a late record goes (a thread of an ended test logged): @owner is
+ * that test's path. Without a sink, the record is kept by the running
+ * test, marked late (an INFO record that names @owner). */
+typedef void (*TallyLateSink) (const char           *owner,
+                               const TallyLogRecord *record);
+void       tally_caplog_set_late_sink (TallyLateSink  sink);
 void       tally_caplog_begin      (TallyTest           *test);
 void       tally_caplog_end        (TallyTest           *test);
 void       tally_caplog_check      (TallyTest           *test,
@@ -126,12 +133,15 @@ char      *tally_caplog_take_unmet (TallyTest           *test);
 guint      tally_leaks_next_source_id (GMainContext   *context);
 void       tally_unwind_drop_pending   (TallyTest      *test);
 
+void       tally_test_cancel       (TallyTest           *test);
+
 /* which test started a thread (tally-threads.c) */
 void        tally_threads_begin      (void);
 void        tally_threads_end        (TallyTest      *test);
 void        tally_threads_note_exiting (void);
 const char *tally_threads_late_owner (TallyTest      *test,
                                       guint64         tid);
+const char *tally_threads_any_owner    (void);
 
 /* per-test state of tally-async.c and tally-gtest-compat.c */
 void       tally_async_clear           (TallyTest      *test);

@@ -29,13 +29,27 @@ close_deadline (TallyTest *test)
     }
 }
 
+/* Cancels the test's cancellable, or the one it will get: most tests
+ * never ask for theirs, and a GCancellable costs a GObject per test. Any
+ * thread. */
+void
+tally_test_cancel (TallyTest *test)
+{
+  GCancellable *cancellable;
+
+  g_atomic_int_set (&test->cancel_requested, 1);
+  cancellable = g_atomic_pointer_get (&test->cancellable);
+  if (cancellable != NULL)
+    g_cancellable_cancel (cancellable);
+}
+
 static gboolean
 on_deadline_cb (gpointer user_data)
 {
   TallyTest *test = user_data;
 
   test->deadline_passed = TRUE;
-  g_cancellable_cancel (test->cancellable);
+  tally_test_cancel (test);
   g_clear_pointer (&test->deadline_source, g_source_unref);
   tally_global_context_check_loop (test);
 
@@ -93,7 +107,6 @@ tally_test_new (const TallyTestCase *tc,
   test->on_global = tally_global_context_wanted (tc);
   test->context = test->on_global ? g_main_context_ref (g_main_context_default ())
                                   : test_context_new ();
-  test->cancellable = g_cancellable_new ();
   test->timeout_s = timeout ? g_ascii_strtod (timeout, NULL) : default_timeout_s;
   test->outcome = TALLY_OUTCOME_PASSED;
   test->leak_policy = default_leaks;
@@ -234,8 +247,23 @@ tally_test_get_context (TallyTest *test)
 GCancellable *
 tally_test_get_cancellable (TallyTest *test)
 {
+  GCancellable *cancellable;
+
   g_return_val_if_fail (test != NULL, NULL);
-  return test->cancellable;
+  cancellable = g_atomic_pointer_get (&test->cancellable);
+  if (cancellable != NULL)
+    return cancellable;
+  cancellable = g_cancellable_new ();
+  if (!g_atomic_pointer_compare_and_exchange (&test->cancellable, NULL, cancellable))
+    {
+      g_object_unref (cancellable);
+      return g_atomic_pointer_get (&test->cancellable);
+    }
+  /* Published first, then the request read: tally_test_cancel() does
+   * the reverse, so one of the two cancels it. */
+  if (g_atomic_int_get (&test->cancel_requested))
+    g_cancellable_cancel (cancellable);
+  return cancellable;
 }
 
 /**
@@ -445,7 +473,7 @@ tally_test_unwind_thread (TallyTest *test)
 {
   test->tainted = TRUE;
   g_atomic_int_set (&test->thread_failed, 1);
-  g_cancellable_cancel (test->cancellable);
+  tally_test_cancel (test);
   g_main_context_wakeup (test->context);
   tally_threads_note_exiting ();
   g_thread_exit (NULL);

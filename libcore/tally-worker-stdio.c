@@ -29,17 +29,21 @@
  *    TAIL_KEEP bytes are held (in memory, a ring) and written out at the
  *    test's end after a note of how much was cut: a test that prints
  *    gigabytes costs the worker and the runner about 1 MiB per stream;
- *  - bytes that arrive when no test runs (a helper thread or child of an
- *    ended test, writing between two tests) are counted and dropped, not
- *    given to the next test. Bytes such a helper writes *while* a later
- *    test runs cannot be told apart from that test's own: they go to it.
+ *  - bytes that arrive when no test of this process runs (a helper
+ *    thread or child of an ended test, writing between two tests, or
+ *    while the worker runs the next tests in processes of their own: see
+ *    tally-worker.c) are late output: counted, their first
+ *    TALLY_LATE_HEAD_KEEP bytes kept, and handed to the worker
+ *    (tally_worker_stdio_take_late()), which attributes them to the test
+ *    that started the helper, never to another test.
  *
  * In the common case (a test prints nothing) this costs one poll() of
- * both pipes as a test begins and one as it ends, plus the fstat() per
- * stream that checks fds 1 and 2 are still the pipes (a test may close
- * or replace them; they are put back): two system calls more per test
- * than when they were the runner's files. The files' sizes are tracked
- * here, so no fstat() of the runner's files is needed. */
+ * both pipes as a test ends, plus the fstat() per stream that checks fds
+ * 1 and 2 are still the pipes (a test may close or replace them; they are
+ * put back). A poll() as a test begins, for what an ended test's helper
+ * wrote since, is paid only while an ended test's helper may still run
+ * (the worker knows). The files' sizes are tracked here, so no fstat()
+ * of the runner's files is needed. */
 
 /* Together under the runner's 1 MiB cap (engine/tally-session.c), so the
  * runner never cuts again. */
@@ -65,9 +69,23 @@ static Stream streams[3];
 static gboolean active;
 static GMutex stdio_lock;
 static volatile sig_atomic_t in_test;
-/* Dropped: written while no test ran (kept for a debugger's eyes). */
-static guint64 late_bytes;
+/* Late output, per stream: written while no test ran here. */
+static guint64 late_bytes[3];
+static GString *late_heads[3];
 static guint8 drain_buffer[65536];
+
+static void
+take_late (Stream       *s,
+           const guint8 *data,
+           gsize         len)
+{
+  GString *head = late_heads[s->fd];
+
+  late_bytes[s->fd] += len;
+  /* No allocation in a signal handler: the head is made in advance. */
+  if (head != NULL && head->len < TALLY_LATE_HEAD_KEEP)
+    g_string_append_len (head, (const char *) data, MIN (len, TALLY_LATE_HEAD_KEEP - head->len));
+}
 
 static void
 append_file (Stream       *s,
@@ -97,7 +115,7 @@ take_chunk (Stream       *s,
 
   if (!in_test)
     {
-      late_bytes += len;
+      take_late (s, data, len);
       return;
     }
 
@@ -270,6 +288,7 @@ start_stream (Stream *s,
   s->pipe_dev = st.st_dev;
   s->pipe_ino = st.st_ino;
   s->ring = g_malloc (TAIL_KEEP);
+  late_heads[fd] = g_string_sized_new (TALLY_LATE_HEAD_KEEP + 1);
   tally_worker_stdio_resync ();
   return TRUE;
 }
@@ -341,16 +360,52 @@ drain_ready (void)
       drain (of[i], drain_buffer, sizeof drain_buffer);
 }
 
-/* From now on, what arrives is the test's; what is still in the pipes
- * (written after the last test ended, not yet moved by the thread) is
- * nobody's. */
+/* From now on, what arrives is the test's. With @drain_first, what is
+ * still in the pipes (written after the last test ended, not yet moved
+ * by the thread) is late output first: the worker asks for it while an
+ * ended test's helper may run; otherwise nothing but the worker itself
+ * writes between tests, and the poll() is saved. */
 void
-tally_worker_stdio_test_begin (void)
+tally_worker_stdio_test_begin (gboolean drain_first)
 {
   g_mutex_lock (&stdio_lock);
-  drain_ready ();
+  if (drain_first)
+    drain_ready ();
   in_test = TRUE;
   g_mutex_unlock (&stdio_lock);
+}
+
+/**
+ * tally_worker_stdio_take_late:
+ * @drain_first: empty the pipes first (one poll())
+ * @n_bytes: (out): late bytes per stream (1 and 2), since the last call
+ * @heads: (out): their first bytes, per stream (1 and 2), appended
+ *
+ * Returns: whether there were any
+ */
+gboolean
+tally_worker_stdio_take_late (gboolean  drain_first,
+                              guint64   n_bytes[3],
+                              GString  *heads[3])
+{
+  gboolean any = FALSE;
+
+  g_mutex_lock (&stdio_lock);
+  if (drain_first && !in_test)
+    drain_ready ();
+  for (int fd = 1; fd <= 2; fd++)
+    {
+      n_bytes[fd] = late_bytes[fd];
+      any |= late_bytes[fd] > 0;
+      late_bytes[fd] = 0;
+      if (late_heads[fd] != NULL)
+        {
+          g_string_append_len (heads[fd], late_heads[fd]->str, late_heads[fd]->len);
+          g_string_truncate (late_heads[fd], 0);
+        }
+    }
+  g_mutex_unlock (&stdio_lock);
+  return any;
 }
 
 /* Puts the pipe back if the test closed or replaced @fd. */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <execinfo.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,7 +24,9 @@
 #include "tally-processes-private.h"
 #include "tally-markers-private.h"
 #include "tally-protocol-private.h"
+#include "tally-registry-private.h"
 #include "tally-signals-private.h"
+#include "tally-test-private.h"
 #include "tally-version.h"
 #include "tally-worker-stdio-private.h"
 
@@ -199,6 +202,83 @@ on_record (TallyTest            *test,
   if (out_committed >= FLUSH_THRESHOLD)
     flush_locked ();
   g_mutex_unlock (&out_lock);
+}
+
+/* Late output and records of an ended test's helpers, waiting for a
+ * moment when the worker alone writes on the event pipe (never while a
+ * test runs in a process of its own: that one writes there too). */
+static GPtrArray *late_queue;
+
+static guint32
+index_of (const char *path)
+{
+  TallyTestCase *tc = path != NULL ? tally_registry_lookup (path) : NULL;
+
+  return tc != NULL ? tc->index : G_MAXUINT32;
+}
+
+static void
+queue_late_locked (const char   *owner,
+                   guint32       stream,
+                   guint32       level,
+                   guint64       n_bytes,
+                   const char   *text,
+                   gsize         len)
+{
+  if (late_queue == NULL)
+    late_queue = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_ptr_array_add (late_queue,
+                   g_variant_ref_sink (g_variant_new ("(uuut@ay)", index_of (owner), stream, level,
+                                                      n_bytes,
+                                                      g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE,
+                                                                                 text, len, 1))));
+}
+
+/* A thread an ended test started logged (tally-caplog.c): the record is
+ * that test's. Any thread. */
+static void
+on_late_record (const char           *owner,
+                const TallyLogRecord *record)
+{
+  g_autofree char *text = g_strdup_printf ("late %s after the test ended, from a thread it started: %.*s",
+                                           tally_log_level_to_string (record->level),
+                                           (int) MIN (record->message_len, MAX_LOG_MESSAGE),
+                                           record->message);
+
+  g_mutex_lock (&out_lock);
+  queue_late_locked (owner, 0, record->level & G_LOG_LEVEL_MASK, record->message_len,
+                     text, strlen (text));
+  g_mutex_unlock (&out_lock);
+}
+
+/* Late output gathered since the last call (tally-worker-stdio.c), as
+ * @owner's. */
+static void
+queue_late_output (const char *owner,
+                   gboolean    drain_first)
+{
+  guint64 n_bytes[3] = { 0 };
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GString) err = g_string_new (NULL);
+  GString *heads[3] = { NULL, out, err };
+
+  if (!tally_worker_stdio_take_late (drain_first, n_bytes, heads))
+    return;
+  g_mutex_lock (&out_lock);
+  for (int fd = 1; fd <= 2; fd++)
+    if (n_bytes[fd] > 0)
+      queue_late_locked (owner, fd, G_LOG_LEVEL_INFO, n_bytes[fd], heads[fd]->str, heads[fd]->len);
+  g_mutex_unlock (&out_lock);
+}
+
+/* Called with out_lock held, by the main thread only. */
+static void
+send_late_locked (void)
+{
+  for (guint i = 0; late_queue != NULL && i < late_queue->len; i++)
+    send_locked (TALLY_MSG_LATE, g_variant_ref (g_ptr_array_index (late_queue, i)));
+  if (late_queue != NULL)
+    g_ptr_array_set_size (late_queue, 0);
 }
 
 static void
@@ -402,6 +482,9 @@ send_finished (TallyTest *test,
   tally_protocol_finished_write (frame_begin_locked (size, &big), test->tc->index, &result,
                                  test->tainted, out_end, err_end);
   frame_end_locked (size, big);
+  /* After the result: records the test's threads logged as it ended are
+   * its late records (the runner stores them with its result). */
+  send_late_locked ();
   flush_locked ();
   g_mutex_unlock (&out_lock);
 }
@@ -440,7 +523,7 @@ report_forked_death (TallyTestCase *tc,
 
   /* The child wrote to the runner's files itself. */
   tally_worker_stdio_resync ();
-  tally_worker_stdio_test_begin ();
+  tally_worker_stdio_test_begin (FALSE);
   tally_worker_stdio_test_end (&out_end, &err_end);
 
   if (WIFSIGNALED (wait_status))
@@ -477,18 +560,79 @@ write_command (int               fd,
   write_all (fd, frame, size);
 }
 
+static void send_late (gboolean drain_first);
+
+/* Waits for a forked test's process to report (a byte on @done_fd) and
+ * to close @done_fd. With @relay_fd >= 0, the process's events come
+ * through it instead of going to the runner directly: they are kept, and
+ * sent after the late output of an ended test's helper gathered
+ * meanwhile, so the runner has it before the run can end. */
+static gboolean
+wait_forked (int         done_fd,
+             int         relay_fd,
+             GByteArray *relayed)
+{
+  guint8 chunk[65536];
+  gboolean reported = FALSE;
+
+  for (;;)
+    {
+      struct pollfd fds[2] = { { .fd = done_fd, .events = POLLIN }, { .fd = relay_fd, .events = POLLIN } };
+      ssize_t n;
+
+      if (poll (fds, relay_fd >= 0 ? 2 : 1, -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          break;
+        }
+      if (relay_fd >= 0 && fds[1].revents != 0)
+        {
+          n = read (relay_fd, chunk, sizeof chunk);
+          if (n > 0)
+            g_byte_array_append (relayed, chunk, n);
+          else if (n == 0 || errno != EINTR)
+            relay_fd = -1;   /* its end: the process is gone */
+          continue;
+        }
+      if (fds[0].revents != 0)
+        {
+          char byte;
+
+          n = read (done_fd, &byte, 1);
+          if (n == 1)
+            reported = TRUE;
+          else if (n == 0 || errno != EINTR)
+            break;
+        }
+    }
+
+  /* What is left: a helper of the test's own may still hold the relay. */
+  if (relay_fd >= 0)
+    {
+      ssize_t n;
+
+      fcntl (relay_fd, F_SETFL, O_NONBLOCK);
+      while ((n = read (relay_fd, chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0)
+          g_byte_array_append (relayed, chunk, n);
+    }
+  return reported;
+}
+
 static void
 run_forked (TallyTestCase       *tc,
-            TallyProgramOptions *opts)
+            TallyProgramOptions *opts,
+            gboolean             relay)
 {
   g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "TALLY_WORKER_CHILD",
                                          G_STRINGIFY (FORKED_DONE_FD), TRUE);
   gint64 started_at = g_get_real_time (), started = g_get_monotonic_time ();
   guint32 index = tc->index;
-  int commands[2], done[2], wait_status = 0;
+  int commands[2], done[2], relay_pipe[2] = { -1, -1 }, wait_status = 0;
+  g_autoptr(GByteArray) relayed = g_byte_array_new ();
   gboolean reported = FALSE;
   pid_t child;
-  char byte;
 
   /* What is buffered goes out now, or the child would send it again. */
   g_mutex_lock (&out_lock);
@@ -502,6 +646,8 @@ run_forked (TallyTestCase       *tc,
       report_forked_death (tc, 127 << 8, started_at, 0);
       return;
     }
+  if (relay && !g_unix_open_pipe (relay_pipe, FD_CLOEXEC, NULL))
+    relay_pipe[0] = relay_pipe[1] = -1;
 
   child = fork ();
   if (child == 0)
@@ -511,7 +657,7 @@ run_forked (TallyTestCase       *tc,
        * child's fd 4; dup2() leaves it open across exec. */
       dup2 (commands[0], TALLY_PROTOCOL_IN_FD);
       dup2 (done[1], FORKED_DONE_FD);
-      dup2 (events_fd, TALLY_PROTOCOL_OUT_FD);
+      dup2 (relay_pipe[1] >= 0 ? relay_pipe[1] : events_fd, TALLY_PROTOCOL_OUT_FD);
       /* The runner's files, not our pipes: the child reports offsets in
        * them (and drains pipes of its own). */
       if (stdio_files[STDOUT_FILENO] >= 0)
@@ -524,6 +670,8 @@ run_forked (TallyTestCase       *tc,
 
   close (commands[0]);
   close (done[1]);
+  if (relay_pipe[1] >= 0)
+    close (relay_pipe[1]);
   if (child > 0)
     {
       write_command (commands[1], TALLY_MSG_RUN,
@@ -533,31 +681,86 @@ run_forked (TallyTestCase       *tc,
     }
   close (commands[1]);
 
-  while (child > 0 && read (done[0], &byte, 1) == 1)
-    reported = TRUE;
+  if (child > 0)
+    reported = wait_forked (done[0], relay_pipe[0], relayed);
   close (done[0]);
+  if (relay_pipe[0] >= 0)
+    close (relay_pipe[0]);
   while (child > 0 && waitpid (child, &wait_status, 0) < 0 && errno == EINTR)
     ;
 
+  if (relay_pipe[0] >= 0)
+    {
+      /* The helper's late output first: the runner may end the run as
+       * soon as it has this test's result. */
+      send_late (TRUE);
+      write_all (events_fd, relayed->data, relayed->len);
+    }
   tally_worker_stdio_resync ();
   if (!reported)
     report_forked_death (tc, child > 0 ? wait_status : 127 << 8, started_at,
                          g_get_monotonic_time () - started);
 }
 
+/* The test whose helper (a thread it started, or a child it left with
+ * leaks=ignore) may have written since the last test ended. */
+static const char *late_owner;
+
+/* Between tests: whether children that an ended test left running
+ * (with leaks=ignore: others are killed) still run. Then the next test
+ * runs in a process of its own (as `forked`): nothing they write to fds
+ * 1 and 2 can be taken for that test's, and what they write is late
+ * output, their test's. (A thread's writes cannot be told apart by the
+ * pipe they reach: a test waits a little for its threads to end instead,
+ * tally-threads.c, and their late records are told apart by thread.)
+ * Costs nothing while no test left children with leaks=ignore. */
+static const char *
+helper_owner (void)
+{
+  if (forked_done_fd >= 0)
+    return NULL;   /* a forked test's process: one test, then gone */
+  return tally_processes_helper_owner ();
+}
+
+/* Sends what helpers wrote and logged since the last test: only the
+ * main thread, never while a forked test's process runs. */
+static void
+send_late (gboolean drain_first)
+{
+  const char *owner = late_owner != NULL ? late_owner : tally_threads_any_owner ();
+
+  queue_late_output (owner, drain_first);
+  g_mutex_lock (&out_lock);
+  if (late_queue != NULL && late_queue->len > 0)
+    {
+      send_late_locked ();
+      flush_locked ();
+    }
+  g_mutex_unlock (&out_lock);
+}
+
 static gboolean
 run_one (TallyTestCase       *tc,
          TallyProgramOptions *opts)
 {
+  const char *helper = helper_owner ();
   TallyTest *test;
   gint64 started;
   gboolean tainted;
   guint8 *big;
 
-  if (wants_fork (tc))
+  if (helper != NULL || wants_fork (tc))
     {
-      run_forked (tc, opts);
+      if (helper != NULL)
+        late_owner = helper;
+      run_forked (tc, opts, helper != NULL);
       return TRUE;
+    }
+  /* A helper that ended may have written before it did. */
+  if (late_owner != NULL || tally_threads_any_owner () != NULL)
+    {
+      send_late (TRUE);
+      late_owner = NULL;
     }
 
   /* Buffered, not flushed: the runner counts a test as started when the
@@ -568,7 +771,7 @@ run_one (TallyTestCase       *tc,
   frame_end_locked (tally_protocol_started_size (), big);
   g_mutex_unlock (&out_lock);
 
-  tally_worker_stdio_test_begin ();
+  tally_worker_stdio_test_begin (FALSE);
   started = g_get_monotonic_time ();
   test = tally_executor_run (tc, &opts->exec);
   fflush (stdout);
@@ -630,6 +833,7 @@ tally_worker_main (TallyProgramOptions *opts)
   setvbuf (stdout, NULL, _IOLBF, 0);
   install_signal_handlers ();
   tally_caplog_set_sink (on_record, NULL);
+  tally_caplog_set_late_sink (on_late_record);
   tally_worker_fixtures_set_notify (on_fixture_event);
 
   if (forked_done_fd < 0)
@@ -648,6 +852,9 @@ tally_worker_main (TallyProgramOptions *opts)
     }
 
   tally_caplog_set_sink (NULL, NULL);
+  tally_caplog_set_late_sink (NULL);
+  if (forked_done_fd < 0)
+    send_late (TRUE);
   /* Before BYE: the runner reports what their teardown says (a tainted
    * worker's fixtures are torn down at exit, unreported). */
   if (g_str_equal (bye, "done"))

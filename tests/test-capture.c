@@ -129,6 +129,114 @@ test_late_output (TallyTest *t, gconstpointer data)
   assert_own (store, run, "/capture/e-after-late");
 }
 
+/* Whether one of the result's stored log records contains @needle. */
+static gboolean
+logs_contain (TallyStore *store,
+              gint64      result_id,
+              const char *needle)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) logs = tally_store_get_logs (store, result_id, &error);
+
+  tally_assert_no_error (error);
+  for (guint i = 0; i < logs->len; i++)
+    {
+      const TallyLogRecord *record = g_ptr_array_index (logs, i);
+
+      if (memmem (record->message, record->message_len, needle, strlen (needle)) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The test after the helper's: passed, its stdout and stderr exactly its
+ * own, none of the helper's bytes or its warning in its log. */
+static void
+assert_untouched (TallyStore *store,
+                  TallyRun   *run,
+                  const char *path,
+                  const char *who)
+{
+  gint64 id = tally_util_member_int (run, path, "result_id");
+  g_autofree char *late = g_strdup_printf ("LATE-%s", who);
+
+  tally_assert_cmpstr (tally_util_outcome (run, path), ==, "passed");
+  assert_own (store, run, path);
+  if (logs_contain (store, id, late))
+    tally_fail ("%s: the log has the late %s's output or warning", path, who);
+}
+
+/* The helper's test: its own output, then what its helper wrote and
+ * logged after it ended, as records of its own. (A thread's test waits
+ * for it a little: /capture/h-thread-helper has its thread's output as
+ * its own, checked by the caller.) */
+static void
+assert_late_attributed (TallyStore *store,
+                        TallyRun   *run,
+                        const char *path,
+                        const char *who,
+                        gboolean    warning,
+                        gboolean    output)
+{
+  gint64 id = tally_util_member_int (run, path, "result_id");
+  gsize n = strlen ("LATE--OUT\n") + strlen (who);
+  g_autofree char *out = g_strdup_printf ("late output after the test ended: %" G_GSIZE_FORMAT
+                                          " bytes on stdout from a helper it left running: "
+                                          "LATE-%s-OUT\n", n, who);
+  g_autofree char *err = g_strdup_printf ("late output after the test ended: %" G_GSIZE_FORMAT
+                                          " bytes on stderr from a helper it left running: "
+                                          "LATE-%s-ERR\n", n, who);
+  g_autofree char *log = g_strdup_printf ("late warning after the test ended, from a thread it "
+                                          "started: LATE-%s-WARNING", who);
+
+  tally_assert_cmpstr (tally_util_outcome (run, path), ==, "passed");
+  if (output && (!logs_contain (store, id, out) || !logs_contain (store, id, err)))
+    tally_fail ("%s: the late output is not among its records", path);
+  if (warning && !logs_contain (store, id, log))
+    tally_fail ("%s: the late warning is not among its records", path);
+}
+
+/* Issue 19 item 14: a thread and a child (leaks=ignore) write to stdout
+ * and stderr and log a warning 50 ms after their test ended, while the
+ * next test (200 ms) runs in the same worker. The next test passes with
+ * exactly its own output and log; the late bytes and warning are stored
+ * as records of the helper's test. */
+static void
+test_late_helpers (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = rel_tally_bin ();
+  g_autofree char *program = rel_unique_sample (t, "sample-capture", "chelpers");
+  g_autofree char *db = rel_db_path (t);
+  const char *envp[] = { "TALLY_SAMPLE_ONLY=helpers", NULL };
+  g_autoptr(TallyRun) run = tally_util_run (t, envp, tally, "run", "-n", "1", "--json", "--db", db,
+                                            program, NULL);
+  g_autoptr(TallyStore) store = NULL;
+
+  tally_assert_cmpint (run->status, ==, 0);
+  tally_assert_cmpuint (g_hash_table_size (run->finished), ==, 4);
+  store = open_store (db);
+  assert_untouched (store, run, "/capture/i-after-thread", "THREAD");
+  assert_untouched (store, run, "/capture/k-after-child", "CHILD");
+  /* The thread's test waited for it (up to 100 ms): what it wrote is the
+   * test's output, its warning a late record of the test's. */
+  assert_output (store, run, "/capture/h-thread-helper", TALLY_STREAM_STDOUT,
+                 "stdout of /capture/h-thread-helper\nLATE-THREAD-OUT\n");
+  assert_output (store, run, "/capture/h-thread-helper", TALLY_STREAM_STDERR,
+                 "stderr of /capture/h-thread-helper\nLATE-THREAD-ERR\n");
+  assert_late_attributed (store, run, "/capture/h-thread-helper", "THREAD", TRUE, FALSE);
+  /* The child outlives its test: the next test runs in a process of its
+   * own, the child's bytes are late output of its test's. A forked
+   * child's log is nobody's: it never reaches the protocol. */
+  assert_own (store, run, "/capture/j-child-helper");
+  assert_late_attributed (store, run, "/capture/j-child-helper", "CHILD", FALSE, TRUE);
+  if (logs_contain (store, tally_util_member_int (run, "/capture/j-child-helper", "result_id"),
+                    "LATE-CHILD-WARNING")
+      || logs_contain (store, tally_util_member_int (run, "/capture/k-after-child", "result_id"),
+                       "LATE-CHILD-WARNING"))
+    tally_fail ("a forked child's warning reached the protocol");
+  rel_assert_no_strays (program, G_USEC_PER_SEC);
+}
+
 /* Runner peak RSS bound for a 2 × 256 MiB flood, in kB. */
 #define FLOOD_HWM_BOUND_KB (64 * 1024)
 
@@ -181,6 +289,7 @@ register_tests (void)
   tally_add_data ("/reliability/capture/reopen-forked", test_reopen, GINT_TO_POINTER (TRUE),
                   "timeout=60");
   tally_add ("/reliability/capture/late-output", test_late_output, "timeout=60");
+  tally_add ("/reliability/capture/late-helpers", test_late_helpers, "timeout=60");
   tally_add ("/reliability/capture/flood-bounded", test_flood_bounded, "timeout=120");
 }
 

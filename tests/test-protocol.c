@@ -316,6 +316,53 @@ test_variant_of_wrong_type (TallyTest *t, gconstpointer data)
   tally_assert_error (error, TALLY_ERROR, TALLY_ERROR_PROTOCOL);
 }
 
+/* LATE (issue 19 item 14) round-trips, bytes that are not UTF-8 and
+ * NULs included; a LATE too short for its type is refused. */
+static void
+test_late_round_trip (TallyTest *t, gconstpointer data)
+{
+  static const char text[] = "late\0\xff bytes";
+  g_autoptr(GByteArray) bytes = g_byte_array_new ();
+  g_autoptr(GByteArray) wrong = g_byte_array_new ();
+  g_autoptr(GBytes) payload = NULL;
+  g_autoptr(GVariant) body = NULL;
+  g_autoptr(GVariant) got = NULL;
+  g_autoptr(GError) error = NULL;
+  TallyMessageType type = 0;
+  guint32 index, stream, level;
+  guint64 n_bytes;
+  gconstpointer got_text;
+  gsize len = 0;
+  TallyFrame frame;
+
+  tally_assert_true (tally_message_is_known (TALLY_MSG_LATE));
+  tally_frame_append (bytes, TALLY_MSG_LATE,
+                      g_variant_new ("(uuut@ay)", 7, 2, G_LOG_LEVEL_INFO, G_GUINT64_CONSTANT (5000000000),
+                                     g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, text,
+                                                                sizeof text - 1, 1)));
+  payload = read_one_frame (bytes, &type, NULL);
+  tally_assert_cmpint (type, ==, TALLY_MSG_LATE);
+  frame = frame_of (type, payload);
+  body = tally_frame_get_variant (&frame, &error);
+  tally_assert_no_error (error);
+  g_variant_get (body, "(uuut@ay)", &index, &stream, &level, &n_bytes, &got);
+  tally_assert_cmpuint (index, ==, 7);
+  tally_assert_cmpuint (stream, ==, 2);
+  tally_assert_cmpuint (level, ==, G_LOG_LEVEL_INFO);
+  tally_assert_cmpuint (n_bytes, ==, G_GUINT64_CONSTANT (5000000000));
+  got_text = g_variant_get_fixed_array (got, &len, 1);
+  tally_assert_cmpmem (got_text, len, text, sizeof text - 1);
+
+  g_clear_pointer (&payload, g_bytes_unref);
+  g_clear_pointer (&body, g_variant_unref);
+  tally_frame_append (wrong, TALLY_MSG_LATE, g_variant_new ("(u)", 7));
+  payload = read_one_frame (wrong, &type, NULL);
+  frame = frame_of (type, payload);
+  body = tally_frame_get_variant (&frame, &error);
+  tally_assert_null (body);
+  tally_assert_error (error, TALLY_ERROR, TALLY_ERROR_PROTOCOL);
+}
+
 static void
 register_tests (void)
 {
@@ -325,6 +372,7 @@ register_tests (void)
   tally_add ("/protocol/log/malformed", test_log_malformed_payloads, NULL);
   tally_add ("/protocol/finished/round-trip", test_finished_round_trip, NULL);
   tally_add ("/protocol/crash/round-trip", test_crash_round_trip, NULL);
+  tally_add ("/protocol/late/round-trip", test_late_round_trip, NULL);
   tally_add ("/protocol/frame/padding-must-be-zero", test_frame_padding_must_be_zero, NULL);
   tally_add ("/protocol/frame/unknown-type", test_frame_unknown_type, NULL);
   tally_add ("/protocol/frame/variant-of-wrong-type", test_variant_of_wrong_type, NULL);

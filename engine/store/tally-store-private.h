@@ -103,6 +103,11 @@ gboolean    tally_store_add_log         (TallyStore      *store,
                                          guint            seq,
                                          const TallyLogRecord *record,
                                          GError         **error);
+gboolean    tally_store_add_late_log    (TallyStore      *store,
+                                         gint64           run_id,
+                                         gint64           test_id,
+                                         const TallyLogRecord *record,
+                                         GError         **error);
 gboolean    tally_store_add_output      (TallyStore      *store,
                                          gint64           result_id,
                                          TallyStream      stream,

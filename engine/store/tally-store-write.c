@@ -1248,3 +1248,62 @@ tally_store_set_state (TallyStore  *store,
 
   return tally_store_commit (store, error);
 }
+
+/**
+ * tally_store_add_late_log:
+ * @store: a #TallyStore
+ * @run_id: the run
+ * @test_id: the test whose helper wrote or logged after it ended
+ * @record: the record to append to the test's latest result in @run_id
+ * @error: return location for a #GError
+ *
+ * Appends @record after the records of the test's latest result in the
+ * run (late output or a late log of a helper the test left running, see
+ * docs/reliability.md). Nothing when the test has no result in the run.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+tally_store_add_late_log (TallyStore            *store,
+                          gint64                 run_id,
+                          gint64                 test_id,
+                          const TallyLogRecord  *record,
+                          GError               **error)
+{
+  Stmt *st;
+  gint64 result_id = 0, seq = 0;
+  gboolean found = FALSE, ok;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  if (!store_write_begin (store, error))
+    return FALSE;
+  ok = store_flush_pending (store, error);
+  st = ok ? store_stmt (store,
+                        "SELECT id FROM results WHERE run_id = ?1 AND test_id = ?2"
+                        " ORDER BY id DESC LIMIT 1", error) : NULL;
+  ok = st != NULL;
+  if (ok)
+    {
+      store_bind_int64_at (st, 1, run_id);
+      store_bind_int64_at (st, 2, test_id);
+      ok = store_stmt_query_int64 (store, st, &result_id, &found, error);
+    }
+  if (ok && found)
+    {
+      st = store_stmt (store, "SELECT COALESCE (MAX (seq) + 1, 0) FROM logs WHERE result_id = ?1",
+                       error);
+      ok = st != NULL;
+      if (ok)
+        {
+          store_bind_int64_at (st, 1, result_id);
+          ok = store_stmt_query_int64 (store, st, &seq, NULL, error);
+        }
+    }
+  if (!store_write_end (store, ok, error))
+    return FALSE;
+  if (!found)
+    return TRUE;
+  return tally_store_add_log (store, result_id, (guint) seq, record, error);
+}

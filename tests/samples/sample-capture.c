@@ -1,6 +1,7 @@
 /* What a test does to its stdout and stderr stays its own: shells that
  * write to /dev/stdout, /dev/stderr or /proc/self/fd/1-2 (reopening them,
- * with O_TRUNC), a helper thread that writes after its test ended, and a
+ * with O_TRUNC), a helper thread that writes after its test ended, helpers
+ * (a thread, a child) that write and log while the next test runs, and a
  * flood of output (tests/test-capture.c). Run with `tally run -n 1`. */
 #include <fcntl.h>
 #include <stdio.h>
@@ -111,6 +112,63 @@ test_after_late (TallyTest *t, gconstpointer data)
   fprintf (stderr, "stderr of %s\n", tally_test_get_path (t));
 }
 
+/* Issue 19 item 14: a helper that writes and logs 50 ms after its test
+ * ended, while the next test (200 ms) runs. */
+static void
+write_late (const char *who)
+{
+  g_autofree char *out = g_strdup_printf ("LATE-%s-OUT\n", who);
+  g_autofree char *err = g_strdup_printf ("LATE-%s-ERR\n", who);
+
+  g_usleep (50 * 1000);
+  g_assert_true (write (1, out, strlen (out)) == (ssize_t) strlen (out));
+  g_assert_true (write (2, err, strlen (err)) == (ssize_t) strlen (err));
+  g_warning ("LATE-%s-WARNING", who);
+}
+
+static gpointer
+late_thread (gpointer data)
+{
+  write_late ("THREAD");
+  return NULL;
+}
+
+static void
+test_thread_helper (TallyTest *t, gconstpointer data)
+{
+  printf ("stdout of %s\n", tally_test_get_path (t));
+  fprintf (stderr, "stderr of %s\n", tally_test_get_path (t));
+  g_thread_unref (g_thread_new ("late-helper", late_thread, NULL));
+}
+
+/* leaks=ignore: the child outlives the test (it would be killed as a
+ * leftover otherwise). */
+static void
+test_child_helper (TallyTest *t, gconstpointer data)
+{
+  pid_t child;
+
+  printf ("stdout of %s\n", tally_test_get_path (t));
+  fprintf (stderr, "stderr of %s\n", tally_test_get_path (t));
+  fflush (stdout);
+  fflush (stderr);
+  child = fork ();
+  tally_assert_cmpint (child, >=, 0);
+  if (child == 0)
+    {
+      write_late ("CHILD");
+      _exit (0);
+    }
+}
+
+static void
+test_after_helper (TallyTest *t, gconstpointer data)
+{
+  g_usleep (200 * 1000);
+  printf ("stdout of %s\n", tally_test_get_path (t));
+  fprintf (stderr, "stderr of %s\n", tally_test_get_path (t));
+}
+
 /* Memory held by the runner's in-memory files that this worker writes its
  * output to (found by name among our descriptors), in bytes: what is
  * allocated, not the size (the runner punches holes in what it read). */
@@ -192,6 +250,13 @@ register_tests (void)
     {
       tally_add ("/capture/d-late", test_late, "serial");
       tally_add ("/capture/e-after-late", test_after_late, "serial timeout=10");
+    }
+  if (only == NULL || g_str_equal (only, "helpers"))
+    {
+      tally_add ("/capture/h-thread-helper", test_thread_helper, "serial");
+      tally_add ("/capture/i-after-thread", test_after_helper, "serial");
+      tally_add ("/capture/j-child-helper", test_child_helper, "serial leaks=ignore");
+      tally_add ("/capture/k-after-child", test_after_helper, "serial");
     }
   if (only == NULL || g_str_equal (only, "flood"))
     {
