@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,13 +69,110 @@ read_live_children (int     fd,
     }
 }
 
+/* The session bus that GDBus autolaunched (no DBUS_SESSION_BUS_ADDRESS,
+ * an X display: `dbus-launch --autolaunch`, its `dbus-daemon --fork
+ * --session` and what the bus activates, such as AT-SPI's bus launcher)
+ * is a process-wide singleton, like GDK's event source: the first GTK
+ * test of a worker starts it, every later one uses it. It is the
+ * worker's, not that test's, and is stopped with the worker. */
+static GArray *worker_owned;
+static GArray *bus_sessions;   /* session ids of autolaunched buses */
+
+static gboolean
+pid_in (GArray *pids,
+        long    pid)
+{
+  for (guint i = 0; pids != NULL && i < pids->len; i++)
+    if (g_array_index (pids, long, i) == pid)
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 was_there_before (long pid)
 {
-  for (guint i = 0; before_test != NULL && i < before_test->len; i++)
-    if (g_array_index (before_test, long, i) == pid)
+  return pid_in (before_test, pid) || pid_in (worker_owned, pid);
+}
+
+static gboolean
+has_arg (const char *cmdline,
+         gsize       len,
+         const char *prefix)
+{
+  for (const char *arg = cmdline; arg < cmdline + len; arg += strlen (arg) + 1)
+    if (g_str_has_prefix (arg, prefix))
       return TRUE;
   return FALSE;
+}
+
+static long
+session_of (long pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%ld/stat", pid);
+  g_autofree char *stat = NULL;
+  const char *after_comm;
+  long ppid, pgrp, sid;
+  char state;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL)
+      || (after_comm = strrchr (stat, ')')) == NULL
+      || sscanf (after_comm + 1, " %c %ld %ld %ld", &state, &ppid, &pgrp, &sid) != 4)
+    return -1;
+  return sid;
+}
+
+static gboolean
+is_autolaunched_bus (long pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%ld/cmdline", pid);
+  g_autofree char *cmdline = NULL;
+  g_autofree char *name = NULL;
+  gsize len = 0;
+  long sid;
+
+  if (!g_file_get_contents (path, &cmdline, &len, NULL) || len == 0)
+    return FALSE;
+  name = g_path_get_basename (cmdline);
+  if (g_str_equal (name, "dbus-launch"))
+    return has_arg (cmdline, len, "--autolaunch");
+  sid = session_of (pid);
+  if (g_str_equal (name, "dbus-daemon")
+      && has_arg (cmdline, len, "--fork") && has_arg (cmdline, len, "--session"))
+    {
+      if (!pid_in (bus_sessions, sid))
+        g_array_append_val (bus_sessions, sid);
+      return TRUE;
+    }
+  return pid_in (bus_sessions, sid);
+}
+
+/* Moves an autolaunched bus's processes from @pids to the worker's. */
+static void
+keep_bus_for_worker (GArray *pids)
+{
+  guint kept = 0;
+
+  if (bus_sessions == NULL)
+    {
+      bus_sessions = g_array_new (FALSE, FALSE, sizeof (long));
+      worker_owned = g_array_new (FALSE, FALSE, sizeof (long));
+    }
+  /* Daemons first: what they activated is known by their session. */
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < pids->len; i++)
+      {
+        long pid = g_array_index (pids, long, i);
+
+        if (pid > 0 && is_autolaunched_bus (pid))
+          {
+            g_array_append_val (worker_owned, pid);
+            g_array_index (pids, long, i) = 0;
+          }
+      }
+  for (guint i = 0; i < pids->len; i++)
+    if (g_array_index (pids, long, i) > 0)
+      g_array_index (pids, long, kept++) = g_array_index (pids, long, i);
+  g_array_set_size (pids, kept);
 }
 
 /* The main thread's running children that the test started. */
@@ -90,6 +188,8 @@ new_children (void)
     if (!was_there_before (g_array_index (pids, long, i)))
       g_array_index (pids, long, kept++) = g_array_index (pids, long, i);
   g_array_set_size (pids, kept);
+  if (pids->len > 0)
+    keep_bus_for_worker (pids);
   return pids;
 }
 
@@ -216,8 +316,7 @@ tally_processes_helper_owner (void)
 
   if (helper_owner == NULL || children_fd < 0)
     return NULL;
-  pids = g_array_new (FALSE, FALSE, sizeof (long));
-  read_live_children (children_fd, pids);
+  pids = new_children ();
   if (pids->len == 0)
     helper_owner = NULL;
   return helper_owner;

@@ -34,7 +34,6 @@ typedef struct
 guint          tally_registry_get_n_tests  (void);
 TallyTestCase *tally_registry_get_test     (guint          index,
                                             TallyTestCase *tc);
-GPtrArray     *tally_registry_get_tests    (void);
 gboolean       tally_registry_lookup       (const char    *path,
                                             guint         *index);
 GPtrArray     *tally_registry_get_declared (void);

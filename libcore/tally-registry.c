@@ -41,7 +41,6 @@ typedef struct
 } TestRecord;
 
 #define PATH_CHUNK 65536
-#define MATERIALIZED_BLOCK 1024
 
 static GArray *records;             /* of TestRecord, registration order */
 static GStringChunk *paths;
@@ -51,7 +50,6 @@ static GPtrArray *kinds;            /* of TestKind */
 static GHashTable *kinds_index;     /* TestKind → its position + 1 */
 static GHashTable *markers_by_text; /* marker string → TallyMarkers */
 static GPtrArray *declared;         /* of TallyDeclaredMarker */
-static GPtrArray *materialized;     /* of TallyTestCase, for get_tests() */
 static GError *first_error;         /* the first bad registration */
 
 static guint
@@ -488,40 +486,6 @@ tally_registry_get_test (guint          index,
     .line = record->line,
   };
   return tc;
-}
-
-/**
- * tally_registry_get_tests:
- *
- * Every test as a TallyTestCase, made on the first call (and for tests
- * registered since): 96 bytes a test more than the registry needs (a
- * million tests: 96 MB), so code that runs tests one at a time uses
- * tally_registry_get_n_tests() and tally_registry_get_test() instead.
- *
- * Returns: (transfer none) (element-type TallyTestCase): the registered
- *   tests in registration order
- */
-GPtrArray *
-tally_registry_get_tests (void)
-{
-  static TallyTestCase *block;
-  static guint block_left;
-
-  ensure_registry ();
-  if (materialized == NULL)
-    materialized = g_ptr_array_sized_new (records->len);
-  for (guint i = materialized->len; i < records->len; i++)
-    {
-      /* In blocks: no malloc per test. */
-      if (block_left == 0)
-        {
-          block = g_new (TallyTestCase, MATERIALIZED_BLOCK);
-          block_left = MATERIALIZED_BLOCK;
-        }
-      g_ptr_array_add (materialized, tally_registry_get_test (i, block++));
-      block_left--;
-    }
-  return materialized;
 }
 
 /**

@@ -212,9 +212,9 @@ static GPtrArray *late_queue;
 static guint32
 index_of (const char *path)
 {
-  TallyTestCase *tc = path != NULL ? tally_registry_lookup (path) : NULL;
+  guint index;
 
-  return tc != NULL ? tc->index : G_MAXUINT32;
+  return path != NULL && tally_registry_lookup (path, &index) ? index : G_MAXUINT32;
 }
 
 static void
@@ -800,7 +800,7 @@ int
 tally_worker_main (TallyProgramOptions *opts)
 {
   g_autoptr(TallyFrameReader) reader = tally_frame_reader_new ();
-  GPtrArray *tests = tally_registry_get_tests ();
+  guint n_tests = tally_registry_get_n_tests ();
   GQueue queue = G_QUEUE_INIT;
   gboolean quit = FALSE;
   const char *bye = "done";
@@ -838,13 +838,16 @@ tally_worker_main (TallyProgramOptions *opts)
 
   if (forked_done_fd < 0)
     send_now (TALLY_MSG_HELLO, g_variant_new ("(uut)", TALLY_PROTOCOL_VERSION,
-                                              tests->len, (guint64) getpid ()));
+                                              n_tests, (guint64) getpid ()));
 
-  while (read_commands (reader, &queue, tests->len, &quit))
+  while (read_commands (reader, &queue, n_tests, &quit))
     {
       guint index = GPOINTER_TO_UINT (g_queue_pop_head (&queue));
+      TallyTestCase tc;
 
-      if (!run_one (g_ptr_array_index (tests, index), opts))
+      /* One test's record at a time: a million tests cost no
+       * TallyTestCase each in the worker. */
+      if (!run_one (tally_registry_get_test (index, &tc), opts))
         {
           bye = "tainted";
           break;

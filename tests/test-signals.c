@@ -189,6 +189,34 @@ test_leftover_processes (TallyTest *t, gconstpointer data)
     }
 }
 
+/* A session bus that a test autolaunched (dbus-daemon --fork --session,
+ * as GDBus does for a GTK test without DBUS_SESSION_BUS_ADDRESS) is the
+ * worker's, like any process-wide singleton: the test passes, the next
+ * test is not blamed for it, and the bus stops with the worker. */
+static void
+test_session_bus_is_the_workers (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = rel_tally_bin ();
+  g_autofree char *program = tally_util_sample ("sample-stubborn");
+  g_autofree char *db = rel_db_path (t);
+  g_autoptr(TallyRun) run = NULL;
+
+  if (g_find_program_in_path ("dbus-daemon") == NULL)
+    {
+      tally_test_skip (t, "dbus-daemon is not installed");
+      return;
+    }
+  run = tally_util_run (t, NULL, tally, "run", "-n", "1", "--json", "--db", db, "-k", "session-bus",
+                        program, NULL);
+  tally_assert_cmpint (run->status, ==, 0);
+  tally_assert_cmpstr (tally_util_outcome (run, "/stubborn/session-bus/first"), ==, "passed");
+  tally_assert_cmpstr (tally_util_outcome (run, "/stubborn/session-bus/second"), ==, "passed");
+  tally_assert_null (tally_util_member_str (run, "/stubborn/session-bus/first", "message"));
+  tally_assert_null (tally_util_member_str (run, "/stubborn/session-bus/second", "message"));
+  rel_assert_no_strays ("bus-31337.4", 5 * G_USEC_PER_SEC);
+  rel_assert_no_strays ("bus-31337.5", 5 * G_USEC_PER_SEC);
+}
+
 static void
 register_tests (void)
 {
@@ -202,6 +230,7 @@ register_tests (void)
   tally_add ("/reliability/signals/group-signal-spares-runner", test_group_signal_spares_runner, NULL);
   tally_add ("/reliability/signals/gtest-dies-with-runner", test_gtest_dies_with_runner, NULL);
   tally_add ("/reliability/processes/leftovers-killed", test_leftover_processes, NULL);
+  tally_add ("/reliability/processes/session-bus-is-the-workers", test_session_bus_is_the_workers, NULL);
 }
 
 TALLY_MAIN (register_tests)

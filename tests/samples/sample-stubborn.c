@@ -121,6 +121,31 @@ test_leave_processes (TallyTest *t, gconstpointer data)
   tally_assert_no_error (error);
 }
 
+/* What GDBus autolaunch does when a GTK test has no session bus: a
+ * `dbus-daemon --fork --session` that outlives the test, to be shared
+ * by the worker's later tests. Its address names it for the stray
+ * check: bus-31337.TAG in the worker's temporary directory. */
+static void
+test_session_bus (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *address = g_strdup_printf ("--address=unix:path=%s/bus-31337.%s",
+                                              g_get_tmp_dir (), (const char *) data);
+  const char *argv[] = { "dbus-daemon", "--fork", "--session", "--print-address=1", address, NULL };
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  if (g_find_program_in_path ("dbus-daemon") == NULL)
+    {
+      tally_test_skip (t, "dbus-daemon is not installed");
+      return;
+    }
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, &status, &error);
+  tally_assert_no_error (error);
+  tally_assert_true (g_spawn_check_wait_status (status, NULL));
+  tally_assert_nonnull (strstr (out, "bus-31337."));
+}
+
 static void
 register_tests (void)
 {
@@ -133,6 +158,8 @@ register_tests (void)
   tally_add_data ("/stubborn/leave-processes", test_leave_processes, "1", NULL);
   tally_add_data ("/stubborn/leave-processes-warn", test_leave_processes, "2", "leaks=warn");
   tally_add_data ("/stubborn/leave-processes-ignore", test_leave_processes, "3", "leaks=ignore");
+  tally_add_data ("/stubborn/session-bus/first", test_session_bus, "4", NULL);
+  tally_add_data ("/stubborn/session-bus/second", test_session_bus, "5", NULL);
 }
 
 TALLY_MAIN (register_tests)
