@@ -21,6 +21,7 @@
 #include "tally-store-private.h"
 #include "tally-viewer-detail-private.h"
 #include "tally-viewer-log-list.h"
+#include "tally-viewer-log-row.h"
 #include "tally-viewer-result-list.h"
 #include "tally-viewer-runner.h"
 #include "tally-viewer-window-private.h"
@@ -477,13 +478,6 @@ wait_for_cells (TallyTest         *t,
 }
 
 static gboolean
-inscription_has_text (gconstpointer cell,
-                      gconstpointer text)
-{
-  return g_strcmp0 (gtk_inscription_get_text ((GtkInscription *) cell), text) == 0;
-}
-
-static gboolean
 path_is (const TallyResultRow *row,
          gconstpointer         data)
 {
@@ -529,12 +523,12 @@ copy_from_detail (TallyTest         *t,
   return read.text;
 }
 
-/* The log rows on screen: one inscription a record, classed log-row. */
+/* The log tab's rows: one TallyViewerLogRow a record. */
 static void
 collect_log_rows (GtkWidget *widget,
                   GPtrArray *rows)
 {
-  if (GTK_IS_INSCRIPTION (widget) && gtk_widget_has_css_class (widget, "log-row"))
+  if (TALLY_VIEWER_IS_LOG_ROW (widget))
     g_ptr_array_add (rows, g_object_ref (widget));
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
@@ -570,7 +564,7 @@ log_rows_shown_or_late (gpointer data)
     return FALSE;
   for (guint i = 0; i < rows->len; i++)
     {
-      const char *text = gtk_inscription_get_text (rows->pdata[i]);
+      const char *text = tally_viewer_log_row_get_text (rows->pdata[i]);
 
       if (text == NULL || strstr (text, l->want) == NULL)
         return FALSE;
@@ -591,10 +585,10 @@ wait_for_log_rows (TallyTest         *t,
 }
 
 static gboolean
-inscription_ends_with (gconstpointer cell,
-                       gconstpointer text)
+log_row_ends_with (gconstpointer row,
+                   gconstpointer text)
 {
-  const char *shown = gtk_inscription_get_text ((GtkInscription *) cell);
+  const char *shown = tally_viewer_log_row_get_text ((TallyViewerLogRow *) row);
 
   return shown != NULL && g_str_has_suffix (shown, text);
 }
@@ -700,7 +694,7 @@ test_detail (TallyTest     *t,
         g_autofree char *want = g_strdup_printf ("record %u of /chatty/041", i);
 
         tally_assert_true (g_ptr_array_find (before, after->pdata[i], NULL));
-        tally_assert_true (g_ptr_array_find_with_equal_func (after, want, inscription_ends_with, NULL));
+        tally_assert_true (g_ptr_array_find_with_equal_func (after, want, log_row_ends_with, NULL));
       }
   }
   close_window (t, window);

@@ -12,6 +12,7 @@
 #include "tally-viewer-console.h"
 #include "tally-viewer-location.h"
 #include "tally-viewer-log-list.h"
+#include "tally-viewer-log-row.h"
 #include "tally-viewer-util.h"
 
 #define HISTORY_LIMIT 30
@@ -231,13 +232,9 @@ on_log_row_setup_cb (GtkSignalListItemFactory *factory,
                      GtkListItem              *item,
                      gpointer                  data)
 {
-  GtkWidget *child = gtk_inscription_new (NULL);
+  GtkWidget *child = tally_viewer_log_row_new ();
 
-  gtk_inscription_set_min_chars (GTK_INSCRIPTION (child), 40);
-  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (child), 120);
-  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (child), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
   gtk_widget_add_css_class (child, "monospace");
-  gtk_widget_add_css_class (child, "log-row");
   gtk_widget_set_has_tooltip (child, TRUE);
   g_signal_connect (child, "query-tooltip", G_CALLBACK (on_log_row_query_tooltip_cb), NULL);
   gtk_list_item_set_child (item, child);
@@ -251,25 +248,23 @@ on_log_row_bind_cb (GtkSignalListItemFactory *factory,
   TallyViewerDetail *self = data;
   TallyViewerLogItem *log_item = gtk_list_item_get_item (item);
   const TallyLogRecord *record = tally_viewer_log_item_get_record (log_item);
-  GtkInscription *child = GTK_INSCRIPTION (gtk_list_item_get_child (item));
+  TallyViewerLogRow *child = TALLY_VIEWER_LOG_ROW (gtk_list_item_get_child (item));
   GString *line;
 
   tally_viewer_row_set_shown (TALLY_VIEWER_ROW (log_item), TRUE);
   g_object_set_data (G_OBJECT (child), "tally-log-item", log_item);
   if (record == NULL)
     {
-      gtk_inscription_set_text (child, "");
+      tally_viewer_log_row_set_text (child, "", NULL);
       return;
     }
 
   line = g_string_sized_new (128);
   tally_viewer_append_log_line (line, record, self->started_at_us, CELL_CHARS_MAX);
-  gtk_inscription_set_text (child, line->str);
-  g_string_free (line, TRUE);
   if (self->palette[0] == NULL)
     build_palette (self);
-  if (gtk_inscription_get_attributes (child) != self->palette[palette_of (record->level)])
-    gtk_inscription_set_attributes (child, self->palette[palette_of (record->level)]);
+  tally_viewer_log_row_set_text (child, line->str, self->palette[palette_of (record->level)]);
+  g_string_free (line, TRUE);
 }
 
 static void

@@ -164,6 +164,7 @@ tally_viewer_log_list_set_result (TallyViewerLogList  *self,
                                   GError             **error)
 {
   guint old_n = self->n_items;
+  guint keep;
   gint64 count = 0;
 
   g_return_val_if_fail (TALLY_VIEWER_IS_LOG_LIST (self), FALSE);
@@ -180,15 +181,17 @@ tally_viewer_log_list_set_result (TallyViewerLogList  *self,
   self->store = store;
   self->result_id = result_id;
   self->max_level = max_level;
-  self->n_items = (guint) count;
   g_hash_table_remove_all (self->pages);
 
-  /* Records added or removed at the end, then the rows on screen. */
+  /* The rows on screen that stay show the new records, then records are
+   * added or removed at the end: rows GTK builds for added records are
+   * bound once, not bound and then rebound. */
+  keep = MIN (old_n, (guint) count);
+  self->n_items = keep;
+  tally_viewer_rows_rebind (self->items, keep, NULL, NULL);
+  self->n_items = (guint) count;
   if (old_n != self->n_items)
-    g_list_model_items_changed (G_LIST_MODEL (self), MIN (old_n, self->n_items),
-                                old_n - MIN (old_n, self->n_items),
-                                self->n_items - MIN (old_n, self->n_items));
-  tally_viewer_rows_rebind (self->items, self->n_items, NULL, NULL);
+    g_list_model_items_changed (G_LIST_MODEL (self), keep, old_n - keep, self->n_items - keep);
 
   return count >= 0 && (error == NULL || *error == NULL);
 }
