@@ -1742,6 +1742,319 @@ test_empty_then_followed (TallyTest     *t,
   close_window (t, window);
 }
 
+/* --- the detail pane: attempts, crashes, search, locations ------------------ */
+
+/* Selects the result at @path (searched for) and returns the detail. */
+static TallyViewerDetail *
+show_result (TallyViewerWindow *window,
+             const char        *path)
+{
+  GListModel *results = tally_viewer_window_get_results (window);
+  TallyViewerDetail *detail = tally_viewer_window_get_detail (window);
+
+  search (window, path);
+  tally_assert_cmpuint (position_of (results, path), !=, G_MAXUINT);
+  tally_assert_true (tally_viewer_window_select_position (window, position_of (results, path)));
+  tally_assert_cmpint (tally_viewer_detail_get_result_id (detail), ==,
+                       tally_viewer_result_list_get_id_at (TALLY_VIEWER_RESULT_LIST (results),
+                                                           position_of (results, path)));
+  return detail;
+}
+
+static char *
+visible_page (TallyViewerDetail *detail)
+{
+  char *page = NULL;
+
+  g_object_get (detail, "visible-page", &page, NULL);
+  return page;
+}
+
+/* A flaky test opens on its failed first attempt; each attempt has its
+ * own message; a test failed after retries lists every try. */
+static void
+test_detail_attempts (TallyTest     *t,
+                      gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+  TallyViewerDetail *detail;
+
+  require_display (t);
+  run_tally (t, db, NULL, "--retries", "2", "@tests/samples/sample-history",
+             "@tests/samples/sample-outcomes", "-k", "flaky or /outcomes/fail", NULL);
+  window = open_window (t, db);
+
+  detail = show_result (window, "/history/flaky");
+  tally_assert_cmpuint (tally_viewer_detail_get_n_attempts (detail), ==, 2);
+  tally_assert_cmpuint (tally_viewer_detail_get_shown_attempt (detail), ==, 1);
+  tally_assert_nonnull (tally_viewer_detail_get_message (detail));
+  tally_assert_nonnull (strstr (tally_viewer_detail_get_message (detail), "first attempt fails"));
+
+  /* The second attempt passed: no failure to show. */
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.show-attempt", "u", 1));
+  tally_assert_cmpuint (tally_viewer_detail_get_shown_attempt (detail), ==, 2);
+  tally_assert_null (tally_viewer_detail_get_message (detail));
+  /* The row the table selected is still the one the detail is about. */
+  tally_assert_cmpint (tally_viewer_detail_get_result_id (detail), ==,
+                       tally_viewer_result_list_get_id_at (TALLY_VIEWER_RESULT_LIST (tally_viewer_window_get_results (window)), 0));
+
+  detail = show_result (window, "/outcomes/fail");
+  tally_assert_cmpuint (tally_viewer_detail_get_n_attempts (detail), ==, 3);
+  tally_assert_cmpuint (tally_viewer_detail_get_shown_attempt (detail), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.show-attempt", "u", i));
+      tally_assert_cmpuint (tally_viewer_detail_get_shown_attempt (detail), ==, i + 1);
+      tally_assert_nonnull (strstr (tally_viewer_detail_get_message (detail), "left"));
+      tally_assert_cmpstr (tally_viewer_detail_get_page_title (detail, "log"), ==, "Log (1)");
+    }
+  close_window (t, window);
+}
+
+/* A crash opens on the crash tab: the signal (with a message), the
+ * backtrace's functions, the stderr tail; tabs count what they hold;
+ * the level filter shows on the log tab only. */
+static void
+test_detail_crash (TallyTest     *t,
+                   gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  g_autofree char *page = NULL;
+  g_autofree char *crash = NULL;
+  TallyViewerWindow *window;
+  TallyViewerDetail *detail;
+  GtkWidget *dropdown;
+
+  require_display (t);
+  run_tally (t, db, NULL, "@tests/samples/sample-crash", "@tests/samples/sample-outcomes",
+             "-k", "segv or /outcomes/fail", NULL);
+  window = open_window (t, db);
+  detail = show_result (window, "/crash/segv");
+  dropdown = find_descendant (GTK_WIDGET (detail), is_type, GSIZE_TO_POINTER (GTK_TYPE_DROP_DOWN));
+  tally_assert_nonnull (dropdown);
+
+  page = visible_page (detail);
+  tally_assert_cmpstr (page, ==, "crash");
+  tally_assert_true (tally_viewer_detail_has_page (detail, "crash"));
+  tally_assert_nonnull (tally_viewer_detail_get_signal_text (detail));
+  tally_assert_nonnull (strstr (tally_viewer_detail_get_signal_text (detail), "SIGSEGV"));
+  tally_assert_nonnull (tally_viewer_detail_get_message (detail));
+  tally_assert_null (strstr (tally_viewer_detail_get_message (detail), "backtrace:"));
+  crash = tally_viewer_detail_dup_crash_text (detail);
+  tally_assert_nonnull (strstr (crash, "#1  raise at "));
+  tally_assert_nonnull (strstr (crash, "last words on stderr"));
+  tally_assert_cmpstr (tally_viewer_detail_get_page_title (detail, "log"), ==, "Log (1)");
+  tally_assert_cmpstr (tally_viewer_detail_get_page_title (detail, "stderr"), ==, "Standard Error (1)");
+  tally_assert_cmpstr (tally_viewer_detail_get_page_title (detail, "stdout"), ==, "Standard Output (0)");
+  tally_assert_false (gtk_widget_get_visible (dropdown));
+
+  g_object_set (detail, "visible-page", "log", NULL);
+  g_clear_pointer (&page, g_free);
+  page = visible_page (detail);
+  tally_assert_cmpstr (page, ==, "log");
+  tally_assert_true (gtk_widget_get_visible (dropdown));
+
+  /* A plain failure has no crash tab, and opens on the tab chosen last. */
+  g_object_set (detail, "visible-page", "stderr", NULL);
+  detail = show_result (window, "/outcomes/fail");
+  tally_assert_false (tally_viewer_detail_has_page (detail, "crash"));
+  tally_assert_null (tally_viewer_detail_get_signal_text (detail));
+  g_clear_pointer (&page, g_free);
+  page = visible_page (detail);
+  tally_assert_cmpstr (page, ==, "stderr");
+  close_window (t, window);
+}
+
+static gboolean
+log_selected_first (gpointer data)
+{
+  return tally_viewer_detail_get_log_selected (data) != GTK_INVALID_LIST_POSITION;
+}
+
+static gboolean
+text_selected (gpointer data)
+{
+  g_autofree char *selected = tally_viewer_detail_dup_selected_text (data);
+
+  return selected != NULL;
+}
+
+static int
+selected_line (TallyViewerDetail *detail)
+{
+  GtkTextView *view = tally_viewer_detail_get_text_view (detail);
+  GtkTextIter start, end;
+
+  if (view == NULL || !gtk_text_buffer_get_selection_bounds (gtk_text_view_get_buffer (view), &start, &end))
+    return -1;
+  return gtk_text_iter_get_line (&start);
+}
+
+static gboolean
+file_written (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+/* Search with next/previous in the log and the output, copy all, the
+ * log rows' menu, times as "12.3 ms", the wrap toggle without hyphens,
+ * and locations opened with $TALLY_EDITOR. */
+static void
+test_detail_reading (TallyTest     *t,
+                     gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  g_autofree char *out = g_build_filename (tally_test_get_tmpdir (t), "editor-out", NULL);
+  g_autofree char *editor = g_strdup_printf ("sh -c 'echo {file}:{line} > %s'", out);
+  g_autofree char *all = NULL;
+  g_autofree char *selected = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *opened = NULL;
+  g_autoptr(GRegex) time_re = g_regex_new ("^ *[0-9]+\\.[0-9] ms  MESSAGE   record 0 of /chatty/042$", 0, 0, NULL);
+  TallyViewerWindow *window;
+  TallyViewerDetail *detail;
+  GtkEditable *entry;
+
+  require_display (t);
+  run_tally (t, db, NULL, "@tests/samples/sample-chatty", "@tests/samples/sample-outcomes",
+             "-k", "/chatty/042 or /outcomes/fail", NULL);
+  window = open_window (t, db);
+  detail = show_result (window, "/chatty/042");
+  entry = tally_viewer_detail_get_search_entry (detail);
+  wait_for_log_rows (t, window, "/chatty/042", 20);
+  {
+    g_autoptr(GPtrArray) rows = log_rows (window);
+
+    tally_assert_cmpuint (rows->len, ==, 20);
+    if (!g_regex_match (time_re, tally_viewer_log_row_get_text (rows->pdata[0]), 0, NULL))
+      tally_test_fail (t, "log row: %s", tally_viewer_log_row_get_text (rows->pdata[0]));
+  }
+
+  /* The log: "record 1" is records 1 and 10 to 19. The entry searches
+   * after its typing delay. */
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.search", NULL));
+  gtk_editable_set_text (entry, "RECORD 1");
+  wait_for (t, log_selected_first, detail);
+  tally_assert_cmpuint (tally_viewer_detail_get_log_selected (detail), ==, 1);
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.find-next", NULL));
+  tally_assert_cmpuint (tally_viewer_detail_get_log_selected (detail), ==, 10);
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.find-previous", NULL));
+  tally_assert_cmpuint (tally_viewer_detail_get_log_selected (detail), ==, 1);
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.find-previous", NULL));
+  tally_assert_cmpuint (tally_viewer_detail_get_log_selected (detail), ==, 19);
+
+  /* Copy all: every record, one a line. */
+  all = copy_from_detail (t, detail, "detail.copy-all");
+  tally_assert_nonnull (strstr (all, "record 0 of /chatty/042\n"));
+  tally_assert_nonnull (strstr (all, "record 19 of /chatty/042\n"));
+
+  /* The row menu copies the record's message. */
+  tally_viewer_detail_popup_log_menu (detail, 7);
+  tally_assert_true (gtk_widget_get_visible (tally_viewer_detail_get_log_menu (detail)));
+  message = copy_from_detail (t, detail, "detail.copy-log-message");
+  tally_assert_cmpstr (message, ==, "record 7 of /chatty/042");
+  gtk_popover_popdown (GTK_POPOVER (tally_viewer_detail_get_log_menu (detail)));
+
+  /* The output: next and previous select the matches in turn. */
+  g_object_set (detail, "visible-page", "stdout", NULL);
+  gtk_editable_set_text (entry, "stdout 1");
+  wait_for (t, text_selected, detail);
+  selected = tally_viewer_detail_dup_selected_text (detail);
+  tally_assert_cmpstr (selected, ==, "stdout 1");
+  tally_assert_cmpint (selected_line (detail), ==, 1);
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.find-next", NULL));
+  tally_assert_cmpint (selected_line (detail), ==, 10);
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.find-previous", NULL));
+  tally_assert_cmpint (selected_line (detail), ==, 1);
+  {
+    GtkTextView *view = tally_viewer_detail_get_text_view (detail);
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+    GtkTextTag *no_hyphens = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), "no-hyphens");
+    GtkTextIter start;
+    gboolean hyphens = TRUE;
+
+    /* Wrapping never adds hyphens; the toggle turns it off. */
+    tally_assert_nonnull (no_hyphens);
+    g_object_get (no_hyphens, "insert-hyphens", &hyphens, NULL);
+    tally_assert_false (hyphens);
+    gtk_text_buffer_get_start_iter (buffer, &start);
+    tally_assert_true (gtk_text_iter_has_tag (&start, no_hyphens));
+    tally_assert_cmpint (gtk_text_view_get_wrap_mode (view), ==, GTK_WRAP_WORD_CHAR);
+    tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.toggle-wrap", NULL));
+    tally_assert_cmpint (gtk_text_view_get_wrap_mode (view), ==, GTK_WRAP_NONE);
+    tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.toggle-wrap", NULL));
+  }
+
+  /* A location opens in $TALLY_EDITOR, resolved from the build
+   * directory that compiled the sample to the source file. */
+  detail = show_result (window, "/outcomes/fail");
+  g_setenv ("TALLY_EDITOR", editor, TRUE);
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.open-location", "s",
+                                                 "tally-location:../tests/samples/sample-outcomes.c:19"));
+  g_unsetenv ("TALLY_EDITOR");
+  wait_for (t, file_written, out);
+  settle (t, 100);
+  tally_assert_true (g_file_get_contents (out, &opened, NULL, NULL));
+  {
+    g_autofree char *builddir = build_path (".");
+    g_autofree char *source = g_canonicalize_filename ("../tests/samples/sample-outcomes.c", builddir);
+    g_autofree char *want = g_strdup_printf ("%s:19\n", source);
+
+    tally_assert_cmpstr (opened, ==, want);
+  }
+  close_window (t, window);
+}
+
+static gboolean
+is_text_label (GtkWidget     *widget,
+               gconstpointer  data)
+{
+  return GTK_IS_LABEL (widget) && *gtk_label_get_text (GTK_LABEL (widget)) != '\0';
+}
+
+/* A control whose name AT-SPI could only take from an explicit label:
+ * a dropdown, an entry, a button that shows no text (an icon). */
+static gboolean
+is_unlabelled_control (GtkWidget     *widget,
+                       gconstpointer  data)
+{
+  GtkWidget *dropdown = gtk_widget_get_ancestor (widget, GTK_TYPE_DROP_DOWN);
+  /* A dropdown's insides (its button, its popover's search entry) are
+   * its own; the dropdown is named. */
+  gboolean control = GTK_IS_DROP_DOWN (widget)
+                     || (dropdown == NULL && GTK_IS_SEARCH_ENTRY (widget))
+                     || (dropdown == NULL && GTK_IS_BUTTON (widget)
+                         && find_descendant (widget, is_text_label, NULL) == NULL);
+
+  if (!control || !gtk_widget_get_visible (widget))
+    return FALSE;
+  return !gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL);
+}
+
+/* Every icon button, entry and dropdown of the detail has a name. */
+static void
+test_detail_accessible (TallyTest     *t,
+                        gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+  TallyViewerDetail *detail;
+  GtkWidget *unlabelled;
+
+  require_display (t);
+  run_tally (t, db, NULL, "@tests/samples/sample-chatty", "-k", "/chatty/042", NULL);
+  window = open_window (t, db);
+  detail = show_result (window, "/chatty/042");
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.search", NULL));
+  settle (t, 50);
+  unlabelled = find_descendant (GTK_WIDGET (detail), is_unlabelled_control, NULL);
+  if (unlabelled != NULL)
+    tally_test_fail (t, "a %s of the detail pane has no accessible label (tooltip: %s)",
+                     G_OBJECT_TYPE_NAME (unlabelled), gtk_widget_get_tooltip_text (unlabelled));
+  close_window (t, window);
+}
+
 /* Before the tests: start libadwaita and let GTK create the sources it
  * keeps for the life of the process (settings, themes, the X
  * connection), so no test is charged with them. */
@@ -1768,6 +2081,9 @@ main (int   argc,
       char *argv[])
 {
   tally_init (&argc, &argv);
+  /* GTK's in-process accessibility backend, without a bus: accessible
+   * names can be checked (GTK_A11Y=none drops them). */
+  g_setenv ("GTK_A11Y", "test", TRUE);
 
   if (g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL)
     {
@@ -1779,6 +2095,10 @@ main (int   argc,
   tally_add ("/viewer/rerun-argv", test_rerun_argv, NULL);
   tally_add ("/viewer/filters", test_filters, MARKS);
   tally_add ("/viewer/detail", test_detail, MARKS);
+  tally_add ("/viewer/detail-attempts", test_detail_attempts, MARKS);
+  tally_add ("/viewer/detail-crash", test_detail_crash, MARKS);
+  tally_add ("/viewer/detail-reading", test_detail_reading, MARKS);
+  tally_add ("/viewer/detail-accessible", test_detail_accessible, MARKS);
   tally_add ("/viewer/rows-follow-filter", test_rows_follow_filter, MARKS);
   tally_add ("/viewer/rerun-failed", test_rerun_failed, MARKS);
   tally_add ("/viewer/rerun-selected", test_rerun_selected, MARKS);

@@ -32,6 +32,8 @@ GtkEditable *tally_viewer_detail_get_search_entry (TallyViewerDetail    *self);
 guint       tally_viewer_detail_get_log_selected  (TallyViewerDetail    *self);
 /* The text a search selected in the text tab shown, or NULL. */
 char       *tally_viewer_detail_dup_selected_text (TallyViewerDetail    *self);
+/* The text view of the tab shown (stdout, stderr, console), or NULL. */
+GtkTextView *tally_viewer_detail_get_text_view    (TallyViewerDetail    *self);
 GtkWidget  *tally_viewer_detail_get_log_menu      (TallyViewerDetail    *self);
 void        tally_viewer_detail_popup_log_menu    (TallyViewerDetail    *self,
                                                    guint                 position);

@@ -809,17 +809,40 @@ update_search (TallyViewerDetail *self)
     gtk_label_set_text (self->match_label, "");
 }
 
+/* Shows @iter, without gtk_text_view_scroll_to_*(): those animate the
+ * adjustment, and in GTK 4.8 the scrolled window's unmap then stops the
+ * animation with a handler id of 0 (a critical). */
+static void
+scroll_to_line (GtkTextView       *view,
+                const GtkTextIter *iter)
+{
+  GtkAdjustment *vadj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
+  GdkRectangle rect;
+  double value, page;
+
+  if (vadj == NULL)
+    return;
+  gtk_text_view_get_iter_location (view, iter, &rect);
+  value = gtk_adjustment_get_value (vadj);
+  page = gtk_adjustment_get_page_size (vadj);
+  if (rect.y < value || rect.y + rect.height > value + page)
+    gtk_adjustment_set_value (vadj, MAX (rect.y - page * 0.2, 0));
+}
+
+/* From the match shown when @refine (the search text changed: the
+ * match may stay), else after it or before it. */
 static gboolean
 find_in_text (GtkTextView *view,
               const char  *needle,
-              gboolean     forward)
+              gboolean     forward,
+              gboolean     refine)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
   GtkTextIter sel_start, sel_end, from, match_start, match_end;
   gboolean found;
 
   gtk_text_buffer_get_selection_bounds (buffer, &sel_start, &sel_end);
-  from = forward ? sel_end : sel_start;
+  from = forward && !refine ? sel_end : sel_start;
   if (forward)
     {
       found = gtk_text_iter_forward_search (&from, needle, GTK_TEXT_SEARCH_CASE_INSENSITIVE,
@@ -845,7 +868,7 @@ find_in_text (GtkTextView *view,
   if (!found)
     return FALSE;
   gtk_text_buffer_select_range (buffer, &match_start, &match_end);
-  gtk_text_view_scroll_to_mark (view, gtk_text_buffer_get_insert (buffer), 0.1, FALSE, 0, 0);
+  scroll_to_line (view, &match_start);
   return TRUE;
 }
 
@@ -871,7 +894,8 @@ find_in_log (TallyViewerDetail *self,
 
 static void
 find (TallyViewerDetail *self,
-      gboolean           forward)
+      gboolean           forward,
+      gboolean           refine)
 {
   const char *needle = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   const char *page = gtk_stack_get_visible_child_name (self->content_stack);
@@ -883,7 +907,7 @@ find (TallyViewerDetail *self,
   if (g_strcmp0 (page, "log") == 0)
     found = find_in_log (self, needle, forward);
   else if (view != NULL)
-    found = find_in_text (view, needle, forward);
+    found = find_in_text (view, needle, forward, refine);
   if (!found)
     gtk_label_set_text (self->match_label, g_strcmp0 (page, "crash") == 0 ? "Search the other tabs"
                                                                           : "No matches");
@@ -894,7 +918,7 @@ find_next_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
-  find (TALLY_VIEWER_DETAIL (widget), TRUE);
+  find (TALLY_VIEWER_DETAIL (widget), TRUE, FALSE);
 }
 
 static void
@@ -902,7 +926,7 @@ find_previous_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *parameter)
 {
-  find (TALLY_VIEWER_DETAIL (widget), FALSE);
+  find (TALLY_VIEWER_DETAIL (widget), FALSE, FALSE);
 }
 
 static void
@@ -911,28 +935,28 @@ on_search_entry_search_changed_cb (TallyViewerDetail *self,
 {
   update_search (self);
   gtk_single_selection_set_selected (self->log_selection, GTK_INVALID_LIST_POSITION);
-  find (self, TRUE);
+  find (self, TRUE, TRUE);
 }
 
 static void
 on_search_entry_activate_cb (TallyViewerDetail *self,
                              GtkSearchEntry    *entry)
 {
-  find (self, TRUE);
+  find (self, TRUE, FALSE);
 }
 
 static void
 on_search_entry_next_match_cb (TallyViewerDetail *self,
                                GtkSearchEntry    *entry)
 {
-  find (self, TRUE);
+  find (self, TRUE, FALSE);
 }
 
 static void
 on_search_entry_previous_match_cb (TallyViewerDetail *self,
                                    GtkSearchEntry    *entry)
 {
-  find (self, FALSE);
+  find (self, FALSE, FALSE);
 }
 
 static void
@@ -983,6 +1007,16 @@ on_wrap_button_toggled_cb (TallyViewerDetail *self,
   gtk_text_view_set_wrap_mode (self->stdout_view, mode);
   gtk_text_view_set_wrap_mode (self->stderr_view, mode);
   gtk_text_view_set_wrap_mode (self->console_view, mode);
+}
+
+static void
+toggle_wrap_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TallyViewerDetail *self = TALLY_VIEWER_DETAIL (widget);
+
+  gtk_toggle_button_set_active (self->wrap_button, !gtk_toggle_button_get_active (self->wrap_button));
 }
 
 /* --- copy, save ------------------------------------------------------------ */
@@ -1799,6 +1833,13 @@ tally_viewer_detail_dup_selected_text (TallyViewerDetail *self)
   return gtk_text_iter_get_text (&start, &end);
 }
 
+GtkTextView *
+tally_viewer_detail_get_text_view (TallyViewerDetail *self)
+{
+  g_return_val_if_fail (TALLY_VIEWER_IS_DETAIL (self), NULL);
+  return page_text_view (self);
+}
+
 GtkWidget *
 tally_viewer_detail_get_log_menu (TallyViewerDetail *self)
 {
@@ -1968,6 +2009,7 @@ tally_viewer_detail_class_init (TallyViewerDetailClass *klass)
   gtk_widget_class_install_action (widget_class, "detail.copy-all", NULL, copy_all_action);
   gtk_widget_class_install_action (widget_class, "detail.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "detail.search", NULL, toggle_search_action);
+  gtk_widget_class_install_action (widget_class, "detail.toggle-wrap", NULL, toggle_wrap_action);
   gtk_widget_class_install_action (widget_class, "detail.find-next", NULL, find_next_action);
   gtk_widget_class_install_action (widget_class, "detail.find-previous", NULL, find_previous_action);
   gtk_widget_class_install_action (widget_class, "detail.open-location", "s", open_location_action);
@@ -2018,6 +2060,23 @@ tally_viewer_detail_init (TallyViewerDetail *self)
   g_signal_connect (click, "pressed", G_CALLBACK (on_log_view_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->log_view), GTK_EVENT_CONTROLLER (click));
 
+  /* GtkBuilder's <accessibility> does not reach a GtkSearchEntry in 4.8. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->search_entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  "Search the log and output", -1);
+  for (GtkWidget *w = GTK_WIDGET (self->search_bar); w != NULL;)
+    {
+      /* The search bar's own close button: GTK 4.8 gives it no name. */
+      if (GTK_IS_BUTTON (w) && gtk_button_get_label (GTK_BUTTON (w)) == NULL)
+        gtk_accessible_update_property (GTK_ACCESSIBLE (w), GTK_ACCESSIBLE_PROPERTY_LABEL, "Close search", -1);
+      if (gtk_widget_get_first_child (w) != NULL)
+        w = gtk_widget_get_first_child (w);
+      else
+        {
+          while (w != GTK_WIDGET (self->search_bar) && gtk_widget_get_next_sibling (w) == NULL)
+            w = gtk_widget_get_parent (w);
+          w = w == GTK_WIDGET (self->search_bar) ? NULL : gtk_widget_get_next_sibling (w);
+        }
+    }
   g_signal_connect_swapped (self->search_bar, "notify::search-mode-enabled",
                             G_CALLBACK (on_search_bar_notify_search_mode_enabled_cb), self);
   g_signal_connect_swapped (adw_style_manager_get_default (), "notify::dark",
