@@ -20,6 +20,7 @@
 #include "tally-markers-private.h"
 #include "tally-store-private.h"
 #include "tally-viewer-detail-private.h"
+#include "tally-viewer-location.h"
 #include "tally-viewer-log-list.h"
 #include "tally-viewer-log-row.h"
 #include "tally-viewer-result-list.h"
@@ -1986,21 +1987,24 @@ test_detail_reading (TallyTest     *t,
     tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.toggle-wrap", NULL));
   }
 
-  /* A location opens in $TALLY_EDITOR, resolved from the build
-   * directory that compiled the sample to the source file. */
+  /* A location opens in $TALLY_EDITOR, resolved against the directory
+   * the run ran in. */
   detail = show_result (window, "/outcomes/fail");
-  g_setenv ("TALLY_EDITOR", editor, TRUE);
-  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.open-location", "s",
-                                                 "tally-location:../tests/samples/sample-outcomes.c:19"));
-  g_unsetenv ("TALLY_EDITOR");
-  wait_for (t, file_written, out);
-  settle (t, 100);
-  tally_assert_true (g_file_get_contents (out, &opened, NULL, NULL));
   {
-    g_autofree char *builddir = build_path (".");
-    g_autofree char *source = g_canonicalize_filename ("../tests/samples/sample-outcomes.c", builddir);
-    g_autofree char *want = g_strdup_printf ("%s:19\n", source);
+    g_autofree char *dir = g_build_filename (tally_test_get_tmpdir (t), "src", NULL);
+    g_autofree char *source = g_build_filename (dir, "here.c", NULL);
+    g_autofree char *canonical = g_canonicalize_filename (source, NULL);
+    g_autofree char *want = g_strdup_printf ("%s:7\n", canonical);
 
+    tally_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+    tally_assert_true (g_file_set_contents (source, "int x;\n", -1, NULL));
+    g_setenv ("TALLY_EDITOR", editor, TRUE);
+    tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.open-location", "s",
+                                                   "tally-location:src/here.c:7"));
+    g_unsetenv ("TALLY_EDITOR");
+    wait_for (t, file_written, out);
+    settle (t, 100);
+    tally_assert_true (g_file_get_contents (out, &opened, NULL, NULL));
     tally_assert_cmpstr (opened, ==, want);
   }
   close_window (t, window);
@@ -2055,6 +2059,43 @@ test_detail_accessible (TallyTest     *t,
   close_window (t, window);
 }
 
+/* file:line found in text from tests (escaped, never markup), parsed,
+ * and resolved through the program's parents when the run's directory
+ * does not have it (debug info is relative to the build directory). */
+static void
+test_locations (TallyTest     *t,
+                gconstpointer  data)
+{
+  const char *tmp = tally_test_get_tmpdir (t);
+  g_autofree char *bin = g_build_filename (tmp, "build", "tests", NULL);
+  g_autofree char *program = g_build_filename (bin, "prog", NULL);
+  g_autofree char *srcdir = g_build_filename (tmp, "tests", NULL);
+  g_autofree char *source = g_build_filename (srcdir, "foo.c", NULL);
+  g_autofree char *markup = tally_viewer_location_markup ("a <b> at ../x/y.c:12 & \"q\"", -1);
+  g_autofree char *resolved = NULL;
+  g_autofree char *missing = NULL;
+  g_autofree char *file = NULL;
+  int line = 0;
+
+  tally_assert_cmpstr (markup, ==, "a &lt;b&gt; at <a href=\"tally-location:../x/y.c:12\">../x/y.c:12</a>"
+                                   " &amp; &quot;q&quot;");
+  tally_assert_true (tally_viewer_location_parse ("tally-location:../x/y.c:12", &file, &line));
+  tally_assert_cmpstr (file, ==, "../x/y.c");
+  tally_assert_cmpint (line, ==, 12);
+  g_clear_pointer (&file, g_free);
+  tally_assert_false (tally_viewer_location_parse ("tally-location:nothing", &file, &line));
+
+  tally_assert_cmpint (g_mkdir_with_parents (bin, 0700), ==, 0);
+  tally_assert_cmpint (g_mkdir_with_parents (srcdir, 0700), ==, 0);
+  tally_assert_true (g_file_set_contents (program, "", -1, NULL));
+  tally_assert_true (g_file_set_contents (source, "", -1, NULL));
+  resolved = tally_viewer_location_resolve ("../tests/foo.c", "/nonexistent", program);
+  tally_assert_cmpstr (resolved, ==, source);
+  /* Found nowhere: against the run's directory. */
+  missing = tally_viewer_location_resolve ("../tests/bar.c", "/nonexistent/run", program);
+  tally_assert_cmpstr (missing, ==, "/nonexistent/tests/bar.c");
+}
+
 /* Before the tests: start libadwaita and let GTK create the sources it
  * keeps for the life of the process (settings, themes, the X
  * connection), so no test is charged with them. */
@@ -2099,6 +2140,7 @@ main (int   argc,
   tally_add ("/viewer/detail-crash", test_detail_crash, MARKS);
   tally_add ("/viewer/detail-reading", test_detail_reading, MARKS);
   tally_add ("/viewer/detail-accessible", test_detail_accessible, MARKS);
+  tally_add ("/viewer/locations", test_locations, NULL);
   tally_add ("/viewer/rows-follow-filter", test_rows_follow_filter, MARKS);
   tally_add ("/viewer/rerun-failed", test_rerun_failed, MARKS);
   tally_add ("/viewer/rerun-selected", test_rerun_selected, MARKS);
