@@ -1627,13 +1627,13 @@ tally_viewer_detail_set_result (TallyViewerDetail    *self,
       return;
     }
 
-  if (run_id != self->run_id || self->result_id == 0)
-    {
-      g_autoptr(TallyRunRow) run = tally_store_get_run (store, run_id, NULL);
+  {
+    /* Where the run ran: locations and commands are relative to it. */
+    g_autoptr(TallyRunRow) run = tally_store_get_run (store, run_id, NULL);
 
-      g_clear_pointer (&self->run_cwd, g_free);
-      self->run_cwd = run ? g_strdup (run->cwd) : NULL;
-    }
+    g_clear_pointer (&self->run_cwd, g_free);
+    self->run_cwd = run ? g_strdup (run->cwd) : NULL;
+  }
   self->run_id = run_id;
   self->result_id = row->id;
 
@@ -1900,6 +1900,43 @@ tally_viewer_detail_set_property (GObject      *object,
     }
 }
 
+/* One child, the stack, as a GtkBinLayout would; and the log menu, a
+ * popover of the detail, placed whenever the detail is allocated (a
+ * layout manager would not let the widget do that). */
+static void
+tally_viewer_detail_measure (GtkWidget      *widget,
+                             GtkOrientation  orientation,
+                             int             for_size,
+                             int            *minimum,
+                             int            *natural,
+                             int            *minimum_baseline,
+                             int            *natural_baseline)
+{
+  TallyViewerDetail *self = TALLY_VIEWER_DETAIL (widget);
+
+  gtk_widget_measure (GTK_WIDGET (self->stack), orientation, for_size, minimum, natural,
+                      minimum_baseline, natural_baseline);
+}
+
+static GtkSizeRequestMode
+tally_viewer_detail_get_request_mode (GtkWidget *widget)
+{
+  return gtk_widget_get_request_mode (GTK_WIDGET (TALLY_VIEWER_DETAIL (widget)->stack));
+}
+
+static void
+tally_viewer_detail_size_allocate (GtkWidget *widget,
+                                   int        width,
+                                   int        height,
+                                   int        baseline)
+{
+  TallyViewerDetail *self = TALLY_VIEWER_DETAIL (widget);
+
+  gtk_widget_allocate (GTK_WIDGET (self->stack), width, height, baseline, NULL);
+  if (self->log_menu != NULL && gtk_widget_get_visible (self->log_menu))
+    gtk_popover_present (GTK_POPOVER (self->log_menu));
+}
+
 static void
 tally_viewer_detail_dispose (GObject *object)
 {
@@ -1945,6 +1982,9 @@ tally_viewer_detail_class_init (TallyViewerDetailClass *klass)
   object_class->set_property = tally_viewer_detail_set_property;
   object_class->dispose = tally_viewer_detail_dispose;
   object_class->finalize = tally_viewer_detail_finalize;
+  widget_class->get_request_mode = tally_viewer_detail_get_request_mode;
+  widget_class->measure = tally_viewer_detail_measure;
+  widget_class->size_allocate = tally_viewer_detail_size_allocate;
 
   /**
    * TallyViewerDetail:visible-page:
@@ -1956,7 +1996,6 @@ tally_viewer_detail_class_init (TallyViewerDetailClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/tally/Viewer/tally-viewer-detail.ui");
   gtk_widget_class_bind_template_child (widget_class, TallyViewerDetail, attempts_box);
   gtk_widget_class_bind_template_child (widget_class, TallyViewerDetail, attempts_buttons);
