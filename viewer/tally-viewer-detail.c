@@ -114,6 +114,22 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
+enum
+{
+  SIGNAL_PROBLEM,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+problem (TallyViewerDetail *self,
+         const char        *message)
+{
+  g_debug ("%s", message);
+  g_signal_emit (self, signals[SIGNAL_PROBLEM], 0, message);
+}
+
 static const GLogLevelFlags level_choices[] = {
   0, G_LOG_LEVEL_INFO, G_LOG_LEVEL_MESSAGE, G_LOG_LEVEL_WARNING, G_LOG_LEVEL_CRITICAL,
 };
@@ -1112,7 +1128,11 @@ on_save_response_cb (GtkNativeDialog *dialog,
 
       if (!g_file_replace_contents (file, text, strlen (text), NULL, FALSE, G_FILE_CREATE_NONE,
                                     NULL, NULL, &error))
-        g_warning ("Cannot save: %s", error->message);
+        {
+          g_autofree char *message = g_strdup_printf ("Cannot save: %s", error->message);
+
+          problem (self, message);
+        }
     }
   gtk_native_dialog_destroy (dialog);
   g_object_unref (dialog);
@@ -1154,7 +1174,11 @@ open_location (TallyViewerDetail *self,
   g_autoptr(GError) error = NULL;
 
   if (!tally_viewer_location_open (path, line, &error))
-    g_warning ("Cannot open %s: %s", path, error->message);
+    {
+      g_autofree char *message = g_strdup_printf ("Cannot open %s: %s", path, error->message);
+
+      problem (self, message);
+    }
 }
 
 static void
@@ -1995,6 +2019,17 @@ tally_viewer_detail_class_init (TallyViewerDetailClass *klass)
     g_param_spec_string ("visible-page", NULL, NULL, "log",
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * TallyViewerDetail::problem:
+   * @message: one line for a toast
+   *
+   * Something the user asked for failed: a location could not be
+   * opened, a tab could not be saved.
+   */
+  signals[SIGNAL_PROBLEM] =
+    g_signal_new ("problem", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/tally/Viewer/tally-viewer-detail.ui");
   gtk_widget_class_bind_template_child (widget_class, TallyViewerDetail, attempts_box);

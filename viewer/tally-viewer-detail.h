@@ -10,7 +10,9 @@ G_BEGIN_DECLS
 /* The selected result: its attempts, its failure (signal, message,
  * file:line as links), the test's history across runs, and tabs: the
  * crash (signal, backtrace, last log records, stderr tail), the log
- * (level filter), stdout, stderr and the console (log and output). */
+ * (level filter), stdout, stderr and the console (log and output).
+ * Signal "problem" (const char *message): an action failed (a location
+ * could not be opened, a tab saved), for the window's toast. */
 #define TALLY_VIEWER_TYPE_DETAIL (tally_viewer_detail_get_type ())
 G_DECLARE_FINAL_TYPE (TallyViewerDetail, tally_viewer_detail, TALLY_VIEWER, DETAIL, GtkWidget)
 
