@@ -1892,6 +1892,17 @@ selected_line (TallyViewerDetail *detail)
   return gtk_text_iter_get_line (&start);
 }
 
+static void
+on_problem_cb (TallyViewerDetail *detail,
+               const char        *message,
+               gpointer           data)
+{
+  char **problem = data;
+
+  g_free (*problem);
+  *problem = g_strdup (message);
+}
+
 static gboolean
 file_written (gpointer data)
 {
@@ -1912,6 +1923,7 @@ test_detail_reading (TallyTest     *t,
   g_autofree char *selected = NULL;
   g_autofree char *message = NULL;
   g_autofree char *opened = NULL;
+  g_autofree char *problem = NULL;
   g_autoptr(GRegex) time_re = g_regex_new ("^ *[0-9]+\\.[0-9] ms  MESSAGE   record 0 of /chatty/042$", 0, 0, NULL);
   TallyViewerWindow *window;
   TallyViewerDetail *detail;
@@ -2006,6 +2018,16 @@ test_detail_reading (TallyTest     *t,
     settle (t, 100);
     tally_assert_true (g_file_get_contents (out, &opened, NULL, NULL));
     tally_assert_cmpstr (opened, ==, want);
+
+    /* An editor that cannot start is reported, for a toast. */
+    g_signal_connect (detail, "problem", G_CALLBACK (on_problem_cb), &problem);
+    g_setenv ("TALLY_EDITOR", "/nonexistent/editor {file}", TRUE);
+    tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.open-location", "s",
+                                                   "tally-location:src/here.c:7"));
+    g_unsetenv ("TALLY_EDITOR");
+    g_signal_handlers_disconnect_by_func (detail, on_problem_cb, &problem);
+    tally_assert_nonnull (problem);
+    tally_assert_true (g_str_has_prefix (problem, "Cannot open "));
   }
   close_window (t, window);
 }
