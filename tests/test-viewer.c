@@ -2032,6 +2032,36 @@ test_detail_reading (TallyTest     *t,
   close_window (t, window);
 }
 
+/* Real keys in the detail's search entry: Enter goes to the next match,
+ * Shift+Enter back, as the buttons' tooltips say. */
+static void
+test_detail_search_keys (TallyTest     *t,
+                         gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+  TallyViewerDetail *detail;
+  GtkEditable *entry;
+
+  require_xdotool (t);
+  run_tally (t, db, NULL, "@tests/samples/sample-chatty", "-k", "/chatty/042", NULL);
+  window = open_window (t, db);
+  detail = show_result (window, "/chatty/042");
+  entry = tally_viewer_detail_get_search_entry (detail);
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.search", NULL));
+  gtk_editable_set_text (entry, "record 1");
+  wait_for (t, log_selected_first, detail);
+  tally_assert_cmpuint (tally_viewer_detail_get_log_selected (detail), ==, 1);
+  tally_assert_true (gtk_widget_grab_focus (GTK_WIDGET (entry)));
+  press_keys (t, window, "Return");
+  tally_assert_cmpuint (tally_viewer_detail_get_log_selected (detail), ==, 10);
+  press_keys (t, window, "Return");
+  tally_assert_cmpuint (tally_viewer_detail_get_log_selected (detail), ==, 11);
+  press_keys (t, window, "shift+Return");
+  tally_assert_cmpuint (tally_viewer_detail_get_log_selected (detail), ==, 10);
+  close_window (t, window);
+}
+
 static gboolean
 is_text_label (GtkWidget     *widget,
                gconstpointer  data)
@@ -2162,6 +2192,7 @@ main (int   argc,
   tally_add ("/viewer/detail-crash", test_detail_crash, MARKS);
   tally_add ("/viewer/detail-reading", test_detail_reading, MARKS);
   tally_add ("/viewer/detail-accessible", test_detail_accessible, MARKS);
+  tally_add ("/viewer/detail-search-keys", test_detail_search_keys, MARKS);
   tally_add ("/viewer/locations", test_locations, NULL);
   tally_add ("/viewer/rows-follow-filter", test_rows_follow_filter, MARKS);
   tally_add ("/viewer/rerun-failed", test_rerun_failed, MARKS);

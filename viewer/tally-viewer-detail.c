@@ -2104,6 +2104,7 @@ tally_viewer_detail_init (TallyViewerDetail *self)
 {
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
   g_autoptr(GMenu) menu = g_menu_new ();
+  GtkEventController *shortcuts;
   GtkGesture *click;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -2133,6 +2134,14 @@ tally_viewer_detail_init (TallyViewerDetail *self)
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
   g_signal_connect (click, "pressed", G_CALLBACK (on_log_view_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->log_view), GTK_EVENT_CONTROLLER (click));
+
+  /* Shift+Enter in the search goes back (Enter goes on: "activate"). */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Shift>Return|<Shift>KP_Enter"),
+                                                          gtk_named_action_new ("detail.find-previous")));
+  gtk_widget_add_controller (GTK_WIDGET (self->search_entry), shortcuts);
 
   /* GtkBuilder's <accessibility> does not reach a GtkSearchEntry in 4.8. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->search_entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
