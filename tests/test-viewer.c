@@ -1849,6 +1849,14 @@ test_detail_crash (TallyTest     *t,
   tally_assert_cmpstr (tally_viewer_detail_get_page_title (detail, "stderr"), ==, "Standard Error (1)");
   tally_assert_cmpstr (tally_viewer_detail_get_page_title (detail, "stdout"), ==, "Standard Output (0)");
   tally_assert_false (gtk_widget_get_visible (dropdown));
+  /* Tabs, attempts and history scroll: the pane fits a 360 px window. */
+  {
+    int min = 0, nat = 0;
+
+    tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.search", NULL));
+    gtk_widget_measure (GTK_WIDGET (detail), GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+    tally_assert_cmpint (min, <=, 360);
+  }
 
   g_object_set (detail, "visible-page", "log", NULL);
   g_clear_pointer (&page, g_free);
