@@ -356,6 +356,43 @@ test_results_paging (TallyTest     *t,
   assert_paths (p3, "/b/skip");
 }
 
+/* The viewer's attempts of one test in one run, first attempt first. */
+static void
+test_viewer_attempts (TallyTest     *t,
+                      gconstpointer  data)
+{
+  g_auto(Fixture) f = { 0 };
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GArray) flaky = NULL;
+  g_autoptr(GArray) fail = NULL;
+  g_autoptr(GArray) none = NULL;
+  g_autoptr(GPtrArray) attempts = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fixture_fill (&f, t);
+  rows = query (&f, f.run1, NULL, 0, 100);
+  assert_paths (rows, "/a/fail /a/flaky /a/pass /b/crash /b/skip");
+
+  flaky = tally_store_viewer_list_attempts (f.store, f.run1, row_at (rows, 1)->test_id, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (flaky->len, ==, 2);
+  tally_assert_cmpint (g_array_index (flaky, gint64, 1), ==, row_at (rows, 1)->id);
+  attempts = tally_store_get_result_rows (f.store, (const gint64 *) flaky->data, flaky->len, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (row_at (attempts, 0)->attempt, ==, 1);
+  tally_assert_cmpuint (row_at (attempts, 1)->attempt, ==, 2);
+  tally_assert_cmpint (row_at (attempts, 1)->outcome, ==, TALLY_OUTCOME_FLAKY);
+
+  fail = tally_store_viewer_list_attempts (f.store, f.run1, row_at (rows, 0)->test_id, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (fail->len, ==, 1);
+  tally_assert_cmpint (g_array_index (fail, gint64, 0), ==, f.fail_result);
+
+  none = tally_store_viewer_list_attempts (f.store, 999, row_at (rows, 0)->test_id, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (none->len, ==, 0);
+}
+
 /* The viewer's path: the ordered id list, then rows by id. */
 static void
 test_result_ids (TallyTest     *t,
@@ -1360,6 +1397,7 @@ register_tests (void)
   tally_add ("/store/queries/results-default", test_results_default, NULL);
   tally_add ("/store/queries/results-paging", test_results_paging, NULL);
   tally_add ("/store/queries/result-ids", test_result_ids, NULL);
+  tally_add ("/store/queries/viewer-attempts", test_viewer_attempts, NULL);
   tally_add ("/store/queries/results-sorting", test_results_sorting, NULL);
   tally_add ("/store/queries/results-filter", test_results_filter, NULL);
   tally_add ("/store/queries/results-markers", test_results_markers, NULL);

@@ -20,7 +20,9 @@
 #include "tally-markers-private.h"
 #include "tally-store-private.h"
 #include "tally-viewer-detail-private.h"
+#include "tally-viewer-location.h"
 #include "tally-viewer-log-list.h"
+#include "tally-viewer-log-row.h"
 #include "tally-viewer-result-list.h"
 #include "tally-viewer-runner.h"
 #include "tally-viewer-window-private.h"
@@ -477,13 +479,6 @@ wait_for_cells (TallyTest         *t,
 }
 
 static gboolean
-inscription_has_text (gconstpointer cell,
-                      gconstpointer text)
-{
-  return g_strcmp0 (gtk_inscription_get_text ((GtkInscription *) cell), text) == 0;
-}
-
-static gboolean
 path_is (const TallyResultRow *row,
          gconstpointer         data)
 {
@@ -527,6 +522,76 @@ copy_from_detail (TallyTest         *t,
                                  on_clipboard_read_cb, &read);
   wait_for (t, clipboard_read_done, &read);
   return read.text;
+}
+
+/* The log tab's rows: one TallyViewerLogRow a record. */
+static void
+collect_log_rows (GtkWidget *widget,
+                  GPtrArray *rows)
+{
+  if (TALLY_VIEWER_IS_LOG_ROW (widget))
+    g_ptr_array_add (rows, g_object_ref (widget));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_log_rows (child, rows);
+}
+
+static GPtrArray *
+log_rows (TallyViewerWindow *window)
+{
+  GPtrArray *rows = g_ptr_array_new_with_free_func (g_object_unref);
+
+  collect_log_rows (GTK_WIDGET (tally_viewer_window_get_detail (window)), rows);
+  return rows;
+}
+
+typedef struct
+{
+  TallyViewerWindow *window;
+  const char *want;
+  guint n;
+  gint64 deadline;
+} LogRowsShown;
+
+static gboolean
+log_rows_shown_or_late (gpointer data)
+{
+  LogRowsShown *l = data;
+  g_autoptr(GPtrArray) rows = log_rows (l->window);
+
+  if (g_get_monotonic_time () > l->deadline)
+    return TRUE;
+  if (rows->len != l->n)
+    return FALSE;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const char *text = tally_viewer_log_row_get_text (rows->pdata[i]);
+
+      if (text == NULL || strstr (text, l->want) == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Waits (up to 10 s) until @n log rows show, each containing @want. */
+static void
+wait_for_log_rows (TallyTest         *t,
+                   TallyViewerWindow *window,
+                   const char        *want,
+                   guint              n)
+{
+  LogRowsShown l = { window, want, n, g_get_monotonic_time () + 10 * G_USEC_PER_SEC };
+
+  wait_for (t, log_rows_shown_or_late, &l);
+}
+
+static gboolean
+log_row_ends_with (gconstpointer row,
+                   gconstpointer text)
+{
+  const char *shown = tally_viewer_log_row_get_text ((TallyViewerLogRow *) row);
+
+  return shown != NULL && g_str_has_suffix (shown, text);
 }
 
 static void
@@ -615,22 +680,22 @@ test_detail (TallyTest     *t,
    * each showing one of the new test's records. */
   search (window, "/chatty/04");
   tally_viewer_window_select_position (window, position_of (results, "/chatty/042"));
-  wait_for_cells (t, window, "record ", "/chatty/042", 20, 20);
+  wait_for_log_rows (t, window, "/chatty/042", 20);
   {
-    g_autoptr(GPtrArray) before = cells_with_prefix (window, "record ");
+    g_autoptr(GPtrArray) before = log_rows (window);
     g_autoptr(GPtrArray) after = NULL;
 
     tally_assert_cmpuint (before->len, ==, 20);
     tally_viewer_window_select_position (window, position_of (results, "/chatty/041"));
-    wait_for_cells (t, window, "record ", "/chatty/041", 20, 20);
-    after = cells_with_prefix (window, "record ");
+    wait_for_log_rows (t, window, "/chatty/041", 20);
+    after = log_rows (window);
     tally_assert_cmpuint (after->len, ==, 20);
     for (guint i = 0; i < after->len; i++)
       {
         g_autofree char *want = g_strdup_printf ("record %u of /chatty/041", i);
 
         tally_assert_true (g_ptr_array_find (before, after->pdata[i], NULL));
-        tally_assert_true (g_ptr_array_find_with_equal_func (after, want, inscription_has_text, NULL));
+        tally_assert_true (g_ptr_array_find_with_equal_func (after, want, log_row_ends_with, NULL));
       }
   }
   close_window (t, window);
@@ -1678,6 +1743,419 @@ test_empty_then_followed (TallyTest     *t,
   close_window (t, window);
 }
 
+/* --- the detail pane: attempts, crashes, search, locations ------------------ */
+
+/* Selects the result at @path (searched for) and returns the detail. */
+static TallyViewerDetail *
+show_result (TallyViewerWindow *window,
+             const char        *path)
+{
+  GListModel *results = tally_viewer_window_get_results (window);
+  TallyViewerDetail *detail = tally_viewer_window_get_detail (window);
+
+  search (window, path);
+  tally_assert_cmpuint (position_of (results, path), !=, G_MAXUINT);
+  tally_assert_true (tally_viewer_window_select_position (window, position_of (results, path)));
+  tally_assert_cmpint (tally_viewer_detail_get_result_id (detail), ==,
+                       tally_viewer_result_list_get_id_at (TALLY_VIEWER_RESULT_LIST (results),
+                                                           position_of (results, path)));
+  return detail;
+}
+
+static char *
+visible_page (TallyViewerDetail *detail)
+{
+  char *page = NULL;
+
+  g_object_get (detail, "visible-page", &page, NULL);
+  return page;
+}
+
+/* A flaky test opens on its failed first attempt; each attempt has its
+ * own message; a test failed after retries lists every try. */
+static void
+test_detail_attempts (TallyTest     *t,
+                      gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+  TallyViewerDetail *detail;
+
+  require_display (t);
+  run_tally (t, db, NULL, "--retries", "2", "@tests/samples/sample-history",
+             "@tests/samples/sample-outcomes", "-k", "flaky or /outcomes/fail", NULL);
+  window = open_window (t, db);
+
+  detail = show_result (window, "/history/flaky");
+  tally_assert_cmpuint (tally_viewer_detail_get_n_attempts (detail), ==, 2);
+  tally_assert_cmpuint (tally_viewer_detail_get_shown_attempt (detail), ==, 1);
+  tally_assert_nonnull (tally_viewer_detail_get_message (detail));
+  tally_assert_nonnull (strstr (tally_viewer_detail_get_message (detail), "first attempt fails"));
+
+  /* The second attempt passed: no failure to show. */
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.show-attempt", "u", 1));
+  tally_assert_cmpuint (tally_viewer_detail_get_shown_attempt (detail), ==, 2);
+  tally_assert_null (tally_viewer_detail_get_message (detail));
+  /* The row the table selected is still the one the detail is about. */
+  tally_assert_cmpint (tally_viewer_detail_get_result_id (detail), ==,
+                       tally_viewer_result_list_get_id_at (TALLY_VIEWER_RESULT_LIST (tally_viewer_window_get_results (window)), 0));
+
+  detail = show_result (window, "/outcomes/fail");
+  tally_assert_cmpuint (tally_viewer_detail_get_n_attempts (detail), ==, 3);
+  tally_assert_cmpuint (tally_viewer_detail_get_shown_attempt (detail), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.show-attempt", "u", i));
+      tally_assert_cmpuint (tally_viewer_detail_get_shown_attempt (detail), ==, i + 1);
+      tally_assert_nonnull (strstr (tally_viewer_detail_get_message (detail), "left"));
+      tally_assert_cmpstr (tally_viewer_detail_get_page_title (detail, "log"), ==, "Log (1)");
+    }
+  close_window (t, window);
+}
+
+/* A crash opens on the crash tab: the signal (with a message), the
+ * backtrace's functions, the stderr tail; tabs count what they hold;
+ * the level filter shows on the log tab only. */
+static void
+test_detail_crash (TallyTest     *t,
+                   gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  g_autofree char *page = NULL;
+  g_autofree char *crash = NULL;
+  TallyViewerWindow *window;
+  TallyViewerDetail *detail;
+  GtkWidget *dropdown;
+
+  require_display (t);
+  run_tally (t, db, NULL, "@tests/samples/sample-crash", "@tests/samples/sample-outcomes",
+             "-k", "segv or /outcomes/fail", NULL);
+  window = open_window (t, db);
+  detail = show_result (window, "/crash/segv");
+  dropdown = find_descendant (GTK_WIDGET (detail), is_type, GSIZE_TO_POINTER (GTK_TYPE_DROP_DOWN));
+  tally_assert_nonnull (dropdown);
+
+  page = visible_page (detail);
+  tally_assert_cmpstr (page, ==, "crash");
+  tally_assert_true (tally_viewer_detail_has_page (detail, "crash"));
+  tally_assert_nonnull (tally_viewer_detail_get_signal_text (detail));
+  tally_assert_nonnull (strstr (tally_viewer_detail_get_signal_text (detail), "SIGSEGV"));
+  tally_assert_nonnull (tally_viewer_detail_get_message (detail));
+  tally_assert_null (strstr (tally_viewer_detail_get_message (detail), "backtrace:"));
+  crash = tally_viewer_detail_dup_crash_text (detail);
+  tally_assert_nonnull (strstr (crash, "#1  raise at "));
+  tally_assert_nonnull (strstr (crash, "last words on stderr"));
+  tally_assert_cmpstr (tally_viewer_detail_get_page_title (detail, "log"), ==, "Log (1)");
+  tally_assert_cmpstr (tally_viewer_detail_get_page_title (detail, "stderr"), ==, "Standard Error (1)");
+  tally_assert_cmpstr (tally_viewer_detail_get_page_title (detail, "stdout"), ==, "Standard Output (0)");
+  tally_assert_false (gtk_widget_get_visible (dropdown));
+  /* Tabs, attempts and history scroll: the pane fits a 360 px window. */
+  {
+    int min = 0, nat = 0;
+
+    tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.search", NULL));
+    gtk_widget_measure (GTK_WIDGET (detail), GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+    tally_assert_cmpint (min, <=, 360);
+  }
+
+  g_object_set (detail, "visible-page", "log", NULL);
+  g_clear_pointer (&page, g_free);
+  page = visible_page (detail);
+  tally_assert_cmpstr (page, ==, "log");
+  tally_assert_true (gtk_widget_get_visible (dropdown));
+
+  /* A plain failure has no crash tab, and opens on the tab chosen last. */
+  g_object_set (detail, "visible-page", "stderr", NULL);
+  detail = show_result (window, "/outcomes/fail");
+  tally_assert_false (tally_viewer_detail_has_page (detail, "crash"));
+  tally_assert_null (tally_viewer_detail_get_signal_text (detail));
+  g_clear_pointer (&page, g_free);
+  page = visible_page (detail);
+  tally_assert_cmpstr (page, ==, "stderr");
+  close_window (t, window);
+}
+
+static gboolean
+log_selected_first (gpointer data)
+{
+  return tally_viewer_detail_get_log_selected (data) != GTK_INVALID_LIST_POSITION;
+}
+
+static gboolean
+text_selected (gpointer data)
+{
+  g_autofree char *selected = tally_viewer_detail_dup_selected_text (data);
+
+  return selected != NULL;
+}
+
+static int
+selected_line (TallyViewerDetail *detail)
+{
+  GtkTextView *view = tally_viewer_detail_get_text_view (detail);
+  GtkTextIter start, end;
+
+  if (view == NULL || !gtk_text_buffer_get_selection_bounds (gtk_text_view_get_buffer (view), &start, &end))
+    return -1;
+  return gtk_text_iter_get_line (&start);
+}
+
+static void
+on_problem_cb (TallyViewerDetail *detail,
+               const char        *message,
+               gpointer           data)
+{
+  char **problem = data;
+
+  g_free (*problem);
+  *problem = g_strdup (message);
+}
+
+static gboolean
+file_written (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+/* Search with next/previous in the log and the output, copy all, the
+ * log rows' menu, times as "12.3 ms", the wrap toggle without hyphens,
+ * and locations opened with $TALLY_EDITOR. */
+static void
+test_detail_reading (TallyTest     *t,
+                     gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  g_autofree char *out = g_build_filename (tally_test_get_tmpdir (t), "editor-out", NULL);
+  g_autofree char *editor = g_strdup_printf ("sh -c 'echo {file}:{line} > %s'", out);
+  g_autofree char *all = NULL;
+  g_autofree char *selected = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *opened = NULL;
+  g_autofree char *problem = NULL;
+  g_autoptr(GRegex) time_re = g_regex_new ("^ *[0-9]+\\.[0-9] ms  MESSAGE   record 0 of /chatty/042$", 0, 0, NULL);
+  TallyViewerWindow *window;
+  TallyViewerDetail *detail;
+  GtkEditable *entry;
+
+  require_display (t);
+  run_tally (t, db, NULL, "@tests/samples/sample-chatty", "@tests/samples/sample-outcomes",
+             "-k", "/chatty/042 or /outcomes/fail", NULL);
+  window = open_window (t, db);
+  detail = show_result (window, "/chatty/042");
+  entry = tally_viewer_detail_get_search_entry (detail);
+  wait_for_log_rows (t, window, "/chatty/042", 20);
+  {
+    g_autoptr(GPtrArray) rows = log_rows (window);
+
+    tally_assert_cmpuint (rows->len, ==, 20);
+    if (!g_regex_match (time_re, tally_viewer_log_row_get_text (rows->pdata[0]), 0, NULL))
+      tally_test_fail (t, "log row: %s", tally_viewer_log_row_get_text (rows->pdata[0]));
+  }
+
+  /* The log: "record 1" is records 1 and 10 to 19. The entry searches
+   * after its typing delay. */
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.search", NULL));
+  gtk_editable_set_text (entry, "RECORD 1");
+  wait_for (t, log_selected_first, detail);
+  tally_assert_cmpuint (tally_viewer_detail_get_log_selected (detail), ==, 1);
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.find-next", NULL));
+  tally_assert_cmpuint (tally_viewer_detail_get_log_selected (detail), ==, 10);
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.find-previous", NULL));
+  tally_assert_cmpuint (tally_viewer_detail_get_log_selected (detail), ==, 1);
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.find-previous", NULL));
+  tally_assert_cmpuint (tally_viewer_detail_get_log_selected (detail), ==, 19);
+
+  /* Copy all: every record, one a line. */
+  all = copy_from_detail (t, detail, "detail.copy-all");
+  tally_assert_nonnull (strstr (all, "record 0 of /chatty/042\n"));
+  tally_assert_nonnull (strstr (all, "record 19 of /chatty/042\n"));
+
+  /* The row menu copies the record's message. */
+  tally_viewer_detail_popup_log_menu (detail, 7);
+  tally_assert_true (gtk_widget_get_visible (tally_viewer_detail_get_log_menu (detail)));
+  message = copy_from_detail (t, detail, "detail.copy-log-message");
+  tally_assert_cmpstr (message, ==, "record 7 of /chatty/042");
+  gtk_popover_popdown (GTK_POPOVER (tally_viewer_detail_get_log_menu (detail)));
+
+  /* The output: next and previous select the matches in turn. */
+  g_object_set (detail, "visible-page", "stdout", NULL);
+  gtk_editable_set_text (entry, "stdout 1");
+  wait_for (t, text_selected, detail);
+  selected = tally_viewer_detail_dup_selected_text (detail);
+  tally_assert_cmpstr (selected, ==, "stdout 1");
+  tally_assert_cmpint (selected_line (detail), ==, 1);
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.find-next", NULL));
+  tally_assert_cmpint (selected_line (detail), ==, 10);
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.find-previous", NULL));
+  tally_assert_cmpint (selected_line (detail), ==, 1);
+  {
+    GtkTextView *view = tally_viewer_detail_get_text_view (detail);
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+    GtkTextTag *no_hyphens = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), "no-hyphens");
+    GtkTextIter start;
+    gboolean hyphens = TRUE;
+
+    /* Wrapping never adds hyphens; the toggle turns it off. */
+    tally_assert_nonnull (no_hyphens);
+    g_object_get (no_hyphens, "insert-hyphens", &hyphens, NULL);
+    tally_assert_false (hyphens);
+    gtk_text_buffer_get_start_iter (buffer, &start);
+    tally_assert_true (gtk_text_iter_has_tag (&start, no_hyphens));
+    tally_assert_cmpint (gtk_text_view_get_wrap_mode (view), ==, GTK_WRAP_WORD_CHAR);
+    tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.toggle-wrap", NULL));
+    tally_assert_cmpint (gtk_text_view_get_wrap_mode (view), ==, GTK_WRAP_NONE);
+    tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.toggle-wrap", NULL));
+  }
+
+  /* A location opens in $TALLY_EDITOR, resolved against the directory
+   * the run ran in. */
+  detail = show_result (window, "/outcomes/fail");
+  {
+    g_autofree char *dir = g_build_filename (tally_test_get_tmpdir (t), "src", NULL);
+    g_autofree char *source = g_build_filename (dir, "here.c", NULL);
+    g_autofree char *canonical = g_canonicalize_filename (source, NULL);
+    g_autofree char *want = g_strdup_printf ("%s:7\n", canonical);
+
+    tally_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+    tally_assert_true (g_file_set_contents (source, "int x;\n", -1, NULL));
+    g_setenv ("TALLY_EDITOR", editor, TRUE);
+    tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.open-location", "s",
+                                                   "tally-location:src/here.c:7"));
+    g_unsetenv ("TALLY_EDITOR");
+    wait_for (t, file_written, out);
+    settle (t, 100);
+    tally_assert_true (g_file_get_contents (out, &opened, NULL, NULL));
+    tally_assert_cmpstr (opened, ==, want);
+
+    /* An editor that cannot start is reported, for a toast. */
+    g_signal_connect (detail, "problem", G_CALLBACK (on_problem_cb), &problem);
+    g_setenv ("TALLY_EDITOR", "/nonexistent/editor {file}", TRUE);
+    tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.open-location", "s",
+                                                   "tally-location:src/here.c:7"));
+    g_unsetenv ("TALLY_EDITOR");
+    g_signal_handlers_disconnect_by_func (detail, on_problem_cb, &problem);
+    tally_assert_nonnull (problem);
+    tally_assert_true (g_str_has_prefix (problem, "Cannot open "));
+  }
+  close_window (t, window);
+}
+
+/* Real keys in the detail's search entry: Enter goes to the next match,
+ * Shift+Enter back, as the buttons' tooltips say. */
+static void
+test_detail_search_keys (TallyTest     *t,
+                         gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+  TallyViewerDetail *detail;
+  GtkEditable *entry;
+
+  require_xdotool (t);
+  run_tally (t, db, NULL, "@tests/samples/sample-chatty", "-k", "/chatty/042", NULL);
+  window = open_window (t, db);
+  detail = show_result (window, "/chatty/042");
+  entry = tally_viewer_detail_get_search_entry (detail);
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.search", NULL));
+  gtk_editable_set_text (entry, "record 1");
+  wait_for (t, log_selected_first, detail);
+  tally_assert_cmpuint (tally_viewer_detail_get_log_selected (detail), ==, 1);
+  tally_assert_true (gtk_widget_grab_focus (GTK_WIDGET (entry)));
+  press_keys (t, window, "Return");
+  tally_assert_cmpuint (tally_viewer_detail_get_log_selected (detail), ==, 10);
+  press_keys (t, window, "Return");
+  tally_assert_cmpuint (tally_viewer_detail_get_log_selected (detail), ==, 11);
+  press_keys (t, window, "shift+Return");
+  tally_assert_cmpuint (tally_viewer_detail_get_log_selected (detail), ==, 10);
+  close_window (t, window);
+}
+
+static gboolean
+is_text_label (GtkWidget     *widget,
+               gconstpointer  data)
+{
+  return GTK_IS_LABEL (widget) && *gtk_label_get_text (GTK_LABEL (widget)) != '\0';
+}
+
+/* A control whose name AT-SPI could only take from an explicit label:
+ * a dropdown, an entry, a button that shows no text (an icon). */
+static gboolean
+is_unlabelled_control (GtkWidget     *widget,
+                       gconstpointer  data)
+{
+  GtkWidget *dropdown = gtk_widget_get_ancestor (widget, GTK_TYPE_DROP_DOWN);
+  /* A dropdown's insides (its button, its popover's search entry) are
+   * its own; the dropdown is named. */
+  gboolean control = GTK_IS_DROP_DOWN (widget)
+                     || (dropdown == NULL && GTK_IS_SEARCH_ENTRY (widget))
+                     || (dropdown == NULL && GTK_IS_BUTTON (widget)
+                         && find_descendant (widget, is_text_label, NULL) == NULL);
+
+  if (!control || !gtk_widget_get_visible (widget))
+    return FALSE;
+  return !gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL);
+}
+
+/* Every icon button, entry and dropdown of the detail has a name. */
+static void
+test_detail_accessible (TallyTest     *t,
+                        gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+  TallyViewerDetail *detail;
+  GtkWidget *unlabelled;
+
+  require_display (t);
+  run_tally (t, db, NULL, "@tests/samples/sample-chatty", "-k", "/chatty/042", NULL);
+  window = open_window (t, db);
+  detail = show_result (window, "/chatty/042");
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.search", NULL));
+  settle (t, 50);
+  unlabelled = find_descendant (GTK_WIDGET (detail), is_unlabelled_control, NULL);
+  if (unlabelled != NULL)
+    tally_test_fail (t, "a %s of the detail pane has no accessible label (tooltip: %s)",
+                     G_OBJECT_TYPE_NAME (unlabelled), gtk_widget_get_tooltip_text (unlabelled));
+  close_window (t, window);
+}
+
+/* file:line found in text from tests (escaped, never markup), parsed,
+ * and resolved through the program's parents when the run's directory
+ * does not have it (debug info is relative to the build directory). */
+static void
+test_locations (TallyTest     *t,
+                gconstpointer  data)
+{
+  const char *tmp = tally_test_get_tmpdir (t);
+  g_autofree char *bin = g_build_filename (tmp, "build", "tests", NULL);
+  g_autofree char *program = g_build_filename (bin, "prog", NULL);
+  g_autofree char *srcdir = g_build_filename (tmp, "tests", NULL);
+  g_autofree char *source = g_build_filename (srcdir, "foo.c", NULL);
+  g_autofree char *markup = tally_viewer_location_markup ("a <b> at ../x/y.c:12 & \"q\"", -1);
+  g_autofree char *resolved = NULL;
+  g_autofree char *missing = NULL;
+  g_autofree char *file = NULL;
+  int line = 0;
+
+  tally_assert_cmpstr (markup, ==, "a &lt;b&gt; at <a href=\"tally-location:../x/y.c:12\">../x/y.c:12</a>"
+                                   " &amp; &quot;q&quot;");
+  tally_assert_true (tally_viewer_location_parse ("tally-location:../x/y.c:12", &file, &line));
+  tally_assert_cmpstr (file, ==, "../x/y.c");
+  tally_assert_cmpint (line, ==, 12);
+  g_clear_pointer (&file, g_free);
+  tally_assert_false (tally_viewer_location_parse ("tally-location:nothing", &file, &line));
+
+  tally_assert_cmpint (g_mkdir_with_parents (bin, 0700), ==, 0);
+  tally_assert_cmpint (g_mkdir_with_parents (srcdir, 0700), ==, 0);
+  tally_assert_true (g_file_set_contents (program, "", -1, NULL));
+  tally_assert_true (g_file_set_contents (source, "", -1, NULL));
+  resolved = tally_viewer_location_resolve ("../tests/foo.c", "/nonexistent", program);
+  tally_assert_cmpstr (resolved, ==, source);
+  /* Found nowhere: against the run's directory. */
+  missing = tally_viewer_location_resolve ("../tests/bar.c", "/nonexistent/run", program);
+  tally_assert_cmpstr (missing, ==, "/nonexistent/tests/bar.c");
+}
+
 /* Before the tests: start libadwaita and let GTK create the sources it
  * keeps for the life of the process (settings, themes, the X
  * connection), so no test is charged with them. */
@@ -1704,6 +2182,9 @@ main (int   argc,
       char *argv[])
 {
   tally_init (&argc, &argv);
+  /* GTK's in-process accessibility backend, without a bus: accessible
+   * names can be checked (GTK_A11Y=none drops them). */
+  g_setenv ("GTK_A11Y", "test", TRUE);
 
   if (g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL)
     {
@@ -1715,6 +2196,12 @@ main (int   argc,
   tally_add ("/viewer/rerun-argv", test_rerun_argv, NULL);
   tally_add ("/viewer/filters", test_filters, MARKS);
   tally_add ("/viewer/detail", test_detail, MARKS);
+  tally_add ("/viewer/detail-attempts", test_detail_attempts, MARKS);
+  tally_add ("/viewer/detail-crash", test_detail_crash, MARKS);
+  tally_add ("/viewer/detail-reading", test_detail_reading, MARKS);
+  tally_add ("/viewer/detail-accessible", test_detail_accessible, MARKS);
+  tally_add ("/viewer/detail-search-keys", test_detail_search_keys, MARKS);
+  tally_add ("/viewer/locations", test_locations, NULL);
   tally_add ("/viewer/rows-follow-filter", test_rows_follow_filter, MARKS);
   tally_add ("/viewer/rerun-failed", test_rerun_failed, MARKS);
   tally_add ("/viewer/rerun-selected", test_rerun_selected, MARKS);

@@ -5,6 +5,8 @@
 
 #include <tally.h>
 
+#include <string.h>
+
 #include "tally-viewer-log-list.h"
 
 #define PAGE_SIZE 128
@@ -162,6 +164,7 @@ tally_viewer_log_list_set_result (TallyViewerLogList  *self,
                                   GError             **error)
 {
   guint old_n = self->n_items;
+  guint keep;
   gint64 count = 0;
 
   g_return_val_if_fail (TALLY_VIEWER_IS_LOG_LIST (self), FALSE);
@@ -178,15 +181,17 @@ tally_viewer_log_list_set_result (TallyViewerLogList  *self,
   self->store = store;
   self->result_id = result_id;
   self->max_level = max_level;
-  self->n_items = (guint) count;
   g_hash_table_remove_all (self->pages);
 
-  /* Records added or removed at the end, then the rows on screen. */
+  /* The rows on screen that stay show the new records, then records are
+   * added or removed at the end: rows GTK builds for added records are
+   * bound once, not bound and then rebound. */
+  keep = MIN (old_n, (guint) count);
+  self->n_items = keep;
+  tally_viewer_rows_rebind (self->items, keep, NULL, NULL);
+  self->n_items = (guint) count;
   if (old_n != self->n_items)
-    g_list_model_items_changed (G_LIST_MODEL (self), MIN (old_n, self->n_items),
-                                old_n - MIN (old_n, self->n_items),
-                                self->n_items - MIN (old_n, self->n_items));
-  tally_viewer_rows_rebind (self->items, self->n_items, NULL, NULL);
+    g_list_model_items_changed (G_LIST_MODEL (self), keep, old_n - keep, self->n_items - keep);
 
   return count >= 0 && (error == NULL || *error == NULL);
 }
@@ -197,4 +202,115 @@ tally_viewer_log_list_set_store (TallyViewerLogList *self,
 {
   g_return_if_fail (TALLY_VIEWER_IS_LOG_LIST (self));
   self->store = store;
+}
+
+void
+tally_viewer_log_list_rebind (TallyViewerLogList *self)
+{
+  g_return_if_fail (TALLY_VIEWER_IS_LOG_LIST (self));
+  tally_viewer_rows_rebind (self->items, self->n_items, NULL, NULL);
+}
+
+#define SCAN_PAGE 4096
+
+static gboolean
+message_has (const TallyLogRecord *record,
+             const char           *needle,
+             gsize                 needle_len)
+{
+  const char *m = record->message;
+
+  if (m == NULL || record->message_len < needle_len)
+    return FALSE;
+  for (gsize i = 0; i + needle_len <= record->message_len; i++)
+    if (g_ascii_strncasecmp (m + i, needle, needle_len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Scans [start, end) in pages, forward or backward; -1 if not found. */
+static gint64
+scan (TallyViewerLogList *self,
+      const char         *needle,
+      guint               start,
+      guint               end,
+      gboolean            forward)
+{
+  gsize needle_len = strlen (needle);
+
+  while (start < end)
+    {
+      guint offset = forward ? start : (end - start > SCAN_PAGE ? end - SCAN_PAGE : start);
+      guint limit = forward ? MIN (SCAN_PAGE, end - start) : end - offset;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) records = tally_store_get_logs_page (self->store, self->result_id, offset, limit,
+                                                                self->max_level, &error);
+
+      if (records == NULL)
+        {
+          g_warning ("Cannot search log records: %s", error->message);
+          return -1;
+        }
+      for (guint k = 0; k < records->len; k++)
+        {
+          guint i = forward ? k : records->len - 1 - k;
+
+          if (message_has (g_ptr_array_index (records, i), needle, needle_len))
+            return (gint64) offset + i;
+        }
+      if (records->len < limit)
+        return -1;
+      if (forward)
+        start += limit;
+      else
+        end = offset;
+    }
+  return -1;
+}
+
+gint64
+tally_viewer_log_list_find (TallyViewerLogList *self,
+                            const char         *needle,
+                            guint               from,
+                            gboolean            forward)
+{
+  gint64 found;
+
+  g_return_val_if_fail (TALLY_VIEWER_IS_LOG_LIST (self), -1);
+  g_return_val_if_fail (needle != NULL, -1);
+
+  if (self->store == NULL || self->n_items == 0 || *needle == '\0')
+    return -1;
+  if (from >= self->n_items)
+    return forward ? scan (self, needle, 0, self->n_items, TRUE)
+                   : scan (self, needle, 0, self->n_items, FALSE);
+  if (forward)
+    {
+      found = scan (self, needle, from + 1, self->n_items, TRUE);
+      return found >= 0 ? found : scan (self, needle, 0, from + 1, TRUE);
+    }
+  found = scan (self, needle, 0, from, FALSE);
+  return found >= 0 ? found : scan (self, needle, from, self->n_items, FALSE);
+}
+
+gboolean
+tally_viewer_log_list_foreach (TallyViewerLogList  *self,
+                               GFunc                func,
+                               gpointer             data,
+                               GError             **error)
+{
+  g_return_val_if_fail (TALLY_VIEWER_IS_LOG_LIST (self), FALSE);
+
+  for (guint offset = 0; self->store != NULL && offset < self->n_items; offset += SCAN_PAGE)
+    {
+      g_autoptr(GPtrArray) records = tally_store_get_logs_page (self->store, self->result_id, offset, SCAN_PAGE,
+                                                                self->max_level, error);
+
+      if (records == NULL)
+        return FALSE;
+      g_ptr_array_foreach (records, func, data);
+      if (records->len < SCAN_PAGE)
+        break;
+    }
+  return TRUE;
 }

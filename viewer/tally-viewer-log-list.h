@@ -37,5 +37,21 @@ gboolean tally_viewer_log_list_set_result (TallyViewerLogList  *self,
  * from now on (borrowed), the list stays as it is. */
 void     tally_viewer_log_list_set_store  (TallyViewerLogList  *self,
                                            TallyStore          *store);
+/* The rows on screen show their records again (a new palette). */
+void     tally_viewer_log_list_rebind     (TallyViewerLogList  *self);
+
+/* The next record from @from (excluded; G_MAXUINT: from the start or
+ * the end) whose message contains @needle (ASCII case-insensitive),
+ * going on from the other end; -1 when none does. Reads the records in
+ * large pages of its own, not the view's. */
+gint64   tally_viewer_log_list_find       (TallyViewerLogList  *self,
+                                           const char          *needle,
+                                           guint                from,
+                                           gboolean             forward);
+/* Calls @func on every record the list shows, in order. */
+gboolean tally_viewer_log_list_foreach    (TallyViewerLogList  *self,
+                                           GFunc                func,
+                                           gpointer             data,
+                                           GError             **error);
 
 G_END_DECLS

@@ -352,6 +352,11 @@ GArray     *tally_store_viewer_query_result_ids (TallyStore   *store,
                                                  const char   *sort_key,
                                                  gboolean      descending,
                                                  GError      **error);
+/* Every attempt of a test in a run, first attempt first (result ids). */
+GArray     *tally_store_viewer_list_attempts    (TallyStore   *store,
+                                                 gint64        run_id,
+                                                 gint64        test_id,
+                                                 GError      **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyStore, tally_store_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyRunRow, tally_run_row_free)

@@ -1195,3 +1195,54 @@ tally_store_viewer_get_data_version (TallyStore  *store,
 
   return store_pragma_int (store, "PRAGMA data_version", version, error);
 }
+
+static const char attempts_sql[] =
+  "SELECT id FROM results WHERE run_id = :run AND test_id = :test"
+  " ORDER BY attempt, id";
+
+/**
+ * tally_store_viewer_list_attempts:
+ * @store: a #TallyStore
+ * @run_id: the run
+ * @test_id: the test
+ * @error: return location for a #GError
+ *
+ * Every attempt of @test_id in @run_id, retried ones included (a flaky
+ * test's failed first attempt, each try of a test that failed after
+ * retries), first attempt first: the index results_run_test_attempt
+ * answers it.
+ *
+ * Returns: (transfer full) (element-type gint64) (nullable): the result
+ *   ids, or %NULL with @error set
+ */
+GArray *
+tally_store_viewer_list_attempts (TallyStore  *store,
+                                  gint64       run_id,
+                                  gint64       test_id,
+                                  GError     **error)
+{
+  g_autoptr(GArray) ids = NULL;
+  Stmt *st;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  st = store_stmt (store, attempts_sql, error);
+  if (st == NULL)
+    return NULL;
+
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  store_bind_int64 (st, ":run", run_id);
+  store_bind_int64 (st, ":test", test_id);
+  while ((rc = store_stmt_step (store, st, error)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (st->stmt, 0);
+
+      g_array_append_val (ids, id);
+    }
+  store_stmt_reset (st);
+
+  if (rc != SQLITE_DONE)
+    return NULL;
+  return g_steal_pointer (&ids);
+}
