@@ -109,6 +109,11 @@ gboolean    tally_store_add_output      (TallyStore      *store,
                                          const char      *data,
                                          gsize            len,
                                          GError         **error);
+/* Records that @run_id reruns tests of @parent_id, and commits. */
+gboolean    tally_store_set_run_parent  (TallyStore      *store,
+                                         gint64           run_id,
+                                         gint64           parent_id,
+                                         GError         **error);
 gboolean    tally_store_commit          (TallyStore      *store,
                                          GError         **error);
 
@@ -180,6 +185,7 @@ typedef struct
   char *shard;                  /* nullable */
   char *host;                   /* nullable */
   char *cwd;                    /* nullable: where it ran (schema 4 on) */
+  gint64 parent_id;             /* the run it reruns, 0: none (schema 6) */
   gboolean has_counts;          /* counts[] filled in */
   guint counts[TALLY_N_OUTCOMES];  /* final attempts, by TallyOutcome */
   guint n_results;              /* final attempts in total */
