@@ -23,6 +23,7 @@
 #include "tally-viewer-log-list.h"
 #include "tally-viewer-result-list.h"
 #include "tally-viewer-runner.h"
+#include "tally-viewer-util.h"
 #include "tally-viewer-window-private.h"
 
 #define MARKS "leaks=ignore timeout=120"
@@ -700,6 +701,29 @@ assert_tests_list (TallyViewerWindow  *window,
     }
 }
 
+/* The run shown is a rerun of @parent (recorded by the viewer, read
+ * from the database), which ran @n_own tests itself. */
+static void
+assert_rerun_of (TallyViewerWindow *window,
+                 gint64             parent,
+                 guint              n_own)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyStore) store = tally_store_open_readonly (tally_viewer_window_get_path (window), &error);
+  g_autoptr(TallyRunRow) run = NULL;
+  g_autofree char *kind = NULL;
+
+  tally_assert_no_error (error);
+  run = tally_store_get_run (store, tally_viewer_window_get_run_id (window), &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (run->parent_id, ==, parent);
+  tally_assert_cmpuint (run->n_results, ==, n_own);
+  kind = tally_viewer_describe_run ((const char * const *) run->argv, run->parent_id);
+  tally_assert_nonnull (kind);
+  tally_assert_true (g_str_has_prefix (kind, "Rerun of #"));
+  tally_assert_null (strstr (kind, "tests-from"));
+}
+
 static void
 test_rerun_failed (TallyTest     *t,
                    gconstpointer  data)
@@ -737,11 +761,14 @@ test_rerun_failed (TallyTest     *t,
   wait_for (t, shows_new_run, &new_run);
   g_unsetenv ("TALLY_SAMPLE_FAIL");
 
-  /* Exactly the three failed tests ran, with their new outcomes. */
-  tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 3);
+  /* Exactly the three failed tests ran, with their new outcomes; the
+   * rerun reads as a rerun: merged over the run it came from. */
+  assert_rerun_of (window, new_run.old_run, 3);
+  tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 9);
   tally_assert_cmpstr (outcome_of (results, "/history/b"), ==, "passed");
   tally_assert_cmpstr (outcome_of (results, "/history/c"), ==, "failed");
   tally_assert_cmpstr (outcome_of (results, "/history/flaky"), ==, "passed");
+  tally_assert_cmpstr (outcome_of (results, "/history/a"), ==, "passed");
   tally_assert_nonnull (tally_viewer_window_get_last_toast (window));
   close_window (t, window);
 }
@@ -957,12 +984,14 @@ test_rerun_selected (TallyTest     *t,
   wait_for (t, shows_new_run, &new_run);
   g_unsetenv ("TALLY_SAMPLE_FAIL");
 
-  /* Exactly a and b ran (not c, not the others), and b passes now. */
+  /* Exactly a and b ran (not c, not the others), and b passes now;
+   * c's failure shows from the run the rerun came from. */
+  assert_rerun_of (window, new_run.old_run, 2);
   shown = tally_viewer_window_dup_shown (window);
-  tally_assert_cmpuint (shown->len, ==, 2);
+  tally_assert_cmpuint (shown->len, ==, 9);
   tally_assert_cmpstr (outcome_of (results, "/history/a"), ==, "passed");
   tally_assert_cmpstr (outcome_of (results, "/history/b"), ==, "passed");
-  tally_assert_null (outcome_of (results, "/history/c"));
+  tally_assert_cmpstr (outcome_of (results, "/history/c"), ==, "failed");
   close_window (t, window);
 }
 

@@ -32,6 +32,11 @@ gboolean    tally_viewer_window_is_loading         (TallyViewerWindow *self);
 gboolean    tally_viewer_window_select_first_failure (TallyViewerWindow *self);
 gboolean    tally_viewer_window_select_position    (TallyViewerWindow *self,
                                                     guint              position);
+/* Shows a page instead of the results: "compare" (the shown run
+ * against the one before), "flaky", "history" (of the test in the
+ * detail), or "results"; FALSE when there is nothing to show it for. */
+gboolean    tally_viewer_window_show_page          (TallyViewerWindow *self,
+                                                    const char        *page);
 /* Reads the database again now (the window also polls it). */
 void        tally_viewer_window_reload             (TallyViewerWindow *self);
 

@@ -344,6 +344,8 @@ gint64      tally_store_debug_query_int (TallyStore      *store,
                                          GError         **error);
 
 /* Viewer queries (tally-store-query.c and tally-store-read.c). */
+void        tally_store_set_merge_reruns (TallyStore  *store,
+                                          gboolean     merge);
 gboolean    tally_store_viewer_get_data_version (TallyStore   *store,
                                                  gint64       *version,
                                                  GError      **error);
