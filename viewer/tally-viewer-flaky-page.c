@@ -31,7 +31,7 @@ entry_row (const TallyFlakyEntry *e)
   AdwActionRow *row = ADW_ACTION_ROW (adw_action_row_new ());
   g_autofree char *path = tally_viewer_text_for_display (e->path, -1, 1000);
   g_autofree char *program = tally_viewer_text_for_display (e->program, -1, 1000);
-  g_autofree char *stats = g_strdup_printf ("%u flips in %u runs · %.0f\u00a0%% · failed %u× · flaky %u×",
+  g_autofree char *stats = g_strdup_printf ("%u flips in %u runs · %.0f\u00a0%%\nfailed %u× · flaky %u×",
                                             e->flips, e->n_runs, 100 * tally_flaky_entry_rate (e),
                                             e->n_failed, e->n_flaky);
   GtkWidget *label = gtk_label_new (stats);

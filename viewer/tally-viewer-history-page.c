@@ -28,7 +28,7 @@ static guint signals[N_SIGNALS];
 
 #define PLOT_LEFT 72.0
 #define PLOT_RIGHT 16.0
-#define PLOT_TOP 28.0               /* the timeout band above the axis */
+#define PLOT_TOP 40.0               /* the timeout band above the axis */
 #define PLOT_BOTTOM 28.0
 
 static void
@@ -114,20 +114,22 @@ draw_plot_cb (GtkDrawingArea *area,
       cairo_stroke (cr);
     }
   draw_text (cr, widget, "timeout", PLOT_LEFT - 6, PLOT_TOP / 2, 1.0);
-  for (guint i = 0; i < n; i += MAX (1, n - 1))
+  /* Run ids under the axis: each while they fit, else the ends. */
+  for (guint i = 0; i < n; i++)
     {
       const TallyHistoryRow *row = g_ptr_array_index (self->rows, i);
       g_autofree char *id = g_strdup_printf ("#%" G_GINT64_FORMAT, row->run_id);
+      double x = PLOT_LEFT + (n > 1 ? plot_w * i / (n - 1) : plot_w / 2);
 
-      draw_text (cr, widget, id, PLOT_LEFT + (n > 1 ? plot_w * i / (n - 1) : plot_w / 2),
-                 PLOT_TOP + plot_h + PLOT_BOTTOM / 2, n > 1 && i == n - 1 ? 1.0 : 0.0);
-      if (n == 1)
-        break;
+      if (n > 1 && plot_w / (n - 1) < 40 && i != 0 && i != n - 1)
+        continue;
+      draw_text (cr, widget, id, x, PLOT_TOP + plot_h + PLOT_BOTTOM / 2, n > 1 && i == n - 1 ? 1.0 : n > 1 && i > 0 ? 0.5 : 0.0);
     }
 
   /* The line through the durations, then a dot per run (a triangle in
    * the band above for a timeout, whose duration is the limit). */
   gdk_cairo_set_source_rgba (cr, &(GdkRGBA) { fg.red, fg.green, fg.blue, 0.3 });
+  cairo_new_path (cr);
   for (guint i = 0; i < n; i++)
     {
       const TallyHistoryRow *row = g_ptr_array_index (self->rows, i);
@@ -162,7 +164,7 @@ draw_plot_cb (GtkDrawingArea *area,
           g_autofree char *value = tally_viewer_format_duration (row->duration_us);
 
           gdk_cairo_set_source_rgba (cr, &fg);
-          draw_text (cr, widget, value, x + 6, y - 10, i == n - 1 && n > 1 ? 1.0 : 0.0);
+          draw_text (cr, widget, value, x + (i == n - 1 && n > 1 ? -6 : 6), y - 12, i == n - 1 && n > 1 ? 1.0 : 0.0);
         }
     }
 }
@@ -180,7 +182,8 @@ static GtkWidget *
 cell_new (TallyViewerHistoryPage *self,
           const TallyHistoryRow  *row)
 {
-  GtkWidget *cell = gtk_button_new ();
+  g_autofree char *id = g_strdup_printf ("#%" G_GINT64_FORMAT, row->run_id);
+  GtkWidget *cell = gtk_button_new_with_label (id);
   g_autofree char *duration = tally_viewer_format_duration (row->duration_us);
   g_autofree char *label = g_strdup_printf ("Run #%" G_GINT64_FORMAT ": %s, %s", row->run_id,
                                             tally_outcome_to_string (row->outcome), duration);

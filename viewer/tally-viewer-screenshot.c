@@ -256,6 +256,8 @@ tally_viewer_screenshot_take (TallyViewerScreenshot *shot,
   t->done = done;
   t->data = data;
 
+  /* The state itself, not a crossfade towards it. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   gtk_window_set_default_size (GTK_WINDOW (window), shot->width, shot->height);
   if (g_strcmp0 (shot->color_scheme, "dark") == 0)
     adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);

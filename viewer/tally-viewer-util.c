@@ -257,6 +257,10 @@ tally_viewer_page_bar_new (const char  *title,
   gtk_box_append (GTK_BOX (bar), back);
   gtk_box_append (GTK_BOX (bar), label);
   gtk_widget_add_css_class (bar, "page-bar");
+  gtk_widget_set_margin_start (bar, 6);
+  gtk_widget_set_margin_end (bar, 6);
+  gtk_widget_set_margin_top (bar, 6);
+  gtk_widget_set_margin_bottom (bar, 6);
   if (title_label != NULL)
     *title_label = GTK_LABEL (label);
   return bar;
