@@ -1864,6 +1864,35 @@ test_history_page (TallyTest     *t,
   close_window (t, window);
 }
 
+static gboolean
+shows_run_2 (gpointer data)
+{
+  return tally_viewer_window_get_run_id (data) == 2 && !tally_viewer_window_is_loading (data);
+}
+
+/* The test in the detail stays selected in the run chosen next. */
+static void
+test_selection_survives_switch (TallyTest     *t,
+                                gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+  GtkSelectionModel *selection;
+
+  require_display (t);
+  craft_db (db);
+  window = open_window (t, db);
+  selection = tally_viewer_window_get_selection (window);
+  tally_assert_true (tally_viewer_window_select_position (window, position_of_path (window, "/steady")));
+  settle (t, 50);
+  tally_assert_true (tally_viewer_window_select_run (window, 2));
+  wait_for (t, shows_run_2, window);
+  settle (t, 50);
+  tally_assert_true (gtk_selection_model_is_selected (selection, position_of_path (window, "/steady")));
+  tally_assert_false (gtk_selection_model_is_selected (selection, position_of_path (window, "/flips")));
+  close_window (t, window);
+}
+
 static void
 test_flaky_page (TallyTest     *t,
                  gconstpointer  data)
@@ -2126,6 +2155,7 @@ main (int   argc,
   tally_add ("/viewer/window/compare", test_compare_page, MARKS);
   tally_add ("/viewer/window/history", test_history_page, MARKS);
   tally_add ("/viewer/window/flaky", test_flaky_page, MARKS);
+  tally_add ("/viewer/window/selection-survives-switch", test_selection_survives_switch, MARKS);
   tally_add ("/viewer/window/narrow", test_narrow, MARKS);
   tally_add ("/viewer/window/accessible-labels", test_accessible_labels, MARKS);
   tally_add ("/viewer/window/describe-run", test_describe_run, NULL);

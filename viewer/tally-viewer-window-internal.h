@@ -49,6 +49,8 @@ struct _TallyViewerWindow
   char *last_toast;
   char *focused_program;        /* the result in the detail, for its history */
   char *focused_path;
+  char *keep_program;           /* the test to select again in the next run */
+  char *keep_path;
   gint64 rerun_parent;          /* the run the run in progress reruns tests of */
 };
 

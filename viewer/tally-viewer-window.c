@@ -611,6 +611,8 @@ tally_viewer_window_finalize (GObject *object)
   g_free (self->last_toast);
   g_free (self->focused_program);
   g_free (self->focused_path);
+  g_free (self->keep_program);
+  g_free (self->keep_path);
 
   G_OBJECT_CLASS (tally_viewer_window_parent_class)->finalize (object);
 }
@@ -672,12 +674,48 @@ tally_viewer_window_class_init (TallyViewerWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "win.previous-failure", NULL);
 }
 
-/* A folded sidebar covers the results: it closes once a run is chosen. */
+/* A folded sidebar covers the results: it closes once a run is chosen.
+ * The test in the detail is selected again in the run chosen. */
 static void
 on_document_run_id_cb (TallyViewerWindow *self)
 {
   if (adw_flap_get_folded (self->flap))
     adw_flap_set_reveal_flap (self->flap, FALSE);
+  if (self->focused_path != NULL)
+    {
+      g_free (self->keep_program);
+      g_free (self->keep_path);
+      self->keep_program = g_strdup (self->focused_program);
+      self->keep_path = g_strdup (self->focused_path);
+    }
+}
+
+static void
+on_document_run_loaded_cb (TallyViewerWindow *self)
+{
+  TallyStore *store = tally_viewer_document_get_store (self->document);
+  g_autofree char *program = g_steal_pointer (&self->keep_program);
+  g_autofree char *path = g_steal_pointer (&self->keep_path);
+  g_autoptr(GPtrArray) tests = NULL;
+  g_autoptr(GArray) test_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) ids = NULL;
+  TallyResultQuery query = TALLY_RESULT_QUERY_INIT;
+  guint position;
+
+  if (path == NULL || store == NULL)
+    return;
+  tests = tally_store_find_tests (store, program, path, NULL);
+  if (tests == NULL || tests->len == 0)
+    return;
+  g_array_append_val (test_ids, ((TallyTestRow *) g_ptr_array_index (tests, 0))->id);
+  query.test_ids = test_ids;
+  ids = tally_store_query_result_ids (store, tally_viewer_document_get_run_id (self->document), &query, NULL);
+  if (ids == NULL || ids->len == 0)
+    return;
+  position = tally_viewer_result_list_find (tally_viewer_document_get_results (self->document),
+                                            g_array_index (ids, gint64, 0));
+  if (position != GTK_INVALID_LIST_POSITION)
+    tally_viewer_results_view_select_position (self->results_view, position);
 }
 
 static void
@@ -711,6 +749,8 @@ tally_viewer_window_init (TallyViewerWindow *self)
   g_signal_connect_object (self->document, "runs-changed", G_CALLBACK (on_document_runs_changed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->document, "notify::run-id", G_CALLBACK (on_document_run_id_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->document, "run-loaded", G_CALLBACK (on_document_run_loaded_cb), self,
                            G_CONNECT_SWAPPED);
   tally_viewer_runs_sidebar_set_document (self->runs_sidebar, self->document);
   tally_viewer_filter_bar_set_document (self->filter_bar, self->document);
