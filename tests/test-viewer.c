@@ -1767,6 +1767,20 @@ craft_db (const char *db)
     }
 }
 
+static GtkWidget *
+find_of_type (GtkWidget *widget,
+              GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = G_TYPE_CHECK_INSTANCE_TYPE (child, type) ? child : find_of_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_compare_page (TallyTest     *t,
                    gconstpointer  data)
@@ -1792,6 +1806,20 @@ test_compare_page (TallyTest     *t,
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_NEW_TEST), ==, 1);
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_REMOVED), ==, 1);
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_SLOWER), ==, 1);
+
+  /* A test of the list opens its history. */
+  {
+    GtkWidget *list = find_of_type (GTK_WIDGET (page), GTK_TYPE_LIST_BOX);
+    GtkListBoxRow *row;
+
+    tally_assert_nonnull (list);
+    row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 0);
+    tally_assert_nonnull (row);
+    g_signal_emit_by_name (list, "row-activated", row);
+    tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "history");
+    tally_assert_nonnull (tally_viewer_history_page_get_cell (
+                            TALLY_VIEWER_HISTORY_PAGE (tally_viewer_window_get_page_widget (window, "history")), 3));
+  }
 
   /* Two other runs: 1 → 2, only /flips broke. */
   tally_assert_true (tally_viewer_compare_page_show_runs (page, 1, 2));

@@ -27,6 +27,11 @@ struct _TallyViewerComparePage
 
 G_DEFINE_FINAL_TYPE (TallyViewerComparePage, tally_viewer_compare_page, GTK_TYPE_BOX)
 
+enum { TEST_ACTIVATED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void on_list_row_activated_cb (TallyViewerComparePage *self, GtkListBoxRow *row);
+
 static const char *change_titles[TALLY_N_CHANGES] = {
   "New Failures", "Fixed", "Still Failing", "New Tests", "Removed Tests", "2× Slower or More",
 };
@@ -73,6 +78,10 @@ entry_row (const TallyCompareEntry *e)
   gtk_widget_add_css_class (label, "numeric");
   gtk_widget_add_css_class (label, "dim-label");
   adw_action_row_add_suffix (row, label);
+  adw_action_row_add_suffix (row, gtk_image_new_from_icon_name ("go-next-symbolic"));
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  g_object_set_data_full (G_OBJECT (row), "program", g_strdup (e->program), g_free);
+  g_object_set_data_full (G_OBJECT (row), "path", g_strdup (e->path), g_free);
   return GTK_WIDGET (row);
 }
 
@@ -114,6 +123,7 @@ fill (TallyViewerComparePage *self,
           list = gtk_list_box_new ();
           gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
           gtk_widget_add_css_class (list, "boxed-list");
+          g_signal_connect_swapped (list, "row-activated", G_CALLBACK (on_list_row_activated_cb), self);
           tally_viewer_set_label (list, change_titles[e->change]);
           gtk_box_append (self->sections, list);
         }
@@ -259,6 +269,32 @@ run_drop_new (TallyViewerComparePage *self,
   return drop;
 }
 
+/* A caption above a drop-down. */
+static GtkWidget *
+captioned (const char *caption,
+           GtkWidget  *child)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *label = gtk_label_new (caption);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "caption");
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), child);
+  return box;
+}
+
+static void
+on_list_row_activated_cb (TallyViewerComparePage *self,
+                          GtkListBoxRow          *row)
+{
+  const char *program = g_object_get_data (G_OBJECT (row), "program");
+  const char *path = g_object_get_data (G_OBJECT (row), "path");
+
+  g_signal_emit (self, signals[TEST_ACTIVATED], 0, program, path);
+}
+
 GtkWidget *
 tally_viewer_compare_page_new (TallyViewerDocument *document)
 {
@@ -280,8 +316,8 @@ tally_viewer_compare_page_new (TallyViewerDocument *document)
   gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (picks), GTK_SELECTION_NONE);
   gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (picks), 2);
   gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (picks), TRUE);
-  gtk_flow_box_append (GTK_FLOW_BOX (picks), GTK_WIDGET (self->base_drop));
-  gtk_flow_box_append (GTK_FLOW_BOX (picks), GTK_WIDGET (self->run_drop));
+  gtk_flow_box_append (GTK_FLOW_BOX (picks), captioned ("Before", GTK_WIDGET (self->base_drop)));
+  gtk_flow_box_append (GTK_FLOW_BOX (picks), captioned ("After", GTK_WIDGET (self->run_drop)));
   gtk_label_set_wrap (self->summary, TRUE);
   gtk_label_set_xalign (self->summary, 0);
   gtk_widget_add_css_class (GTK_WIDGET (self->summary), "dim-label");
@@ -317,6 +353,9 @@ static void
 tally_viewer_compare_page_class_init (TallyViewerComparePageClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = tally_viewer_compare_page_dispose;
+
+  signals[TEST_ACTIVATED] = g_signal_new ("test-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void

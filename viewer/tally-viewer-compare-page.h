@@ -10,7 +10,8 @@ G_BEGIN_DECLS
 
 /* Two runs side by side, as GitLab's merge-request test summary: new
  * failures, fixed, still failing, new tests, removed tests and tests
- * ≥ 2× slower (tally_compare_runs()). Two drop-downs pick the runs. */
+ * ≥ 2× slower (tally_compare_runs()). Two drop-downs pick the runs;
+ * activating a test emits "test-activated" (program, path). */
 #define TALLY_VIEWER_TYPE_COMPARE_PAGE (tally_viewer_compare_page_get_type ())
 G_DECLARE_FINAL_TYPE (TallyViewerComparePage, tally_viewer_compare_page, TALLY_VIEWER, COMPARE_PAGE, GtkBox)
 

@@ -246,7 +246,7 @@ history_action (GtkWidget  *widget,
 }
 
 static void
-on_flaky_test_activated_cb (TallyViewerWindow *self,
+on_page_test_activated_cb (TallyViewerWindow *self,
                             const char        *program,
                             const char        *path)
 {
@@ -727,7 +727,9 @@ add_pages (TallyViewerWindow *self)
   gtk_stack_add_named (self->main_stack, GTK_WIDGET (self->compare_page), "compare");
   gtk_stack_add_named (self->main_stack, GTK_WIDGET (self->flaky_page), "flaky");
   gtk_stack_add_named (self->main_stack, GTK_WIDGET (self->history_page), "history");
-  g_signal_connect_object (self->flaky_page, "test-activated", G_CALLBACK (on_flaky_test_activated_cb), self,
+  g_signal_connect_object (self->flaky_page, "test-activated", G_CALLBACK (on_page_test_activated_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->compare_page, "test-activated", G_CALLBACK (on_page_test_activated_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->history_page, "run-activated", G_CALLBACK (on_history_run_activated_cb), self,
                            G_CONNECT_SWAPPED);
