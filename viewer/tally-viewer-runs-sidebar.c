@@ -102,6 +102,15 @@ run_counts_text (const TallyRunRow *row)
 
       g_string_append_printf (text, " · %s", kept);
     }
+  /* A rerun's own counts: how many it ran, then their outcomes (the
+   * results show it merged over its parent). */
+  if (row->parent_id > 0)
+    {
+      g_autofree char *count = tally_viewer_format_count (row->n_results);
+      g_autofree char *ran = g_strdup_printf ("%s\u00a0rerun: ", count);
+
+      g_string_prepend (text, ran);
+    }
   return g_string_free (text, FALSE);
 }
 
