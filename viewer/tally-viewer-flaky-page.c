@@ -18,6 +18,7 @@ struct _TallyViewerFlakyPage
   /* Owned */
   TallyViewerDocument *document;
   GPtrArray *entries;           /* TallyFlakyEntry, as listed */
+  GCancellable *cancellable;    /* the read in progress */
 };
 
 G_DEFINE_FINAL_TYPE (TallyViewerFlakyPage, tally_viewer_flaky_page, GTK_TYPE_BOX)
@@ -39,8 +40,8 @@ entry_row (const TallyFlakyEntry *e)
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), path);
   adw_action_row_set_subtitle (row, program);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_label_set_xalign (GTK_LABEL (label), 1);
+  gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_RIGHT);
   gtk_widget_add_css_class (label, "numeric");
   gtk_widget_add_css_class (label, "dim-label");
   adw_action_row_add_suffix (row, label);
@@ -49,27 +50,28 @@ entry_row (const TallyFlakyEntry *e)
   return GTK_WIDGET (row);
 }
 
-guint
-tally_viewer_flaky_page_refresh (TallyViewerFlakyPage *self)
+static void
+clear_list (TallyViewerFlakyPage *self)
 {
-  g_autoptr(GError) error = NULL;
-  TallyStore *store;
   GtkWidget *child;
-
-  g_return_val_if_fail (TALLY_VIEWER_IS_FLAKY_PAGE (self), 0);
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
     gtk_list_box_remove (self->list, child);
   g_clear_pointer (&self->entries, g_ptr_array_unref);
+}
 
-  store = tally_store_open_readonly (tally_viewer_document_get_path (self->document), &error);
-  if (store != NULL)
-    self->entries = tally_flaky_tests (store, TALLY_VIEWER_FLAKY_RUNS, &error);
-  g_clear_pointer (&store, tally_store_close);
+static void
+fill (TallyViewerFlakyPage *self,
+      GPtrArray            *entries,
+      GError               *error)
+{
+  clear_list (self);
+  self->entries = entries;
   if (self->entries == NULL)
     {
       gtk_label_set_text (self->summary, error->message);
-      return 0;
+      gtk_widget_set_visible (GTK_WIDGET (self->list), FALSE);
+      return;
     }
 
   for (guint i = 0; i < self->entries->len; i++)
@@ -87,7 +89,79 @@ tally_viewer_flaky_page_refresh (TallyViewerFlakyPage *self)
 
       gtk_label_set_text (self->summary, text);
     }
-  return self->entries->len;
+}
+
+/* Reads 50 runs: on a thread, with a connection of its own. */
+static void
+flaky_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  GError *error = NULL;
+  TallyStore *store = tally_store_open_readonly (task_data, &error);
+  GPtrArray *entries = NULL;
+
+  if (store != NULL)
+    entries = tally_flaky_tests (store, TALLY_VIEWER_FLAKY_RUNS, &error);
+  g_clear_pointer (&store, tally_store_close);
+  if (entries == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, entries, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+on_flaky_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *entries = g_task_propagate_pointer (G_TASK (result), &error);
+  TallyViewerFlakyPage *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = TALLY_VIEWER_FLAKY_PAGE (object);
+  g_clear_object (&self->cancellable);
+  fill (self, entries, error);
+}
+
+void
+tally_viewer_flaky_page_refresh (TallyViewerFlakyPage *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (TALLY_VIEWER_IS_FLAKY_PAGE (self));
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  clear_list (self);
+  gtk_label_set_text (self->summary, "Reading the latest 50 runs…");
+  self->cancellable = g_cancellable_new ();
+  /* The callback comes on GTK's context, whatever context is pushed. */
+  g_main_context_push_thread_default (g_main_context_default ());
+  task = g_task_new (self, self->cancellable, on_flaky_done_cb, NULL);
+  g_main_context_pop_thread_default (g_main_context_default ());
+  g_task_set_source_tag (task, tally_viewer_flaky_page_refresh);
+  g_task_set_check_cancellable (task, TRUE);
+  g_task_set_task_data (task, g_strdup (tally_viewer_document_get_path (self->document)), g_free);
+  g_task_run_in_thread (task, flaky_thread);
+}
+
+gboolean
+tally_viewer_flaky_page_is_busy (TallyViewerFlakyPage *self)
+{
+  g_return_val_if_fail (TALLY_VIEWER_IS_FLAKY_PAGE (self), FALSE);
+  return self->cancellable != NULL;
+}
+
+guint
+tally_viewer_flaky_page_get_n_tests (TallyViewerFlakyPage *self)
+{
+  g_return_val_if_fail (TALLY_VIEWER_IS_FLAKY_PAGE (self), 0);
+  return self->entries ? self->entries->len : 0;
 }
 
 void
@@ -150,6 +224,9 @@ tally_viewer_flaky_page_dispose (GObject *object)
 {
   TallyViewerFlakyPage *self = (TallyViewerFlakyPage *) object;
 
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_object (&self->document);
   g_clear_pointer (&self->entries, g_ptr_array_unref);
 

@@ -17,8 +17,12 @@ G_DECLARE_FINAL_TYPE (TallyViewerFlakyPage, tally_viewer_flaky_page, TALLY_VIEWE
 #define TALLY_VIEWER_FLAKY_RUNS 50
 
 GtkWidget *tally_viewer_flaky_page_new     (TallyViewerDocument  *document);
-/* Reads the list again; returns how many tests it lists. */
-guint      tally_viewer_flaky_page_refresh (TallyViewerFlakyPage *self);
+/* Reads the list again, on a thread (50 runs may be millions of
+ * results); the page says so meanwhile. */
+void       tally_viewer_flaky_page_refresh (TallyViewerFlakyPage *self);
+gboolean   tally_viewer_flaky_page_is_busy (TallyViewerFlakyPage *self);
+/* How many tests the page lists. */
+guint      tally_viewer_flaky_page_get_n_tests (TallyViewerFlakyPage *self);
 /* For the tests: activates the @i-th test. */
 void       tally_viewer_flaky_page_activate (TallyViewerFlakyPage *self,
                                              guint                 i);

@@ -78,6 +78,7 @@ on_runner_finished_cb (TallyViewerWindow *self,
 {
   tally_viewer_window_remove_tests_file (self);
   set_running (self, FALSE);
+  self->rerun_parent = 0;
   tally_viewer_document_reload (self->document);
   tally_viewer_document_follow_run (self->document, 0);
   tally_viewer_window_toast (self, message);

@@ -434,7 +434,7 @@ gboolean
 tally_viewer_window_is_loading (TallyViewerWindow *self)
 {
   g_return_val_if_fail (TALLY_VIEWER_IS_WINDOW (self), FALSE);
-  return tally_viewer_document_is_busy (self->document);
+  return tally_viewer_document_is_busy (self->document) || tally_viewer_flaky_page_is_busy (self->flaky_page);
 }
 
 gboolean

@@ -26,7 +26,7 @@ gboolean    tally_viewer_window_select_run         (TallyViewerWindow *self,
                                                     gint64             run_id);
 gint64      tally_viewer_window_get_run_id         (TallyViewerWindow *self);
 /* Whether the shown run's results are being read (a run being loaded,
- * or read again after the database changed). */
+ * or read again after the database changed), or the flaky tests. */
 gboolean    tally_viewer_window_is_loading         (TallyViewerWindow *self);
 /* Selects the first failure in the table, if any. */
 gboolean    tally_viewer_window_select_first_failure (TallyViewerWindow *self);
