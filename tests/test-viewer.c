@@ -774,6 +774,19 @@ test_rerun_failed (TallyTest     *t,
   tally_assert_cmpstr (outcome_of (results, "/history/flaky"), ==, "passed");
   tally_assert_cmpstr (outcome_of (results, "/history/a"), ==, "passed");
   tally_assert_nonnull (tally_viewer_window_get_last_toast (window));
+
+  /* Compared with the run it came from, merged: two fixed, one still
+   * failing, nothing removed. */
+  {
+    TallyViewerComparePage *page;
+
+    tally_assert_true (tally_viewer_window_show_page (window, "compare"));
+    page = TALLY_VIEWER_COMPARE_PAGE (tally_viewer_window_get_page_widget (window, "compare"));
+    tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_FIXED), ==, 2);
+    tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_STILL_FAILING), ==, 1);
+    tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_REMOVED), ==, 0);
+    tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_NEW_FAILURE), ==, 0);
+  }
   close_window (t, window);
 }
 

@@ -196,6 +196,9 @@ compare (TallyViewerComparePage *self,
   /* A connection of its own: the document's keeps the shown run in
    * memory, and reading two others through it would push it out. */
   store = tally_store_open_readonly (tally_viewer_document_get_path (self->document), &error);
+  /* A rerun compares as what it left: merged over its run. */
+  if (store != NULL)
+    tally_store_set_merge_reruns (store, TRUE);
   if (store != NULL)
     entries = tally_compare_runs (store, base_id, run_id, &error);
   g_clear_pointer (&store, tally_store_close);
