@@ -1794,6 +1794,25 @@ find_of_type (GtkWidget *widget,
   return NULL;
 }
 
+/* Run 5: a rerun of @parent (as the viewer records one) where /flips
+ * passes. */
+static void
+craft_rerun (const char *db,
+             gint64      parent)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyStore) store = tally_store_open (db, &error);
+  gint64 run;
+
+  tally_assert_no_error (error);
+  run = tally_store_begin_run (store, NULL, 1, 0, NULL, &error);
+  tally_assert_no_error (error);
+  craft_result (store, run, "/flips", TALLY_OUTCOME_PASSED, 1000);
+  tally_store_finish_run (store, run, TALLY_RUN_PASSED, &error);
+  tally_assert_no_error (error);
+  tally_assert_true (tally_store_set_run_parent (store, run, parent, &error));
+}
+
 static void
 test_compare_page (TallyTest     *t,
                    gconstpointer  data)
@@ -1804,15 +1823,30 @@ test_compare_page (TallyTest     *t,
 
   require_display (t);
   craft_db (db);
+  craft_rerun (db, 2);
   window = open_window (t, db);
   /* The window names the database. */
   tally_assert_nonnull (strstr (gtk_window_get_title (GTK_WINDOW (window)), "results.sqlite"));
-  tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, 4);
+  tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, 5);
+  /* Shown merged over run 2: its five tests, counted as shown. */
+  tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_window_get_results (window)), ==, 5);
+  tally_assert_cmpuint (tally_viewer_document_count (tally_viewer_window_get_document (window),
+                                                     TALLY_VIEWER_FAILED_MASK), ==, 2);
+  tally_assert_cmpuint (tally_viewer_document_count (tally_viewer_window_get_document (window),
+                                                     TALLY_VIEWER_PASSED_MASK), ==, 3);
 
-  /* Default: the run shown against the one before it. */
+  /* Default for a rerun: against the run it came from (2, not 4), both
+   * merged: /flips fixed, nothing removed. */
   tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare", NULL));
   tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "compare");
   page = TALLY_VIEWER_COMPARE_PAGE (tally_viewer_window_get_page_widget (window, "compare"));
+  tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_FIXED), ==, 1);
+  tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_STILL_FAILING), ==, 2);
+  tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_REMOVED), ==, 0);
+  tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_NEW_TEST), ==, 0);
+
+  /* Run 4 against 3: each kind of change once. */
+  tally_assert_true (tally_viewer_compare_page_show_runs (page, 3, 4));
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_NEW_FAILURE), ==, 1);
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_FIXED), ==, 1);
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_STILL_FAILING), ==, 1);

@@ -228,6 +228,19 @@ tally_viewer_compare_page_show_runs (TallyViewerComparePage *self,
   g_return_val_if_fail (TALLY_VIEWER_IS_COMPARE_PAGE (self), FALSE);
 
   refill_runs (self);
+  /* A rerun's base is the run it came from. */
+  if (base_id == 0)
+    {
+      GListModel *runs = tally_viewer_document_get_runs (self->document);
+
+      for (guint i = 0; i < g_list_model_get_n_items (runs); i++)
+        {
+          g_autoptr(TallyViewerRunItem) item = g_list_model_get_item (runs, i);
+
+          if (tally_viewer_run_item_get_row (item)->id == run_id)
+            base_id = tally_viewer_run_item_get_row (item)->parent_id;
+        }
+    }
   for (guint i = 0; i < self->run_ids->len; i++)
     {
       gint64 id = g_array_index (self->run_ids, gint64, i);

@@ -16,7 +16,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TallyViewerComparePage, tally_viewer_compare_page, TALLY_VIEWER, COMPARE_PAGE, GtkBox)
 
 GtkWidget *tally_viewer_compare_page_new       (TallyViewerDocument    *document);
-/* Compares @run_id against @base_id (0: the run listed before @run_id). */
+/* Compares @run_id against @base_id (0: the run a rerun came from, else
+ * the run listed before @run_id). */
 gboolean   tally_viewer_compare_page_show_runs (TallyViewerComparePage *self,
                                                 gint64                  base_id,
                                                 gint64                  run_id);
