@@ -8,7 +8,6 @@
 #include <glib/gstdio.h>
 #include <tally.h>
 
-#include "tally-expr-private.h"
 #include "tally-viewer-compare-page.h"
 #include "tally-viewer-flaky-page.h"
 #include "tally-viewer-history-page.h"
@@ -18,12 +17,11 @@
 #include "tally-viewer-util.h"
 #include "tally-viewer-window-internal.h"
 
-
 G_DEFINE_FINAL_TYPE (TallyViewerWindow, tally_viewer_window, ADW_TYPE_APPLICATION_WINDOW)
 
 void
 tally_viewer_window_toast (TallyViewerWindow *self,
-       const char        *text)
+                           const char        *text)
 {
   AdwToast *t = adw_toast_new (text);
 
@@ -71,7 +69,6 @@ set_page (TallyViewerWindow *self,
           const char        *page)
 {
   gboolean results = g_strcmp0 (page, "results") == 0;
-
   gboolean runs = results || g_strcmp0 (page, "compare") == 0 || g_strcmp0 (page, "history") == 0
                   || g_strcmp0 (page, "flaky") == 0;
 
