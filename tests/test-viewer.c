@@ -1932,10 +1932,16 @@ test_history_page (TallyTest     *t,
   settle (t, 50);
   tally_assert_cmpint (gtk_widget_get_height (tally_viewer_history_page_get_cell (page, 0)), >, 0);
 
-  /* Clicking the oldest opens run 1, on the results. */
+  /* Clicking the oldest opens run 1, on the results, with the test
+   * selected (here another test was in the detail). */
+  tally_assert_true (tally_viewer_window_select_position (window, position_of_path (window, "/steady")));
+  settle (t, 50);
   g_signal_emit_by_name (tally_viewer_history_page_get_cell (page, 0), "clicked");
   tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "results");
   wait_for (t, shows_run_1, window);
+  settle (t, 50);
+  tally_assert_true (gtk_selection_model_is_selected (tally_viewer_window_get_selection (window),
+                                                      position_of_path (window, "/flips")));
   close_window (t, window);
 }
 

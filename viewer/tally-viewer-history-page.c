@@ -19,6 +19,8 @@ struct _TallyViewerHistoryPage
   /* Owned */
   TallyViewerDocument *document;
   GPtrArray *rows;              /* TallyHistoryRow, oldest first */
+  char *program;
+  char *path;
 };
 
 G_DEFINE_FINAL_TYPE (TallyViewerHistoryPage, tally_viewer_history_page, GTK_TYPE_BOX)
@@ -241,6 +243,10 @@ tally_viewer_history_page_show_test (TallyViewerHistoryPage *self,
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->cells))) != NULL)
     gtk_box_remove (self->cells, child);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
+  g_free (self->program);
+  g_free (self->path);
+  self->program = g_strdup (program);
+  self->path = g_strdup (path);
   title = tally_viewer_text_for_display (path, -1, 300);
   gtk_label_set_text (self->title, title);
 
@@ -268,6 +274,20 @@ tally_viewer_history_page_show_test (TallyViewerHistoryPage *self,
   summarize (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->plot));
   return self->rows->len;
+}
+
+const char *
+tally_viewer_history_page_get_program (TallyViewerHistoryPage *self)
+{
+  g_return_val_if_fail (TALLY_VIEWER_IS_HISTORY_PAGE (self), NULL);
+  return self->program;
+}
+
+const char *
+tally_viewer_history_page_get_path (TallyViewerHistoryPage *self)
+{
+  g_return_val_if_fail (TALLY_VIEWER_IS_HISTORY_PAGE (self), NULL);
+  return self->path;
 }
 
 GtkWidget *
@@ -332,6 +352,8 @@ tally_viewer_history_page_dispose (GObject *object)
 
   g_clear_object (&self->document);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
+  g_clear_pointer (&self->program, g_free);
+  g_clear_pointer (&self->path, g_free);
 
   G_OBJECT_CLASS (tally_viewer_history_page_parent_class)->dispose (object);
 }

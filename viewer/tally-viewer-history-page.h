@@ -22,6 +22,9 @@ GtkWidget *tally_viewer_history_page_new        (TallyViewerDocument    *documen
 guint      tally_viewer_history_page_show_test  (TallyViewerHistoryPage *self,
                                                  const char             *program,
                                                  const char             *path);
+/* The test shown (nullable). */
+const char *tally_viewer_history_page_get_program (TallyViewerHistoryPage *self);
+const char *tally_viewer_history_page_get_path    (TallyViewerHistoryPage *self);
 /* For the tests: the @i-th run button, oldest first. */
 GtkWidget *tally_viewer_history_page_get_cell   (TallyViewerHistoryPage *self,
                                                  guint                   i);

@@ -256,6 +256,11 @@ static void
 on_history_run_activated_cb (TallyViewerWindow *self,
                              gint64             run_id)
 {
+  /* The test of the history is the one to select in that run. */
+  g_free (self->focused_program);
+  g_free (self->focused_path);
+  self->focused_program = g_strdup (tally_viewer_history_page_get_program (self->history_page));
+  self->focused_path = g_strdup (tally_viewer_history_page_get_path (self->history_page));
   set_page (self, "results");
   tally_viewer_window_select_run (self, run_id);
 }
