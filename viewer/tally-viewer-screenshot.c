@@ -173,13 +173,21 @@ set_if_known (gpointer    object,
               const char *property,
               const char *value)
 {
+  GParamSpec *pspec;
+
   if (value == NULL || object == NULL)
     return;
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (object), property) != NULL)
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (object), property);
+  /* A string property takes the name; an enum one its nick. */
+  if (pspec != NULL && G_IS_PARAM_SPEC_STRING (pspec))
     g_object_set (object, property, value, NULL);
+  else if (pspec != NULL && G_IS_PARAM_SPEC_ENUM (pspec)
+           && g_enum_get_value_by_nick (G_PARAM_SPEC_ENUM (pspec)->enum_class, value) != NULL)
+    g_object_set (object, property, g_enum_get_value_by_nick (G_PARAM_SPEC_ENUM (pspec)->enum_class, value)->value,
+                  NULL);
   else
-    g_printerr ("tally-viewer: --screenshot: this build has no %s %s; ignored\n",
-                G_OBJECT_TYPE_NAME (object), property);
+    g_printerr ("tally-viewer: --screenshot: this build has no %s %s %s; ignored\n",
+                G_OBJECT_TYPE_NAME (object), property, value);
 }
 
 static void
