@@ -31,37 +31,64 @@ tally_change_to_string (TallyChange change)
   return names[change];
 }
 
-/* The final attempts of @run by test key; the rows stay in @rows. */
-static GHashTable *
-index_run (TallyStore  *store,
-           gint64       run,
-           GPtrArray  **rows,
-           GError     **error)
+/* A final attempt, as the read cache gives it. */
+typedef struct
 {
-  GHashTable *index;
+  gint64 id;
+  TallyOutcome outcome;
+  gint64 duration_us;
+  char *program;
+  char *path;
+} Final;
 
-  *rows = tally_store_query_results (store, run, NULL, 0, G_MAXUINT, error);
-  if (*rows == NULL)
-    return NULL;
-
-  index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  for (guint i = 0; i < (*rows)->len; i++)
-    {
-      TallyResultRow *row = g_ptr_array_index (*rows, i);
-
-      g_hash_table_replace (index, tally_store_test_key (row->program, row->path), row);
-    }
-  return index;
+static void
+final_free (Final *f)
+{
+  g_free (f->program);
+  g_free (f->path);
+  g_free (f);
 }
 
 static void
-add_entry (GPtrArray            *entries,
-           TallyChange           change,
-           const TallyResultRow *base,
-           const TallyResultRow *row)
+index_one (gint64        result_id,
+           const char   *program,
+           const char   *path,
+           TallyOutcome  outcome,
+           gint64        duration_us,
+           gpointer      data)
+{
+  Final *f = g_new0 (Final, 1);
+
+  f->id = result_id;
+  f->outcome = outcome;
+  f->duration_us = duration_us;
+  f->program = g_strdup (program);
+  f->path = g_strdup (path);
+  g_hash_table_replace (data, tally_store_test_key (program, path), f);
+}
+
+/* The final attempts of @run by test key. */
+static GHashTable *
+index_run (TallyStore  *store,
+           gint64       run,
+           GError     **error)
+{
+  g_autoptr(GHashTable) index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                       (GDestroyNotify) final_free);
+
+  if (!tally_store_foreach_final_result (store, run, index_one, index, error))
+    return NULL;
+  return g_steal_pointer (&index);
+}
+
+static void
+add_entry (GPtrArray   *entries,
+           TallyChange  change,
+           const Final *base,
+           const Final *row)
 {
   TallyCompareEntry *entry = g_new0 (TallyCompareEntry, 1);
-  const TallyResultRow *any = row != NULL ? row : base;
+  const Final *any = row != NULL ? row : base;
 
   entry->change = change;
   entry->program = g_strdup (any->program);
@@ -88,9 +115,9 @@ passed (TallyOutcome outcome)
 }
 
 static void
-compare_one (GPtrArray            *entries,
-             const TallyResultRow *base,
-             const TallyResultRow *row)
+compare_one (GPtrArray   *entries,
+             const Final *base,
+             const Final *row)
 {
   gboolean fails = tally_outcome_is_failure (row->outcome);
 
@@ -144,8 +171,6 @@ tally_compare_runs (TallyStore  *store,
                     gint64       run,
                     GError     **error)
 {
-  g_autoptr(GPtrArray) base_rows = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GHashTable) base_index = NULL;
   g_autoptr(GHashTable) index = NULL;
   g_autoptr(GPtrArray) entries = NULL;
@@ -154,10 +179,10 @@ tally_compare_runs (TallyStore  *store,
 
   g_return_val_if_fail (store != NULL, NULL);
 
-  base_index = index_run (store, base_run, &base_rows, error);
+  base_index = index_run (store, base_run, error);
   if (base_index == NULL)
     return NULL;
-  index = index_run (store, run, &rows, error);
+  index = index_run (store, run, error);
   if (index == NULL)
     return NULL;
 
@@ -200,28 +225,56 @@ typedef struct
 
 /* One more run of the test, oldest first. */
 static void
-track (Tracker              *t,
-       gint64                run_id,
-       const TallyResultRow *row)
+track (Tracker      *t,
+       gint64        run_id,
+       TallyOutcome  outcome)
 {
-  gboolean fails = tally_outcome_is_failure (row->outcome);
+  gboolean fails = tally_outcome_is_failure (outcome);
 
-  if (!fails && !passed (row->outcome))
+  if (!fails && !passed (outcome))
     return;
   t->entry.n_runs++;
   if (fails)
     t->entry.n_failed++;
-  if (row->outcome == TALLY_OUTCOME_FLAKY)
+  if (outcome == TALLY_OUTCOME_FLAKY)
     {
       t->entry.n_flaky++;
       t->entry.flips++;
     }
-  if (fails || row->outcome == TALLY_OUTCOME_FLAKY)
+  if (fails || outcome == TALLY_OUTCOME_FLAKY)
     t->entry.last_run_id = run_id;
   if (t->have_prev && t->prev_passed == fails)
     t->entry.flips++;
   t->have_prev = TRUE;
   t->prev_passed = !fails;
+}
+
+typedef struct
+{
+  GHashTable *trackers;         /* test key → Tracker */
+  gint64 run_id;
+} Walk;
+
+static void
+track_one (gint64        result_id,
+           const char   *program,
+           const char   *path,
+           TallyOutcome  outcome,
+           gint64        duration_us,
+           gpointer      data)
+{
+  Walk *walk = data;
+  char *key = tally_store_test_key (program, path);
+  Tracker *t = g_hash_table_lookup (walk->trackers, key);
+
+  if (t == NULL)
+    {
+      t = g_new0 (Tracker, 1);
+      g_hash_table_insert (walk->trackers, key, t);
+    }
+  else
+    g_free (key);
+  track (t, walk->run_id, outcome);
 }
 
 static int
@@ -257,6 +310,7 @@ tally_flaky_tests (TallyStore  *store,
   g_autoptr(GPtrArray) runs = NULL;
   g_autoptr(GHashTable) trackers = NULL;
   g_autoptr(GPtrArray) flaky = NULL;
+  Walk walk = { NULL, 0 };
   GHashTableIter iter;
   gpointer key, value;
 
@@ -267,31 +321,16 @@ tally_flaky_tests (TallyStore  *store,
     return NULL;
 
   trackers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  walk.trackers = trackers;
   for (guint i = runs->len; i-- > 0;)
     {
       const TallyRunRow *run = g_ptr_array_index (runs, i);
-      g_autoptr(GPtrArray) rows = NULL;
 
       if (run->status == TALLY_RUN_RUNNING)
         continue;
-      rows = tally_store_query_results (store, run->id, NULL, 0, G_MAXUINT, error);
-      if (rows == NULL)
+      walk.run_id = run->id;
+      if (!tally_store_foreach_final_result (store, run->id, track_one, &walk, error))
         return NULL;
-      for (guint j = 0; j < rows->len; j++)
-        {
-          const TallyResultRow *row = g_ptr_array_index (rows, j);
-          char *test_key = tally_store_test_key (row->program, row->path);
-          Tracker *t = g_hash_table_lookup (trackers, test_key);
-
-          if (t == NULL)
-            {
-              t = g_new0 (Tracker, 1);
-              g_hash_table_insert (trackers, test_key, t);
-            }
-          else
-            g_free (test_key);
-          track (t, run->id, row);
-        }
     }
 
   flaky = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_flaky_entry_free);

@@ -93,7 +93,7 @@ tally_viewer_format_time (gint64 time_us)
   if (g_date_time_get_year (when) == g_date_time_get_year (now)
       && g_date_time_get_day_of_year (when) == g_date_time_get_day_of_year (now))
     return g_date_time_format (when, "Today %H:%M:%S");
-  return g_date_time_format (when, "%e %b %Y %H:%M");
+  return g_date_time_format (when, "%-d %b %Y %H:%M");
 }
 
 char *

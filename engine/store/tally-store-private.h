@@ -346,6 +346,17 @@ gint64      tally_store_debug_query_int (TallyStore      *store,
 /* Viewer queries (tally-store-query.c and tally-store-read.c). */
 void        tally_store_set_merge_reruns (TallyStore  *store,
                                           gboolean     merge);
+typedef void (*TallyStoreResultFunc)    (gint64        result_id,
+                                         const char   *program,
+                                         const char   *path,
+                                         TallyOutcome  outcome,
+                                         gint64        duration_us,
+                                         gpointer      data);
+gboolean    tally_store_foreach_final_result (TallyStore           *store,
+                                              gint64                run_id,
+                                              TallyStoreResultFunc  func,
+                                              gpointer              data,
+                                              GError              **error);
 gboolean    tally_store_viewer_get_data_version (TallyStore   *store,
                                                  gint64       *version,
                                                  GError      **error);
