@@ -26,11 +26,12 @@ open_store (TallyTest *t)
 }
 
 static void
-add_result (TallyStore   *store,
-            gint64        run_id,
-            const char   *path,
-            TallyOutcome  outcome,
-            gint64        duration_us)
+add_attempt (TallyStore   *store,
+             gint64        run_id,
+             const char   *path,
+             guint         attempt,
+             TallyOutcome  outcome,
+             gint64        duration_us)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(TallyMarkers) markers = tally_markers_new ();
@@ -40,12 +41,23 @@ add_result (TallyStore   *store,
   test_id = tally_store_ensure_test (store, "prog", path, "t.c", 1, markers, &error);
   tally_assert_no_error (error);
   tally_result_init (&result);
+  result.attempt = attempt;
   result_id = tally_store_start_result (store, run_id, test_id, &result, &error);
   tally_assert_no_error (error);
   result.outcome = outcome;
   result.duration_us = duration_us;
   tally_store_finish_result (store, result_id, &result, &error);
   tally_assert_no_error (error);
+}
+
+static void
+add_result (TallyStore   *store,
+            gint64        run_id,
+            const char   *path,
+            TallyOutcome  outcome,
+            gint64        duration_us)
+{
+  add_attempt (store, run_id, path, 1, outcome, duration_us);
 }
 
 static gint64
@@ -113,9 +125,11 @@ test_compare_categories (TallyTest     *t,
   add_result (store, run, "/bit-slower", TALLY_OUTCOME_PASSED, 9999);
   /* 10 µs → 900 µs is 90×, but below the 1 ms floor: noise. */
   add_result (store, run, "/tiny", TALLY_OUTCOME_PASSED, 900);
-  add_result (store, run, "/same", TALLY_OUTCOME_PASSED, 100);
+  add_result (store, run, "/same", TALLY_OUTCOME_FAILED, 100);
   add_result (store, run, "/new-ok", TALLY_OUTCOME_PASSED, 100);
   add_result (store, run, "/new-bad", TALLY_OUTCOME_FAILED, 100);
+  /* Only the final attempt counts: retried into a pass, no change. */
+  add_attempt (store, run, "/same", 2, TALLY_OUTCOME_PASSED, 100);
   finish_run (store, run);
 
   entries = tally_compare_runs (store, base, run, &error);
@@ -201,13 +215,41 @@ test_run_parent (TallyTest     *t,
   g_autoptr(GError) error = NULL;
   g_autoptr(TallyStore) store = open_store (t);
   g_autoptr(TallyRunRow) row = NULL;
-  gint64 parent = begin_run (store), rerun;
+  g_autoptr(GPtrArray) rows = NULL;
+  gint64 parent = begin_run (store), rerun, again;
 
+  add_result (store, parent, "/a", TALLY_OUTCOME_PASSED, 10);
+  add_result (store, parent, "/b", TALLY_OUTCOME_FAILED, 10);
+  add_result (store, parent, "/c", TALLY_OUTCOME_FAILED, 10);
   finish_run (store, parent);
   rerun = begin_run (store);
+  add_result (store, rerun, "/b", TALLY_OUTCOME_PASSED, 10);
   tally_assert_true (tally_store_set_run_parent (store, rerun, parent, &error));
   tally_assert_no_error (error);
   finish_run (store, rerun);
+  /* A rerun of the rerun: merged through both. */
+  again = begin_run (store);
+  add_result (store, again, "/c", TALLY_OUTCOME_PASSED, 10);
+  tally_assert_true (tally_store_set_run_parent (store, again, rerun, &error));
+  finish_run (store, again);
+
+  /* Its own results, unless merging is asked for. */
+  rows = tally_store_query_results (store, again, NULL, 0, G_MAXUINT, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (rows->len, ==, 1);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  tally_store_set_merge_reruns (store, TRUE);
+  rows = tally_store_query_results (store, again, NULL, 0, G_MAXUINT, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (rows->len, ==, 3);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      TallyResultRow *r = g_ptr_array_index (rows, i);
+
+      /* /a from the parent, /b from the rerun, /c from the last. */
+      tally_assert_cmpint (r->outcome, ==, TALLY_OUTCOME_PASSED);
+    }
+  tally_store_set_merge_reruns (store, FALSE);
 
   row = tally_store_get_run (store, rerun, &error);
   tally_assert_no_error (error);
