@@ -25,7 +25,12 @@
 #include "tally-viewer-log-row.h"
 #include "tally-viewer-result-list.h"
 #include "tally-viewer-runner.h"
+#include "tally-viewer-util.h"
 #include "tally-viewer-window-private.h"
+#include "tally-viewer-compare-page.h"
+#include "tally-viewer-flaky-page.h"
+#include "tally-viewer-history-page.h"
+#include "tally-viewer-filter-bar.h"
 
 #define MARKS "leaks=ignore timeout=120"
 
@@ -765,6 +770,29 @@ assert_tests_list (TallyViewerWindow  *window,
     }
 }
 
+/* The run shown is a rerun of @parent (recorded by the viewer, read
+ * from the database), which ran @n_own tests itself. */
+static void
+assert_rerun_of (TallyViewerWindow *window,
+                 gint64             parent,
+                 guint              n_own)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyStore) store = tally_store_open_readonly (tally_viewer_window_get_path (window), &error);
+  g_autoptr(TallyRunRow) run = NULL;
+  g_autofree char *kind = NULL;
+
+  tally_assert_no_error (error);
+  run = tally_store_get_run (store, tally_viewer_window_get_run_id (window), &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (run->parent_id, ==, parent);
+  tally_assert_cmpuint (run->n_results, ==, n_own);
+  kind = tally_viewer_describe_run ((const char * const *) run->argv, run->parent_id);
+  tally_assert_nonnull (kind);
+  tally_assert_true (g_str_has_prefix (kind, "Rerun of #"));
+  tally_assert_null (strstr (kind, "tests-from"));
+}
+
 static void
 test_rerun_failed (TallyTest     *t,
                    gconstpointer  data)
@@ -802,12 +830,28 @@ test_rerun_failed (TallyTest     *t,
   wait_for (t, shows_new_run, &new_run);
   g_unsetenv ("TALLY_SAMPLE_FAIL");
 
-  /* Exactly the three failed tests ran, with their new outcomes. */
-  tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 3);
+  /* Exactly the three failed tests ran, with their new outcomes; the
+   * rerun reads as a rerun: merged over the run it came from. */
+  assert_rerun_of (window, new_run.old_run, 3);
+  tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 9);
   tally_assert_cmpstr (outcome_of (results, "/history/b"), ==, "passed");
   tally_assert_cmpstr (outcome_of (results, "/history/c"), ==, "failed");
   tally_assert_cmpstr (outcome_of (results, "/history/flaky"), ==, "passed");
+  tally_assert_cmpstr (outcome_of (results, "/history/a"), ==, "passed");
   tally_assert_nonnull (tally_viewer_window_get_last_toast (window));
+
+  /* Compared with the run it came from, merged: two fixed, one still
+   * failing, nothing removed. */
+  {
+    TallyViewerComparePage *page;
+
+    tally_assert_true (tally_viewer_window_show_page (window, "compare"));
+    page = TALLY_VIEWER_COMPARE_PAGE (tally_viewer_window_get_page_widget (window, "compare"));
+    tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_FIXED), ==, 2);
+    tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_STILL_FAILING), ==, 1);
+    tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_REMOVED), ==, 0);
+    tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_NEW_FAILURE), ==, 0);
+  }
   close_window (t, window);
 }
 
@@ -1022,12 +1066,14 @@ test_rerun_selected (TallyTest     *t,
   wait_for (t, shows_new_run, &new_run);
   g_unsetenv ("TALLY_SAMPLE_FAIL");
 
-  /* Exactly a and b ran (not c, not the others), and b passes now. */
+  /* Exactly a and b ran (not c, not the others), and b passes now;
+   * c's failure shows from the run the rerun came from. */
+  assert_rerun_of (window, new_run.old_run, 2);
   shown = tally_viewer_window_dup_shown (window);
-  tally_assert_cmpuint (shown->len, ==, 2);
+  tally_assert_cmpuint (shown->len, ==, 9);
   tally_assert_cmpstr (outcome_of (results, "/history/a"), ==, "passed");
   tally_assert_cmpstr (outcome_of (results, "/history/b"), ==, "passed");
-  tally_assert_null (outcome_of (results, "/history/c"));
+  tally_assert_cmpstr (outcome_of (results, "/history/c"), ==, "failed");
   close_window (t, window);
 }
 
@@ -2156,6 +2202,474 @@ test_locations (TallyTest     *t,
   tally_assert_cmpstr (missing, ==, "/nonexistent/tests/bar.c");
 }
 
+/* --- window level: compare, history, flaky, narrow, accessible ---------- */
+
+/* One finished result of prog::PATH in @run. */
+static void
+craft_result (TallyStore   *store,
+              gint64        run,
+              const char   *path,
+              TallyOutcome  outcome,
+              gint64        duration_us)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyMarkers) markers = tally_markers_new ();
+  TallyResult result;
+  gint64 test_id, result_id;
+
+  test_id = tally_store_ensure_test (store, "prog", path, NULL, 0, markers, &error);
+  tally_assert_no_error (error);
+  tally_result_init (&result);
+  result_id = tally_store_start_result (store, run, test_id, &result, &error);
+  tally_assert_no_error (error);
+  result.outcome = outcome;
+  result.duration_us = duration_us;
+  tally_store_finish_result (store, result_id, &result, &error);
+  tally_assert_no_error (error);
+}
+
+/* Runs 1–4 of /flips (pass, fail, pass, timeout), /steady and more: run 3
+ * against run 4 has each kind of change. */
+static void
+craft_db (const char *db)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyStore) store = tally_store_open (db, &error);
+  static const TallyOutcome flips[] = {
+    TALLY_OUTCOME_PASSED, TALLY_OUTCOME_FAILED, TALLY_OUTCOME_PASSED, TALLY_OUTCOME_TIMEOUT,
+  };
+
+  tally_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (flips); i++)
+    {
+      gint64 run = tally_store_begin_run (store, NULL, 1, 0, NULL, &error);
+
+      tally_assert_no_error (error);
+      craft_result (store, run, "/flips", flips[i], 1000 * (i + 1));
+      craft_result (store, run, "/steady", TALLY_OUTCOME_PASSED, i < 3 ? 2000 : 9000);
+      if (i < 3)
+        craft_result (store, run, "/removed", TALLY_OUTCOME_PASSED, 100);
+      else
+        craft_result (store, run, "/added", TALLY_OUTCOME_PASSED, 100);
+      craft_result (store, run, "/broken", TALLY_OUTCOME_FAILED, 100);
+      craft_result (store, run, "/fixed", i < 3 ? TALLY_OUTCOME_FAILED : TALLY_OUTCOME_PASSED, 100);
+      tally_store_finish_run (store, run, TALLY_RUN_FAILED, &error);
+      tally_assert_no_error (error);
+    }
+}
+
+static GtkWidget *
+find_of_type (GtkWidget *widget,
+              GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = G_TYPE_CHECK_INSTANCE_TYPE (child, type) ? child : find_of_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Run 5: a rerun of @parent (as the viewer records one) where /flips
+ * passes. */
+static void
+craft_rerun (const char *db,
+             gint64      parent)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyStore) store = tally_store_open (db, &error);
+  gint64 run;
+
+  tally_assert_no_error (error);
+  run = tally_store_begin_run (store, NULL, 1, 0, NULL, &error);
+  tally_assert_no_error (error);
+  craft_result (store, run, "/flips", TALLY_OUTCOME_PASSED, 1000);
+  tally_store_finish_run (store, run, TALLY_RUN_PASSED, &error);
+  tally_assert_no_error (error);
+  tally_assert_true (tally_store_set_run_parent (store, run, parent, &error));
+}
+
+static void
+test_compare_page (TallyTest     *t,
+                   gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+  TallyViewerComparePage *page;
+
+  require_display (t);
+  craft_db (db);
+  craft_rerun (db, 2);
+  window = open_window (t, db);
+  /* The window names the database. */
+  tally_assert_nonnull (strstr (gtk_window_get_title (GTK_WINDOW (window)), "results.sqlite"));
+  tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, 5);
+  /* Shown merged over run 2: its five tests, counted as shown. */
+  tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_window_get_results (window)), ==, 5);
+  tally_assert_cmpuint (tally_viewer_document_count (tally_viewer_window_get_document (window),
+                                                     TALLY_VIEWER_FAILED_MASK), ==, 2);
+  tally_assert_cmpuint (tally_viewer_document_count (tally_viewer_window_get_document (window),
+                                                     TALLY_VIEWER_PASSED_MASK), ==, 3);
+
+  /* Default for a rerun: against the run it came from (2, not 4), both
+   * merged: /flips fixed, nothing removed. */
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare", NULL));
+  tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "compare");
+  page = TALLY_VIEWER_COMPARE_PAGE (tally_viewer_window_get_page_widget (window, "compare"));
+  tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_FIXED), ==, 1);
+  tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_STILL_FAILING), ==, 2);
+  tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_REMOVED), ==, 0);
+  tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_NEW_TEST), ==, 0);
+
+  /* Run 4 against 3: each kind of change once. */
+  tally_assert_true (tally_viewer_compare_page_show_runs (page, 3, 4));
+  tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_NEW_FAILURE), ==, 1);
+  tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_FIXED), ==, 1);
+  tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_STILL_FAILING), ==, 1);
+  tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_NEW_TEST), ==, 1);
+  tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_REMOVED), ==, 1);
+  tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_SLOWER), ==, 1);
+
+  /* A test of the list opens its history. */
+  {
+    GtkWidget *list = find_of_type (GTK_WIDGET (page), GTK_TYPE_LIST_BOX);
+    GtkListBoxRow *row;
+
+    tally_assert_nonnull (list);
+    row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 0);
+    tally_assert_nonnull (row);
+    g_signal_emit_by_name (list, "row-activated", row);
+    tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "history");
+    tally_assert_nonnull (tally_viewer_history_page_get_cell (
+                            TALLY_VIEWER_HISTORY_PAGE (tally_viewer_window_get_page_widget (window, "history")), 3));
+  }
+
+  /* Two other runs: 1 → 2, only /flips broke. */
+  tally_assert_true (tally_viewer_compare_page_show_runs (page, 1, 2));
+  tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_NEW_FAILURE), ==, 1);
+  tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_FIXED), ==, 0);
+  tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_SLOWER), ==, 0);
+
+  /* Back, with Escape's action. */
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-results", NULL));
+  tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "results");
+  close_window (t, window);
+}
+
+static guint
+position_of_path (TallyViewerWindow *window,
+                  const char        *path)
+{
+  g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);
+  g_autofree char *key = g_strdup_printf ("prog::%s", path);
+
+  for (guint i = 0; i < shown->len; i++)
+    if (strcmp (g_ptr_array_index (shown, i), key) == 0)
+      return i;
+  tally_assert_not_reached ();
+  return 0;
+}
+
+static gboolean
+shows_run_1 (gpointer data)
+{
+  return tally_viewer_window_get_run_id (data) == 1 && !tally_viewer_window_is_loading (data);
+}
+
+static void
+test_history_page (TallyTest     *t,
+                   gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+  TallyViewerHistoryPage *page;
+  GtkWidget *cell;
+
+  require_display (t);
+  craft_db (db);
+  window = open_window (t, db);
+
+  /* No test in the detail: no history to show. */
+  tally_assert_false (tally_viewer_window_show_page (window, "history"));
+  tally_assert_true (tally_viewer_window_select_position (window, position_of_path (window, "/flips")));
+  settle (t, 50);
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.history", NULL));
+  tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "history");
+  page = TALLY_VIEWER_HISTORY_PAGE (tally_viewer_window_get_page_widget (window, "history"));
+
+  /* A point and a button per run, oldest first, each named. */
+  tally_assert_cmpuint (tally_viewer_history_page_show_test (page, "prog", "/flips"), ==, 4);
+  tally_assert_nonnull (tally_viewer_history_page_get_cell (page, 3));
+  tally_assert_null (tally_viewer_history_page_get_cell (page, 4));
+  cell = tally_viewer_history_page_get_cell (page, 3);
+  tally_assert_true (gtk_widget_has_css_class (cell, "timeout"));
+  tally_assert_true (gtk_test_accessible_check_property (GTK_ACCESSIBLE (cell), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                         "Run #4: timeout, 4.0 ms") == NULL);
+  settle (t, 50);
+  tally_assert_cmpint (gtk_widget_get_height (tally_viewer_history_page_get_cell (page, 0)), >, 0);
+
+  /* Clicking the oldest opens run 1, on the results, with the test
+   * selected (here another test was in the detail). */
+  tally_assert_true (tally_viewer_window_select_position (window, position_of_path (window, "/steady")));
+  settle (t, 50);
+  g_signal_emit_by_name (tally_viewer_history_page_get_cell (page, 0), "clicked");
+  tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "results");
+  wait_for (t, shows_run_1, window);
+  settle (t, 50);
+  tally_assert_true (gtk_selection_model_is_selected (tally_viewer_window_get_selection (window),
+                                                      position_of_path (window, "/flips")));
+  close_window (t, window);
+}
+
+static gboolean
+shows_run_2 (gpointer data)
+{
+  return tally_viewer_window_get_run_id (data) == 2 && !tally_viewer_window_is_loading (data);
+}
+
+/* The test in the detail stays selected in the run chosen next. */
+static void
+test_selection_survives_switch (TallyTest     *t,
+                                gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+  GtkSelectionModel *selection;
+
+  require_display (t);
+  craft_db (db);
+  window = open_window (t, db);
+  selection = tally_viewer_window_get_selection (window);
+  tally_assert_true (tally_viewer_window_select_position (window, position_of_path (window, "/steady")));
+  settle (t, 50);
+  tally_assert_true (tally_viewer_window_select_run (window, 2));
+  wait_for (t, shows_run_2, window);
+  settle (t, 50);
+  tally_assert_true (gtk_selection_model_is_selected (selection, position_of_path (window, "/steady")));
+  tally_assert_false (gtk_selection_model_is_selected (selection, position_of_path (window, "/flips")));
+  close_window (t, window);
+}
+
+static gboolean
+flaky_read (gpointer data)
+{
+  return !tally_viewer_flaky_page_is_busy (data);
+}
+
+static void
+test_flaky_page (TallyTest     *t,
+                 gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+  TallyViewerFlakyPage *page;
+
+  require_display (t);
+  craft_db (db);
+  window = open_window (t, db);
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.flaky", NULL));
+  tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "flaky");
+  page = TALLY_VIEWER_FLAKY_PAGE (tally_viewer_window_get_page_widget (window, "flaky"));
+  /* Read on a thread. Only /flips flips (3 times); /fixed changed once,
+   * which is not flaky. */
+  wait_for (t, flaky_read, page);
+  tally_assert_cmpuint (tally_viewer_flaky_page_get_n_tests (page), ==, 1);
+  tally_viewer_flaky_page_activate (page, 0);
+  tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "history");
+  tally_assert_nonnull (tally_viewer_history_page_get_cell (
+                          TALLY_VIEWER_HISTORY_PAGE (tally_viewer_window_get_page_widget (window, "history")), 3));
+  close_window (t, window);
+}
+
+static gboolean
+is_folded (gpointer data)
+{
+  return adw_flap_get_folded (tally_viewer_window_get_flap (data));
+}
+
+/* At 360 px the runs fold over the results instead of pushing them off
+ * the window; F9 reveals them, and choosing a run folds them away. */
+static void
+test_narrow (TallyTest     *t,
+             gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+  AdwFlap *flap;
+
+  require_display (t);
+  craft_db (db);
+  window = open_window (t, db);
+  flap = tally_viewer_window_get_flap (window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+  wait_for (t, is_folded, window);
+  tally_assert_false (adw_flap_get_reveal_flap (flap));
+  tally_assert_cmpint (gtk_widget_get_width (adw_flap_get_flap (flap)), <=, gtk_widget_get_width (GTK_WIDGET (window)));
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-sidebar", NULL));
+  tally_assert_true (adw_flap_get_reveal_flap (flap));
+  tally_assert_true (tally_viewer_window_select_run (window, 2));
+  tally_assert_false (adw_flap_get_reveal_flap (flap));
+  wait_for (t, loaded, window);
+
+  close_window (t, window);
+}
+
+/* Icon-only buttons, drop-downs and history cells of the window's own
+ * widgets carry a name for screen readers (GTK 4.8's test API). */
+static void
+assert_named (TallyTest *t,
+              GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      gboolean icon_only = (GTK_IS_BUTTON (child) && gtk_button_get_icon_name (GTK_BUTTON (child)) != NULL)
+                           || (GTK_IS_MENU_BUTTON (child) && gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (child)) != NULL);
+
+      /* The filter bar, the table and the detail are other files' widgets. */
+      if (TALLY_VIEWER_IS_FILTER_BAR (child) || TALLY_VIEWER_IS_DETAIL (child)
+          || g_str_equal (G_OBJECT_TYPE_NAME (child), "TallyViewerResultsView"))
+        continue;
+      if ((icon_only || GTK_IS_DROP_DOWN (child) || gtk_widget_has_css_class (child, "history-cell"))
+          && !gtk_test_accessible_has_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL))
+        tally_test_fail (t, "a %s (%s) has no accessible label", G_OBJECT_TYPE_NAME (child),
+                         gtk_widget_get_tooltip_text (child) ? gtk_widget_get_tooltip_text (child) : "no tooltip");
+      assert_named (t, child);
+    }
+}
+
+static void
+test_accessible_labels (TallyTest     *t,
+                        gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+
+  require_display (t);
+  craft_db (db);
+  window = open_window (t, db);
+  tally_assert_true (tally_viewer_window_select_position (window, position_of_path (window, "/flips")));
+  tally_assert_true (tally_viewer_window_show_page (window, "compare"));
+  tally_assert_true (tally_viewer_window_show_page (window, "history"));
+  tally_assert_true (tally_viewer_window_show_page (window, "flaky"));
+  assert_named (t, GTK_WIDGET (window));
+  tally_assert_true (gtk_test_accessible_has_property (
+                       GTK_ACCESSIBLE (tally_viewer_history_page_get_cell (
+                         TALLY_VIEWER_HISTORY_PAGE (tally_viewer_window_get_page_widget (window, "history")), 0)),
+                       GTK_ACCESSIBLE_PROPERTY_LABEL));
+  close_window (t, window);
+}
+
+static void
+test_describe_run (TallyTest     *t,
+                   gconstpointer  data)
+{
+  static const struct { const char *argv[6]; gint64 parent; const char *want; } cases[] = {
+    { { "run", "prog", NULL }, 0, NULL },
+    { { "run", "--lf", "prog", NULL }, 0, "--lf" },
+    { { "run", "-m", "serial and not slow", "prog", NULL }, 0, "-m serial and not slow" },
+    { { "run", "--markers=net", "-k", "http", NULL }, 0, "-m net · -k http" },
+    { { "run", "-knet", NULL }, 0, "-k net" },
+    { { "run", "--tests-from", "/tmp/x", "prog", NULL }, 0, "listed tests" },
+    { { "run", "--tests-from", "/tmp/x", "prog", NULL }, 6, "Rerun of #6" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *kind = tally_viewer_describe_run (cases[i].argv, cases[i].parent);
+
+      tally_assert_cmpstr (kind, ==, cases[i].want);
+    }
+  for (guint i = 0; i < 4; i++)
+    {
+      static const guint64 n[] = { 0, 999, 1000, 1234567 };
+      static const char *want[] = { "0", "999", "1,000", "1,234,567" };
+      g_autofree char *text = tally_viewer_format_count (n[i]);
+
+      tally_assert_cmpstr (text, ==, want[i]);
+    }
+}
+
+/* The mean of one channel over the image, and its width. */
+static double
+png_mean (const char *png,
+          int        *width)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = gdk_texture_new_from_filename (png, &error);
+  int w, h;
+  g_autofree guchar *pixels = NULL;
+  double sum = 0;
+
+  tally_assert_no_error (error);
+  w = gdk_texture_get_width (texture);
+  h = gdk_texture_get_height (texture);
+  pixels = g_malloc ((gsize) w * h * 4);
+  gdk_texture_download (texture, pixels, (gsize) w * 4);
+  for (gsize i = 0; i < (gsize) w * h; i++)
+    sum += pixels[i * 4 + 1];
+  *width = w;
+  return sum / ((double) w * h);
+}
+
+static int
+screenshot (const char * const *args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  int status = -1;
+
+  g_ptr_array_add (argv, build_path ("viewer/tally-viewer"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, NULL, NULL, &status, &error);
+  tally_assert_no_error (error);
+  return g_spawn_check_wait_status (status, NULL) ? 0 : 1;
+}
+
+static void
+test_screenshot_options (TallyTest     *t,
+                         gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  g_autofree char *light = g_build_filename (tally_test_get_tmpdir (t), "light.png", NULL);
+  g_autofree char *dark = g_build_filename (tally_test_get_tmpdir (t), "dark.png", NULL);
+  g_autofree char *compare = g_build_filename (tally_test_get_tmpdir (t), "compare.png", NULL);
+  double light_mean, dark_mean, compare_mean;
+  int width = 0;
+
+  require_display (t);
+  craft_db (db);
+  tally_assert_cmpint (screenshot ((const char *[]) { "--screenshot", light, "--color-scheme", "light",
+                                                      "--run", "2", "--select", "prog::/flips",
+                                                      "--width", "1000", "--height", "700", db, NULL }), ==, 0);
+  tally_assert_cmpint (screenshot ((const char *[]) { "--screenshot", dark, "--color-scheme", "dark",
+                                                      "--run", "2", "--select", "prog::/flips",
+                                                      "--width", "1000", "--height", "700", db, NULL }), ==, 0);
+  light_mean = png_mean (light, &width);
+  tally_assert_cmpint (width, >=, 980);
+  tally_assert_cmpint (width, <=, 1000);
+  dark_mean = png_mean (dark, &width);
+  g_message ("mean green: light %.1f, dark %.1f", light_mean, dark_mean);
+  tally_assert_cmpfloat (light_mean, >, dark_mean + 80);
+
+  tally_assert_cmpint (screenshot ((const char *[]) { "--screenshot", compare, "--color-scheme", "light",
+                                                      "--page", "compare", "--filter", "flips", "--view", "table",
+                                                      "--width", "1000", "--height", "700", db, NULL }), ==, 0);
+  compare_mean = png_mean (compare, &width);
+  tally_assert_cmpfloat (ABS (compare_mean - light_mean), >, 0.5);
+
+  /* Refused: a bad choice, a run or a test that is not there. */
+  tally_assert_cmpint (screenshot ((const char *[]) { "--screenshot", compare, "--view", "grid", db, NULL }), ==, 1);
+  tally_assert_cmpint (screenshot ((const char *[]) { "--screenshot", compare, "--run", "99", db, NULL }), ==, 1);
+  tally_assert_cmpint (screenshot ((const char *[]) { "--screenshot", compare, "--select", "prog::/none", db, NULL }),
+                       ==, 1);
+  tally_assert_cmpint (screenshot ((const char *[]) { "--run", "2", db, NULL }), ==, 1);
+}
+
 /* Before the tests: start libadwaita and let GTK create the sources it
  * keeps for the life of the process (settings, themes, the X
  * connection), so no test is charged with them. */
@@ -2214,6 +2728,14 @@ main (int   argc,
   tally_add ("/viewer/marker-menu", test_marker_menu, MARKS);
   tally_add ("/viewer/end-toast", test_end_toast, MARKS);
   tally_add ("/viewer/empty-then-followed", test_empty_then_followed, MARKS);
+  tally_add ("/viewer/window/compare", test_compare_page, MARKS);
+  tally_add ("/viewer/window/history", test_history_page, MARKS);
+  tally_add ("/viewer/window/flaky", test_flaky_page, MARKS);
+  tally_add ("/viewer/window/selection-survives-switch", test_selection_survives_switch, MARKS);
+  tally_add ("/viewer/window/narrow", test_narrow, MARKS);
+  tally_add ("/viewer/window/accessible-labels", test_accessible_labels, MARKS);
+  tally_add ("/viewer/window/describe-run", test_describe_run, NULL);
+  tally_add ("/viewer/window/screenshot-options", test_screenshot_options, MARKS);
   tally_add ("/viewer/desktop-file", test_desktop_file, NULL);
   tally_add ("/viewer/metainfo", test_metainfo, NULL);
 

@@ -3,6 +3,8 @@
 
 #include <adwaita.h>
 
+#include "tally-viewer-screenshot.h"
+
 G_BEGIN_DECLS
 
 #define TALLY_VIEWER_TYPE_APPLICATION (tally_viewer_application_get_type ())
@@ -11,9 +13,5 @@ G_DECLARE_FINAL_TYPE (TallyViewerApplication, tally_viewer_application, TALLY_VI
 TallyViewerApplication *tally_viewer_application_new             (void);
 /* Non-zero when --screenshot could not write its file. */
 int                     tally_viewer_application_get_exit_status (TallyViewerApplication *self);
-/* Renders @window as it is now into a PNG at @path. */
-gboolean                tally_viewer_render_png                  (GtkWidget   *window,
-                                                                  const char  *path,
-                                                                  GError     **error);
 
 G_END_DECLS

@@ -66,22 +66,6 @@ tally_viewer_append_log_line (GString              *out,
 }
 
 char *
-tally_viewer_format_count (guint64 n)
-{
-  g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
-  GString *out = g_string_new (NULL);
-  gsize len = strlen (digits);
-
-  for (gsize i = 0; i < len; i++)
-    {
-      if (i > 0 && (len - i) % 3 == 0)
-        g_string_append_c (out, ',');
-      g_string_append_c (out, digits[i]);
-    }
-  return g_string_free (out, FALSE);
-}
-
-char *
 tally_viewer_signal_name (int signum)
 {
   static const struct { int signum; const char *name; } names[] = {

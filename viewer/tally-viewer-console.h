@@ -25,8 +25,6 @@ void   tally_viewer_append_log_line    (GString              *out,
                                         const TallyLogRecord *record,
                                         gint64                started_at_us,
                                         gssize                max_chars);
-/* "1,234". */
-char  *tally_viewer_format_count       (guint64               n);
 /* "SIGSEGV", or "signal N". */
 char  *tally_viewer_signal_name        (int                   signum);
 /* A crash message is "HEAD\nbacktrace:\n#0 …": its two parts. @frames

@@ -71,6 +71,8 @@ struct _TallyViewerDocument
   gint64 run_id;
   gint64 follow_run_id;         /* show this run when it appears */
   guint counts[TALLY_N_OUTCOMES];
+  guint merged_counts[TALLY_N_OUTCOMES];  /* a rerun's, merged (run_store's run) */
+  gboolean has_merged_counts;
   gboolean loading;              /* another run's results are being read */
   gboolean refreshing;          /* the shown run's, after a change */
   gboolean refresh_pending;     /* the database changed during either */
@@ -153,7 +155,10 @@ update_counts (TallyViewerDocument *self)
   g_autoptr(GError) error = NULL;
 
   memset (self->counts, 0, sizeof self->counts);
-  if (run != NULL && run->has_counts)
+  /* A rerun shows its parent's results too: count what is shown. */
+  if (run != NULL && run->parent_id > 0 && self->has_merged_counts && self->run_store_run_id == self->run_id)
+    memcpy (self->counts, self->merged_counts, sizeof self->counts);
+  else if (run != NULL && run->has_counts)
     memcpy (self->counts, run->counts, sizeof self->counts);
   else if (self->store != NULL && self->run_id != 0
            && !tally_store_get_run_counts (self->store, self->run_id, self->counts, &error))
@@ -174,6 +179,8 @@ typedef struct
   TallyStore *store;
   GArray *ids;
   GPtrArray *rows;
+  gboolean count;               /* a rerun: count what the list shows */
+  guint counts[TALLY_N_OUTCOMES];   /* by outcome, as the store merges reruns */
 } Load;
 
 static void
@@ -208,6 +215,7 @@ load_thread (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
+  tally_store_set_merge_reruns (load->store, TRUE);
   if (g_task_return_error_if_cancelled (task))
     return;
   load->ids = tally_viewer_result_filter_query (load->filter, load->store, load->run_id, &error);
@@ -218,6 +226,15 @@ load_thread (GTask        *task,
     }
   if (g_task_return_error_if_cancelled (task))
     return;
+  /* From memory now: the counts of what the list shows (a rerun merged
+   * over its parent), which the runs' own counts are not. */
+  for (int o = 0; load->count && o < TALLY_N_OUTCOMES; o++)
+    {
+      TallyResultQuery query = TALLY_RESULT_QUERY_INIT;
+
+      query.outcomes = 1u << o;
+      load->counts[o] = MAX (0, tally_store_count_results (load->store, load->run_id, &query, NULL));
+    }
   if (load->ids->len > 0)
     load->rows = tally_store_get_result_rows (load->store, (gint64 *) load->ids->data,
                                               MIN (load->ids->len, FIRST_ROWS), NULL);
@@ -251,6 +268,8 @@ take_load (TallyViewerDocument *self,
 
   self->run_store = g_steal_pointer (&load->store);
   self->run_store_run_id = load->run_id;
+  memcpy (self->merged_counts, load->counts, sizeof self->merged_counts);
+  self->has_merged_counts = load->count;
   tally_viewer_result_list_set_ids (self->results, self->run_store, load->run_id, load->ids, load->rows);
   /* A filter changed while the thread read: again, from the
    * connection's copy now in memory. */
@@ -268,6 +287,7 @@ on_refresh_done (TallyViewerDocument *self,
 
   g_signal_emit (self, signals[STORE_CHANGED], 0);
   g_clear_pointer (&old, tally_store_close);
+  update_counts (self);
   self->refreshing = FALSE;
   if (self->refresh_pending)
     refresh_results (self);
@@ -305,6 +325,7 @@ on_load_done_cb (GObject      *object,
       return;
     }
   old = take_load (self, load);
+  update_counts (self);
   set_loading (self, FALSE);
   g_signal_emit (self, signals[RUN_LOADED], 0);
   /* Nobody reads the old connection now: the detail follows "run-loaded". */
@@ -401,6 +422,7 @@ start_load (TallyViewerDocument *self,
   load->filter = tally_viewer_result_list_dup_filter (self->results);
   load->generation = tally_viewer_result_list_get_generation (self->results);
   load->refresh = refresh;
+  load->count = tally_viewer_document_get_run (self) != NULL && tally_viewer_document_get_run (self)->parent_id > 0;
 
   self->load_cancellable = g_cancellable_new ();
   /* The callback comes on GTK's context, whatever context is pushed. */
@@ -411,6 +433,24 @@ start_load (TallyViewerDocument *self,
   g_task_set_name (task, "[tally-viewer] load a run");
   g_task_set_task_data (task, load, (GDestroyNotify) load_free);
   g_task_run_in_thread (task, load_thread);
+}
+
+void
+tally_viewer_document_record_rerun (TallyViewerDocument *self,
+                                    gint64               run_id,
+                                    gint64               parent_id)
+{
+  g_autoptr(GError) error = NULL;
+  TallyStore *store;
+
+  g_return_if_fail (TALLY_VIEWER_IS_DOCUMENT (self));
+  g_return_if_fail (self->path != NULL);
+
+  /* A short write of its own: the other connections are read-only. */
+  store = tally_store_open (self->path, &error);
+  if (store == NULL || !tally_store_set_run_parent (store, run_id, parent_id, &error))
+    problem (self, error->message);
+  g_clear_pointer (&store, tally_store_close);
 }
 
 /* --- live following ---------------------------------------------------- */

@@ -70,6 +70,12 @@ void                   tally_viewer_document_load_run    (TallyViewerDocument  *
 /* Shows @run_id as soon as it is listed (a run being started). */
 void                   tally_viewer_document_follow_run  (TallyViewerDocument  *self,
                                                           gint64                run_id);
+/* Records that @run_id (a run the viewer started) reruns tests of
+ * @parent_id: from then on the store reads it merged over its parent
+ * (tally_store_set_merge_reruns()). Problems go to "problem". */
+void                   tally_viewer_document_record_rerun (TallyViewerDocument *self,
+                                                           gint64               run_id,
+                                                           gint64               parent_id);
 /* Reads the runs and the counts again now, and the shown run's ids on
  * a thread. */
 void                   tally_viewer_document_reload      (TallyViewerDocument  *self);

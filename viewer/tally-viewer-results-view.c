@@ -465,8 +465,11 @@ on_document_run_id_cb (TallyViewerResultsView *self)
     {
       g_autofree char *argv = g_strjoinv (" ", run->argv);
       g_autofree char *shown = tally_viewer_text_for_display (argv, -1, 300);
+      g_autofree char *kind = tally_viewer_describe_run ((const char * const *) run->argv, run->parent_id);
 
-      text = g_strdup_printf ("tally %s", shown);
+      /* A rerun is named as one, not by its temporary --tests-from list. */
+      text = run->parent_id > 0 ? g_strdup_printf ("Run #%" G_GINT64_FORMAT " · %s", run->id, kind)
+                                : g_strdup_printf ("tally %s", shown);
     }
   gtk_label_set_text (self->run_label, text ? text : "");
   update_status (self);

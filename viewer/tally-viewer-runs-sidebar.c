@@ -33,26 +33,48 @@ on_runs_factory_setup_cb (GtkSignalListItemFactory *factory,
   GtkWidget *title = gtk_label_new (NULL);
   GtkWidget *status = gtk_label_new (NULL);
   GtkWidget *counts = gtk_label_new (NULL);
+  GtkWidget *kind = gtk_label_new (NULL);
 
   gtk_label_set_xalign (GTK_LABEL (title), 0);
   gtk_widget_set_hexpand (title, TRUE);
   gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (status, "run-status");
+  gtk_label_set_xalign (GTK_LABEL (kind), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (kind), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_widget_add_css_class (kind, "run-kind");
+  gtk_widget_add_css_class (kind, "caption-heading");
+  /* Counts wrap between words: a count is never cut. */
   gtk_label_set_xalign (GTK_LABEL (counts), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (counts), PANGO_ELLIPSIZE_END);
+  gtk_label_set_wrap (GTK_LABEL (counts), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (counts), PANGO_WRAP_WORD);
   gtk_widget_add_css_class (counts, "caption");
   gtk_widget_add_css_class (counts, "dim-label");
   gtk_widget_add_css_class (counts, "numeric");
   gtk_box_append (GTK_BOX (top), title);
   gtk_box_append (GTK_BOX (top), status);
   gtk_box_append (GTK_BOX (box), top);
+  gtk_box_append (GTK_BOX (box), kind);
   gtk_box_append (GTK_BOX (box), counts);
   gtk_widget_set_margin_top (box, 4);
   gtk_widget_set_margin_bottom (box, 4);
   g_object_set_data (G_OBJECT (box), "title", title);
   g_object_set_data (G_OBJECT (box), "status", status);
   g_object_set_data (G_OBJECT (box), "counts", counts);
+  g_object_set_data (G_OBJECT (box), "kind", kind);
   gtk_list_item_set_child (item, box);
+}
+
+/* "1,234 failed", joined by " · " with no break inside a count. */
+static void
+append_count (GString    *text,
+              guint       n,
+              const char *what)
+{
+  g_autofree char *count = tally_viewer_format_count (n);
+
+  if (text->len > 0)
+    g_string_append (text, " · ");
+  g_string_append_printf (text, "%s\u00a0%s", count, what);
 }
 
 static char *
@@ -66,16 +88,28 @@ run_counts_text (const TallyRunRow *row)
       failed += row->counts[o];
 
   if (failed > 0)
-    g_string_append_printf (text, "%u failed · ", failed);
-  g_string_append_printf (text, "%u passed", row->counts[TALLY_OUTCOME_PASSED]);
+    append_count (text, failed, "failed");
+  append_count (text, row->counts[TALLY_OUTCOME_PASSED], "passed");
   if (row->counts[TALLY_OUTCOME_FLAKY] > 0)
-    g_string_append_printf (text, " · %u flaky", row->counts[TALLY_OUTCOME_FLAKY]);
+    append_count (text, row->counts[TALLY_OUTCOME_FLAKY], "flaky");
   if (row->counts[TALLY_OUTCOME_SKIPPED] > 0)
-    g_string_append_printf (text, " · %u skipped", row->counts[TALLY_OUTCOME_SKIPPED]);
+    append_count (text, row->counts[TALLY_OUTCOME_SKIPPED], "skipped");
   if (row->finished_at_us > row->started_at_us)
     {
       g_autofree char *duration = tally_viewer_format_duration (row->finished_at_us - row->started_at_us);
-      g_string_append_printf (text, " · %s", duration);
+      g_auto(GStrv) words = g_strsplit (duration, " ", -1);
+      g_autofree char *kept = g_strjoinv ("\u00a0", words);
+
+      g_string_append_printf (text, " · %s", kept);
+    }
+  /* A rerun's own counts: how many it ran, then their outcomes (the
+   * results show it merged over its parent). */
+  if (row->parent_id > 0)
+    {
+      g_autofree char *count = tally_viewer_format_count (row->n_results);
+      g_autofree char *ran = g_strdup_printf ("%s\u00a0rerun: ", count);
+
+      g_string_prepend (text, ran);
     }
   return g_string_free (text, FALSE);
 }
@@ -91,13 +125,17 @@ on_runs_factory_bind_cb (GtkSignalListItemFactory *factory,
   g_autofree char *when = tally_viewer_format_time (row->started_at_us);
   g_autofree char *title = g_strdup_printf ("#%" G_GINT64_FORMAT " · %s", row->id, when);
   g_autofree char *counts = run_counts_text (row);
+  g_autofree char *kind = tally_viewer_describe_run ((const char * const *) row->argv, row->parent_id);
   const char *status_text = tally_run_status_to_string (row->status);
   g_autofree char *argv = g_strjoinv (" ", row->argv);
   g_autofree char *tooltip = NULL;
+  g_autofree char *accessible = NULL;
   static const char *classes[] = { "running", "passed", "failed", "interrupted", "error" };
 
   gtk_label_set_text (g_object_get_data (G_OBJECT (box), "title"), title);
   gtk_label_set_text (g_object_get_data (G_OBJECT (box), "counts"), counts);
+  gtk_label_set_text (g_object_get_data (G_OBJECT (box), "kind"), kind ? kind : "");
+  gtk_widget_set_visible (g_object_get_data (G_OBJECT (box), "kind"), kind != NULL);
   gtk_label_set_text (GTK_LABEL (status), status_text);
   for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
     gtk_widget_remove_css_class (status, classes[i]);
@@ -105,6 +143,8 @@ on_runs_factory_bind_cb (GtkSignalListItemFactory *factory,
   tooltip = g_strdup_printf ("tally %s\n%u workers%s%s", argv, row->workers,
                              row->host ? " · " : "", row->host ? row->host : "");
   tally_viewer_set_tooltip (box, tooltip);
+  accessible = g_strdup_printf ("Run %s, %s%s%s, %s", title, status_text, kind ? ", " : "", kind ? kind : "", counts);
+  tally_viewer_set_label (box, accessible);
 }
 
 /* Keeps the selection on the run the document shows. */

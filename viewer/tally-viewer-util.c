@@ -93,7 +93,78 @@ tally_viewer_format_time (gint64 time_us)
   if (g_date_time_get_year (when) == g_date_time_get_year (now)
       && g_date_time_get_day_of_year (when) == g_date_time_get_day_of_year (now))
     return g_date_time_format (when, "Today %H:%M:%S");
-  return g_date_time_format (when, "%e %b %Y %H:%M");
+  return g_date_time_format (when, "%-d %b %Y %H:%M");
+}
+
+char *
+tally_viewer_format_count (guint64 n)
+{
+  g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+  GString *out = g_string_new (NULL);
+  gsize len = strlen (digits);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append_c (out, ',');
+      g_string_append_c (out, digits[i]);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Options of `tally run` that say which tests ran, and whether they take
+ * a value (given as the next word, or after "=" for long options). */
+static const struct { const char *name; gboolean value; const char *label; } kind_options[] = {
+  { "--lf", FALSE, "--lf" },
+  { "--last-failed", FALSE, "--lf" },
+  { "--ff", FALSE, "--ff" },
+  { "--failed-first", FALSE, "--ff" },
+  { "--sw", FALSE, "--sw" },
+  { "--stepwise", FALSE, "--sw" },
+  { "-m", TRUE, "-m" },
+  { "--markers", TRUE, "-m" },
+  { "-k", TRUE, "-k" },
+  { "--keyword", TRUE, "-k" },
+  { "--tests-from", TRUE, NULL },
+  { "--shard", TRUE, "--shard" },
+  { "--repeat", TRUE, "--repeat" },
+};
+
+char *
+tally_viewer_describe_run (const char * const *argv,
+                           gint64              parent_id)
+{
+  GString *out = g_string_new (NULL);
+
+  if (parent_id > 0)
+    g_string_append_printf (out, "Rerun of #%" G_GINT64_FORMAT, parent_id);
+  for (guint i = 0; argv != NULL && argv[i] != NULL; i++)
+    for (guint k = 0; k < G_N_ELEMENTS (kind_options); k++)
+      {
+        gsize n = strlen (kind_options[k].name);
+        const char *value = NULL;
+
+        if (strcmp (argv[i], kind_options[k].name) == 0)
+          value = kind_options[k].value ? argv[i + 1] : "";
+        else if (kind_options[k].value && strncmp (argv[i], kind_options[k].name, n) == 0
+                 && (argv[i][n] == '=' || (n == 2 && argv[i][n] != '\0')))
+          value = argv[i] + n + (argv[i][n] == '=');
+        if (value == NULL)
+          continue;
+        /* A rerun from the viewer is named by its parent, not its list. */
+        if (kind_options[k].label == NULL && parent_id > 0)
+          break;
+        if (out->len > 0)
+          g_string_append (out, " · ");
+        if (kind_options[k].label == NULL)
+          g_string_append (out, "listed tests");
+        else if (kind_options[k].value)
+          g_string_append_printf (out, "%s %s", kind_options[k].label, value);
+        else
+          g_string_append (out, kind_options[k].label);
+        break;
+      }
+  return g_string_free (out, out->len == 0);
 }
 
 const char *
@@ -166,4 +237,38 @@ tally_viewer_set_tooltip (GtkWidget  *widget,
     text = NULL;
   g_object_set_data_full (G_OBJECT (widget), TOOLTIP_KEY, g_strdup (text), g_free);
   gtk_widget_set_has_tooltip (widget, text != NULL);
+}
+
+GtkWidget *
+tally_viewer_page_bar_new (const char  *title,
+                           GtkLabel   **title_label)
+{
+  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *back = gtk_button_new_from_icon_name ("go-previous-symbolic");
+  GtkWidget *label = gtk_label_new (title);
+
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (back), "win.show-results");
+  gtk_widget_set_tooltip_text (back, "Back to the Results");
+  tally_viewer_set_label (back, "Back to the Results");
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_widget_add_css_class (label, "title-3");
+  gtk_box_append (GTK_BOX (bar), back);
+  gtk_box_append (GTK_BOX (bar), label);
+  gtk_widget_add_css_class (bar, "page-bar");
+  gtk_widget_set_margin_start (bar, 6);
+  gtk_widget_set_margin_end (bar, 6);
+  gtk_widget_set_margin_top (bar, 6);
+  gtk_widget_set_margin_bottom (bar, 6);
+  if (title_label != NULL)
+    *title_label = GTK_LABEL (label);
+  return bar;
+}
+
+void
+tally_viewer_set_label (GtkWidget  *widget,
+                        const char *label)
+{
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
 }

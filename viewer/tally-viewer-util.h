@@ -17,6 +17,20 @@ char       *tally_viewer_first_line       (const char *text,
 char       *tally_viewer_format_duration  (gint64      duration_us);
 char       *tally_viewer_format_offset    (gint64      offset_us);
 char       *tally_viewer_format_time      (gint64      time_us);
+/* @n with thousands separators: "20,000". */
+char       *tally_viewer_format_count     (guint64     n);
+/* What a run was, from its argv and parent: "Rerun of #6", "--lf",
+ * "-m serial", "-k net", "--tests-from" …; NULL for a plain run. */
+char       *tally_viewer_describe_run     (const char * const *argv,
+                                           gint64      parent_id);
+/* The top bar of a page shown instead of the results (compare, flaky,
+ * history): a Back button (win.show-results) and a title; returns the
+ * bar, whose end is free for the page's controls. */
+GtkWidget  *tally_viewer_page_bar_new     (const char *title,
+                                           GtkLabel  **title_label);
+/* An accessible name for a widget that shows only an icon or a value. */
+void        tally_viewer_set_label        (GtkWidget  *widget,
+                                           const char *label);
 /* A CSS class name for a level: "error", "critical", "warning", … */
 const char *tally_viewer_level_class      (int         level);
 const char *tally_viewer_level_label      (int         level);

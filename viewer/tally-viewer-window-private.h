@@ -4,6 +4,7 @@
 #include "tally-viewer-detail-private.h"
 #include "tally-viewer-document.h"
 #include "tally-viewer-filter-bar-private.h"
+#include "tally-viewer-results-view.h"
 #include "tally-viewer-runner.h"
 #include "tally-viewer-window.h"
 
@@ -17,6 +18,11 @@ GListModel           *tally_viewer_window_get_results    (TallyViewerWindow *sel
 GtkSelectionModel    *tally_viewer_window_get_selection  (TallyViewerWindow *self);
 TallyViewerDetail    *tally_viewer_window_get_detail     (TallyViewerWindow *self);
 TallyViewerRunner    *tally_viewer_window_get_runner     (TallyViewerWindow *self);
+TallyViewerResultsView *tally_viewer_window_get_results_view (TallyViewerWindow *self);
+/* The widget of a page of the main stack: "compare", "flaky", "history"… */
+GtkWidget            *tally_viewer_window_get_page_widget (TallyViewerWindow *self,
+                                                           const char        *name);
+AdwFlap              *tally_viewer_window_get_flap       (TallyViewerWindow *self);
 /* The rows shown as "program::path" strings, in order (reads them all). */
 GPtrArray            *tally_viewer_window_dup_shown      (TallyViewerWindow *self);
 /* The sentence of the last toast. */

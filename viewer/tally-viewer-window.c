@@ -8,48 +8,20 @@
 #include <glib/gstdio.h>
 #include <tally.h>
 
-#include "tally-expr-private.h"
+#include "tally-viewer-compare-page.h"
+#include "tally-viewer-flaky-page.h"
+#include "tally-viewer-history-page.h"
+#include "tally-viewer-recent.h"
 #include "tally-viewer-results-view.h"
 #include "tally-viewer-runs-sidebar.h"
 #include "tally-viewer-util.h"
-#include "tally-viewer-window-private.h"
-
-struct _TallyViewerWindow
-{
-  AdwApplicationWindow parent_instance;
-
-  /* Template widgets */
-  TallyViewerDetail *detail;
-  AdwStatusPage *empty_page;
-  AdwStatusPage *error_page;
-  TallyViewerFilterBar *filter_bar;
-  AdwFlap *flap;
-  GtkStack *main_stack;
-  GtkProgressBar *progress_bar;
-  GMenu *recent_menu;
-  AdwSplitButton *rerun_button;
-  TallyViewerResultsView *results_view;
-  TallyViewerRunsSidebar *runs_sidebar;
-  GtkToggleButton *sidebar_button;
-  GtkButton *stop_button;
-  AdwToastOverlay *toast_overlay;
-  AdwWindowTitle *window_title;
-
-  /* Owned */
-  TallyViewerDocument *document;
-  TallyViewerRunner *runner;
-  char *path;
-  char *tests_file;             /* the --tests-from list of the run in progress */
-  char *last_tests;
-  char *error_text;
-  char *last_toast;
-};
+#include "tally-viewer-window-internal.h"
 
 G_DEFINE_FINAL_TYPE (TallyViewerWindow, tally_viewer_window, ADW_TYPE_APPLICATION_WINDOW)
 
-static void
-toast (TallyViewerWindow *self,
-       const char        *text)
+void
+tally_viewer_window_toast (TallyViewerWindow *self,
+                           const char        *text)
 {
   AdwToast *t = adw_toast_new (text);
 
@@ -60,11 +32,19 @@ toast (TallyViewerWindow *self,
 }
 
 static void
+on_detail_problem_cb (TallyViewerWindow *self,
+                      const char        *message,
+                      TallyViewerDetail *detail)
+{
+  tally_viewer_window_toast (self, message);
+}
+
+static void
 on_document_problem_cb (TallyViewerWindow   *self,
                         const char          *message,
                         TallyViewerDocument *document)
 {
-  toast (self, message);
+  tally_viewer_window_toast (self, message);
 }
 
 /* The run was read again on another connection: the detail reads from it. */
@@ -80,27 +60,16 @@ on_results_view_focus_changed_cb (TallyViewerWindow      *self,
                                   const TallyResultRow   *row,
                                   TallyViewerResultsView *view)
 {
+  g_free (self->focused_program);
+  g_free (self->focused_path);
+  self->focused_program = row ? g_strdup (row->program) : NULL;
+  self->focused_path = row ? g_strdup (row->path) : NULL;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.history", row != NULL);
   tally_viewer_detail_set_result (self->detail, tally_viewer_document_get_store (self->document),
                                   tally_viewer_document_get_run_id (self->document), row);
 }
 
 /* --- pages ------------------------------------------------------------- */
-
-static const char *run_actions[] = { "win.rerun-failed", "win.rerun-selected", "win.rerun-serial",
-                                     "win.run-markers", "win.run-marker-expression" };
-
-/* Runs start from a shown run, one at a time. */
-static void
-update_run_actions (TallyViewerWindow *self)
-{
-  gboolean results = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "results") == 0;
-  gboolean running = tally_viewer_runner_is_running (self->runner);
-
-  gtk_widget_set_sensitive (GTK_WIDGET (self->rerun_button), !running);
-  for (guint i = 0; i < G_N_ELEMENTS (run_actions); i++)
-    gtk_widget_action_set_enabled (GTK_WIDGET (self), run_actions[i], results && !running);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", running);
-}
 
 /* Run actions and the sidebar only make sense with a run shown. */
 static void
@@ -108,12 +77,17 @@ set_page (TallyViewerWindow *self,
           const char        *page)
 {
   gboolean results = g_strcmp0 (page, "results") == 0;
+  gboolean runs = results || g_strcmp0 (page, "compare") == 0 || g_strcmp0 (page, "history") == 0
+                  || g_strcmp0 (page, "flaky") == 0;
 
   gtk_stack_set_visible_child_name (self->main_stack, page);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compare", runs);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.flaky", runs);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-results", runs);
   gtk_widget_set_visible (GTK_WIDGET (self->rerun_button), results);
   gtk_widget_set_visible (GTK_WIDGET (self->sidebar_button), results);
   if (self->runner != NULL)
-    update_run_actions (self);
+    tally_viewer_window_update_run_actions (self);
 }
 
 /* An open database with no runs has its own page, which says how to
@@ -153,50 +127,21 @@ show_error (TallyViewerWindow *self,
   set_page (self, "error");
 }
 
-/* --- recent databases -------------------------------------------------- */
-
-static void
-rebuild_recent_menu (TallyViewerWindow *self)
-{
-  GList *items = gtk_recent_manager_get_items (gtk_recent_manager_get_default ());
-  guint n = 0;
-
-  g_menu_remove_all (self->recent_menu);
-  for (GList *l = items; l != NULL && n < 10; l = l->next)
-    {
-      GtkRecentInfo *info = l->data;
-      g_autofree char *path = g_filename_from_uri (gtk_recent_info_get_uri (info), NULL, NULL);
-      g_autofree char *label = NULL;
-      g_autoptr(GMenuItem) item = NULL;
-
-      if (path == NULL || !gtk_recent_info_has_application (info, "Tally Viewer")
-          || !g_file_test (path, G_FILE_TEST_EXISTS))
-        continue;
-
-      label = g_filename_display_name (path);
-      item = g_menu_item_new (label, NULL);
-      g_menu_item_set_action_and_target_value (item, "win.open-recent", g_variant_new_string (path));
-      g_menu_append_item (self->recent_menu, item);
-      n++;
-    }
-  g_list_free_full (items, (GDestroyNotify) gtk_recent_info_unref);
-}
-
-static void
-add_recent (const char *path)
-{
-  g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
-  GtkRecentData data = { 0 };
-
-  if (uri == NULL)
-    return;
-  data.mime_type = (char *) "application/vnd.sqlite3";
-  data.app_name = (char *) "Tally Viewer";
-  data.app_exec = (char *) "tally-viewer %u";
-  gtk_recent_manager_add_full (gtk_recent_manager_get_default (), uri, &data);
-}
-
 /* --- opening ----------------------------------------------------------- */
+
+/* The window names the database: its file name, then its folder. */
+static void
+set_title (TallyViewerWindow *self,
+           const char        *display)
+{
+  g_autofree char *name = g_path_get_basename (display);
+  g_autofree char *dir = g_path_get_dirname (display);
+  g_autofree char *title = g_strdup_printf ("%s — Tally", name);
+
+  adw_window_title_set_title (self->window_title, name);
+  adw_window_title_set_subtitle (self->window_title, dir);
+  gtk_window_set_title (GTK_WINDOW (self), title);
+}
 
 gboolean
 tally_viewer_window_open_path (TallyViewerWindow  *self,
@@ -215,12 +160,12 @@ tally_viewer_window_open_path (TallyViewerWindow  *self,
   g_free (self->path);
   self->path = g_canonicalize_filename (path, NULL);
   display = g_filename_display_name (self->path);
-  adw_window_title_set_subtitle (self->window_title, display);
+  set_title (self, display);
 
   if (!g_file_test (self->path, G_FILE_TEST_EXISTS))
     {
       g_set_error (&local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-                   "%s does not exist. Run `tally run` to create a results database.", display);
+                   "%s does not exist. Run tally run to create a results database.", display);
       show_error (self, "No Database", local_error->message);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
@@ -232,8 +177,8 @@ tally_viewer_window_open_path (TallyViewerWindow  *self,
       return FALSE;
     }
 
-  add_recent (self->path);
-  rebuild_recent_menu (self);
+  tally_viewer_recent_add (self->path);
+  tally_viewer_recent_fill_menu (self->recent_menu);
   set_page (self, "results");
   on_document_runs_changed_cb (self);
   runs = tally_viewer_document_get_runs (self->document);
@@ -271,311 +216,92 @@ tally_viewer_window_reload (TallyViewerWindow *self)
   tally_viewer_document_reload (self->document);
 }
 
-/* --- reruns ------------------------------------------------------------ */
+/* --- pages: compare, flaky, history ------------------------------------ */
 
 static void
-set_running (TallyViewerWindow *self,
-             gboolean           running)
+show_results_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
 {
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), running);
-  gtk_widget_set_visible (GTK_WIDGET (self->stop_button), running);
-  update_run_actions (self);
+  set_page (TALLY_VIEWER_WINDOW (widget), "results");
 }
 
 static void
-remove_tests_file (TallyViewerWindow *self)
+compare_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
 {
-  if (self->tests_file != NULL)
-    g_unlink (self->tests_file);
-  g_clear_pointer (&self->tests_file, g_free);
+  tally_viewer_window_show_page (TALLY_VIEWER_WINDOW (widget), "compare");
 }
 
 static void
-on_runner_started_cb (TallyViewerWindow *self,
-                      gint64             run_id,
-                      guint              n_tests,
-                      TallyViewerRunner *runner)
+flaky_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
 {
-  tally_viewer_document_follow_run (self->document, run_id);
-  gtk_progress_bar_set_fraction (self->progress_bar, 0);
-  tally_viewer_document_reload (self->document);
+  tally_viewer_window_show_page (TALLY_VIEWER_WINDOW (widget), "flaky");
 }
 
 static void
-on_runner_progress_cb (TallyViewerWindow *self,
-                       guint              done,
-                       guint              total,
-                       TallyViewerRunner *runner)
+history_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
 {
-  if (total > 0)
-    gtk_progress_bar_set_fraction (self->progress_bar, MIN (1.0, done / (double) total));
+  tally_viewer_window_show_page (TALLY_VIEWER_WINDOW (widget), "history");
 }
 
 static void
-on_runner_finished_cb (TallyViewerWindow *self,
-                       const char        *status,
-                       int                exit_status,
-                       const char        *message,
-                       TallyViewerRunner *runner)
+on_page_test_activated_cb (TallyViewerWindow *self,
+                            const char        *program,
+                            const char        *path)
 {
-  remove_tests_file (self);
-  set_running (self, FALSE);
-  tally_viewer_document_reload (self->document);
-  tally_viewer_document_follow_run (self->document, 0);
-  toast (self, message);
+  tally_viewer_history_page_show_test (self->history_page, program, path);
+  set_page (self, "history");
 }
 
-/* Whether a run is shown and read: while one loads its results are not
- * in memory anywhere the main thread may read from. */
-static gboolean
-run_ready (TallyViewerWindow *self)
+/* An outcome on the history page opens its run, with the same test. */
+static void
+on_history_run_activated_cb (TallyViewerWindow *self,
+                             gint64             run_id)
 {
-  if (tally_viewer_document_get_store (self->document) == NULL
-      || tally_viewer_document_get_run (self->document) == NULL)
-    {
-      toast (self, "Select a run first");
-      return FALSE;
-    }
-  if (tally_viewer_document_get_loading (self->document))
-    {
-      toast (self, "The run is still loading");
-      return FALSE;
-    }
+  /* The test of the history is the one to select in that run. */
+  g_free (self->focused_program);
+  g_free (self->focused_path);
+  self->focused_program = g_strdup (tally_viewer_history_page_get_program (self->history_page));
+  self->focused_path = g_strdup (tally_viewer_history_page_get_path (self->history_page));
+  set_page (self, "results");
+  tally_viewer_window_select_run (self, run_id);
+}
+
+gboolean
+tally_viewer_window_show_page (TallyViewerWindow *self,
+                               const char        *page)
+{
+  gint64 run_id = tally_viewer_document_get_run_id (self->document);
+
+  g_return_val_if_fail (TALLY_VIEWER_IS_WINDOW (self), FALSE);
+
+  if (run_id == 0)
+    return FALSE;
+  if (g_strcmp0 (page, "compare") == 0)
+    tally_viewer_compare_page_show_runs (self->compare_page, 0, run_id);
+  else if (g_strcmp0 (page, "flaky") == 0)
+    tally_viewer_flaky_page_refresh (self->flaky_page);
+  else if (g_strcmp0 (page, "history") == 0 && self->focused_path != NULL)
+    tally_viewer_history_page_show_test (self->history_page, self->focused_program, self->focused_path);
+  else if (g_strcmp0 (page, "results") != 0)
+    return FALSE;
+  set_page (self, page);
   return TRUE;
-}
-
-/* Starts `tally run` over the shown run's programs with @selection (the
- * options that choose the tests). */
-static void
-start_run (TallyViewerWindow  *self,
-           const char * const *selection)
-{
-  TallyStore *store = tally_viewer_document_get_store (self->document);
-  const TallyRunRow *run = tally_viewer_document_get_run (self->document);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) tests = NULL;
-  g_autoptr(GPtrArray) programs = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autofree char *tally = NULL;
-  g_autofree char *cwd = NULL;
-  g_auto(GStrv) argv = NULL;
-
-  if (!run_ready (self))
-    return;
-  tally = tally_viewer_find_runner ();
-  if (tally == NULL)
-    {
-      toast (self, "Cannot find the tally runner (set $TALLY_RUNNER or add it to PATH)");
-      return;
-    }
-
-  tests = tally_store_list_run_tests (store, run->id, &error);
-  for (guint i = 0; tests != NULL && i < tests->len; i++)
-    {
-      TallyTestRow *test = g_ptr_array_index (tests, i);
-
-      if (g_hash_table_add (seen, test->program))
-        g_ptr_array_add (programs, g_strdup (test->program));
-    }
-
-  /* Program names are relative to where the run ran: rerun there.
-   * Databases from before schema 4 did not record it: guess. */
-  if (run->cwd != NULL && g_file_test (run->cwd, G_FILE_TEST_IS_DIR))
-    cwd = g_strdup (run->cwd);
-  else
-    cwd = tally_viewer_guess_run_dir (self->path, (const char * const *) run->argv, programs, &error);
-  if (cwd == NULL)
-    {
-      toast (self, error->message);
-      return;
-    }
-
-  argv = tally_viewer_rerun_argv (tally, (const char * const *) run->argv, self->path, selection);
-  if (!tally_viewer_runner_start (self->runner, (const char * const *) argv, cwd, &error))
-    {
-      g_autofree char *message = g_strdup_printf ("Cannot start %s: %s", tally, error->message);
-
-      toast (self, message);
-      return;
-    }
-  g_debug ("Started a run in %s", cwd);
-  set_running (self, TRUE);
-}
-
-/* Runs exactly the results @ids name (a test once, whatever its
- * attempts): their `program::path` lines go to a file for --tests-from. */
-static void
-start_list_run (TallyViewerWindow *self,
-                GArray            *ids,
-                const char        *none)
-{
-  TallyStore *store = tally_viewer_document_get_store (self->document);
-  g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *list = NULL;
-  g_autofree char *path = NULL;
-
-  if (ids->len > 0)
-    rows = tally_store_get_result_rows (store, (gint64 *) ids->data, ids->len, &error);
-  if (rows == NULL && error != NULL)
-    {
-      toast (self, error->message);
-      return;
-    }
-  list = tally_viewer_tests_from_list (rows);
-  if (*list == '\0')
-    {
-      toast (self, none);
-      return;
-    }
-  path = tally_viewer_write_tests_file (list, &error);
-  if (path == NULL)
-    {
-      toast (self, error->message);
-      return;
-    }
-
-  remove_tests_file (self);
-  self->tests_file = g_strdup (path);
-  g_free (self->last_tests);
-  self->last_tests = g_steal_pointer (&list);
-  start_run (self, (const char *[]) { "--tests-from", path, NULL });
-  if (!tally_viewer_runner_is_running (self->runner))
-    remove_tests_file (self);
-}
-
-static void
-rerun_failed_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *param)
-{
-  TallyViewerWindow *self = TALLY_VIEWER_WINDOW (widget);
-  TallyStore *store = tally_viewer_document_get_store (self->document);
-  TallyResultQuery query = TALLY_RESULT_QUERY_INIT;
-  g_autoptr(GArray) ids = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (!run_ready (self))
-    return;
-  query.outcomes = TALLY_VIEWER_FAILED_MASK;
-  ids = tally_store_query_result_ids (store, tally_viewer_document_get_run_id (self->document), &query, &error);
-  if (ids == NULL)
-    {
-      toast (self, error->message);
-      return;
-    }
-  start_list_run (self, ids, "No failed tests in this run");
-}
-
-/* Reruns every selected test, exactly those, in one `tally run`. */
-static void
-rerun_selected_action (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *param)
-{
-  TallyViewerWindow *self = TALLY_VIEWER_WINDOW (widget);
-  g_autoptr(GArray) ids = NULL;
-
-  if (!run_ready (self))
-    return;
-  ids = tally_viewer_results_view_dup_selected_ids (self->results_view);
-  start_list_run (self, ids, "Select a test first");
-}
-
-static void
-rerun_serial_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *param)
-{
-  start_run (TALLY_VIEWER_WINDOW (widget), (const char *[]) { "-m", "serial", NULL });
-}
-
-static void
-start_marker_run (TallyViewerWindow *self,
-                  const char        *text)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(TallyExpr) expr = tally_expr_parse_markers (text, &error);
-
-  if (expr == NULL)
-    {
-      g_autofree char *message = g_strdup_printf ("Invalid marker expression: %s", error->message);
-
-      toast (self, message);
-      return;
-    }
-  start_run (self, (const char *[]) { "-m", text, NULL });
-}
-
-static void
-on_marker_dialog_response_cb (AdwMessageDialog  *dialog,
-                              const char        *response,
-                              TallyViewerWindow *self)
-{
-  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
-
-  if (g_strcmp0 (response, "run") == 0)
-    start_marker_run (self, gtk_editable_get_text (entry));
-}
-
-static void
-run_markers_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *param)
-{
-  TallyViewerWindow *self = TALLY_VIEWER_WINDOW (widget);
-  AdwMessageDialog *dialog;
-  GtkWidget *entry;
-
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), "Run by Marker Expression",
-                                                       "Runs the tests of this run's programs whose markers match, as tally run -m does"));
-  entry = gtk_entry_new ();
-  gtk_editable_set_text (GTK_EDITABLE (entry), tally_viewer_filter_bar_get_marker_text (self->filter_bar));
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), "serial and not (slow or net)");
-  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
-  adw_message_dialog_set_extra_child (dialog, entry);
-  adw_message_dialog_add_responses (dialog, "cancel", "_Cancel", "run", "_Run", NULL);
-  adw_message_dialog_set_response_appearance (dialog, "run", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "run");
-  adw_message_dialog_set_close_response (dialog, "cancel");
-  g_signal_connect (dialog, "response", G_CALLBACK (on_marker_dialog_response_cb), self);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-/* Runs the expression given, without asking (tests, scripts): a menu
- * item gives no parameter, so the menu's action takes none. */
-static void
-run_marker_expression_action (GtkWidget  *widget,
-                              const char *action_name,
-                              GVariant   *param)
-{
-  start_marker_run (TALLY_VIEWER_WINDOW (widget), g_variant_get_string (param, NULL));
-}
-
-static void
-stop_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *param)
-{
-  tally_viewer_runner_stop (TALLY_VIEWER_WINDOW (widget)->runner);
 }
 
 /* --- other actions ----------------------------------------------------- */
 
 static void
-on_file_chooser_response_cb (GtkNativeDialog   *dialog,
-                             int                response,
-                             TallyViewerWindow *self)
+open_chosen (GtkWindow  *window,
+             const char *path)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = file ? g_file_get_path (file) : NULL;
-
-      if (path != NULL)
-        tally_viewer_window_open_path (self, path, NULL);
-    }
-  g_object_unref (dialog);
+  tally_viewer_window_open_path (TALLY_VIEWER_WINDOW (window), path, NULL);
 }
 
 static void
@@ -583,23 +309,7 @@ open_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *param)
 {
-  GtkFileChooserNative *chooser;
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
-  g_autoptr(GtkFileFilter) any = gtk_file_filter_new ();
-
-  chooser = gtk_file_chooser_native_new ("Open Results Database", GTK_WINDOW (widget),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, "_Open", "_Cancel");
-  gtk_file_filter_set_name (filter, "Tally Databases");
-  gtk_file_filter_add_pattern (filter, "*.sqlite");
-  gtk_file_filter_add_pattern (filter, "*.sqlite3");
-  gtk_file_filter_add_pattern (filter, "*.db");
-  gtk_file_filter_add_mime_type (filter, "application/vnd.sqlite3");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
-  gtk_file_filter_set_name (any, "All Files");
-  gtk_file_filter_add_pattern (any, "*");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), any);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_file_chooser_response_cb), widget);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  tally_viewer_choose_database (GTK_WINDOW (widget), open_chosen);
 }
 
 static void
@@ -652,7 +362,7 @@ select_failure (TallyViewerWindow *self,
   const char *why = NULL;
 
   if (!tally_viewer_results_view_select_failure (self->results_view, step, FALSE, &why) && why != NULL)
-    toast (self, why);
+    tally_viewer_window_toast (self, why);
 }
 
 static void
@@ -734,7 +444,7 @@ gboolean
 tally_viewer_window_is_loading (TallyViewerWindow *self)
 {
   g_return_val_if_fail (TALLY_VIEWER_IS_WINDOW (self), FALSE);
-  return tally_viewer_document_is_busy (self->document);
+  return tally_viewer_document_is_busy (self->document) || tally_viewer_flaky_page_is_busy (self->flaky_page);
 }
 
 gboolean
@@ -755,7 +465,7 @@ tally_viewer_window_select_first_failure (TallyViewerWindow *self)
   if (tally_viewer_results_view_select_failure (self->results_view, 1, TRUE, &why))
     return TRUE;
   if (why != NULL)
-    toast (self, why);
+    tally_viewer_window_toast (self, why);
   return FALSE;
 }
 
@@ -792,6 +502,28 @@ tally_viewer_window_get_detail (TallyViewerWindow *self)
 {
   g_return_val_if_fail (TALLY_VIEWER_IS_WINDOW (self), NULL);
   return self->detail;
+}
+
+TallyViewerResultsView *
+tally_viewer_window_get_results_view (TallyViewerWindow *self)
+{
+  g_return_val_if_fail (TALLY_VIEWER_IS_WINDOW (self), NULL);
+  return self->results_view;
+}
+
+GtkWidget *
+tally_viewer_window_get_page_widget (TallyViewerWindow *self,
+                                     const char        *name)
+{
+  g_return_val_if_fail (TALLY_VIEWER_IS_WINDOW (self), NULL);
+  return gtk_stack_get_child_by_name (self->main_stack, name);
+}
+
+AdwFlap *
+tally_viewer_window_get_flap (TallyViewerWindow *self)
+{
+  g_return_val_if_fail (TALLY_VIEWER_IS_WINDOW (self), NULL);
+  return self->flap;
 }
 
 TallyViewerRunner *
@@ -865,7 +597,7 @@ tally_viewer_window_dispose (GObject *object)
   if (self->runner != NULL)
     g_signal_handlers_disconnect_by_data (self->runner, self);
   g_clear_object (&self->runner);
-  remove_tests_file (self);
+  tally_viewer_window_remove_tests_file (self);
   if (self->document != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->document, self);
@@ -887,6 +619,10 @@ tally_viewer_window_finalize (GObject *object)
   g_free (self->last_tests);
   g_free (self->error_text);
   g_free (self->last_toast);
+  g_free (self->focused_program);
+  g_free (self->focused_path);
+  g_free (self->keep_program);
+  g_free (self->keep_path);
 
   G_OBJECT_CLASS (tally_viewer_window_parent_class)->finalize (object);
 }
@@ -932,20 +668,82 @@ tally_viewer_window_class_init (TallyViewerWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, toggle_sidebar_action);
   gtk_widget_class_install_action (widget_class, "win.next-failure", NULL, next_failure_action);
   gtk_widget_class_install_action (widget_class, "win.previous-failure", NULL, previous_failure_action);
-  gtk_widget_class_install_action (widget_class, "win.rerun-failed", NULL, rerun_failed_action);
-  gtk_widget_class_install_action (widget_class, "win.rerun-selected", NULL, rerun_selected_action);
-  gtk_widget_class_install_action (widget_class, "win.rerun-serial", NULL, rerun_serial_action);
-  gtk_widget_class_install_action (widget_class, "win.run-markers", NULL, run_markers_action);
-  gtk_widget_class_install_action (widget_class, "win.run-marker-expression", "s", run_marker_expression_action);
-  gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
+  tally_viewer_window_class_add_run_actions (widget_class);
+  gtk_widget_class_install_action (widget_class, "win.show-results", NULL, show_results_action);
+  gtk_widget_class_install_action (widget_class, "win.compare", NULL, compare_action);
+  gtk_widget_class_install_action (widget_class, "win.flaky", NULL, flaky_action);
+  gtk_widget_class_install_action (widget_class, "win.history", NULL, history_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.reload", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.toggle-sidebar", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.show-results", NULL);
   /* F8 / Shift+F8: a capture-phase controller in the template. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.next-failure", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "win.previous-failure", NULL);
+}
+
+/* A folded sidebar covers the results: it closes once a run is chosen.
+ * The test in the detail is selected again in the run chosen. */
+static void
+on_document_run_id_cb (TallyViewerWindow *self)
+{
+  if (adw_flap_get_folded (self->flap))
+    adw_flap_set_reveal_flap (self->flap, FALSE);
+  if (self->focused_path != NULL)
+    {
+      g_free (self->keep_program);
+      g_free (self->keep_path);
+      self->keep_program = g_strdup (self->focused_program);
+      self->keep_path = g_strdup (self->focused_path);
+    }
+}
+
+static void
+on_document_run_loaded_cb (TallyViewerWindow *self)
+{
+  TallyStore *store = tally_viewer_document_get_store (self->document);
+  g_autofree char *program = g_steal_pointer (&self->keep_program);
+  g_autofree char *path = g_steal_pointer (&self->keep_path);
+  g_autoptr(GPtrArray) tests = NULL;
+  g_autoptr(GArray) test_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) ids = NULL;
+  TallyResultQuery query = TALLY_RESULT_QUERY_INIT;
+  guint position;
+
+  if (path == NULL || store == NULL)
+    return;
+  tests = tally_store_find_tests (store, program, path, NULL);
+  if (tests == NULL || tests->len == 0)
+    return;
+  g_array_append_val (test_ids, ((TallyTestRow *) g_ptr_array_index (tests, 0))->id);
+  query.test_ids = test_ids;
+  ids = tally_store_query_result_ids (store, tally_viewer_document_get_run_id (self->document), &query, NULL);
+  if (ids == NULL || ids->len == 0)
+    return;
+  position = tally_viewer_result_list_find (tally_viewer_document_get_results (self->document),
+                                            g_array_index (ids, gint64, 0));
+  if (position != GTK_INVALID_LIST_POSITION)
+    tally_viewer_results_view_select_position (self->results_view, position);
+}
+
+static void
+add_pages (TallyViewerWindow *self)
+{
+  self->compare_page = TALLY_VIEWER_COMPARE_PAGE (tally_viewer_compare_page_new (self->document));
+  self->flaky_page = TALLY_VIEWER_FLAKY_PAGE (tally_viewer_flaky_page_new (self->document));
+  self->history_page = TALLY_VIEWER_HISTORY_PAGE (tally_viewer_history_page_new (self->document));
+  gtk_stack_add_named (self->main_stack, GTK_WIDGET (self->compare_page), "compare");
+  gtk_stack_add_named (self->main_stack, GTK_WIDGET (self->flaky_page), "flaky");
+  gtk_stack_add_named (self->main_stack, GTK_WIDGET (self->history_page), "history");
+  g_signal_connect_object (self->flaky_page, "test-activated", G_CALLBACK (on_page_test_activated_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->compare_page, "test-activated", G_CALLBACK (on_page_test_activated_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->history_page, "run-activated", G_CALLBACK (on_history_run_activated_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.history", FALSE);
 }
 
 static void
@@ -962,21 +760,25 @@ tally_viewer_window_init (TallyViewerWindow *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->document, "runs-changed", G_CALLBACK (on_document_runs_changed_cb), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->document, "notify::run-id", G_CALLBACK (on_document_run_id_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->document, "run-loaded", G_CALLBACK (on_document_run_loaded_cb), self,
+                           G_CONNECT_SWAPPED);
+  /* A location that could not be opened, a file that could not be saved. */
+  g_signal_connect_object (self->detail, "problem", G_CALLBACK (on_detail_problem_cb), self,
+                           G_CONNECT_SWAPPED);
   tally_viewer_runs_sidebar_set_document (self->runs_sidebar, self->document);
   tally_viewer_filter_bar_set_document (self->filter_bar, self->document);
   tally_viewer_results_view_set_document (self->results_view, self->document);
   tally_viewer_filter_bar_set_key_capture_widget (self->filter_bar, GTK_WIDGET (self));
+  add_pages (self);
 
-  self->runner = tally_viewer_runner_new ();
-  g_signal_connect_swapped (self->runner, "started", G_CALLBACK (on_runner_started_cb), self);
-  g_signal_connect_swapped (self->runner, "progress", G_CALLBACK (on_runner_progress_cb), self);
-  g_signal_connect_swapped (self->runner, "finished", G_CALLBACK (on_runner_finished_cb), self);
+  tally_viewer_window_init_runner (self);
 
   drop_target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect_swapped (drop_target, "drop", G_CALLBACK (on_drop_target_drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop_target));
 
-  set_running (self, FALSE);
-  rebuild_recent_menu (self);
+  tally_viewer_recent_fill_menu (self->recent_menu);
   set_page (self, "welcome");
 }

@@ -26,12 +26,17 @@ gboolean    tally_viewer_window_select_run         (TallyViewerWindow *self,
                                                     gint64             run_id);
 gint64      tally_viewer_window_get_run_id         (TallyViewerWindow *self);
 /* Whether the shown run's results are being read (a run being loaded,
- * or read again after the database changed). */
+ * or read again after the database changed), or the flaky tests. */
 gboolean    tally_viewer_window_is_loading         (TallyViewerWindow *self);
 /* Selects the first failure in the table, if any. */
 gboolean    tally_viewer_window_select_first_failure (TallyViewerWindow *self);
 gboolean    tally_viewer_window_select_position    (TallyViewerWindow *self,
                                                     guint              position);
+/* Shows a page instead of the results: "compare" (the shown run
+ * against the one before), "flaky", "history" (of the test in the
+ * detail), or "results"; FALSE when there is nothing to show it for. */
+gboolean    tally_viewer_window_show_page          (TallyViewerWindow *self,
+                                                    const char        *page);
 /* Reads the database again now (the window also polls it). */
 void        tally_viewer_window_reload             (TallyViewerWindow *self);
 

@@ -33,6 +33,7 @@ struct _TallyStore
   int schema_version;
   gboolean readonly;
   struct _TallyReadCache *read_cache; /* one run's results (tally-store-read.c) */
+  gboolean merge_reruns; /* a rerun's results over its parent's (the viewer) */
   /* The stored tests of the programs tally_store_ensure_test() saw:
    * program → (path → KnownTest), or NULL (tally-store-write.c). */
   GHashTable *test_cache;

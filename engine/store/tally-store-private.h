@@ -114,6 +114,11 @@ gboolean    tally_store_add_output      (TallyStore      *store,
                                          const char      *data,
                                          gsize            len,
                                          GError         **error);
+/* Records that @run_id reruns tests of @parent_id, and commits. */
+gboolean    tally_store_set_run_parent  (TallyStore      *store,
+                                         gint64           run_id,
+                                         gint64           parent_id,
+                                         GError         **error);
 gboolean    tally_store_commit          (TallyStore      *store,
                                          GError         **error);
 
@@ -185,6 +190,7 @@ typedef struct
   char *shard;                  /* nullable */
   char *host;                   /* nullable */
   char *cwd;                    /* nullable: where it ran (schema 4 on) */
+  gint64 parent_id;             /* the run it reruns, 0: none (schema 6) */
   gboolean has_counts;          /* counts[] filled in */
   guint counts[TALLY_N_OUTCOMES];  /* final attempts, by TallyOutcome */
   guint n_results;              /* final attempts in total */
@@ -343,6 +349,19 @@ gint64      tally_store_debug_query_int (TallyStore      *store,
                                          GError         **error);
 
 /* Viewer queries (tally-store-query.c and tally-store-read.c). */
+void        tally_store_set_merge_reruns (TallyStore  *store,
+                                          gboolean     merge);
+typedef void (*TallyStoreResultFunc)    (gint64        result_id,
+                                         const char   *program,
+                                         const char   *path,
+                                         TallyOutcome  outcome,
+                                         gint64        duration_us,
+                                         gpointer      data);
+gboolean    tally_store_foreach_final_result (TallyStore           *store,
+                                              gint64                run_id,
+                                              TallyStoreResultFunc  func,
+                                              gpointer              data,
+                                              GError              **error);
 gboolean    tally_store_viewer_get_data_version (TallyStore   *store,
                                                  gint64       *version,
                                                  GError      **error);

@@ -362,11 +362,11 @@ static const char history_sql[] =
   " LIMIT :limit";
 
 static const char runs_page_sql[] =
-  "SELECT id, started_at, finished_at, status, argv, workers, seed, shard, host, cwd"
+  "SELECT id, started_at, finished_at, status, argv, workers, seed, shard, host, cwd, parent_id"
   " FROM runs ORDER BY started_at DESC, id DESC LIMIT :limit OFFSET :offset";
 
 static const char run_by_id_sql[] =
-  "SELECT id, started_at, finished_at, status, argv, workers, seed, shard, host, cwd"
+  "SELECT id, started_at, finished_at, status, argv, workers, seed, shard, host, cwd, parent_id"
   " FROM runs WHERE id = :id";
 
 /* What tally_store_debug_explain() knows, by name. A function rather
@@ -522,6 +522,7 @@ read_run_row (sqlite3_stmt *stmt)
   row->shard = store_column_dup_text (stmt, 7);
   row->host = store_column_dup_text (stmt, 8);
   row->cwd = store_column_dup_text (stmt, 9);
+  row->parent_id = sqlite3_column_int64 (stmt, 10);
 
   return row;
 }

@@ -67,6 +67,7 @@ typedef struct
 struct _TallyReadCache
 {
   gint64 run_id;
+  gint64 parent_id;       /* merged under run_id's results, 0: none */
   gint64 data_version;
   gint64 total_changes;
   GArray *rows;           /* ReadRow, by test, in the order read */
@@ -92,6 +93,25 @@ const char store_run_results_sql[] =
   " ORDER BY r.test_id";
 
 static const char run_size_sql[] = "SELECT count(*) FROM results WHERE run_id = :run";
+
+/* With tally_store_set_merge_reruns(): a rerun (runs.parent_id, schema
+ * 6) reads as its parent's results (merged over its own parent's, and
+ * so on) with its own in place of those of the tests it ran again. */
+static const char run_parent_sql[] = "SELECT ifnull (parent_id, 0) FROM runs WHERE id = :run";
+
+static const char merged_run_results_sql[] =
+  "WITH RECURSIVE chain (id, depth) AS ("
+  "  VALUES (:run, 0)"
+  "  UNION ALL"
+  "  SELECT u.parent_id, c.depth + 1 FROM runs u JOIN chain c ON u.id = c.id"
+  "  WHERE u.parent_id > 0 AND c.depth < 16)"
+  "SELECT r.id, r.test_id, t.program, t.path, r.outcome, r.attempt,"
+  "       ifnull (r.duration_us, -9223372036854775808), ifnull (r.worker, -2147483648),"
+  "       substr (r.message, 1, " G_STRINGIFY (MESSAGE_PREFIX_MAX) ")"
+  " FROM chain c JOIN results r ON r.run_id = c.id JOIN tests t ON t.id = r.test_id"
+  " WHERE NOT EXISTS (SELECT 1 FROM chain c2 JOIN results r2 ON r2.run_id = c2.id"
+  "                   WHERE r2.test_id = r.test_id AND c2.depth < c.depth)"
+  " ORDER BY r.test_id";
 
 /* Each test's markers by name (the primary key's order), for the
  * Markers column as SQL's group_concat (name || coalesce ('=' || value,
@@ -164,9 +184,19 @@ read_cache_load (TallyStore  *store,
                  GError     **error)
 {
   TallyReadCache *cache;
-  gint64 n = 0;
+  gint64 n = 0, parent_id = 0;
   Stmt *st;
   int rc;
+
+  if (store->merge_reruns)
+    {
+      st = store_stmt (store, run_parent_sql, error);
+      if (st == NULL)
+        return NULL;
+      store_bind_int64 (st, ":run", run_id);
+      if (!store_stmt_query_int64 (store, st, &parent_id, NULL, error))
+        return NULL;
+    }
 
   /* The arrays sized once (an index-only count, a few ms): grown as they
    * filled, they were copied again and again (a fifth of the load). */
@@ -179,12 +209,13 @@ read_cache_load (TallyStore  *store,
 
   cache = g_new0 (TallyReadCache, 1);
   cache->run_id = run_id;
+  cache->parent_id = parent_id;
   cache->rows = g_array_sized_new (FALSE, FALSE, sizeof (ReadRow), n);
   cache->tests = g_array_sized_new (FALSE, FALSE, sizeof (ReadTest), n);
   cache->strings = g_string_chunk_new (64 * 1024);
   cache->sorted_key = -1;
 
-  st = store_stmt (store, store_run_results_sql, error);
+  st = store_stmt (store, parent_id > 0 ? merged_run_results_sql : store_run_results_sql, error);
   if (st == NULL)
     {
       store_read_cache_free (cache);
@@ -283,7 +314,8 @@ read_cache_load_markers (TallyStore      *store,
     return TRUE;
   lo = n > 0 ? tests[0].id : 0;
   hi = n > 0 ? tests[n - 1].id : 0;
-  range = hi - lo < 2 * (gint64) n;
+  /* A merged rerun has tests of other runs: read their range. */
+  range = cache->parent_id > 0 || hi - lo < 2 * (gint64) n;
   st = store_stmt (store, range ? range_markers_sql : run_markers_sql, error);
   if (st == NULL)
     return FALSE;
@@ -782,4 +814,71 @@ tally_store_select_tests (TallyStore  *store,
         g_array_append_val (ids, test->id);
     }
   return ids;
+}
+
+/**
+ * tally_store_set_merge_reruns:
+ * @store: a #TallyStore
+ * @merge: whether to merge
+ *
+ * Makes the result queries of @store (tally_store_query_results() and
+ * the others of the read cache) read a rerun (a run with a parent,
+ * tally_store_set_run_parent()) as its parent's results with the
+ * rerun's own in place of those of the tests it ran again: the state of
+ * the tests after the rerun. Counts (tally_store_get_run_counts()) and
+ * history stay the rerun's own.
+ */
+void
+tally_store_set_merge_reruns (TallyStore *store,
+                              gboolean    merge)
+{
+  g_return_if_fail (store != NULL);
+
+  if (store->merge_reruns == !!merge)
+    return;
+  store->merge_reruns = !!merge;
+  g_clear_pointer (&store->read_cache, store_read_cache_free);
+}
+
+/**
+ * tally_store_foreach_final_result:
+ * @store: a #TallyStore
+ * @run_id: the run
+ * @func: called for each final attempt, in the order read
+ * @data: for @func
+ * @error: return location for a #GError
+ *
+ * The final attempts of @run_id from the read cache (merged when
+ * tally_store_set_merge_reruns() is on), without reading whole rows:
+ * what comparing runs needs, for 100,000 results in a few ms once the run
+ * is in memory. A NULL duration is 0.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+tally_store_foreach_final_result (TallyStore           *store,
+                                  gint64                run_id,
+                                  TallyStoreResultFunc  func,
+                                  gpointer              data,
+                                  GError              **error)
+{
+  TallyReadCache *cache;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  cache = read_cache_get (store, run_id, error);
+  if (cache == NULL)
+    return FALSE;
+  for (guint i = 0; i < cache->rows->len; i++)
+    {
+      const ReadRow *row = &g_array_index (cache->rows, ReadRow, i);
+      const ReadTest *test = &g_array_index (cache->tests, ReadTest, row->test);
+
+      if (row->attempt != test->max_attempt)
+        continue;
+      func (row->id, test->program, test->path, row->outcome,
+            row->duration == G_MININT64 ? 0 : row->duration, data);
+    }
+  return TRUE;
 }

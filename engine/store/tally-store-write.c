@@ -1307,3 +1307,42 @@ tally_store_add_late_log (TallyStore            *store,
     return TRUE;
   return tally_store_add_log (store, result_id, (guint) seq, record, error);
 }
+
+/**
+ * tally_store_set_run_parent:
+ * @store: a #TallyStore
+ * @run_id: a run
+ * @parent_id: the run whose tests @run_id reruns
+ * @error: return location for a #GError
+ *
+ * Records that @run_id is a rerun of @parent_id (the viewer, once its
+ * rerun's runner says which run it writes) and commits.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+tally_store_set_run_parent (TallyStore  *store,
+                            gint64       run_id,
+                            gint64       parent_id,
+                            GError     **error)
+{
+  Stmt *st;
+  gboolean ok;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (run_id > 0 && parent_id > 0 && run_id != parent_id, FALSE);
+
+  if (!store_write_begin (store, error))
+    return FALSE;
+  st = store_stmt (store, "UPDATE runs SET parent_id = :parent WHERE id = :run", error);
+  ok = st != NULL;
+  if (ok)
+    {
+      store_bind_int64 (st, ":parent", parent_id);
+      store_bind_int64 (st, ":run", run_id);
+      ok = store_stmt_exec (store, st, error);
+    }
+  if (!store_write_end (store, ok, error))
+    return FALSE;
+  return tally_store_commit (store, error);
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "tally-compare-private.h"
+#include "tally-viewer-document.h"
+
+G_BEGIN_DECLS
+
+/* Two runs side by side, as GitLab's merge-request test summary: new
+ * failures, fixed, still failing, new tests, removed tests and tests
+ * ≥ 2× slower (tally_compare_runs()). Two drop-downs pick the runs;
+ * activating a test emits "test-activated" (program, path). */
+#define TALLY_VIEWER_TYPE_COMPARE_PAGE (tally_viewer_compare_page_get_type ())
+G_DECLARE_FINAL_TYPE (TallyViewerComparePage, tally_viewer_compare_page, TALLY_VIEWER, COMPARE_PAGE, GtkBox)
+
+GtkWidget *tally_viewer_compare_page_new       (TallyViewerDocument    *document);
+/* Compares @run_id against @base_id (0: the run a rerun came from, else
+ * the run listed before @run_id). */
+gboolean   tally_viewer_compare_page_show_runs (TallyViewerComparePage *self,
+                                                gint64                  base_id,
+                                                gint64                  run_id);
+/* For the tests: how many tests the page lists under @change. */
+guint      tally_viewer_compare_page_count     (TallyViewerComparePage *self,
+                                                TallyChange             change);
+
+G_END_DECLS
