@@ -1680,6 +1680,106 @@ test_empty_then_followed (TallyTest     *t,
   close_window (t, window);
 }
 
+/* --- the results list: clicks, tree, columns, menus ----------------------- */
+
+/* The inscription on screen showing exactly @text. */
+static GtkWidget *
+cell_with_text (TallyViewerWindow *window,
+                const char        *text)
+{
+  g_autoptr(GPtrArray) cells = cells_with_prefix (window, text);
+  GtkWidget *table = find_descendant (GTK_WIDGET (window), is_type, GSIZE_TO_POINTER (GTK_TYPE_COLUMN_VIEW));
+
+  /* A view keeps widgets it does not show: only a mapped one of the table. */
+  for (guint i = 0; i < cells->len; i++)
+    if (g_strcmp0 (gtk_inscription_get_text (cells->pdata[i]), text) == 0
+        && gtk_widget_get_mapped (cells->pdata[i]) && gtk_widget_is_ancestor (cells->pdata[i], table))
+      return cells->pdata[i];
+  return NULL;
+}
+
+/* Clicks the middle of @widget through the X server, holding @modifier
+ * (xdotool's key name, or NULL) meanwhile. */
+static void
+click_widget (TallyTest         *t,
+              TallyViewerWindow *window,
+              GtkWidget         *widget,
+              const char        *modifier,
+              const char        *button)
+{
+  g_autofree char *xid = window_xid (window);
+  graphene_point_t in = GRAPHENE_POINT_INIT (gtk_widget_get_width (widget) / 2.0,
+                                             gtk_widget_get_height (widget) / 2.0);
+  graphene_point_t out;
+  g_autofree char *x = NULL;
+  g_autofree char *y = NULL;
+  double sx = 0, sy = 0;
+
+  tally_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (window), &in, &out));
+  gtk_native_get_surface_transform (GTK_NATIVE (window), &sx, &sy);
+  x = g_strdup_printf ("%d", (int) (out.x + sx));
+  y = g_strdup_printf ("%d", (int) (out.y + sy));
+  tally_assert_true (xdotool ("windowfocus", "--sync", xid, NULL));
+  tally_assert_true (xdotool ("mousemove", "--sync", "--window", xid, x, y, NULL));
+  settle (t, 50);
+  if (modifier != NULL)
+    tally_assert_true (xdotool ("keydown", modifier, "click", button, "keyup", modifier, NULL));
+  else
+    tally_assert_true (xdotool ("click", button, NULL));
+  settle (t, 200);
+}
+
+/* Real clicks: a click selects a row alone, Ctrl+click adds one (and
+ * takes the detail), Ctrl+click again removes it, Shift+click a range. */
+static void
+test_ctrl_click (TallyTest     *t,
+                 gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+  GListModel *results;
+
+  require_xdotool (t);
+  run_tally (t, db, NULL, "@tests/samples/sample-history", NULL);
+  window = open_window (t, db);
+  /* Tall enough for the nine rows above the detail. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 900);
+  settle (t, 200);
+  results = tally_viewer_window_get_results (window);
+  tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 9);
+  wait_for_cells (t, window, "/history/", NULL, 9, 9);
+
+  click_widget (t, window, cell_with_text (window, "/history/a"), NULL, "1");
+  tally_assert_cmpuint (n_selected (window), ==, 1);
+  tally_assert_true (is_selected_path (window, "/history/a"));
+
+  click_widget (t, window, cell_with_text (window, "/history/c"), "ctrl", "1");
+  tally_assert_cmpuint (n_selected (window), ==, 2);
+  tally_assert_true (is_selected_path (window, "/history/a"));
+  tally_assert_true (is_selected_path (window, "/history/c"));
+  tally_assert_cmpstr (detail_path (window), ==, "/history/c");
+
+  click_widget (t, window, cell_with_text (window, "/history/e"), "ctrl", "1");
+  tally_assert_cmpuint (n_selected (window), ==, 3);
+
+  click_widget (t, window, cell_with_text (window, "/history/c"), "ctrl", "1");
+  tally_assert_cmpuint (n_selected (window), ==, 2);
+  tally_assert_false (is_selected_path (window, "/history/c"));
+
+  click_widget (t, window, cell_with_text (window, "/history/b"), NULL, "1");
+  tally_assert_cmpuint (n_selected (window), ==, 1);
+  click_widget (t, window, cell_with_text (window, "/history/d"), "shift", "1");
+  tally_assert_cmpuint (n_selected (window), ==, 3);
+  tally_assert_true (is_selected_path (window, "/history/c"));
+  /* The keyboard too: Ctrl+Space toggles the focused row (d). */
+  press_keys (t, window, "ctrl+space");
+  tally_assert_cmpuint (n_selected (window), ==, 2);
+  tally_assert_false (is_selected_path (window, "/history/d"));
+  /* Off the window, so no tooltip outlives the test. */
+  xdotool ("mousemove", "0", "0", NULL);
+  close_window (t, window);
+}
+
 /* Before the tests: start libadwaita and let GTK create the sources it
  * keeps for the life of the process (settings, themes, the X
  * connection), so no test is charged with them. */
@@ -1729,6 +1829,7 @@ main (int   argc,
   tally_add ("/viewer/marker-menu", test_marker_menu, MARKS);
   tally_add ("/viewer/end-toast", test_end_toast, MARKS);
   tally_add ("/viewer/empty-then-followed", test_empty_then_followed, MARKS);
+  tally_add ("/viewer/results/ctrl-click", test_ctrl_click, MARKS);
   tally_add ("/viewer/desktop-file", test_desktop_file, NULL);
   tally_add ("/viewer/metainfo", test_metainfo, NULL);
 

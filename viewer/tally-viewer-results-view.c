@@ -182,6 +182,15 @@ on_cell_setup_cb (GtkSignalListItemFactory *factory,
   ResultColumn column = GPOINTER_TO_INT (data);
   GtkWidget *child;
 
+  /* In GTK 4.8 each cell of a column view is a list item of its own,
+   * with the row's click gesture: a click selected twice, once through
+   * the cell and once through its row. Harmless for a plain or a Shift
+   * click; Ctrl+click toggled the row on and straight off again. Cells
+   * that are neither selectable nor activatable let their row alone
+   * select (and take the focus, so Ctrl+Space still works). */
+  gtk_list_item_set_selectable (item, FALSE);
+  gtk_list_item_set_activatable (item, FALSE);
+
   if (column == COL_OUTCOME)
     {
       child = gtk_label_new (NULL);
