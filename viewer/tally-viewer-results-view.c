@@ -1256,6 +1256,8 @@ tally_viewer_results_view_set_document (TallyViewerResultsView *self,
 
   self->document = g_object_ref (document);
   self->results = g_object_ref (tally_viewer_document_get_results (document));
+  /* Before any run is read: the order no column header shows. */
+  tally_viewer_result_list_set_sort (self->results, self->sort_key, FALSE);
   self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->results)));
   g_signal_connect_object (self->selection, "selection-changed",
                            G_CALLBACK (on_selection_changed_cb), self, G_CONNECT_SWAPPED);
