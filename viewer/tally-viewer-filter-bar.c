@@ -115,7 +115,8 @@ set_marker_error (TallyViewerFilterBar *self,
     gtk_widget_add_css_class (GTK_WIDGET (self->marker_entry), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->marker_entry), "error");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->marker_entry), message);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->marker_entry),
+                               message ? message : "A marker expression, as for tally run -m: serial and not (slow or net)");
 }
 
 /* Parses the expression; a valid one (or none) filters, a malformed one
@@ -358,6 +359,112 @@ on_document_run_id_cb (TallyViewerFilterBar *self)
   apply_filters (self);
 }
 
+/* --- layout ------------------------------------------------------------ */
+
+#define BAR_SPACING 6
+
+/* The bar's row: the outcome toggles (in a scroller) get their natural
+ * width first, then the marker button; the two entries share the rest.
+ * A GtkBox would grow the entries toward their placeholders' width
+ * first and cut the toggles in a window that has room for them. */
+static void
+bar_measure (GtkWidget      *widget,
+             GtkOrientation  orientation,
+             int             for_size,
+             int            *minimum,
+             int            *natural,
+             int            *minimum_baseline,
+             int            *natural_baseline)
+{
+  int n = 0;
+
+  *minimum = *natural = 0;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      int min = 0, nat = 0;
+
+      if (!gtk_widget_should_layout (child))
+        continue;
+      gtk_widget_measure (child, orientation, -1, &min, &nat, NULL, NULL);
+      if (orientation == GTK_ORIENTATION_HORIZONTAL)
+        {
+          *minimum += min;
+          *natural += nat;
+          n++;
+        }
+      else
+        {
+          *minimum = MAX (*minimum, min);
+          *natural = MAX (*natural, nat);
+        }
+    }
+  if (orientation == GTK_ORIENTATION_HORIZONTAL && n > 1)
+    {
+      *minimum += (n - 1) * BAR_SPACING;
+      *natural += (n - 1) * BAR_SPACING;
+    }
+}
+
+static void
+bar_allocate (GtkWidget *widget,
+              int        width,
+              int        height,
+              int        baseline)
+{
+  GtkWidget *children[8];
+  int min[8], nat[8], size[8];
+  int n = 0, left, x = 0, n_expand = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL && n < 8;
+       child = gtk_widget_get_next_sibling (child))
+    if (gtk_widget_should_layout (child))
+      {
+        children[n] = child;
+        gtk_widget_measure (child, GTK_ORIENTATION_HORIZONTAL, -1, &min[n], &nat[n], NULL, NULL);
+        size[n] = min[n];
+        n++;
+      }
+  left = width - (n > 1 ? (n - 1) * BAR_SPACING : 0);
+  for (int i = 0; i < n; i++)
+    left -= min[i];
+  /* In order: the toggles, the marker button… */
+  for (int i = 0; i < n && left > 0; i++)
+    {
+      int give;
+
+      if (gtk_widget_get_hexpand (children[i]))
+        {
+          n_expand++;
+          continue;
+        }
+      give = MIN (left, nat[i] - min[i]);
+      size[i] += give;
+      left -= give;
+    }
+  /* …then the entries, evenly. */
+  for (int i = 0, k = 0; i < n && left > 0 && n_expand > 0; i++)
+    if (gtk_widget_get_hexpand (children[i]))
+      {
+        int give = left / (n_expand - k);
+
+        size[i] += give;
+        left -= give;
+        k++;
+      }
+  for (int i = 0; i < n; i++)
+    {
+      int child_height = height;
+
+      if (!gtk_widget_get_vexpand (children[i]) && gtk_widget_get_valign (children[i]) != GTK_ALIGN_FILL)
+        gtk_widget_measure (children[i], GTK_ORIENTATION_VERTICAL, size[i], NULL, &child_height, NULL, NULL);
+      child_height = MIN (child_height, height);
+      gtk_widget_size_allocate (children[i],
+                                &(GtkAllocation) { x, (height - child_height) / 2, size[i], child_height }, -1);
+      x += size[i] + BAR_SPACING;
+    }
+}
+
 /* --- public ------------------------------------------------------------ */
 
 void
@@ -532,4 +639,7 @@ static void
 tally_viewer_filter_bar_init (TallyViewerFilterBar *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The bin's child, not a bound one: AdwBin unparents its child itself. */
+  gtk_widget_set_layout_manager (adw_bin_get_child (ADW_BIN (self)),
+                                 gtk_custom_layout_new (NULL, bar_measure, bar_allocate));
 }
