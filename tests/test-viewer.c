@@ -1731,6 +1731,19 @@ click_widget (TallyTest         *t,
   settle (t, 200);
 }
 
+/* The results view's row menu: the popover menu parented to it. */
+static GtkWidget *
+row_menu (TallyViewerWindow *window)
+{
+  GtkWidget *view = find_descendant (GTK_WIDGET (window), is_type, GSIZE_TO_POINTER (TALLY_VIEWER_TYPE_RESULTS_VIEW));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (view); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_POPOVER_MENU (child))
+      return child;
+  return NULL;
+}
+
 /* Real clicks: a click selects a row alone, Ctrl+click adds one (and
  * takes the detail), Ctrl+click again removes it, Shift+click a range. */
 static void
@@ -1777,6 +1790,15 @@ test_ctrl_click (TallyTest     *t,
   press_keys (t, window, "ctrl+space");
   tally_assert_cmpuint (n_selected (window), ==, 2);
   tally_assert_false (is_selected_path (window, "/history/d"));
+  /* The Menu key opens the focused row's menu. */
+  press_keys (t, window, "Menu");
+  {
+    GtkWidget *menu = row_menu (window);
+
+    tally_assert_nonnull (menu);
+    tally_assert_true (gtk_widget_get_visible (menu));
+    gtk_popover_popdown (GTK_POPOVER (menu));
+  }
   /* Off the window, so no tooltip outlives the test. */
   xdotool ("mousemove", "0", "0", NULL);
   close_window (t, window);

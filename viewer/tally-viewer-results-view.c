@@ -1105,15 +1105,42 @@ on_context_pressed_cb (GtkGestureClick        *gesture,
     gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
 }
 
+/* Menu or Shift+F10: the menu of the row that has the focus. */
+static gboolean
+on_menu_key_cb (GtkWidget *view,
+                GVariant  *args,
+                gpointer   data)
+{
+  TallyViewerResultsView *self = data;
+  GtkRoot *root = gtk_widget_get_root (view);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  graphene_point_t at;
+
+  for (; focus != NULL && focus != view; focus = gtk_widget_get_parent (focus))
+    if (g_strcmp0 (gtk_widget_get_css_name (focus), "row") == 0)
+      break;
+  if (focus == NULL || focus == view
+      || !gtk_widget_compute_point (focus, view,
+                                    &GRAPHENE_POINT_INIT (24, gtk_widget_get_height (focus) / 2.0), &at))
+    return FALSE;
+  return open_row_menu (self, view, at.x, at.y);
+}
+
 static void
 add_context_gesture (TallyViewerResultsView *self,
                      GtkWidget              *view)
 {
   GtkGesture *gesture = gtk_gesture_click_new ();
+  GtkEventController *keys = gtk_shortcut_controller_new ();
+  GtkShortcutTrigger *trigger = gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Menu, 0),
+                                                              gtk_keyval_trigger_new (GDK_KEY_F10, GDK_SHIFT_MASK));
 
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_SECONDARY);
   g_signal_connect (gesture, "pressed", G_CALLBACK (on_context_pressed_cb), self);
   gtk_widget_add_controller (view, GTK_EVENT_CONTROLLER (gesture));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+                                        gtk_shortcut_new (trigger, gtk_callback_action_new (on_menu_key_cb, self, NULL)));
+  gtk_widget_add_controller (view, keys);
 }
 
 static void
