@@ -1946,12 +1946,16 @@ assert_node (TallyViewerWindow *window,
   tally_assert_cmpuint (tally_viewer_tree_item_get_count (item, TALLY_VIEWER_GROUP_PASSED), ==, n_passed);
 }
 
+/* A label or an inscription showing @text. */
 static gboolean
 is_label_with_text (GtkWidget     *widget,
                     gconstpointer  text)
 {
-  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget)
-         && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+  const char *shown = GTK_IS_LABEL (widget) ? gtk_label_get_text (GTK_LABEL (widget))
+                      : GTK_IS_INSCRIPTION (widget) ? gtk_inscription_get_text (GTK_INSCRIPTION (widget))
+                      : NULL;
+
+  return shown != NULL && gtk_widget_get_mapped (widget) && g_strcmp0 (shown, text) == 0;
 }
 
 typedef struct
