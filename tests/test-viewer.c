@@ -2120,6 +2120,8 @@ test_tree_rerun (TallyTest     *t,
   show_outcomes (window, "show-passed", TRUE);
 
   /* A right click on a test: its path, on the clipboard. */
+  wait_for_label (t, tree_view, "d");
+  settle (t, 200);
   label = wait_for_label (t, tree_view, "d");
   tally_assert_true (gtk_widget_compute_point (label, tree_view, &in, &at));
   tally_assert_true (tally_viewer_results_view_open_row_menu (view, tree_view, at.x, at.y));
@@ -2141,6 +2143,7 @@ test_tree_rerun (TallyTest     *t,
 
   /* On the group: it alone is selected, and Rerun runs its six passed
    * tests (a, d, e, f, g, h), not the failed ones the filter hides. */
+  settle (t, 100);
   label = wait_for_label (t, tree_view, "history");
   tally_assert_true (gtk_widget_compute_point (label, tree_view, &in, &at));
   tally_assert_true (tally_viewer_results_view_open_row_menu (view, tree_view, at.x, at.y));

@@ -535,6 +535,12 @@ on_selection_changed_cb (TallyViewerResultsView *self,
 
       self->focus_id = tally_viewer_result_list_get_id_at (self->results, focus);
     }
+  /* The tree is shown: the detail follows its selection, not this one. */
+  if (self->tree_mode)
+    {
+      remember_selection (self);
+      return;
+    }
   show_focus (self, FALSE);
 }
 
