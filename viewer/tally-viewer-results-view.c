@@ -201,9 +201,10 @@ on_cell_setup_cb (GtkSignalListItemFactory *factory,
     {
       child = gtk_inscription_new (NULL);
       gtk_inscription_set_min_chars (GTK_INSCRIPTION (child), 3);
-      gtk_inscription_set_text_overflow (GTK_INSCRIPTION (child),
-                                         column == COL_PATH ? GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_START
-                                                            : GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+      /* Ellipsizing costs Pango work at every rebind (a keystroke
+       * rebinds every row): only the narrow text columns ellipsize. */
+      if (column == COL_PROGRAM || column == COL_MARKERS)
+        gtk_inscription_set_text_overflow (GTK_INSCRIPTION (child), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
       if (column == COL_DURATION || column == COL_ATTEMPT || column == COL_WORKER)
         {
           gtk_inscription_set_xalign (GTK_INSCRIPTION (child), 1);
@@ -266,10 +267,15 @@ on_cell_bind_cb (GtkSignalListItemFactory *factory,
   if (column == COL_OUTCOME)
     {
       const char *outcome = row ? tally_outcome_to_string (row->outcome) : "";
+      int old = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (child), "tally-outcome")) - 1;
 
-      gtk_label_set_text (GTK_LABEL (child), outcome);
       set_outcome_class (child, row ? (int) row->outcome : -1);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, outcome, -1);
+      /* Only when it changed: most rebinds keep the outcome. */
+      if (old != (row ? (int) row->outcome : -1) || old < 0)
+        {
+          gtk_label_set_text (GTK_LABEL (child), outcome);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, outcome, -1);
+        }
       return;
     }
   text = row != NULL ? cell_text (column, row, child) : NULL;
@@ -1361,8 +1367,15 @@ tally_viewer_results_view_select_failure (TallyViewerResultsView  *self,
   if (store == NULL || n == 0)
     return FALSE;
 
+  /* In the list's order: the store keeps one order sorted, and another
+   * would sort the whole run again here, on the main thread. */
   query.outcomes = TALLY_VIEWER_FAILED_MASK;
-  ids = tally_store_query_result_ids (store, tally_viewer_result_list_get_run_id (self->results), &query, NULL);
+  {
+    g_autoptr(TallyViewerResultFilter) filter = tally_viewer_result_list_dup_filter (self->results);
+
+    ids = tally_store_viewer_query_result_ids (store, tally_viewer_result_list_get_run_id (self->results), &query,
+                                               filter->sort_key, filter->descending, NULL);
+  }
   for (guint i = 0; ids != NULL && i < ids->len; i++)
     g_hash_table_add (failures, &g_array_index (ids, gint64, i));
   if (g_hash_table_size (failures) == 0)
