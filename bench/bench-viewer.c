@@ -11,9 +11,13 @@
  *   - switching to a small run and back (a fresh load of the large one);
  *   - filter keystrokes: search text set → model updated → next frame;
  *   - a click on a column header (sort) → next frame;
- *   - one test's 100,000-record log: selecting it → detail painted.
+ *   - one test's 100,000-record log: selecting it → detail painted;
+ *   - the results tree: switching to it (built from the run in memory),
+ *     collapsing and expanding a program of 50,000 results (997 groups),
+ *     and, in a second database, expanding a group of 10,000 tests.
  * Budgets (issue 14): open < 1 s, run loaded < 300 ms off the main
- * thread, keystroke or sort → frame < 50 ms, log < 50 ms. Needs a display
+ * thread, keystroke or sort → frame < 50 ms, log < 50 ms; issue 17:
+ * expanding a tree node of 10,000 results < 50 ms. Needs a display
  * (xvfb-run -a) and /tmp/tally-bench-queries.sqlite (run bench-queries).
  *
  *   bench-viewer [SOURCE-DB [DB]]   (DB: the copy, default
@@ -29,10 +33,13 @@
 #include <time.h>
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <tally.h>
 
 #include "tally-store-private.h"
 #include "tally-viewer-detail-private.h"
+#include "tally-viewer-results-tree.h"
+#include "tally-viewer-results-view.h"
 #include "tally-viewer-window-private.h"
 #include "bench-util.h"
 
@@ -200,6 +207,122 @@ type_text (GtkEditable *editable,
     gtk_editable_set_text (editable, text);
 }
 
+static TallyViewerResultsView *
+find_results_view (GtkWidget *widget)
+{
+  if (TALLY_VIEWER_IS_RESULTS_VIEW (widget))
+    return TALLY_VIEWER_RESULTS_VIEW (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      TallyViewerResultsView *found = find_results_view (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The tree's row for the node named @name at @depth. */
+static GtkTreeListRow *
+tree_row (TallyViewerResultsView *view,
+          const char             *name,
+          guint                   depth)
+{
+  GListModel *rows = G_LIST_MODEL (tally_viewer_results_view_get_tree_selection (view));
+
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(GtkTreeListRow) row = g_list_model_get_item (rows, i);
+      g_autoptr(TallyViewerTreeItem) item = gtk_tree_list_row_get_item (row);
+
+      if (gtk_tree_list_row_get_depth (row) == depth && strcmp (tally_viewer_tree_item_get_name (item), name) == 0)
+        return g_steal_pointer (&row);
+    }
+  g_printerr ("bench-viewer: no tree node %s\n", name);
+  exit (1);
+}
+
+/* Sets @row's expansion and waits for the frame; prints the cost. */
+static void
+time_expand (GtkWidget      *window,
+             GtkTreeListRow *row,
+             gboolean        expanded,
+             const char     *what)
+{
+  gint64 t0 = g_get_monotonic_time ();
+  g_autoptr(TallyViewerTreeItem) item = gtk_tree_list_row_get_item (row);
+
+  cpu0 = bench_cpu_now ();
+  gtk_tree_list_row_set_expanded (row, expanded);
+  wait_frame (window);
+  printf ("tree: %s %s (%u results under it) → frame painted: CPU %.1f ms, wall %.1f ms%s\n",
+          expanded ? "expand" : "collapse", what, tally_viewer_tree_item_get_n_tests (item), cpu_ms (),
+          ms_since (t0), expanded ? " (budget 50)" : "");
+}
+
+/* A second database: one run of @n tests in one group, /wide/NNNNN. */
+static char *
+prepare_wide (guint n)
+{
+  g_autofree char *path = g_strconcat (DB_PATH, "-wide", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyStore) store = NULL;
+  const char *argv[] = { "tally", "run", "wide", NULL };
+  gint64 run_id;
+
+  g_unlink (path);
+  store = tally_store_open (path, &error);
+  bench_fail_on_error (error);
+  run_id = tally_store_begin_run (store, argv, 1, 0, NULL, &error);
+  bench_fail_on_error (error);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *test = g_strdup_printf ("/wide/%05u", i);
+      TallyResult result;
+      gint64 test_id, result_id;
+
+      test_id = tally_store_ensure_test (store, "wide", test, "w.c", 1, NULL, &error);
+      bench_fail_on_error (error);
+      tally_result_init (&result);
+      result.started_at_us = g_get_real_time ();
+      result_id = tally_store_start_result (store, run_id, test_id, &result, &error);
+      bench_fail_on_error (error);
+      result.outcome = i % 1000 == 7 ? TALLY_OUTCOME_FAILED : TALLY_OUTCOME_PASSED;
+      result.duration_us = 10 + i;
+      tally_store_finish_result (store, result_id, &result, &error);
+      bench_fail_on_error (error);
+    }
+  tally_store_finish_run (store, run_id, TALLY_RUN_FAILED, &error);
+  bench_fail_on_error (error);
+  return g_steal_pointer (&path);
+}
+
+/* Expanding a group of 10,000 tests, in a database of its own. */
+static void
+bench_wide_group (TallyViewerWindow *window)
+{
+  TallyViewerResultsView *view = find_results_view (GTK_WIDGET (window));
+  g_autofree char *wide = prepare_wide (10000);
+  g_autoptr(GtkTreeListRow) group = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tally_viewer_window_open_path (window, wide, &error);
+  bench_fail_on_error (error);
+  wait_loaded (window);
+  wait_frame (GTK_WIDGET (window));
+  g_object_set (view, "view-mode", "tree", NULL);
+  wait_frame (GTK_WIDGET (window));
+  group = tree_row (view, "wide", 1);
+  /* The run opened on its first failure, so the group is open. */
+  for (guint i = 0; i < 3; i++)
+    {
+      time_expand (GTK_WIDGET (window), group, FALSE, "/wide");
+      time_expand (GTK_WIDGET (window), group, TRUE, "/wide");
+    }
+  g_unlink (wide);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -244,6 +367,13 @@ main (int   argc,
   printf ("open → first frame: CPU %.1f ms\n", cpu_ms ());
   printf ("open → runs listed: %.1f ms; → first frame: %.1f ms (budget 1000)\n", open_ms, first_ms);
 
+  /* TALLY_BENCH_WIDE_ONLY=1: only the group of 10,000 (for a profiler). */
+  if (g_getenv ("TALLY_BENCH_WIDE_ONLY") != NULL)
+    {
+      bench_wide_group (window);
+      gtk_window_destroy (GTK_WINDOW (window));
+      return 0;
+    }
   load_ms = wait_loaded (window);
   wait_frame (GTK_WIDGET (window));
   printf ("run loaded (%u results) %.1f ms after the first frame, %.1f ms after open "
@@ -352,6 +482,57 @@ main (int   argc,
   printf ("log level filter (warnings) → %u records, CPU %.1f ms\n",
           g_list_model_get_n_items (tally_viewer_detail_get_log_model (tally_viewer_window_get_detail (window))),
           cpu_ms ());
+
+  /* The results tree of the large run (unfiltered), then a group of
+   * 10,000 tests in a database of its own. */
+  {
+    TallyViewerResultsView *view = find_results_view (GTK_WIDGET (window));
+    GtkEditable *search = tally_viewer_filter_bar_get_search (tally_viewer_window_get_filter_bar (window));
+    g_autoptr(GtkTreeListRow) prog = NULL;
+
+    gtk_editable_set_text (search, "");
+    g_signal_emit_by_name (search, "search-changed");
+    wait_frame (GTK_WIDGET (window));
+    for (guint i = 0; i < 3; i++)
+      {
+        TallyViewerDocument *document = tally_viewer_window_get_document (window);
+        TallyViewerTree *tree;
+
+        cpu0 = bench_cpu_now ();
+        tree = tally_viewer_tree_build (tally_viewer_document_get_store (document),
+                                        tally_viewer_document_get_run_id (document), NULL, &error);
+        bench_fail_on_error (error);
+        printf ("tree: built from the run in memory (%u results, no widgets): CPU %.1f ms\n",
+                tally_viewer_tree_get_n_tests (tree), cpu_ms ());
+        cpu0 = bench_cpu_now ();
+        tally_viewer_tree_unref (tree);
+        printf ("tree: freed: CPU %.1f ms\n", cpu_ms ());
+      }
+    t0 = g_get_monotonic_time ();
+    cpu0 = bench_cpu_now ();
+    g_object_set (view, "view-mode", "tree", NULL);
+    wait_frame (GTK_WIDGET (window));
+    printf ("tree: switch to the tree of %u results (built, programs open) → frame painted: CPU %.1f ms, wall %.1f ms\n",
+            g_list_model_get_n_items (tally_viewer_window_get_results (window)), cpu_ms (), ms_since (t0));
+    t0 = g_get_monotonic_time ();
+    cpu0 = bench_cpu_now ();
+    type_text (search, "c");
+    g_signal_emit_by_name (search, "search-changed");
+    wait_frame (GTK_WIDGET (window));
+    printf ("tree: keystroke 'c' (the tree built again) → frame painted: CPU %.1f ms, wall %.1f ms\n",
+            cpu_ms (), ms_since (t0));
+    type_text (search, "");
+    g_signal_emit_by_name (search, "search-changed");
+    wait_frame (GTK_WIDGET (window));
+    prog = tree_row (view, "prog-b", 0);
+    for (guint i = 0; i < 3; i++)
+      {
+        time_expand (GTK_WIDGET (window), prog, FALSE, "prog-b");
+        time_expand (GTK_WIDGET (window), prog, TRUE, "prog-b");
+      }
+
+  }
+  bench_wide_group (window);
 
   gtk_window_destroy (GTK_WINDOW (window));
   return 0;

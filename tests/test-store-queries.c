@@ -816,6 +816,10 @@ static const Spec mixed_specs[] = {
   "(SELECT group_concat (m.name || coalesce ('=' || m.value, ''), ' ')" \
   " FROM markers m WHERE m.test_id = t.id)"
 
+/* The viewer's default order: failures, then flaky tests, then the rest. */
+#define SQL_FAILURES "CASE WHEN r.outcome IN ('failed', 'crashed', 'timeout', 'error') THEN 0" \
+                     " WHEN r.outcome = 'flaky' THEN 1 ELSE 2 END"
+
 /* Every order and filter the viewer and `tally show` use: the answers
  * from memory equal those of SQL, and a write (of another connection or
  * of this one) is seen by the next query. */
@@ -841,6 +845,8 @@ test_memory_matches_sql (TallyTest     *t,
                   "r.worker DESC, t.path, t.program, r.attempt, r.id" } },
     { "markers", { SQL_MARKERS ", t.path, t.program, r.attempt, r.id",
                    SQL_MARKERS " DESC, t.path, t.program, r.attempt, r.id" } },
+    { "failures", { SQL_FAILURES ", t.path, t.program, r.attempt, r.id",
+                    SQL_FAILURES " DESC, t.path, t.program, r.attempt, r.id" } },
   };
   /* Typing, narrowing, widening again, and the text of no result. */
   static const char * const texts[] = { NULL, "m", "mi", "mixed/", "MIXED/CASE", "mixed/", "50%",

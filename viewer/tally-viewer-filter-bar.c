@@ -7,7 +7,10 @@
 
 #include <tally.h>
 
+#include "tally-markers-private.h"
 #include "tally-viewer-filter-bar-private.h"
+#include "tally-viewer-util.h"
+#include "tally-viewer-results-tree.h"
 
 /* The outcome groups, in the order of their toggles and properties. */
 static const struct
@@ -93,9 +96,12 @@ update_counts (TallyViewerFilterBar *self)
   for (guint i = 0; i < N_GROUPS; i++)
     {
       guint n = tally_viewer_document_count (self->document, outcome_groups[i].mask);
-      g_autofree char *label = g_strdup_printf ("%s  %u", outcome_groups[i].label, n);
+      g_autofree char *count = tally_viewer_format_count (n);
+      g_autofree char *label = g_strdup_printf ("%s  %s", outcome_groups[i].label, count);
+      g_autofree char *spoken = g_strdup_printf ("Show %s: %s", outcome_groups[i].label, count);
 
       gtk_button_set_label (GTK_BUTTON (toggles[i]), label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (toggles[i]), GTK_ACCESSIBLE_PROPERTY_LABEL, spoken, -1);
       gtk_widget_set_visible (GTK_WIDGET (toggles[i]), n > 0 || self->shown[i] || i < 2);
     }
 }
@@ -110,7 +116,8 @@ set_marker_error (TallyViewerFilterBar *self,
     gtk_widget_add_css_class (GTK_WIDGET (self->marker_entry), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->marker_entry), "error");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->marker_entry), message);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->marker_entry),
+                               message ? message : "A marker expression, as for tally run -m: serial and not (slow or net)");
 }
 
 /* Parses the expression; a valid one (or none) filters, a malformed one
@@ -185,20 +192,96 @@ on_marker_check_toggled_cb (TallyViewerFilterBar *self,
   gtk_editable_set_text (GTK_EDITABLE (self->marker_entry), expr->str);
 }
 
+/* Terms in the order people count: group=2 before group=10. */
 static int
-compare_strings (gconstpointer a,
-                 gconstpointer b,
-                 gpointer      user_data)
+compare_terms (gconstpointer a,
+               gconstpointer b,
+               gpointer      user_data)
 {
-  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+  GHashTable *keys = user_data;
+
+  return strcmp (g_hash_table_lookup (keys, *(const char * const *) a),
+                 g_hash_table_lookup (keys, *(const char * const *) b));
 }
 
-/* One check button per marker name, and per name=value, in the run. */
+static const char *
+builtin_description (const char *name)
+{
+  guint n = 0;
+  const TallyMarkerInfo *info = tally_markers_builtin (&n);
+
+  for (guint i = 0; i < n; i++)
+    if (strcmp (info[i].name, name) == 0)
+      return info[i].description;
+  return NULL;
+}
+
+static void
+count_term (GHashTable *terms,
+            char       *term)
+{
+  gpointer old = NULL;
+
+  if (g_hash_table_lookup_extended (terms, term, NULL, &old))
+    {
+      g_hash_table_insert (terms, term, GUINT_TO_POINTER (GPOINTER_TO_UINT (old) + 1));
+      return;
+    }
+  g_hash_table_insert (terms, term, GUINT_TO_POINTER (1));
+}
+
+/* A check button for @term: the term, how many tests carry it, and what
+ * a built-in marker means. */
+static GtkWidget *
+marker_check_new (const char *term,
+                  guint       n_tests)
+{
+  GtkWidget *check = gtk_check_button_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *name = gtk_label_new (term);
+  g_autofree char *n = tally_viewer_format_count (n_tests);
+  g_autofree char *count_text = g_strdup_printf (g_dngettext (NULL, "%s test", "%s tests", n_tests), n);
+  GtkWidget *count = gtk_label_new (count_text);
+  const char *description = strchr (term, '=') == NULL ? builtin_description (term) : NULL;
+  g_autofree char *spoken = NULL;
+
+  gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (name, TRUE);
+  gtk_widget_add_css_class (count, "dim-label");
+  gtk_widget_add_css_class (count, "numeric");
+  gtk_box_append (GTK_BOX (top), name);
+  gtk_box_append (GTK_BOX (top), count);
+  gtk_box_append (GTK_BOX (box), top);
+  if (description != NULL)
+    {
+      GtkWidget *about = gtk_label_new (description);
+
+      gtk_label_set_xalign (GTK_LABEL (about), 0);
+      gtk_label_set_wrap (GTK_LABEL (about), TRUE);
+      gtk_label_set_max_width_chars (GTK_LABEL (about), 40);
+      gtk_widget_add_css_class (about, "caption");
+      gtk_widget_add_css_class (about, "dim-label");
+      gtk_box_append (GTK_BOX (box), about);
+    }
+  gtk_check_button_set_child (GTK_CHECK_BUTTON (check), box);
+  spoken = g_strdup_printf ("%s, %s", term, count_text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL, spoken,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description ? description : "", -1);
+  g_object_set_data_full (G_OBJECT (check), "term", g_strdup (term), g_free);
+  g_object_set_data (G_OBJECT (check), "n-tests", GUINT_TO_POINTER (n_tests));
+  return check;
+}
+
+/* One check button per marker name, and per name=value, in the run,
+ * with the number of its tests that carry it. */
 static void
 fill_marker_checks (TallyViewerFilterBar *self)
 {
   g_autoptr(GPtrArray) tests = NULL;
   g_autoptr(GHashTable) terms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) sort_keys = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   g_autofree gpointer *keys = NULL;
   GtkWidget *child;
   guint n_keys;
@@ -217,19 +300,20 @@ fill_marker_checks (TallyViewerFilterBar *self)
           const char *name = tally_markers_get_name (test->markers, m);
           const char *value = tally_markers_get_value (test->markers, m);
 
-          g_hash_table_add (terms, g_strdup (name));
+          count_term (terms, g_strdup (name));
           if (value != NULL && strlen (value) <= 40 && is_bare_word (value))
-            g_hash_table_add (terms, g_strdup_printf ("%s=%s", name, value));
+            count_term (terms, g_strdup_printf ("%s=%s", name, value));
         }
     }
 
   keys = g_hash_table_get_keys_as_array (terms, &n_keys);
-  g_qsort_with_data (keys, n_keys, sizeof (gpointer), compare_strings, NULL);
+  for (guint i = 0; i < n_keys; i++)
+    g_hash_table_insert (sort_keys, keys[i], g_utf8_collate_key_for_filename (keys[i], -1));
+  g_qsort_with_data (keys, n_keys, sizeof (gpointer), compare_terms, sort_keys);
   for (guint i = 0; i < n_keys; i++)
     {
-      GtkWidget *check = gtk_check_button_new_with_label (keys[i]);
+      GtkWidget *check = marker_check_new (keys[i], GPOINTER_TO_UINT (g_hash_table_lookup (terms, keys[i])));
 
-      g_object_set_data_full (G_OBJECT (check), "term", g_strdup (keys[i]), g_free);
       g_signal_connect_swapped (check, "toggled", G_CALLBACK (on_marker_check_toggled_cb), self);
       gtk_box_append (self->marker_checks, check);
     }
@@ -274,6 +358,112 @@ on_document_run_id_cb (TallyViewerFilterBar *self)
     return;
   update_marker_filter (self);
   apply_filters (self);
+}
+
+/* --- layout ------------------------------------------------------------ */
+
+#define BAR_SPACING 6
+
+/* The bar's row: the outcome toggles (in a scroller) get their natural
+ * width first, then the marker button; the two entries share the rest.
+ * A GtkBox would grow the entries toward their placeholders' width
+ * first and cut the toggles in a window that has room for them. */
+static void
+bar_measure (GtkWidget      *widget,
+             GtkOrientation  orientation,
+             int             for_size,
+             int            *minimum,
+             int            *natural,
+             int            *minimum_baseline,
+             int            *natural_baseline)
+{
+  int n = 0;
+
+  *minimum = *natural = 0;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      int min = 0, nat = 0;
+
+      if (!gtk_widget_should_layout (child))
+        continue;
+      gtk_widget_measure (child, orientation, -1, &min, &nat, NULL, NULL);
+      if (orientation == GTK_ORIENTATION_HORIZONTAL)
+        {
+          *minimum += min;
+          *natural += nat;
+          n++;
+        }
+      else
+        {
+          *minimum = MAX (*minimum, min);
+          *natural = MAX (*natural, nat);
+        }
+    }
+  if (orientation == GTK_ORIENTATION_HORIZONTAL && n > 1)
+    {
+      *minimum += (n - 1) * BAR_SPACING;
+      *natural += (n - 1) * BAR_SPACING;
+    }
+}
+
+static void
+bar_allocate (GtkWidget *widget,
+              int        width,
+              int        height,
+              int        baseline)
+{
+  GtkWidget *children[8];
+  int min[8], nat[8], size[8];
+  int n = 0, left, x = 0, n_expand = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL && n < 8;
+       child = gtk_widget_get_next_sibling (child))
+    if (gtk_widget_should_layout (child))
+      {
+        children[n] = child;
+        gtk_widget_measure (child, GTK_ORIENTATION_HORIZONTAL, -1, &min[n], &nat[n], NULL, NULL);
+        size[n] = min[n];
+        n++;
+      }
+  left = width - (n > 1 ? (n - 1) * BAR_SPACING : 0);
+  for (int i = 0; i < n; i++)
+    left -= min[i];
+  /* In order: the toggles, the marker button… */
+  for (int i = 0; i < n && left > 0; i++)
+    {
+      int give;
+
+      if (gtk_widget_get_hexpand (children[i]))
+        {
+          n_expand++;
+          continue;
+        }
+      give = MIN (left, nat[i] - min[i]);
+      size[i] += give;
+      left -= give;
+    }
+  /* …then the entries, evenly. */
+  for (int i = 0, k = 0; i < n && left > 0 && n_expand > 0; i++)
+    if (gtk_widget_get_hexpand (children[i]))
+      {
+        int give = left / (n_expand - k);
+
+        size[i] += give;
+        left -= give;
+        k++;
+      }
+  for (int i = 0; i < n; i++)
+    {
+      int child_height = height;
+
+      if (!gtk_widget_get_vexpand (children[i]) && gtk_widget_get_valign (children[i]) != GTK_ALIGN_FILL)
+        gtk_widget_measure (children[i], GTK_ORIENTATION_VERTICAL, size[i], NULL, &child_height, NULL, NULL);
+      child_height = MIN (child_height, height);
+      gtk_widget_size_allocate (children[i],
+                                &(GtkAllocation) { x, (height - child_height) / 2, size[i], child_height }, -1);
+      x += size[i] + BAR_SPACING;
+    }
 }
 
 /* --- public ------------------------------------------------------------ */
@@ -326,6 +516,26 @@ tally_viewer_filter_bar_get_marker_entry (TallyViewerFilterBar *self)
 {
   g_return_val_if_fail (TALLY_VIEWER_IS_FILTER_BAR (self), NULL);
   return GTK_EDITABLE (self->marker_entry);
+}
+
+GPtrArray *
+tally_viewer_filter_bar_dup_marker_terms (TallyViewerFilterBar *self)
+{
+  GPtrArray *terms = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_val_if_fail (TALLY_VIEWER_IS_FILTER_BAR (self), NULL);
+
+  if (!self->markers_filled && has_run (self))
+    {
+      fill_marker_checks (self);
+      self->markers_filled = TRUE;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->marker_checks));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (g_object_get_data (G_OBJECT (child), "term") != NULL)
+      g_ptr_array_add (terms, g_strdup_printf ("%s %u", (const char *) g_object_get_data (G_OBJECT (child), "term"),
+                                               GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (child), "n-tests"))));
+  return terms;
 }
 
 /* --- GObject ----------------------------------------------------------- */
@@ -430,4 +640,7 @@ static void
 tally_viewer_filter_bar_init (TallyViewerFilterBar *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The bin's child, not a bound one: AdwBin unparents its child itself. */
+  gtk_widget_set_layout_manager (adw_bin_get_child (ADW_BIN (self)),
+                                 gtk_custom_layout_new (NULL, bar_measure, bar_allocate));
 }

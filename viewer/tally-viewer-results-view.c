@@ -8,6 +8,7 @@
 
 #include <tally.h>
 
+#include "tally-viewer-results-tree.h"
 #include "tally-viewer-results-view.h"
 #include "tally-viewer-util.h"
 
@@ -56,6 +57,27 @@ tally_viewer_key_sorter_init (TallyViewerKeySorter *self)
 {
 }
 
+typedef enum
+{
+  COL_OUTCOME,
+  COL_PATH,
+  COL_PROGRAM,
+  COL_MARKERS,
+  COL_DURATION,
+  COL_ATTEMPT,
+  COL_WORKER,
+  N_COLUMNS
+} ResultColumn;
+
+/* Columns that go when the view is narrow (a phone-sized window). */
+#define NARROW_WIDTH 620
+
+static gboolean
+column_is_optional (ResultColumn column)
+{
+  return column == COL_PROGRAM || column == COL_MARKERS || column == COL_ATTEMPT || column == COL_WORKER;
+}
+
 /* --- the view ---------------------------------------------------------- */
 
 struct _TallyViewerResultsView
@@ -67,7 +89,10 @@ struct _TallyViewerResultsView
   GtkSpinner *loading_spinner;
   GtkStack *results_stack;
   GtkColumnView *results_view;
+  GMenuModel *row_menu;
   GtkLabel *run_label;
+  GtkScrolledWindow *table_scroller;
+  GtkListView *tree_view;
 
   /* Owned */
   TallyViewerDocument *document;
@@ -82,7 +107,43 @@ struct _TallyViewerResultsView
   int shown_outcome;
   guint shown_n_logs;
   gint64 shown_duration;
+  const char *sort_key;         /* the table's order, as last told */
+  gint64 autoselected_run;      /* the run whose first failure was selected */
+
+  /* Columns: chosen in the menu; the optional ones hidden when narrow. */
+  GtkColumnViewColumn *columns[N_COLUMNS];
+  gboolean column_chosen[N_COLUMNS];
+  gboolean narrow;
+  guint narrow_idle;
+
+  /* The tree (tally-viewer-results-tree.c), built when shown. */
+  gboolean tree_mode;
+  gboolean tree_stale;
+  TallyViewerTree *tree;
+  GtkTreeListModel *tree_model;
+  GtkMultiSelection *tree_selection;
+  GHashTable *expanded;         /* keys of the nodes expanded, across builds */
+  GtkBitset *tree_last_selection;
+  gint64 tree_focus_id;         /* the tree's focused test, 0: none */
+
+  /* The row a context menu was opened on. */
+  GtkWidget *row_popover;
+  gint64 context_id;
+  TallyViewerTreeItem *context_item;
 };
+
+enum {
+  PROP_0,
+  PROP_VIEW_MODE,
+  PROP_SHOW_PROGRAM,
+  PROP_SHOW_MARKERS,
+  PROP_SHOW_DURATION,
+  PROP_SHOW_ATTEMPT,
+  PROP_SHOW_WORKER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 enum {
   FOCUS_CHANGED,
@@ -95,16 +156,6 @@ G_DEFINE_FINAL_TYPE (TallyViewerResultsView, tally_viewer_results_view, ADW_TYPE
 
 /* --- cells ------------------------------------------------------------- */
 
-typedef enum
-{
-  COL_OUTCOME,
-  COL_PATH,
-  COL_PROGRAM,
-  COL_MARKERS,
-  COL_DURATION,
-  COL_ATTEMPT,
-  COL_WORKER,
-} ResultColumn;
 
 /* Each class change restyles the widget: change only what differs (a
  * filter keystroke rebinds every visible row). */
@@ -131,6 +182,15 @@ on_cell_setup_cb (GtkSignalListItemFactory *factory,
   ResultColumn column = GPOINTER_TO_INT (data);
   GtkWidget *child;
 
+  /* In GTK 4.8 each cell of a column view is a list item of its own,
+   * with the row's click gesture: a click selected twice, once through
+   * the cell and once through its row. Harmless for a plain or a Shift
+   * click; Ctrl+click toggled the row on and straight off again. Cells
+   * that are neither selectable nor activatable let their row alone
+   * select (and take the focus, so Ctrl+Space still works). */
+  gtk_list_item_set_selectable (item, FALSE);
+  gtk_list_item_set_activatable (item, FALSE);
+
   if (column == COL_OUTCOME)
     {
       child = gtk_label_new (NULL);
@@ -141,6 +201,10 @@ on_cell_setup_cb (GtkSignalListItemFactory *factory,
     {
       child = gtk_inscription_new (NULL);
       gtk_inscription_set_min_chars (GTK_INSCRIPTION (child), 3);
+      /* Ellipsizing costs Pango work at every rebind (a keystroke
+       * rebinds every row): only the narrow text columns ellipsize. */
+      if (column == COL_PROGRAM || column == COL_MARKERS)
+        gtk_inscription_set_text_overflow (GTK_INSCRIPTION (child), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
       if (column == COL_DURATION || column == COL_ATTEMPT || column == COL_WORKER)
         {
           gtk_inscription_set_xalign (GTK_INSCRIPTION (child), 1);
@@ -179,6 +243,7 @@ cell_text (ResultColumn          column,
     case COL_WORKER:
       return row->worker >= 0 ? g_strdup_printf ("%d", row->worker) : g_strdup ("–");
     case COL_OUTCOME:
+    case N_COLUMNS:
     default:
       g_assert_not_reached ();
     }
@@ -196,11 +261,21 @@ on_cell_bind_cb (GtkSignalListItemFactory *factory,
   g_autofree char *text = NULL;
 
   tally_viewer_row_set_shown (TALLY_VIEWER_ROW (result), TRUE);
+  /* For the context menu: which row a right click is on. */
+  g_object_set_data (G_OBJECT (child), "tally-row", result);
 
   if (column == COL_OUTCOME)
     {
-      gtk_label_set_text (GTK_LABEL (child), row ? tally_outcome_to_string (row->outcome) : "");
+      const char *outcome = row ? tally_outcome_to_string (row->outcome) : "";
+      int old = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (child), "tally-outcome")) - 1;
+
       set_outcome_class (child, row ? (int) row->outcome : -1);
+      /* Only when it changed: most rebinds keep the outcome. */
+      if (old != (row ? (int) row->outcome : -1) || old < 0)
+        {
+          gtk_label_set_text (GTK_LABEL (child), outcome);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, outcome, -1);
+        }
       return;
     }
   text = row != NULL ? cell_text (column, row, child) : NULL;
@@ -212,6 +287,7 @@ on_cell_unbind_cb (GtkSignalListItemFactory *factory,
                    GtkListItem              *item,
                    gpointer                  data)
 {
+  g_object_set_data (G_OBJECT (gtk_list_item_get_child (item)), "tally-row", NULL);
   tally_viewer_row_set_shown (gtk_list_item_get_item (item), FALSE);
 }
 
@@ -239,6 +315,8 @@ add_column (TallyViewerResultsView *self,
   if (fixed_width > 0)
     gtk_column_view_column_set_fixed_width (col, fixed_width);
   gtk_column_view_append_column (self->results_view, col);
+  self->columns[column] = col;
+  self->column_chosen[column] = TRUE;
   g_object_unref (sorter);
   g_object_unref (col);
   return col;
@@ -253,12 +331,23 @@ on_sorter_changed_cb (TallyViewerResultsView *self,
   g_autoptr(GObject) b = g_object_new (G_TYPE_OBJECT, NULL);
   GtkOrdering order;
 
+  const char *previous = self->sort_key;
+
   self->sort_probe = NULL;
   order = gtk_sorter_compare (sorter, a, b);
-  if (self->document != NULL)
-    tally_viewer_document_set_sort (self->document, self->sort_probe ? self->sort_probe : "path",
-                                    order == GTK_ORDERING_LARGER);
+  /* No column chosen (the start): failures first, then by path. */
+  self->sort_key = self->sort_probe ? self->sort_probe : "failures";
   self->sort_probe = NULL;
+  /* Durations are looked at for the slowest: the first click on the
+   * header sorts them slowest first (GTK starts ascending). */
+  if (g_strcmp0 (self->sort_key, "duration") == 0 && g_strcmp0 (previous, "duration") != 0
+      && order != GTK_ORDERING_LARGER)
+    {
+      gtk_column_view_sort_by_column (self->results_view, self->columns[COL_DURATION], GTK_SORT_DESCENDING);
+      return;
+    }
+  if (self->document != NULL)
+    tally_viewer_document_set_sort (self->document, self->sort_key, order == GTK_ORDERING_LARGER);
 }
 
 /* --- status line ------------------------------------------------------- */
@@ -271,18 +360,21 @@ update_status (TallyViewerResultsView *self)
   gboolean loading = tally_viewer_document_get_loading (self->document);
   g_autofree char *text = NULL;
 
+  g_autofree char *n_shown = tally_viewer_format_count (shown);
+  g_autofree char *n_total = tally_viewer_format_count (total);
+
   if (loading)
     text = g_strdup ("Loading…");
   else if (shown == total)
-    text = g_strdup_printf (g_dngettext (NULL, "%u result", "%u results", shown), shown);
+    text = g_strdup_printf (g_dngettext (NULL, "%s result", "%s results", shown), n_shown);
   else
-    text = g_strdup_printf ("Showing %u of %u results", shown, total);
+    text = g_strdup_printf ("Showing %s of %s results", n_shown, n_total);
   gtk_label_set_text (self->count_label, text);
   gtk_spinner_set_spinning (self->loading_spinner, loading);
   gtk_stack_set_visible_child_name (self->results_stack,
                                     loading ? "loading"
                                     : shown > 0 || tally_viewer_document_get_run_id (self->document) == 0
-                                    ? "table" : "empty");
+                                    ? (self->tree_mode ? "tree" : "table") : "empty");
 }
 
 /* --- selection and focus ----------------------------------------------- */
@@ -296,6 +388,8 @@ compare_id (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
+static TallyViewerTreeItem *tree_item_at (TallyViewerResultsView *self, guint position);
+
 GArray *
 tally_viewer_results_view_dup_selected_ids (TallyViewerResultsView *self)
 {
@@ -305,6 +399,29 @@ tally_viewer_results_view_dup_selected_ids (TallyViewerResultsView *self)
   guint position;
 
   g_return_val_if_fail (TALLY_VIEWER_IS_RESULTS_VIEW (self), NULL);
+
+  /* In the tree, a group stands for every test in it (as filtered). */
+  if (self->tree_mode)
+    {
+      selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->tree_selection));
+      ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+      for (gboolean more = gtk_bitset_iter_init_first (&iter, selected, &position);
+           more;
+           more = gtk_bitset_iter_next (&iter, &position))
+        {
+          g_autoptr(TallyViewerTreeItem) item = tree_item_at (self, position);
+
+          if (item != NULL)
+            tally_viewer_tree_item_collect_ids (item, ids);
+        }
+      g_array_sort (ids, compare_id);
+      for (guint i = 1; i < ids->len;)
+        if (g_array_index (ids, gint64, i) == g_array_index (ids, gint64, i - 1))
+          g_array_remove_index (ids, i);
+        else
+          i++;
+      return ids;
+    }
 
   selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
   ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), gtk_bitset_get_size (selected));
@@ -424,6 +541,12 @@ on_selection_changed_cb (TallyViewerResultsView *self,
 
       self->focus_id = tally_viewer_result_list_get_id_at (self->results, focus);
     }
+  /* The tree is shown: the detail follows its selection, not this one. */
+  if (self->tree_mode)
+    {
+      remember_selection (self);
+      return;
+    }
   show_focus (self, FALSE);
 }
 
@@ -442,6 +565,10 @@ on_results_changing_cb (TallyViewerResultsView *self)
   self->changing_ids = tally_viewer_results_view_dup_selected_ids (self);
 }
 
+static void tree_rebuild (TallyViewerResultsView *self);
+static void tree_show_focus (TallyViewerResultsView *self);
+static gboolean tree_select_id (TallyViewerResultsView *self, gint64 result_id);
+
 static void
 on_results_changed_cb (TallyViewerResultsView *self)
 {
@@ -449,6 +576,14 @@ on_results_changed_cb (TallyViewerResultsView *self)
 
   reselect_ids (self, ids);
   update_status (self);
+  /* The tree follows the same filter: built again now if shown. */
+  self->tree_stale = TRUE;
+  if (self->tree_mode)
+    {
+      tree_rebuild (self);
+      tree_show_focus (self);
+      return;
+    }
   show_focus (self, FALSE);
 }
 
@@ -460,7 +595,10 @@ on_document_run_id_cb (TallyViewerResultsView *self)
   g_autofree char *text = NULL;
 
   self->focus_id = 0;
+  self->tree_focus_id = 0;
+  self->tree_stale = TRUE;
   gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->tree_selection));
   if (run != NULL)
     {
       g_autofree char *argv = g_strjoinv (" ", run->argv);
@@ -476,12 +614,680 @@ on_document_run_id_cb (TallyViewerResultsView *self)
   show_focus (self, TRUE);
 }
 
-/* The detail reads from the connection the run was loaded with. */
+/* The detail reads from the connection the run was loaded with. A run
+ * shown for the first time opens on its first failure, if it has one. */
 static void
 on_document_run_loaded_cb (TallyViewerResultsView *self)
 {
+  gint64 run_id = tally_viewer_document_get_run_id (self->document);
+  const char *why = NULL;
+
   update_status (self);
+  if (self->tree_mode)
+    tree_rebuild (self);
+  if (run_id != 0 && run_id != self->autoselected_run && self->focus_id == 0
+      && self->tree_focus_id == 0)
+    {
+      self->autoselected_run = run_id;
+      if (tally_viewer_results_view_select_failure (self, 1, TRUE, &why))
+        return;
+    }
+  if (self->tree_mode)
+    {
+      self->shown_id = -1;
+      tree_show_focus (self);
+      return;
+    }
   show_focus (self, TRUE);
+}
+
+/* --- the tree ---------------------------------------------------------- */
+
+static GListModel *
+create_tree_children (gpointer item,
+                      gpointer data)
+{
+  return tally_viewer_tree_item_dup_children (item);
+}
+
+/* "3 failed · 1,204 tests", "1,204 tests"; a test: its duration. */
+static char *
+tree_counts_text (TallyViewerTreeItem *item)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  static const struct { TallyViewerGroup group; const char *word; } shown[] = {
+    { TALLY_VIEWER_GROUP_FAILED, "failed" },
+    { TALLY_VIEWER_GROUP_FLAKY, "flaky" },
+    { TALLY_VIEWER_GROUP_SKIPPED, "skipped" },
+  };
+  g_autofree char *n = NULL;
+
+  if (!tally_viewer_tree_item_is_group (item))
+    return tally_viewer_tree_item_get_duration (item) >= 0
+           ? tally_viewer_format_duration (tally_viewer_tree_item_get_duration (item)) : g_strdup ("");
+  for (guint i = 0; i < G_N_ELEMENTS (shown); i++)
+    {
+      guint count = tally_viewer_tree_item_get_count (item, shown[i].group);
+      g_autofree char *c = NULL;
+
+      if (count == 0)
+        continue;
+      c = tally_viewer_format_count (count);
+      g_string_append_printf (text, "%s %s · ", c, shown[i].word);
+    }
+  n = tally_viewer_format_count (tally_viewer_tree_item_get_n_tests (item));
+  g_string_append_printf (text, g_dngettext (NULL, "%s test", "%s tests", tally_viewer_tree_item_get_n_tests (item)), n);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+on_tree_setup_cb (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  TallyViewerResultsView   *self)
+{
+  GtkWidget *expander = gtk_tree_expander_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *pill = gtk_label_new (NULL);
+  /* Inscriptions: a group of 10,000 opened builds up to 200 rows. */
+  GtkWidget *name = gtk_inscription_new (NULL);
+  GtkWidget *counts = gtk_inscription_new (NULL);
+
+  gtk_widget_add_css_class (pill, "outcome");
+  gtk_widget_set_valign (pill, GTK_ALIGN_CENTER);
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (name), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  gtk_inscription_set_min_chars (GTK_INSCRIPTION (name), 4);
+  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (name), 20);
+  gtk_widget_set_hexpand (name, TRUE);
+  gtk_inscription_set_xalign (GTK_INSCRIPTION (counts), 1);
+  gtk_inscription_set_min_chars (GTK_INSCRIPTION (counts), 6);
+  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (counts), 30);
+  gtk_widget_add_css_class (counts, "dim-label");
+  gtk_widget_add_css_class (counts, "numeric");
+  gtk_widget_add_css_class (counts, "caption");
+  gtk_box_append (GTK_BOX (box), pill);
+  gtk_box_append (GTK_BOX (box), name);
+  gtk_box_append (GTK_BOX (box), counts);
+  gtk_widget_set_margin_top (box, 3);
+  gtk_widget_set_margin_bottom (box, 3);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_tree_expander_set_child (GTK_TREE_EXPANDER (expander), box);
+  gtk_list_item_set_child (item, expander);
+}
+
+static void
+on_tree_bind_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 TallyViewerResultsView   *self)
+{
+  GtkTreeListRow *row = gtk_list_item_get_item (item);
+  GtkWidget *expander = gtk_list_item_get_child (item);
+  GtkWidget *box = gtk_tree_expander_get_child (GTK_TREE_EXPANDER (expander));
+  GtkWidget *pill = gtk_widget_get_first_child (box);
+  GtkWidget *name = gtk_widget_get_next_sibling (pill);
+  GtkWidget *counts = gtk_widget_get_next_sibling (name);
+  g_autoptr(TallyViewerTreeItem) node = gtk_tree_list_row_get_item (row);
+  const char *outcome = tally_outcome_to_string (tally_viewer_tree_item_get_outcome (node));
+  g_autofree char *shown = tally_viewer_text_for_display (tally_viewer_tree_item_get_name (node), -1, CELL_CHARS_MAX);
+  g_autofree char *count_text = tree_counts_text (node);
+  g_autofree char *label = g_strdup_printf ("%s, %s, %s", shown, outcome, count_text);
+
+  gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (expander), row);
+  g_object_set_data (G_OBJECT (expander), "tally-tree-row", row);
+  gtk_label_set_text (GTK_LABEL (pill), outcome);
+  set_outcome_class (pill, tally_viewer_tree_item_get_outcome (node));
+  gtk_inscription_set_text (GTK_INSCRIPTION (name), shown);
+  gtk_inscription_set_text (GTK_INSCRIPTION (counts), count_text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (expander), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (pill), GTK_ACCESSIBLE_PROPERTY_LABEL, outcome, -1);
+}
+
+static void
+on_tree_unbind_cb (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   TallyViewerResultsView   *self)
+{
+  GtkWidget *expander = gtk_list_item_get_child (item);
+
+  g_object_set_data (G_OBJECT (expander), "tally-tree-row", NULL);
+  gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (expander), NULL);
+}
+
+static TallyViewerTreeItem *
+tree_item_at (TallyViewerResultsView *self,
+              guint                   position)
+{
+  g_autoptr(GtkTreeListRow) row = NULL;
+
+  if (self->tree_model == NULL)
+    return NULL;
+  row = gtk_tree_list_model_get_row (self->tree_model, position);
+  return row != NULL ? gtk_tree_list_row_get_item (row) : NULL;
+}
+
+/* Expands @item's groups from the top and returns its row, or G_MAXUINT. */
+static guint
+tree_reveal (TallyViewerResultsView *self,
+             TallyViewerTreeItem    *item)
+{
+  g_autoptr(GPtrArray) chain = g_ptr_array_new_with_free_func (g_object_unref);
+  guint from = 0;
+
+  g_ptr_array_add (chain, g_object_ref (item));
+  for (TallyViewerTreeItem *up = tally_viewer_tree_item_dup_parent (item); up != NULL;
+       up = tally_viewer_tree_item_dup_parent (up))
+    g_ptr_array_add (chain, up);
+
+  for (guint level = chain->len; level > 0; level--)
+    {
+      gpointer want = chain->pdata[level - 1];
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->tree_model));
+      guint found = G_MAXUINT;
+
+      for (guint i = from; i < n && found == G_MAXUINT; i++)
+        {
+          g_autoptr(GtkTreeListRow) row = gtk_tree_list_model_get_row (self->tree_model, i);
+          g_autoptr(TallyViewerTreeItem) at = gtk_tree_list_row_get_item (row);
+
+          if (at == want)
+            {
+              found = i;
+              if (level > 1)
+                gtk_tree_list_row_set_expanded (row, TRUE);
+            }
+        }
+      if (found == G_MAXUINT)
+        return G_MAXUINT;
+      from = found + 1;
+      if (level == 1)
+        return found;
+    }
+  return G_MAXUINT;
+}
+
+static void
+scroll_list_view (GtkWidget *list_view,
+                  guint      position)
+{
+  gtk_widget_activate_action (list_view, "list.scroll-to-item", "u", position);
+}
+
+/* Selects the test of @result_id alone in the tree (its groups opened). */
+static gboolean
+tree_select_id (TallyViewerResultsView *self,
+                gint64                  result_id)
+{
+  g_autoptr(TallyViewerTreeItem) item = NULL;
+  guint position;
+
+  if (self->tree == NULL || result_id == 0)
+    return FALSE;
+  item = tally_viewer_tree_find (self->tree, result_id);
+  if (item == NULL)
+    return FALSE;
+  position = tree_reveal (self, item);
+  if (position == G_MAXUINT)
+    return FALSE;
+  self->tree_focus_id = result_id;
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->tree_selection), position, TRUE);
+  scroll_list_view (GTK_WIDGET (self->tree_view), position);
+  return TRUE;
+}
+
+/* The detail shows the tree's focused test (nothing for a group). */
+static void
+tree_show_focus (TallyViewerResultsView *self)
+{
+  TallyStore *store = tally_viewer_result_list_get_store (self->results);
+  g_autoptr(GPtrArray) rows = NULL;
+  const TallyResultRow *row = NULL;
+
+  if (self->tree_focus_id != 0 && store != NULL)
+    rows = tally_store_get_result_rows (store, &self->tree_focus_id, 1, NULL);
+  if (rows != NULL && rows->len == 1)
+    row = rows->pdata[0];
+  if (row == NULL && self->shown_id == 0)
+    return;
+  if (row != NULL && row->id == self->shown_id && (int) row->outcome == self->shown_outcome
+      && row->n_logs == self->shown_n_logs && row->duration_us == self->shown_duration)
+    return;
+  self->focus_id = row ? row->id : self->focus_id;
+  self->shown_id = row ? row->id : 0;
+  self->shown_outcome = row ? (int) row->outcome : -1;
+  self->shown_n_logs = row ? row->n_logs : 0;
+  self->shown_duration = row ? row->duration_us : 0;
+  g_signal_emit (self, signals[FOCUS_CHANGED], 0, row);
+}
+
+static void
+on_tree_selection_changed_cb (TallyViewerResultsView *self,
+                              guint                   position,
+                              guint                   n_items,
+                              GtkSelectionModel      *model)
+{
+  g_autoptr(GtkBitset) now = gtk_selection_model_get_selection (model);
+  g_autoptr(GtkBitset) added = gtk_bitset_copy (now);
+
+  if (self->tree_last_selection != NULL)
+    gtk_bitset_subtract (added, self->tree_last_selection);
+  g_clear_pointer (&self->tree_last_selection, gtk_bitset_unref);
+  self->tree_last_selection = gtk_bitset_copy (now);
+  if (!gtk_bitset_is_empty (added))
+    {
+      g_autoptr(TallyViewerTreeItem) item = tree_item_at (self, gtk_bitset_get_maximum (added));
+
+      self->tree_focus_id = item != NULL ? tally_viewer_tree_item_get_result_id (item) : 0;
+    }
+  else if (gtk_bitset_is_empty (now))
+    self->tree_focus_id = 0;
+  if (self->tree_mode)
+    tree_show_focus (self);
+}
+
+/* Remembers which groups are open, by key, so a new build (another
+ * filter, another run) opens them again. */
+static void
+tree_remember_expanded (TallyViewerResultsView *self)
+{
+  guint n;
+
+  if (self->tree_model == NULL)
+    return;
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->tree_model));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GtkTreeListRow) row = gtk_tree_list_model_get_row (self->tree_model, i);
+      g_autoptr(TallyViewerTreeItem) item = gtk_tree_list_row_get_item (row);
+
+      /* Not gtk_tree_list_row_is_expandable(): it makes the children's model. */
+      if (!tally_viewer_tree_item_is_group (item))
+        continue;
+      if (gtk_tree_list_row_get_expanded (row))
+        g_hash_table_add (self->expanded, tally_viewer_tree_item_dup_key (item));
+      else
+        {
+          g_autofree char *key = tally_viewer_tree_item_dup_key (item);
+
+          g_hash_table_remove (self->expanded, key);
+        }
+    }
+}
+
+static void
+tree_restore_expanded (TallyViewerResultsView *self)
+{
+  /* A first look: the programs open, so their modules show. */
+  gboolean first = g_hash_table_size (self->expanded) == 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->tree_model)); i++)
+    {
+      g_autoptr(GtkTreeListRow) row = gtk_tree_list_model_get_row (self->tree_model, i);
+      g_autoptr(TallyViewerTreeItem) item = gtk_tree_list_row_get_item (row);
+      g_autofree char *key = NULL;
+
+      if (!tally_viewer_tree_item_is_group (item))
+        continue;
+      if (first)
+        {
+          if (gtk_tree_list_row_get_depth (row) == 0)
+            gtk_tree_list_row_set_expanded (row, TRUE);
+          continue;
+        }
+      key = tally_viewer_tree_item_dup_key (item);
+      if (g_hash_table_contains (self->expanded, key))
+        gtk_tree_list_row_set_expanded (row, TRUE);
+    }
+}
+
+/* Builds the tree from the run in memory with the table's filter. */
+static void
+tree_rebuild (TallyViewerResultsView *self)
+{
+  TallyStore *store = tally_viewer_result_list_get_store (self->results);
+  g_autoptr(TallyViewerResultFilter) filter = tally_viewer_result_list_dup_filter (self->results);
+  TallyResultQuery query = TALLY_RESULT_QUERY_INIT;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) root = NULL;
+  TallyViewerTree *tree;
+  gint64 focus = self->tree_focus_id ? self->tree_focus_id : self->focus_id;
+
+  if (store == NULL)
+    return;
+  query.outcomes = filter->outcomes;
+  query.text = filter->text;
+  query.test_ids = filter->test_ids;
+  tree = tally_viewer_tree_build (store, tally_viewer_result_list_get_run_id (self->results), &query, &error);
+  if (tree == NULL)
+    {
+      g_warning ("Cannot group the results: %s", error->message);
+      return;
+    }
+  tree_remember_expanded (self);
+  g_clear_pointer (&self->tree, tally_viewer_tree_unref);
+  self->tree = tree;
+  self->tree_stale = FALSE;
+  root = tally_viewer_tree_dup_root (tree);
+  g_clear_object (&self->tree_model);
+  self->tree_model = gtk_tree_list_model_new (g_object_ref (root), FALSE, FALSE,
+                                              create_tree_children, NULL, NULL);
+  g_clear_pointer (&self->tree_last_selection, gtk_bitset_unref);
+  self->tree_focus_id = 0;
+  gtk_multi_selection_set_model (self->tree_selection, G_LIST_MODEL (self->tree_model));
+  tree_restore_expanded (self);
+  if (focus != 0)
+    tree_select_id (self, focus);
+}
+
+static void
+set_tree_mode (TallyViewerResultsView *self,
+               gboolean                tree_mode)
+{
+  if (self->tree_mode == tree_mode)
+    return;
+  self->tree_mode = tree_mode;
+  if (tree_mode)
+    {
+      gint64 focus = self->focus_id;
+
+      if (self->tree == NULL || self->tree_stale)
+        tree_rebuild (self);
+      if (focus != 0 && focus != self->tree_focus_id)
+        tree_select_id (self, focus);
+    }
+  else if (self->tree_focus_id != 0)
+    {
+      guint position = tally_viewer_result_list_find (self->results, self->tree_focus_id);
+
+      if (position != G_MAXUINT)
+        tally_viewer_results_view_select_position (self, position);
+    }
+  if (self->document != NULL)
+    update_status (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW_MODE]);
+}
+
+/* --- the context menu -------------------------------------------------- */
+
+static gpointer
+find_row_data (GtkWidget  *widget,
+               const char *key)
+{
+  gpointer data = g_object_get_data (G_OBJECT (widget), key);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); data == NULL && child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    data = find_row_data (child, key);
+  return data;
+}
+
+/* What a right click at (@x, @y) in @view is on: the list row widget
+ * above the picked one, and the data its cells were bound with. */
+static gpointer
+row_data_at (GtkWidget  *view,
+             double      x,
+             double      y,
+             const char *key)
+{
+  GtkWidget *picked = gtk_widget_pick (view, x, y, GTK_PICK_DEFAULT);
+
+  for (GtkWidget *w = picked; w != NULL && w != view; w = gtk_widget_get_parent (w))
+    if (g_strcmp0 (gtk_widget_get_css_name (w), "row") == 0)
+      return find_row_data (w, key);
+  return NULL;
+}
+
+static TallyResultRow *
+read_row (TallyViewerResultsView *self,
+          gint64                  id)
+{
+  TallyStore *store = tally_viewer_result_list_get_store (self->results);
+  g_autoptr(GPtrArray) rows = NULL;
+
+  if (store == NULL || id == 0)
+    return NULL;
+  rows = tally_store_get_result_rows (store, &id, 1, NULL);
+  if (rows == NULL || rows->len != 1)
+    return NULL;
+  return g_steal_pointer (&rows->pdata[0]);
+}
+
+static void
+update_context_actions (TallyViewerResultsView *self)
+{
+  g_autoptr(TallyResultRow) row = read_row (self, self->context_id);
+  GtkWidget *widget = GTK_WIDGET (self);
+
+  gtk_widget_action_set_enabled (widget, "results.copy-path", row != NULL || self->context_item != NULL);
+  gtk_widget_action_set_enabled (widget, "results.copy-message", row != NULL && row->message != NULL);
+  gtk_widget_action_set_enabled (widget, "results.open-location", row != NULL && row->file != NULL);
+  gtk_widget_action_set_enabled (widget, "results.rerun", row != NULL || self->context_item != NULL);
+}
+
+/* Opens the row menu on the row at (@x, @y) of @view: that row is
+ * selected first (alone) unless it already is, as file managers do. */
+static gboolean
+open_row_menu (TallyViewerResultsView *self,
+               GtkWidget              *view,
+               double                  x,
+               double                  y)
+{
+  GdkRectangle rect = { 0, 0, 1, 1 };
+  double sx, sy;
+
+  self->context_id = 0;
+  g_clear_object (&self->context_item);
+  if (view == GTK_WIDGET (self->tree_view))
+    {
+      GtkTreeListRow *row = row_data_at (view, x, y, "tally-tree-row");
+      guint position;
+
+      if (row == NULL)
+        return FALSE;
+      position = gtk_tree_list_row_get_position (row);
+      if (!gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->tree_selection), position))
+        gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->tree_selection), position, TRUE);
+      self->context_item = gtk_tree_list_row_get_item (row);
+      self->context_id = tally_viewer_tree_item_get_result_id (self->context_item);
+    }
+  else
+    {
+      TallyViewerResult *result = row_data_at (view, x, y, "tally-row");
+      guint position;
+
+      if (result == NULL)
+        return FALSE;
+      position = tally_viewer_row_get_position (TALLY_VIEWER_ROW (result));
+      if (!gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
+        tally_viewer_results_view_select_position (self, position);
+      self->context_id = tally_viewer_result_list_get_id_at (self->results, position);
+    }
+  update_context_actions (self);
+  if (!gtk_widget_translate_coordinates (view, GTK_WIDGET (self), x, y, &sx, &sy))
+    sx = x, sy = y;
+  rect.x = (int) sx;
+  rect.y = (int) sy;
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->row_popover), &rect);
+  gtk_popover_popup (GTK_POPOVER (self->row_popover));
+  return TRUE;
+}
+
+static void
+on_context_pressed_cb (GtkGestureClick        *gesture,
+                       int                     n_press,
+                       double                  x,
+                       double                  y,
+                       TallyViewerResultsView *self)
+{
+  GtkWidget *view = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+
+  if (n_press == 1 && open_row_menu (self, view, x, y))
+    gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+/* Menu or Shift+F10: the menu of the row that has the focus. */
+static gboolean
+on_menu_key_cb (GtkWidget *view,
+                GVariant  *args,
+                gpointer   data)
+{
+  TallyViewerResultsView *self = data;
+  GtkRoot *root = gtk_widget_get_root (view);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  graphene_point_t at;
+
+  for (; focus != NULL && focus != view; focus = gtk_widget_get_parent (focus))
+    if (g_strcmp0 (gtk_widget_get_css_name (focus), "row") == 0)
+      break;
+  if (focus == NULL || focus == view
+      || !gtk_widget_compute_point (focus, view,
+                                    &GRAPHENE_POINT_INIT (24, gtk_widget_get_height (focus) / 2.0), &at))
+    return FALSE;
+  return open_row_menu (self, view, at.x, at.y);
+}
+
+static void
+add_context_gesture (TallyViewerResultsView *self,
+                     GtkWidget              *view)
+{
+  GtkGesture *gesture = gtk_gesture_click_new ();
+  GtkEventController *keys = gtk_shortcut_controller_new ();
+  GtkShortcutTrigger *trigger = gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Menu, 0),
+                                                              gtk_keyval_trigger_new (GDK_KEY_F10, GDK_SHIFT_MASK));
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_SECONDARY);
+  g_signal_connect (gesture, "pressed", G_CALLBACK (on_context_pressed_cb), self);
+  gtk_widget_add_controller (view, GTK_EVENT_CONTROLLER (gesture));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+                                        gtk_shortcut_new (trigger, gtk_callback_action_new (on_menu_key_cb, self, NULL)));
+  gtk_widget_add_controller (view, keys);
+}
+
+static void
+copy_text (TallyViewerResultsView *self,
+           const char             *text)
+{
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
+}
+
+/* The selected tests' paths, one a line; a group of the tree: its path. */
+static void
+copy_path_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  TallyViewerResultsView *self = TALLY_VIEWER_RESULTS_VIEW (widget);
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  TallyStore *store = tally_viewer_result_list_get_store (self->results);
+
+  if (self->context_item != NULL && tally_viewer_tree_item_is_group (self->context_item))
+    {
+      g_autofree char *key = tally_viewer_tree_item_dup_key (self->context_item);
+      const char *path = strstr (key, "::");
+
+      copy_text (self, path != NULL ? path + 2 : key);
+      return;
+    }
+  ids = tally_viewer_results_view_dup_selected_ids (self);
+  if (ids->len == 0 && self->context_id != 0)
+    g_array_append_val (ids, self->context_id);
+  if (store != NULL && ids->len > 0)
+    rows = tally_store_get_result_rows (store, (gint64 *) ids->data, ids->len, NULL);
+  for (guint i = 0; rows != NULL && i < rows->len; i++)
+    g_string_append_printf (text, "%s%s", i > 0 ? "\n" : "", ((TallyResultRow *) rows->pdata[i])->path);
+  copy_text (self, text->str);
+}
+
+static void
+copy_message_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  TallyViewerResultsView *self = TALLY_VIEWER_RESULTS_VIEW (widget);
+  g_autoptr(TallyResultRow) row = read_row (self, self->context_id);
+  g_autofree char *message = NULL;
+
+  if (row == NULL || row->message == NULL)
+    return;
+  message = tally_viewer_text_for_display (row->message, row->message_len, -1);
+  copy_text (self, message);
+}
+
+/* Reruns what is selected (the row or group the menu is on is): the
+ * window's "win.rerun-selected" asks tally_viewer_results_view_dup_selected_ids(). */
+static void
+rerun_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  gtk_widget_activate_action (widget, "win.rerun-selected", NULL);
+}
+
+/* The failure's file, resolved against the run's directory, opened
+ * with the desktop's handler for it. */
+static void
+open_location_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  TallyViewerResultsView *self = TALLY_VIEWER_RESULTS_VIEW (widget);
+  g_autoptr(TallyResultRow) row = read_row (self, self->context_id);
+  const TallyRunRow *run = tally_viewer_document_get_run (self->document);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *uri = NULL;
+
+  if (row == NULL || row->file == NULL)
+    return;
+  path = g_path_is_absolute (row->file) || run == NULL || run->cwd == NULL
+         ? g_strdup (row->file) : g_build_filename (run->cwd, row->file, NULL);
+  uri = g_filename_to_uri (path, NULL, &error);
+  if (uri == NULL || !g_app_info_launch_default_for_uri (uri, NULL, &error))
+    g_debug ("Cannot open %s: %s", path, error->message);
+}
+
+/* --- columns ----------------------------------------------------------- */
+
+static const ResultColumn column_of_prop[N_PROPS] = {
+  [PROP_SHOW_PROGRAM] = COL_PROGRAM,
+  [PROP_SHOW_MARKERS] = COL_MARKERS,
+  [PROP_SHOW_DURATION] = COL_DURATION,
+  [PROP_SHOW_ATTEMPT] = COL_ATTEMPT,
+  [PROP_SHOW_WORKER] = COL_WORKER,
+};
+
+static void
+apply_columns (TallyViewerResultsView *self)
+{
+  for (guint c = 0; c < N_COLUMNS; c++)
+    gtk_column_view_column_set_visible (self->columns[c],
+                                        self->column_chosen[c] && !(self->narrow && column_is_optional (c)));
+}
+
+static gboolean
+apply_narrow_cb (gpointer data)
+{
+  TallyViewerResultsView *self = data;
+
+  self->narrow_idle = 0;
+  apply_columns (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The table's width changed: narrow, it keeps the outcome, the test and
+ * its duration (applied after this allocation, not during it). */
+static void
+on_table_hadjustment_changed_cb (TallyViewerResultsView *self,
+                                 GtkAdjustment          *adjustment)
+{
+  double width = gtk_adjustment_get_page_size (adjustment);
+  gboolean narrow = width > 0 && width < NARROW_WIDTH;
+
+  if (narrow == self->narrow)
+    return;
+  self->narrow = narrow;
+  if (self->narrow_idle == 0)
+    self->narrow_idle = g_idle_add (apply_narrow_cb, self);
 }
 
 /* --- public ------------------------------------------------------------ */
@@ -495,6 +1301,8 @@ tally_viewer_results_view_set_document (TallyViewerResultsView *self,
 
   self->document = g_object_ref (document);
   self->results = g_object_ref (tally_viewer_document_get_results (document));
+  /* Before any run is read: the order no column header shows. */
+  tally_viewer_result_list_set_sort (self->results, self->sort_key, FALSE);
   self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->results)));
   g_signal_connect_object (self->selection, "selection-changed",
                            G_CALLBACK (on_selection_changed_cb), self, G_CONNECT_SWAPPED);
@@ -552,7 +1360,9 @@ tally_viewer_results_view_select_failure (TallyViewerResultsView  *self,
   g_autoptr(GHashTable) failures = g_hash_table_new (g_int64_hash, g_int64_equal);
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->results));
   TallyStore *store = tally_viewer_result_list_get_store (self->results);
-  guint start = from_top ? G_MAXUINT : focus_position (self);
+  guint start = from_top ? G_MAXUINT
+                : self->tree_mode ? tally_viewer_result_list_find (self->results, self->tree_focus_id)
+                : focus_position (self);
 
   g_return_val_if_fail (TALLY_VIEWER_IS_RESULTS_VIEW (self), FALSE);
 
@@ -560,8 +1370,15 @@ tally_viewer_results_view_select_failure (TallyViewerResultsView  *self,
   if (store == NULL || n == 0)
     return FALSE;
 
+  /* In the list's order: the store keeps one order sorted, and another
+   * would sort the whole run again here, on the main thread. */
   query.outcomes = TALLY_VIEWER_FAILED_MASK;
-  ids = tally_store_query_result_ids (store, tally_viewer_result_list_get_run_id (self->results), &query, NULL);
+  {
+    g_autoptr(TallyViewerResultFilter) filter = tally_viewer_result_list_dup_filter (self->results);
+
+    ids = tally_store_viewer_query_result_ids (store, tally_viewer_result_list_get_run_id (self->results), &query,
+                                               filter->sort_key, filter->descending, NULL);
+  }
   for (guint i = 0; ids != NULL && i < ids->len; i++)
     g_hash_table_add (failures, &g_array_index (ids, gint64, i));
   if (g_hash_table_size (failures) == 0)
@@ -577,11 +1394,54 @@ tally_viewer_results_view_select_failure (TallyViewerResultsView  *self,
       guint pos = (start + n + (guint) (step * (int) k) % n) % n;
       gint64 id = tally_viewer_result_list_get_id_at (self->results, pos);
 
-      if (g_hash_table_contains (failures, &id))
-        return tally_viewer_results_view_select_position (self, pos);
+      if (!g_hash_table_contains (failures, &id))
+        continue;
+      if (self->tree_mode)
+        {
+          /* The tree shows it where its groups are: the table's order
+           * picks which failure comes next. */
+          self->focus_id = id;
+          if (self->tree == NULL || self->tree_stale)
+            tree_rebuild (self);
+          return tree_select_id (self, id);
+        }
+      return tally_viewer_results_view_select_position (self, pos);
     }
   *why = "No failures among the results shown";
   return FALSE;
+}
+
+const char *
+tally_viewer_results_view_get_view_mode (TallyViewerResultsView *self)
+{
+  g_return_val_if_fail (TALLY_VIEWER_IS_RESULTS_VIEW (self), NULL);
+  return self->tree_mode ? "tree" : "table";
+}
+
+void
+tally_viewer_results_view_set_view_mode (TallyViewerResultsView *self,
+                                         const char             *mode)
+{
+  g_return_if_fail (TALLY_VIEWER_IS_RESULTS_VIEW (self));
+  g_return_if_fail (g_strcmp0 (mode, "table") == 0 || g_strcmp0 (mode, "tree") == 0);
+  set_tree_mode (self, g_strcmp0 (mode, "tree") == 0);
+}
+
+GtkSelectionModel *
+tally_viewer_results_view_get_tree_selection (TallyViewerResultsView *self)
+{
+  g_return_val_if_fail (TALLY_VIEWER_IS_RESULTS_VIEW (self), NULL);
+  return GTK_SELECTION_MODEL (self->tree_selection);
+}
+
+gboolean
+tally_viewer_results_view_open_row_menu (TallyViewerResultsView *self,
+                                         GtkWidget              *view,
+                                         double                  x,
+                                         double                  y)
+{
+  g_return_val_if_fail (TALLY_VIEWER_IS_RESULTS_VIEW (self), FALSE);
+  return open_row_menu (self, view, x, y);
 }
 
 void
@@ -589,27 +1449,77 @@ tally_viewer_results_view_release_views (TallyViewerResultsView *self)
 {
   g_return_if_fail (TALLY_VIEWER_IS_RESULTS_VIEW (self));
   gtk_column_view_set_model (self->results_view, NULL);
+  gtk_list_view_set_model (self->tree_view, NULL);
 }
 
 /* --- GObject ----------------------------------------------------------- */
+
+static void
+tally_viewer_results_view_get_property (GObject    *object,
+                                        guint       prop_id,
+                                        GValue     *value,
+                                        GParamSpec *pspec)
+{
+  TallyViewerResultsView *self = TALLY_VIEWER_RESULTS_VIEW (object);
+
+  if (prop_id == PROP_VIEW_MODE)
+    g_value_set_string (value, tally_viewer_results_view_get_view_mode (self));
+  else if (prop_id > PROP_VIEW_MODE && prop_id < N_PROPS)
+    g_value_set_boolean (value, self->column_chosen[column_of_prop[prop_id]]);
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+}
+
+static void
+tally_viewer_results_view_set_property (GObject      *object,
+                                        guint         prop_id,
+                                        const GValue *value,
+                                        GParamSpec   *pspec)
+{
+  TallyViewerResultsView *self = TALLY_VIEWER_RESULTS_VIEW (object);
+
+  if (prop_id == PROP_VIEW_MODE)
+    tally_viewer_results_view_set_view_mode (self, g_value_get_string (value));
+  else if (prop_id > PROP_VIEW_MODE && prop_id < N_PROPS)
+    {
+      ResultColumn column = column_of_prop[prop_id];
+      gboolean shown = g_value_get_boolean (value);
+
+      if (self->column_chosen[column] == shown)
+        return;
+      self->column_chosen[column] = shown;
+      apply_columns (self);
+      g_object_notify_by_pspec (object, pspec);
+    }
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+}
 
 static void
 tally_viewer_results_view_dispose (GObject *object)
 {
   TallyViewerResultsView *self = (TallyViewerResultsView *) object;
 
+  g_clear_handle_id (&self->narrow_idle, g_source_remove);
   if (self->results_view != NULL)
     {
       g_signal_handlers_disconnect_by_data (gtk_column_view_get_sorter (self->results_view), self);
-      /* Let the view drop its rows while the widget tree is whole. */
+      g_signal_handlers_disconnect_by_data (gtk_scrolled_window_get_hadjustment (self->table_scroller), self);
+      /* Let the views drop their rows while the widget tree is whole. */
       gtk_column_view_set_model (self->results_view, NULL);
+      gtk_list_view_set_model (self->tree_view, NULL);
     }
+  g_clear_pointer (&self->row_popover, gtk_widget_unparent);
+  g_clear_object (&self->context_item);
   gtk_widget_dispose_template (GTK_WIDGET (self), TALLY_VIEWER_TYPE_RESULTS_VIEW);
   if (self->document != NULL)
     g_signal_handlers_disconnect_by_data (self->document, self);
   if (self->results != NULL)
     g_signal_handlers_disconnect_by_data (self->results, self);
   g_clear_object (&self->selection);
+  g_clear_object (&self->tree_selection);
+  g_clear_object (&self->tree_model);
+  g_clear_pointer (&self->tree, tally_viewer_tree_unref);
   g_clear_object (&self->results);
   g_clear_object (&self->document);
 
@@ -622,7 +1532,9 @@ tally_viewer_results_view_finalize (GObject *object)
   TallyViewerResultsView *self = (TallyViewerResultsView *) object;
 
   g_clear_pointer (&self->last_selection, gtk_bitset_unref);
+  g_clear_pointer (&self->tree_last_selection, gtk_bitset_unref);
   g_clear_pointer (&self->changing_ids, g_array_unref);
+  g_clear_pointer (&self->expanded, g_hash_table_unref);
 
   G_OBJECT_CLASS (tally_viewer_results_view_parent_class)->finalize (object);
 }
@@ -633,8 +1545,31 @@ tally_viewer_results_view_class_init (TallyViewerResultsViewClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->get_property = tally_viewer_results_view_get_property;
+  object_class->set_property = tally_viewer_results_view_set_property;
   object_class->dispose = tally_viewer_results_view_dispose;
   object_class->finalize = tally_viewer_results_view_finalize;
+
+  /* "table" or "tree" (tally-viewer-results-view.h). */
+  properties[PROP_VIEW_MODE] =
+    g_param_spec_string ("view-mode", NULL, NULL, "table",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_PROGRAM] =
+    g_param_spec_boolean ("show-program", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_MARKERS] =
+    g_param_spec_boolean ("show-markers", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_DURATION] =
+    g_param_spec_boolean ("show-duration", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_ATTEMPT] =
+    g_param_spec_boolean ("show-attempt", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_WORKER] =
+    g_param_spec_boolean ("show-worker", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[FOCUS_CHANGED] = g_signal_new ("focus-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
@@ -644,8 +1579,22 @@ tally_viewer_results_view_class_init (TallyViewerResultsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TallyViewerResultsView, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, TallyViewerResultsView, results_stack);
   gtk_widget_class_bind_template_child (widget_class, TallyViewerResultsView, results_view);
+  gtk_widget_class_bind_template_child (widget_class, TallyViewerResultsView, row_menu);
   gtk_widget_class_bind_template_child (widget_class, TallyViewerResultsView, run_label);
+  gtk_widget_class_bind_template_child (widget_class, TallyViewerResultsView, table_scroller);
+  gtk_widget_class_bind_template_child (widget_class, TallyViewerResultsView, tree_view);
   gtk_widget_class_bind_template_callback (widget_class, on_results_view_activate_cb);
+
+  gtk_widget_class_install_property_action (widget_class, "results.view-mode", "view-mode");
+  gtk_widget_class_install_property_action (widget_class, "results.show-program", "show-program");
+  gtk_widget_class_install_property_action (widget_class, "results.show-markers", "show-markers");
+  gtk_widget_class_install_property_action (widget_class, "results.show-duration", "show-duration");
+  gtk_widget_class_install_property_action (widget_class, "results.show-attempt", "show-attempt");
+  gtk_widget_class_install_property_action (widget_class, "results.show-worker", "show-worker");
+  gtk_widget_class_install_action (widget_class, "results.copy-path", NULL, copy_path_action);
+  gtk_widget_class_install_action (widget_class, "results.copy-message", NULL, copy_message_action);
+  gtk_widget_class_install_action (widget_class, "results.rerun", NULL, rerun_action);
+  gtk_widget_class_install_action (widget_class, "results.open-location", NULL, open_location_action);
 }
 
 static void
@@ -655,15 +1604,43 @@ tally_viewer_results_view_init (TallyViewerResultsView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  GtkListItemFactory *factory;
+
   self->shown_id = -1;
-  add_column (self, "Outcome", COL_OUTCOME, "outcome", 110, FALSE);
+  self->sort_key = "failures";
+  self->expanded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* The test takes the room; the others keep a width that fits their
+   * values and ellipsize, and the optional ones go when narrow. */
+  add_column (self, "Outcome", COL_OUTCOME, "outcome", 96, FALSE);
   path_col = add_column (self, "Test", COL_PATH, "path", -1, TRUE);
-  add_column (self, "Program", COL_PROGRAM, "program", 160, FALSE);
-  add_column (self, "Markers", COL_MARKERS, "markers", 170, FALSE);
-  add_column (self, "Duration", COL_DURATION, "duration", 95, FALSE);
-  add_column (self, "Attempt", COL_ATTEMPT, "attempt", 75, FALSE);
-  add_column (self, "Worker", COL_WORKER, "worker", 70, FALSE);
-  gtk_column_view_sort_by_column (self->results_view, path_col, GTK_SORT_ASCENDING);
+  add_column (self, "Program", COL_PROGRAM, "program", 120, FALSE);
+  add_column (self, "Markers", COL_MARKERS, "markers", 120, FALSE);
+  add_column (self, "Duration", COL_DURATION, "duration", 86, FALSE);
+  add_column (self, "Attempt", COL_ATTEMPT, "attempt", 72, FALSE);
+  add_column (self, "Worker", COL_WORKER, "worker", 66, FALSE);
+  (void) path_col;
+  /* No column sorts at first: the store's "failures" order (failures,
+   * then flaky tests, then the rest, by path); a header click sorts. */
   g_signal_connect_swapped (gtk_column_view_get_sorter (self->results_view), "changed",
                             G_CALLBACK (on_sorter_changed_cb), self);
+  g_signal_connect_swapped (gtk_scrolled_window_get_hadjustment (self->table_scroller), "changed",
+                            G_CALLBACK (on_table_hadjustment_changed_cb), self);
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (on_tree_setup_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (on_tree_bind_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (on_tree_unbind_cb), self);
+  gtk_list_view_set_factory (self->tree_view, factory);
+  g_object_unref (factory);
+  self->tree_selection = gtk_multi_selection_new (NULL);
+  g_signal_connect_swapped (self->tree_selection, "selection-changed",
+                            G_CALLBACK (on_tree_selection_changed_cb), self);
+  gtk_list_view_set_model (self->tree_view, GTK_SELECTION_MODEL (self->tree_selection));
+
+  self->row_popover = gtk_popover_menu_new_from_model (self->row_menu);
+  gtk_popover_set_has_arrow (GTK_POPOVER (self->row_popover), FALSE);
+  gtk_widget_set_halign (self->row_popover, GTK_ALIGN_START);
+  gtk_widget_set_parent (self->row_popover, GTK_WIDGET (self));
+  add_context_gesture (self, GTK_WIDGET (self->results_view));
+  add_context_gesture (self, GTK_WIDGET (self->tree_view));
 }

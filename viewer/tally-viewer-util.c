@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <locale.h>
+
 #include <string.h>
 
 #include "tally-viewer-util.h"
@@ -100,13 +102,17 @@ char *
 tally_viewer_format_count (guint64 n)
 {
   g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+  const char *sep = localeconv ()->thousands_sep;
   GString *out = g_string_new (NULL);
   gsize len = strlen (digits);
 
+  /* The locale's separator; "," where it has none (the C locale). */
+  if (sep == NULL || *sep == '\0')
+    sep = ",";
   for (gsize i = 0; i < len; i++)
     {
       if (i > 0 && (len - i) % 3 == 0)
-        g_string_append_c (out, ',');
+        g_string_append (out, sep);
       g_string_append_c (out, digits[i]);
     }
   return g_string_free (out, FALSE);

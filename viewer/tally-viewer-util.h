@@ -17,7 +17,7 @@ char       *tally_viewer_first_line       (const char *text,
 char       *tally_viewer_format_duration  (gint64      duration_us);
 char       *tally_viewer_format_offset    (gint64      offset_us);
 char       *tally_viewer_format_time      (gint64      time_us);
-/* @n with thousands separators: "20,000". */
+/* @n with the locale's thousands separators ("20,000" in C). */
 char       *tally_viewer_format_count     (guint64     n);
 /* What a run was, from its argv and parent: "Rerun of #6", "--lf",
  * "-m serial", "-k net", "--tests-from" …; NULL for a plain run. */

@@ -376,6 +376,20 @@ GArray     *tally_store_viewer_list_attempts    (TallyStore   *store,
                                                  gint64        run_id,
                                                  gint64        test_id,
                                                  GError      **error);
+/* Called for each result of tally_store_viewer_foreach_result(): its
+ * test's @program and @path are valid during the call only. */
+typedef void (*TallyStoreResultFunc) (gint64        id,
+                                      const char   *program,
+                                      const char   *path,
+                                      TallyOutcome  outcome,
+                                      gint64        duration_us,
+                                      gpointer      data);
+gboolean    tally_store_viewer_foreach_result   (TallyStore   *store,
+                                                 gint64        run_id,
+                                                 const TallyResultQuery *query,
+                                                 TallyStoreResultFunc func,
+                                                 gpointer      data,
+                                                 GError      **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyStore, tally_store_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyRunRow, tally_run_row_free)

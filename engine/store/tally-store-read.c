@@ -33,11 +33,22 @@ typedef enum
   KEY_ATTEMPT,
   KEY_WORKER,
   KEY_MARKERS,
+  KEY_FAILURES,
 } ReadKey;
 
 static const char * const key_names[] = {
-  "path", "program", "outcome", "duration", "attempt", "worker", "markers",
+  "path", "program", "outcome", "duration", "attempt", "worker", "markers", "failures",
 };
+
+/* The "failures" order: what needs a look first (failed, crashed, timed
+ * out, errored), then flaky tests, then the rest; by path within each. */
+static int
+failure_rank (guint8 outcome)
+{
+  if (tally_outcome_is_failure (outcome))
+    return 0;
+  return outcome == TALLY_OUTCOME_FLAKY ? 1 : 2;
+}
 
 /* A test of the run. */
 typedef struct
@@ -398,6 +409,8 @@ compare_key (const ReadRow  *a,
       return CMP (a->attempt, b->attempt);
     case KEY_WORKER:
       return CMP (a->worker, b->worker);
+    case KEY_FAILURES:
+      return CMP (failure_rank (a->outcome), failure_rank (b->outcome));
     case KEY_MARKERS:
     default:
       return compare_text (x->markers, y->markers);
@@ -707,7 +720,8 @@ tally_store_query_result_ids (TallyStore              *store,
  * @query: (nullable): the filter, as for tally_store_query_results()
  *   (its sort fields are ignored)
  * @sort_key: (nullable): "path" (the default), "program", "outcome",
- *   "duration", "attempt", "worker" or "markers"
+ *   "duration", "attempt", "worker", "markers" or "failures" (failures,
+ *   then flaky tests, then the rest)
  * @descending: whether to reverse the order of @sort_key (ties stay by
  *   path, then id)
  * @error: return location for a #GError
@@ -734,6 +748,55 @@ tally_store_viewer_query_result_ids (TallyStore              *store,
 
   g_set_error (error, TALLY_ERROR, TALLY_ERROR_NOT_FOUND, "no sort key named %s", sort_key);
   return NULL;
+}
+
+/**
+ * tally_store_viewer_foreach_result:
+ * @store: a #TallyStore
+ * @run_id: the run
+ * @query: (nullable): the filter, as for tally_store_query_results()
+ *   (its order is ignored)
+ * @func: called for each result @query selects, in the order the run
+ *   was read (by test)
+ * @data: for @func
+ * @error: return location for a #GError
+ *
+ * The program, path and outcome of each result @query selects, from
+ * the run in memory: the viewer's tree groups them without a query per
+ * node.
+ *
+ * Returns: %FALSE with @error set if the run could not be read
+ */
+gboolean
+tally_store_viewer_foreach_result (TallyStore              *store,
+                                   gint64                   run_id,
+                                   const TallyResultQuery  *query,
+                                   TallyStoreResultFunc     func,
+                                   gpointer                 data,
+                                   GError                 **error)
+{
+  TallyReadCache *cache;
+  const ReadRow *rows;
+  Filter filter;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  cache = read_cache_get (store, run_id, error);
+  if (cache == NULL)
+    return FALSE;
+  rows = (const ReadRow *) cache->rows->data;
+  filter_init (&filter, cache, query);
+  for (guint i = 0; i < cache->rows->len; i++)
+    if (filter_matches (&filter, rows + i))
+      {
+        const ReadTest *test = &filter.tests[rows[i].test];
+
+        func (rows[i].id, test->program, test->path, rows[i].outcome,
+              rows[i].duration == G_MININT64 ? -1 : rows[i].duration, data);
+      }
+  filter_clear (&filter);
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */
