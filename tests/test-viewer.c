@@ -2395,8 +2395,10 @@ test_history_page (TallyTest     *t,
   craft_db (db);
   window = open_window (t, db);
 
-  /* No test in the detail: no history to show. */
-  tally_assert_false (tally_viewer_window_show_page (window, "history"));
+  /* The run opened on its first failure: its history can be shown. */
+  tally_assert_true (tally_viewer_window_show_page (window, "history"));
+  tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "history");
+  tally_assert_true (tally_viewer_window_show_page (window, "results"));
   tally_assert_true (tally_viewer_window_select_position (window, position_of_path (window, "/flips")));
   settle (t, 50);
   tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.history", NULL));
@@ -3165,7 +3167,8 @@ test_tree_rerun (TallyTest     *t,
                                                 "/history/g", "/history/h", NULL });
   wait_for (t, shows_new_run, &new_run);
   show_outcomes (window, "show-passed", FALSE);
-  tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_window_get_results (window)), ==, 6);
+  /* The rerun of the six is shown merged over the run it came from. */
+  tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_window_get_results (window)), ==, 9);
   close_window (t, window);
 }
 
