@@ -83,6 +83,8 @@ typedef struct
   gint64 cpu_us;                /* the process's CPU at the last reading, or -1 */
   gint64 rss_kb;                /* its peak RSS then, or -1 */
   gint64 cpu_attributed_us;     /* what earlier cases of the process were given */
+  int usage_fd;                 /* what `tally --exec-child` writes (pid, rusage), or -1 */
+  pid_t program_pid;            /* the program's pid (the helper's child), or 0 */
   gsize usage_scan;             /* err_buf is scanned for ends of case up to here */
   GArray *case_usage;           /* of gint64 pairs (CPU, RSS) read as each end of case came */
 
@@ -236,16 +238,50 @@ start_head (GTestProc *self)
 }
 
 /* What the process used so far, while it can still be read. */
-static void
-read_usage (GTestProc *self)
+static pid_t
+program_pid (GTestProc *self)
 {
   const char *identifier;
   gint64 cpu, rss;
 
-  if (self->subprocess == NULL
-      || (identifier = g_subprocess_get_identifier (self->subprocess)) == NULL
-      || !tally_proc_read_usage ((pid_t) atoi (identifier), &cpu, &rss))
-    return;
+  if (self->program_pid == 0 && self->usage_fd >= 0)
+    tally_child_read_usage (self->usage_fd, &self->program_pid, &cpu, &rss);
+  if (self->program_pid > 0)
+    return self->program_pid;
+  if (self->usage_fd >= 0 || self->subprocess == NULL
+      || (identifier = g_subprocess_get_identifier (self->subprocess)) == NULL)
+    return 0;
+  return (pid_t) atoi (identifier);
+}
+
+/* The process's totals from its wait4(), once the helper has them. */
+static gboolean
+read_final_usage (GTestProc *self)
+{
+  gint64 cpu, rss;
+  pid_t pid;
+
+  if (self->usage_fd < 0)
+    return FALSE;
+  tally_child_read_usage (self->usage_fd, &pid, &cpu, &rss);
+  if (cpu < 0)
+    return FALSE;
+  self->cpu_us = cpu;
+  self->rss_kb = MAX (self->rss_kb, rss);
+  return TRUE;
+}
+
+static void
+read_usage (GTestProc *self)
+{
+  gint64 cpu, rss;
+  pid_t pid = program_pid (self);
+
+  if (pid <= 0 || !tally_proc_read_usage (pid, &cpu, &rss))
+    {
+      read_final_usage (self);
+      return;
+    }
   self->cpu_us = cpu;
   if (rss > 0)
     self->rss_kb = rss;
@@ -268,6 +304,9 @@ attribute_usage (GTestProc   *self,
       cpu = g_array_index (self->case_usage, gint64, 0);
       rss = g_array_index (self->case_usage, gint64, 1);
       g_array_remove_range (self->case_usage, 0, 2);
+      /* Read too late (the process was gone): its totals, if known. */
+      if ((cpu < 0 || rss < 0) && read_final_usage (self))
+        cpu = self->cpu_us, rss = self->rss_kb;
     }
   else
     {
@@ -1301,6 +1340,7 @@ on_process_exited (GObject      *object,
   else
     exit_status = g_subprocess_get_exit_status (subprocess);
 
+  read_final_usage (self);
   close_pipes (self);
   remove_tmpdir (self);
   g_clear_object (&self->subprocess);
@@ -1520,6 +1560,29 @@ preload_crash_report (GTestProc           *self,
   g_subprocess_launcher_setenv (launcher, tally_child_env_name ("LD_PRELOAD"), library, TRUE);
 }
 
+/* Through `tally --exec-child`, which waits for the program with
+ * wait4() and writes its pid and rusage in this file. */
+static void
+measure_usage (GTestProc           *self,
+               GSubprocessLauncher *launcher)
+{
+  int target = log_fd_target () - 2;
+  g_autofree char *target_text = NULL;
+  int copy;
+
+  self->program_pid = 0;
+  if (!tally_child_has_exec_helper () || target <= STDERR_FILENO)
+    return;
+  if (self->usage_fd < 0)
+    self->usage_fd = tally_memfd_new ("tally-usage", NULL);
+  if (self->usage_fd < 0 || (copy = fcntl (self->usage_fd, F_DUPFD_CLOEXEC, 3)) < 0)
+    return;
+  ftruncate (self->usage_fd, 0);
+  target_text = g_strdup_printf ("%d", target);
+  g_subprocess_launcher_take_fd (launcher, copy, target);
+  g_subprocess_launcher_setenv (launcher, "TALLY_USAGE_FD", target_text, TRUE);
+}
+
 static gboolean
 spawn_process (GTestProc  *self,
                GStrv       argv,
@@ -1549,6 +1612,8 @@ spawn_process (GTestProc  *self,
     }
   if (launcher != NULL)
     preload_crash_report (self, launcher);
+  if (launcher != NULL)
+    measure_usage (self, launcher);
   if (launcher != NULL)
     {
       g_auto(GStrv) wrapped = tally_child_wrap_argv ((const char * const *) argv);
@@ -1688,6 +1753,8 @@ gtest_finalize (TallyWorkerProc *base)
     close (self->err_fd);
   if (self->crash_fd >= 0)
     close (self->crash_fd);
+  if (self->usage_fd >= 0)
+    close (self->usage_fd);
   remove_tmpdir (self);
   g_clear_object (&self->subprocess);
   g_clear_object (&self->cancellable);
@@ -1746,6 +1813,7 @@ tally_gtest_proc_spawn (TallyProgram               *program,
   g_queue_init (&self->pending);
   self->out_fd = self->err_fd = -1;
   self->crash_fd = -1;
+  self->usage_fd = -1;
   self->cpu_us = self->rss_kb = -1;
   self->case_usage = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->err_line = g_byte_array_new ();
