@@ -317,7 +317,7 @@ attribute_usage (GTestProc   *self,
     return;
   result->cpu_us = MAX (cpu - self->cpu_attributed_us, 0);
   self->cpu_attributed_us = MAX (cpu, self->cpu_attributed_us);
-  result->max_rss_kb = rss;
+  result->max_rss_kb = (gint32) MIN (rss, G_MAXINT32);
 }
 
 /* Reports the head's result and pops it. */

@@ -17,6 +17,7 @@
 
 #include <elf.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -126,6 +127,49 @@ tally_listing_cache_save (TallyListingCache  *cache,
   return ok;
 }
 
+/* Variables that differ between shells and sessions without telling
+ * anything to a test program's listing: left out of the key, or no
+ * listing would outlive the terminal it was made in. */
+static gboolean
+is_volatile_variable (const char *assignment)
+{
+  static const char * const names[] = {
+    "PWD", "OLDPWD", "SHLVL", "_", "TERM", "COLORTERM", "COLUMNS", "LINES", "LS_COLORS",
+    "PS1", "PS2", "PROMPT_COMMAND", "HISTFILE", "HISTSIZE", "WINDOWID", "INVOCATION_ID",
+    "JOURNAL_STREAM", "SSH_AUTH_SOCK", "SSH_CLIENT", "SSH_CONNECTION", "SSH_TTY",
+    "SSH_AGENT_PID", "GPG_AGENT_INFO", "TMUX", "TMUX_PANE", "STY", "MAIL",
+    "XDG_SESSION_ID", "XDG_VTNR", "XDG_SEAT", "DISPLAY", "WAYLAND_DISPLAY",
+    "DBUS_SESSION_BUS_ADDRESS", "MALLOC_PERTURB_", "VTE_VERSION", "TERM_PROGRAM",
+    "TERM_PROGRAM_VERSION", "TERM_SESSION_ID", "KONSOLE_DBUS_SESSION", "GNOME_TERMINAL_SCREEN",
+    "GNOME_TERMINAL_SERVICE", "LESSOPEN", "LESSCLOSE",
+  };
+  const char *eq = strchr (assignment, '=');
+  gsize len = eq ? (gsize) (eq - assignment) : strlen (assignment);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (strlen (names[i]) == len && strncmp (assignment, names[i], len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+checksum_strv (GChecksum          *sum,
+               const char * const *strv,
+               gboolean            skip_volatile)
+{
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    if (!skip_volatile || !is_volatile_variable (strv[i]))
+      g_checksum_update (sum, (const guchar *) strv[i], strlen (strv[i]) + 1);
+  g_checksum_update (sum, (const guchar *) "\1", 1);
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
 char *
 tally_listing_cache_key (const char         *flag,
                          const char         *path,
@@ -135,16 +179,17 @@ tally_listing_cache_key (const char         *flag,
 {
   g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+  g_autofree char *cwd = workdir ? g_strdup (workdir) : g_get_current_dir ();
+  g_auto(GStrv) inherited = g_get_environ ();
 
-  /* Each part with its NUL: "a" "bc" and "ab" "c" differ. */
-  for (guint i = 0; args != NULL && args[i] != NULL; i++)
-    g_checksum_update (sum, (const guchar *) args[i], strlen (args[i]) + 1);
-  g_checksum_update (sum, (const guchar *) "\1", 1);
-  for (guint i = 0; envp != NULL && envp[i] != NULL; i++)
-    g_checksum_update (sum, (const guchar *) envp[i], strlen (envp[i]) + 1);
-  g_checksum_update (sum, (const guchar *) "\1", 1);
-  if (workdir != NULL)
-    g_checksum_update (sum, (const guchar *) workdir, strlen (workdir) + 1);
+  /* What the listing inherits counts as much as what it is given: a
+   * program may list other tests under another environment (each part
+   * with its NUL: "a" "bc" and "ab" "c" differ). */
+  qsort (inherited, g_strv_length (inherited), sizeof (char *), compare_strings);
+  checksum_strv (sum, args, FALSE);
+  checksum_strv (sum, envp, FALSE);
+  checksum_strv (sum, (const char * const *) inherited, TRUE);
+  g_checksum_update (sum, (const guchar *) cwd, strlen (cwd) + 1);
   return g_strdup_printf ("%s %s %s", flag, g_checksum_get_string (sum), absolute);
 }
 

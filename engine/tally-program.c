@@ -459,8 +459,11 @@ typedef struct
   GByteArray *captured;     /* stdout as printed, for the listing cache, or NULL */
 } Listing;
 
-/* A listing larger than this is not cached (100,000 Tally tests: 8.7 MB). */
-#define MAX_CACHED_LISTING (64 * 1024 * 1024)
+/* A listing larger than this is not cached: GLib's largest -l (checksum,
+ * 1,851 cases) is 60 KB; a Tally program of a few thousand tests lists
+ * in one fast process, and holding its listing (8.7 MB at 100,000 tests)
+ * would grow the runner. */
+#define MAX_CACHED_LISTING (256 * 1024)
 
 static void read_stdout (GInputStream *stream, Listing *listing);
 
