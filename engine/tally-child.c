@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <fcntl.h>
+#include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -166,7 +166,6 @@ tally_child_exec (int    argc,
 {
   const char *usage_text;
   int usage_fd = -1;
-
   long parent;
 
   if (argc < 4 || (parent = strtol (argv[2], NULL, 10)) <= 0)
