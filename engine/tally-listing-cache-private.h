@@ -40,6 +40,7 @@ GBytes            *tally_listing_cache_lookup (TallyListingCache  *cache,
                                                const char         *key,
                                                const char         *path,
                                                TallyListingId    **id);
+/* Keeps @data under @key for the file @id (taken) identified. */
 void               tally_listing_cache_store  (TallyListingCache  *cache,
                                                const char         *key,
                                                TallyListingId     *id,

@@ -313,6 +313,7 @@ tally_listing_cache_lookup (TallyListingCache  *cache,
   return data;
 }
 
+/* Takes @id. */
 void
 tally_listing_cache_store (TallyListingCache *cache,
                            const char        *key,
@@ -330,6 +331,7 @@ tally_listing_cache_store (TallyListingCache *cache,
   entry->mtime_ns = id->mtime_ns;
   entry->build_id = g_strdup (id->build_id);
   entry->data = g_bytes_ref (data);
+  tally_listing_id_free (id);
 
   g_mutex_lock (&cache->lock);
   g_hash_table_remove (cache->forgotten, key);
