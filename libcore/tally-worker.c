@@ -27,6 +27,7 @@
 #include "tally-registry-private.h"
 #include "tally-signals-private.h"
 #include "tally-test-private.h"
+#include "tally-usage-private.h"
 #include "tally-version.h"
 #include "tally-worker-stdio-private.h"
 
@@ -474,8 +475,11 @@ send_finished (TallyTest *test,
   };
   gsize size = tally_protocol_finished_size (test->message, test->file);
   guint64 out_end, err_end;
+  gint64 max_rss_kb;
   guint8 *big;
 
+  tally_usage_take (&result.cpu_us, &max_rss_kb);
+  result.max_rss_kb = (gint32) MIN (max_rss_kb, G_MAXINT32);
   tally_worker_stdio_test_end (&out_end, &err_end);
 
   g_mutex_lock (&out_lock);
@@ -534,6 +538,7 @@ report_forked_death (TallyTestCase *tc,
                                WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1);
 
   result.outcome = TALLY_OUTCOME_CRASHED;
+  result.cpu_us = result.max_rss_kb = -1;
   result.message = message;
   result.started_at_us = started_at_us;
   result.duration_us = duration_us;
@@ -840,6 +845,7 @@ tally_worker_main (TallyProgramOptions *opts)
     send_now (TALLY_MSG_HELLO, g_variant_new ("(uut)", TALLY_PROTOCOL_VERSION,
                                               n_tests, (guint64) getpid ()));
 
+  tally_usage_start ();
   while (read_commands (reader, &queue, n_tests, &quit))
     {
       guint index = GPOINTER_TO_UINT (g_queue_pop_head (&queue));

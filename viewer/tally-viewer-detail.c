@@ -1558,6 +1558,13 @@ show_attempt (TallyViewerDetail *self,
   /* The pill is the result's (a flaky test is flaky); the attempt's
    * own outcome is on its button. */
   duration = tally_viewer_format_duration (row->duration_us);
+  if (row->cpu_us >= 0)   /* "1.2 s (CPU 0.30 s)" */
+    {
+      g_autofree char *wall = g_steal_pointer (&duration);
+      g_autofree char *cpu = tally_viewer_format_duration (row->cpu_us);
+
+      duration = g_strdup_printf ("%s (CPU %s)", wall, cpu);
+    }
   if (self->attempts->len > 1)
     meta = g_strdup_printf ("%s · attempt %u of %u · %s", duration, row->attempt,
                             ((TallyResultRow *) g_ptr_array_index (self->attempts, self->attempts->len - 1))->attempt,

@@ -198,6 +198,23 @@ typedef struct
 
 void tally_run_row_free (TallyRunRow *row);
 
+/* What a run's results used (every attempt). */
+typedef struct
+{
+  gint64 cpu_us;                /* user + system CPU of the measured results */
+  guint n_measured;             /* results with a CPU figure */
+  guint n_results;
+  gint64 longest_us;            /* the longest result's wall time */
+  gint64 max_rss_kb;            /* the largest peak RSS of a process that ran one */
+} TallyRunUsage;
+
+gboolean tally_store_get_run_usage (TallyStore     *store,
+                                    gint64          run_id,
+                                    TallyRunUsage  *usage,
+                                    GError        **error);
+gint64   tally_run_usage_floor_us  (const TallyRunUsage *usage,
+                                    guint                n_cpus);
+
 /* One result in a run's page. */
 typedef struct
 {
@@ -218,6 +235,8 @@ typedef struct
   int exit_status;              /* -1 when none */
   char *markers;                /* canonical marker string, "" for none */
   guint n_logs;
+  gint64 cpu_us;                /* user + system CPU, -1 when not measured */
+  gint64 max_rss_kb;            /* peak RSS of the process that ran it, -1 when not measured */
 } TallyResultRow;
 
 void tally_result_row_free (TallyResultRow *row);
@@ -390,6 +409,28 @@ gboolean    tally_store_viewer_foreach_result   (TallyStore   *store,
                                                  TallyStoreResultFunc func,
                                                  gpointer      data,
                                                  GError      **error);
+
+/* A cached listing (tally-store-listings.c): what a program printed
+ * when listed, and what identified its file then. */
+typedef struct
+{
+  char *key;                    /* flag, path, arguments, environment, directory */
+  char *path;                   /* the program, canonical */
+  gint64 size;
+  gint64 mtime_ns;
+  char *build_id;               /* hex, or NULL when the file has none */
+  GBytes *data;
+} TallyStoredListing;
+
+void        tally_stored_listing_free  (TallyStoredListing *listing);
+GPtrArray  *tally_store_load_listings  (TallyStore                *store,
+                                        GError                   **error);
+gboolean    tally_store_put_listing    (TallyStore                *store,
+                                        const TallyStoredListing  *listing,
+                                        GError                   **error);
+gboolean    tally_store_delete_listing (TallyStore                *store,
+                                        const char                *key,
+                                        GError                   **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyStore, tally_store_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyRunRow, tally_run_row_free)
