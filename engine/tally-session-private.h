@@ -19,7 +19,9 @@ typedef struct _TallySession TallySession;
 
 typedef struct
 {
-  guint n_workers;
+  guint n_workers;              /* workers at the start (fixed: all of them) */
+  guint max_workers;            /* -n auto: the cap; ≤ n_workers: fixed */
+  guint n_cpus;                 /* -n auto: CPUs; never fewer workers */
   double default_timeout_s;     /* for tests without a timeout marker; 0: none */
   double grace_s;               /* SIGTERM → SIGKILL */
   double quit_grace_s;          /* a quitting worker's time to exit before

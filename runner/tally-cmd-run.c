@@ -27,6 +27,7 @@
 typedef struct
 {
   char *workers;
+  int max_workers;
   char *marker_expr;
   char *keyword_expr;
   char *tests_from;
@@ -62,6 +63,8 @@ typedef struct
 
   /* derived */
   guint n_workers;
+  guint n_cpus;              /* -n auto: the starting count */
+  gboolean auto_workers;
   guint64 seed_value;
   guint shard_k, shard_n;
 } RunOptions;
@@ -99,12 +102,19 @@ validate (RunOptions *o)
 {
   guint64 value;
 
+  o->n_cpus = g_get_num_processors ();
   if (o->workers == NULL || g_strcmp0 (o->workers, "auto") == 0)
-    o->n_workers = g_get_num_processors ();
+    o->n_workers = o->n_cpus, o->auto_workers = TRUE;
   else if (parse_uint (o->workers, 1024, &value) && value > 0)
     o->n_workers = value;
   else
     return tally_cmd_fail (CMD, 0, "-n takes a positive number of workers or “auto”, not “%s”", o->workers), FALSE;
+  if (o->max_workers < 0 || o->max_workers > 1024)
+    return tally_cmd_fail (CMD, 0, "--max-workers takes a number of workers from 1 to 1024"), FALSE;
+  if (o->max_workers == 0)
+    o->max_workers = 4 * o->n_cpus;
+  if (o->auto_workers)
+    o->n_workers = MIN (o->n_workers, (guint) o->max_workers);
 
   if (o->maxfail < 0)
     return tally_cmd_fail (CMD, 0, "--maxfail takes a positive number, not %d", o->maxfail), FALSE;
@@ -151,7 +161,8 @@ parse_options (int         argc,
                RunOptions *o)
 {
   GOptionEntry entries[] = {
-    { "workers", 'n', 0, G_OPTION_ARG_STRING, &o->workers, "Worker processes (default: auto = number of CPUs)", "N|auto" },
+    { "workers", 'n', 0, G_OPTION_ARG_STRING, &o->workers, "Worker processes (default: auto = number of CPUs, more while they idle)", "N|auto" },
+    { "max-workers", 0, 0, G_OPTION_ARG_INT, &o->max_workers, "With -n auto, at most N workers (default 4 × CPUs)", "N" },
     { "markers", 'm', 0, G_OPTION_ARG_STRING, &o->marker_expr, "Run tests whose markers match EXPR", "EXPR" },
     { "keyword", 'k', 0, G_OPTION_ARG_STRING, &o->keyword_expr, "Run tests whose “program::path” matches EXPR", "EXPR" },
     { "tests-from", 0, 0, G_OPTION_ARG_FILENAME, &o->tests_from, "Run exactly the tests listed in FILE, one “program::path” a line (- for stdin)", "FILE" },
@@ -765,6 +776,11 @@ run_session (RunOptions *o,
     }
 
   options.n_workers = MIN (o->n_workers, MAX (tests->len * (guint) o->repeat, 1));
+  if (o->auto_workers)
+    {
+      options.n_cpus = o->n_cpus;
+      options.max_workers = MIN ((guint) o->max_workers, MAX (tests->len * (guint) o->repeat, 1));
+    }
   options.default_timeout_s = o->timeout_s;
   options.grace_s = 2.0;
   /* Tests of the quit deadline shorten it (docs/reliability.md). */
@@ -772,7 +788,7 @@ run_session (RunOptions *o,
     options.quit_grace_s = g_ascii_strtod (g_getenv ("TALLY_QUIT_GRACE_S"), NULL);
   options.maxfail = o->maxfail;
   options.max_worker_restarts = o->max_worker_restarts ? (guint) o->max_worker_restarts
-                                                       : 4 * options.n_workers + 16;
+                                                       : 4 * MAX (options.n_workers, options.max_workers) + 16;
   options.retries = o->retries;
   options.repeat = o->repeat;
   options.durations = o->durations;
@@ -787,6 +803,7 @@ run_session (RunOptions *o,
   info.n_tests = tests->len * o->repeat;
   info.n_programs = count_programs (tests);
   info.n_workers = options.n_workers;
+  info.max_workers = options.max_workers;
   info.seed = o->seed_value;
   info.random_order = o->random_order;
   info.shard = o->shard;
