@@ -451,6 +451,51 @@ next_unit (TallySession *session,
   return NULL;
 }
 
+void
+tally_program_times_free (TallyProgramTimes *times)
+{
+  if (times == NULL)
+    return;
+  g_clear_pointer (&times->case_us, g_array_unref);
+  g_free (times);
+}
+
+/* How much expected time a batch of @item's program may hold: a GTest
+ * binary that history says is long (and that the markers file does not
+ * keep whole) is cut into parts that several workers run at once, each
+ * in its own process. 0: no limit. */
+static gint64
+split_budget (TallySession *session,
+              TallyRunItem *item)
+{
+  TallyProgram *program = item->test->program;
+  TallyProgramTimes *times;
+  gint64 parts;
+
+  if (program->kind != TALLY_PROGRAM_GTEST || session->options.program_times == NULL
+      || tally_markers_has (item->test->markers, "no-split"))
+    return 0;
+  times = g_hash_table_lookup (session->options.program_times, program);
+  if (times == NULL || times->case_us == NULL || times->wall_us < TALLY_SPLIT_MIN_US
+      || times->n_tests < TALLY_SPLIT_MIN_CASES)
+    return 0;
+
+  parts = MIN (times->wall_us / TALLY_SPLIT_PART_US, (gint64) times->n_tests / 2);
+  parts = MIN (parts, (gint64) session->active);
+  return parts > 1 ? times->wall_us / parts : 0;
+}
+
+static gint64
+case_us (TallySession *session,
+         TallyRunItem *item)
+{
+  TallyProgramTimes *times = g_hash_table_lookup (session->options.program_times, item->test->program);
+
+  if (times == NULL || times->case_us == NULL || item->test->index >= times->case_us->len)
+    return 0;
+  return MAX (g_array_index (times->case_us, gint64, item->test->index), 0);
+}
+
 static void
 fill_slot (Slot *slot)
 {
@@ -458,6 +503,7 @@ fill_slot (Slot *slot)
   g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (guint32));
   TallyProgram *running = slot->worker ? tally_worker_proc_get_program (slot->worker) : NULL;
   guint depth = slot->serial ? 1 : slot_depth (session, running, 0);
+  gint64 budget = -1, batch_us = 0;   /* -1: not looked up yet */
 
   if (session->stopping)
     return;
@@ -527,6 +573,16 @@ fill_slot (Slot *slot)
       item->result.worker = slot->index;
       g_queue_push_tail (&slot->sent, item);
       g_array_append_val (batch, item->test->index);
+
+      /* A long GTest binary goes out in parts (split_budget()). */
+      if (item->test->program->kind == TALLY_PROGRAM_GTEST && !item->serial)
+        {
+          if (budget < 0)
+            budget = split_budget (session, item);
+          batch_us += budget > 0 ? case_us (session, item) : 0;
+          if (budget > 0 && batch_us >= budget)
+            break;
+        }
     }
 
   if (batch->len > 0)

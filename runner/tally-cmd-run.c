@@ -234,6 +234,7 @@ typedef struct
 {
   GHashTable *last_failed;   /* keys of tests that failed last time */
   TallyDurations *durations;
+  GHashTable *program_times; /* TallyProgram * → TallyProgramTimes */
 } History;
 
 /* A worker fixture's teardown error is stored as a result of its own,
@@ -286,6 +287,47 @@ compare_longest_first (gconstpointer a,
 
 static char *group_key (TallyListedTest *test);
 
+/* What the session learns of legacy programs from history: how long
+ * each takes, and for a GTest binary each case (it may run in parts). */
+static void
+note_program_time (History         *history,
+                   TallyListedTest *test,
+                   gint64           duration_us)
+{
+  TallyProgram *program = test->program;
+  TallyProgramTimes *times;
+
+  if (program->kind == TALLY_PROGRAM_NATIVE)
+    return;
+  if (history->program_times == NULL)
+    history->program_times = g_hash_table_new_full (NULL, NULL, NULL,
+                                                    (GDestroyNotify) tally_program_times_free);
+  times = g_hash_table_lookup (history->program_times, program);
+  if (times == NULL)
+    {
+      times = g_new0 (TallyProgramTimes, 1);
+      times->cpu_us = -1;
+      g_hash_table_insert (history->program_times, program, times);
+    }
+  times->n_tests++;
+  if (duration_us < 0)
+    return;
+  times->wall_us += duration_us;
+  times->n_timed++;
+  if (program->kind != TALLY_PROGRAM_GTEST)
+    return;
+  if (times->case_us == NULL)
+    {
+      gint64 unknown = -1;
+
+      times->case_us = g_array_sized_new (FALSE, FALSE, sizeof (gint64), program->tests->len);
+      for (guint i = 0; i < program->tests->len; i++)
+        g_array_append_val (times->case_us, unknown);
+    }
+  if (test->index < times->case_us->len)
+    g_array_index (times->case_us, gint64, test->index) = duration_us;
+}
+
 /* Longest first, so no long test starts last; the durations are looked
  * up once per test, not once per comparison, and then dropped (this is
  * the runner's peak with history: 16 B a test here, as much for qsort).
@@ -310,6 +352,7 @@ sort_longest_first (GPtrArray *tests,
       timed[i].duration_us = tally_history_lookup_duration (history->durations,
                                                             test->program->name, test->path);
       timed[i].position = i;
+      note_program_time (history, test, timed[i].duration_us);
       keys[i] = test->program->kind == TALLY_PROGRAM_NATIVE ? group_key (test)
                                                           : g_strdup (test->program->path);
       if (keys[i] == NULL)
@@ -732,6 +775,7 @@ run_session (RunOptions *o,
              GPtrArray  *tests,
              TallyStore *owned_store,
              GPtrArray  *workers,
+             GHashTable *program_times,
              int         argc,
              char      **argv)
 {
@@ -796,6 +840,7 @@ run_session (RunOptions *o,
   options.store = store;
   options.reporter = reporter;
   options.workers = workers;
+  options.program_times = program_times;
   session = tally_session_new (tests, &options);
 
   info.run_id = options.run_id;
@@ -1062,13 +1107,14 @@ tally_cmd_run (int    argc,
   g_free (argv_copy[0]);
   argv_copy[0] = g_strdup ("run");
   status = run_session (&o, ordered, g_steal_pointer (&store), g_steal_pointer (&early.workers),
-                        argc, argv_copy);
+                        history.program_times, argc, argv_copy);
   if (discover_status != 0 && (status == TALLY_EXIT_OK || status == TALLY_EXIT_TESTS_FAILED))
     status = discover_status;
 
 out:
   early_workers_clear (&early);
   g_clear_pointer (&history.last_failed, g_hash_table_unref);
+  g_clear_pointer (&history.program_times, g_hash_table_unref);
   g_clear_pointer (&history.durations, tally_durations_free);
   run_options_clear (&o);
   return status;

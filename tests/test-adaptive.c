@@ -267,9 +267,97 @@ test_serial_alone (TallyTest *t, gconstpointer data)
     }
 }
 
+/* `tally run -n 2 --json --db DB [--markers-file FILE] gtest-sleepy`. */
+static TallyRun *
+run_sleepy (TallyTest  *t,
+            const char *db,
+            const char *markers_file)
+{
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("gtest-sleepy");
+  const char *argv[] = { tally, "run", "-n", "2", "--json", "--db", db,
+                         markers_file ? "--markers-file" : program, markers_file, program, NULL };
+
+  if (markers_file == NULL)
+    argv[8] = NULL;
+  return tally_util_run_argv (t, NULL, argv);
+}
+
+/* The slow cases' span (first start to last end) and how many workers
+ * ran them. */
+static gint64
+slow_span (TallyRun *run,
+           guint    *n_workers)
+{
+  gint64 first = G_MAXINT64, last = 0;
+  guint workers = 0;
+
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/sleepy/slow/%02u", i);
+      gint64 start = tally_util_member_int (run, path, "started_at_us");
+
+      tally_assert_cmpstr (tally_util_outcome (run, path), ==, "passed");
+      first = MIN (first, start);
+      last = MAX (last, start + tally_util_member_int (run, path, "duration_us"));
+      workers |= 1u << tally_util_member_int (run, path, "worker");
+    }
+  *n_workers = (guint) __builtin_popcount (workers);
+  return last - first;
+}
+
+/* First run: the slow cases all fall in the first half of the program,
+ * one process, 2.4 s. With history the program is cut by time: the slow
+ * cases run in two processes at once. */
+static void
+test_split_with_history (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *db = tally_util_db_path (t);
+  g_autoptr(TallyRun) first = run_sleepy (t, db, NULL);
+  g_autoptr(TallyRun) second = NULL;
+  guint workers_first, workers_second;
+  gint64 span_first, span_second;
+
+  tally_assert_cmpint (first->status, ==, 0);
+  span_first = slow_span (first, &workers_first);
+  tally_assert_cmpuint (workers_first, ==, 1);
+  tally_assert_cmpint (span_first, >=, 2400 * 1000);
+
+  second = run_sleepy (t, db, NULL);
+  tally_assert_cmpint (second->status, ==, 0);
+  span_second = slow_span (second, &workers_second);
+  g_message ("slow cases: %.2f s on %u worker(s), then %.2f s on %u",
+             span_first / 1e6, workers_first, span_second / 1e6, workers_second);
+  tally_assert_cmpuint (workers_second, ==, 2);
+  tally_assert_cmpint (span_second, <, 2000 * 1000);
+  tally_assert_cmpint (json_object_get_int_member (find_event (second, "run-finished"), "wall_us"), <,
+                       json_object_get_int_member (find_event (first, "run-finished"), "wall_us"));
+}
+
+/* The markers file's `no-split` keeps it whole, history or not. */
+static void
+test_split_off_marker (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *db = tally_util_db_path (t);
+  g_autofree char *markers = g_build_filename (tally_test_get_tmpdir (t), "markers.ini", NULL);
+  guint workers;
+
+  g_file_set_contents (markers, "[markers]\n*gtest-sleepy::* = no-split\n", -1, NULL);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(TallyRun) run = run_sleepy (t, db, markers);
+
+      tally_assert_cmpint (run->status, ==, 0);
+      tally_assert_cmpint (slow_span (run, &workers), >=, 2400 * 1000);
+      tally_assert_cmpuint (workers, ==, 1);
+    }
+}
+
 static void
 register_tests (void)
 {
+  tally_add ("/runner/split/with-history", test_split_with_history, "timeout=60");
+  tally_add ("/runner/split/off-marker", test_split_off_marker, "timeout=60");
   tally_add ("/runner/adaptive/sleepers-widen", test_sleepers_widen, "timeout=60");
   tally_add ("/runner/adaptive/busy-machine-adds-none", test_busy_machine_adds_none, "timeout=60");
   tally_add ("/runner/adaptive/cpu-bound-stays", test_cpu_bound_stays, "timeout=60");
