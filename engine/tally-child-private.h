@@ -28,6 +28,14 @@ const char *tally_child_env_name (const char *name);
  * exec). */
 int     tally_child_exec            (int                  argc,
                                      char               **argv) G_GNUC_NORETURN;
+/* Whether programs are started through the helper; then a file given
+ * as $TALLY_USAGE_FD (see tally-child.c) gets the program's pid and, at
+ * its end, its rusage, which tally_child_read_usage() reads. */
+gboolean tally_child_has_exec_helper (void);
+void    tally_child_read_usage      (int                  fd,
+                                     pid_t               *pid,
+                                     gint64              *cpu_us,
+                                     gint64              *max_rss_kb);
 /* Sends @signum to @process's process group when it leads one, to it
  * alone otherwise. Nothing when it has exited. */
 void    tally_child_signal          (GSubprocess         *process,

@@ -8,6 +8,7 @@
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/resource.h>
@@ -19,6 +20,7 @@
 #include "tally-crash-private.h"
 #include "tally-glib-log-private.h"
 #include "tally-gtest-proc-private.h"
+#include "tally-proc-usage-private.h"
 #include "tally-tap-private.h"
 #include "tally-worker-impl-private.h"
 
@@ -78,6 +80,13 @@ typedef struct
   guint n_ended;                /* result lines matched in this process */
   guint n_running;              /* pending's first n_running are this process's */
   char *tmpdir;
+  gint64 cpu_us;                /* the process's CPU at the last reading, or -1 */
+  gint64 rss_kb;                /* its peak RSS then, or -1 */
+  gint64 cpu_attributed_us;     /* what earlier cases of the process were given */
+  int usage_fd;                 /* what `tally --exec-child` writes (pid, rusage), or -1 */
+  pid_t program_pid;            /* the program's pid (the helper's child), or 0 */
+  gsize usage_scan;             /* err_buf is scanned for ends of case up to here */
+  GArray *case_usage;           /* of gint64 pairs (CPU, RSS) read as each end of case came */
 
   /* the head of pending, while it runs */
   gboolean head_started;
@@ -228,6 +237,89 @@ start_head (GTestProc *self)
   self->base.callbacks->started (&self->base, index, self->head_started_at, self->base.data);
 }
 
+/* What the process used so far, while it can still be read. */
+static pid_t
+program_pid (GTestProc *self)
+{
+  const char *identifier;
+  gint64 cpu, rss;
+
+  if (self->program_pid == 0 && self->usage_fd >= 0)
+    tally_child_read_usage (self->usage_fd, &self->program_pid, &cpu, &rss);
+  if (self->program_pid > 0)
+    return self->program_pid;
+  if (self->usage_fd >= 0 || self->subprocess == NULL
+      || (identifier = g_subprocess_get_identifier (self->subprocess)) == NULL)
+    return 0;
+  return (pid_t) atoi (identifier);
+}
+
+/* The process's totals from its wait4(), once the helper has them. */
+static gboolean
+read_final_usage (GTestProc *self)
+{
+  gint64 cpu, rss;
+  pid_t pid;
+
+  if (self->usage_fd < 0)
+    return FALSE;
+  tally_child_read_usage (self->usage_fd, &pid, &cpu, &rss);
+  if (cpu < 0)
+    return FALSE;
+  self->cpu_us = cpu;
+  self->rss_kb = MAX (self->rss_kb, rss);
+  return TRUE;
+}
+
+static void
+read_usage (GTestProc *self)
+{
+  gint64 cpu, rss;
+  pid_t pid = program_pid (self);
+
+  if (pid <= 0 || !tally_proc_read_usage (pid, &cpu, &rss))
+    {
+      read_final_usage (self);
+      return;
+    }
+  self->cpu_us = cpu;
+  if (rss > 0)
+    self->rss_kb = rss;
+}
+
+/* A case of a batch gets the process's CPU since the previous case's
+ * result (the first case also its start-up), read as its own result
+ * arrives; a case whose result came as the process ended (a plain
+ * program) gets what was read last, at the end of its output. */
+static void
+attribute_usage (GTestProc   *self,
+                 TallyResult *result)
+{
+  gint64 cpu = self->cpu_us, rss = self->rss_kb;
+
+  /* GLib's result line waits in the program's stdout buffer: the end of
+   * case frame on the log descriptor came when the case ended. */
+  if (self->case_usage->len >= 2)
+    {
+      cpu = g_array_index (self->case_usage, gint64, 0);
+      rss = g_array_index (self->case_usage, gint64, 1);
+      g_array_remove_range (self->case_usage, 0, 2);
+      /* Read too late (the process was gone): its totals, if known. */
+      if ((cpu < 0 || rss < 0) && read_final_usage (self))
+        cpu = self->cpu_us, rss = self->rss_kb;
+    }
+  else
+    {
+      read_usage (self);
+      cpu = self->cpu_us, rss = self->rss_kb;
+    }
+  if (cpu < 0)
+    return;
+  result->cpu_us = MAX (cpu - self->cpu_attributed_us, 0);
+  self->cpu_attributed_us = MAX (cpu, self->cpu_attributed_us);
+  result->max_rss_kb = rss;
+}
+
 /* Reports the head's result and pops it. */
 static void
 complete_head (GTestProc    *self,
@@ -256,6 +348,8 @@ complete_head (GTestProc    *self,
   result.line = line;
   result.started_at_us = self->head_started_at;
   result.duration_us = g_get_real_time () - self->head_started_at;
+  if (!tally_markers_has (test->markers, "skip"))
+    attribute_usage (self, &result);
 
   g_queue_pop_head (&self->pending);
   self->n_running--;
@@ -844,6 +938,55 @@ on_frame (GTestProc *self,
   release_held (self);
 }
 
+static void
+drop_err_bytes (GTestProc *self,
+                gsize      n)
+{
+  g_byte_array_remove_range (self->err_buf, 0, n);
+  self->usage_scan -= MIN (self->usage_scan, n);
+}
+
+/* Reads the process's usage when an end-of-case frame arrives, before
+ * the frame is consumed (that waits for the case's result line, which
+ * GLib's stdout buffer may hold until the process exits). */
+static void
+scan_case_ends (GTestProc *self)
+{
+  GByteArray *buf = self->err_buf;
+
+  while (self->log_fd && self->usage_scan < buf->len)
+    {
+      const guint8 *nul = memchr (buf->data + self->usage_scan, 0, buf->len - self->usage_scan);
+      LogFrame frame = { 0 };
+      FrameStatus status;
+
+      if (nul == NULL)
+        {
+          self->usage_scan = buf->len;
+          break;
+        }
+      /* Frames start with a NUL (their length's high byte). */
+      self->usage_scan = nul - buf->data;
+      status = parse_frame (nul, buf->len - self->usage_scan, &frame);
+      if (status == FRAME_INCOMPLETE)
+        break;
+      if (status != FRAME_VALID)
+        {
+          self->usage_scan++;
+          continue;
+        }
+      self->usage_scan += frame.len;
+      if (frame.type == LOG_STOP_CASE)
+        {
+          read_usage (self);
+          g_array_append_val (self->case_usage, self->cpu_us);
+          g_array_append_val (self->case_usage, self->rss_kb);
+        }
+      g_free (frame.string1);
+      g_free (frame.string2);
+    }
+}
+
 /* Consumes the stderr pipe's bytes up to the next end of case not yet
  * matched by its result line; returns whether anything was consumed. */
 static gboolean
@@ -863,7 +1006,7 @@ consume_err (GTestProc *self,
       if (text > 0)
         {
           take_stderr (self, buf->data, text);
-          g_byte_array_remove_range (buf, 0, text);
+          drop_err_bytes (self, text);
           progress = TRUE;
           continue;
         }
@@ -876,10 +1019,10 @@ consume_err (GTestProc *self,
       if (status != FRAME_VALID)
         {
           take_stderr (self, buf->data, 1);
-          g_byte_array_remove_range (buf, 0, 1);
+          drop_err_bytes (self, 1);
           continue;
         }
-      g_byte_array_remove_range (buf, 0, frame.len);
+      drop_err_bytes (self, frame.len);
       on_frame (self, &frame);
       g_free (frame.string1);
       g_free (frame.string2);
@@ -959,9 +1102,13 @@ pump (GTestProc *self)
   g_autoptr(GByteArray) out = g_byte_array_new ();
 
   if (!read_available (self->out_fd, out))
-    self->out_eof = TRUE;
+    {
+      self->out_eof = TRUE;
+      read_usage (self);   /* the process is ending: the last chance */
+    }
   if (!read_available (self->err_fd, self->err_buf))
     self->err_eof = TRUE;
+  scan_case_ends (self);
 
   take_stdout (self, out);
   drain (self, FALSE);
@@ -1023,6 +1170,7 @@ close_pipes (GTestProc *self)
 
   read_available (self->out_fd, out);
   read_available (self->err_fd, self->err_buf);
+  scan_case_ends (self);
   take_stdout (self, out);
   if (self->tap != NULL)
     tally_tap_parser_finish (self->tap);
@@ -1192,6 +1340,7 @@ on_process_exited (GObject      *object,
   else
     exit_status = g_subprocess_get_exit_status (subprocess);
 
+  read_final_usage (self);
   close_pipes (self);
   remove_tmpdir (self);
   g_clear_object (&self->subprocess);
@@ -1411,6 +1560,29 @@ preload_crash_report (GTestProc           *self,
   g_subprocess_launcher_setenv (launcher, tally_child_env_name ("LD_PRELOAD"), library, TRUE);
 }
 
+/* Through `tally --exec-child`, which waits for the program with
+ * wait4() and writes its pid and rusage in this file. */
+static void
+measure_usage (GTestProc           *self,
+               GSubprocessLauncher *launcher)
+{
+  int target = log_fd_target () - 2;
+  g_autofree char *target_text = NULL;
+  int copy;
+
+  self->program_pid = 0;
+  if (!tally_child_has_exec_helper () || target <= STDERR_FILENO)
+    return;
+  if (self->usage_fd < 0)
+    self->usage_fd = tally_memfd_new ("tally-usage", NULL);
+  if (self->usage_fd < 0 || (copy = fcntl (self->usage_fd, F_DUPFD_CLOEXEC, 3)) < 0)
+    return;
+  ftruncate (self->usage_fd, 0);
+  target_text = g_strdup_printf ("%d", target);
+  g_subprocess_launcher_take_fd (launcher, copy, target);
+  g_subprocess_launcher_setenv (launcher, "TALLY_USAGE_FD", target_text, TRUE);
+}
+
 static gboolean
 spawn_process (GTestProc  *self,
                GStrv       argv,
@@ -1441,6 +1613,8 @@ spawn_process (GTestProc  *self,
   if (launcher != NULL)
     preload_crash_report (self, launcher);
   if (launcher != NULL)
+    measure_usage (self, launcher);
+  if (launcher != NULL)
     {
       g_auto(GStrv) wrapped = tally_child_wrap_argv ((const char * const *) argv);
 
@@ -1454,6 +1628,10 @@ spawn_process (GTestProc  *self,
       return FALSE;
     }
 
+  self->cpu_us = self->rss_kb = -1;
+  self->cpu_attributed_us = 0;
+  self->usage_scan = 0;
+  g_array_set_size (self->case_usage, 0);
   self->tap = (is_gtest (self) || self->base.program->tap) ? tally_tap_parser_new () : NULL;
   self->out_source = watch_fd (self, self->out_fd, G_SOURCE_FUNC (on_output_cb));
   self->err_source = watch_fd (self, self->err_fd, G_SOURCE_FUNC (on_output_cb));
@@ -1575,12 +1753,15 @@ gtest_finalize (TallyWorkerProc *base)
     close (self->err_fd);
   if (self->crash_fd >= 0)
     close (self->crash_fd);
+  if (self->usage_fd >= 0)
+    close (self->usage_fd);
   remove_tmpdir (self);
   g_clear_object (&self->subprocess);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->tap, tally_tap_parser_free);
   g_byte_array_unref (self->err_line);
   g_byte_array_unref (self->err_buf);
+  g_array_unref (self->case_usage);
   tally_tap_event_clear (&self->held_event);
   g_free (self->stop_path);
   g_free (self->stop_message);
@@ -1632,6 +1813,9 @@ tally_gtest_proc_spawn (TallyProgram               *program,
   g_queue_init (&self->pending);
   self->out_fd = self->err_fd = -1;
   self->crash_fd = -1;
+  self->usage_fd = -1;
+  self->cpu_us = self->rss_kb = -1;
+  self->case_usage = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->err_line = g_byte_array_new ();
   self->err_buf = g_byte_array_new ();
   self->records = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_log_record_free);

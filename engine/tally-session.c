@@ -994,6 +994,8 @@ on_worker_finished (TallyWorkerProc *worker,
   item->result.outcome = result->outcome;
   item->result.started_at_us = result->started_at_us;
   item->result.duration_us = result->duration_us;
+  item->result.cpu_us = result->cpu_us;
+  item->result.max_rss_kb = result->max_rss_kb;
   g_free (item->result.message);
   item->result.message = g_steal_pointer (&result->message);
   g_free (item->result.file);

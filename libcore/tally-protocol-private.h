@@ -41,8 +41,10 @@ typedef enum
                               i64 started at, i64 duration, i32 line, u64 and
                               u64 the sizes of stdout and stderr when the test
                               ended (with tests pipelined, the runner reads the
-                              output of test N while N+1 already writes), then
-                              message and file as byte strings */
+                              output of test N while N+1 already writes), i64
+                              CPU µs and i64 peak RSS KiB (-1: unknown;
+                              protocol 4), then message and file as byte
+                              strings */
   TALLY_MSG_BYE,           /* (s)    why the worker leaves */
   TALLY_MSG_FIXTURE,       /* (sus)  a worker fixture's name, what happened
                               (TallyFixtureEvent) and a message */

@@ -307,7 +307,7 @@ frame_begin (guint8           *dest,
 
 #define STARTED_PAYLOAD (4 + 8)
 #define LOG_FIXED (4 + 4 + 4 + 8 + 8)
-#define FINISHED_FIXED (4 + 1 + 1 + 8 + 8 + 4 + 8 + 8)
+#define FINISHED_FIXED (4 + 1 + 1 + 8 + 8 + 4 + 8 + 8 + 8 + 8)
 
 gsize
 tally_protocol_started_size (void)
@@ -401,6 +401,8 @@ tally_protocol_finished_write (guint8            *dest,
   put_u32_le (&w, (guint32) result->line);
   put_u64_le (&w, out_end);
   put_u64_le (&w, err_end);
+  put_u64_le (&w, (guint64) result->cpu_us);
+  put_u64_le (&w, (guint64) result->max_rss_kb);
   put_string (&w, result->message, message_len);
   put_string (&w, result->file, file_len);
 }
@@ -607,6 +609,8 @@ tally_protocol_finished_parse (const TallyFrame *frame,
   result->line = (gint32) get_u32_le (&r);
   *out_end = get_u64_le (&r);
   *err_end = get_u64_le (&r);
+  result->cpu_us = (gint64) get_u64_le (&r);
+  result->max_rss_kb = (gint64) get_u64_le (&r);
   g_free (result->message);
   result->message = dup_cstring (&r);
   g_free (result->file);

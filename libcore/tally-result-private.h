@@ -22,6 +22,8 @@ typedef struct
   int exit_status;        /* the worker's exit status if it exited mid-test, or -1 */
   int worker;             /* the runner's index of the worker, or -1 */
   guint attempt;          /* 1-based; > 1 for --retries */
+  gint64 cpu_us;          /* user + system CPU of the process while it ran, or -1 */
+  gint64 max_rss_kb;      /* the process's peak resident set when it ended, or -1 */
 } TallyResult;
 
 void tally_result_init  (TallyResult *result);

@@ -13,6 +13,8 @@ tally_result_init (TallyResult *result)
     .exit_status = -1,
     .worker = -1,
     .attempt = 1,
+    .cpu_us = -1,
+    .max_rss_kb = -1,
   };
 }
 

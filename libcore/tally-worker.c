@@ -24,6 +24,7 @@
 #include "tally-markers-private.h"
 #include "tally-protocol-private.h"
 #include "tally-signals-private.h"
+#include "tally-usage-private.h"
 #include "tally-version.h"
 #include "tally-worker-stdio-private.h"
 
@@ -396,6 +397,7 @@ send_finished (TallyTest *test,
   guint64 out_end, err_end;
   guint8 *big;
 
+  tally_usage_take (&result.cpu_us, &result.max_rss_kb);
   tally_worker_stdio_test_end (&out_end, &err_end);
 
   g_mutex_lock (&out_lock);
@@ -451,6 +453,7 @@ report_forked_death (TallyTestCase *tc,
                                WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1);
 
   result.outcome = TALLY_OUTCOME_CRASHED;
+  result.cpu_us = result.max_rss_kb = -1;
   result.message = message;
   result.started_at_us = started_at_us;
   result.duration_us = duration_us;
@@ -636,6 +639,7 @@ tally_worker_main (TallyProgramOptions *opts)
     send_now (TALLY_MSG_HELLO, g_variant_new ("(uut)", TALLY_PROTOCOL_VERSION,
                                               tests->len, (guint64) getpid ()));
 
+  tally_usage_start ();
   while (read_commands (reader, &queue, tests->len, &quit))
     {
       guint index = GPOINTER_TO_UINT (g_queue_pop_head (&queue));

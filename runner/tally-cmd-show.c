@@ -91,6 +91,30 @@ print_counts (TallyRunRow *run)
   printf ("\n");
 }
 
+/* The run's wall time against its floor on this machine's cores: all
+ * the CPU its tests used spread over them, or its longest test. */
+static gboolean
+print_floor (Show    *show,
+             GError **error)
+{
+  TallyRunUsage usage;
+  guint n_cpus = g_get_num_processors ();
+  gint64 wall, floor_us;
+
+  if (!tally_store_get_run_usage (show->store, show->run->id, &usage, error))
+    return FALSE;
+  if (usage.n_measured == 0 || show->run->finished_at_us <= 0)
+    return TRUE;
+  wall = show->run->finished_at_us - show->run->started_at_us;
+  floor_us = tally_run_usage_floor_us (&usage, n_cpus);
+  printf ("  wall %.2f s, CPU %.2f s (%u of %u results measured), longest test %.2f s\n",
+          wall / 1e6, usage.cpu_us / 1e6, usage.n_measured, usage.n_results,
+          usage.longest_us / 1e6);
+  printf ("  floor on %u core%s %.2f s: efficiency %.0f%%\n", n_cpus, n_cpus == 1 ? "" : "s",
+          floor_us / 1e6, wall > 0 ? 100.0 * floor_us / wall : 0.0);
+  return TRUE;
+}
+
 static gboolean
 print_logs (Show            *show,
             TallyResultRow  *row,
@@ -155,6 +179,10 @@ print_result_line (TallyResultRow *row)
 
   printf ("%-8s %s (%s) %.1f ms", tally_outcome_to_string (row->outcome), path, program,
           row->duration_us / 1000.0);
+  if (row->cpu_us >= 0)
+    printf (", CPU %.1f ms", row->cpu_us / 1000.0);
+  if (row->max_rss_kb >= 0)
+    printf (", max RSS %.1f MB", row->max_rss_kb / 1024.0);
   if (row->attempt > 1)
     printf (", attempt %u", row->attempt);
   printf ("\n");
@@ -354,6 +382,16 @@ json_add_result (Show            *show,
   json_add_int (b, "exit_status", row->exit_status);
   json_add_string (b, "markers", row->markers, -1);
   json_add_int (b, "n_logs", row->n_logs);
+  json_builder_set_member_name (b, "cpu_us");
+  if (row->cpu_us >= 0)
+    json_builder_add_int_value (b, row->cpu_us);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "max_rss_kb");
+  if (row->max_rss_kb >= 0)
+    json_builder_add_int_value (b, row->max_rss_kb);
+  else
+    json_builder_add_null_value (b);
   if (tally_outcome_is_failure (row->outcome))
     ok = json_add_logs (show, row, error)
          && json_add_output (show, row, TALLY_STREAM_STDOUT, error)
@@ -519,6 +557,8 @@ tally_cmd_show (int    argc,
     }
 
   print_header (run);
+  if (!print_floor (&show, &error))
+    return tally_cmd_fail (CMD, TALLY_EXIT_USAGE, "%s", error->message);
   print_counts (run);
   if (!show_results (&show, &error))
     return tally_cmd_fail (CMD, TALLY_EXIT_USAGE, "%s", error->message);

@@ -390,7 +390,7 @@ test_console_verbose_colour (TallyTest     *t,
   plain = console_output (fake, &summary, TALLY_VERBOSITY_VERBOSE, FALSE);
   tally_assert_nonnull (strstr (plain, "\nPASSED  test-foo::/foo/pass  12.3 ms  [w1]\n"));
   tally_assert_nonnull (strstr (plain, "\nFLAKY   test-foo::/foo/retried  12.3 ms  [w1]  (attempt 2)\n"));
-  tally_assert_nonnull (strstr (plain, "slowest 1\n"));
+  tally_assert_nonnull (strstr (plain, "slowest 1 (wall, CPU)\n"));
   tally_assert_null (strchr (plain, '\x1b'));
 
   coloured = console_output (fake, &summary, TALLY_VERBOSITY_VERBOSE, TRUE);

@@ -733,7 +733,7 @@ test_durations_slowest (TallyTest *t, gconstpointer data)
         }
 
   /* The console report (on stderr with --json) lists them in order. */
-  block = strstr (run->err, "slowest 4\n");
+  block = strstr (run->err, "slowest 4 (wall, CPU)\n");
   tally_assert_nonnull (block);
   line = strchr (block, '\n') + 1;
   for (guint i = 0; i < 4; i++)
@@ -744,6 +744,8 @@ test_durations_slowest (TallyTest *t, gconstpointer data)
 
       /* the same duration as the i-th longest: a tie may go either way */
       tally_assert_nonnull (path);
+      /* two figures, wall then CPU (measured: not "-") */
+      tally_assert_null (strstr (text, "  -  "));
       tally_assert_nonnull (g_hash_table_lookup (run->finished, path + 2));
       tally_assert_cmpint (tally_util_member_int (run, path + 2, "duration_us"), ==,
                            tally_util_member_int (run, g_ptr_array_index (expected, i), "duration_us"));
@@ -827,6 +829,71 @@ test_memory_flat (TallyTest *t, gconstpointer data)
   tally_assert_cmpint (per_test_again, <=, MEMORY_MAX_BYTES_PER_TEST);
 }
 
+/* --- per-test resource use ----------------------------------------------- */
+
+/* Each test's CPU and peak RSS, in --json, JUnit and `tally show`, for a
+ * Tally program (the worker's rusage) and a GTest program (its process,
+ * read between cases and waited for by `tally --exec-child`). */
+static void
+check_usage (TallyTest  *t,
+             const char *sample)
+{
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample (sample);
+  g_autofree char *db = tally_util_db_path (t);
+  g_autofree char *junit_path = g_build_filename (tally_test_get_tmpdir (t), "junit.xml", NULL);
+  g_autofree char *junit_arg = g_strconcat ("--junit-xml=", junit_path, NULL);
+  g_autofree char *junit = NULL;
+  g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "-n", "1", "--json",
+                                            "--db", db, junit_arg, program, NULL);
+  g_autoptr(TallyRun) show = NULL;
+  const char *floor_line;
+  double floor_s = 0, wall_s = 0, efficiency = 0;
+
+  tally_assert_cmpint (run->status, ==, 0);
+  tally_assert_cmpint (tally_util_member_int (run, "/usage/burn", "cpu_us"), >=, 40000);
+  tally_assert_cmpint (tally_util_member_int (run, "/usage/sleep", "cpu_us"), >=, 0);
+  tally_assert_cmpint (tally_util_member_int (run, "/usage/sleep", "cpu_us"), <, 30000);
+  tally_assert_cmpint (tally_util_member_int (run, "/usage/alloc", "max_rss_kb"), >=, 50 * 1024);
+  /* A figure, not a runner's inherited peak: below 1 GB. */
+  tally_assert_cmpint (tally_util_member_int (run, "/usage/alloc", "max_rss_kb"), <, 1024 * 1024);
+
+  tally_assert_true (g_file_get_contents (junit_path, &junit, NULL, NULL));
+  tally_assert_nonnull (strstr (junit, "<property name=\"cpu_us\" value=\""));
+  tally_assert_nonnull (strstr (junit, "<property name=\"max_rss_kb\" value=\""));
+
+  show = tally_util_run (t, NULL, tally, "show", "--db", db, "-v", NULL);
+  tally_assert_cmpint (show->status, ==, 0);
+  tally_assert_nonnull (strstr (show->out, ", CPU "));
+  tally_assert_nonnull (strstr (show->out, "max RSS "));
+  tally_assert_nonnull (strstr (show->out, "3 of 3 results measured"));
+  floor_line = strstr (show->out, "  wall ");
+  tally_assert_nonnull (floor_line);
+  tally_assert_cmpint (sscanf (floor_line, "  wall %lf s", &wall_s), ==, 1);
+  floor_line = strstr (show->out, "floor on ");
+  tally_assert_nonnull (floor_line);
+  tally_assert_cmpint (sscanf (strstr (floor_line, "s ") + 2, "%lf s: efficiency %lf%%",
+                               &floor_s, &efficiency), ==, 2);
+  /* At least the longest test (0.1 s of sleep or more), never above the
+   * run's wall time. */
+  tally_assert_cmpfloat (floor_s, >=, 0.09);
+  tally_assert_cmpfloat (floor_s, <=, wall_s + 0.01);
+  tally_assert_cmpfloat (efficiency, >, 0);
+  tally_assert_cmpfloat (efficiency, <=, 100.5);
+}
+
+static void
+test_usage_native (TallyTest *t, gconstpointer data)
+{
+  check_usage (t, "sample-usage");
+}
+
+static void
+test_usage_gtest (TallyTest *t, gconstpointer data)
+{
+  check_usage (t, "gtest-usage");
+}
+
 static void
 register_tests (void)
 {
@@ -856,6 +923,8 @@ register_tests (void)
   tally_add ("/runner/no-inherited-fds", test_no_inherited_fds, NULL);
   tally_add ("/runner/interrupt/ctrl-c-exits-2", test_interrupt, NULL);
   tally_add ("/runner/durations/slowest-first", test_durations_slowest, NULL);
+  tally_add ("/runner/usage/native", test_usage_native, NULL);
+  tally_add ("/runner/usage/gtest", test_usage_gtest, NULL);
   tally_add ("/runner/memory/flat", test_memory_flat, "slow timeout=120");
 }
 

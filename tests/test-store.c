@@ -323,6 +323,51 @@ assert_record_equal (const TallyLogRecord *a,
   tally_assert_cmpstr (a->fields, ==, b->fields);
 }
 
+/* Schema 5 to 6: results gain cpu_us and max_rss_kb (NULL on the old
+ * rows: not measured, not 0), and the listings table appears. */
+static void
+test_migrate_resources (TallyTest     *t,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = db_path (t, "v5.sqlite");
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(TallyStore) ro = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  gint64 result_id;
+  TallyResultRow *row;
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  result_id = start_one (store, NULL);
+  tally_store_commit (store, &error);
+  tally_assert_no_error (error);
+  g_clear_pointer (&store, tally_store_close);
+
+  tally_store_debug_exec (path, "ALTER TABLE results DROP COLUMN cpu_us;"
+                                " ALTER TABLE results DROP COLUMN max_rss_kb;"
+                                " DROP TABLE listings; PRAGMA user_version = 5", &error);
+  tally_assert_no_error (error);
+
+  ro = tally_store_open_readonly (path, &error);
+  tally_assert_null (ro);
+  tally_assert_error (error, TALLY_ERROR, TALLY_ERROR_DATABASE);
+  g_clear_error (&error);
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (tally_store_get_schema_version (store), ==, 6);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM results WHERE cpu_us IS NULL"
+                                         " AND max_rss_kb IS NULL"), ==, 1);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM listings"), ==, 0);
+  rows = tally_store_get_result_rows (store, &result_id, 1, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (rows->len, ==, 1);
+  row = g_ptr_array_index (rows, 0);
+  tally_assert_cmpint (row->cpu_us, ==, -1);
+  tally_assert_cmpint (row->max_rss_kb, ==, -1);
+}
+
 static void
 test_roundtrip (TallyTest     *t,
                 gconstpointer  data)
@@ -383,6 +428,8 @@ test_roundtrip (TallyTest     *t,
   result.line = 12;
   result.signal = 11;
   result.duration_us = 1234;
+  result.cpu_us = 987;
+  result.max_rss_kb = 54321;
   tally_store_finish_result (store, result_id, &result, &error);
   tally_assert_no_error (error);
   tally_store_commit (store, &error);
@@ -407,10 +454,24 @@ test_roundtrip (TallyTest     *t,
   tally_assert_cmpint (back.exit_status, ==, -1);
   tally_assert_cmpint (back.worker, ==, 2);
   tally_assert_cmpint (back.duration_us, ==, 1234);
+  tally_assert_cmpint (back.cpu_us, ==, 987);
+  tally_assert_cmpint (back.max_rss_kb, ==, 54321);
   tally_assert_cmpint (back_run, ==, run_id);
   tally_assert_cmpint (back_test, ==, test_id);
   tally_result_clear (&back);
   tally_result_clear (&result);
+
+  /* The viewer's and `tally show`'s rows carry them too. */
+  {
+    g_autoptr(GPtrArray) rows = tally_store_get_result_rows (store, &result_id, 1, &error);
+    TallyResultRow *row;
+
+    tally_assert_no_error (error);
+    tally_assert_cmpuint (rows->len, ==, 1);
+    row = g_ptr_array_index (rows, 0);
+    tally_assert_cmpint (row->cpu_us, ==, 987);
+    tally_assert_cmpint (row->max_rss_kb, ==, 54321);
+  }
 
   /* Nothing was executed from the data. */
   tally_assert_cmpint (query_int (store, "SELECT count(*) FROM tests"), ==, 1);
@@ -1037,6 +1098,7 @@ register_tests (void)
   tally_add ("/core/store/fresh-schema-version", test_fresh_schema, NULL);
   tally_add ("/core/store/reopen-keeps-data", test_reopen_keeps_data, NULL);
   tally_add ("/core/store/migrate-refuses-newer", test_migrate_refuses_newer, NULL);
+  tally_add ("/core/store/migrate-resources", test_migrate_resources, NULL);
   tally_add ("/core/store/refuses-foreign-sqlite", test_refuses_foreign_sqlite, NULL);
   tally_add ("/core/store/refuses-text-file", test_refuses_text_file, NULL);
   tally_add ("/core/store/readonly-missing", test_readonly_missing, NULL);

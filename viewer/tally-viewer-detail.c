@@ -489,6 +489,11 @@ tally_viewer_detail_set_result (TallyViewerDetail    *self,
   gtk_label_set_text (self->program_label, program);
 
   duration = tally_viewer_format_duration (row->duration_us);
+  if (row->cpu_us >= 0)   /* "1.2 s (CPU 0.30 s)" */
+    {
+      g_autofree char *wall = g_steal_pointer (&duration), *cpu = tally_viewer_format_duration (row->cpu_us);
+      duration = g_strdup_printf ("%s (CPU %s)", wall, cpu);
+    }
   if (row->worker >= 0)
     meta = g_strdup_printf ("%s · attempt %u · worker %d", duration, row->attempt, row->worker);
   else

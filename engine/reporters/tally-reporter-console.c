@@ -553,15 +553,20 @@ static void
 append_slowest (GString   *out,
                 GPtrArray *slowest)
 {
-  g_string_append_printf (out, "slowest %u\n", slowest->len);
+  g_string_append_printf (out, "slowest %u (wall, CPU)\n", slowest->len);
 
   for (guint i = 0; i < slowest->len; i++)
     {
       const TallyRunItem *item = g_ptr_array_index (slowest, i);
       g_autoptr(GString) duration = g_string_new (NULL);
+      g_autoptr(GString) cpu = g_string_new (NULL);
 
       append_duration (duration, item->result.duration_us);
-      g_string_append_printf (out, "  %10s  %-8s ", duration->str,
+      if (item->result.cpu_us >= 0)
+        append_duration (cpu, item->result.cpu_us);
+      else
+        g_string_append (cpu, "-");
+      g_string_append_printf (out, "  %10s  %10s  %-8s ", duration->str, cpu->str,
                               tally_outcome_to_string (item->result.outcome));
       append_item_name (out, item);
       g_string_append_c (out, '\n');

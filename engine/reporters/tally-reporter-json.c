@@ -46,6 +46,19 @@ add_int (JsonBuilder *builder,
   json_builder_add_int_value (builder, value);
 }
 
+/* A figure that may not have been measured (-1): null then. */
+static void
+add_measure (JsonBuilder *builder,
+             const char  *name,
+             gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value >= 0)
+    json_builder_add_int_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
 /* Starts an event object: {"event": @event, … */
 static JsonBuilder *
 begin_event (const char *event)
@@ -145,6 +158,8 @@ json_test_finished (TallyReporter      *reporter,
   add_string (builder, "outcome", tally_outcome_to_string (result->outcome));
   add_int (builder, "started_at_us", result->started_at_us);
   add_int (builder, "duration_us", result->duration_us);
+  add_measure (builder, "cpu_us", result->cpu_us);
+  add_measure (builder, "max_rss_kb", result->max_rss_kb);
   add_string (builder, "message", result->message);
   add_string (builder, "file", result->file);
   add_int (builder, "line", result->line);

@@ -325,6 +325,18 @@ junit_test_finished (TallyReporter      *reporter,
 
   suite->tests++;
   suite->time_us += MAX (result->duration_us, 0);
+  /* pytest's place for a case's extra figures. */
+  if (result->cpu_us >= 0 || result->max_rss_kb >= 0)
+    {
+      g_string_append (body, "      <properties>\n");
+      if (result->cpu_us >= 0)
+        g_string_append_printf (body, "        <property name=\"cpu_us\" value=\"%" G_GINT64_FORMAT "\"/>\n",
+                                result->cpu_us);
+      if (result->max_rss_kb >= 0)
+        g_string_append_printf (body, "        <property name=\"max_rss_kb\" value=\"%" G_GINT64_FORMAT "\"/>\n",
+                                result->max_rss_kb);
+      g_string_append (body, "      </properties>\n");
+    }
   append_case_body (body, suite, item);
 
   g_string_append (suite->cases, "    <testcase");

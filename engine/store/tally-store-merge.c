@@ -64,11 +64,11 @@ static const char * const merge_sql[] = {
 
   "INSERT INTO main.results (id, run_id, test_id, attempt, outcome, started_at,"
   "                          duration_us, worker, message, file, line, signal,"
-  "                          exit_status)"
+  "                          exit_status, cpu_us, max_rss_kb)"
   " SELECT s.id + :result_offset, mr.dst_id, mt.dst_id, s.attempt,"
   "        CASE s.outcome WHEN 'running' THEN 'interrupted' ELSE s.outcome END,"
   "        s.started_at, s.duration_us, s.worker, s.message, s.file, s.line,"
-  "        s.signal, s.exit_status"
+  "        s.signal, s.exit_status, s.cpu_us, s.max_rss_kb"
   " FROM tally_src.results s"
   " JOIN temp.merge_runs mr ON mr.src_id = s.run_id"
   " JOIN temp.merge_tests mt ON mt.src_id = s.test_id",

@@ -187,6 +187,23 @@ typedef struct
 
 void tally_run_row_free (TallyRunRow *row);
 
+/* What a run's results used (every attempt). */
+typedef struct
+{
+  gint64 cpu_us;                /* user + system CPU of the measured results */
+  guint n_measured;             /* results with a CPU figure */
+  guint n_results;
+  gint64 longest_us;            /* the longest result's wall time */
+  gint64 max_rss_kb;            /* the largest peak RSS of a process that ran one */
+} TallyRunUsage;
+
+gboolean tally_store_get_run_usage (TallyStore     *store,
+                                    gint64          run_id,
+                                    TallyRunUsage  *usage,
+                                    GError        **error);
+gint64   tally_run_usage_floor_us  (const TallyRunUsage *usage,
+                                    guint                n_cpus);
+
 /* One result in a run's page. */
 typedef struct
 {
@@ -207,6 +224,8 @@ typedef struct
   int exit_status;              /* -1 when none */
   char *markers;                /* canonical marker string, "" for none */
   guint n_logs;
+  gint64 cpu_us;                /* user + system CPU, -1 when not measured */
+  gint64 max_rss_kb;            /* peak RSS of the process that ran it, -1 when not measured */
 } TallyResultRow;
 
 void tally_result_row_free (TallyResultRow *row);

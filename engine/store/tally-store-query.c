@@ -168,6 +168,10 @@ read_result_row (sqlite3_stmt  *stmt,
   result->signal = sqlite3_column_int (stmt, 10);
   if (sqlite3_column_type (stmt, 11) != SQLITE_NULL)
     result->exit_status = sqlite3_column_int (stmt, 11);
+  if (sqlite3_column_count (stmt) > 13 && sqlite3_column_type (stmt, 12) != SQLITE_NULL)
+    result->cpu_us = sqlite3_column_int64 (stmt, 12);
+  if (sqlite3_column_count (stmt) > 13 && sqlite3_column_type (stmt, 13) != SQLITE_NULL)
+    result->max_rss_kb = sqlite3_column_int64 (stmt, 13);
 
   return TRUE;
 }
@@ -202,7 +206,7 @@ tally_store_get_result (TallyStore   *store,
   st = store_stmt (store,
                    "SELECT run_id, test_id, attempt, outcome, started_at,"
                    "       duration_us, worker, message, file, line, signal,"
-                   "       exit_status"
+                   "       exit_status, cpu_us, max_rss_kb"
                    " FROM results WHERE id = :id",
                    error);
   if (st == NULL)
@@ -334,7 +338,8 @@ static const char result_row_sql[] =
   "SELECT r.id, r.test_id, t.program, t.path, r.attempt, r.outcome,"
   "       r.started_at, r.duration_us, r.worker, r.message, r.file, r.line,"
   "       r.signal, r.exit_status,"
-  "       (SELECT count(*) FROM logs l WHERE l.result_id = r.id)"
+  "       (SELECT count(*) FROM logs l WHERE l.result_id = r.id),"
+  "       r.cpu_us, r.max_rss_kb"
   " FROM results r JOIN tests t ON t.id = r.test_id WHERE r.id = :id";
 
 static const char run_counts_sql[] =
@@ -539,6 +544,69 @@ read_run_row (sqlite3_stmt *stmt)
  *
  * Returns: %TRUE on success
  */
+/**
+ * tally_store_get_run_usage:
+ * @store: a store
+ * @run_id: a run
+ * @usage: (out): what its results used, every attempt counted
+ * @error: return location for a #GError
+ *
+ * Sums the run's CPU time and finds its longest test: what
+ * tally_run_usage_floor_us() needs.
+ *
+ * Returns: %FALSE with @error set on a database error
+ */
+gboolean
+tally_store_get_run_usage (TallyStore     *store,
+                           gint64          run_id,
+                           TallyRunUsage  *usage,
+                           GError        **error)
+{
+  Stmt *st;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (usage != NULL, FALSE);
+
+  memset (usage, 0, sizeof *usage);
+  st = store_stmt (store,
+                   "SELECT ifnull (sum (cpu_us), 0), count (cpu_us), count (*),"
+                   "       ifnull (max (duration_us), 0), ifnull (max (max_rss_kb), 0)"
+                   " FROM results WHERE run_id = :run",
+                   error);
+  if (st == NULL)
+    return FALSE;
+  store_bind_int64 (st, ":run", run_id);
+  rc = store_stmt_step (store, st, error);
+  if (rc == SQLITE_ROW)
+    {
+      usage->cpu_us = sqlite3_column_int64 (st->stmt, 0);
+      usage->n_measured = sqlite3_column_int (st->stmt, 1);
+      usage->n_results = sqlite3_column_int (st->stmt, 2);
+      usage->longest_us = sqlite3_column_int64 (st->stmt, 3);
+      usage->max_rss_kb = sqlite3_column_int64 (st->stmt, 4);
+    }
+  store_stmt_reset (st);
+  return rc == SQLITE_ROW;
+}
+
+/**
+ * tally_run_usage_floor_us:
+ * @usage: a run's usage
+ * @n_cpus: the cores it had
+ *
+ * The least wall time the run's tests need on @n_cpus cores: all their
+ * CPU spread evenly, or the longest test, which no scheduler can split.
+ *
+ * Returns: the floor, µs
+ */
+gint64
+tally_run_usage_floor_us (const TallyRunUsage *usage,
+                          guint                n_cpus)
+{
+  return MAX (usage->cpu_us / MAX (n_cpus, 1), usage->longest_us);
+}
+
 gboolean
 tally_store_get_run_counts (TallyStore  *store,
                             gint64       run_id,
@@ -759,6 +827,10 @@ read_result_page_row (sqlite3_stmt *stmt)
   row->exit_status = sqlite3_column_type (stmt, 13) == SQLITE_NULL
                      ? -1 : sqlite3_column_int (stmt, 13);
   row->n_logs = sqlite3_column_int (stmt, 14);
+  row->cpu_us = sqlite3_column_type (stmt, 15) == SQLITE_NULL
+                ? -1 : sqlite3_column_int64 (stmt, 15);
+  row->max_rss_kb = sqlite3_column_type (stmt, 16) == SQLITE_NULL
+                    ? -1 : sqlite3_column_int64 (stmt, 16);
 
   return row;
 }

@@ -742,8 +742,8 @@ store_txn_ended (TallyStore *self,
 static const char insert_result_sql[] =
   "INSERT INTO results (id, run_id, test_id, attempt, outcome, started_at,"
   "                     duration_us, worker, message, file, line,"
-  "                     signal, exit_status)"
-  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+  "                     signal, exit_status, cpu_us, max_rss_kb)"
+  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
 
 /* Writes one row of results with every column: the pending `running`
  * row of @pending when @result is NULL, else the finished @result (@id
@@ -794,6 +794,10 @@ insert_result (TallyStore           *store,
         store_bind_int64_at (st, 12, result->signal);
       if (result->exit_status >= 0)
         store_bind_int64_at (st, 13, result->exit_status);
+      if (result->cpu_us >= 0)
+        store_bind_int64_at (st, 14, result->cpu_us);
+      if (result->max_rss_kb >= 0)
+        store_bind_int64_at (st, 15, result->max_rss_kb);
     }
   return store_stmt_exec (store, st, error);
 }
@@ -937,7 +941,7 @@ finish_result (TallyStore         *store,
                    "UPDATE results SET outcome = ?1, attempt = ?2,"
                    " started_at = COALESCE (?3, started_at), duration_us = ?4,"
                    " worker = COALESCE (?5, worker), message = ?6, file = ?7, line = ?8,"
-                   " signal = ?9, exit_status = ?10"
+                   " signal = ?9, exit_status = ?10, cpu_us = ?12, max_rss_kb = ?13"
                    " WHERE id = ?11",
                    error);
   if (st == NULL)
@@ -960,6 +964,10 @@ finish_result (TallyStore         *store,
   if (result->exit_status >= 0)
     store_bind_int64_at (st, 10, result->exit_status);
   store_bind_int64_at (st, 11, result_id);
+  if (result->cpu_us >= 0)
+    store_bind_int64_at (st, 12, result->cpu_us);
+  if (result->max_rss_kb >= 0)
+    store_bind_int64_at (st, 13, result->max_rss_kb);
   if (!store_stmt_exec (store, st, error))
     return FALSE;
 
