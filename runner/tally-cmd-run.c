@@ -769,6 +769,44 @@ count_programs (GPtrArray *tests)
   return g_hash_table_size (programs);
 }
 
+/* -n auto: tests that history says mostly wait (their wall time a
+ * multiple of their CPU time, in the latest run that measured it) start
+ * with more workers than CPUs, as many as would keep about half the
+ * CPUs busy; the sampler adjusts from there. */
+#define WIDE_START_MAX_TESTS 100000
+
+static guint
+wide_start (RunOptions *o,
+            TallyStore *store,
+            GPtrArray  *tests)
+{
+  g_autoptr(GHashTable) usage = NULL;
+  gint64 wall = 0, cpu = 0;
+  double width;
+
+  /* One lookup a test: not for the largest selections. */
+  if (!o->auto_workers || store == NULL || tests->len > WIDE_START_MAX_TESTS
+      || (usage = tally_store_get_test_usage (store, NULL)) == NULL)
+    return o->n_workers;
+
+  for (guint i = 0; i < tests->len; i++)
+    {
+      TallyListedTest *test = g_ptr_array_index (tests, i);
+      g_autofree char *key = tally_store_test_key (test->program->name, test->path);
+      TallyTestUsage *one = g_hash_table_lookup (usage, key);
+
+      if (one != NULL)
+        wall += one->wall_us, cpu += one->cpu_us;
+    }
+  if (wall < G_USEC_PER_SEC)
+    return o->n_workers;
+
+  width = o->n_cpus * (double) wall / MAX (cpu, 1) / 2;
+  g_debug ("history: %.1f s of tests used %.1f s of CPU: %u workers to start",
+           wall / 1e6, cpu / 1e6, (guint) CLAMP (width, o->n_workers, (double) o->max_workers));
+  return (guint) CLAMP (width, o->n_workers, (double) o->max_workers);
+}
+
 /* Takes @owned_store and @workers. */
 static int
 run_session (RunOptions *o,
@@ -819,7 +857,7 @@ run_session (RunOptions *o,
         }
     }
 
-  options.n_workers = MIN (o->n_workers, MAX (tests->len * (guint) o->repeat, 1));
+  options.n_workers = MIN (wide_start (o, store, tests), MAX (tests->len * (guint) o->repeat, 1));
   if (o->auto_workers)
     {
       options.n_cpus = o->n_cpus;
