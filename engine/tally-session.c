@@ -512,8 +512,14 @@ fill_slot (Slot *slot)
    * end), and its worker leaves: running tests are never stopped. */
   if ((guint) slot->index >= session->active && slot->unit == NULL)
     {
-      if (slot->sent.length == 0)
-        retire_worker (slot);
+      if (slot->sent.length > 0)
+        return;
+      retire_worker (slot);
+      /* Its events were what woke the scheduler: the active slots take
+       * what it would have (a serial unit waits for it to be idle). */
+      for (guint i = 0; i < session->active; i++)
+        if (!slot_busy (&session->slots[i]))
+          fill_slot (&session->slots[i]);
       return;
     }
 
@@ -1516,7 +1522,6 @@ on_sample_cb (gpointer data)
     {
       session->active--;
       g_debug ("CPUs %.0f%% busy: %u workers", busy * 100, session->active);
-      fill_slots (session);   /* retires the slot's worker once it is idle */
     }
   else if (idle_cpus >= GROW_IDLE_CPUS && session->active < session->n_slots && work_waits (session))
     {
@@ -1526,8 +1531,9 @@ on_sample_cb (gpointer data)
       add = MIN (add, queue_length (&session->parallel));
       session->active += add;
       g_debug ("CPUs %.0f%% busy, tests waiting: %u workers", busy * 100, session->active);
-      fill_slots (session);
     }
+  fill_slots (session);
+  maybe_finish (session);
   return G_SOURCE_CONTINUE;
 }
 

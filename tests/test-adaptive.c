@@ -16,6 +16,7 @@ typedef struct
 {
   char *path;
   guint busy_percent;
+  guint busy_after_ms;       /* then 100 % busy; 0: never */
   gint stop;
   GThread *thread;
 } FakeStat;
@@ -26,10 +27,14 @@ fake_stat_thread (gpointer data)
 {
   FakeStat *fake = data;
   guint64 user = 1000, idle = 1000;
+  gint64 start = g_get_monotonic_time ();
 
   while (!g_atomic_int_get (&fake->stop))
     {
       g_autofree char *text = NULL;
+
+      if (fake->busy_after_ms > 0 && g_get_monotonic_time () - start > fake->busy_after_ms * 1000)
+        fake->busy_percent = 100;
 
       user += fake->busy_percent;
       idle += 100 - fake->busy_percent;
@@ -42,15 +47,24 @@ fake_stat_thread (gpointer data)
 }
 
 static FakeStat *
-fake_stat_start (TallyTest *t,
-                 guint      busy_percent)
+fake_stat_start_full (TallyTest *t,
+                      guint      busy_percent,
+                      guint      busy_after_ms)
 {
   FakeStat *fake = g_new0 (FakeStat, 1);
 
+  fake->busy_after_ms = busy_after_ms;
   fake->path = g_build_filename (tally_test_get_tmpdir (t), "stat", NULL);
   fake->busy_percent = busy_percent;
   fake->thread = g_thread_new ("fake-stat", fake_stat_thread, fake);
   return fake;
+}
+
+static FakeStat *
+fake_stat_start (TallyTest *t,
+                 guint      busy_percent)
+{
+  return fake_stat_start_full (t, busy_percent, 0);
 }
 
 static void
@@ -267,6 +281,41 @@ test_serial_alone (TallyTest *t, gconstpointer data)
     }
 }
 
+/* The machine turns busy while the pool is wide: workers above the CPU
+ * count finish their tests and leave, and the serial tests still run,
+ * alone (a leaving worker's last test once left them waiting forever). */
+static void
+test_shrinks_when_busy (TallyTest *t, gconstpointer data)
+{
+  g_autoptr(FakeStat) fake = fake_stat_start_full (t, 5, 700);
+  g_autoptr(TallyRun) run = run_adaptive (t, fake, "/adaptive/sleep/ or /adaptive/serial/", NULL, NULL);
+  guint cpus = event_int (run, "run-started", "workers");
+  gint64 last_start = 0;
+  guint late_overlap = 0;
+
+  tally_assert_cmpint (run->status, ==, 0);
+  tally_assert_cmpuint (count_passed (run), ==, 43);
+  tally_assert_cmpint (event_int (run, "run-finished", "workers_peak"), >, cpus);
+  /* The last sleepers to start ran with at most the CPU count beside
+   * them: the pool came back down. */
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/adaptive/sleep/%02u", i);
+
+      last_start = MAX (last_start, tally_util_member_int (run, path, "started_at_us"));
+    }
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/adaptive/sleep/%02u", i);
+      gint64 s = tally_util_member_int (run, path, "started_at_us");
+      gint64 e = s + tally_util_member_int (run, path, "duration_us");
+
+      late_overlap += s <= last_start + 1000 && last_start + 1000 < e;
+    }
+  g_message ("%u tests ran as the last sleeper started", late_overlap);
+  tally_assert_cmpuint (late_overlap, <=, cpus);
+}
+
 /* With history (the CPU time of each result), tests known to wait start
  * with more workers, tests without history with as many as CPUs, on a
  * machine the sampler sees busy, so only history can widen it. */
@@ -397,6 +446,7 @@ register_tests (void)
   tally_add ("/runner/adaptive/max-workers", test_max_workers, "timeout=60");
   tally_add ("/runner/adaptive/fixed-count", test_fixed_count, "timeout=60");
   tally_add ("/runner/adaptive/serial-alone", test_serial_alone, "timeout=60");
+  tally_add ("/runner/adaptive/shrinks-when-busy", test_shrinks_when_busy, "timeout=60");
   tally_add ("/runner/adaptive/history-starts-wide", test_history_starts_wide, "timeout=60");
 }
 
