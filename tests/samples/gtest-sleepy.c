@@ -1,4 +1,4 @@
-/* A GTest program (GLib only) whose first cases wait: 8 × 300 ms, then
+/* A GTest program (GLib only) whose first cases wait: 8 × 500 ms, then
  * 60 that return at once. tests/test-adaptive.c checks that history
  * splits it over several processes, and that `no-split` keeps it whole. */
 #include <glib.h>
@@ -6,7 +6,7 @@
 static void
 test_slow (void)
 {
-  g_usleep (300 * 1000);
+  g_usleep (500 * 1000);
   g_assert_true (TRUE);
 }
 
