@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <fcntl.h>
+#include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -75,9 +75,9 @@ rename_child_env (void)
  * helper forks, writes "PID N" at offset 0 of that file (the runner
  * reads the program's /proc while it runs), waits with wait4(), writes
  * "USAGE CPU_US MAXRSS_KB" at offset 64 and ends as the program did.
- * The helper ignores the signals the runner sends the group (the
- * program gets them); a signal that ends the program ends the helper
- * the same way, without a core file. */
+ * The helper blocks the signals sent to the group (the program gets
+ * them); a signal that ends the program ends the helper the same way,
+ * without a core file. */
 #define USAGE_FD_ENV "TALLY_USAGE_FD"
 
 static void G_GNUC_NORETURN
@@ -109,16 +109,16 @@ static void G_GNUC_NORETURN
 wait_for_program (char **argv,
                   int    usage_fd)
 {
-  static const int group_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE };
   sigset_t blocked, old;
   struct rusage usage;
   char line[64];
   int status = 0, len;
   pid_t child;
 
-  sigemptyset (&blocked);
-  for (guint i = 0; i < G_N_ELEMENTS (group_signals); i++)
-    sigaddset (&blocked, group_signals[i]);
+  /* Every signal sent to the group (the runner's SIGTERM, a test's
+   * kill (0, SIGUSR1)) is the program's: the helper blocks them all and
+   * never unblocks them (wait4() needs no SIGCHLD). */
+  sigfillset (&blocked);
   sigprocmask (SIG_BLOCK, &blocked, &old);
 
   child = fork ();
@@ -146,8 +146,6 @@ wait_for_program (char **argv,
     }
   close_range (3, usage_fd - 1, 0);
   close_range (usage_fd + 1, ~0u, 0);
-  for (guint i = 0; i < G_N_ELEMENTS (group_signals); i++)
-    signal (group_signals[i], SIG_IGN);
 
   len = g_snprintf (line, sizeof line, "PID %d\n", (int) child);
   pwrite (usage_fd, line, len, 0);
@@ -168,7 +166,6 @@ tally_child_exec (int    argc,
 {
   const char *usage_text;
   int usage_fd = -1;
-
   long parent;
 
   if (argc < 4 || (parent = strtol (argv[2], NULL, 10)) <= 0)

@@ -237,7 +237,8 @@ start_head (GTestProc *self)
   self->base.callbacks->started (&self->base, index, self->head_started_at, self->base.data);
 }
 
-/* What the process used so far, while it can still be read. */
+/* The program's pid: the helper's child (it says which in the usage
+ * file), else the process GSubprocess started. */
 static pid_t
 program_pid (GTestProc *self)
 {
@@ -271,6 +272,7 @@ read_final_usage (GTestProc *self)
   return TRUE;
 }
 
+/* What the process used so far, while it can still be read. */
 static void
 read_usage (GTestProc *self)
 {
@@ -317,7 +319,7 @@ attribute_usage (GTestProc   *self,
     return;
   result->cpu_us = MAX (cpu - self->cpu_attributed_us, 0);
   self->cpu_attributed_us = MAX (cpu, self->cpu_attributed_us);
-  result->max_rss_kb = rss;
+  result->max_rss_kb = (gint32) MIN (rss, G_MAXINT32);
 }
 
 /* Reports the head's result and pops it. */

@@ -39,6 +39,7 @@ typedef struct
   char *note;               /* what discovery worked around, for one line */
   const char *taken_for;    /* static: what reading it made of it, and why
                                ("a Tally program (links libtally-1)") */
+  gboolean listing_cached;  /* its listing came from the listing cache */
 } TallyProgram;
 
 /* What to discover: a path, and for registered tests (a meson build
@@ -58,6 +59,7 @@ typedef struct
   gboolean registered;              /* a registered test: one that lists
                                      * no tests is run as one test */
   gboolean force_gtest;             /* --gtest: list with -l, run with -p */
+  struct _TallyListingCache *listing_cache; /* nullable: listings to reuse and keep */
 } TallyProgramSpec;
 
 /* One test of a listing: 48 bytes, in blocks owned by the program. */

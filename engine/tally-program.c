@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "tally-error.h"
+#include "tally-listing-cache-private.h"
 #include "tally-program-private.h"
 #include "tally-text-private.h"
 #include "tally-version.h"
@@ -455,7 +456,14 @@ typedef struct
   gint64 parsing_us;        /* time spent parsing, not the program's */
   gboolean timed_out;
   gboolean stopped;         /* killed by us: cancelled reads are expected */
+  GByteArray *captured;     /* stdout as printed, for the listing cache, or NULL */
 } Listing;
+
+/* A listing larger than this is not cached: GLib's largest -l (checksum,
+ * 1,851 cases) is 60 KB; a Tally program of a few thousand tests lists
+ * in one fast process, and holding its listing (8.7 MB at 100,000 tests)
+ * would grow the runner. */
+#define MAX_CACHED_LISTING (256 * 1024)
 
 static void read_stdout (GInputStream *stream, Listing *listing);
 
@@ -497,6 +505,10 @@ on_stdout_read_cb (GObject      *object,
       gint64 start = g_get_monotonic_time ();
 
       line_splitter_feed (listing->out, (const char *) listing->buffer, n);
+      if (listing->captured != NULL && listing->captured->len + (gsize) n <= MAX_CACHED_LISTING)
+        g_byte_array_append (listing->captured, listing->buffer, n);
+      else
+        g_clear_pointer (&listing->captured, g_byte_array_unref);
       listing->parsing_us += g_get_monotonic_time () - start;
       if (!listing->out->too_long)
         {
@@ -711,7 +723,63 @@ static void
 listing_clear (Listing *listing)
 {
   g_clear_pointer (&listing->err, g_bytes_unref);
+  g_clear_pointer (&listing->captured, g_byte_array_unref);
   g_clear_error (&listing->error);
+}
+
+/* The listing cache's side of a listing: the key, the file's identity,
+ * and a cached listing when it still holds. */
+typedef struct
+{
+  char *key;
+  TallyListingId *id;
+  GBytes *cached;
+} CacheProbe;
+
+static void
+cache_probe (const TallyProgramSpec *spec,
+             const char             *flag,
+             CacheProbe             *probe)
+{
+  memset (probe, 0, sizeof *probe);
+  if (spec->listing_cache == NULL)
+    return;
+  probe->key = tally_listing_cache_key (flag, spec->path, spec->args, spec->envp, spec->workdir);
+  probe->cached = tally_listing_cache_lookup (spec->listing_cache, probe->key, spec->path, &probe->id);
+}
+
+static void
+cache_probe_clear (CacheProbe *probe)
+{
+  g_clear_pointer (&probe->key, g_free);
+  g_clear_pointer (&probe->id, tally_listing_id_free);
+  g_clear_pointer (&probe->cached, g_bytes_unref);
+}
+
+/* A cached listing that does not parse (the database was edited or
+ * damaged) is dropped, and the program listed again. */
+static void
+cache_reject (const TallyProgramSpec *spec,
+              CacheProbe             *probe,
+              const char             *why)
+{
+  g_warning ("%s: the cached listing is unusable (%s): listing the program again",
+             spec->path, why);
+  tally_listing_cache_forget (spec->listing_cache, probe->key);
+  g_clear_pointer (&probe->cached, g_bytes_unref);
+}
+
+static void
+cache_keep (const TallyProgramSpec *spec,
+            CacheProbe             *probe,
+            Listing                *listing)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (spec->listing_cache == NULL || listing->captured == NULL)
+    return;
+  bytes = g_byte_array_free_to_bytes (g_steal_pointer (&listing->captured));
+  tally_listing_cache_store (spec->listing_cache, probe->key, g_steal_pointer (&probe->id), bytes);
 }
 
 /* Why a listing run failed, or NULL when it exited with status 0. */
@@ -916,6 +984,34 @@ tally_program_new_unlisted (const char *path)
   return program_new (path);
 }
 
+/* A listing parsed from the cache, or NULL (and the entry dropped). */
+static TallyProgram *
+native_from_cache (const TallyProgramSpec *spec,
+                   CacheProbe             *probe)
+{
+  g_autoptr(GError) parse_error = NULL;
+  LineSplitter splitter;
+  NativeParse parse;
+  TallyProgram *program;
+  gsize len;
+  const char *data;
+
+  if (probe->cached == NULL)
+    return NULL;
+  data = g_bytes_get_data (probe->cached, &len);
+  native_parse_init (&parse, spec->path);
+  line_splitter_init (&splitter, native_parse_line, &parse);
+  line_splitter_feed (&splitter, data, len);
+  line_splitter_finish (&splitter);
+  g_clear_pointer (&splitter.partial, g_byte_array_unref);
+  program = native_parse_finish (&parse, &parse_error);
+  if (program == NULL)
+    cache_reject (spec, probe, parse_error->message);
+  else
+    program->listing_cached = TRUE;
+  return program;
+}
+
 static TallyProgram *
 list_native (const TallyProgramSpec  *spec,
              GCancellable            *cancellable,
@@ -925,13 +1021,22 @@ list_native (const TallyProgramSpec  *spec,
   LineSplitter splitter;
   NativeParse parse;
   g_autoptr(GError) parse_error = NULL;
+  CacheProbe probe;
   TallyProgram *program;
   gboolean ran;
   int status = 0;
 
+  cache_probe (spec, "--tally-list", &probe);
+  if ((program = native_from_cache (spec, &probe)) != NULL)
+    {
+      cache_probe_clear (&probe);
+      return program;
+    }
+
   native_parse_init (&parse, spec->path);
   line_splitter_init (&splitter, native_parse_line, &parse);
   listing.out = &splitter;
+  listing.captured = spec->listing_cache != NULL ? g_byte_array_new () : NULL;
   ran = run_listing (spec, "--tally-list", cancellable, &listing, &status, error);
   if (ran)
     line_splitter_finish (&splitter);
@@ -943,7 +1048,43 @@ list_native (const TallyProgramSpec  *spec,
     g_clear_pointer (&program, tally_program_unref);
   else if (program == NULL)
     g_propagate_error (error, g_steal_pointer (&parse_error));
+  else
+    cache_keep (spec, &probe, &listing);
   listing_clear (&listing);
+  cache_probe_clear (&probe);
+  return program;
+}
+
+/* Only listings that named tests were cached: one that names none, or a
+ * path that is not UTF-8, was damaged. */
+static TallyProgram *
+gtest_from_cache (const TallyProgramSpec *spec,
+                  CacheProbe             *probe)
+{
+  TallyProgram *program;
+  GTestParse parse;
+  LineSplitter splitter;
+  gboolean bad;
+  gsize len;
+  const char *data;
+
+  if (probe->cached == NULL)
+    return NULL;
+  data = g_bytes_get_data (probe->cached, &len);
+  gtest_parse_init (&parse, spec->path);
+  line_splitter_init (&splitter, gtest_parse_line, &parse);
+  line_splitter_feed (&splitter, data, len);
+  line_splitter_finish (&splitter);
+  g_clear_pointer (&splitter.partial, g_byte_array_unref);
+  bad = parse.bad_path != NULL;
+  program = gtest_parse_finish (&parse);
+  if (bad || program->tests->len == 0)
+    {
+      cache_reject (spec, probe, bad ? "a test path is not UTF-8" : "it names no test");
+      g_clear_pointer (&program, tally_program_unref);
+    }
+  else
+    program->listing_cached = TRUE;
   return program;
 }
 
@@ -957,12 +1098,21 @@ list_gtest (const TallyProgramSpec  *spec,
   GTestParse parse;
   TallyProgram *program;
   g_autofree char *bad_path = NULL;
+  CacheProbe probe;
   gboolean ran;
   int status = 0;
+
+  cache_probe (spec, "-l", &probe);
+  if ((program = gtest_from_cache (spec, &probe)) != NULL)
+    {
+      cache_probe_clear (&probe);
+      return program;
+    }
 
   gtest_parse_init (&parse, spec->path);
   line_splitter_init (&splitter, gtest_parse_line, &parse);
   listing.out = &splitter;
+  listing.captured = spec->listing_cache != NULL ? g_byte_array_new () : NULL;
   ran = run_listing (spec, "-l", cancellable, &listing, &status, error);
   if (ran)
     line_splitter_finish (&splitter);
@@ -978,7 +1128,10 @@ list_gtest (const TallyProgramSpec  *spec,
                    "test path %s is not valid UTF-8: rename the test", bad_path);
       g_clear_pointer (&program, tally_program_unref);
     }
+  else if (program->tests->len > 0)
+    cache_keep (spec, &probe, &listing);
   listing_clear (&listing);
+  cache_probe_clear (&probe);
   return program;
 }
 

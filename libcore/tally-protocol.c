@@ -599,6 +599,7 @@ tally_protocol_finished_parse (const TallyFrame *frame,
 {
   Reader r = reader_for (frame, TALLY_MSG_FINISHED);
   guint8 outcome;
+  gint64 rss;
 
   *index = get_u32_le (&r);
   outcome = get_u8 (&r);
@@ -610,7 +611,8 @@ tally_protocol_finished_parse (const TallyFrame *frame,
   *out_end = get_u64_le (&r);
   *err_end = get_u64_le (&r);
   result->cpu_us = (gint64) get_u64_le (&r);
-  result->max_rss_kb = (gint64) get_u64_le (&r);
+  rss = (gint64) get_u64_le (&r);   /* once: CLAMP evaluates it thrice */
+  result->max_rss_kb = (gint32) CLAMP (rss, -1, G_MAXINT32);
   g_free (result->message);
   result->message = dup_cstring (&r);
   g_free (result->file);

@@ -13,18 +13,18 @@ G_BEGIN_DECLS
 typedef struct
 {
   TallyOutcome outcome;
+  int line;               /* 0 when unknown */
   char *message;          /* nullable, UTF-8 or not */
   char *file;             /* nullable */
-  int line;               /* 0 when unknown */
   gint64 started_at_us;   /* wall clock, µs since the epoch */
   gint64 duration_us;
+  gint64 cpu_us;          /* user + system CPU of the process while it ran, or -1 */
   int signal;             /* the signal that killed the worker, or 0 */
   int exit_status;        /* the worker's exit status if it exited mid-test, or -1 */
   int worker;             /* the runner's index of the worker, or -1 */
   guint attempt;          /* 1-based; > 1 for --retries */
-  gint64 cpu_us;          /* user + system CPU of the process while it ran, or -1 */
-  gint64 max_rss_kb;      /* the process's peak resident set when it ended, or -1 */
-} TallyResult;
+  gint32 max_rss_kb;      /* the process's peak resident set (KiB) when it ended, or -1 */
+} TallyResult;          /* 72 bytes: one per test of a run, kept to its end */
 
 void tally_result_init  (TallyResult *result);
 void tally_result_clear (TallyResult *result);

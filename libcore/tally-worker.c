@@ -395,9 +395,11 @@ send_finished (TallyTest *test,
   };
   gsize size = tally_protocol_finished_size (test->message, test->file);
   guint64 out_end, err_end;
+  gint64 max_rss_kb;
   guint8 *big;
 
-  tally_usage_take (&result.cpu_us, &result.max_rss_kb);
+  tally_usage_take (&result.cpu_us, &max_rss_kb);
+  result.max_rss_kb = (gint32) MIN (max_rss_kb, G_MAXINT32);
   tally_worker_stdio_test_end (&out_end, &err_end);
 
   g_mutex_lock (&out_lock);

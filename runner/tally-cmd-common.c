@@ -78,7 +78,10 @@ discover_all (GArray                     *discoveries,
                                          MAX (2, 2 * (int) g_get_num_processors ()), FALSE, NULL);
 
   for (guint i = 0; i < discoveries->len; i++)
-    g_thread_pool_push (pool, &g_array_index (discoveries, Discovery, i), NULL);
+    {
+      g_array_index (discoveries, Discovery, i).spec.listing_cache = options->listing_cache;
+      g_thread_pool_push (pool, &g_array_index (discoveries, Discovery, i), NULL);
+    }
   if (options->while_listing != NULL)
     options->while_listing (options->while_listing_data);
   g_thread_pool_free (pool, FALSE, TRUE);

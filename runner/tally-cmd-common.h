@@ -22,6 +22,8 @@ typedef struct
   char **no_suites;             /* --no-suite: no meson test in one of these */
   char **installed_tests;       /* --installed-tests DIR-OR-NAME */
   const char *markers_file;     /* --markers-file; default .tally/markers.ini if present */
+  /* Listings to reuse and keep (nullable: list every program). */
+  struct _TallyListingCache *listing_cache;
   /* Called on the calling thread while the listings run (nullable). */
   void (*while_listing) (gpointer data);
   gpointer while_listing_data;

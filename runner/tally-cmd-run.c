@@ -16,6 +16,7 @@
 #include "tally-commands.h"
 #include "tally-error.h"
 #include "tally-history-private.h"
+#include "tally-listing-cache-private.h"
 #include "tally-text-private.h"
 #include "tally-session-private.h"
 #include "tally-signals-private.h"
@@ -46,6 +47,7 @@ typedef struct
   char *seed;
   char *db;
   gboolean no_db;
+  gboolean no_list_cache;
   gboolean last_failed;
   gboolean failed_first;
   gboolean stepwise;
@@ -181,6 +183,7 @@ parse_options (int         argc,
     { "seed", 0, 0, G_OPTION_ARG_STRING, &o->seed, "Seed for --random-order and the tests' g_test_rand_*()", "S" },
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &o->db, "Results database (default $TALLY_DB or .tally/results.sqlite)", "PATH" },
     { "no-db", 0, 0, G_OPTION_ARG_NONE, &o->no_db, "Store nothing", NULL },
+    { "no-list-cache", 0, 0, G_OPTION_ARG_NONE, &o->no_list_cache, "List every program, even one whose listing is stored", NULL },
     { "lf", 0, 0, G_OPTION_ARG_NONE, &o->last_failed, "Run only the tests that failed last time (all if none)", NULL },
     { "last-failed", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &o->last_failed, NULL, NULL },
     { "ff", 0, 0, G_OPTION_ARG_NONE, &o->failed_first, "Run the tests that failed last time first", NULL },
@@ -513,8 +516,48 @@ say_what_programs_are (RunOptions *o,
       TallyProgram *program = g_ptr_array_index (programs, i);
       g_autofree char *name = tally_text_inert (program->name, -1, FALSE);
 
-      fprintf (console, "%s: read as %s\n", name, program->taken_for ? program->taken_for : "?");
+      fprintf (console, "%s: read as %s%s\n", name, program->taken_for ? program->taken_for : "?",
+               program->listing_cached ? " (listing cached)" : "");
     }
+}
+
+/* The listings stored in the database, before discovery: read-only and
+ * closed at once (the run opens it for writing later, or meanwhile).
+ * Nothing when there is no database yet, or an older one (the run
+ * upgrades it, and the next run has the cache). */
+static TallyListingCache *
+load_listing_cache (RunOptions *o)
+{
+  g_autoptr(TallyListingCache) cache = NULL;
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  if (o->no_db || o->no_list_cache)
+    return NULL;
+  cache = tally_listing_cache_new ();
+  path = tally_cmd_default_db_path (o->db);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return g_steal_pointer (&cache);
+  store = tally_store_open_readonly (path, &error);
+  if (store == NULL || !tally_listing_cache_load (cache, store, &error))
+    g_debug ("listing cache not read: %s", error->message);
+  return g_steal_pointer (&cache);
+}
+
+static void
+save_listing_cache (TallyListingCache *cache,
+                    TallyStore        *store)
+{
+  g_autoptr(GError) error = NULL;
+  guint hits, misses;
+
+  if (cache == NULL || store == NULL)
+    return;
+  tally_listing_cache_get_stats (cache, &hits, &misses);
+  g_debug ("listings: %u from the cache, %u run", hits, misses);
+  if (!tally_listing_cache_save (cache, store, &error))
+    g_warning ("could not store the listings: %s", error->message);
 }
 
 static GPtrArray *
@@ -1089,6 +1132,7 @@ tally_cmd_run (int    argc,
   g_autoptr(GPtrArray) selected = NULL;
   g_autoptr(GPtrArray) ordered = NULL;
   g_autoptr(TallyStore) store = NULL;
+  g_autoptr(TallyListingCache) listing_cache = NULL;
   RunOptions o = { 0 };
   History history = { 0 };
   TallyDiscoverOptions discover = { 0 };
@@ -1108,6 +1152,7 @@ tally_cmd_run (int    argc,
   discover.markers_file = o.markers_file;
   discover.while_listing = start_early_workers;
   discover.while_listing_data = &early;
+  discover.listing_cache = listing_cache = load_listing_cache (&o);
   if (!(programs = tally_cmd_discover_full (CMD, o.programs, &discover, &status)))
     goto out;
   /* Programs left out with an error end the run with status 3. */
@@ -1126,6 +1171,7 @@ tally_cmd_run (int    argc,
   store = open_store (&o, g_steal_pointer (&early.store), early.store_error, &status);
   if (!o.no_db && store == NULL)
     goto out;
+  save_listing_cache (listing_cache, store);
 
   ordered = order_tests (selected, &o, store, &history);
   /* What ordering needed is not kept through the run. */

@@ -455,7 +455,10 @@ junit_start (GMarkupParseContext *context,
   else if (strcmp (parent, "properties") == 0)
     allowed = "property";
   else if (strcmp (parent, "testcase") == 0)
-    allowed = "failure error skipped system-out system-err";
+    /* <properties> in a test case: pytest's record_property, which
+     * Jenkins' JUnit plugin shows and GitLab ignores (the strict JUnit
+     * XSD has none there); Tally's cpu_us and max_rss_kb. */
+    allowed = "properties failure error skipped system-out system-err";
 
   if (allowed)
     allowed_v = g_strsplit (allowed, " ", -1);
@@ -518,7 +521,8 @@ junit_start (GMarkupParseContext *context,
       g_hash_table_insert (j->verdicts, g_strdup (name), g_strdup (""));
       j->n_tests++;
     }
-  else if (strcmp (parent, "testcase") == 0 && !g_str_has_prefix (element, "system-"))
+  else if (strcmp (parent, "testcase") == 0 && !g_str_has_prefix (element, "system-")
+           && strcmp (element, "properties") != 0)
     {
       if (++j->case_verdicts > 1)
         {

@@ -2,6 +2,7 @@
  * timeouts, scheduling, capture, selection and exit statuses. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <json-glib/json-glib.h>
 
 #include "reliability-util.h"
+#include "tally-listing-cache-private.h"
 #include "tally-store-private.h"
 #include "tally-test-util.h"
 
@@ -894,6 +896,183 @@ test_usage_gtest (TallyTest *t, gconstpointer data)
   check_usage (t, "gtest-usage");
 }
 
+/* --- listing cache --------------------------------------------------------- */
+
+/* How many times the copied samples were run to list their tests
+ * (they append a line to $USAGE_LIST_MARKER then). */
+static guint
+times_listed (const char *marker)
+{
+  g_autofree char *text = NULL;
+  guint n = 0;
+
+  if (!g_file_get_contents (marker, &text, NULL, NULL))
+    return 0;
+  for (const char *p = text; (p = strchr (p, '\n')) != NULL; p++)
+    n++;
+  return n;
+}
+
+typedef struct
+{
+  char *tally;
+  char *db;
+  char *marker;
+  char *native;
+  char *gtest;
+  char *env;
+} CacheFixture;
+
+static void
+cache_fixture_clear (CacheFixture *f)
+{
+  g_free (f->tally);
+  g_free (f->db);
+  g_free (f->marker);
+  g_free (f->native);
+  g_free (f->gtest);
+  g_free (f->env);
+}
+
+/* Copies of the usage samples in the test's directory (so that touching
+ * them touches nothing of the build's). */
+static void
+cache_fixture_init (TallyTest    *t,
+                    CacheFixture *f)
+{
+  const char *names[] = { "sample-usage", "gtest-usage" };
+  char **copies[] = { &f->native, &f->gtest };
+
+  f->tally = tally_util_tally_bin ();
+  f->db = tally_util_db_path (t);
+  f->marker = g_build_filename (tally_test_get_tmpdir (t), "listed.txt", NULL);
+  f->env = g_strconcat ("USAGE_LIST_MARKER=", f->marker, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *built = tally_util_sample (names[i]);
+      g_autofree char *contents = NULL;
+      gsize len;
+
+      *copies[i] = g_build_filename (tally_test_get_tmpdir (t), names[i], NULL);
+      tally_assert_true (g_file_get_contents (built, &contents, &len, NULL));
+      tally_assert_true (g_file_set_contents (*copies[i], contents, len, NULL));
+      tally_assert_cmpint (g_chmod (*copies[i], 0755), ==, 0);
+    }
+}
+
+static TallyRun *
+cache_run (TallyTest    *t,
+           CacheFixture *f,
+           const char   *extra)
+{
+  const char *envp[] = { f->env, NULL };
+
+  return tally_util_run (t, envp, f->tally, "run", "-n", "1", "--db", f->db,
+                         extra ? extra : "-q", f->native, f->gtest, NULL);
+}
+
+/* A program listed once is not run to list it again while it is the
+ * same file; --no-list-cache lists it all the same; a touched program
+ * is listed again. */
+static void
+test_listing_cache_reuse (TallyTest *t, gconstpointer data)
+{
+  CacheFixture f = { 0 };
+  struct timespec times[2] = { { 0, UTIME_OMIT }, { 12345, 0 } };
+
+  cache_fixture_init (t, &f);
+  {
+    g_autoptr(TallyRun) run = cache_run (t, &f, NULL);
+
+    tally_assert_cmpint (run->status, ==, 0);
+    tally_assert_cmpuint (times_listed (f.marker), ==, 2);
+  }
+  {
+    g_autoptr(TallyRun) run = cache_run (t, &f, "-v");
+
+    tally_assert_cmpint (run->status, ==, 0);
+    tally_assert_cmpuint (times_listed (f.marker), ==, 2);
+    tally_assert_nonnull (strstr (run->out, "(listing cached)"));
+    tally_assert_nonnull (strstr (run->out, "6 passed"));
+  }
+  {
+    g_autoptr(TallyRun) run = cache_run (t, &f, "--no-list-cache");
+
+    tally_assert_cmpint (run->status, ==, 0);
+    tally_assert_cmpuint (times_listed (f.marker), ==, 4);
+  }
+  /* A new mtime (as a rebuild or a reinstall gives): listed again, once. */
+  tally_assert_cmpint (utimensat (AT_FDCWD, f.gtest, times, 0), ==, 0);
+  {
+    g_autoptr(TallyRun) run = cache_run (t, &f, NULL);
+
+    tally_assert_cmpint (run->status, ==, 0);
+    tally_assert_cmpuint (times_listed (f.marker), ==, 5);
+  }
+  {
+    g_autoptr(TallyRun) run = cache_run (t, &f, NULL);
+
+    tally_assert_cmpint (run->status, ==, 0);
+    tally_assert_cmpuint (times_listed (f.marker), ==, 5);
+  }
+  cache_fixture_clear (&f);
+}
+
+/* A damaged cached listing is dropped with a warning and the program
+ * listed again; the run is not affected. */
+static void
+test_listing_cache_corrupt (TallyTest *t, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  CacheFixture f = { 0 };
+
+  cache_fixture_init (t, &f);
+  {
+    g_autoptr(TallyRun) run = cache_run (t, &f, NULL);
+
+    tally_assert_cmpint (run->status, ==, 0);
+    tally_assert_cmpuint (times_listed (f.marker), ==, 2);
+  }
+  tally_store_debug_exec (f.db, "UPDATE listings SET data = CAST ('{\"tally\": garbage' AS BLOB)",
+                          &error);
+  tally_assert_no_error (error);
+  {
+    g_autoptr(TallyRun) run = cache_run (t, &f, NULL);
+
+    tally_assert_cmpint (run->status, ==, 0);
+    tally_assert_cmpuint (times_listed (f.marker), ==, 4);
+    tally_assert_nonnull (strstr (run->err, "sample-usage: the cached listing is unusable"));
+    tally_assert_nonnull (strstr (run->err, "gtest-usage: the cached listing is unusable (it names no test)"));
+    tally_assert_nonnull (strstr (run->out, "6 passed"));
+  }
+  /* Stored again, whole: the next run lists nothing. */
+  {
+    g_autoptr(TallyRun) run = cache_run (t, &f, NULL);
+
+    tally_assert_cmpint (run->status, ==, 0);
+    tally_assert_cmpuint (times_listed (f.marker), ==, 4);
+  }
+  cache_fixture_clear (&f);
+}
+
+/* The build id is read from the file, as readelf shows it. */
+static void
+test_listing_cache_build_id (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *program = tally_util_sample ("gtest-usage");
+  g_autofree char *id = tally_elf_build_id (program);
+  g_autofree char *script = g_build_filename (tally_test_get_tmpdir (t), "script.sh", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *command = g_strdup_printf ("readelf -n %s", program);
+
+  tally_assert_nonnull (id);
+  tally_assert_cmpuint (strlen (id), >=, 16);
+  if (g_spawn_command_line_sync (command, &out, NULL, NULL, NULL) && strstr (out, "Build ID: ") != NULL)
+    tally_assert_true (g_str_has_prefix (strstr (out, "Build ID: ") + strlen ("Build ID: "), id));
+  tally_assert_true (g_file_set_contents (script, "#!/bin/sh\n", -1, NULL));
+  tally_assert_null (tally_elf_build_id (script));
+}
+
 static void
 register_tests (void)
 {
@@ -925,6 +1104,9 @@ register_tests (void)
   tally_add ("/runner/durations/slowest-first", test_durations_slowest, NULL);
   tally_add ("/runner/usage/native", test_usage_native, NULL);
   tally_add ("/runner/usage/gtest", test_usage_gtest, NULL);
+  tally_add ("/runner/listing-cache/reuse", test_listing_cache_reuse, NULL);
+  tally_add ("/runner/listing-cache/corrupt", test_listing_cache_corrupt, NULL);
+  tally_add ("/runner/listing-cache/build-id", test_listing_cache_build_id, NULL);
   tally_add ("/runner/memory/flat", test_memory_flat, "slow timeout=120");
 }
 

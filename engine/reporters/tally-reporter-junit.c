@@ -334,7 +334,7 @@ junit_test_finished (TallyReporter      *reporter,
                                 result->cpu_us);
       if (result->max_rss_kb >= 0)
         g_string_append_printf (body, "        <property name=\"max_rss_kb\" value=\"%" G_GINT64_FORMAT "\"/>\n",
-                                result->max_rss_kb);
+                                (gint64) result->max_rss_kb);
       g_string_append (body, "      </properties>\n");
     }
   append_case_body (body, suite, item);

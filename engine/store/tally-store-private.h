@@ -377,6 +377,28 @@ GArray     *tally_store_viewer_query_result_ids (TallyStore   *store,
                                                  gboolean      descending,
                                                  GError      **error);
 
+/* A cached listing (tally-store-listings.c): what a program printed
+ * when listed, and what identified its file then. */
+typedef struct
+{
+  char *key;                    /* flag, path, arguments, environment, directory */
+  char *path;                   /* the program, canonical */
+  gint64 size;
+  gint64 mtime_ns;
+  char *build_id;               /* hex, or NULL when the file has none */
+  GBytes *data;
+} TallyStoredListing;
+
+void        tally_stored_listing_free  (TallyStoredListing *listing);
+GPtrArray  *tally_store_load_listings  (TallyStore                *store,
+                                        GError                   **error);
+gboolean    tally_store_put_listing    (TallyStore                *store,
+                                        const TallyStoredListing  *listing,
+                                        GError                   **error);
+gboolean    tally_store_delete_listing (TallyStore                *store,
+                                        const char                *key,
+                                        GError                   **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyStore, tally_store_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyRunRow, tally_run_row_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyResultRow, tally_result_row_free)

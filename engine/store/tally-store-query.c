@@ -171,7 +171,7 @@ read_result_row (sqlite3_stmt  *stmt,
   if (sqlite3_column_count (stmt) > 13 && sqlite3_column_type (stmt, 12) != SQLITE_NULL)
     result->cpu_us = sqlite3_column_int64 (stmt, 12);
   if (sqlite3_column_count (stmt) > 13 && sqlite3_column_type (stmt, 13) != SQLITE_NULL)
-    result->max_rss_kb = sqlite3_column_int64 (stmt, 13);
+    result->max_rss_kb = sqlite3_column_int (stmt, 13);
 
   return TRUE;
 }
