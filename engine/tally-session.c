@@ -1520,7 +1520,8 @@ on_sample_cb (gpointer data)
   idle_cpus = (1.0 - busy) * MAX (session->options.n_cpus, 1);
   if (busy >= SHRINK_BUSY && session->active > session->floor)
     {
-      session->active--;
+      /* Half the workers over the floor go at each busy reading. */
+      session->active -= MAX ((session->active - session->floor) / 2, 1);
       g_debug ("CPUs %.0f%% busy: %u workers", busy * 100, session->active);
     }
   else if (idle_cpus >= GROW_IDLE_CPUS && session->active < session->n_slots && work_waits (session))

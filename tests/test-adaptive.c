@@ -287,7 +287,7 @@ test_serial_alone (TallyTest *t, gconstpointer data)
 static void
 test_shrinks_when_busy (TallyTest *t, gconstpointer data)
 {
-  g_autoptr(FakeStat) fake = fake_stat_start_full (t, 5, 700);
+  g_autoptr(FakeStat) fake = fake_stat_start_full (t, 5, 400);
   g_autoptr(TallyRun) run = run_adaptive (t, fake, "/adaptive/sleep/ or /adaptive/serial/", NULL, NULL);
   guint cpus = event_int (run, "run-started", "workers");
   gint64 last_start = 0;
