@@ -17,9 +17,34 @@ typedef struct _TallySession TallySession;
 /* Worker fixtures' teardowns run when a worker quits: they get this long. */
 #define TALLY_SESSION_QUIT_GRACE_S 10.0
 
+/* What history says of a program's selected tests (`tally run` fills it
+ * from the database): how long they take, and for a GTest binary each
+ * case's duration, so a long one can be cut into parts that run in
+ * parallel processes. */
 typedef struct
 {
-  guint n_workers;
+  gint64 wall_us;               /* their expected total */
+  gint64 cpu_us;                /* their CPU time; -1: not known */
+  guint n_tests;                /* selected tests of the program */
+  guint n_timed;                /* those with a duration in history */
+  GArray *case_us;              /* gint64 by test index, -1 unknown; nullable */
+} TallyProgramTimes;
+
+/* A GTest binary whose cases take longer than this in all, with at
+ * least TALLY_SPLIT_MIN_CASES of them, runs in parts of about
+ * TALLY_SPLIT_PART_US each, over several workers (the `no-split` marker
+ * keeps a program whole). */
+#define TALLY_SPLIT_MIN_US (2 * G_USEC_PER_SEC)
+#define TALLY_SPLIT_MIN_CASES 4
+#define TALLY_SPLIT_PART_US (G_USEC_PER_SEC / 2)
+
+void tally_program_times_free (TallyProgramTimes *times);
+
+typedef struct
+{
+  guint n_workers;              /* workers at the start (fixed: all of them) */
+  guint max_workers;            /* -n auto: the cap; ≤ n_workers: fixed */
+  guint n_cpus;                 /* -n auto: CPUs; never fewer workers */
   double default_timeout_s;     /* for tests without a timeout marker; 0: none */
   double grace_s;               /* SIGTERM → SIGKILL */
   double quit_grace_s;          /* a quitting worker's time to exit before
@@ -33,6 +58,8 @@ typedef struct
   TallyStore *store;            /* nullable */
   gint64 run_id;                /* with store */
   TallyReporter *reporter;      /* borrowed */
+  GHashTable *program_times;    /* TallyProgram * → TallyProgramTimes,
+                                 * borrowed, nullable */
   /* Workers already started (tally_worker_proc_spawn_early()), for
    * slots 0, 1, …: the session takes them (transfer full, nullable) and
    * frees those it has no slot or program for. */

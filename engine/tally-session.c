@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "tally-cpu-load-private.h"
 #include "tally-crash-private.h"
 #include "tally-session-private.h"
 #include "tally-protocol-private.h"
@@ -25,6 +26,12 @@
  * is read lazily from the selection, so the runner holds items only for
  * the head of the queue, the tests in flight and what the summary needs. */
 #define QUEUE_WINDOW 64
+
+/* -n auto: how often the machine's CPU use is read, and what counts as
+ * idle (a worker more fits) or busy (one fewer is refilled). */
+#define SAMPLE_MS 150
+#define GROW_IDLE_CPUS 0.5
+#define SHRINK_BUSY 0.95
 
 /* What is dispatched together: one test, or a whole group (in order). */
 typedef struct
@@ -86,6 +93,11 @@ struct _TallySession
   GPtrArray *teardowns;      /* TallyListedTest made for fixture teardown errors */
   GSource *tick;
   GMainContext *context;
+  guint n_slots;             /* slots made: the most workers there may be */
+  guint active;              /* slots that are refilled: the worker count */
+  guint floor;               /* -n auto never goes below this */
+  TallyCpuLoad *load;        /* -n auto: the machine's CPU use */
+  GSource *sampler;
   TallyWorkerSettings settings;
 
   guint total;
@@ -300,7 +312,7 @@ slot_depth (TallySession *session,
             guint         taken)
 {
   guint pending = queue_length (&session->parallel) + taken;
-  guint depth = pending / MAX (session->options.n_workers, 1);
+  guint depth = pending / MAX (session->n_slots, 1);
   gboolean native = program == NULL || program->kind == TALLY_PROGRAM_NATIVE;
 
   /* -x, --maxfail, --sw: a test already queued in a worker would still
@@ -334,7 +346,7 @@ slot_busy (Slot *slot)
 static gboolean
 any_busy (TallySession *session)
 {
-  for (guint i = 0; i < session->options.n_workers; i++)
+  for (guint i = 0; i < session->n_slots; i++)
     if (slot_busy (&session->slots[i]))
       return TRUE;
   return FALSE;
@@ -439,6 +451,51 @@ next_unit (TallySession *session,
   return NULL;
 }
 
+void
+tally_program_times_free (TallyProgramTimes *times)
+{
+  if (times == NULL)
+    return;
+  g_clear_pointer (&times->case_us, g_array_unref);
+  g_free (times);
+}
+
+/* How much expected time a batch of @item's program may hold: a GTest
+ * binary that history says is long (and that the markers file does not
+ * keep whole) is cut into parts that several workers run at once, each
+ * in its own process. 0: no limit. */
+static gint64
+split_budget (TallySession *session,
+              TallyRunItem *item)
+{
+  TallyProgram *program = item->test->program;
+  TallyProgramTimes *times;
+  gint64 parts;
+
+  if (program->kind != TALLY_PROGRAM_GTEST || session->options.program_times == NULL
+      || tally_markers_has (item->test->markers, "no-split"))
+    return 0;
+  times = g_hash_table_lookup (session->options.program_times, program);
+  if (times == NULL || times->case_us == NULL || times->wall_us < TALLY_SPLIT_MIN_US
+      || times->n_tests < TALLY_SPLIT_MIN_CASES)
+    return 0;
+
+  parts = MIN (times->wall_us / TALLY_SPLIT_PART_US, (gint64) times->n_tests / 2);
+  parts = MIN (parts, (gint64) session->active);
+  return parts > 1 ? times->wall_us / parts : 0;
+}
+
+static gint64
+case_us (TallySession *session,
+         TallyRunItem *item)
+{
+  TallyProgramTimes *times = g_hash_table_lookup (session->options.program_times, item->test->program);
+
+  if (times == NULL || times->case_us == NULL || item->test->index >= times->case_us->len)
+    return 0;
+  return MAX (g_array_index (times->case_us, gint64, item->test->index), 0);
+}
+
 static void
 fill_slot (Slot *slot)
 {
@@ -446,9 +503,25 @@ fill_slot (Slot *slot)
   g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (guint32));
   TallyProgram *running = slot->worker ? tally_worker_proc_get_program (slot->worker) : NULL;
   guint depth = slot->serial ? 1 : slot_depth (session, running, 0);
+  gint64 budget = -1, batch_us = 0;   /* -1: not looked up yet */
 
   if (session->stopping)
     return;
+
+  /* A slot above the worker count finishes what it has (a group to its
+   * end), and its worker leaves: running tests are never stopped. */
+  if ((guint) slot->index >= session->active && slot->unit == NULL)
+    {
+      if (slot->sent.length > 0)
+        return;
+      retire_worker (slot);
+      /* Its events were what woke the scheduler: the active slots take
+       * what it would have (a serial unit waits for it to be idle). */
+      for (guint i = 0; i < session->active; i++)
+        if (!slot_busy (&session->slots[i]))
+          fill_slot (&session->slots[i]);
+      return;
+    }
 
   if (!slot_wants_more (slot, depth))
     return;
@@ -506,6 +579,16 @@ fill_slot (Slot *slot)
       item->result.worker = slot->index;
       g_queue_push_tail (&slot->sent, item);
       g_array_append_val (batch, item->test->index);
+
+      /* A long GTest binary goes out in parts (split_budget()). */
+      if (item->test->program->kind == TALLY_PROGRAM_GTEST && !item->serial)
+        {
+          if (budget < 0)
+            budget = split_budget (session, item);
+          batch_us += budget > 0 ? case_us (session, item) : 0;
+          if (budget > 0 && batch_us >= budget)
+            break;
+        }
     }
 
   if (batch->len > 0)
@@ -518,7 +601,7 @@ fill_slot (Slot *slot)
 static void
 fill_slots (TallySession *session)
 {
-  for (guint i = 0; i < session->options.n_workers; i++)
+  for (guint i = 0; i < session->n_slots; i++)
     fill_slot (&session->slots[i]);
 }
 
@@ -798,6 +881,17 @@ head_for (Slot  *slot,
  * started then, rather than on the worker's STARTED event, saves a
  * round trip per test; STARTED, buffered with the test's other events,
  * only makes the start time exact. */
+/* The most workers that ran a test at once: what -n auto came to. */
+static void
+count_running (TallySession *session)
+{
+  guint running = 0;
+
+  for (guint i = 0; i < session->n_slots; i++)
+    running += session->slots[i].head_started;
+  session->summary.workers_peak = MAX (session->summary.workers_peak, running);
+}
+
 static void
 begin_head (Slot *slot)
 {
@@ -809,6 +903,7 @@ begin_head (Slot *slot)
   slot->head_started = TRUE;
   slot->head_timed_out = FALSE;
   arm_head_deadline (slot);
+  count_running (slot->session);
   item->result.started_at_us = g_get_real_time ();
   tally_reporter_test_started (slot->session->options.reporter, item);
 }
@@ -1332,7 +1427,7 @@ maybe_finish (TallySession *session)
   if (any_busy (session) || (work_left && !session->stopping))
     return;
 
-  for (guint i = 0; i < session->options.n_workers; i++)
+  for (guint i = 0; i < session->n_slots; i++)
     retire_worker (&session->slots[i]);
 
   /* Workers with fixtures report their teardown before they exit; a
@@ -1350,7 +1445,7 @@ maybe_finish (TallySession *session)
 static void
 kill_all_workers (TallySession *session)
 {
-  for (guint i = 0; i < session->options.n_workers; i++)
+  for (guint i = 0; i < session->n_slots; i++)
     if (session->slots[i].worker != NULL)
       tally_worker_proc_kill (session->slots[i].worker);
   for (guint i = 0; i < session->retired->len; i++)
@@ -1381,7 +1476,7 @@ check_deadlines (TallySession *session,
       session->kill_all_at = now + (gint64) (session->options.grace_s * G_USEC_PER_SEC);
     }
 
-  for (guint i = 0; i < session->options.n_workers; i++)
+  for (guint i = 0; i < session->n_slots; i++)
     {
       Slot *slot = &session->slots[i];
 
@@ -1410,7 +1505,7 @@ report_progress (TallySession *session,
   g_autoptr(GPtrArray) running = g_ptr_array_new ();
   TallyRunProgress progress = { 0 };
 
-  for (guint i = 0; i < session->options.n_workers; i++)
+  for (guint i = 0; i < session->n_slots; i++)
     if (session->slots[i].head_started)
       g_ptr_array_add (running, g_queue_peek_head (&session->slots[i].sent));
 
@@ -1437,7 +1532,7 @@ on_tick_cb (gpointer data)
     {
       /* A test still running at a commit gets its `running` row now, so
        * a runner killed from here on leaves evidence that it ran. */
-      for (guint i = 0; i < session->options.n_workers; i++)
+      for (guint i = 0; i < session->n_slots; i++)
         {
           Slot *slot = &session->slots[i];
           TallyRunItem *head = g_queue_peek_head (&slot->sent);
@@ -1448,6 +1543,52 @@ on_tick_cb (gpointer data)
     }
   commit_and_report (session);
 
+  return G_SOURCE_CONTINUE;
+}
+
+/* Units that wait while every active slot is busy. */
+static gboolean
+work_waits (TallySession *session)
+{
+  if (session->stopping || session->in_serial > 0 || queue_length (&session->parallel) == 0)
+    return FALSE;
+  for (guint i = 0; i < session->active; i++)
+    if (!slot_busy (&session->slots[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* -n auto: while the CPUs idle and tests wait to run (the running ones
+ * sleep, or wait on sockets or children), more workers; while the
+ * machine is busy, whoever makes it so, fewer refilled, never fewer than
+ * the floor. */
+static gboolean
+on_sample_cb (gpointer data)
+{
+  TallySession *session = data;
+  double busy, idle_cpus;
+
+  if (!tally_cpu_load_sample (session->load, &busy))
+    return G_SOURCE_CONTINUE;
+
+  idle_cpus = (1.0 - busy) * MAX (session->options.n_cpus, 1);
+  if (busy >= SHRINK_BUSY && session->active > session->floor)
+    {
+      /* Half the workers over the floor go at each busy reading. */
+      session->active -= MAX ((session->active - session->floor) / 2, 1);
+      g_debug ("CPUs %.0f%% busy: %u workers", busy * 100, session->active);
+    }
+  else if (idle_cpus >= GROW_IDLE_CPUS && session->active < session->n_slots && work_waits (session))
+    {
+      guint add = MAX ((guint) (idle_cpus + 0.5), 1);
+
+      add = MIN (add, session->n_slots - session->active);
+      add = MIN (add, queue_length (&session->parallel));
+      session->active += add;
+      g_debug ("CPUs %.0f%% busy, tests waiting: %u workers", busy * 100, session->active);
+    }
+  fill_slots (session);
+  maybe_finish (session);
   return G_SOURCE_CONTINUE;
 }
 
@@ -1463,7 +1604,7 @@ adopt_workers (TallySession *session,
     {
       g_autoptr(TallyWorkerProc) worker = g_steal_pointer (&workers->pdata[i]);
 
-      if (worker == NULL || i >= session->options.n_workers || program == NULL
+      if (worker == NULL || i >= session->n_slots || program == NULL
           || program->kind != TALLY_PROGRAM_NATIVE
           || tally_worker_proc_get_slot (worker) != (int) i
           || tally_worker_proc_has_exited (worker)
@@ -1484,6 +1625,9 @@ tally_session_new (GPtrArray                 *tests,
 
   session->options = *options;
   session->options.n_workers = MAX (options->n_workers, 1);
+  session->n_slots = MAX (options->max_workers, session->options.n_workers);
+  session->active = session->options.n_workers;
+  session->floor = MIN (options->n_cpus > 0 ? options->n_cpus : session->active, session->active);
   session->tests = g_ptr_array_ref (tests);
   session->n_positions = tests->len * repeat;
   session->next_seq = session->n_positions;
@@ -1503,8 +1647,8 @@ tally_session_new (GPtrArray                 *tests,
   session->total = session->n_positions;
   build_groups (session);
 
-  session->slots = g_new0 (Slot, session->options.n_workers);
-  for (guint i = 0; i < session->options.n_workers; i++)
+  session->slots = g_new0 (Slot, session->n_slots);
+  for (guint i = 0; i < session->n_slots; i++)
     {
       session->slots[i].session = session;
       session->slots[i].index = i;
@@ -1543,6 +1687,16 @@ tally_session_run (TallySession *session)
   g_source_set_callback (session->tick, on_tick_cb, session, NULL);
   g_source_attach (session->tick, session->context);
 
+  if (session->n_slots > session->active)
+    {
+      session->load = tally_cpu_load_new ();
+      tally_cpu_load_sample (session->load, NULL);
+      session->sampler = g_timeout_source_new (SAMPLE_MS);
+      g_source_set_static_name (session->sampler, "[tally] CPU load sampler");
+      g_source_set_callback (session->sampler, on_sample_cb, session, NULL);
+      g_source_attach (session->sampler, session->context);
+    }
+
   fill_slots (session);
   maybe_finish (session);
   while (!session->finished)
@@ -1550,6 +1704,10 @@ tally_session_run (TallySession *session)
 
   g_source_destroy (session->tick);
   g_clear_pointer (&session->tick, g_source_unref);
+  if (session->sampler != NULL)
+    g_source_destroy (session->sampler);
+  g_clear_pointer (&session->sampler, g_source_unref);
+  g_clear_pointer (&session->load, tally_cpu_load_free);
   commit_and_report (session);
 
   fill_summary (session);
@@ -1623,7 +1781,7 @@ tally_session_stop (TallySession *session,
     return;
 
   session->interrupted = TRUE;
-  for (guint i = 0; i < session->options.n_workers; i++)
+  for (guint i = 0; i < session->n_slots; i++)
     if (session->slots[i].worker != NULL)
       tally_worker_proc_terminate (session->slots[i].worker);
   for (guint i = 0; i < session->retired->len; i++)
@@ -1651,7 +1809,7 @@ tally_session_free (TallySession *session)
   if (session == NULL)
     return;
 
-  for (guint i = 0; i < session->options.n_workers; i++)
+  for (guint i = 0; i < session->n_slots; i++)
     {
       g_clear_pointer (&session->slots[i].worker, tally_worker_proc_free);
       g_clear_pointer (&session->slots[i].unit, unit_free);

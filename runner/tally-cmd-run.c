@@ -28,6 +28,7 @@
 typedef struct
 {
   char *workers;
+  int max_workers;
   char *marker_expr;
   char *keyword_expr;
   char *tests_from;
@@ -64,6 +65,8 @@ typedef struct
 
   /* derived */
   guint n_workers;
+  guint n_cpus;              /* -n auto: the starting count */
+  gboolean auto_workers;
   guint64 seed_value;
   guint shard_k, shard_n;
 } RunOptions;
@@ -101,12 +104,19 @@ validate (RunOptions *o)
 {
   guint64 value;
 
+  o->n_cpus = g_get_num_processors ();
   if (o->workers == NULL || g_strcmp0 (o->workers, "auto") == 0)
-    o->n_workers = g_get_num_processors ();
+    o->n_workers = o->n_cpus, o->auto_workers = TRUE;
   else if (parse_uint (o->workers, 1024, &value) && value > 0)
     o->n_workers = value;
   else
     return tally_cmd_fail (CMD, 0, "-n takes a positive number of workers or “auto”, not “%s”", o->workers), FALSE;
+  if (o->max_workers < 0 || o->max_workers > 1024)
+    return tally_cmd_fail (CMD, 0, "--max-workers takes a number of workers from 1 to 1024"), FALSE;
+  if (o->max_workers == 0)
+    o->max_workers = 4 * o->n_cpus;
+  if (o->auto_workers)
+    o->n_workers = MIN (o->n_workers, (guint) o->max_workers);
 
   if (o->maxfail < 0)
     return tally_cmd_fail (CMD, 0, "--maxfail takes a positive number, not %d", o->maxfail), FALSE;
@@ -153,7 +163,8 @@ parse_options (int         argc,
                RunOptions *o)
 {
   GOptionEntry entries[] = {
-    { "workers", 'n', 0, G_OPTION_ARG_STRING, &o->workers, "Worker processes (default: auto = number of CPUs)", "N|auto" },
+    { "workers", 'n', 0, G_OPTION_ARG_STRING, &o->workers, "Worker processes (default: auto = number of CPUs, more while they idle)", "N|auto" },
+    { "max-workers", 0, 0, G_OPTION_ARG_INT, &o->max_workers, "With -n auto, at most N workers (default 4 × CPUs)", "N" },
     { "markers", 'm', 0, G_OPTION_ARG_STRING, &o->marker_expr, "Run tests whose markers match EXPR", "EXPR" },
     { "keyword", 'k', 0, G_OPTION_ARG_STRING, &o->keyword_expr, "Run tests whose “program::path” matches EXPR", "EXPR" },
     { "tests-from", 0, 0, G_OPTION_ARG_FILENAME, &o->tests_from, "Run exactly the tests listed in FILE, one “program::path” a line (- for stdin)", "FILE" },
@@ -226,6 +237,7 @@ typedef struct
 {
   GHashTable *last_failed;   /* keys of tests that failed last time */
   TallyDurations *durations;
+  GHashTable *program_times; /* TallyProgram * → TallyProgramTimes */
 } History;
 
 /* A worker fixture's teardown error is stored as a result of its own,
@@ -278,6 +290,47 @@ compare_longest_first (gconstpointer a,
 
 static char *group_key (TallyListedTest *test);
 
+/* What the session learns of legacy programs from history: how long
+ * each takes, and for a GTest binary each case (it may run in parts). */
+static void
+note_program_time (History         *history,
+                   TallyListedTest *test,
+                   gint64           duration_us)
+{
+  TallyProgram *program = test->program;
+  TallyProgramTimes *times;
+
+  if (program->kind == TALLY_PROGRAM_NATIVE)
+    return;
+  if (history->program_times == NULL)
+    history->program_times = g_hash_table_new_full (NULL, NULL, NULL,
+                                                    (GDestroyNotify) tally_program_times_free);
+  times = g_hash_table_lookup (history->program_times, program);
+  if (times == NULL)
+    {
+      times = g_new0 (TallyProgramTimes, 1);
+      times->cpu_us = -1;
+      g_hash_table_insert (history->program_times, program, times);
+    }
+  times->n_tests++;
+  if (duration_us < 0)
+    return;
+  times->wall_us += duration_us;
+  times->n_timed++;
+  if (program->kind != TALLY_PROGRAM_GTEST)
+    return;
+  if (times->case_us == NULL)
+    {
+      gint64 unknown = -1;
+
+      times->case_us = g_array_sized_new (FALSE, FALSE, sizeof (gint64), program->tests->len);
+      for (guint i = 0; i < program->tests->len; i++)
+        g_array_append_val (times->case_us, unknown);
+    }
+  if (test->index < times->case_us->len)
+    g_array_index (times->case_us, gint64, test->index) = duration_us;
+}
+
 /* Longest first, so no long test starts last; the durations are looked
  * up once per test, not once per comparison, and then dropped (this is
  * the runner's peak with history: 16 B a test here, as much for qsort).
@@ -302,6 +355,7 @@ sort_longest_first (GPtrArray *tests,
       timed[i].duration_us = tally_history_lookup_duration (history->durations,
                                                             test->program->name, test->path);
       timed[i].position = i;
+      note_program_time (history, test, timed[i].duration_us);
       keys[i] = test->program->kind == TALLY_PROGRAM_NATIVE ? group_key (test)
                                                           : g_strdup (test->program->path);
       if (keys[i] == NULL)
@@ -758,6 +812,44 @@ count_programs (GPtrArray *tests)
   return g_hash_table_size (programs);
 }
 
+/* -n auto: tests that history says mostly wait (their wall time a
+ * multiple of their CPU time, in the latest run that measured it) start
+ * with more workers than CPUs, as many as would keep about half the
+ * CPUs busy; the sampler adjusts from there. */
+#define WIDE_START_MAX_TESTS 100000
+
+static guint
+wide_start (RunOptions *o,
+            TallyStore *store,
+            GPtrArray  *tests)
+{
+  g_autoptr(GHashTable) usage = NULL;
+  gint64 wall = 0, cpu = 0;
+  double width;
+
+  /* One lookup a test: not for the largest selections. */
+  if (!o->auto_workers || store == NULL || tests->len > WIDE_START_MAX_TESTS
+      || (usage = tally_store_get_test_usage (store, NULL)) == NULL)
+    return o->n_workers;
+
+  for (guint i = 0; i < tests->len; i++)
+    {
+      TallyListedTest *test = g_ptr_array_index (tests, i);
+      g_autofree char *key = tally_store_test_key (test->program->name, test->path);
+      TallyTestUsage *one = g_hash_table_lookup (usage, key);
+
+      if (one != NULL)
+        wall += one->wall_us, cpu += one->cpu_us;
+    }
+  if (wall < G_USEC_PER_SEC)
+    return o->n_workers;
+
+  width = o->n_cpus * (double) wall / MAX (cpu, 1) / 2;
+  g_debug ("history: %.1f s of tests used %.1f s of CPU: %u workers to start",
+           wall / 1e6, cpu / 1e6, (guint) CLAMP (width, o->n_workers, (double) o->max_workers));
+  return (guint) CLAMP (width, o->n_workers, (double) o->max_workers);
+}
+
 /* Takes @owned_store and @workers. */
 /* TALLY_PHASES=1: each phase's end on stderr, with the time since the
  * run started and the runner's peak RSS so far (docs/performance.md). */
@@ -787,6 +879,7 @@ run_session (RunOptions *o,
              GPtrArray  *tests,
              TallyStore *owned_store,
              GPtrArray  *workers,
+             GHashTable *program_times,
              int         argc,
              char      **argv)
 {
@@ -831,7 +924,12 @@ run_session (RunOptions *o,
     }
   say_phase ("store");
 
-  options.n_workers = MIN (o->n_workers, MAX (tests->len * (guint) o->repeat, 1));
+  options.n_workers = MIN (wide_start (o, store, tests), MAX (tests->len * (guint) o->repeat, 1));
+  if (o->auto_workers)
+    {
+      options.n_cpus = o->n_cpus;
+      options.max_workers = MIN ((guint) o->max_workers, MAX (tests->len * (guint) o->repeat, 1));
+    }
   options.default_timeout_s = o->timeout_s;
   options.grace_s = 2.0;
   /* Tests of the quit deadline shorten it (docs/reliability.md). */
@@ -839,7 +937,7 @@ run_session (RunOptions *o,
     options.quit_grace_s = g_ascii_strtod (g_getenv ("TALLY_QUIT_GRACE_S"), NULL);
   options.maxfail = o->maxfail;
   options.max_worker_restarts = o->max_worker_restarts ? (guint) o->max_worker_restarts
-                                                       : 4 * options.n_workers + 16;
+                                                       : 4 * MAX (options.n_workers, options.max_workers) + 16;
   options.retries = o->retries;
   options.repeat = o->repeat;
   options.durations = o->durations;
@@ -847,6 +945,7 @@ run_session (RunOptions *o,
   options.store = store;
   options.reporter = reporter;
   options.workers = workers;
+  options.program_times = program_times;
   session = tally_session_new (tests, &options);
 
   info.run_id = options.run_id;
@@ -854,6 +953,7 @@ run_session (RunOptions *o,
   info.n_tests = tests->len * o->repeat;
   info.n_programs = count_programs (tests);
   info.n_workers = options.n_workers;
+  info.max_workers = options.max_workers;
   info.seed = o->seed_value;
   info.random_order = o->random_order;
   info.shard = o->shard;
@@ -1122,13 +1222,14 @@ tally_cmd_run (int    argc,
   g_free (argv_copy[0]);
   argv_copy[0] = g_strdup ("run");
   status = run_session (&o, ordered, g_steal_pointer (&store), g_steal_pointer (&early.workers),
-                        argc, argv_copy);
+                        history.program_times, argc, argv_copy);
   if (discover_status != 0 && (status == TALLY_EXIT_OK || status == TALLY_EXIT_TESTS_FAILED))
     status = discover_status;
 
 out:
   early_workers_clear (&early);
   g_clear_pointer (&history.last_failed, g_hash_table_unref);
+  g_clear_pointer (&history.program_times, g_hash_table_unref);
   g_clear_pointer (&history.durations, tally_durations_free);
   run_options_clear (&o);
   return status;

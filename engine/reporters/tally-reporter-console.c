@@ -252,6 +252,8 @@ console_run_started (TallyReporter      *reporter,
                           info->n_tests, info->n_tests == 1 ? "" : "s",
                           info->n_programs, info->n_programs == 1 ? "" : "s",
                           info->n_workers, info->n_workers == 1 ? "" : "s");
+  if (info->max_workers > info->n_workers)
+    g_string_append_printf (out, " (up to %u while the CPUs idle)", info->max_workers);
   if (info->random_order)
     g_string_append_printf (out, ", random order (--seed %" G_GUINT64_FORMAT ")", info->seed);
   if (info->shard)

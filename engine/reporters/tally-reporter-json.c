@@ -112,6 +112,7 @@ json_run_started (TallyReporter      *reporter,
   add_int (builder, "tests", info->n_tests);
   add_int (builder, "programs", info->n_programs);
   add_int (builder, "workers", info->n_workers);
+  add_int (builder, "max_workers", MAX (info->max_workers, info->n_workers));
 
   /* A seed above G_MAXINT64 would come out negative as a JSON integer. */
   if (info->seed <= G_MAXINT64)
@@ -210,6 +211,7 @@ json_run_finished (TallyReporter         *reporter,
   json_builder_end_object (builder);
 
   add_int (builder, "wall_us", summary->wall_us);
+  add_int (builder, "workers_peak", summary->workers_peak);
   add_int (builder, "not_run", summary->not_run);
   add_int (builder, "run_id", summary->run_id);
   add_string (builder, "db", summary->db_path);

@@ -42,6 +42,7 @@ typedef struct
   guint n_tests;            /* items to run */
   guint n_programs;
   guint n_workers;
+  guint max_workers;        /* -n auto: the cap; else n_workers */
   guint64 seed;
   gboolean random_order;
   const char *shard;        /* "K/N" or NULL */
@@ -76,6 +77,7 @@ typedef struct
   const char *db_path;
   gint64 run_id;
   const char *problem;      /* what went wrong in the runner itself, or NULL */
+  guint workers_peak;       /* the most workers that ran tests at once */
 } TallyRunSummary;
 
 typedef struct _TallyReporter TallyReporter;

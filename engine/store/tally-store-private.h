@@ -208,6 +208,16 @@ typedef struct
   gint64 max_rss_kb;            /* the largest peak RSS of a process that ran one */
 } TallyRunUsage;
 
+/* A test's latest result that measured CPU (-n auto). */
+typedef struct
+{
+  gint64 wall_us;
+  gint64 cpu_us;
+} TallyTestUsage;
+
+GHashTable *tally_store_get_test_usage (TallyStore  *store,
+                                        GError     **error);
+
 gboolean tally_store_get_run_usage (TallyStore     *store,
                                     gint64          run_id,
                                     TallyRunUsage  *usage,
