@@ -534,8 +534,9 @@ tally_gtest_bug_base (const char *uri_pattern)
  * @bug_uri_snippet: the bug's id or URI
  *
  * g_test_bug(): a `Bug Reference: URI` record in the `GTest` domain of
- * the test's log (field `TALLY_GTEST=bug`), shown by `tally show`, JUnit
- * and the viewer with the test's log.
+ * the test's log (field `TALLY_GTEST=bug`), shown by `tally show` and
+ * the viewer with the test's log, and a `bug` property of the case in
+ * JUnit reports.
  */
 void
 tally_gtest_bug (const char *bug_uri_snippet)

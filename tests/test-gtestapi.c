@@ -219,6 +219,31 @@ test_suites_refused (TallyTest *t, gconstpointer data)
   tally_assert_null (strstr (run->out, "ok "));
 }
 
+/* g_test_bug() and g_test_summary() are metadata of the case in the
+ * JUnit report, where CI shows them, not only lines of its log. */
+static void
+test_metadata_in_junit (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("sample-gtestapi");
+  g_autofree char *junit = g_build_filename (tally_test_get_tmpdir (t), "junit.xml", NULL);
+  g_autofree char *junit_arg = g_strconcat ("--junit-xml=", junit, NULL);
+  g_autoptr(TallyRun) run = tally_util_run (t, sample_env, tally, "run", "-n", "1", "--no-db",
+                                            "-k", "metadata", junit_arg, program, NULL);
+  g_autofree char *xml = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *metadata_case;
+
+  tally_assert_cmpint (run->status, ==, 0);
+  g_file_get_contents (junit, &xml, NULL, &error);
+  tally_assert_no_error (error);
+  metadata_case = strstr (xml, "name=\"/gtest/metadata\"");
+  tally_assert_nonnull (metadata_case);
+  tally_assert_nonnull (strstr (metadata_case, "<property name=\"bug\" value=\"https://bugs.example.org/123\"/>"));
+  tally_assert_nonnull (strstr (metadata_case,
+                                "<property name=\"summary\" value=\"checks the metadata calls\"/>"));
+}
+
 static void
 register_tests (void)
 {
@@ -226,6 +251,7 @@ register_tests (void)
   tally_add ("/gtestapi/standalone", test_standalone, "timeout=120");
   tally_add ("/gtestapi/rand-reproducible-with-seed", test_rand_reproducible, NULL);
   tally_add ("/gtestapi/suites-refused", test_suites_refused, NULL);
+  tally_add ("/gtestapi/metadata-in-junit", test_metadata_in_junit, NULL);
   tally_add ("/gtestapi/ported-under-workers", test_ported_under_workers, "timeout=120");
 }
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #include "tally-reporter-private.h"
 
@@ -312,6 +313,69 @@ append_case_body (GString            *out,
     }
 }
 
+/* What g_test_bug() or g_test_summary() said in @record (a GTest-domain
+ * record with TALLY_GTEST=@kind), without its "Bug Reference: " or
+ * "Summary: " lead; NULL for any other record. */
+static const char *
+gtest_metadata (const TallyLogRecord *record,
+                const char           *kind)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  JsonNode *root;
+  const char *colon;
+
+  if (g_strcmp0 (record->domain, "GTest") != 0 || record->fields == NULL
+      || strstr (record->fields, "TALLY_GTEST") == NULL)
+    return NULL;
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, record->fields, -1, NULL)
+      || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root)
+      || g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (root),
+                                                                "TALLY_GTEST", ""), kind) != 0)
+    return NULL;
+  colon = strstr (record->message, ": ");
+  return colon != NULL ? colon + 2 : record->message;
+}
+
+/* <properties> of a case: its CPU time and peak RSS, and the bug
+ * references and summary GTest code gave it (pytest's place for a
+ * case's extra data). */
+static void
+append_properties (GString            *body,
+                   const TallyRunItem *item)
+{
+  const TallyResult *result = &item->result;
+  g_autoptr(GString) props = g_string_new (NULL);
+
+  if (result->cpu_us >= 0)
+    g_string_append_printf (props, "        <property name=\"cpu_us\" value=\"%" G_GINT64_FORMAT "\"/>\n",
+                            result->cpu_us);
+  if (result->max_rss_kb >= 0)
+    g_string_append_printf (props, "        <property name=\"max_rss_kb\" value=\"%" G_GINT64_FORMAT "\"/>\n",
+                            (gint64) result->max_rss_kb);
+  for (guint i = 0; item->records != NULL && i < item->records->len; i++)
+    {
+      const TallyLogRecord *record = g_ptr_array_index (item->records, i);
+      const char *kinds[] = { "bug", "summary" };
+
+      for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+        {
+          const char *value = gtest_metadata (record, kinds[k]);
+
+          if (value == NULL)
+            continue;
+          g_string_append_printf (props, "        <property name=\"%s\"", kinds[k]);
+          append_attribute (props, "value", value);
+          g_string_append (props, "/>\n");
+        }
+    }
+  if (props->len == 0)
+    return;
+  g_string_append (body, "      <properties>\n");
+  g_string_append_len (body, props->str, props->len);
+  g_string_append (body, "      </properties>\n");
+}
+
 static void
 junit_test_finished (TallyReporter      *reporter,
                      const TallyRunItem *item)
@@ -325,18 +389,7 @@ junit_test_finished (TallyReporter      *reporter,
 
   suite->tests++;
   suite->time_us += MAX (result->duration_us, 0);
-  /* pytest's place for a case's extra figures. */
-  if (result->cpu_us >= 0 || result->max_rss_kb >= 0)
-    {
-      g_string_append (body, "      <properties>\n");
-      if (result->cpu_us >= 0)
-        g_string_append_printf (body, "        <property name=\"cpu_us\" value=\"%" G_GINT64_FORMAT "\"/>\n",
-                                result->cpu_us);
-      if (result->max_rss_kb >= 0)
-        g_string_append_printf (body, "        <property name=\"max_rss_kb\" value=\"%" G_GINT64_FORMAT "\"/>\n",
-                                (gint64) result->max_rss_kb);
-      g_string_append (body, "      </properties>\n");
-    }
+  append_properties (body, item);
   append_case_body (body, suite, item);
 
   g_string_append (suite->cases, "    <testcase");
