@@ -201,11 +201,10 @@ test_session_bus_is_the_workers (TallyTest *t, gconstpointer data)
   g_autofree char *db = rel_db_path (t);
   g_autoptr(TallyRun) run = NULL;
 
-  if (g_find_program_in_path ("dbus-daemon") == NULL)
-    {
-      tally_test_skip (t, "dbus-daemon is not installed");
-      return;
-    }
+  g_autofree char *dbus_daemon = g_find_program_in_path ("dbus-daemon");
+
+  if (dbus_daemon == NULL)
+    tally_test_skip (t, "dbus-daemon is not installed");
   run = tally_util_run (t, NULL, tally, "run", "-n", "1", "--json", "--db", db, "-k", "session-bus",
                         program, NULL);
   tally_assert_cmpint (run->status, ==, 0);

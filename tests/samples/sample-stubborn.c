@@ -135,11 +135,10 @@ test_session_bus (TallyTest *t, gconstpointer data)
   g_autoptr(GError) error = NULL;
   int status = -1;
 
-  if (g_find_program_in_path ("dbus-daemon") == NULL)
-    {
-      tally_test_skip (t, "dbus-daemon is not installed");
-      return;
-    }
+  g_autofree char *dbus_daemon = g_find_program_in_path ("dbus-daemon");
+
+  if (dbus_daemon == NULL)
+    tally_test_skip (t, "dbus-daemon is not installed");
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, &status, &error);
   tally_assert_no_error (error);
   tally_assert_true (g_spawn_check_wait_status (status, NULL));
