@@ -3198,28 +3198,13 @@ test_first_failure (TallyTest     *t,
   close_window (t, window);
 }
 
+/* The column titled @title of the table in @root (a window or a results
+ * view). */
 static GtkColumnViewColumn *
-column_titled (TallyViewerWindow *window,
-               const char        *title)
+column_of (GtkWidget  *root,
+           const char *title)
 {
-  GtkWidget *table = find_descendant (GTK_WIDGET (window), is_type, GSIZE_TO_POINTER (GTK_TYPE_COLUMN_VIEW));
-  GListModel *columns = gtk_column_view_get_columns (GTK_COLUMN_VIEW (table));
-
-  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
-    {
-      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
-
-      if (g_strcmp0 (gtk_column_view_column_get_title (column), title) == 0)
-        return column;
-    }
-  return NULL;
-}
-
-static GtkColumnViewColumn *
-column_of_view (TallyViewerResultsView *view,
-                const char             *title)
-{
-  GtkWidget *table = find_descendant (GTK_WIDGET (view), is_type, GSIZE_TO_POINTER (GTK_TYPE_COLUMN_VIEW));
+  GtkWidget *table = find_descendant (root, is_type, GSIZE_TO_POINTER (GTK_TYPE_COLUMN_VIEW));
   GListModel *columns = gtk_column_view_get_columns (GTK_COLUMN_VIEW (table));
 
   for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
@@ -3272,16 +3257,16 @@ test_columns (TallyTest     *t,
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 600);
   settle (t, 200);
   view = results_view_of (window);
-  tally_assert_true (gtk_column_view_column_get_visible (column_titled (window, "Markers")));
+  tally_assert_true (gtk_column_view_column_get_visible (column_of (GTK_WIDGET (window), "Markers")));
   tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "results.show-markers", NULL));
   g_object_get (view, "show-markers", &shown, NULL);
   tally_assert_false (shown);
-  tally_assert_false (gtk_column_view_column_get_visible (column_titled (window, "Markers")));
-  tally_assert_true (gtk_column_view_column_get_visible (column_titled (window, "Worker")));
+  tally_assert_false (gtk_column_view_column_get_visible (column_of (GTK_WIDGET (window), "Markers")));
+  tally_assert_true (gtk_column_view_column_get_visible (column_of (GTK_WIDGET (window), "Worker")));
   g_object_set (view, "show-worker", FALSE, NULL);
-  tally_assert_false (gtk_column_view_column_get_visible (column_titled (window, "Worker")));
+  tally_assert_false (gtk_column_view_column_get_visible (column_of (GTK_WIDGET (window), "Worker")));
   g_object_set (view, "show-worker", TRUE, NULL);
-  tally_assert_true (gtk_column_view_column_get_visible (column_titled (window, "Worker")));
+  tally_assert_true (gtk_column_view_column_get_visible (column_of (GTK_WIDGET (window), "Worker")));
 
   close_window (t, window);
 
@@ -3304,14 +3289,14 @@ test_columns (TallyTest     *t,
     tally_assert_no_error (error);
     tally_viewer_document_load_run (document, 1);
     wait_for (t, document_idle, &idle);
-    program = column_of_view (alone, "Program");
-    markers = column_of_view (alone, "Markers");
+    program = column_of (GTK_WIDGET (alone), "Program");
+    markers = column_of (GTK_WIDGET (alone), "Markers");
     wait_for (t, column_hidden, program);
-    tally_assert_false (gtk_column_view_column_get_visible (column_of_view (alone, "Attempt")));
-    tally_assert_false (gtk_column_view_column_get_visible (column_of_view (alone, "Worker")));
-    tally_assert_true (gtk_column_view_column_get_visible (column_of_view (alone, "Test")));
-    tally_assert_true (gtk_column_view_column_get_visible (column_of_view (alone, "Duration")));
-    tally_assert_true (gtk_column_view_column_get_visible (column_of_view (alone, "Outcome")));
+    tally_assert_false (gtk_column_view_column_get_visible (column_of (GTK_WIDGET (alone), "Attempt")));
+    tally_assert_false (gtk_column_view_column_get_visible (column_of (GTK_WIDGET (alone), "Worker")));
+    tally_assert_true (gtk_column_view_column_get_visible (column_of (GTK_WIDGET (alone), "Test")));
+    tally_assert_true (gtk_column_view_column_get_visible (column_of (GTK_WIDGET (alone), "Duration")));
+    tally_assert_true (gtk_column_view_column_get_visible (column_of (GTK_WIDGET (alone), "Outcome")));
     tally_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (alone)), <=, 360);
     /* Wide again: back, but what the chooser hid stays hidden. */
     g_object_set (alone, "show-markers", FALSE, NULL);

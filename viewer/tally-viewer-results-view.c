@@ -488,6 +488,24 @@ focus_position (TallyViewerResultsView *self)
 }
 
 /* Tells the detail the focused row when it changed (@force: anyway). */
+
+/* Tells the window which result to show, unless it shows it already
+ * (same id, outcome, log count and duration: a live run's update of
+ * another row must not reload the detail). */
+static void
+announce_focus (TallyViewerResultsView *self,
+                const TallyResultRow   *row,
+                gboolean                force)
+{
+  if (!force && row != NULL && row->id == self->shown_id && (int) row->outcome == self->shown_outcome
+      && row->n_logs == self->shown_n_logs && row->duration_us == self->shown_duration)
+    return;
+  self->shown_id = row ? row->id : 0;
+  self->shown_outcome = row ? (int) row->outcome : -1;
+  self->shown_n_logs = row ? row->n_logs : 0;
+  self->shown_duration = row ? row->duration_us : 0;
+  g_signal_emit (self, signals[FOCUS_CHANGED], 0, row);
+}
 static void
 show_focus (TallyViewerResultsView *self,
             gboolean                force)
@@ -506,17 +524,9 @@ show_focus (TallyViewerResultsView *self,
   if (result != NULL)
     row = tally_viewer_result_get_row (result);
 
-  if (!force && row != NULL && row->id == self->shown_id && (int) row->outcome == self->shown_outcome
-      && row->n_logs == self->shown_n_logs && row->duration_us == self->shown_duration)
-    return;
   if (!force && row == NULL && self->shown_id == 0)
     return;
-
-  self->shown_id = row ? row->id : 0;
-  self->shown_outcome = row ? (int) row->outcome : -1;
-  self->shown_n_logs = row ? row->n_logs : 0;
-  self->shown_duration = row ? row->duration_us : 0;
-  g_signal_emit (self, signals[FOCUS_CHANGED], 0, row);
+  announce_focus (self, row, force);
 }
 
 /* A row that became selected takes the focus: of a range selected with
@@ -847,15 +857,9 @@ tree_show_focus (TallyViewerResultsView *self)
     row = rows->pdata[0];
   if (row == NULL && self->shown_id == 0)
     return;
-  if (row != NULL && row->id == self->shown_id && (int) row->outcome == self->shown_outcome
-      && row->n_logs == self->shown_n_logs && row->duration_us == self->shown_duration)
-    return;
-  self->focus_id = row ? row->id : self->focus_id;
-  self->shown_id = row ? row->id : 0;
-  self->shown_outcome = row ? (int) row->outcome : -1;
-  self->shown_n_logs = row ? row->n_logs : 0;
-  self->shown_duration = row ? row->duration_us : 0;
-  g_signal_emit (self, signals[FOCUS_CHANGED], 0, row);
+  if (row != NULL)
+    self->focus_id = row->id;
+  announce_focus (self, row, FALSE);
 }
 
 static void
