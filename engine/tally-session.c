@@ -14,7 +14,15 @@
 
 #define TICK_MS 100
 #define OUTPUT_CAP (1024 * 1024)
-#define MAX_DEPTH 16
+/* A native worker keeps about QUEUE_AHEAD_US of tests sent ahead, by the
+ * durations seen so far on its slot, between MIN_DEPTH and MAX_DEPTH
+ * tests: the runner shares the CPUs with its workers, and a worker whose
+ * queue runs dry waits a scheduler slice (milliseconds) for the runner to
+ * be scheduled and refill it. Few tests ahead when tests are long, so that
+ * the end of a run stays balanced. */
+#define MIN_DEPTH 16
+#define MAX_DEPTH 512
+#define QUEUE_AHEAD_US 5000
 /* A GTest binary's batch may be the whole program: one process, as its
  * own runners start it (the pool's share keeps the tail split). */
 #define MAX_GTEST_BATCH 4096
@@ -61,6 +69,7 @@ typedef struct
   gint64 deadline;           /* monotonic µs; 0: none */
   gint64 kill_at;            /* monotonic µs; 0: not terminating */
   gboolean serial;           /* runs a serial unit */
+  gint64 mean_us;            /* native tests' recent duration here; 0: none yet */
 } Slot;
 
 /* A queue read from the selection: position p is the test
@@ -307,20 +316,25 @@ queue_clear (UnitQueue *queue)
  * each batch in a process of its own, so it gets longer batches, sent
  * only when the previous one is done. */
 static guint
-slot_depth (TallySession *session,
+slot_depth (Slot         *slot,
             TallyProgram *program,
             guint         taken)
 {
+  TallySession *session = slot->session;
   guint pending = queue_length (&session->parallel) + taken;
   guint depth = pending / MAX (session->n_slots, 1);
   gboolean native = program == NULL || program->kind == TALLY_PROGRAM_NATIVE;
+  guint ahead = MIN_DEPTH;
+
+  if (slot->mean_us > 0)
+    ahead = CLAMP (QUEUE_AHEAD_US / slot->mean_us, MIN_DEPTH, MAX_DEPTH);
 
   /* -x, --maxfail, --sw: a test already queued in a worker would still
    * run after the failure that stops the run. */
   if (session->options.maxfail > 0)
     return 1;
 
-  return CLAMP (depth, 1, native ? MAX_DEPTH : MAX_GTEST_BATCH);
+  return CLAMP (depth, 1, native ? ahead : MAX_GTEST_BATCH);
 }
 
 static gboolean
@@ -502,7 +516,7 @@ fill_slot (Slot *slot)
   TallySession *session = slot->session;
   g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (guint32));
   TallyProgram *running = slot->worker ? tally_worker_proc_get_program (slot->worker) : NULL;
-  guint depth = slot->serial ? 1 : slot_depth (session, running, 0);
+  guint depth = slot->serial ? 1 : slot_depth (slot, running, 0);
   gint64 budget = -1, batch_us = 0;   /* -1: not looked up yet */
 
   if (session->stopping)
@@ -549,7 +563,7 @@ fill_slot (Slot *slot)
           slot->unit = unit;
           /* An idle slot's depth is that of the program it takes up. */
           if (slot->sent.length == 0 && !slot->serial)
-            depth = slot_depth (session, unit->program, unit->items.length);
+            depth = slot_depth (slot, unit->program, unit->items.length);
         }
 
       if (!ensure_worker (slot, slot->unit->program))
@@ -1000,6 +1014,9 @@ on_worker_finished (TallyWorkerProc *worker,
   item->result.outcome = result->outcome;
   item->result.started_at_us = result->started_at_us;
   item->result.duration_us = result->duration_us;
+  /* A moving average of the last few dozen: it follows a program's mix. */
+  slot->mean_us = slot->mean_us == 0 ? MAX (result->duration_us, 1)
+                                     : MAX ((slot->mean_us * 31 + result->duration_us) / 32, 1);
   item->result.cpu_us = result->cpu_us;
   item->result.max_rss_kb = result->max_rss_kb;
   g_free (item->result.message);

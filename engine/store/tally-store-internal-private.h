@@ -14,6 +14,7 @@
 
 #include "tally-expr-private.h"
 #include "tally-store-private.h"
+#include "tally-store-checkpointer-private.h"
 
 G_BEGIN_DECLS
 
@@ -44,6 +45,7 @@ struct _TallyStore
   GArray *pending;
   gint64 next_result_id;
   gboolean flushing;
+  TallyStoreCheckpointer *checkpointer; /* a writer's; NULL: SQLite's own */
 };
 
 typedef struct _TallyReadCache TallyReadCache;

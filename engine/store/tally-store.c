@@ -524,6 +524,8 @@ tally_store_commit (TallyStore  *store,
     }
 
   store_txn_ended (store, FALSE);
+  if (store->checkpointer != NULL)
+    tally_store_checkpointer_poke (store->checkpointer, store->db);
   return TRUE;
 }
 
@@ -1108,6 +1110,7 @@ store_open (const char  *path,
       || !recover_interrupted (self, error))
     return NULL;
 
+  self->checkpointer = tally_store_checkpointer_new (self->db, path);
   return g_steal_pointer (&self);
 }
 
@@ -1170,6 +1173,9 @@ tally_store_close (TallyStore *store)
   if (store->db != NULL && !tally_store_commit (store, &error))
     g_warning ("%s", error->message);
 
+  /* Before the main connection closes: that one is the last and does
+   * the last checkpoint. */
+  g_clear_pointer (&store->checkpointer, tally_store_checkpointer_free);
   g_clear_pointer (&store->stmts, g_hash_table_unref);
   g_clear_pointer (&store->read_cache, store_read_cache_free);
   store_test_cache_drop (store);
