@@ -641,17 +641,42 @@ store_problem (TallySession *session,
   session->problem = g_strdup_printf ("results could not be stored: %s", error->message);
 }
 
+/* A test's row goes in with its first result, not before the run: the
+ * workers start while the runner stores, and a test that never ran gets
+ * no row. Returns its id, or 0 (no store, or it could not be stored). */
+static gint64
+stored_test_id (TallySession    *session,
+                TallyListedTest *test)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (session->options.store == NULL || session->options.run_id <= 0 || test->store_id < 0)
+    return 0;
+  if (test->store_id == 0)
+    {
+      test->store_id = tally_store_ensure_test (session->options.store, test->program->name,
+                                                test->path, test->file, test->line,
+                                                test->markers, &error);
+      store_problem (session, error);
+      /* Not tried again for each attempt. */
+      if (test->store_id <= 0)
+        test->store_id = -1;
+    }
+  return MAX (test->store_id, 0);
+}
+
 static void
 store_started (TallySession *session,
                TallyRunItem *item)
 {
   g_autoptr(GError) error = NULL;
+  gint64 test_id = stored_test_id (session, item->test);
 
-  if (session->options.store == NULL || item->test->store_id == 0)
+  if (test_id == 0)
     return;
 
   item->result_id = tally_store_start_result (session->options.store, session->options.run_id,
-                                              item->test->store_id, &item->result, &error);
+                                              test_id, &item->result, &error);
   store_problem (session, error);
 }
 
@@ -678,8 +703,9 @@ store_finished (TallySession *session,
                 TallyRunItem *item)
 {
   g_autoptr(GError) error = NULL;
+  gint64 test_id = stored_test_id (session, item->test);
 
-  if (session->options.store == NULL || item->test->store_id == 0)
+  if (test_id == 0)
     return;
 
   /* Most tests end before anything needed their `running` row (a log
@@ -687,7 +713,7 @@ store_finished (TallySession *session,
   if (item->result_id == 0)
     {
       item->result_id = tally_store_add_result (session->options.store, session->options.run_id,
-                                                item->test->store_id, &item->result, &error);
+                                                test_id, &item->result, &error);
       store_problem (session, error);
       g_clear_error (&error);
       store_output (session, item, TALLY_STREAM_STDOUT, item->out);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include <gio/gunixinputstream.h>
 #include <glib-unix.h>
@@ -660,29 +661,6 @@ open_store (RunOptions *o,
   return store;
 }
 
-static gboolean
-store_tests (TallyStore  *store,
-             GPtrArray   *tests,
-             GError     **error)
-{
-  for (guint i = 0; i < tests->len; i++)
-    {
-      TallyListedTest *test = g_ptr_array_index (tests, i);
-
-      test->store_id = tally_store_ensure_test (store, test->program->name, test->path,
-                                                test->file, test->line, test->markers, error);
-      if (test->store_id <= 0)
-        {
-          /* Tests stored before the error must not point at rows that
-           * will never be committed. */
-          for (guint j = 0; j <= i; j++)
-            ((TallyListedTest *) g_ptr_array_index (tests, j))->store_id = 0;
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
 static TallyReporter *
 make_reporter (RunOptions  *o,
                int         *status)
@@ -850,13 +828,22 @@ wide_start (RunOptions *o,
   return (guint) CLAMP (width, o->n_workers, (double) o->max_workers);
 }
 
-/* Takes @owned_store and @workers. */
+static double
+cpu_ms (const struct rusage *usage)
+{
+  return (usage->ru_utime.tv_sec + usage->ru_stime.tv_sec) * 1e3
+         + (usage->ru_utime.tv_usec + usage->ru_stime.tv_usec) / 1e3;
+}
+
 /* TALLY_PHASES=1: each phase's end on stderr, with the time since the
- * run started and the runner's peak RSS so far (docs/performance.md). */
+ * run started, the CPU time of the runner (all its threads) and of its
+ * children that exited, and the runner's peak RSS so far
+ * (docs/performance.md). */
 static void
 say_phase (const char *name)
 {
   static gint64 started;
+  struct rusage self, children;
   g_autofree char *status = NULL;
   g_autofree char *peak = NULL;
   const char *hwm;
@@ -870,8 +857,12 @@ say_phase (const char *name)
   g_file_get_contents ("/proc/self/status", &status, NULL, NULL);
   hwm = status ? strstr (status, "VmHWM:") : NULL;
   peak = hwm ? g_strstrip (g_strndup (hwm + 6, strcspn (hwm + 6, "\n"))) : g_strdup ("?");
-  g_printerr ("tally: phase %-8s ends at %8.3f s, runner peak RSS %s\n", name,
-              (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC, peak);
+  getrusage (RUSAGE_SELF, &self);
+  getrusage (RUSAGE_CHILDREN, &children);
+  g_printerr ("tally: phase %-8s ends at %8.3f s, runner CPU %7.1f ms, exited children's %7.1f ms, "
+              "runner peak RSS %s\n", name,
+              (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC,
+              cpu_ms (&self), cpu_ms (&children), peak);
 }
 
 static int
@@ -909,7 +900,8 @@ run_session (RunOptions *o,
     {
       options.run_id = tally_store_begin_run (store, (const char * const *) argv, o->n_workers,
                                               o->seed_value, o->shard, &error);
-      if (options.run_id <= 0 || !store_tests (store, tests, &error))
+      /* The tests' rows go in with their results (tally-session.c). */
+      if (options.run_id <= 0)
         {
           /* A locked or full database does not stop the tests: they run
            * and are reported; the run just is not stored (exit 3). */
