@@ -363,6 +363,64 @@ make_record (const char *message,
   return record;
 }
 
+static gint64
+file_size (const char *path)
+{
+  struct stat st;
+
+  return g_stat (path, &st) == 0 ? (gint64) st.st_size : -1;
+}
+
+/* The WAL is copied into the database while the store is open (by the
+ * store's checkpoint thread, not in a COMMIT of the writer), well before
+ * SQLite's own 1,000-page threshold; the file alone is complete once the
+ * store is closed. */
+static void
+test_checkpoints_while_open (TallyTest     *t,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = db_path (t, "results.sqlite");
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *big = g_strnfill (2000, 'x');
+  gint64 run_id, result_id, before;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  TallyStore *store;
+
+  store = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  result_id = start_one (store, &run_id);
+  tally_store_commit (store, &error);
+  tally_assert_no_error (error);
+  before = file_size (path);
+
+  /* About 400 KB in 20 commits: a hundred pages, a tenth of SQLite's
+   * automatic threshold. */
+  for (guint i = 0; i < 20; i++)
+    {
+      for (guint j = 0; j < 10; j++)
+        {
+          g_autoptr(TallyLogRecord) record = make_record (big, strlen (big));
+
+          tally_store_add_log (store, result_id, i * 10 + j, record, &error);
+          tally_assert_no_error (error);
+        }
+      tally_store_commit (store, &error);
+      tally_assert_no_error (error);
+    }
+  while (file_size (path) <= before + 200 * 1024 && g_get_monotonic_time () < deadline)
+    g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+  tally_assert_cmpint (file_size (path), >, before + 200 * 1024);
+  tally_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
+
+  tally_store_close (store);
+  tally_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+  store = tally_store_open_readonly (path, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM logs"), ==, 200);
+  tally_store_close (store);
+}
+
 static void
 assert_record_equal (const TallyLogRecord *a,
                      const TallyLogRecord *b)
@@ -1162,6 +1220,7 @@ register_tests (void)
   tally_add ("/core/store/refuses-text-file", test_refuses_text_file, NULL);
   tally_add ("/core/store/readonly-missing", test_readonly_missing, NULL);
   tally_add ("/core/store/wal-mode", test_wal_mode, NULL);
+  tally_add ("/core/store/checkpoints-while-open", test_checkpoints_while_open, NULL);
   tally_add ("/core/store/roundtrip", test_roundtrip, NULL);
   tally_add ("/core/store/markers-replaced", test_markers_replaced, NULL);
   tally_add ("/core/store/interrupted-at-open", test_interrupted_at_open, NULL);
