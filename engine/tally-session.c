@@ -129,6 +129,8 @@ struct _TallySession
 };
 
 static void fill_slots (TallySession *session);
+static gint64 stored_test_id (TallySession    *session,
+                              TallyListedTest *test);
 
 static void
 listed_teardown_free (gpointer data)
@@ -591,6 +593,9 @@ fill_slot (Slot *slot)
         }
 
       item->result.worker = slot->index;
+      /* Stored in the order the queue sends them, which is the listing's
+       * or the history's: the store reads ahead in that order (docs/database.md). */
+      stored_test_id (session, item->test);
       g_queue_push_tail (&slot->sent, item);
       g_array_append_val (batch, item->test->index);
 
@@ -641,9 +646,9 @@ store_problem (TallySession *session,
   session->problem = g_strdup_printf ("results could not be stored: %s", error->message);
 }
 
-/* A test's row goes in with its first result, not before the run: the
- * workers start while the runner stores, and a test that never ran gets
- * no row. Returns its id, or 0 (no store, or it could not be stored). */
+/* A test's row goes in when it is first sent to a worker, not before the
+ * run: the workers start while the runner stores. Returns its id, or 0
+ * (no store, or it could not be stored). */
 static gint64
 stored_test_id (TallySession    *session,
                 TallyListedTest *test)
