@@ -202,9 +202,10 @@ tally_store_finish_run (TallyStore      *store,
 /* ------------------------------------------------------------------ */
 /* Tests: what tally_store_ensure_test() reads ahead                   */
 
-/* `tally run` stores its whole listing before a run: every test of a
- * program, one ensure_test() each, in the program's order, which is the
- * order the tests were first stored in (ascending ids). Looking each one
+/* `tally run` stores each test as it first sends it to a worker: every
+ * selected test of a program, one ensure_test() each, in the queue's
+ * order, which for a run in listing order is the order the tests were
+ * first stored in (ascending ids). Looking each one
  * up (the test, then its markers) cost two statements per known test,
  * about half of what the store spent per result. So ensure_test() reads
  * a program's stored tests ahead, a chunk at a time in id order, and a
@@ -220,7 +221,7 @@ tally_store_finish_run (TallyStore      *store,
  * is committed or written by the open transaction: it is dropped when a
  * transaction is rolled back, when another connection has written
  * since (PRAGMA data_version, checked when a transaction begins), by a
- * merge, and when a run begins (the listing is stored by then). */
+ * merge, and when a run begins. */
 
 #define TEST_CHUNK 256
 #define TEST_MISSES 8
