@@ -16,7 +16,9 @@ typedef struct
 {
   char *path;
   guint busy_percent;
-  guint busy_after_ms;       /* then 100 % busy; 0: never */
+  guint busy_after_ms;       /* after the first sleeper started, then
+                                100 % busy; 0: never */
+  char *started_path;        /* $ADAPTIVE_STARTED: made by that sleeper */
   gint stop;
   GThread *thread;
 } FakeStat;
@@ -27,13 +29,17 @@ fake_stat_thread (gpointer data)
 {
   FakeStat *fake = data;
   guint64 user = 1000, idle = 1000;
-  gint64 start = g_get_monotonic_time ();
+  gint64 start = 0;
 
   while (!g_atomic_int_get (&fake->stop))
     {
       g_autofree char *text = NULL;
 
-      if (fake->busy_after_ms > 0 && g_get_monotonic_time () - start > fake->busy_after_ms * 1000)
+      /* Counted from the run's first test, not from the test's start: a
+       * loaded machine may take longer than busy_after_ms to list. */
+      if (fake->busy_after_ms > 0 && start == 0 && g_file_test (fake->started_path, G_FILE_TEST_EXISTS))
+        start = g_get_monotonic_time ();
+      if (start > 0 && g_get_monotonic_time () - start > fake->busy_after_ms * 1000)
         fake->busy_percent = 100;
 
       user += fake->busy_percent;
@@ -55,6 +61,7 @@ fake_stat_start_full (TallyTest *t,
 
   fake->busy_after_ms = busy_after_ms;
   fake->path = g_build_filename (tally_test_get_tmpdir (t), "stat", NULL);
+  fake->started_path = g_build_filename (tally_test_get_tmpdir (t), "started", NULL);
   fake->busy_percent = busy_percent;
   fake->thread = g_thread_new ("fake-stat", fake_stat_thread, fake);
   return fake;
@@ -73,6 +80,7 @@ fake_stat_stop (FakeStat *fake)
   g_atomic_int_set (&fake->stop, TRUE);
   g_thread_join (fake->thread);
   g_free (fake->path);
+  g_free (fake->started_path);
   g_free (fake);
 }
 
@@ -90,7 +98,8 @@ run_adaptive (TallyTest  *t,
   g_autofree char *tally = tally_util_tally_bin ();
   g_autofree char *program = tally_util_sample ("sample-adaptive");
   g_autofree char *stat_env = g_strconcat ("TALLY_PROC_STAT=", fake ? fake->path : "", NULL);
-  const char *envp[] = { stat_env, NULL };
+  g_autofree char *started_env = fake ? g_strconcat ("ADAPTIVE_STARTED=", fake->started_path, NULL) : NULL;
+  const char *envp[] = { stat_env, started_env, NULL };
   const char *argv[] = { tally, "run", "--json", "--no-db", "-k", keyword, program, NULL, NULL, NULL };
 
   /* Options go before the program. */
