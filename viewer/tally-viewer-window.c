@@ -11,6 +11,7 @@
 #include "tally-viewer-compare-page.h"
 #include "tally-viewer-flaky-page.h"
 #include "tally-viewer-history-page.h"
+#include "tally-viewer-preferences.h"
 #include "tally-viewer-recent.h"
 #include "tally-viewer-results-view.h"
 #include "tally-viewer-runs-sidebar.h"
@@ -81,6 +82,14 @@ set_page (TallyViewerWindow *self,
                   || g_strcmp0 (page, "flaky") == 0;
 
   gtk_stack_set_visible_child_name (self->main_stack, page);
+  /* A page left reads nothing more: its read is dropped, and showing
+   * it again reads anew. */
+  if (self->compare_page != NULL && g_strcmp0 (page, "compare") != 0)
+    tally_viewer_compare_page_cancel (self->compare_page);
+  if (self->history_page != NULL && g_strcmp0 (page, "history") != 0)
+    tally_viewer_history_page_cancel (self->history_page);
+  if (self->flaky_page != NULL && g_strcmp0 (page, "flaky") != 0)
+    tally_viewer_flaky_page_cancel (self->flaky_page);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compare", runs);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.flaky", runs);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-results", runs);
@@ -298,6 +307,14 @@ tally_viewer_window_show_page (TallyViewerWindow *self,
 /* --- other actions ----------------------------------------------------- */
 
 static void
+preferences_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  gtk_window_present (GTK_WINDOW (tally_viewer_preferences_new (GTK_WINDOW (widget))));
+}
+
+static void
 open_chosen (GtkWindow  *window,
              const char *path)
 {
@@ -444,7 +461,9 @@ gboolean
 tally_viewer_window_is_loading (TallyViewerWindow *self)
 {
   g_return_val_if_fail (TALLY_VIEWER_IS_WINDOW (self), FALSE);
-  return tally_viewer_document_is_busy (self->document) || tally_viewer_flaky_page_is_busy (self->flaky_page);
+  return tally_viewer_document_is_busy (self->document) || tally_viewer_flaky_page_is_busy (self->flaky_page)
+         || tally_viewer_compare_page_is_busy (self->compare_page)
+         || tally_viewer_history_page_is_busy (self->history_page);
 }
 
 gboolean
@@ -673,11 +692,13 @@ tally_viewer_window_class_init (TallyViewerWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.compare", NULL, compare_action);
   gtk_widget_class_install_action (widget_class, "win.flaky", NULL, flaky_action);
   gtk_widget_class_install_action (widget_class, "win.history", NULL, history_action);
+  gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.reload", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.toggle-sidebar", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK, "win.preferences", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.show-results", NULL);
   /* F8 / Shift+F8: a capture-phase controller in the template. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.next-failure", NULL);
@@ -689,8 +710,16 @@ tally_viewer_window_class_init (TallyViewerWindowClass *klass)
 static void
 on_document_run_id_cb (TallyViewerWindow *self)
 {
+  gint64 run_id = tally_viewer_document_get_run_id (self->document);
+
   if (adw_flap_get_folded (self->flap))
     adw_flap_set_reveal_flap (self->flap, FALSE);
+  /* The comparison shown follows the run (the one being read is
+   * dropped); none is left for no run. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "compare") == 0 && run_id != 0)
+    tally_viewer_compare_page_show_runs (self->compare_page, 0, run_id);
+  else
+    tally_viewer_compare_page_cancel (self->compare_page);
   if (self->focused_path != NULL)
     {
       g_free (self->keep_program);
