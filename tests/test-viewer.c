@@ -22,6 +22,7 @@
 #include "tally-viewer-detail-private.h"
 #include "tally-viewer-location.h"
 #include "tally-viewer-preferences.h"
+#include "tally-viewer-preload.h"
 #include "tally-viewer-settings.h"
 #include "tally-viewer-log-list.h"
 #include "tally-viewer-log-row.h"
@@ -3649,6 +3650,59 @@ test_editor_preference (TallyTest     *t,
   close_window (t, window);
 }
 
+/* A database opened with the first window is read on a thread as the
+ * window is built (tally-viewer-preload.h); the window shows what it
+ * would without, and a preload whose run is no longer the newest, or
+ * whose database changed since, is not used. */
+static void
+test_preload (TallyTest     *t,
+              gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+  TallyViewerDocument *document;
+
+  require_display (t);
+  craft_db (db);
+
+  /* Taken by the window: run 4, its five results, two failed. */
+  tally_viewer_preload_start (db);
+  window = open_window (t, db);
+  document = tally_viewer_window_get_document (window);
+  tally_assert_null (tally_viewer_preload_take (db));
+  tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, 4);
+  tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_window_get_results (window)), ==, 5);
+  tally_assert_cmpuint (tally_viewer_document_count (document, TALLY_VIEWER_FAILED_MASK), ==, 2);
+  close_window (t, window);
+
+  /* Read before run 5 (a rerun of run 2) began: run 5 is read anew,
+   * merged over run 2. */
+  tally_viewer_preload_start (db);
+  settle (t, 200);
+  craft_rerun (db, 2);
+  window = open_window (t, db);
+  document = tally_viewer_window_get_document (window);
+  tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, 5);
+  tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_window_get_results (window)), ==, 5);
+  tally_assert_cmpuint (tally_viewer_document_count (document, TALLY_VIEWER_FAILED_MASK), ==, 2);
+  close_window (t, window);
+
+  /* A result added to run 5 after the read: the store reads it anew. */
+  tally_viewer_preload_start (db);
+  settle (t, 200);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(TallyStore) store = tally_store_open (db, &error);
+
+    tally_assert_no_error (error);
+    craft_result (store, 5, "/late", TALLY_OUTCOME_PASSED, 100);
+  }
+  window = open_window (t, db);
+  tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, 5);
+  tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_window_get_results (window)), ==, 6);
+  close_window (t, window);
+}
+
 /* Before the tests: start libadwaita and let GTK create the sources it
  * keeps for the life of the process (settings, themes, the X
  * connection), so no test is charged with them. */
@@ -3728,6 +3782,7 @@ main (int   argc,
   tally_add ("/viewer/metainfo", test_metainfo, NULL);
   tally_add ("/viewer/window/pages-not-stale", test_pages_not_stale, MARKS);
   tally_add ("/viewer/preferences/editor", test_editor_preference, MARKS);
+  tally_add ("/viewer/window/preload", test_preload, MARKS);
 
   return tally_run ();
 }

@@ -152,6 +152,18 @@ set_title (TallyViewerWindow *self,
   gtk_window_set_title (GTK_WINDOW (self), title);
 }
 
+static gboolean
+on_recent_idle_cb (gpointer data)
+{
+  TallyViewerWindow *self = data;
+
+  self->recent_source = 0;
+  if (self->path != NULL && tally_viewer_document_is_open (self->document))
+    tally_viewer_recent_add (self->path);
+  tally_viewer_recent_fill_menu (self->recent_menu);
+  return G_SOURCE_REMOVE;
+}
+
 gboolean
 tally_viewer_window_open_path (TallyViewerWindow  *self,
                                const char         *path,
@@ -186,13 +198,15 @@ tally_viewer_window_open_path (TallyViewerWindow  *self,
       return FALSE;
     }
 
-  tally_viewer_recent_add (self->path);
-  tally_viewer_recent_fill_menu (self->recent_menu);
   set_page (self, "results");
   on_document_runs_changed_cb (self);
   runs = tally_viewer_document_get_runs (self->document);
   newest = g_list_model_get_n_items (runs) > 0 ? g_list_model_get_item (runs, 0) : NULL;
   tally_viewer_document_load_run (self->document, newest ? tally_viewer_run_item_get_row (newest)->id : 0);
+  /* The recent files (GtkRecentManager reads and writes its file) once
+   * the run is shown and painted: they are not needed before. */
+  if (self->recent_source == 0)
+    self->recent_source = g_idle_add_full (G_PRIORITY_LOW, on_recent_idle_cb, self, NULL);
   return TRUE;
 }
 
@@ -617,6 +631,7 @@ tally_viewer_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->runner, self);
   g_clear_object (&self->runner);
   tally_viewer_window_remove_tests_file (self);
+  g_clear_handle_id (&self->recent_source, g_source_remove);
   if (self->document != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->document, self);
