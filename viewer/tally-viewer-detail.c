@@ -1635,6 +1635,28 @@ default_attempt (TallyViewerDetail    *self,
   return index;
 }
 
+static char *
+run_dir_key (const char *db_path,
+             gint64      run_id)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT ":%s", run_id, db_path);
+}
+
+void
+tally_viewer_detail_set_run_dir (TallyViewerDetail *self,
+                                 const char        *db_path,
+                                 gint64             run_id,
+                                 const char        *cwd)
+{
+  g_return_if_fail (TALLY_VIEWER_IS_DETAIL (self));
+  g_return_if_fail (db_path != NULL);
+
+  g_free (self->cwd_key);
+  self->cwd_key = run_dir_key (db_path, run_id);
+  g_free (self->run_cwd);
+  self->run_cwd = g_strdup (cwd);
+}
+
 void
 tally_viewer_detail_set_result (TallyViewerDetail    *self,
                                 TallyStore           *store,
@@ -1663,7 +1685,7 @@ tally_viewer_detail_set_result (TallyViewerDetail    *self,
     /* Where the run ran: locations and commands are relative to it.
      * Read once per run: the run's row comes with its counts, a scan
      * of its results on this thread. */
-    g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT ":%s", run_id, tally_store_get_path (store));
+    g_autofree char *key = run_dir_key (tally_store_get_path (store), run_id);
 
     if (g_strcmp0 (key, self->cwd_key) != 0)
       {

@@ -726,9 +726,14 @@ static void
 on_document_run_id_cb (TallyViewerWindow *self)
 {
   gint64 run_id = tally_viewer_document_get_run_id (self->document);
+  const TallyRunRow *run = tally_viewer_document_get_run (self->document);
 
   if (adw_flap_get_folded (self->flap))
     adw_flap_set_reveal_flap (self->flap, FALSE);
+  /* The detail's directory for locations, from the listed run. */
+  if (run != NULL)
+    tally_viewer_detail_set_run_dir (self->detail, tally_viewer_document_get_path (self->document), run->id,
+                                     run->cwd);
   /* The comparison shown follows the run (the one being read is
    * dropped); none is left for no run. */
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "compare") == 0 && run_id != 0)
