@@ -12,8 +12,10 @@
 
 #define POLL_INTERVAL_MS 300
 #define RUNS_LIMIT 500
-/* Rows read with a run, so the first frame needs no query. */
-#define FIRST_ROWS 64
+/* Rows read with a run, so the first frame needs no query: GTK 4.8's
+ * list views bind 200 rows around their anchor whatever their height
+ * (GTK_LIST_VIEW_MAX_LIST_ITEMS), read on the main thread otherwise. */
+#define FIRST_ROWS 256
 
 /* --- a run in the sidebar ---------------------------------------------- */
 
