@@ -7,7 +7,12 @@
  * log holds 100,000 records, in the real window, and prints:
  *   - open: from creating the window to its first painted frame;
  *   - the run loaded: its results read on the document's thread, and the
- *     longest the main thread went without running meanwhile;
+ *     longest the main thread went without running meanwhile; and "open →
+ *     run loaded", from before the window is created to the document's
+ *     "run-loaded" (rows in the list, first failure selected), with the
+ *     main thread's CPU until then. The run is preloaded as the
+ *     application does (TALLY_BENCH_NO_PRELOAD=1: not);
+ *     TALLY_BENCH_OPEN_ONLY=1 stops there;
  *   - switching to a small run and back (a fresh load of the large one);
  *   - filter keystrokes: search text set → model updated → next frame;
  *   - a click on a column header (sort) → next frame;
