@@ -39,26 +39,34 @@ tally_viewer_preload_unref (TallyViewerPreload *self)
 }
 
 /* As the document's loading thread reads a run (merged over its parent
- * for a rerun), without a filter: counting the results reads them all
- * into the connection's memory. */
+ * for a rerun), in the results view's first order ("failures", no
+ * filter): the store reads the run into the connection's memory and
+ * keeps it sorted so, and the loading thread's query is then one pass. */
 static gpointer
 preload_thread (gpointer data)
 {
   TallyViewerPreload *self = data;
   g_autoptr(GError) error = NULL;
-  TallyStore *store = tally_store_open_readonly (self->path, &error);
+  TallyStore *store;
   TallyResultQuery query = TALLY_RESULT_QUERY_INIT;
+  g_autoptr(GArray) ids = NULL;
+  gint64 t0 = g_get_monotonic_time ();
   gint64 run_id = 0;
 
+  store = tally_store_open_readonly (self->path, &error);
   if (store != NULL)
     {
       tally_store_set_merge_reruns (store, TRUE);
-      if (!tally_store_get_last_run_id (store, &run_id, &error) || run_id == 0
-          || tally_store_count_results (store, run_id, &query, &error) < 0)
+      if (tally_store_get_last_run_id (store, &run_id, &error) && run_id != 0)
+        ids = tally_store_viewer_query_result_ids (store, run_id, &query, "failures", FALSE, &error);
+      if (ids == NULL)
         g_clear_pointer (&store, tally_store_close);
     }
   if (error != NULL)
     g_debug ("Preloading %s: %s", self->path, error->message);
+  else
+    g_debug ("Preloaded run %" G_GINT64_FORMAT " of %s in %.1f ms", run_id, self->path,
+             (g_get_monotonic_time () - t0) / 1000.0);
 
   g_mutex_lock (&self->lock);
   self->store = store;
