@@ -21,6 +21,9 @@
 #include "tally-store-private.h"
 #include "tally-viewer-detail-private.h"
 #include "tally-viewer-location.h"
+#include "tally-viewer-preferences.h"
+#include "tally-viewer-preload.h"
+#include "tally-viewer-settings.h"
 #include "tally-viewer-log-list.h"
 #include "tally-viewer-log-row.h"
 #include "tally-viewer-result-list.h"
@@ -849,6 +852,8 @@ test_rerun_failed (TallyTest     *t,
 
     tally_assert_true (tally_viewer_window_show_page (window, "compare"));
     page = TALLY_VIEWER_COMPARE_PAGE (tally_viewer_window_get_page_widget (window, "compare"));
+    /* Compared on a thread. */
+    wait_for (t, loaded, window);
     tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_FIXED), ==, 2);
     tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_STILL_FAILING), ==, 1);
     tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_REMOVED), ==, 0);
@@ -2322,6 +2327,9 @@ test_compare_page (TallyTest     *t,
   tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare", NULL));
   tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "compare");
   page = TALLY_VIEWER_COMPARE_PAGE (tally_viewer_window_get_page_widget (window, "compare"));
+  /* Compared on a thread, which the window counts as loading. */
+  tally_assert_true (tally_viewer_compare_page_is_busy (page));
+  wait_for (t, loaded, window);
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_FIXED), ==, 1);
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_STILL_FAILING), ==, 2);
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_REMOVED), ==, 0);
@@ -2329,6 +2337,7 @@ test_compare_page (TallyTest     *t,
 
   /* Run 4 against 3: each kind of change once. */
   tally_assert_true (tally_viewer_compare_page_show_runs (page, 3, 4));
+  wait_for (t, loaded, window);
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_NEW_FAILURE), ==, 1);
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_FIXED), ==, 1);
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_STILL_FAILING), ==, 1);
@@ -2346,12 +2355,14 @@ test_compare_page (TallyTest     *t,
     tally_assert_nonnull (row);
     g_signal_emit_by_name (list, "row-activated", row);
     tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "history");
+    wait_for (t, loaded, window);
     tally_assert_nonnull (tally_viewer_history_page_get_cell (
                             TALLY_VIEWER_HISTORY_PAGE (tally_viewer_window_get_page_widget (window, "history")), 3));
   }
 
   /* Two other runs: 1 → 2, only /flips broke. */
   tally_assert_true (tally_viewer_compare_page_show_runs (page, 1, 2));
+  wait_for (t, loaded, window);
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_NEW_FAILURE), ==, 1);
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_FIXED), ==, 0);
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_SLOWER), ==, 0);
@@ -2406,7 +2417,10 @@ test_history_page (TallyTest     *t,
   page = TALLY_VIEWER_HISTORY_PAGE (tally_viewer_window_get_page_widget (window, "history"));
 
   /* A point and a button per run, oldest first, each named. */
-  tally_assert_cmpuint (tally_viewer_history_page_show_test (page, "prog", "/flips"), ==, 4);
+  tally_viewer_history_page_show_test (page, "prog", "/flips");
+  tally_assert_true (tally_viewer_history_page_is_busy (page));
+  wait_for (t, loaded, window);
+  tally_assert_cmpuint (tally_viewer_history_page_get_n_runs (page), ==, 4);
   tally_assert_nonnull (tally_viewer_history_page_get_cell (page, 3));
   tally_assert_null (tally_viewer_history_page_get_cell (page, 4));
   cell = tally_viewer_history_page_get_cell (page, 3);
@@ -2484,6 +2498,7 @@ test_flaky_page (TallyTest     *t,
   tally_assert_cmpuint (tally_viewer_flaky_page_get_n_tests (page), ==, 1);
   tally_viewer_flaky_page_activate (page, 0);
   tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "history");
+  wait_for (t, loaded, window);
   tally_assert_nonnull (tally_viewer_history_page_get_cell (
                           TALLY_VIEWER_HISTORY_PAGE (tally_viewer_window_get_page_widget (window, "history")), 3));
   close_window (t, window);
@@ -2556,9 +2571,13 @@ test_accessible_labels (TallyTest     *t,
   craft_db (db);
   window = open_window (t, db);
   tally_assert_true (tally_viewer_window_select_position (window, position_of_path (window, "/flips")));
+  /* Each page read (a page left while it reads drops its read). */
   tally_assert_true (tally_viewer_window_show_page (window, "compare"));
+  wait_for (t, loaded, window);
   tally_assert_true (tally_viewer_window_show_page (window, "history"));
+  wait_for (t, loaded, window);
   tally_assert_true (tally_viewer_window_show_page (window, "flaky"));
+  wait_for (t, loaded, window);
   assert_named (t, GTK_WIDGET (window));
   tally_assert_true (gtk_test_accessible_has_property (
                        GTK_ACCESSIBLE (tally_viewer_history_page_get_cell (
@@ -3425,6 +3444,265 @@ test_results_accessible (TallyTest     *t,
   close_window (t, window);
 }
 
+/* --- the pages read on threads; the editor preference --------------------- */
+
+static gboolean
+history_read (gpointer data)
+{
+  return !tally_viewer_history_page_is_busy (data);
+}
+
+/* The compare, history and flaky pages read on a thread, the window
+ * counted as loading meanwhile; a read superseded (another pair of
+ * runs, another test, another run shown, the page left, another
+ * database) never shows its result, even late. */
+static void
+test_pages_not_stale (TallyTest     *t,
+                      gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  g_autofree char *other = g_build_filename (tally_test_get_tmpdir (t), "other.sqlite", NULL);
+  TallyViewerWindow *window;
+  TallyViewerComparePage *compare;
+  TallyViewerHistoryPage *history;
+  TallyViewerFlakyPage *flaky;
+
+  require_display (t);
+  craft_db (db);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(TallyStore) store = tally_store_open (other, &error);
+    gint64 run;
+
+    tally_assert_no_error (error);
+    run = tally_store_begin_run (store, NULL, 1, 0, NULL, &error);
+    tally_assert_no_error (error);
+    craft_result (store, run, "/only", TALLY_OUTCOME_PASSED, 100);
+    tally_store_finish_run (store, run, TALLY_RUN_PASSED, &error);
+    tally_assert_no_error (error);
+  }
+  window = open_window (t, db);
+  compare = TALLY_VIEWER_COMPARE_PAGE (tally_viewer_window_get_page_widget (window, "compare"));
+  history = TALLY_VIEWER_HISTORY_PAGE (tally_viewer_window_get_page_widget (window, "history"));
+  flaky = TALLY_VIEWER_FLAKY_PAGE (tally_viewer_window_get_page_widget (window, "flaky"));
+
+  /* Two pairs in a row: 3 → 4 (a new and a removed test) is dropped,
+   * 1 → 2 (only /flips broke) shown. */
+  tally_assert_true (tally_viewer_window_show_page (window, "compare"));
+  tally_assert_true (tally_viewer_compare_page_show_runs (compare, 3, 4));
+  tally_assert_true (tally_viewer_compare_page_show_runs (compare, 1, 2));
+  tally_assert_true (tally_viewer_compare_page_is_busy (compare));
+  tally_assert_true (tally_viewer_window_is_loading (window));
+  tally_assert_cmpuint (tally_viewer_compare_page_count (compare, TALLY_CHANGE_NEW_FAILURE), ==, 0);
+  wait_for (t, loaded, window);
+  settle (t, 100);
+  tally_assert_cmpuint (tally_viewer_compare_page_count (compare, TALLY_CHANGE_NEW_FAILURE), ==, 1);
+  tally_assert_cmpuint (tally_viewer_compare_page_count (compare, TALLY_CHANGE_NEW_TEST), ==, 0);
+  tally_assert_cmpuint (tally_viewer_compare_page_count (compare, TALLY_CHANGE_REMOVED), ==, 0);
+
+  /* Another run shown while the page is up: its comparison, 2 against 1. */
+  tally_assert_true (tally_viewer_compare_page_show_runs (compare, 3, 4));
+  tally_assert_true (tally_viewer_window_select_run (window, 2));
+  wait_for (t, loaded, window);
+  settle (t, 100);
+  tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, 2);
+  tally_assert_cmpuint (tally_viewer_compare_page_count (compare, TALLY_CHANGE_NEW_FAILURE), ==, 1);
+  tally_assert_cmpuint (tally_viewer_compare_page_count (compare, TALLY_CHANGE_NEW_TEST), ==, 0);
+  tally_assert_cmpuint (tally_viewer_compare_page_count (compare, TALLY_CHANGE_REMOVED), ==, 0);
+
+  /* Left while it compares: dropped, and nothing lands later. */
+  tally_assert_true (tally_viewer_compare_page_show_runs (compare, 3, 4));
+  tally_assert_true (tally_viewer_window_show_page (window, "results"));
+  tally_assert_false (tally_viewer_compare_page_is_busy (compare));
+  settle (t, 200);
+  tally_assert_cmpuint (tally_viewer_compare_page_count (compare, TALLY_CHANGE_NEW_TEST), ==, 0);
+  tally_assert_cmpuint (tally_viewer_compare_page_count (compare, TALLY_CHANGE_REMOVED), ==, 0);
+
+  /* Another test's history while one is read: /added, in run 4 only. */
+  tally_viewer_history_page_show_test (history, "prog", "/flips");
+  tally_viewer_history_page_show_test (history, "prog", "/added");
+  tally_assert_cmpuint (tally_viewer_history_page_get_n_runs (history), ==, 0);
+  wait_for (t, history_read, history);
+  settle (t, 100);
+  tally_assert_cmpstr (tally_viewer_history_page_get_path (history), ==, "/added");
+  tally_assert_cmpuint (tally_viewer_history_page_get_n_runs (history), ==, 1);
+  tally_assert_nonnull (tally_viewer_history_page_get_cell (history, 0));
+  tally_assert_null (tally_viewer_history_page_get_cell (history, 1));
+
+  /* Another database while the flaky tests are read: none of the first's
+   * (/flips flips there). */
+  tally_assert_true (tally_viewer_window_show_page (window, "flaky"));
+  tally_assert_true (tally_viewer_flaky_page_is_busy (flaky));
+  tally_assert_true (tally_viewer_window_open_path (window, other, NULL));
+  tally_assert_false (tally_viewer_flaky_page_is_busy (flaky));
+  wait_for (t, loaded, window);
+  settle (t, 200);
+  tally_assert_cmpuint (tally_viewer_flaky_page_get_n_tests (flaky), ==, 0);
+  close_window (t, window);
+}
+
+static TallyViewerPreferences *
+find_preferences (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (TALLY_VIEWER_IS_PREFERENCES (window))
+        return TALLY_VIEWER_PREFERENCES (window);
+    }
+  return NULL;
+}
+
+static TallyViewerPreferences *
+open_preferences (TallyTest         *t,
+                  TallyViewerWindow *window)
+{
+  TallyViewerPreferences *preferences;
+
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.preferences", NULL));
+  preferences = find_preferences ();
+  tally_assert_nonnull (preferences);
+  settle (t, 50);
+  return preferences;
+}
+
+/* The editor for locations, set in the preferences (a key file in the
+ * user's config directory); $TALLY_EDITOR overrides it. */
+static void
+test_editor_preference (TallyTest     *t,
+                        gconstpointer  data)
+{
+  const char *tmp = tally_test_get_tmpdir (t);
+  g_autofree char *ini = g_build_filename (tmp, "config", "tally", "viewer.ini", NULL);
+  g_autofree char *out = g_build_filename (tmp, "editor-out", NULL);
+  g_autofree char *source = g_build_filename (tmp, "here.c", NULL);
+  g_autofree char *editor = g_strdup_printf ("sh -c 'echo {file}:{line} > %s'", out);
+  g_autofree char *env_editor = g_strdup_printf ("sh -c 'echo env {line} > %s'", out);
+  g_autofree char *want = g_strdup_printf ("%s:7\n", source);
+  g_autofree char *saved = NULL;
+  g_autofree char *opened = NULL;
+  g_autofree char *command = NULL;
+  g_autoptr(GError) error = NULL;
+  TallyViewerWindow *window;
+  TallyViewerPreferences *preferences;
+  GtkEditable *row;
+
+  require_display (t);
+  tally_assert_true (g_file_set_contents (source, "int x;\n", -1, NULL));
+  g_unsetenv ("TALLY_EDITOR");
+  tally_viewer_settings_set_path (ini);
+  tally_assert_null (tally_viewer_settings_dup_editor ());
+  window = new_window ();
+  gtk_window_present (GTK_WINDOW (window));
+
+  /* Applied in the preferences: saved, in the key file. */
+  preferences = open_preferences (t, window);
+  row = GTK_EDITABLE (tally_viewer_preferences_get_editor_row (preferences));
+  tally_assert_cmpstr (gtk_editable_get_text (row), ==, "");
+  gtk_editable_set_text (row, editor);
+  g_signal_emit_by_name (row, "apply");
+  command = tally_viewer_settings_dup_editor ();
+  tally_assert_cmpstr (command, ==, editor);
+  tally_assert_true (g_file_get_contents (ini, &saved, NULL, NULL));
+  tally_assert_nonnull (strstr (saved, "[viewer]"));
+  tally_assert_nonnull (strstr (saved, "editor="));
+
+  /* A location opens in it. */
+  tally_assert_true (tally_viewer_location_open (source, 7, &error));
+  tally_assert_no_error (error);
+  wait_for (t, file_written, out);
+  settle (t, 100);
+  tally_assert_true (g_file_get_contents (out, &opened, NULL, NULL));
+  tally_assert_cmpstr (opened, ==, want);
+
+  /* $TALLY_EDITOR wins over the preference. */
+  g_clear_pointer (&opened, g_free);
+  tally_assert_cmpint (g_unlink (out), ==, 0);
+  g_setenv ("TALLY_EDITOR", env_editor, TRUE);
+  tally_assert_true (tally_viewer_location_open (source, 7, &error));
+  g_unsetenv ("TALLY_EDITOR");
+  tally_assert_no_error (error);
+  wait_for (t, file_written, out);
+  settle (t, 100);
+  tally_assert_true (g_file_get_contents (out, &opened, NULL, NULL));
+  tally_assert_cmpstr (opened, ==, "env 7\n");
+
+  /* Opened again, the preferences show it; a command that cannot be
+   * split is refused (the saved one stays); emptied, it is removed. */
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  preferences = open_preferences (t, window);
+  row = GTK_EDITABLE (tally_viewer_preferences_get_editor_row (preferences));
+  tally_assert_cmpstr (gtk_editable_get_text (row), ==, editor);
+  gtk_editable_set_text (row, "sh -c 'unclosed");
+  g_signal_emit_by_name (row, "apply");
+  g_clear_pointer (&command, g_free);
+  command = tally_viewer_settings_dup_editor ();
+  tally_assert_cmpstr (command, ==, editor);
+  gtk_editable_set_text (row, "");
+  g_signal_emit_by_name (row, "apply");
+  tally_assert_null (tally_viewer_settings_dup_editor ());
+
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  tally_viewer_settings_set_path (NULL);
+  close_window (t, window);
+}
+
+/* A database opened with the first window is read on a thread as the
+ * window is built (tally-viewer-preload.h); the window shows what it
+ * would without, and a preload whose run is no longer the newest, or
+ * whose database changed since, is not used. */
+static void
+test_preload (TallyTest     *t,
+              gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+  TallyViewerDocument *document;
+
+  require_display (t);
+  craft_db (db);
+
+  /* Taken by the window: run 4, its five results, two failed. */
+  tally_viewer_preload_start (db);
+  window = open_window (t, db);
+  document = tally_viewer_window_get_document (window);
+  tally_assert_null (tally_viewer_preload_take (db));
+  tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, 4);
+  tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_window_get_results (window)), ==, 5);
+  tally_assert_cmpuint (tally_viewer_document_count (document, TALLY_VIEWER_FAILED_MASK), ==, 2);
+  close_window (t, window);
+
+  /* Read before run 5 (a rerun of run 2) began: run 5 is read anew,
+   * merged over run 2. */
+  tally_viewer_preload_start (db);
+  settle (t, 200);
+  craft_rerun (db, 2);
+  window = open_window (t, db);
+  document = tally_viewer_window_get_document (window);
+  tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, 5);
+  tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_window_get_results (window)), ==, 5);
+  tally_assert_cmpuint (tally_viewer_document_count (document, TALLY_VIEWER_FAILED_MASK), ==, 2);
+  close_window (t, window);
+
+  /* A result added to run 5 after the read: the store reads it anew. */
+  tally_viewer_preload_start (db);
+  settle (t, 200);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(TallyStore) store = tally_store_open (db, &error);
+
+    tally_assert_no_error (error);
+    craft_result (store, 5, "/late", TALLY_OUTCOME_PASSED, 100);
+  }
+  window = open_window (t, db);
+  tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, 5);
+  tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_window_get_results (window)), ==, 6);
+  close_window (t, window);
+}
+
 /* Before the tests: start libadwaita and let GTK create the sources it
  * keeps for the life of the process (settings, themes, the X
  * connection), so no test is charged with them. */
@@ -3502,6 +3780,9 @@ main (int   argc,
   tally_add ("/viewer/results/accessible", test_results_accessible, MARKS);
   tally_add ("/viewer/desktop-file", test_desktop_file, NULL);
   tally_add ("/viewer/metainfo", test_metainfo, NULL);
+  tally_add ("/viewer/window/pages-not-stale", test_pages_not_stale, MARKS);
+  tally_add ("/viewer/preferences/editor", test_editor_preference, MARKS);
+  tally_add ("/viewer/window/preload", test_preload, MARKS);
 
   return tally_run ();
 }

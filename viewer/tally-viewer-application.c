@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "tally-viewer-application.h"
+#include "tally-viewer-preload.h"
 #include "tally-viewer-window.h"
 
 struct _TallyViewerApplication
@@ -72,20 +73,32 @@ present (TallyViewerApplication *self,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* A database opened with the first window: its newest run is read on a
+ * thread while the window is built (tally-viewer-preload.h). */
+static void
+preload (TallyViewerApplication *self,
+         const char             *path)
+{
+  if (gtk_application_get_active_window (GTK_APPLICATION (self)) == NULL
+      && g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    tally_viewer_preload_start (path);
+}
+
 static void
 tally_viewer_application_activate (GApplication *app)
 {
   TallyViewerApplication *self = TALLY_VIEWER_APPLICATION (app);
-  TallyViewerWindow *window = ensure_window (self);
+  const char *env = g_getenv ("TALLY_DB");
+  g_autofree char *path = g_strdup (env && *env ? env : ".tally/results.sqlite");
+  gboolean first = gtk_application_get_active_window (GTK_APPLICATION (self)) == NULL;
+  TallyViewerWindow *window;
 
-  if (tally_viewer_window_get_path (window) == NULL)
-    {
-      const char *env = g_getenv ("TALLY_DB");
-      g_autofree char *path = g_strdup (env && *env ? env : ".tally/results.sqlite");
-
-      if (g_file_test (path, G_FILE_TEST_EXISTS) || self->screenshot != NULL)
-        tally_viewer_window_open_path (window, path, NULL);
-    }
+  if (first)
+    preload (self, path);
+  window = ensure_window (self);
+  if (tally_viewer_window_get_path (window) == NULL
+      && (g_file_test (path, G_FILE_TEST_EXISTS) || self->screenshot != NULL))
+    tally_viewer_window_open_path (window, path, NULL);
   present (self, window);
 }
 
@@ -96,9 +109,12 @@ tally_viewer_application_open (GApplication  *app,
                                const char    *hint)
 {
   TallyViewerApplication *self = TALLY_VIEWER_APPLICATION (app);
-  TallyViewerWindow *window = ensure_window (self);
   g_autofree char *path = g_file_get_path (files[0]);
+  TallyViewerWindow *window;
 
+  if (path != NULL)
+    preload (self, path);
+  window = ensure_window (self);
   if (path != NULL)
     tally_viewer_window_open_path (window, path, NULL);
   present (self, window);

@@ -16,11 +16,13 @@ struct _TallyViewerComparePage
   GtkDropDown *base_drop;
   GtkDropDown *run_drop;
   GtkLabel *summary;
+  GtkSpinner *spinner;
   GtkBox *sections;
 
   /* Owned */
   TallyViewerDocument *document;
   GArray *run_ids;              /* gint64, in the drop-downs' order */
+  GCancellable *cancellable;    /* the comparison being read */
   guint counts[TALLY_N_CHANGES];
   gboolean updating;
 };
@@ -183,32 +185,129 @@ refill_runs (TallyViewerComparePage *self)
   self->updating = FALSE;
 }
 
-static gboolean
+/* --- reading on a thread ------------------------------------------------ */
+
+typedef struct
+{
+  char *path;
+  gint64 base_id;
+  gint64 run_id;
+} Compare;
+
+static void
+compare_free (Compare *c)
+{
+  g_free (c->path);
+  g_free (c);
+}
+
+/* A connection of its own: the document's keeps the shown run in
+ * memory, and reading two others through it would push it out. */
+static void
+compare_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  Compare *c = task_data;
+  GError *error = NULL;
+  TallyStore *store = tally_store_open_readonly (c->path, &error);
+  GPtrArray *entries = NULL;
+
+  /* A rerun compares as what it left: merged over its run. */
+  if (store != NULL)
+    {
+      tally_store_set_merge_reruns (store, TRUE);
+      entries = tally_compare_runs (store, c->base_id, c->run_id, &error);
+    }
+  g_clear_pointer (&store, tally_store_close);
+  if (entries == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, entries, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+set_busy (TallyViewerComparePage *self,
+          gboolean                busy)
+{
+  gtk_spinner_set_spinning (self->spinner, busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+}
+
+static void
+on_compare_done_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = g_task_propagate_pointer (G_TASK (result), &error);
+  TallyViewerComparePage *self;
+
+  /* Superseded (another pair, another page, another database): the
+   * page belongs to what replaced it. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    return;
+  self = TALLY_VIEWER_COMPARE_PAGE (object);
+  g_clear_object (&self->cancellable);
+  set_busy (self, FALSE);
+  if (entries == NULL)
+    {
+      gtk_label_set_text (self->summary, error->message);
+      return;
+    }
+  fill (self, entries);
+}
+
+void
+tally_viewer_compare_page_cancel (TallyViewerComparePage *self)
+{
+  g_return_if_fail (TALLY_VIEWER_IS_COMPARE_PAGE (self));
+
+  if (self->cancellable == NULL)
+    return;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  set_busy (self, FALSE);
+  gtk_label_set_text (self->summary, "");
+}
+
+gboolean
+tally_viewer_compare_page_is_busy (TallyViewerComparePage *self)
+{
+  g_return_val_if_fail (TALLY_VIEWER_IS_COMPARE_PAGE (self), FALSE);
+  return self->cancellable != NULL;
+}
+
+/* Compares on a thread; the page says so meanwhile. */
+static void
 compare (TallyViewerComparePage *self,
          gint64                  base_id,
          gint64                  run_id)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) entries = NULL;
-  TallyStore *store;
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *text = g_strdup_printf ("Comparing run #%" G_GINT64_FORMAT " with run #%" G_GINT64_FORMAT "…",
+                                           run_id, base_id);
+  Compare *c = g_new0 (Compare, 1);
 
+  tally_viewer_compare_page_cancel (self);
   clear_sections (self);
-  /* A connection of its own: the document's keeps the shown run in
-   * memory, and reading two others through it would push it out. */
-  store = tally_store_open_readonly (tally_viewer_document_get_path (self->document), &error);
-  /* A rerun compares as what it left: merged over its run. */
-  if (store != NULL)
-    tally_store_set_merge_reruns (store, TRUE);
-  if (store != NULL)
-    entries = tally_compare_runs (store, base_id, run_id, &error);
-  g_clear_pointer (&store, tally_store_close);
-  if (entries == NULL)
-    {
-      gtk_label_set_text (self->summary, error->message);
-      return FALSE;
-    }
-  fill (self, entries);
-  return TRUE;
+  gtk_label_set_text (self->summary, text);
+  set_busy (self, TRUE);
+  c->path = g_strdup (tally_viewer_document_get_path (self->document));
+  c->base_id = base_id;
+  c->run_id = run_id;
+  self->cancellable = g_cancellable_new ();
+  /* The callback comes on GTK's context, whatever context is pushed. */
+  g_main_context_push_thread_default (g_main_context_default ());
+  task = g_task_new (self, self->cancellable, on_compare_done_cb, NULL);
+  g_main_context_pop_thread_default (g_main_context_default ());
+  g_task_set_source_tag (task, compare);
+  g_task_set_name (task, "[tally-viewer] compare runs");
+  g_task_set_check_cancellable (task, TRUE);
+  g_task_set_task_data (task, c, (GDestroyNotify) compare_free);
+  g_task_run_in_thread (task, compare_thread);
 }
 
 static void
@@ -252,6 +351,7 @@ tally_viewer_compare_page_show_runs (TallyViewerComparePage *self,
     }
   if (run_pos == GTK_INVALID_LIST_POSITION || base_pos == GTK_INVALID_LIST_POSITION)
     {
+      tally_viewer_compare_page_cancel (self);
       clear_sections (self);
       gtk_label_set_text (self->summary, "Pick two runs to compare: this one has no run before it");
       return FALSE;
@@ -260,7 +360,8 @@ tally_viewer_compare_page_show_runs (TallyViewerComparePage *self,
   gtk_drop_down_set_selected (self->base_drop, base_pos);
   gtk_drop_down_set_selected (self->run_drop, run_pos);
   self->updating = FALSE;
-  return compare (self, g_array_index (self->run_ids, gint64, base_pos), g_array_index (self->run_ids, gint64, run_pos));
+  compare (self, g_array_index (self->run_ids, gint64, base_pos), g_array_index (self->run_ids, gint64, run_pos));
+  return TRUE;
 }
 
 guint
@@ -339,7 +440,7 @@ tally_viewer_compare_page_new (TallyViewerDocument *document)
   gtk_widget_add_css_class (GTK_WIDGET (self->summary), "dim-label");
 
   gtk_box_append (GTK_BOX (column), picks);
-  gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->summary));
+  gtk_box_append (GTK_BOX (column), tally_viewer_page_status_new (self->summary, &self->spinner));
   gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->sections));
   gtk_widget_set_margin_bottom (column, 24);
   adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 900);
@@ -359,6 +460,9 @@ tally_viewer_compare_page_dispose (GObject *object)
 {
   TallyViewerComparePage *self = (TallyViewerComparePage *) object;
 
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_object (&self->document);
   g_clear_pointer (&self->run_ids, g_array_unref);
 

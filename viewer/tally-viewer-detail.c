@@ -91,6 +91,7 @@ struct _TallyViewerDetail
   guint shown_attempt;          /* index into attempts */
   gint64 run_id;
   char *run_cwd;                /* nullable */
+  char *cwd_key;                /* the database and run run_cwd is of */
   gint64 result_id;             /* the row shown: the final attempt */
   guint n_logs;                 /* the shown attempt's records, all levels */
   gint64 started_at_us;
@@ -1634,6 +1635,28 @@ default_attempt (TallyViewerDetail    *self,
   return index;
 }
 
+static char *
+run_dir_key (const char *db_path,
+             gint64      run_id)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT ":%s", run_id, db_path);
+}
+
+void
+tally_viewer_detail_set_run_dir (TallyViewerDetail *self,
+                                 const char        *db_path,
+                                 gint64             run_id,
+                                 const char        *cwd)
+{
+  g_return_if_fail (TALLY_VIEWER_IS_DETAIL (self));
+  g_return_if_fail (db_path != NULL);
+
+  g_free (self->cwd_key);
+  self->cwd_key = run_dir_key (db_path, run_id);
+  g_free (self->run_cwd);
+  self->run_cwd = g_strdup (cwd);
+}
+
 void
 tally_viewer_detail_set_result (TallyViewerDetail    *self,
                                 TallyStore           *store,
@@ -1659,11 +1682,20 @@ tally_viewer_detail_set_result (TallyViewerDetail    *self,
     }
 
   {
-    /* Where the run ran: locations and commands are relative to it. */
-    g_autoptr(TallyRunRow) run = tally_store_get_run (store, run_id, NULL);
+    /* Where the run ran: locations and commands are relative to it.
+     * Read once per run: the run's row comes with its counts, a scan
+     * of its results on this thread. */
+    g_autofree char *key = run_dir_key (tally_store_get_path (store), run_id);
 
-    g_clear_pointer (&self->run_cwd, g_free);
-    self->run_cwd = run ? g_strdup (run->cwd) : NULL;
+    if (g_strcmp0 (key, self->cwd_key) != 0)
+      {
+        g_autoptr(TallyRunRow) run = tally_store_get_run (store, run_id, NULL);
+
+        g_clear_pointer (&self->run_cwd, g_free);
+        self->run_cwd = run ? g_strdup (run->cwd) : NULL;
+        g_free (self->cwd_key);
+        self->cwd_key = run ? g_steal_pointer (&key) : NULL;
+      }
   }
   self->run_id = run_id;
   self->result_id = row->id;
@@ -1995,6 +2027,7 @@ tally_viewer_detail_finalize (GObject *object)
   g_clear_pointer (&self->durations, g_array_unref);
   g_clear_pointer (&self->attempts, g_ptr_array_unref);
   g_clear_pointer (&self->run_cwd, g_free);
+  g_clear_pointer (&self->cwd_key, g_free);
   g_clear_pointer (&self->message, g_free);
   g_clear_pointer (&self->rerun_command, g_free);
   g_clear_pointer (&self->debug_command, g_free);

@@ -22,6 +22,13 @@ void        tally_viewer_detail_set_result     (TallyViewerDetail    *self,
                                                 gint64                run_id,
                                                 const TallyResultRow *row);
 /* The same result through another connection (borrowed) from now on. */
+/* Where @run_id of the database @db_path ran (nullable), as the
+ * caller knows it: the detail then need not read the run's row (which
+ * comes with its counts, a scan of the run) to show its first result. */
+void        tally_viewer_detail_set_run_dir    (TallyViewerDetail    *self,
+                                                const char           *db_path,
+                                                gint64                run_id,
+                                                const char           *cwd);
 void        tally_viewer_detail_set_store      (TallyViewerDetail    *self,
                                                 TallyStore           *store);
 gint64      tally_viewer_detail_get_result_id  (TallyViewerDetail    *self);

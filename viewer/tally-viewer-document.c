@@ -8,11 +8,14 @@
 #include <tally.h>
 
 #include "tally-viewer-document.h"
+#include "tally-viewer-preload.h"
 
 #define POLL_INTERVAL_MS 300
 #define RUNS_LIMIT 500
-/* Rows read with a run, so the first frame needs no query. */
-#define FIRST_ROWS 64
+/* Rows read with a run, so the first frame needs no query: GTK 4.8's
+ * list views bind 200 rows around their anchor whatever their height
+ * (GTK_LIST_VIEW_MAX_LIST_ITEMS), read on the main thread otherwise. */
+#define FIRST_ROWS 256
 
 /* --- a run in the sidebar ---------------------------------------------- */
 
@@ -175,6 +178,7 @@ typedef struct
   TallyViewerResultFilter *filter;
   guint generation;
   gboolean refresh;             /* of the run shown, which stays shown meanwhile */
+  TallyViewerPreload *preload;  /* the run read as the window was built */
   /* Out */
   TallyStore *store;
   GArray *ids;
@@ -188,6 +192,7 @@ load_free (Load *load)
 {
   g_free (load->path);
   tally_viewer_result_filter_free (load->filter);
+  g_clear_pointer (&load->preload, tally_viewer_preload_unref);
   g_clear_pointer (&load->store, tally_store_close);
   g_clear_pointer (&load->ids, g_array_unref);
   g_clear_pointer (&load->rows, g_ptr_array_unref);
@@ -206,8 +211,13 @@ load_thread (GTask        *task,
   Load *load = task_data;
   GError *error = NULL;
   gboolean reused = load->store != NULL;
+  gboolean preloaded;
   gint64 t0 = g_get_monotonic_time ();
 
+  /* Read already (or being read) as the window was built. */
+  if (load->store == NULL && load->preload != NULL)
+    load->store = tally_viewer_preload_finish (load->preload, load->run_id);
+  preloaded = !reused && load->store != NULL;
   if (load->store == NULL)
     load->store = tally_store_open_readonly (load->path, &error);
   if (load->store == NULL)
@@ -239,7 +249,7 @@ load_thread (GTask        *task,
     load->rows = tally_store_get_result_rows (load->store, (gint64 *) load->ids->data,
                                               MIN (load->ids->len, FIRST_ROWS), NULL);
   g_debug ("Loaded run %" G_GINT64_FORMAT " (%u results) on %s connection in %.1f ms",
-           load->run_id, load->ids->len, reused ? "a kept" : "a new",
+           load->run_id, load->ids->len, reused ? "a kept" : preloaded ? "the preloaded" : "a new",
            (g_get_monotonic_time () - t0) / 1000.0);
   g_task_return_boolean (task, TRUE);
 }
@@ -422,6 +432,8 @@ start_load (TallyViewerDocument *self,
   load->filter = tally_viewer_result_list_dup_filter (self->results);
   load->generation = tally_viewer_result_list_get_generation (self->results);
   load->refresh = refresh;
+  if (store == NULL && !refresh)
+    load->preload = tally_viewer_preload_take (self->path);
   load->count = tally_viewer_document_get_run (self) != NULL && tally_viewer_document_get_run (self)->parent_id > 0;
 
   self->load_cancellable = g_cancellable_new ();

@@ -21,6 +21,9 @@ GtkWidget *tally_viewer_flaky_page_new     (TallyViewerDocument  *document);
  * results); the page says so meanwhile. */
 void       tally_viewer_flaky_page_refresh (TallyViewerFlakyPage *self);
 gboolean   tally_viewer_flaky_page_is_busy (TallyViewerFlakyPage *self);
+/* Drops the list being read, if any (the page was left); a later read
+ * never shows an earlier one's result. */
+void       tally_viewer_flaky_page_cancel  (TallyViewerFlakyPage *self);
 /* How many tests the page lists. */
 guint      tally_viewer_flaky_page_get_n_tests (TallyViewerFlakyPage *self);
 /* For the tests: activates the @i-th test. */

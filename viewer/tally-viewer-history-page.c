@@ -13,6 +13,7 @@ struct _TallyViewerHistoryPage
   /* Widgets */
   GtkLabel *title;
   GtkLabel *summary;
+  GtkSpinner *spinner;
   GtkDrawingArea *plot;
   GtkBox *cells;
 
@@ -21,6 +22,7 @@ struct _TallyViewerHistoryPage
   GPtrArray *rows;              /* TallyHistoryRow, oldest first */
   char *program;
   char *path;
+  GCancellable *cancellable;    /* the history being read */
 };
 
 G_DEFINE_FINAL_TYPE (TallyViewerHistoryPage, tally_viewer_history_page, GTK_TYPE_BOX)
@@ -226,43 +228,93 @@ summarize (TallyViewerHistoryPage *self)
   gtk_label_set_text (self->summary, text);
 }
 
-guint
-tally_viewer_history_page_show_test (TallyViewerHistoryPage *self,
-                                     const char             *program,
-                                     const char             *path)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) tests = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
-  g_autofree char *title = NULL;
-  TallyStore *store;
-  GtkWidget *child;
+/* --- reading on a thread ------------------------------------------------ */
 
-  g_return_val_if_fail (TALLY_VIEWER_IS_HISTORY_PAGE (self), 0);
+typedef struct
+{
+  char *db;
+  char *program;
+  char *path;
+} History;
+
+static void
+history_free (History *h)
+{
+  g_free (h->db);
+  g_free (h->program);
+  g_free (h->path);
+  g_free (h);
+}
+
+/* A connection of its own, as the compare page's. Returns the rows
+ * newest first, or none when the test has no results. */
+static void
+history_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  History *h = task_data;
+  GError *error = NULL;
+  g_autoptr(GPtrArray) tests = NULL;
+  GPtrArray *rows = NULL;
+  TallyStore *store = tally_store_open_readonly (h->db, &error);
+
+  if (store != NULL)
+    tests = tally_store_find_tests (store, h->program, h->path, &error);
+  if (tests != NULL && tests->len > 0)
+    rows = tally_store_query_history (store, ((TallyTestRow *) g_ptr_array_index (tests, 0))->id,
+                                      TALLY_VIEWER_HISTORY_RUNS, &error);
+  else if (tests != NULL)
+    rows = g_ptr_array_new ();
+  g_clear_pointer (&store, tally_store_close);
+  if (rows == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, rows, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+set_busy (TallyViewerHistoryPage *self,
+          gboolean                busy)
+{
+  gtk_spinner_set_spinning (self->spinner, busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+}
+
+static void
+clear (TallyViewerHistoryPage *self)
+{
+  GtkWidget *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->cells))) != NULL)
     gtk_box_remove (self->cells, child);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
-  g_free (self->program);
-  g_free (self->path);
-  self->program = g_strdup (program);
-  self->path = g_strdup (path);
-  title = tally_viewer_text_for_display (path, -1, 300);
-  gtk_label_set_text (self->title, title);
+  gtk_widget_queue_draw (GTK_WIDGET (self->plot));
+}
 
-  store = tally_store_open_readonly (tally_viewer_document_get_path (self->document), &error);
-  if (store != NULL)
-    tests = tally_store_find_tests (store, program, path, &error);
-  if (tests != NULL && tests->len > 0)
-    rows = tally_store_query_history (store, ((TallyTestRow *) g_ptr_array_index (tests, 0))->id,
-                                      TALLY_VIEWER_HISTORY_RUNS, &error);
-  g_clear_pointer (&store, tally_store_close);
-  if (rows == NULL)
+static void
+on_history_done_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = g_task_propagate_pointer (G_TASK (result), &error);
+  TallyViewerHistoryPage *self;
+
+  /* Superseded by another test, page or database. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    return;
+  self = TALLY_VIEWER_HISTORY_PAGE (object);
+  g_clear_object (&self->cancellable);
+  set_busy (self, FALSE);
+  if (rows == NULL || rows->len == 0)
     {
       gtk_label_set_text (self->summary, error ? error->message : "This test has no results");
       self->rows = g_ptr_array_new ();
       gtk_widget_queue_draw (GTK_WIDGET (self->plot));
-      return 0;
+      return;
     }
 
   /* Newest first from the store: the page reads left to right in time. */
@@ -273,7 +325,71 @@ tally_viewer_history_page_show_test (TallyViewerHistoryPage *self,
     gtk_box_append (self->cells, cell_new (self, g_ptr_array_index (self->rows, i)));
   summarize (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->plot));
-  return self->rows->len;
+}
+
+void
+tally_viewer_history_page_cancel (TallyViewerHistoryPage *self)
+{
+  g_return_if_fail (TALLY_VIEWER_IS_HISTORY_PAGE (self));
+
+  if (self->cancellable == NULL)
+    return;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  set_busy (self, FALSE);
+  gtk_label_set_text (self->summary, "");
+}
+
+gboolean
+tally_viewer_history_page_is_busy (TallyViewerHistoryPage *self)
+{
+  g_return_val_if_fail (TALLY_VIEWER_IS_HISTORY_PAGE (self), FALSE);
+  return self->cancellable != NULL;
+}
+
+guint
+tally_viewer_history_page_get_n_runs (TallyViewerHistoryPage *self)
+{
+  g_return_val_if_fail (TALLY_VIEWER_IS_HISTORY_PAGE (self), 0);
+  return self->rows != NULL ? self->rows->len : 0;
+}
+
+void
+tally_viewer_history_page_show_test (TallyViewerHistoryPage *self,
+                                     const char             *program,
+                                     const char             *path)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *title = NULL;
+  History *h;
+
+  g_return_if_fail (TALLY_VIEWER_IS_HISTORY_PAGE (self));
+
+  tally_viewer_history_page_cancel (self);
+  clear (self);
+  h = g_new0 (History, 1);
+  h->db = g_strdup (tally_viewer_document_get_path (self->document));
+  h->program = g_strdup (program);
+  h->path = g_strdup (path);
+  g_free (self->program);
+  g_free (self->path);
+  self->program = g_strdup (program);
+  self->path = g_strdup (path);
+  title = tally_viewer_text_for_display (path, -1, 300);
+  gtk_label_set_text (self->title, title);
+  gtk_label_set_text (self->summary, "Reading the latest runs…");
+  set_busy (self, TRUE);
+
+  self->cancellable = g_cancellable_new ();
+  /* The callback comes on GTK's context, whatever context is pushed. */
+  g_main_context_push_thread_default (g_main_context_default ());
+  task = g_task_new (self, self->cancellable, on_history_done_cb, NULL);
+  g_main_context_pop_thread_default (g_main_context_default ());
+  g_task_set_source_tag (task, tally_viewer_history_page_show_test);
+  g_task_set_name (task, "[tally-viewer] read a test's history");
+  g_task_set_check_cancellable (task, TRUE);
+  g_task_set_task_data (task, h, (GDestroyNotify) history_free);
+  g_task_run_in_thread (task, history_thread);
 }
 
 const char *
@@ -331,7 +447,7 @@ tally_viewer_history_page_new (TallyViewerDocument *document)
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (cells_scroller), GTK_WIDGET (self->cells));
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (cells_scroller), GTK_POLICY_AUTOMATIC, GTK_POLICY_NEVER);
 
-  gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->summary));
+  gtk_box_append (GTK_BOX (column), tally_viewer_page_status_new (self->summary, &self->spinner));
   gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->plot));
   gtk_box_append (GTK_BOX (column), outcomes);
   gtk_box_append (GTK_BOX (column), cells_scroller);
@@ -350,6 +466,9 @@ tally_viewer_history_page_dispose (GObject *object)
 {
   TallyViewerHistoryPage *self = (TallyViewerHistoryPage *) object;
 
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_object (&self->document);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_clear_pointer (&self->program, g_free);

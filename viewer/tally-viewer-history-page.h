@@ -18,10 +18,17 @@ G_DECLARE_FINAL_TYPE (TallyViewerHistoryPage, tally_viewer_history_page, TALLY_V
 #define TALLY_VIEWER_HISTORY_RUNS 50
 
 GtkWidget *tally_viewer_history_page_new        (TallyViewerDocument    *document);
-/* Reads @program's @path; returns how many runs it has a result in. */
-guint      tally_viewer_history_page_show_test  (TallyViewerHistoryPage *self,
+/* Reads @program's @path on a thread, with a connection of its own:
+ * the page shows a spinner meanwhile, and a later call cancels a read
+ * in progress (its result is never shown). */
+void       tally_viewer_history_page_show_test  (TallyViewerHistoryPage *self,
                                                  const char             *program,
                                                  const char             *path);
+/* Drops the history being read, if any (the page was left). */
+void       tally_viewer_history_page_cancel     (TallyViewerHistoryPage *self);
+gboolean   tally_viewer_history_page_is_busy    (TallyViewerHistoryPage *self);
+/* How many runs the shown test has a result in (0 while reading). */
+guint      tally_viewer_history_page_get_n_runs (TallyViewerHistoryPage *self);
 /* The test shown (nullable). */
 const char *tally_viewer_history_page_get_program (TallyViewerHistoryPage *self);
 const char *tally_viewer_history_page_get_path    (TallyViewerHistoryPage *self);

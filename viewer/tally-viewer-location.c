@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tally-viewer-location.h"
+#include "tally-viewer-settings.h"
 #include "tally-viewer-util.h"
 
 #define URI_PREFIX "tally-location:"
@@ -147,11 +148,20 @@ tally_viewer_location_open (const char  *path,
                             int          line,
                             GError     **error)
 {
-  const char *editor = g_getenv ("TALLY_EDITOR");
+  const char *env = g_getenv ("TALLY_EDITOR");
+  g_autofree char *chosen = NULL;
   g_autofree char *uri = NULL;
+  const char *editor = env;
+  const char *source = "TALLY_EDITOR";
 
   g_return_val_if_fail (path != NULL, FALSE);
 
+  /* The environment first (a session's choice), then the preferences. */
+  if (editor == NULL || *editor == '\0')
+    {
+      editor = chosen = tally_viewer_settings_dup_editor ();
+      source = "Editor preference";
+    }
   if (editor != NULL && *editor != '\0')
     {
       g_auto(GStrv) argv = NULL;
@@ -159,7 +169,7 @@ tally_viewer_location_open (const char  *path,
 
       if (!g_shell_parse_argv (editor, NULL, &argv, error))
         {
-          g_prefix_error (error, "TALLY_EDITOR: ");
+          g_prefix_error (error, "%s: ", source);
           return FALSE;
         }
       for (guint i = 0; argv[i] != NULL; i++)

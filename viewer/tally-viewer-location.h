@@ -25,10 +25,12 @@ gboolean  tally_viewer_location_parse   (const char  *uri,
 char     *tally_viewer_location_resolve (const char  *file,
                                          const char  *cwd,
                                          const char  *program);
-/* Opens @path at @line: with $TALLY_EDITOR when set (a command line in
- * which {file} and {line} are replaced, e.g. `code -g {file}:{line}`,
- * started without a shell), else the desktop's handler of its file://
- * URI (g_app_info_launch_default_for_uri; no line). */
+/* Opens @path at @line: with $TALLY_EDITOR when set, else the editor
+ * of the preferences (tally_viewer_settings_dup_editor()) when set (a
+ * command line in which {file} and {line} are replaced, e.g.
+ * `code -g {file}:{line}`, started without a shell), else the desktop's
+ * handler of its file:// URI (g_app_info_launch_default_for_uri; no
+ * line). */
 gboolean  tally_viewer_location_open    (const char  *path,
                                          int          line,
                                          GError     **error);

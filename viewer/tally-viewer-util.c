@@ -278,3 +278,20 @@ tally_viewer_set_label (GtkWidget  *widget,
 {
   gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
 }
+
+GtkWidget *
+tally_viewer_page_status_new (GtkLabel    *label,
+                              GtkSpinner **spinner)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *spin = gtk_spinner_new ();
+
+  tally_viewer_set_label (spin, "Reading the database");
+  gtk_widget_set_visible (spin, FALSE);
+  gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
+  gtk_widget_set_hexpand (GTK_WIDGET (label), TRUE);
+  gtk_box_append (GTK_BOX (box), spin);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (label));
+  *spinner = GTK_SPINNER (spin);
+  return box;
+}

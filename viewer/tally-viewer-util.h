@@ -41,4 +41,9 @@ const char *tally_viewer_level_label      (int         level);
 void        tally_viewer_set_tooltip      (GtkWidget  *widget,
                                            const char *text);
 
+/* A page's status line: @label after a spinner, hidden until a read
+ * on a thread shows it (gtk_widget_set_visible + gtk_spinner_start). */
+GtkWidget  *tally_viewer_page_status_new  (GtkLabel    *label,
+                                           GtkSpinner **spinner);
+
 G_END_DECLS

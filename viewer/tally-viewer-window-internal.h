@@ -52,6 +52,7 @@ struct _TallyViewerWindow
   char *keep_program;           /* the test to select again in the next run */
   char *keep_path;
   gint64 rerun_parent;          /* the run the run in progress reruns tests of */
+  guint recent_source;          /* the recent files, updated once idle */
 };
 
 void tally_viewer_window_toast              (TallyViewerWindow *self,

@@ -11,6 +11,7 @@
 #include "tally-viewer-compare-page.h"
 #include "tally-viewer-flaky-page.h"
 #include "tally-viewer-history-page.h"
+#include "tally-viewer-preferences.h"
 #include "tally-viewer-recent.h"
 #include "tally-viewer-results-view.h"
 #include "tally-viewer-runs-sidebar.h"
@@ -81,6 +82,14 @@ set_page (TallyViewerWindow *self,
                   || g_strcmp0 (page, "flaky") == 0;
 
   gtk_stack_set_visible_child_name (self->main_stack, page);
+  /* A page left reads nothing more: its read is dropped, and showing
+   * it again reads anew. */
+  if (self->compare_page != NULL && g_strcmp0 (page, "compare") != 0)
+    tally_viewer_compare_page_cancel (self->compare_page);
+  if (self->history_page != NULL && g_strcmp0 (page, "history") != 0)
+    tally_viewer_history_page_cancel (self->history_page);
+  if (self->flaky_page != NULL && g_strcmp0 (page, "flaky") != 0)
+    tally_viewer_flaky_page_cancel (self->flaky_page);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compare", runs);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.flaky", runs);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-results", runs);
@@ -143,6 +152,18 @@ set_title (TallyViewerWindow *self,
   gtk_window_set_title (GTK_WINDOW (self), title);
 }
 
+static gboolean
+on_recent_idle_cb (gpointer data)
+{
+  TallyViewerWindow *self = data;
+
+  self->recent_source = 0;
+  if (self->path != NULL && tally_viewer_document_is_open (self->document))
+    tally_viewer_recent_add (self->path);
+  tally_viewer_recent_fill_menu (self->recent_menu);
+  return G_SOURCE_REMOVE;
+}
+
 gboolean
 tally_viewer_window_open_path (TallyViewerWindow  *self,
                                const char         *path,
@@ -177,13 +198,15 @@ tally_viewer_window_open_path (TallyViewerWindow  *self,
       return FALSE;
     }
 
-  tally_viewer_recent_add (self->path);
-  tally_viewer_recent_fill_menu (self->recent_menu);
   set_page (self, "results");
   on_document_runs_changed_cb (self);
   runs = tally_viewer_document_get_runs (self->document);
   newest = g_list_model_get_n_items (runs) > 0 ? g_list_model_get_item (runs, 0) : NULL;
   tally_viewer_document_load_run (self->document, newest ? tally_viewer_run_item_get_row (newest)->id : 0);
+  /* The recent files (GtkRecentManager reads and writes its file) once
+   * the run is shown and painted: they are not needed before. */
+  if (self->recent_source == 0)
+    self->recent_source = g_idle_add_full (G_PRIORITY_LOW, on_recent_idle_cb, self, NULL);
   return TRUE;
 }
 
@@ -296,6 +319,14 @@ tally_viewer_window_show_page (TallyViewerWindow *self,
 }
 
 /* --- other actions ----------------------------------------------------- */
+
+static void
+preferences_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  gtk_window_present (GTK_WINDOW (tally_viewer_preferences_new (GTK_WINDOW (widget))));
+}
 
 static void
 open_chosen (GtkWindow  *window,
@@ -444,7 +475,9 @@ gboolean
 tally_viewer_window_is_loading (TallyViewerWindow *self)
 {
   g_return_val_if_fail (TALLY_VIEWER_IS_WINDOW (self), FALSE);
-  return tally_viewer_document_is_busy (self->document) || tally_viewer_flaky_page_is_busy (self->flaky_page);
+  return tally_viewer_document_is_busy (self->document) || tally_viewer_flaky_page_is_busy (self->flaky_page)
+         || tally_viewer_compare_page_is_busy (self->compare_page)
+         || tally_viewer_history_page_is_busy (self->history_page);
 }
 
 gboolean
@@ -598,6 +631,7 @@ tally_viewer_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->runner, self);
   g_clear_object (&self->runner);
   tally_viewer_window_remove_tests_file (self);
+  g_clear_handle_id (&self->recent_source, g_source_remove);
   if (self->document != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->document, self);
@@ -673,11 +707,13 @@ tally_viewer_window_class_init (TallyViewerWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.compare", NULL, compare_action);
   gtk_widget_class_install_action (widget_class, "win.flaky", NULL, flaky_action);
   gtk_widget_class_install_action (widget_class, "win.history", NULL, history_action);
+  gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.reload", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.toggle-sidebar", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK, "win.preferences", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.show-results", NULL);
   /* F8 / Shift+F8: a capture-phase controller in the template. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.next-failure", NULL);
@@ -689,8 +725,21 @@ tally_viewer_window_class_init (TallyViewerWindowClass *klass)
 static void
 on_document_run_id_cb (TallyViewerWindow *self)
 {
+  gint64 run_id = tally_viewer_document_get_run_id (self->document);
+  const TallyRunRow *run = tally_viewer_document_get_run (self->document);
+
   if (adw_flap_get_folded (self->flap))
     adw_flap_set_reveal_flap (self->flap, FALSE);
+  /* The detail's directory for locations, from the listed run. */
+  if (run != NULL)
+    tally_viewer_detail_set_run_dir (self->detail, tally_viewer_document_get_path (self->document), run->id,
+                                     run->cwd);
+  /* The comparison shown follows the run (the one being read is
+   * dropped); none is left for no run. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "compare") == 0 && run_id != 0)
+    tally_viewer_compare_page_show_runs (self->compare_page, 0, run_id);
+  else
+    tally_viewer_compare_page_cancel (self->compare_page);
   if (self->focused_path != NULL)
     {
       g_free (self->keep_program);
