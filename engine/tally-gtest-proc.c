@@ -1719,24 +1719,14 @@ gtest_send_quit (TallyWorkerProc *base)
 static void
 describe_threads (GTestProc *self)
 {
-  TallyLogRecord *record;
   g_autofree char *threads = NULL;
   pid_t pid;
 
   if (!self->head_started || self->subprocess == NULL || (pid = program_pid (self)) <= 0)
     return;
-  threads = tally_proc_threads_describe (pid, 32);
-  if (threads == NULL)
-    return;
-  record = tally_log_record_new ();
-  record->level = G_LOG_LEVEL_WARNING;
-  record->domain = g_strdup ("Tally");
-  record->message = g_strdup_printf ("stopped after %.1f s; what its threads were blocked in (pid %d):\n%s",
-                                     (g_get_real_time () - self->head_started_at) / (double) G_USEC_PER_SEC,
-                                     (int) pid, threads);
-  record->message_len = strlen (record->message);
-  record->time_us = g_get_real_time ();
-  g_ptr_array_add (self->records, record);
+  if ((threads = tally_proc_threads_describe (pid, 32)) != NULL)
+    g_ptr_array_add (self->records, tally_proc_threads_record (threads, pid, self->head_started_at,
+                                                               g_get_real_time ()));
 }
 
 static void

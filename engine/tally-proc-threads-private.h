@@ -5,6 +5,8 @@
 
 #include <glib.h>
 
+#include "tally-log-record.h"
+
 G_BEGIN_DECLS
 
 /* What each thread of another process is doing, read from /proc: one
@@ -16,5 +18,13 @@ G_BEGIN_DECLS
  * for a test that timed out: a few small /proc reads a thread. */
 char *tally_proc_threads_describe (pid_t pid,
                                    guint max_threads);
+
+/* A `Tally` warning for the log of a test that ran from @started_at_us
+ * to @stopped_at_us (real time) in @pid and was stopped then, with
+ * @threads as tally_proc_threads_describe() gave it at that moment. */
+TallyLogRecord *tally_proc_threads_record (const char *threads,
+                                           pid_t       pid,
+                                           gint64      started_at_us,
+                                           gint64      stopped_at_us);
 
 G_END_DECLS

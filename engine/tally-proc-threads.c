@@ -343,3 +343,21 @@ tally_proc_threads_describe (pid_t pid,
   g_string_truncate (out, out->len - 1);
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
+
+TallyLogRecord *
+tally_proc_threads_record (const char *threads,
+                           pid_t       pid,
+                           gint64      started_at_us,
+                           gint64      stopped_at_us)
+{
+  TallyLogRecord *record = tally_log_record_new ();
+
+  record->level = G_LOG_LEVEL_WARNING;
+  record->domain = g_strdup ("Tally");
+  record->message = g_strdup_printf ("stopped after %.1f s; what its threads were blocked in (pid %d):\n%s",
+                                     (stopped_at_us - started_at_us) / (double) G_USEC_PER_SEC,
+                                     (int) pid, threads);
+  record->message_len = strlen (record->message);
+  record->time_us = stopped_at_us;
+  return record;
+}
