@@ -339,7 +339,8 @@ tally_proc_threads_describe (pid_t pid,
       append_thread (out, pid, task_dir, tid);
     }
   if (tids->len > max_threads)
-    g_string_append_printf (out, "  … and %u more threads\n", tids->len - max_threads);
+    g_string_append_printf (out, "  … and %u more thread%s\n", tids->len - max_threads,
+                            tids->len - max_threads == 1 ? "" : "s");
   g_string_truncate (out, out->len - 1);
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
