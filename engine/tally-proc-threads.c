@@ -8,8 +8,9 @@
  * call it sleeps in, with which arguments, and in which kernel function:
  * enough to tell a deadlock (threads in futex) from a wait on a socket
  * or a pipe (poll, read on a descriptor, with what it is open on) from
- * a busy loop (running). No ptrace: the runner may read the /proc of
- * its own descendants.
+ * a busy loop (running). No ptrace: a process may read these files of
+ * another process of its user (not `syscall` under Yama's ptrace_scope
+ * 2 or more: then the state and wchan are all there is).
  */
 #define G_LOG_DOMAIN "Tally"
 
