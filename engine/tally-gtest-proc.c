@@ -20,6 +20,7 @@
 #include "tally-crash-private.h"
 #include "tally-glib-log-private.h"
 #include "tally-gtest-proc-private.h"
+#include "tally-proc-threads-private.h"
 #include "tally-proc-usage-private.h"
 #include "tally-tap-private.h"
 #include "tally-worker-impl-private.h"
@@ -1711,10 +1712,29 @@ gtest_send_quit (TallyWorkerProc *base)
     schedule_exit (self);
 }
 
+/* A test stopped in its middle (its timeout, mostly) gets, as the last
+ * record of its log, what each thread of the program was blocked in just
+ * before the SIGTERM: the output of a hung program rarely says. Beyond
+ * the cap on records, so that a chatty program's hang is described too. */
+static void
+describe_threads (GTestProc *self)
+{
+  g_autofree char *threads = NULL;
+  pid_t pid;
+
+  if (!self->head_started || self->subprocess == NULL || (pid = program_pid (self)) <= 0)
+    return;
+  if ((threads = tally_proc_threads_describe (pid, 32)) != NULL)
+    g_ptr_array_add (self->records, tally_proc_threads_record (threads, pid, self->head_started_at,
+                                                               g_get_real_time ()));
+}
+
 static void
 stop (GTestProc *self,
       int        signum)
 {
+  if (signum == SIGTERM && !self->stopping)
+    describe_threads (self);
   self->stopping = TRUE;
   if (self->subprocess != NULL)
     tally_child_signal (self->subprocess, signum);

@@ -18,6 +18,7 @@
 #include "tally-error.h"
 #include "tally-protocol-private.h"
 #include "tally-gtest-proc-private.h"
+#include "tally-proc-threads-private.h"
 #include "tally-worker-impl-private.h"
 
 #define READ_CHUNK (256 * 1024)
@@ -34,6 +35,12 @@ typedef struct
   char *problem;
   gboolean said_bye;
   GCancellable *cancellable;
+  gboolean running;           /* a test started and has no result yet */
+  guint running_index;
+  gint64 running_since;       /* its start, real time */
+  char *stopped_threads;      /* what the threads were in at the SIGTERM */
+  gint64 stopped_at;
+  pid_t stopped_pid;
 } NativeProc;
 
 static void native_kill (TallyWorkerProc *base);
@@ -58,6 +65,9 @@ dispatch_frame (NativeProc       *native,
 
         if (!tally_protocol_started_parse (frame, &index, &started_at))
           return FALSE;
+        native->running = TRUE;
+        native->running_index = index;
+        native->running_since = started_at;
         worker->callbacks->started (worker, index, started_at, worker->data);
       }
       return TRUE;
@@ -80,6 +90,8 @@ dispatch_frame (NativeProc       *native,
 
         tally_result_init (&result);
         ok = tally_protocol_finished_parse (frame, &index, &result, &tainted, &out_end, &err_end);
+        if (ok && index == native->running_index)
+          native->running = FALSE;
         if (ok)
           worker->callbacks->finished (worker, index, &result, tainted, out_end, err_end,
                                        worker->data);
@@ -241,6 +253,15 @@ on_wait_cb (GObject      *object,
     signum = g_subprocess_get_term_sig (subprocess);
   else
     exit_status = g_subprocess_get_exit_status (subprocess);
+
+  /* After the log the worker flushed as it died (its STARTED frame too:
+   * events are sent at the end of a test). */
+  if (native->stopped_threads != NULL && native->running)
+    worker->callbacks->log (worker, native->running_index,
+                            tally_proc_threads_record (native->stopped_threads, native->stopped_pid,
+                                                       native->running_since, native->stopped_at),
+                            worker->data);
+  g_clear_pointer (&native->stopped_threads, g_free);
 
   worker->exited = TRUE;
   worker->callbacks->exited (worker, native->said_bye && native->problem == NULL,
@@ -619,11 +640,24 @@ native_send_quit (TallyWorkerProc *base)
   send_frame ((NativeProc *) base, TALLY_MSG_QUIT, g_variant_new_tuple (NULL, 0));
 }
 
+/* As for GTest programs (tally-gtest-proc.c): the test in flight's log
+ * ends with what the worker's threads were blocked in before SIGTERM. */
 static void
 native_terminate (TallyWorkerProc *base)
 {
-  if (!base->exited)
-    tally_child_signal (((NativeProc *) base)->subprocess, SIGTERM);
+  NativeProc *native = (NativeProc *) base;
+  const char *identifier;
+
+  if (base->exited)
+    return;
+  if (native->stopped_threads == NULL
+      && (identifier = g_subprocess_get_identifier (native->subprocess)) != NULL)
+    {
+      native->stopped_pid = (pid_t) atoi (identifier);
+      native->stopped_at = g_get_real_time ();
+      native->stopped_threads = tally_proc_threads_describe (native->stopped_pid, 32);
+    }
+  tally_child_signal (native->subprocess, SIGTERM);
 }
 
 static void
@@ -655,6 +689,7 @@ native_finalize (TallyWorkerProc *base)
   close (native->event_fd);
   tally_frame_reader_free (native->reader);
   g_free (native->problem);
+  g_free (native->stopped_threads);
 }
 
 void

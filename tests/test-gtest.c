@@ -113,6 +113,59 @@ test_per_case_outcomes (TallyTest *t, gconstpointer data)
   tally_assert_cmpstr (tally_util_outcome (run, "/sample/hang"), ==, "timeout");
 }
 
+/* A hung case's log ends with what each thread of its process was
+ * blocked in when Tally stopped it: here the main thread in read() on a
+ * pipe, the other in futex() on the mutex the main thread holds. */
+static void
+test_timeout_names_threads (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("gtest-stuck");
+  g_autofree char *db = tally_util_db_path (t);
+  g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "-n", "1", "--json", "--timeout", "2",
+                                            "--db", db, program, NULL);
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) logs = NULL;
+  g_autoptr(GPtrArray) after_logs = NULL;
+  const char *described = NULL;
+  const char *line;
+  g_autofree char *main_line = NULL;
+
+  tally_assert_cmpint (run->status, ==, 1);
+  tally_assert_cmpstr (outcome_of (run, NULL, "/stuck/deadlock"), ==, "timeout");
+  tally_assert_cmpstr (outcome_of (run, NULL, "/stuck/zz-after"), ==, "passed");
+
+  store = tally_store_open_readonly (db, &error);
+  tally_assert_no_error (error);
+  logs = tally_util_stored_logs (store, run, "/stuck/deadlock");
+  tally_assert_cmpuint (logs->len, >=, 1);
+  for (guint i = 0; i < logs->len; i++)
+    {
+      TallyLogRecord *record = g_ptr_array_index (logs, i);
+
+      if (g_strcmp0 (record->domain, "Tally") == 0 && g_str_has_prefix (record->message, "stopped after"))
+        described = record->message;
+    }
+  tally_assert_nonnull (described);
+  tally_assert_nonnull (strstr (described, "what its threads were blocked in (pid "));
+
+  /* The main thread (listed first) in read() on the pipe… */
+  line = strchr (described, '\n');
+  tally_assert_nonnull (line);
+  main_line = g_strndup (line + 1, strcspn (line + 1, "\n"));
+  tally_assert_nonnull (strstr (main_line, " gtest-stuck: read("));
+  tally_assert_nonnull (strstr (main_line, " → pipe:["));
+  /* …and the other thread in futex(), by name. */
+  tally_assert_nonnull (strstr (described, " stuck-locker: futex(0x"));
+  tally_assert_nonnull (strstr (described, "FUTEX_WAIT"));
+
+  /* Only the stopped case is described. */
+  after_logs = tally_util_stored_logs (store, run, "/stuck/zz-after");
+  for (guint i = 0; i < after_logs->len; i++)
+    tally_assert_null (strstr (((TallyLogRecord *) g_ptr_array_index (after_logs, i))->message, "blocked in"));
+}
+
 static void
 test_per_case_logs_and_output (TallyTest *t, gconstpointer data)
 {
@@ -627,6 +680,7 @@ register_tests (void)
 {
   tally_add ("/gtest/per-case/outcomes", test_per_case_outcomes, "timeout=60");
   tally_add ("/gtest/per-case/logs-and-output", test_per_case_logs_and_output, "timeout=60");
+  tally_add ("/gtest/per-case/timeout-names-threads", test_timeout_names_threads, "timeout=60");
   tally_add ("/gtest/per-case/streams-exact", test_per_case_streams_exact, "timeout=120");
   tally_add ("/gtest/per-case/streams-log-closed", test_per_case_streams_log_closed, "timeout=120");
   tally_add_data ("/gtest/per-case/edge-cases/one-worker", test_edge_cases, "1", "timeout=120");

@@ -21,6 +21,25 @@
 
 /* --- crashes and hangs --------------------------------------------------- */
 
+/* The `Tally` record a stopped test's log ends with: what the worker's
+ * threads were blocked in (engine/tally-proc-threads.c), or NULL. */
+static char *
+stopped_description (TallyStore *store,
+                     TallyRun   *run,
+                     const char *path)
+{
+  g_autoptr(GPtrArray) logs = tally_util_stored_logs (store, run, path);
+
+  for (guint i = 0; i < logs->len; i++)
+    {
+      TallyLogRecord *record = g_ptr_array_index (logs, i);
+
+      if (g_strcmp0 (record->domain, "Tally") == 0 && g_str_has_prefix (record->message, "stopped after "))
+        return g_strdup (record->message);
+    }
+  return NULL;
+}
+
 static void
 test_crash_kinds (TallyTest *t, gconstpointer data)
 {
@@ -30,6 +49,10 @@ test_crash_kinds (TallyTest *t, gconstpointer data)
   g_autoptr(TallyRun) run = tally_util_run (t, NULL, tally, "run", "-n", "2", "--json",
                                             "--db", db, program, NULL);
   const char *oks[] = { "a", "b", "c", "d", "e", "f", "g", "h", "i" };
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *read_stopped = NULL;
+  g_autofree char *busy_stopped = NULL;
 
   tally_assert_cmpint (run->status, ==, 1);
   for (guint i = 0; i < G_N_ELEMENTS (oks); i++)
@@ -52,6 +75,17 @@ test_crash_kinds (TallyTest *t, gconstpointer data)
 
   tally_assert_cmpstr (tally_util_outcome (run, "/crash/hang-busy"), ==, "timeout");
   tally_assert_cmpstr (tally_util_outcome (run, "/crash/hang-read"), ==, "timeout");
+  /* Their logs say where they were: in read() on the pipe, running. */
+  store = tally_store_open_readonly (db, &error);
+  tally_assert_no_error (error);
+  read_stopped = stopped_description (store, run, "/crash/hang-read");
+  tally_assert_nonnull (read_stopped);
+  tally_assert_nonnull (strstr (read_stopped, ": read("));
+  tally_assert_nonnull (strstr (read_stopped, " → pipe:["));
+  busy_stopped = stopped_description (store, run, "/crash/hang-busy");
+  tally_assert_nonnull (busy_stopped);
+  tally_assert_nonnull (strstr (busy_stopped, "running"));
+  tally_assert_null (stopped_description (store, run, "/crash/a-ok"));
   tally_assert_cmpstr (tally_util_outcome (run, "/crash/garbage"), ==, "crashed");
   tally_assert_nonnull (strstr (tally_util_member_str (run, "/crash/garbage", "message"), "protocol"));
   tally_assert_cmpstr (tally_util_outcome (run, "/crash/fork-child"), ==, "passed");
