@@ -242,10 +242,10 @@ recheck_unnamed (void)
       g_hash_table_iter_remove (&iter);
 }
 
-/* Whether a thread that @owner (interned) started still runs. Called
- * with the lock held. */
-static gboolean
-own_thread_running (const char *owner)
+/* The owner of a thread that @owner (interned; NULL: any test) started
+ * and that still runs, or NULL. Called with the lock held. */
+static const char *
+running_owner (const char *owner)
 {
   static pid_t pid;
   GHashTableIter iter;
@@ -257,7 +257,7 @@ again:
   g_hash_table_iter_init (&iter, owners);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      if (value != owner
+      if ((owner != NULL ? value != owner : ((const char *) value)[0] == '\0')
           || (syscall (SYS_tgkill, pid, (pid_t) GPOINTER_TO_SIZE (key), 0) != 0 && errno == ESRCH))
         continue;
       if (g_hash_table_lookup_extended (unnamed, key, NULL, &listed_at))
@@ -265,12 +265,12 @@ again:
           if (recheck_one (key, listed_at))
             g_hash_table_remove (unnamed, key);
           /* set_shared() may have changed the table: look again */
-          if (g_hash_table_lookup (owners, key) != owner)
+          if (g_hash_table_lookup (owners, key) != value)
             goto again;
         }
-      return TRUE;
+      return value;
     }
-  return FALSE;
+  return NULL;
 }
 
 /* As @test ends: the threads that appeared during it are its own. A test
@@ -301,7 +301,7 @@ tally_threads_end (TallyTest *test)
   relist (owner);
 
   deadline = g_get_monotonic_time () + OWN_THREADS_GRACE_US;
-  while (own_thread_running (owner) && g_get_monotonic_time () < deadline)
+  while (running_owner (owner) != NULL && g_get_monotonic_time () < deadline)
     {
       g_mutex_unlock (&threads_lock);
       g_usleep (2 * 1000);
@@ -350,6 +350,22 @@ tally_threads_late_owner (TallyTest *test,
         return NULL;
     }
   return owner;
+}
+
+/* Between tests: the path of an ended test whose thread of its own
+ * still runs (past the wait at its end), or NULL. The worker then runs
+ * the next tests in processes of their own, so that what the thread
+ * writes to fds 1 and 2 is late output, never a later test's
+ * (tally-worker.c). No system call while no test started a thread of
+ * its own; one tgkill(0) per such thread otherwise. */
+const char *
+tally_threads_running_owner (void)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&threads_lock);
+
+  if (owners == NULL || n_owned == 0)
+    return NULL;
+  return running_owner (NULL);
 }
 
 /* The path of a test that started a thread of its own, running or not

@@ -237,6 +237,45 @@ test_late_helpers (TallyTest *t, gconstpointer data)
   rel_assert_no_strays (program, G_USEC_PER_SEC);
 }
 
+/* Issue 19 item 14, the rest: a thread outlives the wait at its test's
+ * end (100 ms) and, 300 ms after its test ended, writes a line to stdout
+ * and to stderr and logs a warning, while the next test of the same
+ * worker runs. That test's stored stdout, stderr and log are exactly its
+ * own; the thread's lines and warning are records of its own test's;
+ * the test after them is intact too. */
+static void
+test_late_slow_thread (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = rel_tally_bin ();
+  g_autofree char *program = rel_unique_sample (t, "sample-capture", "cslow");
+  g_autofree char *db = rel_db_path (t);
+  g_autofree char *marker = g_build_filename (tally_test_get_tmpdir (t), "slow-marker", NULL);
+  g_autofree char *marker_env = g_strdup_printf ("TALLY_SAMPLE_SLOW_MARKER=%s", marker);
+  const char *envp[] = { "TALLY_SAMPLE_ONLY=slow", marker_env, NULL };
+  g_autoptr(TallyRun) run = tally_util_run (t, envp, tally, "run", "-n", "1", "--json", "--db", db,
+                                            program, NULL);
+  g_autoptr(TallyStore) store = NULL;
+  gint64 after_id;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) logs = NULL;
+
+  tally_assert_cmpint (run->status, ==, 0);
+  tally_assert_cmpuint (g_hash_table_size (run->finished), ==, 3);
+  /* The thread wrote (while the next test waited for it). */
+  tally_assert_true (g_file_test (marker, G_FILE_TEST_EXISTS));
+  store = open_store (db);
+  assert_own (store, run, "/capture/l-slow-thread");
+  assert_untouched (store, run, "/capture/m-after-slow", "SLOW");
+  assert_untouched (store, run, "/capture/n-after-slow", "SLOW");
+  /* Nothing at all in the next test's log: it logged nothing. */
+  after_id = tally_util_member_int (run, "/capture/m-after-slow", "result_id");
+  logs = tally_store_get_logs (store, after_id, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpuint (logs->len, ==, 0);
+  assert_late_attributed (store, run, "/capture/l-slow-thread", "SLOW", TRUE, TRUE);
+  rel_assert_no_strays (program, G_USEC_PER_SEC);
+}
+
 /* Runner peak RSS bound for a 2 × 256 MiB flood, in kB. */
 #define FLOOD_HWM_BOUND_KB (64 * 1024)
 
@@ -290,6 +329,7 @@ register_tests (void)
                   "timeout=60");
   tally_add ("/reliability/capture/late-output", test_late_output, "timeout=60");
   tally_add ("/reliability/capture/late-helpers", test_late_helpers, "timeout=60");
+  tally_add ("/reliability/capture/late-slow-thread", test_late_slow_thread, "timeout=60");
   tally_add ("/reliability/capture/flood-bounded", test_flood_bounded, "timeout=120");
 }
 
