@@ -2,8 +2,9 @@
  * "Output capture"), whatever it does to them, through real workers
  * (`tally run --json --db`) on sample-capture: a shell's `> /dev/stderr`
  * and other reopenings of fds 1 and 2 (issue 19 item 12), a helper thread
- * writing after its test ended (item 14), and a flood that must not be
- * held in memory (item 15). */
+ * writing after its test ended, also one that outlives the wait at its
+ * test's end (item 14), and a flood that must not be held in memory
+ * (item 15). */
 #include "config.h"
 
 #include <string.h>
