@@ -51,6 +51,11 @@ static guint n_owned;
 /* Threads that Tally ends (a failed assertion in them): watched until
  * they are gone, since a pool's thread belongs to nobody otherwise. */
 static GHashTable *dying;
+/* A test's threads that still ran after the wait at its end: tid → until
+ * when (monotonic) the worker runs the next tests in processes of their
+ * own while they run (tally_threads_running_owner()). */
+#define LINGER_WATCH_US (1 * G_USEC_PER_SEC)
+static GHashTable *lingering;
 
 static gboolean
 is_shared_thread (const char *comm)
@@ -159,6 +164,7 @@ tally_threads_begin (void)
   owners = g_hash_table_new (NULL, NULL);
   unnamed = g_hash_table_new (NULL, NULL);
   dying = g_hash_table_new (NULL, NULL);
+  lingering = g_hash_table_new (NULL, NULL);
   {
     char main_tid[32];
 
@@ -242,10 +248,10 @@ recheck_unnamed (void)
       g_hash_table_iter_remove (&iter);
 }
 
-/* The owner of a thread that @owner (interned; NULL: any test) started
- * and that still runs, or NULL. Called with the lock held. */
-static const char *
-running_owner (const char *owner)
+/* Whether a thread that @owner (interned) started still runs. Called
+ * with the lock held. */
+static gboolean
+own_thread_running (const char *owner)
 {
   static pid_t pid;
   GHashTableIter iter;
@@ -257,7 +263,7 @@ again:
   g_hash_table_iter_init (&iter, owners);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      if ((owner != NULL ? value != owner : ((const char *) value)[0] == '\0')
+      if (value != owner
           || (syscall (SYS_tgkill, pid, (pid_t) GPOINTER_TO_SIZE (key), 0) != 0 && errno == ESRCH))
         continue;
       if (g_hash_table_lookup_extended (unnamed, key, NULL, &listed_at))
@@ -265,12 +271,27 @@ again:
           if (recheck_one (key, listed_at))
             g_hash_table_remove (unnamed, key);
           /* set_shared() may have changed the table: look again */
-          if (g_hash_table_lookup (owners, key) != value)
+          if (g_hash_table_lookup (owners, key) != owner)
             goto again;
         }
-      return value;
+      return TRUE;
     }
-  return NULL;
+  return FALSE;
+}
+
+/* @owner's threads that still run, until @until. Called with the lock
+ * held. */
+static void
+watch_lingering (const char *owner,
+                 gint64      until)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, owners);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (value == owner)
+      g_hash_table_insert (lingering, key, GSIZE_TO_POINTER ((gsize) until));
 }
 
 /* As @test ends: the threads that appeared during it are its own. A test
@@ -301,7 +322,7 @@ tally_threads_end (TallyTest *test)
   relist (owner);
 
   deadline = g_get_monotonic_time () + OWN_THREADS_GRACE_US;
-  while (running_owner (owner) != NULL && g_get_monotonic_time () < deadline)
+  while (own_thread_running (owner) && g_get_monotonic_time () < deadline)
     {
       g_mutex_unlock (&threads_lock);
       g_usleep (2 * 1000);
@@ -309,6 +330,8 @@ tally_threads_end (TallyTest *test)
       /* What the threads start meanwhile is not the next test's. */
       tally_processes_forget ();
     }
+  if (g_get_monotonic_time () >= deadline)
+    watch_lingering (owner, g_get_monotonic_time () + LINGER_WATCH_US);
   if (fstat (task_fd, &st) == 0)
     last_links = st.st_nlink;
 }
@@ -353,19 +376,49 @@ tally_threads_late_owner (TallyTest *test,
 }
 
 /* Between tests: the path of an ended test whose thread of its own
- * still runs (past the wait at its end), or NULL. The worker then runs
+ * still runs after the wait at its end, or NULL. The worker then runs
  * the next tests in processes of their own, so that what the thread
  * writes to fds 1 and 2 is late output, never a later test's
- * (tally-worker.c). No system call while no test started a thread of
- * its own; one tgkill(0) per such thread otherwise. */
+ * (tally-worker.c). For LINGER_WATCH_US after the test ended at most: a
+ * thread that runs on (a library's, Mesa's) is the process's from then
+ * on, or every later test would pay a fork and exec. No system call
+ * while no such thread is watched; one tgkill(0) per thread otherwise. */
 const char *
 tally_threads_running_owner (void)
 {
+  static pid_t pid;
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&threads_lock);
+  GHashTableIter iter;
+  gpointer key, until, listed_at;
+  gint64 now;
 
-  if (owners == NULL || n_owned == 0)
+  if (lingering == NULL || g_hash_table_size (lingering) == 0)
     return NULL;
-  return running_owner (NULL);
+  if (pid == 0)
+    pid = getpid ();
+  now = g_get_monotonic_time ();
+  g_hash_table_iter_init (&iter, lingering);
+  while (g_hash_table_iter_next (&iter, &key, &until))
+    {
+      const char *owner = g_hash_table_lookup (owners, key);
+
+      if (owner != NULL && owner[0] != '\0'
+          && g_hash_table_lookup_extended (unnamed, key, NULL, &listed_at))
+        {
+          /* Listed before it named itself: a pool's thread, maybe. */
+          if (recheck_one (key, listed_at))
+            g_hash_table_remove (unnamed, key);
+          owner = g_hash_table_lookup (owners, key);
+        }
+      if (owner == NULL || owner[0] == '\0' || now >= (gint64) GPOINTER_TO_SIZE (until)
+          || (syscall (SYS_tgkill, pid, (pid_t) GPOINTER_TO_SIZE (key), 0) != 0 && errno == ESRCH))
+        {
+          g_hash_table_iter_remove (&iter);
+          continue;
+        }
+      return owner;
+    }
+  return NULL;
 }
 
 /* The path of a test that started a thread of its own, running or not

@@ -39,10 +39,11 @@
  *  - a pipe cannot tell writers apart, so no test runs in this process
  *    while a helper of an ended test may write: a test waits up to
  *    100 ms for the threads it started (tally-threads.c); while one of
- *    them, or a child it left with leaks=ignore, still runs after that,
- *    the next tests run in processes of their own (fresh execs that
- *    write to the runner's files, not to these pipes), and everything
- *    these pipes get meanwhile is late output.
+ *    them still runs after that (for 1 s at most: then it is taken as a
+ *    library's, that runs for good), or a child it left with
+ *    leaks=ignore runs, the next tests run in processes of their own
+ *    (fresh execs that write to the runner's files, not to these pipes),
+ *    and everything these pipes get meanwhile is late output.
  *
  * In the common case (a test prints nothing) this costs one poll() of
  * both pipes as a test ends, plus the fstat() per stream that checks fds
