@@ -51,23 +51,27 @@ static guint n_owned;
 /* Threads that Tally ends (a failed assertion in them): watched until
  * they are gone, since a pool's thread belongs to nobody otherwise. */
 static GHashTable *dying;
-/* A test's threads that still ran after the wait at its end: tid → until
- * when (monotonic) the worker runs the next tests in processes of their
- * own while they run (tally_threads_running_owner()). */
-#define LINGER_WATCH_US (1 * G_USEC_PER_SEC)
+/* A test's threads that still ran after the wait at its end (a set of
+ * tids): while one of them runs, the worker runs the next tests in
+ * processes of their own (tally_threads_running_owner()). */
 static GHashTable *lingering;
 
+/* Threads of GLib's and of the libraries GTK loads, which live as long
+ * as the process: Mesa's rasterizer ("llvmpipe-N") and its queues, named
+ * "<process>:<queue>$N" ("sample-:disk$0"), start with a test's first
+ * window and never end. */
 static gboolean
 is_shared_thread (const char *comm)
 {
   static const char * const shared[] = {
-    "pool", "gmain", "gdbus", "dconf worker", "gvfs", "tally-", NULL
+    "pool", "gmain", "gdbus", "dconf worker", "gvfs", "tally-", "llvmpipe-", NULL
   };
+  const char *colon = strchr (comm, ':');
 
   for (guint i = 0; shared[i] != NULL; i++)
     if (g_str_has_prefix (comm, shared[i]))
       return TRUE;
-  return FALSE;
+  return colon != NULL && strchr (colon, '$') != NULL;
 }
 
 static void
@@ -279,11 +283,9 @@ again:
   return FALSE;
 }
 
-/* @owner's threads that still run, until @until. Called with the lock
- * held. */
+/* @owner's threads that still run. Called with the lock held. */
 static void
-watch_lingering (const char *owner,
-                 gint64      until)
+watch_lingering (const char *owner)
 {
   GHashTableIter iter;
   gpointer key, value;
@@ -291,7 +293,7 @@ watch_lingering (const char *owner,
   g_hash_table_iter_init (&iter, owners);
   while (g_hash_table_iter_next (&iter, &key, &value))
     if (value == owner)
-      g_hash_table_insert (lingering, key, GSIZE_TO_POINTER ((gsize) until));
+      g_hash_table_add (lingering, key);
 }
 
 /* As @test ends: the threads that appeared during it are its own. A test
@@ -331,7 +333,7 @@ tally_threads_end (TallyTest *test)
       tally_processes_forget ();
     }
   if (g_get_monotonic_time () >= deadline)
-    watch_lingering (owner, g_get_monotonic_time () + LINGER_WATCH_US);
+    watch_lingering (owner);
   if (fstat (task_fd, &st) == 0)
     last_links = st.st_nlink;
 }
@@ -379,26 +381,26 @@ tally_threads_late_owner (TallyTest *test,
  * still runs after the wait at its end, or NULL. The worker then runs
  * the next tests in processes of their own, so that what the thread
  * writes to fds 1 and 2 is late output, never a later test's
- * (tally-worker.c). For LINGER_WATCH_US after the test ended at most: a
- * thread that runs on (a library's, Mesa's) is the process's from then
- * on, or every later test would pay a fork and exec. No system call
- * while no such thread is watched; one tgkill(0) per thread otherwise. */
+ * (tally-worker.c), for as long as it runs: a thread that runs for good
+ * makes every later test of this worker pay a fork and exec (start it
+ * in tally_add_process_setup(), which belongs to no test; the threads
+ * of GLib and of the libraries GTK loads are known: is_shared_thread()).
+ * No system call while no such thread is watched; one tgkill(0) per
+ * thread otherwise. */
 const char *
 tally_threads_running_owner (void)
 {
   static pid_t pid;
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&threads_lock);
   GHashTableIter iter;
-  gpointer key, until, listed_at;
-  gint64 now;
+  gpointer key, listed_at;
 
   if (lingering == NULL || g_hash_table_size (lingering) == 0)
     return NULL;
   if (pid == 0)
     pid = getpid ();
-  now = g_get_monotonic_time ();
   g_hash_table_iter_init (&iter, lingering);
-  while (g_hash_table_iter_next (&iter, &key, &until))
+  while (g_hash_table_iter_next (&iter, &key, NULL))
     {
       const char *owner = g_hash_table_lookup (owners, key);
 
@@ -410,7 +412,7 @@ tally_threads_running_owner (void)
             g_hash_table_remove (unnamed, key);
           owner = g_hash_table_lookup (owners, key);
         }
-      if (owner == NULL || owner[0] == '\0' || now >= (gint64) GPOINTER_TO_SIZE (until)
+      if (owner == NULL || owner[0] == '\0'
           || (syscall (SYS_tgkill, pid, (pid_t) GPOINTER_TO_SIZE (key), 0) != 0 && errno == ESRCH))
         {
           g_hash_table_iter_remove (&iter);

@@ -39,9 +39,8 @@
  *  - a pipe cannot tell writers apart, so no test runs in this process
  *    while a helper of an ended test may write: a test waits up to
  *    100 ms for the threads it started (tally-threads.c); while one of
- *    them still runs after that (for 1 s at most: then it is taken as a
- *    library's, that runs for good), or a child it left with
- *    leaks=ignore runs, the next tests run in processes of their own
+ *    them still runs after that, or a child it left with leaks=ignore
+ *    runs, the next tests run in processes of their own
  *    (fresh execs that write to the runner's files, not to these pipes),
  *    and everything these pipes get meanwhile is late output.
  *

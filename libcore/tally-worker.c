@@ -713,7 +713,7 @@ static const char *late_owner;
 
 /* Between tests: whether children that an ended test left running
  * (with leaks=ignore: others are killed), or a thread it started that
- * outlived the wait at its end (for 1 s: tally-threads.c), still run.
+ * outlived the wait at its end (tally-threads.c), still run.
  * Then the next test runs in a process of its own (as `forked`): nothing
  * they write to fds 1 and 2 can be taken for that test's (a pipe cannot
  * tell writers apart, but only they write to the worker's pipes now),

@@ -264,11 +264,14 @@ test_late_helpers (TallyTest *t, gconstpointer data)
 }
 
 /* Issue 19 item 14, the rest: a thread outlives the wait at its test's
- * end (100 ms) and, 300 ms after its test ended, writes a line to stdout
- * and to stderr and logs a warning, while the next test of the same
- * worker runs. That test's stored stdout, stderr and log are exactly its
- * own; the thread's lines and warning are records of its own test's;
- * the test after them is intact too. */
+ * end (100 ms) and, 2 s after its test ended, writes a line to stdout
+ * and to stderr and logs a warning, while a later test of the same
+ * worker runs: one that started 1.1 s after the thread's test ended
+ * (after a test that paused that long). The tests' stored stdout, stderr
+ * and logs are exactly their own; the thread's lines and warning are
+ * records of its own test's; the test after them is intact too. With a
+ * time limit on watching the thread (1 s, tried first), the line landed
+ * in the third test's stdout. */
 static void
 test_late_slow_thread (TallyTest *t, gconstpointer data)
 {
@@ -286,15 +289,16 @@ test_late_slow_thread (TallyTest *t, gconstpointer data)
   g_autoptr(GPtrArray) logs = NULL;
 
   tally_assert_cmpint (run->status, ==, 0);
-  tally_assert_cmpuint (g_hash_table_size (run->finished), ==, 3);
-  /* The thread wrote (while the next test waited for it). */
+  tally_assert_cmpuint (g_hash_table_size (run->finished), ==, 4);
+  /* The thread wrote (while the test after the pause waited for it). */
   tally_assert_true (g_file_test (marker, G_FILE_TEST_EXISTS));
   store = open_store (db);
   assert_own (store, run, "/capture/l-slow-thread");
-  assert_untouched (store, run, "/capture/m-after-slow", "SLOW");
+  assert_untouched (store, run, "/capture/m-before-slow-writes", "SLOW");
   assert_untouched (store, run, "/capture/n-after-slow", "SLOW");
-  /* Nothing at all in the next test's log: it logged nothing. */
-  after_id = tally_util_member_int (run, "/capture/m-after-slow", "result_id");
+  assert_untouched (store, run, "/capture/o-after-slow", "SLOW");
+  /* Nothing at all in that test's log: it logged nothing. */
+  after_id = tally_util_member_int (run, "/capture/n-after-slow", "result_id");
   logs = tally_store_get_logs (store, after_id, &error);
   tally_assert_no_error (error);
   tally_assert_cmpuint (logs->len, ==, 0);

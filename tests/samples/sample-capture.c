@@ -171,14 +171,24 @@ test_after_helper (TallyTest *t, gconstpointer data)
 }
 
 /* Issue 19 item 14, the rest: a thread that outlives the wait at its
- * test's end (100 ms) and writes (stdio, flushed) and logs 300 ms after
- * its test ended, then says so in TALLY_SAMPLE_SLOW_MARKER. */
+ * test's end (100 ms) and writes (stdio, flushed) and logs 2 s after
+ * its test ended (past any time Tally might give up watching it), then
+ * says so in TALLY_SAMPLE_SLOW_MARKER. */
+/* Prints its lines, then lets 1.1 s pass. */
+static void
+test_pause (TallyTest *t, gconstpointer data)
+{
+  printf ("stdout of %s\n", tally_test_get_path (t));
+  fprintf (stderr, "stderr of %s\n", tally_test_get_path (t));
+  g_usleep (1100 * 1000);
+}
+
 static gpointer
 slow_thread (gpointer data)
 {
   char *marker = data;
 
-  g_usleep (300 * 1000);
+  g_usleep (2000 * 1000);
   printf ("LATE-SLOW-OUT\n");
   fflush (stdout);
   fprintf (stderr, "LATE-SLOW-ERR\n");
@@ -198,8 +208,9 @@ test_slow_thread (TallyTest *t, gconstpointer data)
                                 g_strdup (g_getenv ("TALLY_SAMPLE_SLOW_MARKER"))));
 }
 
-/* Runs while the slow thread writes: it waits for its marker (5 s at
- * most), then prints its own lines. */
+/* Starts 1.1 s after the slow thread's test ended and runs while the
+ * thread writes: it waits for its marker (5 s at most), then prints its
+ * own lines. */
 static void
 test_after_slow (TallyTest *t, gconstpointer data)
 {
@@ -303,8 +314,9 @@ register_tests (void)
   if (only != NULL && g_str_equal (only, "slow"))
     {
       tally_add ("/capture/l-slow-thread", test_slow_thread, "serial");
-      tally_add ("/capture/m-after-slow", test_after_slow, "serial timeout=10");
-      tally_add ("/capture/n-after-slow", test_own, "serial");
+      tally_add ("/capture/m-before-slow-writes", test_pause, "serial");
+      tally_add ("/capture/n-after-slow", test_after_slow, "serial timeout=10");
+      tally_add ("/capture/o-after-slow", test_own, "serial");
     }
   if (only == NULL || g_str_equal (only, "flood"))
     {
