@@ -142,6 +142,7 @@ void        tally_threads_note_exiting (void);
 const char *tally_threads_late_owner (TallyTest      *test,
                                       guint64         tid);
 const char *tally_threads_any_owner    (void);
+const char *tally_threads_running_owner (void);
 
 /* per-test state of tally-async.c and tally-gtest-compat.c */
 void       tally_async_clear           (TallyTest      *test);

@@ -51,18 +51,27 @@ static guint n_owned;
 /* Threads that Tally ends (a failed assertion in them): watched until
  * they are gone, since a pool's thread belongs to nobody otherwise. */
 static GHashTable *dying;
+/* A test's threads that still ran after the wait at its end (a set of
+ * tids): while one of them runs, the worker runs the next tests in
+ * processes of their own (tally_threads_running_owner()). */
+static GHashTable *lingering;
 
+/* Threads of GLib's and of the libraries GTK loads, which live as long
+ * as the process: Mesa's rasterizer ("llvmpipe-N") and its queues, named
+ * "<process>:<queue>$N" ("sample-:disk$0"), start with a test's first
+ * window and never end. */
 static gboolean
 is_shared_thread (const char *comm)
 {
   static const char * const shared[] = {
-    "pool", "gmain", "gdbus", "dconf worker", "gvfs", "tally-", NULL
+    "pool", "gmain", "gdbus", "dconf worker", "gvfs", "tally-", "llvmpipe-", NULL
   };
+  const char *colon = strchr (comm, ':');
 
   for (guint i = 0; shared[i] != NULL; i++)
     if (g_str_has_prefix (comm, shared[i]))
       return TRUE;
-  return FALSE;
+  return colon != NULL && strchr (colon, '$') != NULL;
 }
 
 static void
@@ -159,6 +168,7 @@ tally_threads_begin (void)
   owners = g_hash_table_new (NULL, NULL);
   unnamed = g_hash_table_new (NULL, NULL);
   dying = g_hash_table_new (NULL, NULL);
+  lingering = g_hash_table_new (NULL, NULL);
   {
     char main_tid[32];
 
@@ -273,6 +283,19 @@ again:
   return FALSE;
 }
 
+/* @owner's threads that still run. Called with the lock held. */
+static void
+watch_lingering (const char *owner)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, owners);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (value == owner)
+      g_hash_table_add (lingering, key);
+}
+
 /* As @test ends: the threads that appeared during it are its own. A test
  * that left threads of its own running waits up to OWN_THREADS_GRACE_US
  * for them to end, so what a short-lived helper still writes to stdout
@@ -309,6 +332,8 @@ tally_threads_end (TallyTest *test)
       /* What the threads start meanwhile is not the next test's. */
       tally_processes_forget ();
     }
+  if (g_get_monotonic_time () >= deadline)
+    watch_lingering (owner);
   if (fstat (task_fd, &st) == 0)
     last_links = st.st_nlink;
 }
@@ -350,6 +375,52 @@ tally_threads_late_owner (TallyTest *test,
         return NULL;
     }
   return owner;
+}
+
+/* Between tests: the path of an ended test whose thread of its own
+ * still runs after the wait at its end, or NULL. The worker then runs
+ * the next tests in processes of their own, so that what the thread
+ * writes to fds 1 and 2 is late output, never a later test's
+ * (tally-worker.c), for as long as it runs: a thread that runs for good
+ * makes every later test of this worker pay a fork and exec (start it
+ * in tally_add_process_setup(), which belongs to no test; the threads
+ * of GLib and of the libraries GTK loads are known: is_shared_thread()).
+ * No system call while no such thread is watched; one tgkill(0) per
+ * thread otherwise. */
+const char *
+tally_threads_running_owner (void)
+{
+  static pid_t pid;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&threads_lock);
+  GHashTableIter iter;
+  gpointer key, listed_at;
+
+  if (lingering == NULL || g_hash_table_size (lingering) == 0)
+    return NULL;
+  if (pid == 0)
+    pid = getpid ();
+  g_hash_table_iter_init (&iter, lingering);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      const char *owner = g_hash_table_lookup (owners, key);
+
+      if (owner != NULL && owner[0] != '\0'
+          && g_hash_table_lookup_extended (unnamed, key, NULL, &listed_at))
+        {
+          /* Listed before it named itself: a pool's thread, maybe. */
+          if (recheck_one (key, listed_at))
+            g_hash_table_remove (unnamed, key);
+          owner = g_hash_table_lookup (owners, key);
+        }
+      if (owner == NULL || owner[0] == '\0'
+          || (syscall (SYS_tgkill, pid, (pid_t) GPOINTER_TO_SIZE (key), 0) != 0 && errno == ESRCH))
+        {
+          g_hash_table_iter_remove (&iter);
+          continue;
+        }
+      return owner;
+    }
+  return NULL;
 }
 
 /* The path of a test that started a thread of its own, running or not

@@ -35,7 +35,14 @@
  *    tally-worker.c) are late output: counted, their first
  *    TALLY_LATE_HEAD_KEEP bytes kept, and handed to the worker
  *    (tally_worker_stdio_take_late()), which attributes them to the test
- *    that started the helper, never to another test.
+ *    that started the helper, never to another test;
+ *  - a pipe cannot tell writers apart, so no test runs in this process
+ *    while a helper of an ended test may write: a test waits up to
+ *    100 ms for the threads it started (tally-threads.c); while one of
+ *    them still runs after that, or a child it left with leaks=ignore
+ *    runs, the next tests run in processes of their own
+ *    (fresh execs that write to the runner's files, not to these pipes),
+ *    and everything these pipes get meanwhile is late output.
  *
  * In the common case (a test prints nothing) this costs one poll() of
  * both pipes as a test ends, plus the fstat() per stream that checks fds

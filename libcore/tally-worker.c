@@ -712,19 +712,23 @@ run_forked (TallyTestCase       *tc,
 static const char *late_owner;
 
 /* Between tests: whether children that an ended test left running
- * (with leaks=ignore: others are killed) still run. Then the next test
- * runs in a process of its own (as `forked`): nothing they write to fds
- * 1 and 2 can be taken for that test's, and what they write is late
- * output, their test's. (A thread's writes cannot be told apart by the
- * pipe they reach: a test waits a little for its threads to end instead,
- * tally-threads.c, and their late records are told apart by thread.)
- * Costs nothing while no test left children with leaks=ignore. */
+ * (with leaks=ignore: others are killed), or a thread it started that
+ * outlived the wait at its end (tally-threads.c), still run.
+ * Then the next test runs in a process of its own (as `forked`): nothing
+ * they write to fds 1 and 2 can be taken for that test's (a pipe cannot
+ * tell writers apart, but only they write to the worker's pipes now),
+ * and what they write is late output, their test's. Their late records
+ * are told apart by thread (caplog). Costs no system call while no test
+ * left children with leaks=ignore or threads past the wait. */
 static const char *
 helper_owner (void)
 {
+  const char *owner;
+
   if (forked_done_fd >= 0)
     return NULL;   /* a forked test's process: one test, then gone */
-  return tally_processes_helper_owner ();
+  owner = tally_processes_helper_owner ();
+  return owner != NULL ? owner : tally_threads_running_owner ();
 }
 
 /* Sends what helpers wrote and logged since the last test: only the

@@ -1,8 +1,9 @@
 /* What a test does to its stdout and stderr stays its own: shells that
  * write to /dev/stdout, /dev/stderr or /proc/self/fd/1-2 (reopening them,
  * with O_TRUNC), a helper thread that writes after its test ended, helpers
- * (a thread, a child) that write and log while the next test runs, and a
- * flood of output (tests/test-capture.c). Run with `tally run -n 1`. */
+ * (a thread, a child) that write and log while the next test runs, a
+ * thread that does so long after its test ended, and a flood of output
+ * (tests/test-capture.c). Run with `tally run -n 1`. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,6 +170,58 @@ test_after_helper (TallyTest *t, gconstpointer data)
   fprintf (stderr, "stderr of %s\n", tally_test_get_path (t));
 }
 
+/* Issue 19 item 14, the rest: a thread that outlives the wait at its
+ * test's end (100 ms) and writes (stdio, flushed) and logs 2 s after
+ * its test ended (past any time Tally might give up watching it), then
+ * says so in TALLY_SAMPLE_SLOW_MARKER. */
+/* Prints its lines, then lets 1.1 s pass. */
+static void
+test_pause (TallyTest *t, gconstpointer data)
+{
+  printf ("stdout of %s\n", tally_test_get_path (t));
+  fprintf (stderr, "stderr of %s\n", tally_test_get_path (t));
+  g_usleep (1100 * 1000);
+}
+
+static gpointer
+slow_thread (gpointer data)
+{
+  char *marker = data;
+
+  g_usleep (2000 * 1000);
+  printf ("LATE-SLOW-OUT\n");
+  fflush (stdout);
+  fprintf (stderr, "LATE-SLOW-ERR\n");
+  fflush (stderr);
+  g_warning ("LATE-SLOW-WARNING");
+  g_file_set_contents (marker, "written", -1, NULL);
+  g_free (marker);
+  return NULL;
+}
+
+static void
+test_slow_thread (TallyTest *t, gconstpointer data)
+{
+  printf ("stdout of %s\n", tally_test_get_path (t));
+  fprintf (stderr, "stderr of %s\n", tally_test_get_path (t));
+  g_thread_unref (g_thread_new ("slow-helper", slow_thread,
+                                g_strdup (g_getenv ("TALLY_SAMPLE_SLOW_MARKER"))));
+}
+
+/* Starts 1.1 s after the slow thread's test ended and runs while the
+ * thread writes: it waits for its marker (5 s at most), then prints its
+ * own lines. */
+static void
+test_after_slow (TallyTest *t, gconstpointer data)
+{
+  const char *marker = g_getenv ("TALLY_SAMPLE_SLOW_MARKER");
+
+  for (guint i = 0; i < 5000 && !g_file_test (marker, G_FILE_TEST_EXISTS); i++)
+    g_usleep (1000);
+  printf ("stdout of %s\n", tally_test_get_path (t));
+  fprintf (stderr, "stderr of %s\n", tally_test_get_path (t));
+}
+
 /* Memory held by the runner's in-memory files that this worker writes its
  * output to (found by name among our descriptors), in bytes: what is
  * allocated, not the size (the runner punches holes in what it read). */
@@ -257,6 +310,13 @@ register_tests (void)
       tally_add ("/capture/i-after-thread", test_after_helper, "serial");
       tally_add ("/capture/j-child-helper", test_child_helper, "serial leaks=ignore");
       tally_add ("/capture/k-after-child", test_after_helper, "serial");
+    }
+  if (only != NULL && g_str_equal (only, "slow"))
+    {
+      tally_add ("/capture/l-slow-thread", test_slow_thread, "serial");
+      tally_add ("/capture/m-before-slow-writes", test_pause, "serial");
+      tally_add ("/capture/n-after-slow", test_after_slow, "serial timeout=10");
+      tally_add ("/capture/o-after-slow", test_own, "serial");
     }
   if (only == NULL || g_str_equal (only, "flood"))
     {
