@@ -25,6 +25,7 @@
 #include "tally-viewer-log-row.h"
 #include "tally-viewer-result-list.h"
 #include "tally-viewer-results-tree.h"
+#include "tally-viewer-tree-row.h"
 #include "tally-viewer-results-view.h"
 #include "tally-viewer-runner.h"
 #include "tally-viewer-util.h"
@@ -2940,7 +2941,8 @@ assert_node (TallyViewerWindow *window,
   tally_assert_cmpuint (tally_viewer_tree_item_get_count (item, TALLY_VIEWER_GROUP_PASSED), ==, n_passed);
 }
 
-/* A label or an inscription showing @text. */
+/* A label or an inscription showing @text, or a row of the tree showing
+ * it as its name or its counts. */
 static gboolean
 is_label_with_text (GtkWidget     *widget,
                     gconstpointer  text)
@@ -2949,6 +2951,11 @@ is_label_with_text (GtkWidget     *widget,
                       : GTK_IS_INSCRIPTION (widget) ? gtk_inscription_get_text (GTK_INSCRIPTION (widget))
                       : NULL;
 
+  if (TALLY_VIEWER_IS_TREE_ROW (widget) && gtk_widget_get_mapped (widget)
+      && g_strcmp0 (tally_viewer_tree_row_get_counts (TALLY_VIEWER_TREE_ROW (widget)), text) == 0)
+    return TRUE;
+  if (TALLY_VIEWER_IS_TREE_ROW (widget))
+    shown = tally_viewer_tree_row_get_name (TALLY_VIEWER_TREE_ROW (widget));
   return shown != NULL && gtk_widget_get_mapped (widget) && g_strcmp0 (shown, text) == 0;
 }
 
