@@ -367,13 +367,6 @@ bench_tree_keystrokes (TallyViewerWindow *window)
   wait_frame (GTK_WIDGET (window));
 }
 
-static gint64 phase_layout, phase_paint, phase_before;
-static gint64 thread_cpu (void) { struct timespec ts; clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts); return ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000; }
-static gint64 th0, th_before, wall_before, wall0;
-static void on_phase_before (GdkFrameClock *c, gpointer d) { phase_before = bench_cpu_now (); th_before = thread_cpu (); wall_before = g_get_monotonic_time (); }
-static void on_phase_layout (GdkFrameClock *c, gpointer d) { phase_layout = bench_cpu_now (); }
-static void on_phase_paint (GdkFrameClock *c, gpointer d) { phase_paint = bench_cpu_now (); }
-
 /* Sets @row's expansion, then paints: the call (the models updated and
  * the list view's rows rebound) and the frame timed apart. */
 static void
@@ -388,23 +381,7 @@ time_expand_split (GtkWidget      *window,
   cpu0 = bench_cpu_now ();
   gtk_tree_list_row_set_expanded (row, expanded);
   call_ms = cpu_ms ();
-  th0 = thread_cpu (); wall0 = g_get_monotonic_time ();
-  if (g_getenv ("PHASES"))
-    {
-      static gboolean connected;
-      GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
-      if (!connected)
-        {
-          g_signal_connect (clock, "before-paint", G_CALLBACK (on_phase_before), NULL);
-          g_signal_connect (clock, "layout", G_CALLBACK (on_phase_layout), NULL);
-          g_signal_connect (clock, "paint", G_CALLBACK (on_phase_paint), NULL);
-          connected = TRUE;
-        }
-    }
   wait_frame (window);
-  if (g_getenv ("PHASES"))
-    printf ("   phases: main thread from the call's end to before-paint %.1f ms (wall %.1f); before-paint at %.1f, layout done %.1f, paint done %.1f\n",
-            (th_before - th0) / 1000.0, (wall_before - wall0) / 1000.0, (phase_before - cpu0) / 1000.0, (phase_layout - cpu0) / 1000.0, (phase_paint - cpu0) / 1000.0);
   printf ("tree: %s a group of %u → models and rows updated: CPU %.1f ms; frame painted: CPU %.1f ms, wall %.1f ms%s\n",
           expanded ? "expand" : "collapse", n_tests, call_ms, cpu_ms (), ms_since (t0),
           expanded ? " (budget 50)" : "");
