@@ -465,6 +465,13 @@ main (int   argc,
     }
   load_ms = wait_loaded (window);
   wait_frame (GTK_WIDGET (window));
+  /* TALLY_BENCH_TREE_ONLY=1: only typing in the tree (for a profiler). */
+  if (g_getenv ("TALLY_BENCH_TREE_ONLY") != NULL)
+    {
+      bench_tree_keystrokes (window);
+      gtk_window_destroy (GTK_WINDOW (window));
+      return 0;
+    }
   printf ("run loaded (%u results) %.1f ms after the first frame, %.1f ms after open "
           "(budget 300); main thread's longest busy stretch meanwhile %.1f ms, %u frames painted; "
           "+ frame painted %.1f ms after open\n",

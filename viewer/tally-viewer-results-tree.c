@@ -43,7 +43,9 @@ struct _TallyViewerTree
   guint generation;             /* changes with each filter */
   GPtrArray *models;            /* the children's models alive (weak) */
   GPtrArray *leaves;            /* Node *: the tests, for filters */
-  GHashTable *by_id;            /* result id → leaf, made at the first filter */
+  Node **by_id;                 /* result id - min_id → leaf, made at the */
+  gint64 min_id, n_by_id;       /* first filter (a run's ids are dense) */
+  GHashTable *by_sparse_id;     /* or result id → leaf, if they are not */
 };
 
 struct _TallyViewerTreeItem
@@ -312,7 +314,8 @@ tally_viewer_tree_unref (TallyViewerTree *tree)
   g_string_chunk_free (tree->strings);
   g_ptr_array_unref (tree->models);
   g_clear_pointer (&tree->leaves, g_ptr_array_unref);
-  g_clear_pointer (&tree->by_id, g_hash_table_unref);
+  g_clear_pointer (&tree->by_id, g_free);
+  g_clear_pointer (&tree->by_sparse_id, g_hash_table_unref);
   g_free (tree);
 }
 
@@ -581,16 +584,60 @@ tally_viewer_tree_dup_root (TallyViewerTree *tree)
 /* --- filtering ------------------------------------------------------------- */
 
 static void
-index_leaves (TallyViewerTree *tree,
-              Node            *node)
+collect_leaves (TallyViewerTree *tree,
+                Node            *node)
 {
   if (node->result_id != 0)
-    {
-      g_ptr_array_add (tree->leaves, node);
-      g_hash_table_insert (tree->by_id, &node->result_id, node);
-    }
+    g_ptr_array_add (tree->leaves, node);
   for (guint i = 0; node->children != NULL && i < node->children->len; i++)
-    index_leaves (tree, node->children->pdata[i]);
+    collect_leaves (tree, node->children->pdata[i]);
+}
+
+/* An array by id when the ids are dense (a run's results are written
+ * together), else a hash table. */
+static void
+index_leaves (TallyViewerTree *tree)
+{
+  gint64 min_id = G_MAXINT64, max_id = G_MININT64;
+
+  tree->leaves = g_ptr_array_new ();
+  collect_leaves (tree, &tree->root);
+  for (guint i = 0; i < tree->leaves->len; i++)
+    {
+      gint64 id = ((Node *) tree->leaves->pdata[i])->result_id;
+
+      min_id = MIN (min_id, id);
+      max_id = MAX (max_id, id);
+    }
+  if (tree->leaves->len > 0 && max_id - min_id < 4 * (gint64) tree->leaves->len + 1024)
+    {
+      tree->min_id = min_id;
+      tree->n_by_id = max_id - min_id + 1;
+      tree->by_id = g_new0 (Node *, tree->n_by_id);
+      for (guint i = 0; i < tree->leaves->len; i++)
+        {
+          Node *leaf = tree->leaves->pdata[i];
+
+          tree->by_id[leaf->result_id - min_id] = leaf;
+        }
+      return;
+    }
+  tree->by_sparse_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+  for (guint i = 0; i < tree->leaves->len; i++)
+    {
+      Node *leaf = tree->leaves->pdata[i];
+
+      g_hash_table_insert (tree->by_sparse_id, &leaf->result_id, leaf);
+    }
+}
+
+static Node *
+leaf_by_id (TallyViewerTree *tree,
+            gint64           id)
+{
+  if (tree->by_id != NULL)
+    return id >= tree->min_id && id - tree->min_id < tree->n_by_id ? tree->by_id[id - tree->min_id] : NULL;
+  return g_hash_table_lookup (tree->by_sparse_id, &id);
 }
 
 /* A node's roll-up from its own test (if the filter shows it) and its
@@ -730,17 +777,13 @@ tally_viewer_tree_filter (TallyViewerTree *tree,
 {
   g_autoptr(GPtrArray) models = NULL;
 
-  if (tree->by_id == NULL)
-    {
-      tree->leaves = g_ptr_array_new ();
-      tree->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
-      index_leaves (tree, &tree->root);
-    }
+  if (tree->leaves == NULL)
+    index_leaves (tree);
   for (guint i = 0; i < tree->leaves->len; i++)
     ((Node *) tree->leaves->pdata[i])->matched = FALSE;
   for (guint i = 0; i < n_ids; i++)
     {
-      Node *leaf = g_hash_table_lookup (tree->by_id, &ids[i]);
+      Node *leaf = leaf_by_id (tree, ids[i]);
 
       /* A result the tree has not: the run changed, build it again. */
       if (leaf == NULL)
@@ -787,8 +830,7 @@ tally_viewer_tree_find (TallyViewerTree *tree,
   Node *node = NULL;
 
   if (result_id != 0)
-    node = tree->by_id != NULL ? g_hash_table_lookup (tree->by_id, &result_id)
-                               : node_find (&tree->root, result_id);
+    node = tree->leaves != NULL ? leaf_by_id (tree, result_id) : node_find (&tree->root, result_id);
   return node != NULL && node->n_tests > 0 ? item_for (tree, node) : NULL;
 }
 

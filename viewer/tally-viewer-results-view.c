@@ -128,6 +128,7 @@ struct _TallyViewerResultsView
   gint64 tree_focus_id;         /* the tree's focused test, 0: none */
   TallyStore *tree_store;       /* what the tree was built from */
   gint64 tree_run_id;
+  GArray *tree_ids;             /* and filtered to */
 
   /* The row a context menu was opened on. */
   GtkWidget *row_popover;
@@ -854,6 +855,8 @@ tree_rebuild (TallyViewerResultsView *self)
   ids = list_ids (self);
   if (!tally_viewer_tree_filter (tree, (const gint64 *) ids->data, ids->len, NULL))
     g_debug ("The tree lacks some of the results shown");
+  g_clear_pointer (&self->tree_ids, g_array_unref);
+  self->tree_ids = g_steal_pointer (&ids);
   tree_remember_expanded (self);
   g_clear_pointer (&self->tree, tally_viewer_tree_unref);
   self->tree = tree;
@@ -889,6 +892,10 @@ tree_refilter (TallyViewerResultsView *self)
       return;
     }
   ids = list_ids (self);
+  /* Another order of the same results (a column sorted): nothing to do. */
+  if (self->tree_ids != NULL && ids->len == self->tree_ids->len
+      && memcmp (ids->data, self->tree_ids->data, ids->len * sizeof (gint64)) == 0)
+    return;
   reopen = g_ptr_array_new_with_free_func (g_object_unref);
   if (!tally_viewer_tree_filter (self->tree, (const gint64 *) ids->data, ids->len, reopen))
     {
@@ -896,6 +903,8 @@ tree_refilter (TallyViewerResultsView *self)
       tree_rebuild (self);
       return;
     }
+  g_clear_pointer (&self->tree_ids, g_array_unref);
+  self->tree_ids = g_steal_pointer (&ids);
   tally_viewer_tree_reopen (reopen, self->tree_model);
   tally_viewer_tree_rows_refresh (gtk_list_view_get_factory (self->tree_view));
   /* The rows changed kept their selection's positions: the focus alone. */
@@ -912,6 +921,9 @@ set_tree_mode (TallyViewerResultsView *self,
   if (self->tree_mode == tree_mode)
     return;
   self->tree_mode = tree_mode;
+  /* The table, hidden, keeps no rows: a filter would rebuild them too. */
+  if (self->document != NULL)
+    gtk_column_view_set_model (self->results_view, tree_mode ? NULL : GTK_SELECTION_MODEL (self->selection));
   if (tree_mode)
     {
       gint64 focus = self->focus_id;
@@ -1246,7 +1258,8 @@ tally_viewer_results_view_set_document (TallyViewerResultsView *self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (document, "run-loaded", G_CALLBACK (on_document_run_loaded_cb), self,
                            G_CONNECT_SWAPPED);
-  gtk_column_view_set_model (self->results_view, GTK_SELECTION_MODEL (self->selection));
+  if (!self->tree_mode)
+    gtk_column_view_set_model (self->results_view, GTK_SELECTION_MODEL (self->selection));
   update_status (self);
 }
 
@@ -1489,6 +1502,7 @@ tally_viewer_results_view_finalize (GObject *object)
 
   g_clear_pointer (&self->last_selection, gtk_bitset_unref);
   g_clear_pointer (&self->tree_last_selection, gtk_bitset_unref);
+  g_clear_pointer (&self->tree_ids, g_array_unref);
   g_clear_pointer (&self->changing_ids, g_array_unref);
   g_clear_pointer (&self->expanded, g_hash_table_unref);
 
