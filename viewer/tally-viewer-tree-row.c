@@ -19,13 +19,15 @@
 #define NAME_NAT_CHARS 20
 #define COUNTS_NAT_CHARS 30
 #define COUNTS_ALPHA 0.55
+#define PILL_PADDING_X 8
+#define PILL_PADDING_Y 1
+#define PILL_CHARS 9
 
 struct _TallyViewerTreeRow
 {
   GtkWidget parent_instance;
 
-  GtkWidget *pill;
-  int outcome;                  /* the pill's class, -1: none */
+  int outcome;                  /* the pill's, -1: none */
   char *name;
   char *counts;
   PangoLayout *name_layout;     /* made at the first snapshot */
@@ -39,9 +41,11 @@ struct _TallyViewerTreeRow
 G_DEFINE_FINAL_TYPE (TallyViewerTreeRow, tally_viewer_tree_row, GTK_TYPE_WIDGET)
 
 /* A line's height and a digit's width in the rows' font, shared by every
- * row; 0: to measure. Reset when the system's fonts change. */
+ * row; 0: to measure. Reset when the system's fonts change, with the
+ * pills' texts (one layout per outcome, for every row). */
 static int line_height;
 static int char_width;
+static PangoLayout *pill_layouts[TALLY_N_OUTCOMES];
 
 static PangoAttrList *
 counts_attributes (void)
@@ -81,33 +85,104 @@ tally_viewer_tree_row_measure (GtkWidget      *widget,
                                int            *minimum_baseline,
                                int            *natural_baseline)
 {
-  TallyViewerTreeRow *self = TALLY_VIEWER_TREE_ROW (widget);
-  int pill_min = 0, pill_nat = 0;
+  int pill;
 
   ensure_font_sizes (widget);
-  gtk_widget_measure (self->pill, orientation, -1, &pill_min, &pill_nat, NULL, NULL);
+  pill = PILL_CHARS * char_width + 2 * PILL_PADDING_X;
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
-      *minimum = pill_min + SPACING + NAME_MIN_CHARS * char_width + MARGIN_END;
-      *natural = pill_nat + SPACING + (NAME_NAT_CHARS + COUNTS_NAT_CHARS) * char_width + SPACING + MARGIN_END;
+      *minimum = pill + SPACING + NAME_MIN_CHARS * char_width + MARGIN_END;
+      *natural = pill + SPACING + (NAME_NAT_CHARS + COUNTS_NAT_CHARS) * char_width + SPACING + MARGIN_END;
       return;
     }
-  *minimum = *natural = MAX (pill_nat, line_height) + 2 * MARGIN_Y;
+  *minimum = *natural = line_height + 2 * MARGIN_Y;
+}
+
+/* The pill of the table's outcome cells (style.css, label.outcome): its
+ * text smaller and bold, in the outcome's colour, on a tint of it. */
+static PangoLayout *
+pill_layout (GtkWidget    *widget,
+             TallyOutcome  outcome)
+{
+  if (pill_layouts[outcome] == NULL)
+    {
+      PangoAttrList *attrs = pango_attr_list_new ();
+
+      pango_attr_list_insert (attrs, pango_attr_scale_new (0.85));
+      pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+      pill_layouts[outcome] = gtk_widget_create_pango_layout (widget, tally_outcome_to_string (outcome));
+      pango_layout_set_attributes (pill_layouts[outcome], attrs);
+      pango_attr_list_unref (attrs);
+    }
+  return pill_layouts[outcome];
 }
 
 static void
-tally_viewer_tree_row_size_allocate (GtkWidget *widget,
-                                     int        width,
-                                     int        height,
-                                     int        baseline)
+pill_colors (GtkWidget     *widget,
+             TallyOutcome   outcome,
+             const GdkRGBA *fg,
+             GdkRGBA       *text,
+             GdkRGBA       *background)
 {
-  TallyViewerTreeRow *self = TALLY_VIEWER_TREE_ROW (widget);
-  int pill_width = 0, pill_height = 0;
+  const char *name = NULL;
+  double tint = 0.14;
 
-  gtk_widget_measure (self->pill, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &pill_width, NULL, NULL);
-  gtk_widget_measure (self->pill, GTK_ORIENTATION_VERTICAL, pill_width, NULL, &pill_height, NULL, NULL);
-  gtk_widget_size_allocate (self->pill,
-                            &(GtkAllocation) { 0, (height - pill_height) / 2, pill_width, pill_height }, -1);
+  switch (tally_viewer_outcome_group (outcome))
+    {
+    case TALLY_VIEWER_GROUP_FAILED: name = "error_color"; break;
+    case TALLY_VIEWER_GROUP_PASSED: name = "success_color"; break;
+    case TALLY_VIEWER_GROUP_FLAKY: name = "warning_color"; tint = 0.16; break;
+    case TALLY_VIEWER_GROUP_SKIPPED:
+    case TALLY_VIEWER_GROUP_OTHER:
+    case TALLY_VIEWER_N_GROUPS:
+    default: break;
+    }
+  if (outcome == TALLY_OUTCOME_XPASSED)
+    name = "warning_color", tint = 0.16;
+  else if (outcome == TALLY_OUTCOME_RUNNING)
+    name = "accent_color";
+  *text = *fg;
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  if (name == NULL || !gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, text))
+    {
+      *text = *fg;
+      *background = *fg;
+      text->alpha *= name == NULL ? 0.65 : 1;
+      background->alpha *= 0.10;
+      return;
+    }
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  *background = *text;
+  background->alpha *= tint;
+}
+
+static int
+draw_pill (GtkWidget     *widget,
+           GtkSnapshot   *snapshot,
+           TallyOutcome   outcome,
+           int            height,
+           const GdkRGBA *fg)
+{
+  PangoLayout *layout = pill_layout (widget, outcome);
+  int width = 0, text_height = 0, pill_height;
+  GdkRGBA text, background;
+  GskRoundedRect rect;
+  graphene_rect_t bounds;
+
+  pango_layout_get_pixel_size (layout, &width, &text_height);
+  pill_height = text_height + 2 * PILL_PADDING_Y;
+  width += 2 * PILL_PADDING_X;
+  pill_colors (widget, outcome, fg, &text, &background);
+  bounds = GRAPHENE_RECT_INIT (0, (height - pill_height) / 2, width, pill_height);
+  gsk_rounded_rect_init_from_rect (&rect, &bounds, pill_height / 2.0);
+  gtk_snapshot_push_rounded_clip (snapshot, &rect);
+  gtk_snapshot_append_color (snapshot, &background, &bounds);
+  gtk_snapshot_pop (snapshot);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (PILL_PADDING_X, (height - text_height) / 2));
+  gtk_snapshot_append_layout (snapshot, layout, &text);
+  gtk_snapshot_restore (snapshot);
+  return width;
 }
 
 static PangoLayout *
@@ -145,14 +220,14 @@ tally_viewer_tree_row_snapshot (GtkWidget   *widget,
 {
   TallyViewerTreeRow *self = TALLY_VIEWER_TREE_ROW (widget);
   int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
-  int name_x = gtk_widget_get_width (self->pill) + SPACING;
-  int end = width - MARGIN_END, counts_width = 0;
+  int name_x = 0, end = width - MARGIN_END, counts_width = 0;
   GdkRGBA color, dim;
 
-  gtk_widget_snapshot_child (widget, self->pill, snapshot);
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
   G_GNUC_END_IGNORE_DEPRECATIONS
+  if (self->outcome >= 0)
+    name_x = draw_pill (widget, snapshot, self->outcome, height, &color) + SPACING;
   dim = color;
   dim.alpha *= COUNTS_ALPHA;
 
@@ -182,6 +257,8 @@ tally_viewer_tree_row_system_setting_changed (GtkWidget        *widget,
   TallyViewerTreeRow *self = TALLY_VIEWER_TREE_ROW (widget);
 
   line_height = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (pill_layouts); i++)
+    g_clear_object (&pill_layouts[i]);
   g_clear_object (&self->name_layout);
   g_clear_object (&self->counts_layout);
   gtk_widget_queue_resize (widget);
@@ -193,7 +270,6 @@ tally_viewer_tree_row_dispose (GObject *object)
 {
   TallyViewerTreeRow *self = TALLY_VIEWER_TREE_ROW (object);
 
-  g_clear_pointer (&self->pill, gtk_widget_unparent);
   g_clear_object (&self->item);
   G_OBJECT_CLASS (tally_viewer_tree_row_parent_class)->dispose (object);
 }
@@ -219,7 +295,6 @@ tally_viewer_tree_row_class_init (TallyViewerTreeRowClass *klass)
   object_class->dispose = tally_viewer_tree_row_dispose;
   object_class->finalize = tally_viewer_tree_row_finalize;
   widget_class->measure = tally_viewer_tree_row_measure;
-  widget_class->size_allocate = tally_viewer_tree_row_size_allocate;
   widget_class->snapshot = tally_viewer_tree_row_snapshot;
   widget_class->system_setting_changed = tally_viewer_tree_row_system_setting_changed;
   gtk_widget_class_set_css_name (widget_class, "treerow");
@@ -229,9 +304,7 @@ static void
 tally_viewer_tree_row_init (TallyViewerTreeRow *self)
 {
   self->outcome = -1;
-  self->pill = gtk_label_new (NULL);
-  gtk_widget_add_css_class (self->pill, "outcome");
-  gtk_widget_set_parent (self->pill, GTK_WIDGET (self));
+  gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
 }
 
 GtkWidget *
@@ -266,14 +339,8 @@ tally_viewer_tree_row_set (TallyViewerTreeRow *self,
 
   if (self->outcome != (int) outcome)
     {
-      const char *word = tally_outcome_to_string (outcome);
-
-      if (self->outcome >= 0)
-        gtk_widget_remove_css_class (self->pill, tally_outcome_to_string (self->outcome));
-      gtk_widget_add_css_class (self->pill, word);
-      gtk_label_set_text (GTK_LABEL (self->pill), word);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self->pill), GTK_ACCESSIBLE_PROPERTY_LABEL, word, -1);
       self->outcome = outcome;
+      changed = TRUE;
     }
   changed |= set_text (&self->name, self->name_layout, name);
   changed |= set_text (&self->counts, self->counts_layout, counts);
