@@ -907,11 +907,15 @@ tree_refilter (TallyViewerResultsView *self)
   self->tree_ids = g_steal_pointer (&ids);
   tally_viewer_tree_reopen (reopen, self->tree_model);
   tally_viewer_tree_rows_refresh (gtk_list_view_get_factory (self->tree_view));
-  /* The rows changed kept their selection's positions: the focus alone. */
+  /* The rows changed kept their selection's positions: the focus alone;
+   * a focus the filter hides is gone, as in the table. */
   g_clear_pointer (&self->tree_last_selection, gtk_bitset_unref);
   self->tree_focus_id = 0;
   if (focus == 0 || !tree_select_id (self, focus))
-    gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->tree_selection));
+    {
+      self->focus_id = 0;
+      gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->tree_selection));
+    }
 }
 
 static void
