@@ -10,9 +10,11 @@ G_BEGIN_DECLS
 /* The results of one run as a tree: a node per program, then per path
  * segment (/net/http/get under /net/http under /net), the tests as
  * leaves. Each node rolls up its tests: the worst outcome and counts by
- * outcome group. Built in one pass over the run in memory
- * (tally_store_viewer_foreach_result()), with the filter of the table,
- * so a node without a matching test does not exist. */
+ * outcome group, of the tests a filter shows (a node without one is not
+ * among its parent's children). Built in one pass over the run in
+ * memory (tally_store_viewer_foreach_result()), with a query (its nodes
+ * are those of the matching tests) or without one (the whole run, then
+ * filtered in place by tally_viewer_tree_filter(), as the viewer does). */
 #define TALLY_VIEWER_TYPE_TREE_ITEM (tally_viewer_tree_item_get_type ())
 G_DECLARE_FINAL_TYPE (TallyViewerTreeItem, tally_viewer_tree_item, TALLY_VIEWER, TREE_ITEM, GObject)
 
