@@ -28,6 +28,7 @@
 #include "tally-viewer-log-row.h"
 #include "tally-viewer-result-list.h"
 #include "tally-viewer-results-tree.h"
+#include "tally-viewer-tree-row.h"
 #include "tally-viewer-results-view.h"
 #include "tally-viewer-runner.h"
 #include "tally-viewer-util.h"
@@ -2959,7 +2960,8 @@ assert_node (TallyViewerWindow *window,
   tally_assert_cmpuint (tally_viewer_tree_item_get_count (item, TALLY_VIEWER_GROUP_PASSED), ==, n_passed);
 }
 
-/* A label or an inscription showing @text. */
+/* A label or an inscription showing @text, or a row of the tree showing
+ * it as its name or its counts. */
 static gboolean
 is_label_with_text (GtkWidget     *widget,
                     gconstpointer  text)
@@ -2968,6 +2970,11 @@ is_label_with_text (GtkWidget     *widget,
                       : GTK_IS_INSCRIPTION (widget) ? gtk_inscription_get_text (GTK_INSCRIPTION (widget))
                       : NULL;
 
+  if (TALLY_VIEWER_IS_TREE_ROW (widget) && gtk_widget_get_mapped (widget)
+      && g_strcmp0 (tally_viewer_tree_row_get_counts (TALLY_VIEWER_TREE_ROW (widget)), text) == 0)
+    return TRUE;
+  if (TALLY_VIEWER_IS_TREE_ROW (widget))
+    shown = tally_viewer_tree_row_get_name (TALLY_VIEWER_TREE_ROW (widget));
   return shown != NULL && gtk_widget_get_mapped (widget) && g_strcmp0 (shown, text) == 0;
 }
 
@@ -3703,6 +3710,102 @@ test_preload (TallyTest     *t,
   close_window (t, window);
 }
 
+/* --- F8 in the tree ----------------------------------------------------- */
+
+/* Failures whose order by path (the table's) is not the tree's: the
+ * programs by name (a-prog before b-prog), and a path's segments by name
+ * (/m/b before /m/b-c, where "/m/b-c/x" < "/m/b/y" as strings). */
+static const Planned f8_tree_run[] = {
+  { "./b-prog", "/a/x", TALLY_OUTCOME_FAILED, 10, NULL },
+  { "./b-prog", "/a/ok", TALLY_OUTCOME_PASSED, 10, NULL },
+  { "./a-prog", "/z/y", TALLY_OUTCOME_CRASHED, 10, NULL },
+  { "./a-prog", "/m/b-c/x", TALLY_OUTCOME_FAILED, 10, NULL },
+  { "./a-prog", "/m/b/ok", TALLY_OUTCOME_PASSED, 10, NULL },
+  { "./a-prog", "/m/b/y", TALLY_OUTCOME_TIMEOUT, 10, NULL },
+};
+
+/* The key of the tree's selected row (one row selected), or NULL. */
+static char *
+tree_selected_key (TallyViewerWindow *window)
+{
+  GtkSelectionModel *rows = tally_viewer_results_view_get_tree_selection (results_view_of (window));
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (rows);
+  g_autoptr(GtkTreeListRow) row = NULL;
+  g_autoptr(TallyViewerTreeItem) item = NULL;
+
+  if (gtk_bitset_get_size (selected) != 1)
+    return NULL;
+  row = g_list_model_get_item (G_LIST_MODEL (rows), gtk_bitset_get_minimum (selected));
+  item = gtk_tree_list_row_get_item (row);
+  return tally_viewer_tree_item_dup_key (item);
+}
+
+/* Presses @keys in the tree and checks that the failure @key is shown
+ * (its groups opened), selected alone, and in the detail. */
+static void
+assert_tree_f8 (TallyTest         *t,
+                TallyViewerWindow *window,
+                GtkWidget         *tree_view,
+                const char        *keys,
+                const char        *key)
+{
+  DetailMoved moved = { window, detail_id (window) };
+  g_autofree char *selected = NULL;
+
+  gtk_widget_grab_focus (tree_view);
+  press_keys (t, window, keys);
+  wait_for (t, detail_moved, &moved);
+  selected = tree_selected_key (window);
+  tally_assert_cmpstr (selected, ==, key);
+  tally_assert_cmpuint (tree_position (window, key), !=, G_MAXUINT);
+  tally_assert_cmpstr (detail_path (window), ==, strstr (key, "::") + 2);
+}
+
+/* F8 and Shift+F8 with the tree shown follow the tree as shown (depth
+ * first, by name, as filtered), not the table's order, and open the
+ * groups that hide the next failure. */
+static void
+test_tree_f8 (TallyTest     *t,
+              gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  TallyViewerWindow *window;
+  TallyViewerResultsView *view;
+  GtkWidget *tree_view;
+  g_autofree char *first = NULL;
+
+  require_xdotool (t);
+  write_planned (db, f8_tree_run, G_N_ELEMENTS (f8_tree_run));
+  window = open_window (t, db);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 900);
+  view = results_view_of (window);
+  /* The table opened on its first failure: /a/x, first by path. */
+  tally_assert_cmpstr (detail_path (window), ==, "/a/x");
+  g_object_set (view, "view-mode", "tree", NULL);
+  tree_view = find_descendant (GTK_WIDGET (view), is_tree_view, NULL);
+  tally_assert_nonnull (tree_view);
+  first = tree_selected_key (window);
+  tally_assert_cmpstr (first, ==, "./b-prog::/a/x");
+  /* Closed: the groups of a-prog's failures. */
+  tally_assert_cmpuint (tree_position (window, "./a-prog::/m/b"), ==, G_MAXUINT);
+  tally_assert_cmpuint (tree_position (window, "./a-prog::/z/y"), ==, G_MAXUINT);
+
+  /* b-prog's is the last failure of the tree: round to a-prog's first. */
+  assert_tree_f8 (t, window, tree_view, "F8", "./a-prog::/m/b/y");
+  assert_tree_f8 (t, window, tree_view, "F8", "./a-prog::/m/b-c/x");
+  assert_tree_f8 (t, window, tree_view, "F8", "./a-prog::/z/y");
+  assert_tree_f8 (t, window, tree_view, "F8", "./b-prog::/a/x");
+  assert_tree_f8 (t, window, tree_view, "shift+F8", "./a-prog::/z/y");
+  assert_tree_f8 (t, window, tree_view, "shift+F8", "./a-prog::/m/b-c/x");
+
+  /* As filtered: /z/y and /a/x hidden, F8 goes round /m's two. */
+  search (window, "/m/");
+  tally_assert_cmpuint (tree_position (window, "./a-prog::/z"), ==, G_MAXUINT);
+  assert_tree_f8 (t, window, tree_view, "F8", "./a-prog::/m/b/y");
+  assert_tree_f8 (t, window, tree_view, "shift+F8", "./a-prog::/m/b-c/x");
+  close_window (t, window);
+}
+
 /* Before the tests: start libadwaita and let GTK create the sources it
  * keeps for the life of the process (settings, themes, the X
  * connection), so no test is charged with them. */
@@ -3783,6 +3886,7 @@ main (int   argc,
   tally_add ("/viewer/window/pages-not-stale", test_pages_not_stale, MARKS);
   tally_add ("/viewer/preferences/editor", test_editor_preference, MARKS);
   tally_add ("/viewer/window/preload", test_preload, MARKS);
+  tally_add ("/viewer/results/tree-f8", test_tree_f8, MARKS);
 
   return tally_run ();
 }

@@ -10,6 +10,7 @@
 
 #include "tally-viewer-results-tree.h"
 #include "tally-viewer-results-view.h"
+#include "tally-viewer-tree-row.h"
 #include "tally-viewer-util.h"
 
 #define CELL_CHARS_MAX 1000
@@ -125,6 +126,9 @@ struct _TallyViewerResultsView
   GHashTable *expanded;         /* keys of the nodes expanded, across builds */
   GtkBitset *tree_last_selection;
   gint64 tree_focus_id;         /* the tree's focused test, 0: none */
+  TallyStore *tree_store;       /* what the tree was built from */
+  gint64 tree_run_id;
+  GArray *tree_ids;             /* and filtered to */
 
   /* The row a context menu was opened on. */
   GtkWidget *row_popover;
@@ -576,6 +580,7 @@ on_results_changing_cb (TallyViewerResultsView *self)
 }
 
 static void tree_rebuild (TallyViewerResultsView *self);
+static void tree_refilter (TallyViewerResultsView *self);
 static void tree_show_focus (TallyViewerResultsView *self);
 static gboolean tree_select_id (TallyViewerResultsView *self, gint64 result_id);
 
@@ -587,13 +592,13 @@ on_results_changed_cb (TallyViewerResultsView *self)
   reselect_ids (self, ids);
   update_status (self);
   /* The tree follows the same filter: built again now if shown. */
-  self->tree_stale = TRUE;
   if (self->tree_mode)
     {
-      tree_rebuild (self);
+      tree_refilter (self);
       tree_show_focus (self);
       return;
     }
+  self->tree_stale = TRUE;
   show_focus (self, FALSE);
 }
 
@@ -633,8 +638,9 @@ on_document_run_loaded_cb (TallyViewerResultsView *self)
   const char *why = NULL;
 
   update_status (self);
+  /* Built when the list took the run's ids ("changed"), unless stale. */
   if (self->tree_mode)
-    tree_rebuild (self);
+    tree_refilter (self);
   if (run_id != 0 && run_id != self->autoselected_run && self->focus_id == 0
       && self->tree_focus_id == 0)
     {
@@ -660,108 +666,6 @@ create_tree_children (gpointer item,
   return tally_viewer_tree_item_dup_children (item);
 }
 
-/* "3 failed · 1,204 tests", "1,204 tests"; a test: its duration. */
-static char *
-tree_counts_text (TallyViewerTreeItem *item)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-  static const struct { TallyViewerGroup group; const char *word; } shown[] = {
-    { TALLY_VIEWER_GROUP_FAILED, "failed" },
-    { TALLY_VIEWER_GROUP_FLAKY, "flaky" },
-    { TALLY_VIEWER_GROUP_SKIPPED, "skipped" },
-  };
-  g_autofree char *n = NULL;
-
-  if (!tally_viewer_tree_item_is_group (item))
-    return tally_viewer_tree_item_get_duration (item) >= 0
-           ? tally_viewer_format_duration (tally_viewer_tree_item_get_duration (item)) : g_strdup ("");
-  for (guint i = 0; i < G_N_ELEMENTS (shown); i++)
-    {
-      guint count = tally_viewer_tree_item_get_count (item, shown[i].group);
-      g_autofree char *c = NULL;
-
-      if (count == 0)
-        continue;
-      c = tally_viewer_format_count (count);
-      g_string_append_printf (text, "%s %s · ", c, shown[i].word);
-    }
-  n = tally_viewer_format_count (tally_viewer_tree_item_get_n_tests (item));
-  g_string_append_printf (text, g_dngettext (NULL, "%s test", "%s tests", tally_viewer_tree_item_get_n_tests (item)), n);
-  return g_string_free (g_steal_pointer (&text), FALSE);
-}
-
-static void
-on_tree_setup_cb (GtkSignalListItemFactory *factory,
-                  GtkListItem              *item,
-                  TallyViewerResultsView   *self)
-{
-  GtkWidget *expander = gtk_tree_expander_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkWidget *pill = gtk_label_new (NULL);
-  /* Inscriptions: a group of 10,000 opened builds up to 200 rows. */
-  GtkWidget *name = gtk_inscription_new (NULL);
-  GtkWidget *counts = gtk_inscription_new (NULL);
-
-  gtk_widget_add_css_class (pill, "outcome");
-  gtk_widget_set_valign (pill, GTK_ALIGN_CENTER);
-  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (name), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
-  gtk_inscription_set_min_chars (GTK_INSCRIPTION (name), 4);
-  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (name), 20);
-  gtk_widget_set_hexpand (name, TRUE);
-  gtk_inscription_set_xalign (GTK_INSCRIPTION (counts), 1);
-  gtk_inscription_set_min_chars (GTK_INSCRIPTION (counts), 6);
-  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (counts), 30);
-  gtk_widget_add_css_class (counts, "dim-label");
-  gtk_widget_add_css_class (counts, "numeric");
-  gtk_widget_add_css_class (counts, "caption");
-  gtk_box_append (GTK_BOX (box), pill);
-  gtk_box_append (GTK_BOX (box), name);
-  gtk_box_append (GTK_BOX (box), counts);
-  gtk_widget_set_margin_top (box, 3);
-  gtk_widget_set_margin_bottom (box, 3);
-  gtk_widget_set_margin_end (box, 12);
-  gtk_tree_expander_set_child (GTK_TREE_EXPANDER (expander), box);
-  gtk_list_item_set_child (item, expander);
-}
-
-static void
-on_tree_bind_cb (GtkSignalListItemFactory *factory,
-                 GtkListItem              *item,
-                 TallyViewerResultsView   *self)
-{
-  GtkTreeListRow *row = gtk_list_item_get_item (item);
-  GtkWidget *expander = gtk_list_item_get_child (item);
-  GtkWidget *box = gtk_tree_expander_get_child (GTK_TREE_EXPANDER (expander));
-  GtkWidget *pill = gtk_widget_get_first_child (box);
-  GtkWidget *name = gtk_widget_get_next_sibling (pill);
-  GtkWidget *counts = gtk_widget_get_next_sibling (name);
-  g_autoptr(TallyViewerTreeItem) node = gtk_tree_list_row_get_item (row);
-  const char *outcome = tally_outcome_to_string (tally_viewer_tree_item_get_outcome (node));
-  g_autofree char *shown = tally_viewer_text_for_display (tally_viewer_tree_item_get_name (node), -1, CELL_CHARS_MAX);
-  g_autofree char *count_text = tree_counts_text (node);
-  g_autofree char *label = g_strdup_printf ("%s, %s, %s", shown, outcome, count_text);
-
-  gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (expander), row);
-  g_object_set_data (G_OBJECT (expander), "tally-tree-row", row);
-  gtk_label_set_text (GTK_LABEL (pill), outcome);
-  set_outcome_class (pill, tally_viewer_tree_item_get_outcome (node));
-  gtk_inscription_set_text (GTK_INSCRIPTION (name), shown);
-  gtk_inscription_set_text (GTK_INSCRIPTION (counts), count_text);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (expander), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (pill), GTK_ACCESSIBLE_PROPERTY_LABEL, outcome, -1);
-}
-
-static void
-on_tree_unbind_cb (GtkSignalListItemFactory *factory,
-                   GtkListItem              *item,
-                   TallyViewerResultsView   *self)
-{
-  GtkWidget *expander = gtk_list_item_get_child (item);
-
-  g_object_set_data (G_OBJECT (expander), "tally-tree-row", NULL);
-  gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (expander), NULL);
-}
-
 static TallyViewerTreeItem *
 tree_item_at (TallyViewerResultsView *self,
               guint                   position)
@@ -779,39 +683,9 @@ static guint
 tree_reveal (TallyViewerResultsView *self,
              TallyViewerTreeItem    *item)
 {
-  g_autoptr(GPtrArray) chain = g_ptr_array_new_with_free_func (g_object_unref);
-  guint from = 0;
+  g_autoptr(GtkTreeListRow) row = tally_viewer_tree_item_get_row (item, self->tree_model, TRUE);
 
-  g_ptr_array_add (chain, g_object_ref (item));
-  for (TallyViewerTreeItem *up = tally_viewer_tree_item_dup_parent (item); up != NULL;
-       up = tally_viewer_tree_item_dup_parent (up))
-    g_ptr_array_add (chain, up);
-
-  for (guint level = chain->len; level > 0; level--)
-    {
-      gpointer want = chain->pdata[level - 1];
-      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->tree_model));
-      guint found = G_MAXUINT;
-
-      for (guint i = from; i < n && found == G_MAXUINT; i++)
-        {
-          g_autoptr(GtkTreeListRow) row = gtk_tree_list_model_get_row (self->tree_model, i);
-          g_autoptr(TallyViewerTreeItem) at = gtk_tree_list_row_get_item (row);
-
-          if (at == want)
-            {
-              found = i;
-              if (level > 1)
-                gtk_tree_list_row_set_expanded (row, TRUE);
-            }
-        }
-      if (found == G_MAXUINT)
-        return G_MAXUINT;
-      from = found + 1;
-      if (level == 1)
-        return found;
-    }
-  return G_MAXUINT;
+  return row != NULL ? gtk_tree_list_row_get_position (row) : G_MAXUINT;
 }
 
 static void
@@ -942,33 +816,53 @@ tree_restore_expanded (TallyViewerResultsView *self)
     }
 }
 
-/* Builds the tree from the run in memory with the table's filter. */
+/* The table's results, as filtered: what the tree shows. */
+static GArray *
+list_ids (TallyViewerResultsView *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->results));
+  GArray *ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      gint64 id = tally_viewer_result_list_get_id_at (self->results, i);
+
+      g_array_append_val (ids, id);
+    }
+  return ids;
+}
+
+/* Builds the tree of the whole run in memory, filtered as the table. */
 static void
 tree_rebuild (TallyViewerResultsView *self)
 {
   TallyStore *store = tally_viewer_result_list_get_store (self->results);
-  g_autoptr(TallyViewerResultFilter) filter = tally_viewer_result_list_dup_filter (self->results);
-  TallyResultQuery query = TALLY_RESULT_QUERY_INIT;
+  gint64 run_id = tally_viewer_result_list_get_run_id (self->results);
   g_autoptr(GError) error = NULL;
   g_autoptr(GListModel) root = NULL;
+  g_autoptr(GArray) ids = NULL;
   TallyViewerTree *tree;
   gint64 focus = self->tree_focus_id ? self->tree_focus_id : self->focus_id;
 
   if (store == NULL)
     return;
-  query.outcomes = filter->outcomes;
-  query.text = filter->text;
-  query.test_ids = filter->test_ids;
-  tree = tally_viewer_tree_build (store, tally_viewer_result_list_get_run_id (self->results), &query, &error);
+  tree = tally_viewer_tree_build (store, run_id, NULL, &error);
   if (tree == NULL)
     {
       g_warning ("Cannot group the results: %s", error->message);
       return;
     }
+  ids = list_ids (self);
+  if (!tally_viewer_tree_filter (tree, (const gint64 *) ids->data, ids->len, NULL))
+    g_debug ("The tree lacks some of the results shown");
+  g_clear_pointer (&self->tree_ids, g_array_unref);
+  self->tree_ids = g_steal_pointer (&ids);
   tree_remember_expanded (self);
   g_clear_pointer (&self->tree, tally_viewer_tree_unref);
   self->tree = tree;
   self->tree_stale = FALSE;
+  self->tree_store = store;
+  self->tree_run_id = run_id;
   root = tally_viewer_tree_dup_root (tree);
   g_clear_object (&self->tree_model);
   self->tree_model = gtk_tree_list_model_new (g_object_ref (root), FALSE, FALSE,
@@ -981,6 +875,49 @@ tree_rebuild (TallyViewerResultsView *self)
     tree_select_id (self, focus);
 }
 
+/* The table's filter changed: the tree of the same run filtered in
+ * place (its rows, their expansion and widgets kept), not built again. */
+static void
+tree_refilter (TallyViewerResultsView *self)
+{
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GPtrArray) reopen = NULL;
+  gint64 focus = self->tree_focus_id ? self->tree_focus_id : self->focus_id;
+
+  if (self->tree == NULL || self->tree_stale
+      || self->tree_store != tally_viewer_result_list_get_store (self->results)
+      || self->tree_run_id != tally_viewer_result_list_get_run_id (self->results))
+    {
+      tree_rebuild (self);
+      return;
+    }
+  ids = list_ids (self);
+  /* Another order of the same results (a column sorted): nothing to do. */
+  if (self->tree_ids != NULL && ids->len == self->tree_ids->len
+      && memcmp (ids->data, self->tree_ids->data, ids->len * sizeof (gint64)) == 0)
+    return;
+  reopen = g_ptr_array_new_with_free_func (g_object_unref);
+  if (!tally_viewer_tree_filter (self->tree, (const gint64 *) ids->data, ids->len, reopen))
+    {
+      self->tree_stale = TRUE;
+      tree_rebuild (self);
+      return;
+    }
+  g_clear_pointer (&self->tree_ids, g_array_unref);
+  self->tree_ids = g_steal_pointer (&ids);
+  tally_viewer_tree_reopen (reopen, self->tree_model);
+  tally_viewer_tree_rows_refresh (gtk_list_view_get_factory (self->tree_view));
+  /* The rows changed kept their selection's positions: the focus alone;
+   * a focus the filter hides is gone, as in the table. */
+  g_clear_pointer (&self->tree_last_selection, gtk_bitset_unref);
+  self->tree_focus_id = 0;
+  if (focus == 0 || !tree_select_id (self, focus))
+    {
+      self->focus_id = 0;
+      gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->tree_selection));
+    }
+}
+
 static void
 set_tree_mode (TallyViewerResultsView *self,
                gboolean                tree_mode)
@@ -988,6 +925,9 @@ set_tree_mode (TallyViewerResultsView *self,
   if (self->tree_mode == tree_mode)
     return;
   self->tree_mode = tree_mode;
+  /* The table, hidden, keeps no rows: a filter would rebuild them too. */
+  if (self->document != NULL)
+    gtk_column_view_set_model (self->results_view, tree_mode ? NULL : GTK_SELECTION_MODEL (self->selection));
   if (tree_mode)
     {
       gint64 focus = self->focus_id;
@@ -1322,7 +1262,8 @@ tally_viewer_results_view_set_document (TallyViewerResultsView *self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (document, "run-loaded", G_CALLBACK (on_document_run_loaded_cb), self,
                            G_CONNECT_SWAPPED);
-  gtk_column_view_set_model (self->results_view, GTK_SELECTION_MODEL (self->selection));
+  if (!self->tree_mode)
+    gtk_column_view_set_model (self->results_view, GTK_SELECTION_MODEL (self->selection));
   update_status (self);
 }
 
@@ -1351,6 +1292,41 @@ tally_viewer_results_view_select_position (TallyViewerResultsView *self,
       gtk_widget_activate_action (child, "list.scroll-to-item", "u", position);
   show_focus (self, FALSE);
   return TRUE;
+}
+
+/* F8 in the tree: the next failure as the tree shows them (depth first,
+ * as filtered), from the focused test or the first selected group; its
+ * groups are expanded to show it. */
+static gboolean
+tree_select_failure (TallyViewerResultsView  *self,
+                     int                      step,
+                     gboolean                 from_top,
+                     const char             **why)
+{
+  g_autoptr(TallyViewerTreeItem) from = NULL;
+  g_autoptr(TallyViewerTreeItem) next = NULL;
+
+  if (self->tree == NULL || self->tree_stale)
+    tree_refilter (self);
+  if (self->tree == NULL)
+    return FALSE;
+  if (!from_top && self->tree_focus_id != 0)
+    from = tally_viewer_tree_find (self->tree, self->tree_focus_id);
+  if (!from_top && from == NULL)
+    {
+      g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->tree_selection));
+
+      if (!gtk_bitset_is_empty (selected))
+        from = tree_item_at (self, gtk_bitset_get_minimum (selected));
+    }
+  next = tally_viewer_tree_next_failure (self->tree, from, step);
+  if (next == NULL)
+    {
+      *why = "No failures among the results shown";
+      return FALSE;
+    }
+  self->focus_id = tally_viewer_tree_item_get_result_id (next);
+  return tree_select_id (self, self->focus_id);
 }
 
 gboolean
@@ -1391,6 +1367,8 @@ tally_viewer_results_view_select_failure (TallyViewerResultsView  *self,
       return FALSE;
     }
 
+  if (self->tree_mode)
+    return tree_select_failure (self, step, from_top, why);
   if (start >= n)
     start = step > 0 ? n - 1 : 0;
   for (guint k = 1; k <= n; k++)
@@ -1400,15 +1378,6 @@ tally_viewer_results_view_select_failure (TallyViewerResultsView  *self,
 
       if (!g_hash_table_contains (failures, &id))
         continue;
-      if (self->tree_mode)
-        {
-          /* The tree shows it where its groups are: the table's order
-           * picks which failure comes next. */
-          self->focus_id = id;
-          if (self->tree == NULL || self->tree_stale)
-            tree_rebuild (self);
-          return tree_select_id (self, id);
-        }
       return tally_viewer_results_view_select_position (self, pos);
     }
   *why = "No failures among the results shown";
@@ -1537,6 +1506,7 @@ tally_viewer_results_view_finalize (GObject *object)
 
   g_clear_pointer (&self->last_selection, gtk_bitset_unref);
   g_clear_pointer (&self->tree_last_selection, gtk_bitset_unref);
+  g_clear_pointer (&self->tree_ids, g_array_unref);
   g_clear_pointer (&self->changing_ids, g_array_unref);
   g_clear_pointer (&self->expanded, g_hash_table_unref);
 
@@ -1630,10 +1600,7 @@ tally_viewer_results_view_init (TallyViewerResultsView *self)
   g_signal_connect_swapped (gtk_scrolled_window_get_hadjustment (self->table_scroller), "changed",
                             G_CALLBACK (on_table_hadjustment_changed_cb), self);
 
-  factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (factory, "setup", G_CALLBACK (on_tree_setup_cb), self);
-  g_signal_connect (factory, "bind", G_CALLBACK (on_tree_bind_cb), self);
-  g_signal_connect (factory, "unbind", G_CALLBACK (on_tree_unbind_cb), self);
+  factory = tally_viewer_tree_rows_factory_new ();
   gtk_list_view_set_factory (self->tree_view, factory);
   g_object_unref (factory);
   self->tree_selection = gtk_multi_selection_new (NULL);
