@@ -16,6 +16,7 @@
 #include <adwaita.h>
 #include <tally.h>
 
+#include "tally-viewer-filter-bar-private.h"
 #include "tally-viewer-results-view.h"
 #include "tally-viewer-window-private.h"
 
@@ -267,6 +268,22 @@ wait_for_columns (TallyTest         *t,
   settle (t, 100);
 }
 
+/* Whether the filter bar's search entry is on a row below the outcome
+ * toggles (the bar's first child, their scroller). */
+static gboolean
+filter_bar_wrapped (TallyViewerWindow *window)
+{
+  GtkWidget *bar = GTK_WIDGET (tally_viewer_window_get_filter_bar (window));
+  GtkWidget *toggles = gtk_widget_get_first_child (gtk_widget_get_first_child (bar));
+  GtkWidget *search = GTK_WIDGET (tally_viewer_filter_bar_get_search (tally_viewer_window_get_filter_bar (window)));
+  graphene_rect_t toggles_box, search_box;
+
+  g_assert (GTK_IS_SCROLLED_WINDOW (toggles));
+  g_assert (gtk_widget_compute_bounds (toggles, bar, &toggles_box));
+  g_assert (gtk_widget_compute_bounds (search, bar, &search_box));
+  return search_box.origin.y >= toggles_box.origin.y + toggles_box.size.height;
+}
+
 /* --- the tests ----------------------------------------------------------- */
 
 /* Nothing in the window (header bar, filter bar, table, detail, status
@@ -294,6 +311,8 @@ test_min_width (TallyTest     *t,
   tally_assert_true (gtk_widget_get_mapped (detail));
   tally_assert_cmpint (gtk_widget_get_height (detail), >, 100);
   tally_assert_cmpint (gtk_widget_get_width (detail), <=, 360);
+  /* The outcome toggles get a row of their own above the entries. */
+  tally_assert_true (filter_bar_wrapped (window));
   close_window (t, window);
 }
 
@@ -330,6 +349,7 @@ test_test_column_wide (TallyTest     *t,
   view = tally_viewer_window_get_results_view (window);
   wait_for_columns (t, window, 7);
   tally_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (table_of (window))), >, 900);
+  tally_assert_false (filter_bar_wrapped (window));
   assert_test_takes_room (window);
   tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "results.show-markers", NULL));
   wait_for_columns (t, window, 6);
