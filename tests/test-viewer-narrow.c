@@ -18,6 +18,7 @@
 
 #include "tally-viewer-filter-bar-private.h"
 #include "tally-viewer-results-view.h"
+#include "tally-viewer-runner.h"
 #include "tally-viewer-window-private.h"
 
 #define MARKS "leaks=ignore timeout=120"
@@ -42,25 +43,42 @@ build_path (const char *relative)
   return g_build_filename (builddir ? builddir : ".", relative, NULL);
 }
 
-/* `tally run --db DB` on two sample programs: failures, passes, skips,
- * markers, several workers. */
+/* `tally run -q --db DB ARGS…` (a leading @ names a path in the build
+ * tree) in the test's folder. */
 static char *
-write_db (TallyTest *t)
+run_tally (TallyTest  *t,
+           const char *first_arg,
+           ...)
 {
-  g_autofree char *tally = build_path ("runner/tally");
-  g_autofree char *outcomes = build_path ("tests/samples/sample-outcomes");
-  g_autofree char *history = build_path ("tests/samples/sample-history");
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   char *db = g_build_filename (tally_test_get_tmpdir (t), "results.sqlite", NULL);
-  const char *argv[] = { tally, "run", "-q", "--db", db, outcomes, history, NULL };
   g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "TALLY_SAMPLE_DIR", tally_test_get_tmpdir (t), TRUE);
   g_autoptr(GError) error = NULL;
   int status = -1;
+  va_list ap;
 
-  g_spawn_sync (tally_test_get_tmpdir (t), (char **) argv, envp, G_SPAWN_STDOUT_TO_DEV_NULL,
+  g_ptr_array_add (argv, build_path ("runner/tally"));
+  g_ptr_array_add (argv, g_strdup ("run"));
+  g_ptr_array_add (argv, g_strdup ("-q"));
+  g_ptr_array_add (argv, g_strdup ("--db"));
+  g_ptr_array_add (argv, g_strdup (db));
+  va_start (ap, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (argv, arg[0] == '@' ? build_path (arg + 1) : g_strdup (arg));
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (tally_test_get_tmpdir (t), (char **) argv->pdata, envp, G_SPAWN_STDOUT_TO_DEV_NULL,
                 NULL, NULL, NULL, NULL, &status, &error);
   tally_assert_no_error (error);
   tally_assert_true (g_file_test (db, G_FILE_TEST_IS_REGULAR));
   return db;
+}
+
+/* Two sample programs: failures, passes, skips, markers, workers. */
+static char *
+write_db (TallyTest *t)
+{
+  return run_tally (t, "@tests/samples/sample-outcomes", "@tests/samples/sample-history", NULL);
 }
 
 /* --- spinning GTK's context from the test's ------------------------------ */
@@ -365,6 +383,37 @@ test_test_column_wide (TallyTest     *t,
   close_window (t, window);
 }
 
+static gboolean
+runner_idle (gpointer data)
+{
+  return !tally_viewer_runner_is_running (tally_viewer_window_get_runner (data));
+}
+
+/* A run in progress: the Stop button takes the rerun button's place, and
+ * the window still fits in 360 px. */
+static void
+test_running (TallyTest     *t,
+              gconstpointer  data)
+{
+  g_autofree char *db = NULL;
+  g_autofree char *runner = build_path ("runner/tally");
+  TallyViewerWindow *window;
+
+  require_display (t);
+  /* Quick to make; its argv (-n 1 --repeat 20) makes the rerun long. */
+  db = run_tally (t, "-n", "1", "--repeat", "20", "-k", "serial/00", "@tests/samples/sample-sched", NULL);
+  window = open_window (t, db, 360);
+  g_setenv ("TALLY_RUNNER", runner, TRUE);
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run-marker-expression", "s", "not serial"));
+  tally_assert_true (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
+  settle (t, 200);
+  g_info ("minimum width while running: %d px", min_width (GTK_WIDGET (window)));
+  tally_assert_cmpint (min_width (GTK_WIDGET (window)), <=, 360);
+  tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL));
+  wait_for (t, runner_idle, window);
+  close_window (t, window);
+}
+
 /* Before the tests: start libadwaita and let GTK create the sources it
  * keeps for the life of the process, so no test is charged with them. */
 static void
@@ -400,6 +449,7 @@ main (int   argc,
   tally_add ("/viewer/narrow/min-width", test_min_width, MARKS);
   tally_add ("/viewer/narrow/test-column-360", test_test_column_narrow, MARKS);
   tally_add ("/viewer/narrow/test-column-1360", test_test_column_wide, MARKS);
+  tally_add ("/viewer/narrow/running", test_running, MARKS);
 
   return tally_run ();
 }
