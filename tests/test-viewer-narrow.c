@@ -302,6 +302,15 @@ filter_bar_wrapped (TallyViewerWindow *window)
   return search_box.origin.y >= toggles_box.origin.y + toggles_box.size.height;
 }
 
+static gboolean
+shows_part (gpointer data)
+{
+  guint n = g_list_model_get_n_items (tally_viewer_window_get_results (data));
+
+  return !tally_viewer_window_is_loading (data) && n > 0
+         && n < GPOINTER_TO_UINT (g_object_get_data (data, "n-results"));
+}
+
 /* --- the tests ----------------------------------------------------------- */
 
 /* Nothing in the window (header bar, filter bar, table, detail, status
@@ -331,6 +340,13 @@ test_min_width (TallyTest     *t,
   tally_assert_cmpint (gtk_widget_get_width (detail), <=, 360);
   /* The outcome toggles get a row of their own above the entries. */
   tally_assert_true (filter_bar_wrapped (window));
+  /* A search: the status line's "Showing 2 of 21 results" wraps. */
+  g_object_set_data (G_OBJECT (window), "n-results",
+                     GUINT_TO_POINTER (g_list_model_get_n_items (tally_viewer_window_get_results (window))));
+  gtk_editable_set_text (tally_viewer_filter_bar_get_search (tally_viewer_window_get_filter_bar (window)), "leak");
+  wait_for (t, shows_part, window);
+  settle (t, 100);
+  tally_assert_cmpint (min_width (GTK_WIDGET (window)), <=, 360);
   close_window (t, window);
 }
 
@@ -408,6 +424,8 @@ test_running (TallyTest     *t,
   tally_assert_true (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
   settle (t, 200);
   g_info ("minimum width while running: %d px", min_width (GTK_WIDGET (window)));
+  if (g_getenv ("TALLY_TEST_DUMP_WIDTHS") != NULL)
+    dump_widths (GTK_WIDGET (window), 200, 0);
   tally_assert_cmpint (min_width (GTK_WIDGET (window)), <=, 360);
   tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL));
   wait_for (t, runner_idle, window);

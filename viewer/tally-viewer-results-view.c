@@ -1271,7 +1271,7 @@ column_fits (TallyViewerResultsView *self,
 }
 
 /* GTK 4.8 counts hidden columns in the table's minimum width and in the
- * room it shares out (GTK 4.10 does not): a hidden column is also made
+ * room it shares out (later GTK skips them): a hidden column is also made
  * 0 px wide, so the Test column gets the room, and gets its width (as
  * set, or as the user dragged it) back when shown. */
 static void
