@@ -57,6 +57,9 @@ run_tally (TallyTest  *t,
   int status = -1;
   va_list ap;
 
+  /* The samples' own criticals are what they record, not fatal. */
+  envp = g_environ_unsetenv (envp, "G_DEBUG");
+
   g_ptr_array_add (argv, build_path ("runner/tally"));
   g_ptr_array_add (argv, g_strdup ("run"));
   g_ptr_array_add (argv, g_strdup ("-q"));
@@ -399,6 +402,28 @@ test_test_column_wide (TallyTest     *t,
   close_window (t, window);
 }
 
+/* A failure message of many lines (sample-capture's repeated criticals,
+ * the first failure selected) scrolls: the window still fits in 700 px
+ * of height at 360 px of width. */
+static void
+test_long_message (TallyTest     *t,
+                   gconstpointer  data)
+{
+  g_autofree char *db = NULL;
+  TallyViewerWindow *window;
+  int min = 0, nat = 0;
+
+  require_display (t);
+  db = run_tally (t, "@tests/samples/sample-capture", NULL);
+  window = open_window (t, db, 360);
+  settle (t, 200);
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_VERTICAL, 360, &min, &nat, NULL, NULL);
+  g_info ("minimum height at 360 px: %d px", min);
+  tally_assert_cmpint (min, <=, 700);
+  tally_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (window)), <=, 700);
+  close_window (t, window);
+}
+
 static gboolean
 runner_idle (gpointer data)
 {
@@ -468,6 +493,7 @@ main (int   argc,
   tally_add ("/viewer/narrow/test-column-360", test_test_column_narrow, MARKS);
   tally_add ("/viewer/narrow/test-column-1360", test_test_column_wide, MARKS);
   tally_add ("/viewer/narrow/running", test_running, MARKS);
+  tally_add ("/viewer/narrow/long-message", test_long_message, MARKS);
 
   return tally_run ();
 }
