@@ -363,11 +363,79 @@ on_document_run_id_cb (TallyViewerFilterBar *self)
 /* --- layout ------------------------------------------------------------ */
 
 #define BAR_SPACING 6
+#define BAR_MAX_CHILDREN 8
 
-/* The bar's row: the outcome toggles (in a scroller) get their natural
- * width first, then the marker button; the two entries share the rest.
- * A GtkBox would grow the entries toward their placeholders' width
- * first and cut the toggles in a window that has room for them. */
+/* The bar's children that take part in the layout: the toggles' scroller
+ * first, then the marker button and the two entries. */
+static int
+bar_children (GtkWidget *widget,
+              GtkWidget *children[BAR_MAX_CHILDREN])
+{
+  int n = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL && n < BAR_MAX_CHILDREN;
+       child = gtk_widget_get_next_sibling (child))
+    if (gtk_widget_should_layout (child))
+      children[n++] = child;
+  return n;
+}
+
+/* The sum of the children's widths in one row, with the spacing. */
+static void
+row_width (GtkWidget **children,
+           int         n,
+           int        *minimum,
+           int        *natural)
+{
+  *minimum = *natural = n > 1 ? (n - 1) * BAR_SPACING : 0;
+  for (int i = 0; i < n; i++)
+    {
+      int min = 0, nat = 0;
+
+      gtk_widget_measure (children[i], GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+      *minimum += min;
+      *natural += nat;
+    }
+}
+
+static void
+row_height (GtkWidget **children,
+            int         n,
+            int        *minimum,
+            int        *natural)
+{
+  *minimum = *natural = 0;
+  for (int i = 0; i < n; i++)
+    {
+      int min = 0, nat = 0;
+
+      gtk_widget_measure (children[i], GTK_ORIENTATION_VERTICAL, -1, &min, &nat, NULL, NULL);
+      *minimum = MAX (*minimum, min);
+      *natural = MAX (*natural, nat);
+    }
+}
+
+/* Too narrow for every toggle beside the entries (a phone's window): the
+ * toggles get a row of their own, above the marker button and entries. */
+static gboolean
+bar_wraps (GtkWidget **children,
+           int         n,
+           int         width)
+{
+  int toggles_min, toggles_nat, rest_min, rest_nat;
+
+  if (n < 2 || width < 0)
+    return FALSE;
+  row_width (children, 1, &toggles_min, &toggles_nat);
+  row_width (children + 1, n - 1, &rest_min, &rest_nat);
+  return width < toggles_nat + BAR_SPACING + rest_min;
+}
+
+/* One row: the outcome toggles (in a scroller) get their natural width
+ * first, then the marker button; the two entries share the rest. A
+ * GtkBox would grow the entries toward their placeholders' width first
+ * and cut the toggles in a window that has room for them. Two rows when
+ * bar_wraps(). */
 static void
 bar_measure (GtkWidget      *widget,
              GtkOrientation  orientation,
@@ -377,55 +445,52 @@ bar_measure (GtkWidget      *widget,
              int            *minimum_baseline,
              int            *natural_baseline)
 {
-  int n = 0;
+  GtkWidget *children[BAR_MAX_CHILDREN];
+  int n = bar_children (widget, children);
 
-  *minimum = *natural = 0;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
-      int min = 0, nat = 0;
+      int rest_min = 0, rest_nat = 0;
 
-      if (!gtk_widget_should_layout (child))
-        continue;
-      gtk_widget_measure (child, orientation, -1, &min, &nat, NULL, NULL);
-      if (orientation == GTK_ORIENTATION_HORIZONTAL)
+      row_width (children, n, minimum, natural);
+      /* Two rows need no more than the wider of them. */
+      if (n > 1)
         {
-          *minimum += min;
-          *natural += nat;
-          n++;
-        }
-      else
-        {
-          *minimum = MAX (*minimum, min);
-          *natural = MAX (*natural, nat);
+          int toggles_min, toggles_nat;
+
+          row_width (children, 1, &toggles_min, &toggles_nat);
+          row_width (children + 1, n - 1, &rest_min, &rest_nat);
+          *minimum = MAX (toggles_min, rest_min);
         }
     }
-  if (orientation == GTK_ORIENTATION_HORIZONTAL && n > 1)
+  else if (bar_wraps (children, n, for_size))
     {
-      *minimum += (n - 1) * BAR_SPACING;
-      *natural += (n - 1) * BAR_SPACING;
+      int rest_min, rest_nat;
+
+      row_height (children, 1, minimum, natural);
+      row_height (children + 1, n - 1, &rest_min, &rest_nat);
+      *minimum += BAR_SPACING + rest_min;
+      *natural += BAR_SPACING + rest_nat;
     }
+  else
+    row_height (children, n, minimum, natural);
 }
 
 static void
-bar_allocate (GtkWidget *widget,
-              int        width,
-              int        height,
-              int        baseline)
+allocate_row (GtkWidget **children,
+              int         n,
+              int         width,
+              int         y,
+              int         height)
 {
-  GtkWidget *children[8];
-  int min[8], nat[8], size[8];
-  int n = 0, left, x = 0, n_expand = 0;
+  int min[BAR_MAX_CHILDREN], nat[BAR_MAX_CHILDREN], size[BAR_MAX_CHILDREN];
+  int left, x = 0, n_expand = 0;
 
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL && n < 8;
-       child = gtk_widget_get_next_sibling (child))
-    if (gtk_widget_should_layout (child))
-      {
-        children[n] = child;
-        gtk_widget_measure (child, GTK_ORIENTATION_HORIZONTAL, -1, &min[n], &nat[n], NULL, NULL);
-        size[n] = min[n];
-        n++;
-      }
+  for (int i = 0; i < n; i++)
+    {
+      gtk_widget_measure (children[i], GTK_ORIENTATION_HORIZONTAL, -1, &min[i], &nat[i], NULL, NULL);
+      size[i] = min[i];
+    }
   left = width - (n > 1 ? (n - 1) * BAR_SPACING : 0);
   for (int i = 0; i < n; i++)
     left -= min[i];
@@ -461,9 +526,37 @@ bar_allocate (GtkWidget *widget,
         gtk_widget_measure (children[i], GTK_ORIENTATION_VERTICAL, size[i], NULL, &child_height, NULL, NULL);
       child_height = MIN (child_height, height);
       gtk_widget_size_allocate (children[i],
-                                &(GtkAllocation) { x, (height - child_height) / 2, size[i], child_height }, -1);
+                                &(GtkAllocation) { x, y + (height - child_height) / 2, size[i], child_height }, -1);
       x += size[i] + BAR_SPACING;
     }
+}
+
+static void
+bar_allocate (GtkWidget *widget,
+              int        width,
+              int        height,
+              int        baseline)
+{
+  GtkWidget *children[BAR_MAX_CHILDREN];
+  int n = bar_children (widget, children);
+  int toggles_min, toggles_nat;
+
+  if (!bar_wraps (children, n, width))
+    {
+      allocate_row (children, n, width, 0, height);
+      return;
+    }
+  row_height (children, 1, &toggles_min, &toggles_nat);
+  toggles_nat = MIN (toggles_nat, height);
+  allocate_row (children, 1, width, 0, toggles_nat);
+  allocate_row (children + 1, n - 1, width, toggles_nat + BAR_SPACING,
+                MAX (height - toggles_nat - BAR_SPACING, 0));
+}
+
+static GtkSizeRequestMode
+bar_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
 }
 
 /* --- public ------------------------------------------------------------ */
@@ -642,5 +735,5 @@ tally_viewer_filter_bar_init (TallyViewerFilterBar *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   /* The bin's child, not a bound one: AdwBin unparents its child itself. */
   gtk_widget_set_layout_manager (adw_bin_get_child (ADW_BIN (self)),
-                                 gtk_custom_layout_new (NULL, bar_measure, bar_allocate));
+                                 gtk_custom_layout_new (bar_request_mode, bar_measure, bar_allocate));
 }

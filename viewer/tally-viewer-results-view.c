@@ -70,14 +70,15 @@ typedef enum
   N_COLUMNS
 } ResultColumn;
 
-/* Columns that go when the view is narrow (a phone-sized window). */
-#define NARROW_WIDTH 620
-
-static gboolean
-column_is_optional (ResultColumn column)
-{
-  return column == COL_PROGRAM || column == COL_MARKERS || column == COL_ATTEMPT || column == COL_WORKER;
-}
+/* The table width a column needs to be shown (0: any): Attempt and
+ * Worker go first, then Program and Markers, so the test keeps about
+ * 200 px; a phone-sized window keeps Outcome, Test and Duration. */
+static const int column_min_table_width[N_COLUMNS] = {
+  [COL_PROGRAM] = 620,
+  [COL_MARKERS] = 620,
+  [COL_ATTEMPT] = 760,
+  [COL_WORKER] = 760,
+};
 
 /* --- the view ---------------------------------------------------------- */
 
@@ -114,8 +115,9 @@ struct _TallyViewerResultsView
   /* Columns: chosen in the menu; the optional ones hidden when narrow. */
   GtkColumnViewColumn *columns[N_COLUMNS];
   gboolean column_chosen[N_COLUMNS];
-  gboolean narrow;
-  guint narrow_idle;
+  int column_width[N_COLUMNS];  /* a hidden column's width, to restore */
+  int table_width;              /* the table's width as last seen; 0: unknown */
+  GSource *columns_source;      /* applies the columns after an allocation */
 
   /* The tree (tally-viewer-results-tree.c), built when shown. */
   gboolean tree_mode;
@@ -1200,12 +1202,37 @@ static const ResultColumn column_of_prop[N_PROPS] = {
   [PROP_SHOW_WORKER] = COL_WORKER,
 };
 
+static gboolean
+column_fits (TallyViewerResultsView *self,
+             ResultColumn            column,
+             int                     table_width)
+{
+  return table_width <= 0 || table_width >= column_min_table_width[column];
+}
+
+/* GTK 4.8 counts hidden columns in the table's minimum width and in the
+ * room it shares out (later GTK skips them): a hidden column is also made
+ * 0 px wide, so the Test column gets the room, and gets its width (as
+ * set, or as the user dragged it) back when shown. */
 static void
 apply_columns (TallyViewerResultsView *self)
 {
   for (guint c = 0; c < N_COLUMNS; c++)
-    gtk_column_view_column_set_visible (self->columns[c],
-                                        self->column_chosen[c] && !(self->narrow && column_is_optional (c)));
+    {
+      GtkColumnViewColumn *column = self->columns[c];
+      gboolean shown = self->column_chosen[c] && column_fits (self, c, self->table_width);
+
+      if (shown == gtk_column_view_column_get_visible (column))
+        continue;
+      if (shown)
+        gtk_column_view_column_set_fixed_width (column, self->column_width[c]);
+      else
+        {
+          self->column_width[c] = gtk_column_view_column_get_fixed_width (column);
+          gtk_column_view_column_set_fixed_width (column, 0);
+        }
+      gtk_column_view_column_set_visible (column, shown);
+    }
 }
 
 static gboolean
@@ -1213,25 +1240,36 @@ apply_narrow_cb (gpointer data)
 {
   TallyViewerResultsView *self = data;
 
-  self->narrow_idle = 0;
+  g_clear_pointer (&self->columns_source, g_source_unref);
   apply_columns (self);
   return G_SOURCE_REMOVE;
 }
 
-/* The table's width changed: narrow, it keeps the outcome, the test and
- * its duration (applied after this allocation, not during it). */
+/* The table's width changed: narrower, it drops columns (applied after
+ * this allocation, not during it). */
 static void
 on_table_hadjustment_changed_cb (TallyViewerResultsView *self,
                                  GtkAdjustment          *adjustment)
 {
-  double width = gtk_adjustment_get_page_size (adjustment);
-  gboolean narrow = width > 0 && width < NARROW_WIDTH;
+  int width = (int) gtk_adjustment_get_page_size (adjustment);
+  gboolean changed = FALSE;
 
-  if (narrow == self->narrow)
+  for (guint c = 0; c < N_COLUMNS; c++)
+    changed |= column_fits (self, c, width) != column_fits (self, c, self->table_width);
+  self->table_width = width;
+  if (!changed)
     return;
-  self->narrow = narrow;
-  if (self->narrow_idle == 0)
-    self->narrow_idle = g_idle_add (apply_narrow_cb, self);
+  /* A GSource kept, not an id: whoever destroys it (a test harness
+   * clearing what a test left) cannot make dispose remove a stale id. */
+  if (self->columns_source != NULL && g_source_is_destroyed (self->columns_source))
+    g_clear_pointer (&self->columns_source, g_source_unref);
+  if (self->columns_source == NULL)
+    {
+      self->columns_source = g_idle_source_new ();
+      g_source_set_callback (self->columns_source, apply_narrow_cb, self, NULL);
+      g_source_set_static_name (self->columns_source, "[tally-viewer] columns for the width");
+      g_source_attach (self->columns_source, NULL);
+    }
 }
 
 /* --- public ------------------------------------------------------------ */
@@ -1473,7 +1511,9 @@ tally_viewer_results_view_dispose (GObject *object)
 {
   TallyViewerResultsView *self = (TallyViewerResultsView *) object;
 
-  g_clear_handle_id (&self->narrow_idle, g_source_remove);
+  if (self->columns_source != NULL)
+    g_source_destroy (self->columns_source);
+  g_clear_pointer (&self->columns_source, g_source_unref);
   if (self->results_view != NULL)
     {
       g_signal_handlers_disconnect_by_data (gtk_column_view_get_sorter (self->results_view), self);

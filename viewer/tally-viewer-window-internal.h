@@ -27,6 +27,7 @@ struct _TallyViewerWindow
   GtkProgressBar *progress_bar;
   GMenu *recent_menu;
   AdwSplitButton *rerun_button;
+  AdwSplitButton *rerun_icon_button;
   TallyViewerResultsView *results_view;
   TallyViewerRunsSidebar *runs_sidebar;
   GtkToggleButton *sidebar_button;

@@ -23,6 +23,8 @@ tally_viewer_window_update_run_actions (TallyViewerWindow *self)
   gboolean running = tally_viewer_runner_is_running (self->runner);
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->rerun_button), !running);
+  /* The Stop button takes its place (a 360 px window has room for one). */
+  gtk_widget_set_visible (GTK_WIDGET (self->rerun_button), results && !running);
   for (guint i = 0; i < G_N_ELEMENTS (run_actions); i++)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), run_actions[i], results && !running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", running);

@@ -687,6 +687,7 @@ tally_viewer_window_class_init (TallyViewerWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TallyViewerWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, TallyViewerWindow, recent_menu);
   gtk_widget_class_bind_template_child (widget_class, TallyViewerWindow, rerun_button);
+  gtk_widget_class_bind_template_child (widget_class, TallyViewerWindow, rerun_icon_button);
   gtk_widget_class_bind_template_child (widget_class, TallyViewerWindow, results_view);
   gtk_widget_class_bind_template_child (widget_class, TallyViewerWindow, runs_sidebar);
   gtk_widget_class_bind_template_child (widget_class, TallyViewerWindow, sidebar_button);
@@ -801,6 +802,10 @@ tally_viewer_window_init (TallyViewerWindow *self)
   GtkDropTarget *drop_target;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The narrow window's icon-only rerun button: AdwSplitButton 1.2 names
+   * its group, not the button a screen reader lands on. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_first_child (GTK_WIDGET (self->rerun_icon_button))),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, "Rerun Failed", -1);
 
   self->document = tally_viewer_document_new ();
   g_signal_connect_object (self->document, "problem", G_CALLBACK (on_document_problem_cb), self,
