@@ -16,32 +16,14 @@
 #include <adwaita.h>
 #include <tally.h>
 
+#include "viewer-test-util.h"
+
 #include "tally-viewer-filter-bar-private.h"
 #include "tally-viewer-results-view.h"
 #include "tally-viewer-runner.h"
 #include "tally-viewer-window-private.h"
 
 #define MARKS "leaks=ignore timeout=120"
-
-static gboolean have_display;
-
-static void
-require_display (TallyTest *t)
-{
-  if (have_display)
-    return;
-  if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
-    tally_test_fail (t, "no display under CI=true: run under xvfb-run (GTK cannot start)");
-  tally_test_skip (t, "no display: run under xvfb-run (GTK cannot start)");
-}
-
-static char *
-build_path (const char *relative)
-{
-  const char *builddir = g_getenv ("TALLY_BUILDDIR");
-
-  return g_build_filename (builddir ? builddir : ".", relative, NULL);
-}
 
 /* `tally run -q --db DB ARGS…` (a leading @ names a path in the build
  * tree) in the test's folder. */
@@ -60,14 +42,14 @@ run_tally (TallyTest  *t,
   /* The samples' own criticals are what they record, not fatal. */
   envp = g_environ_unsetenv (envp, "G_DEBUG");
 
-  g_ptr_array_add (argv, build_path ("runner/tally"));
+  g_ptr_array_add (argv, viewer_test_build_path ("runner/tally"));
   g_ptr_array_add (argv, g_strdup ("run"));
   g_ptr_array_add (argv, g_strdup ("-q"));
   g_ptr_array_add (argv, g_strdup ("--db"));
   g_ptr_array_add (argv, g_strdup (db));
   va_start (ap, first_arg);
   for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (argv, arg[0] == '@' ? build_path (arg + 1) : g_strdup (arg));
+    g_ptr_array_add (argv, arg[0] == '@' ? viewer_test_build_path (arg + 1) : g_strdup (arg));
   va_end (ap);
   g_ptr_array_add (argv, NULL);
   g_spawn_sync (tally_test_get_tmpdir (t), (char **) argv->pdata, envp, G_SPAWN_STDOUT_TO_DEV_NULL,
@@ -86,52 +68,6 @@ write_db (TallyTest *t)
 
 /* --- spinning GTK's context from the test's ------------------------------ */
 
-typedef gboolean (*Check) (gpointer data);
-
-typedef struct
-{
-  Check check;
-  gpointer data;
-  gint64 until;                 /* 0, or a monotonic time to wait for */
-} Spin;
-
-static gboolean
-spin_cb (gpointer data)
-{
-  Spin *spin = data;
-
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  if (spin->until != 0)
-    return g_get_monotonic_time () >= spin->until;
-  return spin->check (spin->data);
-}
-
-static void
-wait_for (TallyTest *t,
-          Check      check,
-          gpointer   data)
-{
-  Spin spin = { check, data, 0 };
-
-  tally_test_wait_until (t, spin_cb, &spin);
-}
-
-static void
-settle (TallyTest *t,
-        guint      ms)
-{
-  Spin spin = { NULL, NULL, g_get_monotonic_time () + ms * 1000 };
-
-  tally_test_wait_until (t, spin_cb, &spin);
-}
-
-static gboolean
-loaded (gpointer data)
-{
-  return !tally_viewer_window_is_loading (data);
-}
-
 static TallyViewerWindow *
 open_window (TallyTest  *t,
              const char *db,
@@ -145,19 +81,9 @@ open_window (TallyTest  *t,
   tally_assert_true (tally_viewer_window_open_path (window, db, &error));
   tally_assert_no_error (error);
   tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "results");
-  wait_for (t, loaded, window);
-  settle (t, 100);
+  viewer_test_wait_for (t, viewer_test_loaded, window);
+  viewer_test_settle (t, 100);
   return window;
-}
-
-static void
-close_window (TallyTest         *t,
-              TallyViewerWindow *window)
-{
-  tally_viewer_window_release_views (window);
-  settle (t, 30);
-  gtk_window_destroy (GTK_WINDOW (window));
-  settle (t, 100);
 }
 
 static int
@@ -285,8 +211,8 @@ wait_for_columns (TallyTest         *t,
                   guint              n)
 {
   g_object_set_data (G_OBJECT (window), "n-columns", GUINT_TO_POINTER (n));
-  wait_for (t, shows_columns, window);
-  settle (t, 100);
+  viewer_test_wait_for (t, shows_columns, window);
+  viewer_test_settle (t, 100);
 }
 
 /* Whether the filter bar's search entry is on a row below the outcome
@@ -326,10 +252,10 @@ test_min_width (TallyTest     *t,
   TallyViewerWindow *window;
   GtkWidget *detail;
 
-  require_display (t);
+  viewer_test_require_display (t);
   db = write_db (t);
   window = open_window (t, db, 360);
-  settle (t, 200);
+  viewer_test_settle (t, 200);
   if (g_getenv ("TALLY_TEST_DUMP_WIDTHS") != NULL)
     dump_widths (GTK_WIDGET (window), 200, 0);
   g_info ("minimum width: %d px", min_width (GTK_WIDGET (window)));
@@ -347,10 +273,10 @@ test_min_width (TallyTest     *t,
   g_object_set_data (G_OBJECT (window), "n-results",
                      GUINT_TO_POINTER (g_list_model_get_n_items (tally_viewer_window_get_results (window))));
   gtk_editable_set_text (tally_viewer_filter_bar_get_search (tally_viewer_window_get_filter_bar (window)), "leak");
-  wait_for (t, shows_part, window);
-  settle (t, 100);
+  viewer_test_wait_for (t, shows_part, window);
+  viewer_test_settle (t, 100);
   tally_assert_cmpint (min_width (GTK_WIDGET (window)), <=, 360);
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 /* At 360 px the table keeps Outcome, Test and Duration, and Test takes
@@ -362,12 +288,12 @@ test_test_column_narrow (TallyTest     *t,
   g_autofree char *db = NULL;
   TallyViewerWindow *window;
 
-  require_display (t);
+  viewer_test_require_display (t);
   db = write_db (t);
   window = open_window (t, db, 360);
   wait_for_columns (t, window, 3);
   assert_test_takes_room (window);
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 /* At 1360 px every column shows and Test takes the room; a column hidden
@@ -380,7 +306,7 @@ test_test_column_wide (TallyTest     *t,
   TallyViewerWindow *window;
   TallyViewerResultsView *view;
 
-  require_display (t);
+  viewer_test_require_display (t);
   db = write_db (t);
   window = open_window (t, db, 1360);
   view = tally_viewer_window_get_results_view (window);
@@ -399,7 +325,7 @@ test_test_column_wide (TallyTest     *t,
     tally_assert_cmpint (GPOINTER_TO_INT (g_hash_table_lookup (widths, "Markers")), ==, 120);
   }
   assert_test_takes_room (window);
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 /* A failure message of many lines (sample-capture's repeated criticals,
@@ -413,15 +339,15 @@ test_long_message (TallyTest     *t,
   TallyViewerWindow *window;
   int min = 0, nat = 0;
 
-  require_display (t);
+  viewer_test_require_display (t);
   db = run_tally (t, "@tests/samples/sample-capture", NULL);
   window = open_window (t, db, 360);
-  settle (t, 200);
+  viewer_test_settle (t, 200);
   gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_VERTICAL, 360, &min, &nat, NULL, NULL);
   g_info ("minimum height at 360 px: %d px", min);
   tally_assert_cmpint (min, <=, 700);
   tally_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (window)), <=, 700);
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 static gboolean
@@ -437,44 +363,24 @@ test_running (TallyTest     *t,
               gconstpointer  data)
 {
   g_autofree char *db = NULL;
-  g_autofree char *runner = build_path ("runner/tally");
+  g_autofree char *runner = viewer_test_build_path ("runner/tally");
   TallyViewerWindow *window;
 
-  require_display (t);
+  viewer_test_require_display (t);
   /* Quick to make; its argv (-n 1 --repeat 20) makes the rerun long. */
   db = run_tally (t, "-n", "1", "--repeat", "20", "-k", "serial/00", "@tests/samples/sample-sched", NULL);
   window = open_window (t, db, 360);
   g_setenv ("TALLY_RUNNER", runner, TRUE);
   tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run-marker-expression", "s", "not serial"));
   tally_assert_true (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
-  settle (t, 200);
+  viewer_test_settle (t, 200);
   g_info ("minimum width while running: %d px", min_width (GTK_WIDGET (window)));
   if (g_getenv ("TALLY_TEST_DUMP_WIDTHS") != NULL)
     dump_widths (GTK_WIDGET (window), 200, 0);
   tally_assert_cmpint (min_width (GTK_WIDGET (window)), <=, 360);
   tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL));
-  wait_for (t, runner_idle, window);
-  close_window (t, window);
-}
-
-/* Before the tests: start libadwaita and let GTK create the sources it
- * keeps for the life of the process, so no test is charged with them. */
-static void
-warm_up (void)
-{
-  TallyViewerWindow *window;
-  gint64 until;
-
-  adw_init ();
-  window = tally_viewer_window_new (NULL);
-  gtk_window_present (GTK_WINDOW (window));
-  until = g_get_monotonic_time () + 300 * 1000;
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, FALSE);
-  gtk_window_destroy (GTK_WINDOW (window));
-  until = g_get_monotonic_time () + 100 * 1000;
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, FALSE);
+  viewer_test_wait_for (t, runner_idle, window);
+  viewer_test_close_window (t, window);
 }
 
 int
@@ -482,12 +388,7 @@ main (int   argc,
       char *argv[])
 {
   tally_init (&argc, &argv);
-  if (g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL)
-    {
-      have_display = gtk_init_check ();
-      if (have_display)
-        warm_up ();
-    }
+  viewer_test_init_display ();
 
   tally_add ("/viewer/narrow/min-width", test_min_width, MARKS);
   tally_add ("/viewer/narrow/test-column-360", test_test_column_narrow, MARKS);

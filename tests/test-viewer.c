@@ -17,6 +17,8 @@
 #include <glib/gstdio.h>
 #include <tally.h>
 
+#include "viewer-test-util.h"
+
 #include "tally-markers-private.h"
 #include "tally-store-private.h"
 #include "tally-viewer-detail-private.h"
@@ -40,27 +42,6 @@
 
 #define MARKS "leaks=ignore timeout=120"
 
-static gboolean have_display;
-
-static void
-require_display (TallyTest *t)
-{
-  if (have_display)
-    return;
-  /* CI must not pass by skipping every test that matters. */
-  if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
-    tally_test_fail (t, "no display under CI=true: run under xvfb-run (GTK cannot start)");
-  tally_test_skip (t, "no display: run under xvfb-run (GTK cannot start)");
-}
-
-static char *
-build_path (const char *relative)
-{
-  const char *builddir = g_getenv ("TALLY_BUILDDIR");
-
-  return g_build_filename (builddir ? builddir : ".", relative, NULL);
-}
-
 /* Runs `tally run --db DB ARGS…` to completion; returns its exit status. */
 static int
 run_tally (TallyTest          *t,
@@ -75,14 +56,14 @@ run_tally (TallyTest          *t,
   int status = -1;
   va_list ap;
 
-  g_ptr_array_add (argv, build_path ("runner/tally"));
+  g_ptr_array_add (argv, viewer_test_build_path ("runner/tally"));
   g_ptr_array_add (argv, g_strdup ("run"));
   g_ptr_array_add (argv, g_strdup ("-q"));
   g_ptr_array_add (argv, g_strdup ("--db"));
   g_ptr_array_add (argv, g_strdup (db));
   va_start (ap, first_arg);
   for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (argv, g_str_has_prefix (arg, "@") ? build_path (arg + 1) : g_strdup (arg));
+    g_ptr_array_add (argv, g_str_has_prefix (arg, "@") ? viewer_test_build_path (arg + 1) : g_strdup (arg));
   va_end (ap);
   g_ptr_array_add (argv, NULL);
 
@@ -104,48 +85,6 @@ tmp_db (TallyTest *t)
 
 /* --- spinning GTK's context from the test's ------------------------------ */
 
-typedef gboolean (*Check) (gpointer data);
-
-typedef struct
-{
-  Check check;
-  gpointer data;
-  gint64 until;                 /* 0, or a monotonic time to wait for */
-} Spin;
-
-/* GTK works on the global default context; the test runs on its own:
- * iterate GTK's while the test's context is polled. */
-static gboolean
-spin_cb (gpointer data)
-{
-  Spin *spin = data;
-
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  if (spin->until != 0)
-    return g_get_monotonic_time () >= spin->until;
-  return spin->check (spin->data);
-}
-
-static void
-wait_for (TallyTest *t,
-          Check      check,
-          gpointer   data)
-{
-  Spin spin = { check, data, 0 };
-
-  tally_test_wait_until (t, spin_cb, &spin);
-}
-
-static void
-settle (TallyTest *t,
-        guint      ms)
-{
-  Spin spin = { NULL, NULL, g_get_monotonic_time () + ms * 1000 };
-
-  tally_test_wait_until (t, spin_cb, &spin);
-}
-
 /* Small enough to stay clear of Xvfb's pointer (the screen's centre):
  * a hovered widget starts tooltip timers that outlive a test. */
 static TallyViewerWindow *
@@ -155,25 +94,6 @@ new_window (void)
 
   gtk_window_set_default_size (GTK_WINDOW (window), 700, 440);
   return window;
-}
-
-/* Destroys the window in the test's body and lets GTK remove its own
- * sources: the harness destroys what a test leaves on the global
- * context, and GTK would later remove them again. */
-static void
-close_window (TallyTest         *t,
-              TallyViewerWindow *window)
-{
-  tally_viewer_window_release_views (window);
-  settle (t, 30);
-  gtk_window_destroy (GTK_WINDOW (window));
-  settle (t, 100);
-}
-
-static gboolean
-loaded (gpointer data)
-{
-  return !tally_viewer_window_is_loading (data);
 }
 
 static GtkEditable *
@@ -220,9 +140,9 @@ open_window (TallyTest  *t,
   tally_assert_no_error (error);
   tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "results");
   /* The run's results load on a thread. */
-  wait_for (t, loaded, window);
+  viewer_test_wait_for (t, viewer_test_loaded, window);
   tally_assert_false (tally_viewer_window_is_loading (window));
-  settle (t, 50);
+  viewer_test_settle (t, 50);
   return window;
 }
 
@@ -331,7 +251,7 @@ test_filters (TallyTest     *t,
   TallyViewerWindow *window;
   gint64 run_id;
 
-  require_display (t);
+  viewer_test_require_display (t);
   run_tally (t, db, env, "@tests/samples/sample-outcomes", "@tests/samples/sample-history", NULL);
   window = open_window (t, db);
   run_id = tally_viewer_window_get_run_id (window);
@@ -401,7 +321,7 @@ test_filters (TallyTest     *t,
   }
   search (window, "no test is called this");
   tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_window_get_results (window)), ==, 0);
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 static guint
@@ -486,7 +406,7 @@ wait_for_cells (TallyTest         *t,
 {
   CellsShown c = { window, prefix, want, min, max, g_get_monotonic_time () + 10 * G_USEC_PER_SEC };
 
-  wait_for (t, cells_shown_or_late, &c);
+  viewer_test_wait_for (t, cells_shown_or_late, &c);
 }
 
 static gboolean
@@ -531,7 +451,7 @@ copy_from_detail (TallyTest         *t,
   tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), action, NULL));
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (detail)), NULL,
                                  on_clipboard_read_cb, &read);
-  wait_for (t, clipboard_read_done, &read);
+  viewer_test_wait_for (t, clipboard_read_done, &read);
   return read.text;
 }
 
@@ -593,7 +513,7 @@ wait_for_log_rows (TallyTest         *t,
 {
   LogRowsShown l = { window, want, n, g_get_monotonic_time () + 10 * G_USEC_PER_SEC };
 
-  wait_for (t, log_rows_shown_or_late, &l);
+  viewer_test_wait_for (t, log_rows_shown_or_late, &l);
 }
 
 static gboolean
@@ -618,7 +538,7 @@ test_detail (TallyTest     *t,
   guint position = G_MAXUINT;
   GListModel *results;
 
-  require_display (t);
+  viewer_test_require_display (t);
   run_tally (t, db, NULL, "@tests/samples/sample-chatty", "@tests/samples/sample-outcomes", NULL);
   window = open_window (t, db);
   results = tally_viewer_window_get_results (window);
@@ -676,7 +596,7 @@ test_detail (TallyTest     *t,
 
   /* The commands to reproduce it, as `tally show` prints them. */
   {
-    g_autofree char *sample = build_path ("tests/samples/sample-outcomes");
+    g_autofree char *sample = viewer_test_build_path ("tests/samples/sample-outcomes");
     g_autofree char *program = g_canonicalize_filename (sample, NULL);
     g_autofree char *want_rerun = g_strdup_printf ("%s -p /outcomes/fail", program);
     g_autofree char *want_debug = g_strdup_printf ("tally debug %s::/outcomes/fail", program);
@@ -709,7 +629,7 @@ test_detail (TallyTest     *t,
         tally_assert_true (g_ptr_array_find_with_equal_func (after, want, log_row_ends_with, NULL));
       }
   }
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 /* --- reruns ---------------------------------------------------------------- */
@@ -805,12 +725,12 @@ test_rerun_failed (TallyTest     *t,
 {
   g_autofree char *db = tmp_db (t);
   const char *env[] = { "TALLY_SAMPLE_FAIL", "b,c", NULL };
-  g_autofree char *runner = build_path ("runner/tally");
+  g_autofree char *runner = viewer_test_build_path ("runner/tally");
   TallyViewerWindow *window;
   GListModel *results;
   NewRun new_run;
 
-  require_display (t);
+  viewer_test_require_display (t);
   run_tally (t, db, env, "-n", "2", "@tests/samples/sample-history", NULL);
   window = open_window (t, db);
   results = tally_viewer_window_get_results (window);
@@ -833,7 +753,7 @@ test_rerun_failed (TallyTest     *t,
   gtk_widget_activate_action (GTK_WIDGET (window), "win.rerun-failed", NULL);
   tally_assert_true (tally_viewer_window_get_last_toast (window) == NULL
                      || strstr (tally_viewer_window_get_last_toast (window), "already") == NULL);
-  wait_for (t, shows_new_run, &new_run);
+  viewer_test_wait_for (t, shows_new_run, &new_run);
   g_unsetenv ("TALLY_SAMPLE_FAIL");
 
   /* Exactly the three failed tests ran, with their new outcomes; the
@@ -854,13 +774,13 @@ test_rerun_failed (TallyTest     *t,
     tally_assert_true (tally_viewer_window_show_page (window, "compare"));
     page = TALLY_VIEWER_COMPARE_PAGE (tally_viewer_window_get_page_widget (window, "compare"));
     /* Compared on a thread. */
-    wait_for (t, loaded, window);
+    viewer_test_wait_for (t, viewer_test_loaded, window);
     tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_FIXED), ==, 2);
     tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_STILL_FAILING), ==, 1);
     tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_REMOVED), ==, 0);
     tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_NEW_FAILURE), ==, 0);
   }
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 static const char *
@@ -947,7 +867,7 @@ test_rows_follow_filter (TallyTest     *t,
   g_autoptr(GPtrArray) before = NULL;
   g_autoptr(GPtrArray) after = NULL;
 
-  require_display (t);
+  viewer_test_require_display (t);
   write_many (db, 1000);
   window = open_window (t, db);
   results = tally_viewer_window_get_results (window);
@@ -1005,7 +925,7 @@ test_rows_follow_filter (TallyTest     *t,
 
       tally_assert_true (is_selected_path (window, path));
     }
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 /* Three rows selected (one passed, two failed): the detail follows the
@@ -1017,7 +937,7 @@ test_rerun_selected (TallyTest     *t,
 {
   g_autofree char *db = tmp_db (t);
   const char *env[] = { "TALLY_SAMPLE_FAIL", "b,c", NULL };
-  g_autofree char *runner = build_path ("runner/tally");
+  g_autofree char *runner = viewer_test_build_path ("runner/tally");
   TallyViewerWindow *window;
   GtkSelectionModel *selection;
   GListModel *results;
@@ -1025,7 +945,7 @@ test_rerun_selected (TallyTest     *t,
   g_autoptr(GtkBitset) selected = NULL;
   NewRun new_run;
 
-  require_display (t);
+  viewer_test_require_display (t);
   run_tally (t, db, env, "-n", "2", "@tests/samples/sample-history", NULL);
   window = open_window (t, db);
   results = tally_viewer_window_get_results (window);
@@ -1073,7 +993,7 @@ test_rerun_selected (TallyTest     *t,
   tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.rerun-selected", NULL));
   tally_assert_true (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
   assert_tests_list (window, (const char *[]) { "/history/a", "/history/b", NULL });
-  wait_for (t, shows_new_run, &new_run);
+  viewer_test_wait_for (t, shows_new_run, &new_run);
   g_unsetenv ("TALLY_SAMPLE_FAIL");
 
   /* Exactly a and b ran (not c, not the others), and b passes now;
@@ -1084,7 +1004,7 @@ test_rerun_selected (TallyTest     *t,
   tally_assert_cmpstr (outcome_of (results, "/history/a"), ==, "passed");
   tally_assert_cmpstr (outcome_of (results, "/history/b"), ==, "passed");
   tally_assert_cmpstr (outcome_of (results, "/history/c"), ==, "failed");
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 static gboolean
@@ -1098,11 +1018,11 @@ test_rerun_stop (TallyTest     *t,
                  gconstpointer  data)
 {
   g_autofree char *db = tmp_db (t);
-  g_autofree char *runner = build_path ("runner/tally");
+  g_autofree char *runner = viewer_test_build_path ("runner/tally");
   TallyViewerWindow *window;
   gint64 first_run;
 
-  require_display (t);
+  viewer_test_require_display (t);
   /* Quick to make; its argv (-n 1 --repeat 20) makes the rerun long. */
   run_tally (t, db, NULL, "-n", "1", "--repeat", "20", "-k", "serial/00", "@tests/samples/sample-sched", NULL);
   window = open_window (t, db);
@@ -1113,14 +1033,14 @@ test_rerun_stop (TallyTest     *t,
   tally_assert_true (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
 
   /* Live: the new run shows up with rows while it runs. */
-  wait_for (t, runner_progressed, window);
+  viewer_test_wait_for (t, runner_progressed, window);
   while (tally_viewer_window_get_run_id (window) == first_run && !runner_idle (window))
-    settle (t, 50);
+    viewer_test_settle (t, 50);
   tally_assert_cmpint (tally_viewer_window_get_run_id (window), !=, first_run);
   tally_assert_true (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
 
   tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL));
-  wait_for (t, runner_idle, window);
+  viewer_test_wait_for (t, runner_idle, window);
 
   {
     g_autoptr(TallyStore) store = tally_store_open_readonly (db, NULL);
@@ -1132,7 +1052,7 @@ test_rerun_stop (TallyTest     *t,
     tally_assert_cmpuint (run->n_results, <, 18 * 20);
   }
   tally_assert_nonnull (strstr (tally_viewer_window_get_last_toast (window), "stopped"));
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 /* Runs load on a thread: the list is empty while one loads, a newer
@@ -1147,7 +1067,7 @@ test_switch_runs (TallyTest     *t,
   GListModel *results;
   gint64 first_run, second_run;
 
-  require_display (t);
+  viewer_test_require_display (t);
   run_tally (t, db, NULL, "@tests/samples/sample-history", NULL);
   run_tally (t, db, NULL, "@tests/samples/sample-outcomes", NULL);
   window = open_window (t, db);
@@ -1178,7 +1098,7 @@ test_switch_runs (TallyTest     *t,
   gtk_widget_activate_action (GTK_WIDGET (window), "win.rerun-failed", NULL);
   tally_assert_false (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
   tally_assert_cmpstr (tally_viewer_window_get_last_toast (window), ==, "The run is still loading");
-  wait_for (t, loaded, window);
+  viewer_test_wait_for (t, viewer_test_loaded, window);
   {
     g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);
     g_autoptr(GPtrArray) expected = expected_rows (db, first_run, NULL, NULL);
@@ -1191,8 +1111,8 @@ test_switch_runs (TallyTest     *t,
   tally_viewer_window_select_run (window, second_run);
   tally_viewer_window_select_run (window, first_run);
   tally_assert_true (tally_viewer_window_is_loading (window));
-  wait_for (t, loaded, window);
-  settle (t, 100);
+  viewer_test_wait_for (t, viewer_test_loaded, window);
+  viewer_test_settle (t, 100);
   tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, first_run);
   {
     g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);
@@ -1204,7 +1124,7 @@ test_switch_runs (TallyTest     *t,
   /* And back, with a filter typed meanwhile: applied when it is in. */
   tally_viewer_window_select_run (window, second_run);
   search (window, "/outcomes/fail");
-  wait_for (t, loaded, window);
+  viewer_test_wait_for (t, viewer_test_loaded, window);
   {
     g_autoptr(GPtrArray) shown = tally_viewer_window_dup_shown (window);
     g_autoptr(GPtrArray) expected = expected_rows (db, second_run, row_message_has, "/outcomes/fail");
@@ -1212,7 +1132,7 @@ test_switch_runs (TallyTest     *t,
     tally_assert_cmpuint (expected->len, >=, 1);
     assert_same_set (shown, expected);
   }
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 typedef struct
@@ -1243,7 +1163,7 @@ test_live_refresh (TallyTest     *t,
   TallyViewerDetail *detail;
   ShowsN shows = { NULL, 21 };
 
-  require_display (t);
+  viewer_test_require_display (t);
   write_many (db, 20);
   window = open_window (t, db);
   results = tally_viewer_window_get_results (window);
@@ -1274,7 +1194,7 @@ test_live_refresh (TallyTest     *t,
   }
 
   shows.window = window;
-  wait_for (t, shows_n_results, &shows);
+  viewer_test_wait_for (t, shows_n_results, &shows);
   tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 21);
   tally_assert_cmpstr (outcome_of (results, "/many/0020"), ==, "failed");
   tally_assert_cmpuint (n_selected (window), ==, 1);
@@ -1291,10 +1211,10 @@ test_live_refresh (TallyTest     *t,
   search (window, "/many/0020");
   tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 21);
   shows.n = 1;
-  wait_for (t, shows_n_results, &shows);
+  viewer_test_wait_for (t, shows_n_results, &shows);
   tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
   tally_assert_cmpstr (outcome_of (results, "/many/0020"), ==, "failed");
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 /* --- bad databases ------------------------------------------------------- */
@@ -1310,7 +1230,7 @@ test_bad_databases (TallyTest     *t,
   g_autoptr(GString) junk = g_string_new ("SQLite format 3");
   TallyViewerWindow *window;
 
-  require_display (t);
+  viewer_test_require_display (t);
   for (guint i = 0; i < 4096; i++)
     g_string_append_c (junk, (char) (i * 7919 % 251));
   tally_assert_true (g_file_set_contents (corrupt, junk->str, junk->len, NULL));
@@ -1325,7 +1245,7 @@ test_bad_databases (TallyTest     *t,
   tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "error");
   tally_assert_nonnull (strstr (tally_viewer_window_get_error_text (window), "corrupt.sqlite"));
   g_clear_error (&error);
-  settle (t, 30);
+  viewer_test_settle (t, 30);
 
   tally_assert_false (tally_viewer_window_open_path (window, foreign, &error));
   tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "error");
@@ -1335,7 +1255,7 @@ test_bad_databases (TallyTest     *t,
   tally_assert_false (tally_viewer_window_open_path (window, missing, &error));
   tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "error");
   tally_assert_nonnull (strstr (tally_viewer_window_get_error_text (window), "does not exist"));
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 /* --- desktop files and the screenshot mode ------------------------------- */
@@ -1385,7 +1305,7 @@ test_screenshot (TallyTest     *t,
 {
   g_autofree char *db = tmp_db (t);
   g_autofree char *png = g_build_filename (tally_test_get_tmpdir (t), "shot.png", NULL);
-  g_autofree char *viewer = build_path ("viewer/tally-viewer");
+  g_autofree char *viewer = viewer_test_build_path ("viewer/tally-viewer");
   const char *env[] = { "TALLY_SAMPLE_FAIL", "a", NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(GdkTexture) texture = NULL;
@@ -1393,7 +1313,7 @@ test_screenshot (TallyTest     *t,
   gsize size = 0;
   int status = -1;
 
-  require_display (t);
+  viewer_test_require_display (t);
   run_tally (t, db, env, "@tests/samples/sample-history", "@tests/samples/sample-outcomes", NULL);
   g_spawn_sync (NULL, (char *[]) { viewer, (char *) "--screenshot", png, db, NULL }, NULL,
                 G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
@@ -1492,7 +1412,7 @@ require_xdotool (TallyTest *t)
 {
   g_autofree char *path = g_find_program_in_path ("xdotool");
 
-  require_display (t);
+  viewer_test_require_display (t);
   if (path != NULL && GDK_IS_X11_DISPLAY (gdk_display_get_default ()))
     return;
   if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
@@ -1517,9 +1437,9 @@ press_keys (TallyTest         *t,
   g_autofree char *xid = window_xid (window);
 
   tally_assert_true (xdotool ("windowfocus", "--sync", xid, NULL));
-  settle (t, 50);
+  viewer_test_settle (t, 50);
   tally_assert_true (xdotool ("key", "--clearmodifiers", keys, NULL));
-  settle (t, 150);
+  viewer_test_settle (t, 150);
 }
 
 static GtkWidget *
@@ -1583,7 +1503,7 @@ assert_f8_moves (TallyTest         *t,
   tally_assert_true (gtk_widget_has_focus (focus) || gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), focus));
   moved.id = detail_id (window);
   press_keys (t, window, keys);
-  wait_for (t, detail_moved, &moved);
+  viewer_test_wait_for (t, detail_moved, &moved);
   by_key = detail_id (window);
 
   tally_assert_true (tally_viewer_window_select_position (window, 3));
@@ -1619,7 +1539,7 @@ test_f8_everywhere (TallyTest     *t,
   assert_f8_moves (t, window, table, "shift+F8", "win.previous-failure");
   assert_f8_moves (t, window, in_detail, "F8", "win.next-failure");
   assert_f8_moves (t, window, in_detail, "shift+F8", "win.previous-failure");
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 static gboolean
@@ -1663,27 +1583,27 @@ test_marker_menu (TallyTest     *t,
   GtkWidget *item;
   AdwMessageDialog *dialog;
 
-  require_display (t);
+  viewer_test_require_display (t);
   run_tally (t, db, NULL, "@tests/samples/sample-history", NULL);
   window = open_window (t, db);
   split = find_descendant (GTK_WIDGET (window), is_type, GSIZE_TO_POINTER (ADW_TYPE_SPLIT_BUTTON));
   tally_assert_nonnull (split);
   adw_split_button_popup (ADW_SPLIT_BUTTON (split));
-  settle (t, 200);
+  viewer_test_settle (t, 200);
   item = find_descendant (split, is_model_button_labelled, "Run by Marker Expression…");
   tally_assert_nonnull (item);
   tally_assert_true (gtk_widget_is_sensitive (item));
   g_signal_emit_by_name (item, "clicked");
-  wait_for (t, has_message_dialog, NULL);
+  viewer_test_wait_for (t, has_message_dialog, NULL);
   dialog = find_message_dialog ();
   tally_assert_nonnull (dialog);
   tally_assert_true (GTK_IS_EDITABLE (adw_message_dialog_get_extra_child (dialog)));
   adw_message_dialog_response (dialog, "cancel");
-  settle (t, 100);
+  viewer_test_settle (t, 100);
   if (find_message_dialog () != NULL)
     gtk_window_destroy (GTK_WINDOW (find_message_dialog ()));
   tally_assert_false (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 /* The end-of-run toast counts tests, not attempts, and comes from the
@@ -1694,14 +1614,14 @@ test_end_toast (TallyTest     *t,
 {
   g_autofree char *db = tmp_db (t);
   const char *env[] = { "TALLY_SAMPLE_FAIL", "b,c", NULL };
-  g_autofree char *runner = build_path ("runner/tally");
+  g_autofree char *runner = viewer_test_build_path ("runner/tally");
   g_auto(GStrv) listed = NULL;
   g_autofree char *want = NULL;
   TallyViewerWindow *window;
   NewRun new_run;
   guint n = 0;
 
-  require_display (t);
+  viewer_test_require_display (t);
   run_tally (t, db, env, "--retries", "2", "@tests/samples/sample-history", NULL);
   window = open_window (t, db);
 
@@ -1715,14 +1635,14 @@ test_end_toast (TallyTest     *t,
   for (guint i = 0; listed[i] != NULL; i++)
     if (*listed[i] != '\0')
       n++;
-  wait_for (t, shows_new_run, &new_run);
+  viewer_test_wait_for (t, shows_new_run, &new_run);
   g_unsetenv ("TALLY_SAMPLE_FAIL");
 
   /* c failed three attempts (--retries 2 is kept): one test of n. */
   tally_assert_cmpuint (n, >=, 2);
   want = g_strdup_printf ("Run finished: 1 of %u tests failed", n);
   tally_assert_cmpstr (tally_viewer_window_get_last_toast (window), ==, want);
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 static gboolean
@@ -1767,7 +1687,7 @@ test_empty_then_followed (TallyTest     *t,
   TallyViewerWindow *window;
   ShowsRun next;
 
-  require_display (t);
+  viewer_test_require_display (t);
   tally_store_close (tally_store_open (db, &error));
   tally_assert_no_error (error);
 
@@ -1775,7 +1695,7 @@ test_empty_then_followed (TallyTest     *t,
   gtk_window_present (GTK_WINDOW (window));
   tally_assert_true (tally_viewer_window_open_path (window, db, &error));
   tally_assert_no_error (error);
-  settle (t, 100);
+  viewer_test_settle (t, 100);
   tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "empty");
   tally_assert_false (gtk_widget_activate_action (GTK_WIDGET (window), "win.rerun-failed", NULL)
                       && tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
@@ -1787,7 +1707,7 @@ test_empty_then_followed (TallyTest     *t,
 
   /* The first run, made by another process, is shown when it appears. */
   run_tally (t, db, NULL, "@tests/samples/sample-history", NULL);
-  wait_for (t, shows_results, window);
+  viewer_test_wait_for (t, shows_results, window);
   tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, newest_run (db));
   tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_window_get_results (window)), ==, 9);
 
@@ -1795,8 +1715,8 @@ test_empty_then_followed (TallyTest     *t,
   run_tally (t, db, NULL, "@tests/samples/sample-outcomes", NULL);
   next.window = window;
   next.run_id = newest_run (db);
-  wait_for (t, shows_run, &next);
-  close_window (t, window);
+  viewer_test_wait_for (t, shows_run, &next);
+  viewer_test_close_window (t, window);
 }
 
 /* --- the detail pane: attempts, crashes, search, locations ------------------ */
@@ -1837,7 +1757,7 @@ test_detail_attempts (TallyTest     *t,
   TallyViewerWindow *window;
   TallyViewerDetail *detail;
 
-  require_display (t);
+  viewer_test_require_display (t);
   run_tally (t, db, NULL, "--retries", "2", "@tests/samples/sample-history",
              "@tests/samples/sample-outcomes", "-k", "flaky or /outcomes/fail", NULL);
   window = open_window (t, db);
@@ -1866,7 +1786,7 @@ test_detail_attempts (TallyTest     *t,
       tally_assert_nonnull (strstr (tally_viewer_detail_get_message (detail), "left"));
       tally_assert_cmpstr (tally_viewer_detail_get_page_title (detail, "log"), ==, "Log (1)");
     }
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 /* A crash opens on the crash tab: the signal (with a message), the
@@ -1883,7 +1803,7 @@ test_detail_crash (TallyTest     *t,
   TallyViewerDetail *detail;
   GtkWidget *dropdown;
 
-  require_display (t);
+  viewer_test_require_display (t);
   run_tally (t, db, NULL, "@tests/samples/sample-crash", "@tests/samples/sample-outcomes",
              "-k", "segv or /outcomes/fail", NULL);
   window = open_window (t, db);
@@ -1928,7 +1848,7 @@ test_detail_crash (TallyTest     *t,
   g_clear_pointer (&page, g_free);
   page = visible_page (detail);
   tally_assert_cmpstr (page, ==, "stderr");
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 static gboolean
@@ -1993,7 +1913,7 @@ test_detail_reading (TallyTest     *t,
   TallyViewerDetail *detail;
   GtkEditable *entry;
 
-  require_display (t);
+  viewer_test_require_display (t);
   run_tally (t, db, NULL, "@tests/samples/sample-chatty", "@tests/samples/sample-outcomes",
              "-k", "/chatty/042 or /outcomes/fail", NULL);
   window = open_window (t, db);
@@ -2012,7 +1932,7 @@ test_detail_reading (TallyTest     *t,
    * after its typing delay. */
   tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.search", NULL));
   gtk_editable_set_text (entry, "RECORD 1");
-  wait_for (t, log_selected_first, detail);
+  viewer_test_wait_for (t, log_selected_first, detail);
   tally_assert_cmpuint (tally_viewer_detail_get_log_selected (detail), ==, 1);
   tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.find-next", NULL));
   tally_assert_cmpuint (tally_viewer_detail_get_log_selected (detail), ==, 10);
@@ -2036,7 +1956,7 @@ test_detail_reading (TallyTest     *t,
   /* The output: next and previous select the matches in turn. */
   g_object_set (detail, "visible-page", "stdout", NULL);
   gtk_editable_set_text (entry, "stdout 1");
-  wait_for (t, text_selected, detail);
+  viewer_test_wait_for (t, text_selected, detail);
   selected = tally_viewer_detail_dup_selected_text (detail);
   tally_assert_cmpstr (selected, ==, "stdout 1");
   tally_assert_cmpint (selected_line (detail), ==, 1);
@@ -2078,8 +1998,8 @@ test_detail_reading (TallyTest     *t,
     tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.open-location", "s",
                                                    "tally-location:src/here.c:7"));
     g_unsetenv ("TALLY_EDITOR");
-    wait_for (t, file_written, out);
-    settle (t, 100);
+    viewer_test_wait_for (t, file_written, out);
+    viewer_test_settle (t, 100);
     tally_assert_true (g_file_get_contents (out, &opened, NULL, NULL));
     tally_assert_cmpstr (opened, ==, want);
 
@@ -2093,7 +2013,7 @@ test_detail_reading (TallyTest     *t,
     tally_assert_nonnull (problem);
     tally_assert_true (g_str_has_prefix (problem, "Cannot open "));
   }
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 /* Real keys in the detail's search entry: Enter goes to the next match,
@@ -2114,7 +2034,7 @@ test_detail_search_keys (TallyTest     *t,
   entry = tally_viewer_detail_get_search_entry (detail);
   tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.search", NULL));
   gtk_editable_set_text (entry, "record 1");
-  wait_for (t, log_selected_first, detail);
+  viewer_test_wait_for (t, log_selected_first, detail);
   tally_assert_cmpuint (tally_viewer_detail_get_log_selected (detail), ==, 1);
   tally_assert_true (gtk_widget_grab_focus (GTK_WIDGET (entry)));
   press_keys (t, window, "Return");
@@ -2123,7 +2043,7 @@ test_detail_search_keys (TallyTest     *t,
   tally_assert_cmpuint (tally_viewer_detail_get_log_selected (detail), ==, 11);
   press_keys (t, window, "shift+Return");
   tally_assert_cmpuint (tally_viewer_detail_get_log_selected (detail), ==, 10);
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 static gboolean
@@ -2162,17 +2082,17 @@ test_detail_accessible (TallyTest     *t,
   TallyViewerDetail *detail;
   GtkWidget *unlabelled;
 
-  require_display (t);
+  viewer_test_require_display (t);
   run_tally (t, db, NULL, "@tests/samples/sample-chatty", "-k", "/chatty/042", NULL);
   window = open_window (t, db);
   detail = show_result (window, "/chatty/042");
   tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.search", NULL));
-  settle (t, 50);
+  viewer_test_settle (t, 50);
   unlabelled = find_descendant (GTK_WIDGET (detail), is_unlabelled_control, NULL);
   if (unlabelled != NULL)
     tally_test_fail (t, "a %s of the detail pane has no accessible label (tooltip: %s)",
                      G_OBJECT_TYPE_NAME (unlabelled), gtk_widget_get_tooltip_text (unlabelled));
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 /* file:line found in text from tests (escaped, never markup), parsed,
@@ -2309,7 +2229,7 @@ test_compare_page (TallyTest     *t,
   TallyViewerWindow *window;
   TallyViewerComparePage *page;
 
-  require_display (t);
+  viewer_test_require_display (t);
   craft_db (db);
   craft_rerun (db, 2);
   window = open_window (t, db);
@@ -2330,7 +2250,7 @@ test_compare_page (TallyTest     *t,
   page = TALLY_VIEWER_COMPARE_PAGE (tally_viewer_window_get_page_widget (window, "compare"));
   /* Compared on a thread, which the window counts as loading. */
   tally_assert_true (tally_viewer_compare_page_is_busy (page));
-  wait_for (t, loaded, window);
+  viewer_test_wait_for (t, viewer_test_loaded, window);
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_FIXED), ==, 1);
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_STILL_FAILING), ==, 2);
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_REMOVED), ==, 0);
@@ -2338,7 +2258,7 @@ test_compare_page (TallyTest     *t,
 
   /* Run 4 against 3: each kind of change once. */
   tally_assert_true (tally_viewer_compare_page_show_runs (page, 3, 4));
-  wait_for (t, loaded, window);
+  viewer_test_wait_for (t, viewer_test_loaded, window);
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_NEW_FAILURE), ==, 1);
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_FIXED), ==, 1);
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_STILL_FAILING), ==, 1);
@@ -2356,14 +2276,14 @@ test_compare_page (TallyTest     *t,
     tally_assert_nonnull (row);
     g_signal_emit_by_name (list, "row-activated", row);
     tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "history");
-    wait_for (t, loaded, window);
+    viewer_test_wait_for (t, viewer_test_loaded, window);
     tally_assert_nonnull (tally_viewer_history_page_get_cell (
                             TALLY_VIEWER_HISTORY_PAGE (tally_viewer_window_get_page_widget (window, "history")), 3));
   }
 
   /* Two other runs: 1 → 2, only /flips broke. */
   tally_assert_true (tally_viewer_compare_page_show_runs (page, 1, 2));
-  wait_for (t, loaded, window);
+  viewer_test_wait_for (t, viewer_test_loaded, window);
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_NEW_FAILURE), ==, 1);
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_FIXED), ==, 0);
   tally_assert_cmpuint (tally_viewer_compare_page_count (page, TALLY_CHANGE_SLOWER), ==, 0);
@@ -2371,7 +2291,7 @@ test_compare_page (TallyTest     *t,
   /* Back, with Escape's action. */
   tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-results", NULL));
   tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "results");
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 static guint
@@ -2403,7 +2323,7 @@ test_history_page (TallyTest     *t,
   TallyViewerHistoryPage *page;
   GtkWidget *cell;
 
-  require_display (t);
+  viewer_test_require_display (t);
   craft_db (db);
   window = open_window (t, db);
 
@@ -2412,7 +2332,7 @@ test_history_page (TallyTest     *t,
   tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "history");
   tally_assert_true (tally_viewer_window_show_page (window, "results"));
   tally_assert_true (tally_viewer_window_select_position (window, position_of_path (window, "/flips")));
-  settle (t, 50);
+  viewer_test_settle (t, 50);
   tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.history", NULL));
   tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "history");
   page = TALLY_VIEWER_HISTORY_PAGE (tally_viewer_window_get_page_widget (window, "history"));
@@ -2420,7 +2340,7 @@ test_history_page (TallyTest     *t,
   /* A point and a button per run, oldest first, each named. */
   tally_viewer_history_page_show_test (page, "prog", "/flips");
   tally_assert_true (tally_viewer_history_page_is_busy (page));
-  wait_for (t, loaded, window);
+  viewer_test_wait_for (t, viewer_test_loaded, window);
   tally_assert_cmpuint (tally_viewer_history_page_get_n_runs (page), ==, 4);
   tally_assert_nonnull (tally_viewer_history_page_get_cell (page, 3));
   tally_assert_null (tally_viewer_history_page_get_cell (page, 4));
@@ -2428,20 +2348,20 @@ test_history_page (TallyTest     *t,
   tally_assert_true (gtk_widget_has_css_class (cell, "timeout"));
   tally_assert_true (gtk_test_accessible_check_property (GTK_ACCESSIBLE (cell), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                                          "Run #4: timeout, 4.0 ms") == NULL);
-  settle (t, 50);
+  viewer_test_settle (t, 50);
   tally_assert_cmpint (gtk_widget_get_height (tally_viewer_history_page_get_cell (page, 0)), >, 0);
 
   /* Clicking the oldest opens run 1, on the results, with the test
    * selected (here another test was in the detail). */
   tally_assert_true (tally_viewer_window_select_position (window, position_of_path (window, "/steady")));
-  settle (t, 50);
+  viewer_test_settle (t, 50);
   g_signal_emit_by_name (tally_viewer_history_page_get_cell (page, 0), "clicked");
   tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "results");
-  wait_for (t, shows_run_1, window);
-  settle (t, 50);
+  viewer_test_wait_for (t, shows_run_1, window);
+  viewer_test_settle (t, 50);
   tally_assert_true (gtk_selection_model_is_selected (tally_viewer_window_get_selection (window),
                                                       position_of_path (window, "/flips")));
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 static gboolean
@@ -2459,18 +2379,18 @@ test_selection_survives_switch (TallyTest     *t,
   TallyViewerWindow *window;
   GtkSelectionModel *selection;
 
-  require_display (t);
+  viewer_test_require_display (t);
   craft_db (db);
   window = open_window (t, db);
   selection = tally_viewer_window_get_selection (window);
   tally_assert_true (tally_viewer_window_select_position (window, position_of_path (window, "/steady")));
-  settle (t, 50);
+  viewer_test_settle (t, 50);
   tally_assert_true (tally_viewer_window_select_run (window, 2));
-  wait_for (t, shows_run_2, window);
-  settle (t, 50);
+  viewer_test_wait_for (t, shows_run_2, window);
+  viewer_test_settle (t, 50);
   tally_assert_true (gtk_selection_model_is_selected (selection, position_of_path (window, "/steady")));
   tally_assert_false (gtk_selection_model_is_selected (selection, position_of_path (window, "/flips")));
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 static gboolean
@@ -2487,7 +2407,7 @@ test_flaky_page (TallyTest     *t,
   TallyViewerWindow *window;
   TallyViewerFlakyPage *page;
 
-  require_display (t);
+  viewer_test_require_display (t);
   craft_db (db);
   window = open_window (t, db);
   tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.flaky", NULL));
@@ -2495,14 +2415,14 @@ test_flaky_page (TallyTest     *t,
   page = TALLY_VIEWER_FLAKY_PAGE (tally_viewer_window_get_page_widget (window, "flaky"));
   /* Read on a thread. Only /flips flips (3 times); /fixed changed once,
    * which is not flaky. */
-  wait_for (t, flaky_read, page);
+  viewer_test_wait_for (t, flaky_read, page);
   tally_assert_cmpuint (tally_viewer_flaky_page_get_n_tests (page), ==, 1);
   tally_viewer_flaky_page_activate (page, 0);
   tally_assert_cmpstr (tally_viewer_window_get_page (window), ==, "history");
-  wait_for (t, loaded, window);
+  viewer_test_wait_for (t, viewer_test_loaded, window);
   tally_assert_nonnull (tally_viewer_history_page_get_cell (
                           TALLY_VIEWER_HISTORY_PAGE (tally_viewer_window_get_page_widget (window, "history")), 3));
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 static gboolean
@@ -2521,21 +2441,21 @@ test_narrow (TallyTest     *t,
   TallyViewerWindow *window;
   AdwFlap *flap;
 
-  require_display (t);
+  viewer_test_require_display (t);
   craft_db (db);
   window = open_window (t, db);
   flap = tally_viewer_window_get_flap (window);
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
-  wait_for (t, is_folded, window);
+  viewer_test_wait_for (t, is_folded, window);
   tally_assert_false (adw_flap_get_reveal_flap (flap));
   tally_assert_cmpint (gtk_widget_get_width (adw_flap_get_flap (flap)), <=, gtk_widget_get_width (GTK_WIDGET (window)));
   tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-sidebar", NULL));
   tally_assert_true (adw_flap_get_reveal_flap (flap));
   tally_assert_true (tally_viewer_window_select_run (window, 2));
   tally_assert_false (adw_flap_get_reveal_flap (flap));
-  wait_for (t, loaded, window);
+  viewer_test_wait_for (t, viewer_test_loaded, window);
 
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 /* Icon-only buttons, drop-downs and history cells of the window's own
@@ -2568,23 +2488,23 @@ test_accessible_labels (TallyTest     *t,
   g_autofree char *db = tmp_db (t);
   TallyViewerWindow *window;
 
-  require_display (t);
+  viewer_test_require_display (t);
   craft_db (db);
   window = open_window (t, db);
   tally_assert_true (tally_viewer_window_select_position (window, position_of_path (window, "/flips")));
   /* Each page read (a page left while it reads drops its read). */
   tally_assert_true (tally_viewer_window_show_page (window, "compare"));
-  wait_for (t, loaded, window);
+  viewer_test_wait_for (t, viewer_test_loaded, window);
   tally_assert_true (tally_viewer_window_show_page (window, "history"));
-  wait_for (t, loaded, window);
+  viewer_test_wait_for (t, viewer_test_loaded, window);
   tally_assert_true (tally_viewer_window_show_page (window, "flaky"));
-  wait_for (t, loaded, window);
+  viewer_test_wait_for (t, viewer_test_loaded, window);
   assert_named (t, GTK_WIDGET (window));
   tally_assert_true (gtk_test_accessible_has_property (
                        GTK_ACCESSIBLE (tally_viewer_history_page_get_cell (
                          TALLY_VIEWER_HISTORY_PAGE (tally_viewer_window_get_page_widget (window, "history")), 0)),
                        GTK_ACCESSIBLE_PROPERTY_LABEL));
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 static void
@@ -2646,7 +2566,7 @@ screenshot (const char * const *args)
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   int status = -1;
 
-  g_ptr_array_add (argv, build_path ("viewer/tally-viewer"));
+  g_ptr_array_add (argv, viewer_test_build_path ("viewer/tally-viewer"));
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, g_strdup (args[i]));
   g_ptr_array_add (argv, NULL);
@@ -2667,7 +2587,7 @@ test_screenshot_options (TallyTest     *t,
   double light_mean, dark_mean, compare_mean;
   int width = 0;
 
-  require_display (t);
+  viewer_test_require_display (t);
   craft_db (db);
   tally_assert_cmpint (screenshot ((const char *[]) { "--screenshot", light, "--color-scheme", "light",
                                                       "--run", "2", "--select", "prog::/flips",
@@ -2737,12 +2657,12 @@ click_widget (TallyTest         *t,
   y = g_strdup_printf ("%d", (int) (out.y + sy));
   tally_assert_true (xdotool ("windowfocus", "--sync", xid, NULL));
   tally_assert_true (xdotool ("mousemove", "--sync", "--window", xid, x, y, NULL));
-  settle (t, 50);
+  viewer_test_settle (t, 50);
   if (modifier != NULL)
     tally_assert_true (xdotool ("keydown", modifier, "click", button, "keyup", modifier, NULL));
   else
     tally_assert_true (xdotool ("click", button, NULL));
-  settle (t, 200);
+  viewer_test_settle (t, 200);
 }
 
 /* The results view's row menu: the popover menu parented to it. */
@@ -2773,7 +2693,7 @@ test_ctrl_click (TallyTest     *t,
   window = open_window (t, db);
   /* Tall enough for the nine rows above the detail. */
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 900);
-  settle (t, 200);
+  viewer_test_settle (t, 200);
   results = tally_viewer_window_get_results (window);
   tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 9);
   wait_for_cells (t, window, "/history/", NULL, 9, 9);
@@ -2815,7 +2735,7 @@ test_ctrl_click (TallyTest     *t,
   }
   /* Off the window, so no tooltip outlives the test. */
   xdotool ("mousemove", "0", "0", NULL);
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 /* A run written through the store, for the tree: programs, paths,
@@ -3000,7 +2920,7 @@ wait_for_label (TallyTest  *t,
 {
   LabelShown l = { root, text };
 
-  wait_for (t, label_shown, &l);
+  viewer_test_wait_for (t, label_shown, &l);
   return find_descendant (root, is_label_with_text, text);
 }
 
@@ -3018,7 +2938,7 @@ test_tree (TallyTest     *t,
   GtkWidget *label;
   g_autofree char *mode = NULL;
 
-  require_display (t);
+  viewer_test_require_display (t);
   write_planned (db, tree_run, G_N_ELEMENTS (tree_run));
   window = open_window (t, db);
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 900);
@@ -3098,7 +3018,7 @@ test_tree (TallyTest     *t,
   tally_assert_cmpstr (tally_viewer_results_view_get_view_mode (view), ==, "table");
   tally_assert_cmpuint (n_selected (window), ==, 1);
   tally_assert_true (is_selected_path (window, "/d/flaky"));
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 static char *
@@ -3108,7 +3028,7 @@ read_clipboard (TallyTest *t,
   ClipboardRead read = { NULL, FALSE };
 
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL, on_clipboard_read_cb, &read);
-  wait_for (t, clipboard_read_done, &read);
+  viewer_test_wait_for (t, clipboard_read_done, &read);
   return read.text;
 }
 
@@ -3120,7 +3040,7 @@ test_tree_rerun (TallyTest     *t,
 {
   g_autofree char *db = tmp_db (t);
   const char *env[] = { "TALLY_SAMPLE_FAIL", "b,c", NULL };
-  g_autofree char *runner = build_path ("runner/tally");
+  g_autofree char *runner = viewer_test_build_path ("runner/tally");
   TallyViewerWindow *window;
   TallyViewerResultsView *view;
   GtkWidget *tree_view;
@@ -3129,11 +3049,11 @@ test_tree_rerun (TallyTest     *t,
   GtkPopover *menu;
   NewRun new_run;
 
-  require_display (t);
+  viewer_test_require_display (t);
   run_tally (t, db, env, "-n", "2", "@tests/samples/sample-history", NULL);
   window = open_window (t, db);
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 900);
-  settle (t, 200);
+  viewer_test_settle (t, 200);
   view = results_view_of (window);
   g_object_set (view, "view-mode", "tree", NULL);
   tree_view = find_descendant (GTK_WIDGET (view), is_tree_view, NULL);
@@ -3141,7 +3061,7 @@ test_tree_rerun (TallyTest     *t,
 
   /* A right click on a test: its path, on the clipboard. */
   wait_for_label (t, tree_view, "d");
-  settle (t, 200);
+  viewer_test_settle (t, 200);
   label = wait_for_label (t, tree_view, "d");
   tally_assert_true (gtk_widget_compute_point (label, tree_view, &in, &at));
   tally_assert_true (tally_viewer_results_view_open_row_menu (view, tree_view, at.x, at.y));
@@ -3163,7 +3083,7 @@ test_tree_rerun (TallyTest     *t,
 
   /* On the group: it alone is selected, and Rerun runs its six passed
    * tests (a, d, e, f, g, h), not the failed ones the filter hides. */
-  settle (t, 100);
+  viewer_test_settle (t, 100);
   label = wait_for_label (t, tree_view, "history");
   tally_assert_true (gtk_widget_compute_point (label, tree_view, &in, &at));
   tally_assert_true (tally_viewer_results_view_open_row_menu (view, tree_view, at.x, at.y));
@@ -3191,11 +3111,11 @@ test_tree_rerun (TallyTest     *t,
   tally_assert_true (tally_viewer_runner_is_running (tally_viewer_window_get_runner (window)));
   assert_tests_list (window, (const char *[]) { "/history/a", "/history/d", "/history/e", "/history/f",
                                                 "/history/g", "/history/h", NULL });
-  wait_for (t, shows_new_run, &new_run);
+  viewer_test_wait_for (t, shows_new_run, &new_run);
   show_outcomes (window, "show-passed", FALSE);
   /* The rerun of the six is shown merged over the run it came from. */
   tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_window_get_results (window)), ==, 9);
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 /* A run with failures opens on the first one, failures listed first. */
@@ -3208,7 +3128,7 @@ test_first_failure (TallyTest     *t,
   TallyViewerWindow *window;
   GListModel *results;
 
-  require_display (t);
+  viewer_test_require_display (t);
   run_tally (t, db, env, "@tests/samples/sample-history", NULL);
   window = open_window (t, db);
   results = tally_viewer_window_get_results (window);
@@ -3221,7 +3141,7 @@ test_first_failure (TallyTest     *t,
   tally_assert_cmpuint (n_selected (window), ==, 1);
   tally_assert_true (is_selected_path (window, "/history/c"));
   tally_assert_cmpstr (detail_path (window), ==, "/history/c");
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 /* The column titled @title of the table in @root (a window or a results
@@ -3277,11 +3197,11 @@ test_columns (TallyTest     *t,
   TallyViewerResultsView *view;
   gboolean shown = TRUE;
 
-  require_display (t);
+  viewer_test_require_display (t);
   write_planned (db, tree_run, G_N_ELEMENTS (tree_run));
   window = open_window (t, db);
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 600);
-  settle (t, 200);
+  viewer_test_settle (t, 200);
   view = results_view_of (window);
   tally_assert_true (gtk_column_view_column_get_visible (column_of (GTK_WIDGET (window), "Markers")));
   tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "results.show-markers", NULL));
@@ -3294,7 +3214,7 @@ test_columns (TallyTest     *t,
   g_object_set (view, "show-worker", TRUE, NULL);
   tally_assert_true (gtk_column_view_column_get_visible (column_of (GTK_WIDGET (window), "Worker")));
 
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 
   /* Narrow (a phone, the sidebar folded): Program and Attempt go;
    * Outcome, Test and Duration stay. The results view alone in a
@@ -3314,10 +3234,10 @@ test_columns (TallyTest     *t,
     tally_assert_true (tally_viewer_document_open (document, db, &error));
     tally_assert_no_error (error);
     tally_viewer_document_load_run (document, 1);
-    wait_for (t, document_idle, &idle);
+    viewer_test_wait_for (t, document_idle, &idle);
     program = column_of (GTK_WIDGET (alone), "Program");
     markers = column_of (GTK_WIDGET (alone), "Markers");
-    wait_for (t, column_hidden, program);
+    viewer_test_wait_for (t, column_hidden, program);
     tally_assert_false (gtk_column_view_column_get_visible (column_of (GTK_WIDGET (alone), "Attempt")));
     tally_assert_false (gtk_column_view_column_get_visible (column_of (GTK_WIDGET (alone), "Worker")));
     tally_assert_true (gtk_column_view_column_get_visible (column_of (GTK_WIDGET (alone), "Test")));
@@ -3327,13 +3247,13 @@ test_columns (TallyTest     *t,
     /* Wide again: back, but what the chooser hid stays hidden. */
     g_object_set (alone, "show-markers", FALSE, NULL);
     gtk_window_set_default_size (small, 1000, 500);
-    wait_for (t, column_shown, program);
+    viewer_test_wait_for (t, column_shown, program);
     tally_assert_false (gtk_column_view_column_get_visible (markers));
     tally_viewer_results_view_release_views (alone);
     tally_viewer_document_close (document);
-    settle (t, 30);
+    viewer_test_settle (t, 30);
     gtk_window_destroy (small);
-    settle (t, 100);
+    viewer_test_settle (t, 100);
   }
 }
 
@@ -3360,7 +3280,7 @@ test_duration_sort (TallyTest     *t,
   write_planned (db, tree_run, G_N_ELEMENTS (tree_run));
   window = open_window (t, db);
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 600);
-  settle (t, 200);
+  viewer_test_settle (t, 200);
   results = tally_viewer_window_get_results (window);
   header = find_descendant (GTK_WIDGET (window), is_header_label, "Duration");
   tally_assert_nonnull (header);
@@ -3370,12 +3290,12 @@ test_duration_sort (TallyTest     *t,
   tally_assert_cmpuint (position_of (results, "/d/flaky"), ==, 1);
   tally_assert_cmpuint (position_of (results, "/a/b/one"), ==, 2);
   /* The second click: fastest first (0 µs: the skipped one). */
-  settle (t, 600);
+  viewer_test_settle (t, 600);
   click_widget (t, window, header, NULL, "1");
   tally_assert_cmpuint (position_of (results, "/a/c/skip"), ==, 0);
   tally_assert_cmpuint (position_of (results, "/a/b/two"), ==, 6);
   xdotool ("mousemove", "0", "0", NULL);
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 /* The marker popover: terms as people count them (group=2 before
@@ -3389,14 +3309,14 @@ test_marker_terms (TallyTest     *t,
   g_autoptr(GPtrArray) terms = NULL;
   const char *want[] = { "group 3", "group=2 2", "group=10 1", "skip 1", "slow 1" };
 
-  require_display (t);
+  viewer_test_require_display (t);
   write_planned (db, tree_run, G_N_ELEMENTS (tree_run));
   window = open_window (t, db);
   terms = tally_viewer_filter_bar_dup_marker_terms (tally_viewer_window_get_filter_bar (window));
   tally_assert_cmpuint (terms->len, ==, G_N_ELEMENTS (want));
   for (guint i = 0; i < G_N_ELEMENTS (want); i++)
     tally_assert_cmpstr (terms->pdata[i], ==, want[i]);
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 static void
@@ -3436,7 +3356,7 @@ test_results_accessible (TallyTest     *t,
   TallyViewerWindow *window;
   GtkWidget *bar;
 
-  require_display (t);
+  viewer_test_require_display (t);
   write_planned (db, tree_run, G_N_ELEMENTS (tree_run));
   window = open_window (t, db);
   bar = GTK_WIDGET (tally_viewer_window_get_filter_bar (window));
@@ -3448,7 +3368,7 @@ test_results_accessible (TallyTest     *t,
   assert_accessible_label (find_descendant (bar, is_type, GSIZE_TO_POINTER (GTK_TYPE_TOGGLE_BUTTON)), "Show Failed: 2");
   wait_for_cells (t, window, "/a/", NULL, 6, 6);
   assert_accessible_label (find_descendant (GTK_WIDGET (window), is_outcome_pill, "crashed"), "crashed");
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 /* --- the pages read on threads; the editor preference --------------------- */
@@ -3474,7 +3394,7 @@ test_pages_not_stale (TallyTest     *t,
   TallyViewerHistoryPage *history;
   TallyViewerFlakyPage *flaky;
 
-  require_display (t);
+  viewer_test_require_display (t);
   craft_db (db);
   {
     g_autoptr(GError) error = NULL;
@@ -3501,8 +3421,8 @@ test_pages_not_stale (TallyTest     *t,
   tally_assert_true (tally_viewer_compare_page_is_busy (compare));
   tally_assert_true (tally_viewer_window_is_loading (window));
   tally_assert_cmpuint (tally_viewer_compare_page_count (compare, TALLY_CHANGE_NEW_FAILURE), ==, 0);
-  wait_for (t, loaded, window);
-  settle (t, 100);
+  viewer_test_wait_for (t, viewer_test_loaded, window);
+  viewer_test_settle (t, 100);
   tally_assert_cmpuint (tally_viewer_compare_page_count (compare, TALLY_CHANGE_NEW_FAILURE), ==, 1);
   tally_assert_cmpuint (tally_viewer_compare_page_count (compare, TALLY_CHANGE_NEW_TEST), ==, 0);
   tally_assert_cmpuint (tally_viewer_compare_page_count (compare, TALLY_CHANGE_REMOVED), ==, 0);
@@ -3510,8 +3430,8 @@ test_pages_not_stale (TallyTest     *t,
   /* Another run shown while the page is up: its comparison, 2 against 1. */
   tally_assert_true (tally_viewer_compare_page_show_runs (compare, 3, 4));
   tally_assert_true (tally_viewer_window_select_run (window, 2));
-  wait_for (t, loaded, window);
-  settle (t, 100);
+  viewer_test_wait_for (t, viewer_test_loaded, window);
+  viewer_test_settle (t, 100);
   tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, 2);
   tally_assert_cmpuint (tally_viewer_compare_page_count (compare, TALLY_CHANGE_NEW_FAILURE), ==, 1);
   tally_assert_cmpuint (tally_viewer_compare_page_count (compare, TALLY_CHANGE_NEW_TEST), ==, 0);
@@ -3521,7 +3441,7 @@ test_pages_not_stale (TallyTest     *t,
   tally_assert_true (tally_viewer_compare_page_show_runs (compare, 3, 4));
   tally_assert_true (tally_viewer_window_show_page (window, "results"));
   tally_assert_false (tally_viewer_compare_page_is_busy (compare));
-  settle (t, 200);
+  viewer_test_settle (t, 200);
   tally_assert_cmpuint (tally_viewer_compare_page_count (compare, TALLY_CHANGE_NEW_TEST), ==, 0);
   tally_assert_cmpuint (tally_viewer_compare_page_count (compare, TALLY_CHANGE_REMOVED), ==, 0);
 
@@ -3529,8 +3449,8 @@ test_pages_not_stale (TallyTest     *t,
   tally_viewer_history_page_show_test (history, "prog", "/flips");
   tally_viewer_history_page_show_test (history, "prog", "/added");
   tally_assert_cmpuint (tally_viewer_history_page_get_n_runs (history), ==, 0);
-  wait_for (t, history_read, history);
-  settle (t, 100);
+  viewer_test_wait_for (t, history_read, history);
+  viewer_test_settle (t, 100);
   tally_assert_cmpstr (tally_viewer_history_page_get_path (history), ==, "/added");
   tally_assert_cmpuint (tally_viewer_history_page_get_n_runs (history), ==, 1);
   tally_assert_nonnull (tally_viewer_history_page_get_cell (history, 0));
@@ -3542,10 +3462,10 @@ test_pages_not_stale (TallyTest     *t,
   tally_assert_true (tally_viewer_flaky_page_is_busy (flaky));
   tally_assert_true (tally_viewer_window_open_path (window, other, NULL));
   tally_assert_false (tally_viewer_flaky_page_is_busy (flaky));
-  wait_for (t, loaded, window);
-  settle (t, 200);
+  viewer_test_wait_for (t, viewer_test_loaded, window);
+  viewer_test_settle (t, 200);
   tally_assert_cmpuint (tally_viewer_flaky_page_get_n_tests (flaky), ==, 0);
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 static TallyViewerPreferences *
@@ -3572,7 +3492,7 @@ open_preferences (TallyTest         *t,
   tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.preferences", NULL));
   preferences = find_preferences ();
   tally_assert_nonnull (preferences);
-  settle (t, 50);
+  viewer_test_settle (t, 50);
   return preferences;
 }
 
@@ -3597,7 +3517,7 @@ test_editor_preference (TallyTest     *t,
   TallyViewerPreferences *preferences;
   GtkEditable *row;
 
-  require_display (t);
+  viewer_test_require_display (t);
   tally_assert_true (g_file_set_contents (source, "int x;\n", -1, NULL));
   g_unsetenv ("TALLY_EDITOR");
   tally_viewer_settings_set_path (ini);
@@ -3620,8 +3540,8 @@ test_editor_preference (TallyTest     *t,
   /* A location opens in it. */
   tally_assert_true (tally_viewer_location_open (source, 7, &error));
   tally_assert_no_error (error);
-  wait_for (t, file_written, out);
-  settle (t, 100);
+  viewer_test_wait_for (t, file_written, out);
+  viewer_test_settle (t, 100);
   tally_assert_true (g_file_get_contents (out, &opened, NULL, NULL));
   tally_assert_cmpstr (opened, ==, want);
 
@@ -3632,8 +3552,8 @@ test_editor_preference (TallyTest     *t,
   tally_assert_true (tally_viewer_location_open (source, 7, &error));
   g_unsetenv ("TALLY_EDITOR");
   tally_assert_no_error (error);
-  wait_for (t, file_written, out);
-  settle (t, 100);
+  viewer_test_wait_for (t, file_written, out);
+  viewer_test_settle (t, 100);
   tally_assert_true (g_file_get_contents (out, &opened, NULL, NULL));
   tally_assert_cmpstr (opened, ==, "env 7\n");
 
@@ -3654,7 +3574,7 @@ test_editor_preference (TallyTest     *t,
 
   gtk_window_destroy (GTK_WINDOW (preferences));
   tally_viewer_settings_set_path (NULL);
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 /* A database opened with the first window is read on a thread as the
@@ -3669,7 +3589,7 @@ test_preload (TallyTest     *t,
   TallyViewerWindow *window;
   TallyViewerDocument *document;
 
-  require_display (t);
+  viewer_test_require_display (t);
   craft_db (db);
 
   /* Taken by the window: run 4, its five results, two failed. */
@@ -3680,23 +3600,23 @@ test_preload (TallyTest     *t,
   tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, 4);
   tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_window_get_results (window)), ==, 5);
   tally_assert_cmpuint (tally_viewer_document_count (document, TALLY_VIEWER_FAILED_MASK), ==, 2);
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 
   /* Read before run 5 (a rerun of run 2) began: run 5 is read anew,
    * merged over run 2. */
   tally_viewer_preload_start (db);
-  settle (t, 200);
+  viewer_test_settle (t, 200);
   craft_rerun (db, 2);
   window = open_window (t, db);
   document = tally_viewer_window_get_document (window);
   tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, 5);
   tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_window_get_results (window)), ==, 5);
   tally_assert_cmpuint (tally_viewer_document_count (document, TALLY_VIEWER_FAILED_MASK), ==, 2);
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 
   /* A result added to run 5 after the read: the store reads it anew. */
   tally_viewer_preload_start (db);
-  settle (t, 200);
+  viewer_test_settle (t, 200);
   {
     g_autoptr(GError) error = NULL;
     g_autoptr(TallyStore) store = tally_store_open (db, &error);
@@ -3707,7 +3627,7 @@ test_preload (TallyTest     *t,
   window = open_window (t, db);
   tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, 5);
   tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_window_get_results (window)), ==, 6);
-  close_window (t, window);
+  viewer_test_close_window (t, window);
 }
 
 /* --- F8 in the tree ----------------------------------------------------- */
@@ -3754,7 +3674,7 @@ assert_tree_f8 (TallyTest         *t,
 
   gtk_widget_grab_focus (tree_view);
   press_keys (t, window, keys);
-  wait_for (t, detail_moved, &moved);
+  viewer_test_wait_for (t, detail_moved, &moved);
   selected = tree_selected_key (window);
   tally_assert_cmpstr (selected, ==, key);
   tally_assert_cmpuint (tree_position (window, key), !=, G_MAXUINT);
@@ -3803,28 +3723,7 @@ test_tree_f8 (TallyTest     *t,
   tally_assert_cmpuint (tree_position (window, "./a-prog::/z"), ==, G_MAXUINT);
   assert_tree_f8 (t, window, tree_view, "F8", "./a-prog::/m/b/y");
   assert_tree_f8 (t, window, tree_view, "shift+F8", "./a-prog::/m/b-c/x");
-  close_window (t, window);
-}
-
-/* Before the tests: start libadwaita and let GTK create the sources it
- * keeps for the life of the process (settings, themes, the X
- * connection), so no test is charged with them. */
-static void
-warm_up (void)
-{
-  TallyViewerWindow *window;
-  gint64 until;
-
-  adw_init ();
-  window = new_window ();
-  gtk_window_present (GTK_WINDOW (window));
-  until = g_get_monotonic_time () + 300 * 1000;
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, FALSE);
-  gtk_window_destroy (GTK_WINDOW (window));
-  until = g_get_monotonic_time () + 100 * 1000;
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, FALSE);
+  viewer_test_close_window (t, window);
 }
 
 int
@@ -3837,12 +3736,7 @@ main (int   argc,
    * check what a screen reader is told. */
   if (g_strcmp0 (g_getenv ("GTK_A11Y"), "none") == 0)
     g_setenv ("GTK_A11Y", "test", TRUE);
-  if (g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL)
-    {
-      have_display = gtk_init_check ();
-      if (have_display)
-        warm_up ();
-    }
+  viewer_test_init_display ();
 
   tally_add ("/viewer/rerun-argv", test_rerun_argv, NULL);
   tally_add ("/viewer/filters", test_filters, MARKS);
