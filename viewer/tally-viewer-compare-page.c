@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tally-viewer-compare-page.h"
+#include "tally-viewer-page-read.h"
 #include "tally-viewer-util.h"
 
 struct _TallyViewerComparePage
@@ -16,13 +17,12 @@ struct _TallyViewerComparePage
   GtkDropDown *base_drop;
   GtkDropDown *run_drop;
   GtkLabel *summary;
-  GtkSpinner *spinner;
   GtkBox *sections;
 
   /* Owned */
   TallyViewerDocument *document;
   GArray *run_ids;              /* gint64, in the drop-downs' order */
-  GCancellable *cancellable;    /* the comparison being read */
+  TallyViewerPageRead read;
   guint counts[TALLY_N_CHANGES];
   gboolean updating;
 };
@@ -228,30 +228,19 @@ compare_thread (GTask        *task,
 }
 
 static void
-set_busy (TallyViewerComparePage *self,
-          gboolean                busy)
-{
-  gtk_spinner_set_spinning (self->spinner, busy);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
-}
-
-static void
 on_compare_done_cb (GObject      *object,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
+  TallyViewerComparePage *self = TALLY_VIEWER_COMPARE_PAGE (object);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) entries = g_task_propagate_pointer (G_TASK (result), &error);
-  TallyViewerComparePage *self;
+  gboolean superseded;
+  g_autoptr(GPtrArray) entries = tally_viewer_page_read_finish (result, &self->read, &superseded, &error);
 
   /* Superseded (another pair, another page, another database): the
    * page belongs to what replaced it. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-      || g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+  if (superseded)
     return;
-  self = TALLY_VIEWER_COMPARE_PAGE (object);
-  g_clear_object (&self->cancellable);
-  set_busy (self, FALSE);
   if (entries == NULL)
     {
       gtk_label_set_text (self->summary, error->message);
@@ -265,19 +254,14 @@ tally_viewer_compare_page_cancel (TallyViewerComparePage *self)
 {
   g_return_if_fail (TALLY_VIEWER_IS_COMPARE_PAGE (self));
 
-  if (self->cancellable == NULL)
-    return;
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  set_busy (self, FALSE);
-  gtk_label_set_text (self->summary, "");
+  tally_viewer_page_read_cancel (&self->read);
 }
 
 gboolean
 tally_viewer_compare_page_is_busy (TallyViewerComparePage *self)
 {
   g_return_val_if_fail (TALLY_VIEWER_IS_COMPARE_PAGE (self), FALSE);
-  return self->cancellable != NULL;
+  return tally_viewer_page_read_is_busy (&self->read);
 }
 
 /* Compares on a thread; the page says so meanwhile. */
@@ -286,7 +270,6 @@ compare (TallyViewerComparePage *self,
          gint64                  base_id,
          gint64                  run_id)
 {
-  g_autoptr(GTask) task = NULL;
   g_autofree char *text = g_strdup_printf ("Comparing run #%" G_GINT64_FORMAT " with run #%" G_GINT64_FORMAT "…",
                                            run_id, base_id);
   Compare *c = g_new0 (Compare, 1);
@@ -294,20 +277,11 @@ compare (TallyViewerComparePage *self,
   tally_viewer_compare_page_cancel (self);
   clear_sections (self);
   gtk_label_set_text (self->summary, text);
-  set_busy (self, TRUE);
   c->path = g_strdup (tally_viewer_document_get_path (self->document));
   c->base_id = base_id;
   c->run_id = run_id;
-  self->cancellable = g_cancellable_new ();
-  /* The callback comes on GTK's context, whatever context is pushed. */
-  g_main_context_push_thread_default (g_main_context_default ());
-  task = g_task_new (self, self->cancellable, on_compare_done_cb, NULL);
-  g_main_context_pop_thread_default (g_main_context_default ());
-  g_task_set_source_tag (task, compare);
-  g_task_set_name (task, "[tally-viewer] compare runs");
-  g_task_set_check_cancellable (task, TRUE);
-  g_task_set_task_data (task, c, (GDestroyNotify) compare_free);
-  g_task_run_in_thread (task, compare_thread);
+  tally_viewer_page_read_start (&self->read, self, compare, "[tally-viewer] compare runs",
+                                c, (GDestroyNotify) compare_free, compare_thread, on_compare_done_cb);
 }
 
 static void
@@ -440,7 +414,7 @@ tally_viewer_compare_page_new (TallyViewerDocument *document)
   gtk_widget_add_css_class (GTK_WIDGET (self->summary), "dim-label");
 
   gtk_box_append (GTK_BOX (column), picks);
-  gtk_box_append (GTK_BOX (column), tally_viewer_page_status_new (self->summary, &self->spinner));
+  gtk_box_append (GTK_BOX (column), tally_viewer_page_read_init (&self->read, self->summary));
   gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->sections));
   gtk_widget_set_margin_bottom (column, 24);
   adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 900);
@@ -460,9 +434,7 @@ tally_viewer_compare_page_dispose (GObject *object)
 {
   TallyViewerComparePage *self = (TallyViewerComparePage *) object;
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  tally_viewer_page_read_clear (&self->read);
   g_clear_object (&self->document);
   g_clear_pointer (&self->run_ids, g_array_unref);
 

@@ -5,6 +5,7 @@
 
 #include "tally-compare-private.h"
 #include "tally-viewer-flaky-page.h"
+#include "tally-viewer-page-read.h"
 #include "tally-viewer-util.h"
 
 struct _TallyViewerFlakyPage
@@ -13,13 +14,12 @@ struct _TallyViewerFlakyPage
 
   /* Widgets */
   GtkLabel *summary;
-  GtkSpinner *spinner;
   GtkListBox *list;
 
   /* Owned */
   TallyViewerDocument *document;
   GPtrArray *entries;           /* TallyFlakyEntry, as listed */
-  GCancellable *cancellable;    /* the read in progress */
+  TallyViewerPageRead read;
 };
 
 G_DEFINE_FINAL_TYPE (TallyViewerFlakyPage, tally_viewer_flaky_page, GTK_TYPE_BOX)
@@ -113,32 +113,21 @@ flaky_thread (GTask        *task,
 }
 
 static void
-set_busy (TallyViewerFlakyPage *self,
-          gboolean              busy)
-{
-  gtk_spinner_set_spinning (self->spinner, busy);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
-}
-
-static void
 on_flaky_done_cb (GObject      *object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
+  TallyViewerFlakyPage *self = TALLY_VIEWER_FLAKY_PAGE (object);
   g_autoptr(GError) error = NULL;
-  GPtrArray *entries = g_task_propagate_pointer (G_TASK (result), &error);
-  TallyViewerFlakyPage *self;
+  gboolean superseded;
+  GPtrArray *entries = tally_viewer_page_read_finish (result, &self->read, &superseded, &error);
 
   /* Superseded by another read, page or database. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-      || g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+  if (superseded)
     {
       g_clear_pointer (&entries, g_ptr_array_unref);
       return;
     }
-  self = TALLY_VIEWER_FLAKY_PAGE (object);
-  g_clear_object (&self->cancellable);
-  set_busy (self, FALSE);
   fill (self, entries, error);
 }
 
@@ -147,42 +136,28 @@ tally_viewer_flaky_page_cancel (TallyViewerFlakyPage *self)
 {
   g_return_if_fail (TALLY_VIEWER_IS_FLAKY_PAGE (self));
 
-  if (self->cancellable == NULL)
-    return;
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  set_busy (self, FALSE);
-  gtk_label_set_text (self->summary, "");
+  tally_viewer_page_read_cancel (&self->read);
 }
 
 void
 tally_viewer_flaky_page_refresh (TallyViewerFlakyPage *self)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (TALLY_VIEWER_IS_FLAKY_PAGE (self));
 
   tally_viewer_flaky_page_cancel (self);
   clear_list (self);
   gtk_label_set_text (self->summary, "Reading the latest 50 runs…");
-  set_busy (self, TRUE);
-  self->cancellable = g_cancellable_new ();
-  /* The callback comes on GTK's context, whatever context is pushed. */
-  g_main_context_push_thread_default (g_main_context_default ());
-  task = g_task_new (self, self->cancellable, on_flaky_done_cb, NULL);
-  g_main_context_pop_thread_default (g_main_context_default ());
-  g_task_set_source_tag (task, tally_viewer_flaky_page_refresh);
-  g_task_set_name (task, "[tally-viewer] read the flaky tests");
-  g_task_set_check_cancellable (task, TRUE);
-  g_task_set_task_data (task, g_strdup (tally_viewer_document_get_path (self->document)), g_free);
-  g_task_run_in_thread (task, flaky_thread);
+  tally_viewer_page_read_start (&self->read, self, tally_viewer_flaky_page_refresh,
+                                "[tally-viewer] read the flaky tests",
+                                g_strdup (tally_viewer_document_get_path (self->document)), g_free,
+                                flaky_thread, on_flaky_done_cb);
 }
 
 gboolean
 tally_viewer_flaky_page_is_busy (TallyViewerFlakyPage *self)
 {
   g_return_val_if_fail (TALLY_VIEWER_IS_FLAKY_PAGE (self), FALSE);
-  return self->cancellable != NULL;
+  return tally_viewer_page_read_is_busy (&self->read);
 }
 
 guint
@@ -232,7 +207,7 @@ tally_viewer_flaky_page_new (TallyViewerDocument *document)
   tally_viewer_set_label (GTK_WIDGET (self->list), "Flaky tests");
   g_signal_connect_swapped (self->list, "row-activated", G_CALLBACK (on_list_row_activated_cb), self);
 
-  gtk_box_append (GTK_BOX (column), tally_viewer_page_status_new (self->summary, &self->spinner));
+  gtk_box_append (GTK_BOX (column), tally_viewer_page_read_init (&self->read, self->summary));
   gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->list));
   gtk_widget_set_margin_bottom (column, 24);
   adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 900);
@@ -252,9 +227,7 @@ tally_viewer_flaky_page_dispose (GObject *object)
 {
   TallyViewerFlakyPage *self = (TallyViewerFlakyPage *) object;
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  tally_viewer_page_read_clear (&self->read);
   g_clear_object (&self->document);
   g_clear_pointer (&self->entries, g_ptr_array_unref);
 

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "tally-viewer-history-page.h"
+#include "tally-viewer-page-read.h"
 #include "tally-viewer-util.h"
 
 struct _TallyViewerHistoryPage
@@ -13,7 +14,6 @@ struct _TallyViewerHistoryPage
   /* Widgets */
   GtkLabel *title;
   GtkLabel *summary;
-  GtkSpinner *spinner;
   GtkDrawingArea *plot;
   GtkBox *cells;
 
@@ -22,7 +22,7 @@ struct _TallyViewerHistoryPage
   GPtrArray *rows;              /* TallyHistoryRow, oldest first */
   char *program;
   char *path;
-  GCancellable *cancellable;    /* the history being read */
+  TallyViewerPageRead read;
 };
 
 G_DEFINE_FINAL_TYPE (TallyViewerHistoryPage, tally_viewer_history_page, GTK_TYPE_BOX)
@@ -275,14 +275,6 @@ history_thread (GTask        *task,
 }
 
 static void
-set_busy (TallyViewerHistoryPage *self,
-          gboolean                busy)
-{
-  gtk_spinner_set_spinning (self->spinner, busy);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
-}
-
-static void
 clear (TallyViewerHistoryPage *self)
 {
   GtkWidget *child;
@@ -298,17 +290,14 @@ on_history_done_cb (GObject      *object,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
+  TallyViewerHistoryPage *self = TALLY_VIEWER_HISTORY_PAGE (object);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) rows = g_task_propagate_pointer (G_TASK (result), &error);
-  TallyViewerHistoryPage *self;
+  gboolean superseded;
+  g_autoptr(GPtrArray) rows = tally_viewer_page_read_finish (result, &self->read, &superseded, &error);
 
   /* Superseded by another test, page or database. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-      || g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+  if (superseded)
     return;
-  self = TALLY_VIEWER_HISTORY_PAGE (object);
-  g_clear_object (&self->cancellable);
-  set_busy (self, FALSE);
   if (rows == NULL || rows->len == 0)
     {
       gtk_label_set_text (self->summary, error ? error->message : "This test has no results");
@@ -332,19 +321,14 @@ tally_viewer_history_page_cancel (TallyViewerHistoryPage *self)
 {
   g_return_if_fail (TALLY_VIEWER_IS_HISTORY_PAGE (self));
 
-  if (self->cancellable == NULL)
-    return;
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  set_busy (self, FALSE);
-  gtk_label_set_text (self->summary, "");
+  tally_viewer_page_read_cancel (&self->read);
 }
 
 gboolean
 tally_viewer_history_page_is_busy (TallyViewerHistoryPage *self)
 {
   g_return_val_if_fail (TALLY_VIEWER_IS_HISTORY_PAGE (self), FALSE);
-  return self->cancellable != NULL;
+  return tally_viewer_page_read_is_busy (&self->read);
 }
 
 guint
@@ -359,7 +343,6 @@ tally_viewer_history_page_show_test (TallyViewerHistoryPage *self,
                                      const char             *program,
                                      const char             *path)
 {
-  g_autoptr(GTask) task = NULL;
   g_autofree char *title = NULL;
   History *h;
 
@@ -378,18 +361,9 @@ tally_viewer_history_page_show_test (TallyViewerHistoryPage *self,
   title = tally_viewer_text_for_display (path, -1, 300);
   gtk_label_set_text (self->title, title);
   gtk_label_set_text (self->summary, "Reading the latest runs…");
-  set_busy (self, TRUE);
-
-  self->cancellable = g_cancellable_new ();
-  /* The callback comes on GTK's context, whatever context is pushed. */
-  g_main_context_push_thread_default (g_main_context_default ());
-  task = g_task_new (self, self->cancellable, on_history_done_cb, NULL);
-  g_main_context_pop_thread_default (g_main_context_default ());
-  g_task_set_source_tag (task, tally_viewer_history_page_show_test);
-  g_task_set_name (task, "[tally-viewer] read a test's history");
-  g_task_set_check_cancellable (task, TRUE);
-  g_task_set_task_data (task, h, (GDestroyNotify) history_free);
-  g_task_run_in_thread (task, history_thread);
+  tally_viewer_page_read_start (&self->read, self, tally_viewer_history_page_show_test,
+                                "[tally-viewer] read a test's history",
+                                h, (GDestroyNotify) history_free, history_thread, on_history_done_cb);
 }
 
 const char *
@@ -447,7 +421,7 @@ tally_viewer_history_page_new (TallyViewerDocument *document)
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (cells_scroller), GTK_WIDGET (self->cells));
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (cells_scroller), GTK_POLICY_AUTOMATIC, GTK_POLICY_NEVER);
 
-  gtk_box_append (GTK_BOX (column), tally_viewer_page_status_new (self->summary, &self->spinner));
+  gtk_box_append (GTK_BOX (column), tally_viewer_page_read_init (&self->read, self->summary));
   gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->plot));
   gtk_box_append (GTK_BOX (column), outcomes);
   gtk_box_append (GTK_BOX (column), cells_scroller);
@@ -466,9 +440,7 @@ tally_viewer_history_page_dispose (GObject *object)
 {
   TallyViewerHistoryPage *self = (TallyViewerHistoryPage *) object;
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  tally_viewer_page_read_clear (&self->read);
   g_clear_object (&self->document);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_clear_pointer (&self->program, g_free);
