@@ -278,6 +278,13 @@ typedef struct
   guint position;
 } Timed;
 
+/* Tests shorter than this are one length to the ordering: which of them
+ * runs first cannot change when a run ends (a worker is done with any
+ * of them within a millisecond), and their listing order is the one the
+ * store reads its tests ahead in (tally-store-write.c) and the program
+ * registered them in. */
+#define ORDER_SHORT_US 1000
+
 static int
 compare_longest_first (gconstpointer a,
                        gconstpointer b)
@@ -332,7 +339,8 @@ note_program_time (History         *history,
     g_array_index (times->case_us, gint64, test->index) = duration_us;
 }
 
-/* Longest first, so no long test starts last; the durations are looked
+/* Longest first, so no long test starts last (tests under
+ * ORDER_SHORT_US keep their order); the durations are looked
  * up once per test, not once per comparison, and then dropped (this is
  * the runner's peak with history: 16 B a test here, as much for qsort).
  * Stable: ties keep their order. What runs as a whole moves as a whole,
@@ -373,8 +381,12 @@ sort_longest_first (GPtrArray *tests,
     }
   g_clear_pointer (&history->durations, tally_durations_free);
   for (guint i = 0; i < tests->len; i++)
-    if (keys[i] != NULL)
-      timed[i].duration_us = *(gint64 *) g_hash_table_lookup (totals, keys[i]);
+    {
+      if (keys[i] != NULL)
+        timed[i].duration_us = *(gint64 *) g_hash_table_lookup (totals, keys[i]);
+      if (timed[i].duration_us >= 0 && timed[i].duration_us < ORDER_SHORT_US)
+        timed[i].duration_us = 0;
+    }
   qsort (timed, tests->len, sizeof (Timed), compare_longest_first);
 
   sorted = g_ptr_array_sized_new (tests->len);

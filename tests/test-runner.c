@@ -367,6 +367,9 @@ test_capture_never_mixes (TallyTest *t, gconstpointer data)
 
       tally_assert_no_error (error);
       tally_assert_cmpuint (logs->len, ==, 20);
+      if (out == NULL || g_bytes_get_size (out) == 0 || err == NULL || g_bytes_get_size (err) == 0)
+        tally_fail ("%s (result %" G_GINT64_FORMAT "): no %s stored", path, result_id,
+                    out == NULL || g_bytes_get_size (out) == 0 ? "stdout" : "stderr");
       for (guint r = 0; r < logs->len; r++)
         tally_assert_nonnull (strstr (((TallyLogRecord *) g_ptr_array_index (logs, r))->message, needle));
 

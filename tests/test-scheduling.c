@@ -86,6 +86,45 @@ test_group_order_with_history (TallyTest *t, gconstpointer data)
   }
 }
 
+/* Tests under a millisecond keep their listing order with history:
+ * ordering them by noise would gain nothing and cost the store's
+ * read-ahead and the program's locality. */
+static void
+test_short_tests_keep_order (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *program = tally_util_sample ("sample-many");
+  g_autofree char *db = tally_util_db_path (t);
+  const char *envp[] = { "SAMPLE_MANY_N=200", NULL };
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(TallyRun) run = tally_util_run (t, envp, tally, "run", "-n", "1", "--json", "-m", "not slow",
+                                                "--db", db, program, NULL);
+      g_autofree char *last = NULL;
+      guint started = 0;
+
+      tally_assert_cmpint (run->status, ==, 0);
+      for (guint i = 0; i < run->events->len; i++)
+        {
+          JsonObject *event = g_ptr_array_index (run->events, i);
+          const char *path;
+
+          if (g_strcmp0 (json_object_get_string_member (event, "event"), "test-started") != 0)
+            continue;
+          path = json_object_get_string_member (event, "path");
+          /* Registration order is the paths' order (the quoted paths
+           * are marked slow too, and not selected). */
+          if (last != NULL && strcmp (last, path) >= 0)
+            tally_fail ("round %u: %s started after %s", round, path, last);
+          g_free (last);
+          last = g_strdup (path);
+          started++;
+        }
+      tally_assert_cmpuint (started, ==, 180);
+    }
+}
+
 /* A random order moves the group as a whole. */
 static void
 test_group_order_random (TallyTest *t, gconstpointer data)
@@ -216,6 +255,7 @@ register_tests (void)
 {
   tally_add ("/scheduling/group/history", test_group_order_with_history, NULL);
   tally_add ("/scheduling/group/random", test_group_order_random, NULL);
+  tally_add ("/scheduling/short-tests-keep-order", test_short_tests_keep_order, NULL);
   tally_add ("/scheduling/retries-marker", test_retries_marker, NULL);
   tally_add ("/scheduling/console/retry-and-seed", test_console_retry_and_seed, NULL);
   tally_add ("/scheduling/stepwise/no-critical", test_stepwise_no_critical, NULL);
