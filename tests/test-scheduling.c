@@ -88,7 +88,8 @@ test_group_order_with_history (TallyTest *t, gconstpointer data)
 
 /* Tests under a millisecond keep their listing order with history:
  * ordering them by noise would gain nothing and cost the store's
- * read-ahead and the program's locality. */
+ * read-ahead and the program's locality. Those that took longer in the
+ * first round (a worker's first test, or a slow machine) may move. */
 static void
 test_short_tests_keep_order (TallyTest *t, gconstpointer data)
 {
@@ -96,33 +97,42 @@ test_short_tests_keep_order (TallyTest *t, gconstpointer data)
   g_autofree char *program = tally_util_sample ("sample-many");
   g_autofree char *db = tally_util_db_path (t);
   const char *envp[] = { "SAMPLE_MANY_N=200", NULL };
+  g_autoptr(GHashTable) short_ones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *last = NULL;
+  guint in_order = 0;
 
   for (guint round = 0; round < 2; round++)
     {
       g_autoptr(TallyRun) run = tally_util_run (t, envp, tally, "run", "-n", "1", "--json", "-m", "not slow",
                                                 "--db", db, program, NULL);
-      g_autofree char *last = NULL;
-      guint started = 0;
 
       tally_assert_cmpint (run->status, ==, 0);
+      tally_assert_cmpuint (g_hash_table_size (run->finished), ==, 180);
       for (guint i = 0; i < run->events->len; i++)
         {
           JsonObject *event = g_ptr_array_index (run->events, i);
+          const char *kind = json_object_get_string_member (event, "event");
           const char *path;
 
-          if (g_strcmp0 (json_object_get_string_member (event, "event"), "test-started") != 0)
+          path = json_object_has_member (event, "path") ? json_object_get_string_member (event, "path") : NULL;
+          if (round == 0 && g_strcmp0 (kind, "test-finished") == 0
+              && tally_util_member_int (run, path, "duration_us") < 1000)
+            g_hash_table_add (short_ones, g_strdup (path));
+          if (round == 0 || g_strcmp0 (kind, "test-started") != 0
+              || !g_hash_table_contains (short_ones, path))
             continue;
-          path = json_object_get_string_member (event, "path");
           /* Registration order is the paths' order (the quoted paths
            * are marked slow too, and not selected). */
           if (last != NULL && strcmp (last, path) >= 0)
-            tally_fail ("round %u: %s started after %s", round, path, last);
+            tally_fail ("%s started after %s, though both took under 1 ms", path, last);
           g_free (last);
           last = g_strdup (path);
-          started++;
+          in_order++;
         }
-      tally_assert_cmpuint (started, ==, 180);
     }
+  /* Most trivial tests are short, even under a sanitizer. */
+  tally_assert_cmpuint (in_order, ==, g_hash_table_size (short_ones));
+  tally_assert_cmpuint (in_order, >=, 90);
 }
 
 /* A random order moves the group as a whole. */
