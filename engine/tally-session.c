@@ -23,6 +23,13 @@
 #define MIN_DEPTH 16
 #define MAX_DEPTH 512
 #define QUEUE_AHEAD_US 5000
+/* The runner naps NAP_US before it waits for its workers while every busy
+ * worker has at least NAP_AHEAD_US of tests queued behind the one it runs:
+ * results then come in batches, one wakeup a millisecond instead of one a
+ * test, and the CPUs the runner shares with its workers go to the tests.
+ * A result is seen at most NAP_US later; no worker waits for the runner. */
+#define NAP_US 1000
+#define NAP_AHEAD_US (2 * NAP_US)
 /* A GTest binary's batch may be the whole program: one process, as its
  * own runners start it (the pool's share keeps the tail split). */
 #define MAX_GTEST_BATCH 4096
@@ -70,6 +77,9 @@ typedef struct
   gint64 kill_at;            /* monotonic µs; 0: not terminating */
   gboolean serial;           /* runs a serial unit */
   gint64 mean_us;            /* native tests' recent duration here; 0: none yet */
+  gint64 pace_us;            /* … and the recent time from one's start to the
+                                next's, the worker's own costs included */
+  gint64 last_started_at_us; /* wall clock: the last result's start */
 } Slot;
 
 /* A queue read from the selection: position p is the test
@@ -357,6 +367,42 @@ static gboolean
 slot_busy (Slot *slot)
 {
   return slot->sent.length > 0 || slot->unit != NULL;
+}
+
+/* The pace of a worker's tests, from their starts on its clock: a gap of
+ * more than a second (a slow test, a worker started again) is not one. */
+static void
+note_pace (Slot   *slot,
+           gint64  started_at_us)
+{
+  gint64 gap = started_at_us - slot->last_started_at_us;
+
+  slot->last_started_at_us = started_at_us;
+  if (gap <= 0 || gap > G_USEC_PER_SEC)
+    return;
+  slot->pace_us = slot->pace_us == 0 ? gap : MAX ((slot->pace_us * 31 + gap) / 32, 1);
+}
+
+/* Whether every busy worker has NAP_AHEAD_US of native tests queued
+ * behind its current one, by its pace. */
+static gboolean
+can_nap (TallySession *session)
+{
+  gboolean any = FALSE;
+
+  for (guint i = 0; i < session->n_slots; i++)
+    {
+      Slot *slot = &session->slots[i];
+
+      if (!slot_busy (slot))
+        continue;
+      if (slot->worker == NULL || slot->kill_at != 0 || slot->pace_us == 0 || slot->sent.length < 2
+          || tally_worker_proc_get_program (slot->worker)->kind != TALLY_PROGRAM_NATIVE
+          || (gint64) (slot->sent.length - 1) * slot->pace_us < NAP_AHEAD_US)
+        return FALSE;
+      any = TRUE;
+    }
+  return any;
 }
 
 static gboolean
@@ -1048,6 +1094,7 @@ on_worker_finished (TallyWorkerProc *worker,
   /* A moving average of the last few dozen: it follows a program's mix. */
   slot->mean_us = slot->mean_us == 0 ? MAX (result->duration_us, 1)
                                      : MAX ((slot->mean_us * 31 + result->duration_us) / 32, 1);
+  note_pace (slot, result->started_at_us);
   item->result.cpu_us = result->cpu_us;
   item->result.max_rss_kb = result->max_rss_kb;
   g_free (item->result.message);
@@ -1748,7 +1795,11 @@ tally_session_run (TallySession *session)
   fill_slots (session);
   maybe_finish (session);
   while (!session->finished)
-    g_main_context_iteration (session->context, TRUE);
+    {
+      if (can_nap (session))
+        g_usleep (NAP_US);
+      g_main_context_iteration (session->context, TRUE);
+    }
 
   g_source_destroy (session->tick);
   g_clear_pointer (&session->tick, g_source_unref);

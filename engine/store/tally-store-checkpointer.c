@@ -26,6 +26,13 @@
 /* 32 MiB of 4 KiB pages; most of them copied already by the thread. */
 #define RESTART_FRAMES 8192
 
+/* The thread is woken once this many frames were added since it last
+ * was (SQLite's own automatic checkpoint size): a checkpoint after every
+ * commit copied the pages that every commit touches (the tables' and
+ * indexes' last pages, their parents) again each time, and synced both
+ * files each time, CPU taken from the workers in a short run. */
+#define CHECKPOINT_FRAMES 1000
+
 struct _TallyStoreCheckpointer
 {
   GThread *thread;
@@ -35,6 +42,7 @@ struct _TallyStoreCheckpointer
   gboolean wanted;
   gboolean quit;
   int frames;          /* in the WAL after the last commit */
+  int frames_woken;    /* in the WAL when the thread was last woken */
 };
 
 static int
@@ -115,7 +123,8 @@ tally_store_checkpointer_new (sqlite3    *db,
   return self;
 }
 
-/* After a commit on @db: the thread copies what is in the WAL. */
+/* After a commit on @db: the thread copies what is in the WAL, once
+ * there is CHECKPOINT_FRAMES more of it. */
 void
 tally_store_checkpointer_poke (TallyStoreCheckpointer *self,
                                sqlite3                *db)
@@ -127,6 +136,13 @@ tally_store_checkpointer_poke (TallyStoreCheckpointer *self,
         self->frames = 0;
       return;
     }
+
+  /* The WAL started again from its beginning. */
+  if (self->frames < self->frames_woken)
+    self->frames_woken = 0;
+  if (self->frames - self->frames_woken < CHECKPOINT_FRAMES)
+    return;
+  self->frames_woken = self->frames;
 
   g_mutex_lock (&self->lock);
   self->wanted = TRUE;
