@@ -12,6 +12,7 @@ TallyStoreCheckpointer *tally_store_checkpointer_new  (sqlite3                *d
                                                        const char             *path);
 void                    tally_store_checkpointer_poke (TallyStoreCheckpointer *self,
                                                        sqlite3                *db);
+void                    tally_store_checkpointer_wake (TallyStoreCheckpointer *self);
 void                    tally_store_checkpointer_free (TallyStoreCheckpointer *self);
 
 G_END_DECLS

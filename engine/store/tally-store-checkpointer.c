@@ -26,12 +26,12 @@
 /* 32 MiB of 4 KiB pages; most of them copied already by the thread. */
 #define RESTART_FRAMES 8192
 
-/* The thread is woken once this many frames were added since it last
- * was (SQLite's own automatic checkpoint size): a checkpoint after every
- * commit copied the pages that every commit touches (the tables' and
- * indexes' last pages, their parents) again each time, and synced both
- * files each time, CPU taken from the workers in a short run. */
-#define CHECKPOINT_FRAMES 1000
+/* The thread is woken once this many frames (1 MiB) were added since it
+ * last was: a checkpoint after every commit copied the pages that every
+ * commit touches (the tables' and indexes' last pages, their parents)
+ * again each time, and synced both files each time, CPU taken from the
+ * workers in a short run. */
+#define CHECKPOINT_FRAMES 256
 
 struct _TallyStoreCheckpointer
 {
@@ -124,7 +124,7 @@ tally_store_checkpointer_new (sqlite3    *db,
 }
 
 /* After a commit on @db: the thread copies what is in the WAL, once
- * there is CHECKPOINT_FRAMES more of it. */
+ * there are CHECKPOINT_FRAMES more frames in it. */
 void
 tally_store_checkpointer_poke (TallyStoreCheckpointer *self,
                                sqlite3                *db)
@@ -142,8 +142,15 @@ tally_store_checkpointer_poke (TallyStoreCheckpointer *self,
     self->frames_woken = 0;
   if (self->frames - self->frames_woken < CHECKPOINT_FRAMES)
     return;
-  self->frames_woken = self->frames;
+  tally_store_checkpointer_wake (self);
+}
 
+/* The thread copies what is in the WAL now: before the last writes of a
+ * run, so that closing the store has only those left to copy. */
+void
+tally_store_checkpointer_wake (TallyStoreCheckpointer *self)
+{
+  self->frames_woken = self->frames;
   g_mutex_lock (&self->lock);
   self->wanted = TRUE;
   g_cond_signal (&self->cond);

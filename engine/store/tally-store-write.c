@@ -164,6 +164,11 @@ tally_store_finish_run (TallyStore      *store,
 
   g_return_val_if_fail (store != NULL, FALSE);
 
+  /* The WAL is copied into the file while the run's last writes are made
+   * (the store's close copies those only). */
+  if (store->txn_began == 0 && store->checkpointer != NULL)
+    tally_store_checkpointer_wake (store->checkpointer);
+
   if (!store_write_begin (store, error))
     return FALSE;
 
