@@ -60,6 +60,9 @@ typedef struct
                                      * no tests is run as one test */
   gboolean force_gtest;             /* --gtest: list with -l, run with -p */
   struct _TallyListingCache *listing_cache; /* nullable: listings to reuse and keep */
+  const int *listing_fd;            /* nullable: an early worker's listing to
+                                     * read first (tally run; the caller
+                                     * closes it) */
 } TallyProgramSpec;
 
 /* One test of a listing: 48 bytes, in blocks owned by the program. */

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -218,6 +220,7 @@ parse_declared (TallyProgram *program,
 static gboolean
 parse_header (TallyProgram  *program,
               JsonObject    *root,
+              gint64        *announced,
               GError       **error)
 {
   if (root == NULL || !json_object_has_member (root, "tally"))
@@ -238,6 +241,9 @@ parse_header (TallyProgram  *program,
   if (json_object_has_member (root, "markers")
       && JSON_NODE_HOLDS_ARRAY (json_object_get_member (root, "markers")))
     parse_declared (program, json_object_get_array_member (root, "markers"));
+
+  if (json_object_has_member (root, "tests"))
+    *announced = json_object_get_int_member (root, "tests");
 
   return TRUE;
 }
@@ -278,6 +284,7 @@ parse_listing_line (TallyProgram      *program,
                     const char        *line,
                     gsize              len,
                     gboolean           header,
+                    gint64            *announced,
                     GError           **error)
 {
   g_autoptr(GError) local_error = NULL;
@@ -310,7 +317,7 @@ parse_listing_line (TallyProgram      *program,
   root = json_parser_get_root (parser);
   if (header)
     return parse_header (program, JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL,
-                         error);
+                         announced, error);
 
   return parse_test (program, root, cache, error);
 }
@@ -391,6 +398,7 @@ typedef struct
   TallyListingLine fields;  /* a test line's members */
   GHashTable *cache;        /* marker string → TallyMarkers */
   gboolean header;          /* the next line is the header */
+  gint64 announced;         /* the header's number of tests; -1: none said */
   GError *error;            /* the first problem; later lines are ignored */
 } NativeParse;
 
@@ -404,6 +412,7 @@ native_parse_init (NativeParse *parse,
   parse->cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) tally_markers_unref);
   parse->header = TRUE;
+  parse->announced = -1;
   parse->error = NULL;
 }
 
@@ -417,7 +426,7 @@ native_parse_line (gpointer    data,
   if (len == 0 || parse->error != NULL)
     return;
   if (parse_listing_line (parse->program, parse->parser, &parse->fields, parse->cache, line, len,
-                          parse->header, &parse->error))
+                          parse->header, &parse->announced, &parse->error))
     parse->header = FALSE;
 }
 
@@ -434,6 +443,11 @@ native_parse_finish (NativeParse  *parse,
   if (parse->error == NULL && parse->header)
     g_set_error (&parse->error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST,
                  "its --tally-list output is empty");
+  /* A listing cut short (its process died mid-way) is no listing. */
+  if (parse->error == NULL && parse->announced >= 0 && program->tests->len != parse->announced)
+    g_set_error (&parse->error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST,
+                 "its --tally-list output lists %u tests, its header says %" G_GINT64_FORMAT,
+                 program->tests->len, parse->announced);
   if (parse->error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&parse->error));
@@ -1045,6 +1059,69 @@ native_from_cache (const TallyProgramSpec *spec,
   return program;
 }
 
+/* The listing an early worker of `tally run` wrote on @fd (TALLY_LIST_FD
+ * in libcore/tally-worker.c), or NULL if it is not all there (the worker
+ * died, or printed something else): the program is then listed the usual
+ * way, which says why. Read here, on the discovery's thread. */
+static TallyProgram *
+native_from_worker (const TallyProgramSpec *spec,
+                    int                     fd,
+                    CacheProbe             *probe)
+{
+  g_autoptr(GError) parse_error = NULL;
+  g_autofree guint8 *buffer = g_malloc (READ_CHUNK);
+  gint64 deadline = g_get_monotonic_time () + LIST_TIMEOUT_S * G_USEC_PER_SEC;
+  Listing listing = { 0 };
+  LineSplitter splitter;
+  NativeParse parse;
+  TallyProgram *program;
+  gboolean ended = FALSE;
+
+  native_parse_init (&parse, spec->path);
+  line_splitter_init (&splitter, native_parse_line, &parse);
+  listing.captured = spec->listing_cache != NULL ? g_byte_array_new () : NULL;
+  while (!splitter.too_long)
+    {
+      struct pollfd ready = { fd, POLLIN, 0 };
+      gint64 left = deadline - g_get_monotonic_time ();
+      ssize_t n;
+      int polled;
+
+      if (left <= 0)
+        break;
+      polled = poll (&ready, 1, (int) MIN (left / 1000 + 1, G_MAXINT));
+      if (polled < 0 && errno == EINTR)
+        continue;
+      if (polled <= 0)
+        break;
+      n = read (fd, buffer, READ_CHUNK);
+      if (n < 0 && errno == EINTR)
+        continue;
+      ended = n == 0;
+      if (n <= 0)
+        break;
+      line_splitter_feed (&splitter, (const char *) buffer, n);
+      if (listing.captured != NULL && listing.captured->len + (gsize) n <= MAX_CACHED_LISTING)
+        g_byte_array_append (listing.captured, buffer, n);
+      else
+        g_clear_pointer (&listing.captured, g_byte_array_unref);
+    }
+  if (ended)
+    line_splitter_finish (&splitter);
+  g_clear_pointer (&splitter.partial, g_byte_array_unref);
+  program = native_parse_finish (&parse, &parse_error);
+  if (program != NULL && !ended)
+    g_clear_pointer (&program, tally_program_unref);
+
+  if (program != NULL)
+    cache_keep (spec, probe, &listing);
+  else
+    g_debug ("%s: the early worker's listing is unusable (%s): listing the program",
+             spec->path, parse_error ? parse_error->message : "it did not end");
+  listing_clear (&listing);
+  return program;
+}
+
 static TallyProgram *
 list_native (const TallyProgramSpec  *spec,
              GCancellable            *cancellable,
@@ -1060,7 +1137,9 @@ list_native (const TallyProgramSpec  *spec,
   int status = 0;
 
   cache_probe (spec, "--tally-list", &probe);
-  if ((program = native_from_cache (spec, &probe)) != NULL)
+  if ((program = native_from_cache (spec, &probe)) != NULL
+      || (spec->listing_fd != NULL && *spec->listing_fd >= 0
+          && (program = native_from_worker (spec, *spec->listing_fd, &probe)) != NULL))
     {
       cache_probe_clear (&probe);
       return program;

@@ -55,6 +55,7 @@ TallyWorkerProc *tally_worker_proc_spawn        (TallyProgram               *pro
 TallyWorkerProc *tally_worker_proc_spawn_early  (TallyProgram               *program,
                                                  int                         slot,
                                                  const TallyWorkerSettings  *settings,
+                                                 int                        *listing_fd,
                                                  GError                    **error);
 void             tally_worker_proc_adopt        (TallyWorkerProc            *worker,
                                                  TallyProgram               *program,

@@ -417,12 +417,16 @@ give_pipes (TallyWorkerProc       *worker,
   return TRUE;
 }
 
+/* Where a worker asked for the listing writes it (TALLY_LIST_FD). */
+#define LISTING_FD 5
+
 static TallyWorkerProc *
 native_spawn (TallyProgram               *program,
               int                         slot,
               const TallyWorkerSettings  *settings,
               const TallyWorkerCallbacks *callbacks,
               gpointer                    data,
+              int                        *listing_fd,
               GError                    **error)
 {
   /* INHERIT_FDS lets GLib start the worker with posix_spawn() instead of
@@ -468,6 +472,18 @@ native_spawn (TallyProgram               *program,
         g_subprocess_launcher_take_stderr_fd (launcher, dup (worker->output_fds[TALLY_STREAM_STDERR]));
     }
   g_subprocess_launcher_setenv (launcher, "TALLY_WORKER_SLOT", slot_text, TRUE);
+  if (listing_fd != NULL)
+    {
+      int listing[2];
+
+      *listing_fd = -1;
+      if (g_unix_open_pipe (listing, FD_CLOEXEC, NULL))
+        {
+          *listing_fd = listing[0];
+          g_subprocess_launcher_take_fd (launcher, listing[1], LISTING_FD);
+          g_subprocess_launcher_setenv (launcher, "TALLY_LIST_FD", G_STRINGIFY (LISTING_FD), TRUE);
+        }
+    }
 
   native->subprocess = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, error);
   /* Close our copies of the child's ends now, so EOF means the child (and
@@ -475,6 +491,11 @@ native_spawn (TallyProgram               *program,
   g_clear_object (&launcher);
   if (native->subprocess == NULL)
     {
+      if (listing_fd != NULL && *listing_fd >= 0)
+        {
+          close (*listing_fd);
+          *listing_fd = -1;
+        }
       g_prefix_error (error, "%s: cannot start a worker: ", program->path);
       tally_worker_proc_free (worker);
       return NULL;
@@ -515,7 +536,7 @@ tally_worker_proc_spawn (TallyProgram               *program,
 {
   if (program->kind != TALLY_PROGRAM_NATIVE)
     return tally_gtest_proc_spawn (program, slot, settings, callbacks, data, error);
-  return native_spawn (program, slot, settings, callbacks, data, error);
+  return native_spawn (program, slot, settings, callbacks, data, NULL, error);
 }
 
 /* A worker started before its program was listed has nobody to tell
@@ -556,10 +577,14 @@ static const TallyWorkerCallbacks parked_callbacks = {
  * tally_worker_proc_spawn_early:
  * @program: a program that looks like a Tally program, not listed yet
  *   (tally_program_new_unlisted())
+ * @listing_fd: (out) (optional): where to read the program's listing,
+ *   which the worker writes before it waits for tests (-1 if no pipe
+ *   could be made); the caller closes it, read or not
  *
  * Starts a worker for @program in slot @slot before anyone needs it, so
- * that its start-up overlaps the listing; it waits for its first RUN.
- * Hand it over with tally_worker_proc_adopt(), or free it.
+ * that its start-up overlaps the listing (or, with @listing_fd, is the
+ * listing's); it waits for its first RUN. Hand it over with
+ * tally_worker_proc_adopt(), or free it.
  *
  * Returns: (transfer full) (nullable): the worker
  */
@@ -567,10 +592,11 @@ TallyWorkerProc *
 tally_worker_proc_spawn_early (TallyProgram              *program,
                                int                        slot,
                                const TallyWorkerSettings *settings,
+                               int                       *listing_fd,
                                GError                   **error)
 {
   g_return_val_if_fail (program->kind == TALLY_PROGRAM_NATIVE, NULL);
-  return native_spawn (program, slot, settings, &parked_callbacks, NULL, error);
+  return native_spawn (program, slot, settings, &parked_callbacks, NULL, listing_fd, error);
 }
 
 /**

@@ -24,7 +24,8 @@
  * tests: neither holds a tree of the whole listing. */
 
 static void
-print_node (JsonGenerator *generator,
+print_node (FILE          *out,
+            JsonGenerator *generator,
             JsonNode      *node)
 {
   g_autofree char *text = NULL;
@@ -32,12 +33,13 @@ print_node (JsonGenerator *generator,
 
   json_generator_set_root (generator, node);
   text = json_generator_to_data (generator, &len);
-  fwrite (text, 1, len, stdout);
-  fputc ('\n', stdout);
+  fwrite (text, 1, len, out);
+  fputc ('\n', out);
 }
 
 static void
-print_header (JsonGenerator *generator)
+print_header (FILE          *out,
+              JsonGenerator *generator)
 {
   GPtrArray *declared = tally_registry_get_declared ();
   g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -65,7 +67,7 @@ print_header (JsonGenerator *generator)
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
-  print_node (generator, root);
+  print_node (out, generator, root);
 }
 
 /* A JSON string: the listing's lines are written by hand, json-glib's
@@ -94,6 +96,7 @@ put_json_string (GString    *out,
 
 typedef struct
 {
+  FILE *out;
   GString *line;
   const TallyMarkers *markers;  /* the last test's, whose text is below */
   char *markers_text;
@@ -121,16 +124,17 @@ print_test (Printer             *printer,
   g_string_append_printf (out, ",\"line\":%d,\"markers\":", tc->line);
   put_json_string (out, printer->markers_text);
   g_string_append (out, "}\n");
-  fwrite (out->str, 1, out->len, stdout);
+  fwrite (out->str, 1, out->len, printer->out);
 }
 
-int
-tally_list_main (TallyProgramOptions *options)
+/* Writes the listing on @out; FALSE if it could not all be written. */
+gboolean
+tally_list_write (FILE *out)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   guint n_tests = tally_registry_get_n_tests ();
-  Printer printer = { g_string_sized_new (256), NULL, NULL };
-  print_header (generator);
+  Printer printer = { out, g_string_sized_new (256), NULL, NULL };
+  print_header (out, generator);
   for (guint i = 0; i < n_tests; i++)
     {
       TallyTestCase tc;
@@ -141,5 +145,11 @@ tally_list_main (TallyProgramOptions *options)
   g_string_free (printer.line, TRUE);
   g_free (printer.markers_text);
 
-  return fflush (stdout) == 0 ? 0 : 3;
+  return fflush (out) == 0 && !ferror (out);
+}
+
+int
+tally_list_main (TallyProgramOptions *options)
+{
+  return tally_list_write (stdout) ? 0 : 3;
 }

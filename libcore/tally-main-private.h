@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdio.h>
+
 #include "tally-executor-private.h"
 
 G_BEGIN_DECLS
@@ -34,6 +36,7 @@ TallyOutcome tally_standalone_run_forked (TallyProgramOptions *options,
                                           GString             *tap);
 int tally_worker_main     (TallyProgramOptions *options);
 int tally_list_main       (TallyProgramOptions *options);
+gboolean tally_list_write (FILE                *out);
 
 /* Selects the registered tests that -p, -s, -m and -k leave, in
  * registration order, as their positions (guint); returns NULL with an

@@ -324,6 +324,27 @@ install_signal_handlers (void)
   tally_signals_catch_sigpipe ();
 }
 
+/* `tally run` asks its first worker for the program's listing (the
+ * descriptor in TALLY_LIST_FD, which it reads to its end) rather than
+ * starting a process to list it: the listing is written before the
+ * worker reads its first command. A runner that closed its end (it had
+ * the listing already) makes the write fail, and nothing more. */
+static void
+write_listing_if_asked (void)
+{
+  const char *given = g_getenv ("TALLY_LIST_FD");
+  int fd = given != NULL ? atoi (given) : -1;
+  FILE *out;
+
+  g_unsetenv ("TALLY_LIST_FD");
+  if (fd <= STDERR_FILENO || fd == TALLY_PROTOCOL_IN_FD || fd == TALLY_PROTOCOL_OUT_FD
+      || (out = fdopen (fd, "w")) == NULL)
+    return;
+  tally_signals_catch_sigpipe ();
+  tally_list_write (out);
+  fclose (out);
+}
+
 static gboolean
 check_protocol_fds (TallyProgramOptions *opts)
 {
@@ -816,6 +837,7 @@ tally_worker_main (TallyProgramOptions *opts)
 
   if (!check_protocol_fds (opts))
     return 4;
+  write_listing_if_asked ();
 
   /* A forked test's process: no HELLO or BYE of its own. */
   if (g_getenv ("TALLY_WORKER_CHILD") != NULL)

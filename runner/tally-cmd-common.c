@@ -80,6 +80,8 @@ discover_all (GArray                     *discoveries,
   for (guint i = 0; i < discoveries->len; i++)
     {
       g_array_index (discoveries, Discovery, i).spec.listing_cache = options->listing_cache;
+      if (discoveries->len == 1)
+        g_array_index (discoveries, Discovery, i).spec.listing_fd = options->listing_fd;
       g_thread_pool_push (pool, &g_array_index (discoveries, Discovery, i), NULL);
     }
   if (options->while_listing != NULL)

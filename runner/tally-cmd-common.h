@@ -27,6 +27,9 @@ typedef struct
   /* Called on the calling thread while the listings run (nullable). */
   void (*while_listing) (gpointer data);
   gpointer while_listing_data;
+  /* An early worker's listing of the one program named (tally run),
+   * read instead of listing it; -1 or NULL: none. */
+  const int *listing_fd;
 } TallyDiscoverOptions;
 
 /* Discovers each program; a PATH that is a meson build directory stands

@@ -1093,39 +1093,51 @@ keep_listed_tests (const char *path,
   return TRUE;
 }
 
-/* Workers for the one program named, started while it is being listed:
- * their start-up (exec, libraries, registering the tests) overlaps the
- * listing instead of following it, and so does opening the database.
- * Only for a program that looks like a Tally program from the inside
- * (so not for a path that does not exist); the listing still decides
- * whether it runs, and until the session adopts them the workers only
- * wait for commands (nothing runs if the listing fails: they are
- * killed). As many as can start in parallel, up to EARLY_WORKERS_MAX:
- * the number of tests is not known yet, and on a machine with many
- * CPUs a program of a few tests would start (and stop) a worker per
- * CPU; the session starts the others once the listing is in. */
+/* Workers for the one program named, started before it is listed: the
+ * first one writes the listing (TALLY_LIST_FD) before it waits for
+ * tests, which spares a listing process, and the others' start-up
+ * (exec, libraries, registering the tests) overlaps it; opening the
+ * database does too. Only for a program that looks like a Tally program
+ * from the inside (so not for a path that does not exist); the listing
+ * still decides whether it runs (one the worker could not give, e.g.
+ * it died, is made the usual way), and until the session adopts them
+ * the workers only wait for commands (nothing runs if the listing
+ * fails: they are killed). As many as can start in parallel, up to
+ * EARLY_WORKERS_MAX: the number of tests is not known yet, and on a
+ * machine with many CPUs a program of a few tests would start (and
+ * stop) a worker per CPU; the session starts the others once the
+ * listing is in. */
 #define EARLY_WORKERS_MAX 4
 
 typedef struct
 {
   RunOptions *options;
   GPtrArray *workers;
+  int listing_fd;            /* the first one's listing; -1: none */
   TallyStore *store;
   GError *store_error;
 } EarlyWorkers;
 
 static void
+early_listing_close (EarlyWorkers *early)
+{
+  if (early->listing_fd >= 0)
+    close (early->listing_fd);
+  early->listing_fd = -1;
+}
+
+static void
 early_workers_clear (EarlyWorkers *early)
 {
+  early_listing_close (early);
   g_clear_pointer (&early->workers, g_ptr_array_unref);
   g_clear_pointer (&early->store, tally_store_close);
   g_clear_error (&early->store_error);
 }
 
 static void
-start_early_workers (gpointer data)
+start_early_workers (EarlyWorkers *early)
 {
-  EarlyWorkers *early = data;
   RunOptions *o = early->options;
   TallyWorkerSettings settings = { .default_timeout_s = o->timeout_s, .leaks = o->leaks };
   g_autoptr(TallyProgram) program = NULL;
@@ -1139,13 +1151,22 @@ start_early_workers (gpointer data)
   early->workers = g_ptr_array_new_with_free_func ((GDestroyNotify) tally_worker_proc_free);
   for (guint i = 0; i < n; i++)
     {
-      TallyWorkerProc *worker = tally_worker_proc_spawn_early (program, i, &settings, NULL);
+      TallyWorkerProc *worker = tally_worker_proc_spawn_early (program, i, &settings,
+                                                               i == 0 ? &early->listing_fd : NULL,
+                                                               NULL);
 
       /* The session starts it again, and says why if it cannot. */
       if (worker == NULL)
         break;
       g_ptr_array_add (early->workers, worker);
     }
+}
+
+static void
+open_early_store (gpointer data)
+{
+  EarlyWorkers *early = data;
+  RunOptions *o = early->options;
 
   if (!o->no_db)
     {
@@ -1168,7 +1189,7 @@ tally_cmd_run (int    argc,
   RunOptions o = { 0 };
   History history = { 0 };
   TallyDiscoverOptions discover = { 0 };
-  EarlyWorkers early = { &o, NULL };
+  EarlyWorkers early = { &o, NULL, -1 };
   int status = TALLY_EXIT_USAGE;
   int discover_status = 0;
 
@@ -1183,10 +1204,15 @@ tally_cmd_run (int    argc,
   discover.no_suites = o.no_suites;
   discover.installed_tests = o.installed_tests;
   discover.markers_file = o.markers_file;
-  discover.while_listing = start_early_workers;
+  start_early_workers (&early);
+  discover.while_listing = open_early_store;
   discover.while_listing_data = &early;
+  discover.listing_fd = &early.listing_fd;
   discover.listing_cache = listing_cache = load_listing_cache (&o);
-  if (!(programs = tally_cmd_discover_full (CMD, o.programs, &discover, &status)))
+  programs = tally_cmd_discover_full (CMD, o.programs, &discover, &status);
+  /* Read or not: a worker still writing its listing gets EPIPE. */
+  early_listing_close (&early);
+  if (programs == NULL)
     goto out;
   say_phase ("listing");
   /* Programs left out with an error end the run with status 3. */

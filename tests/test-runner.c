@@ -16,8 +16,10 @@
 
 #include "reliability-util.h"
 #include "tally-listing-cache-private.h"
+#include "tally-program-private.h"
 #include "tally-store-private.h"
 #include "tally-test-util.h"
+#include "tally-version.h"
 
 /* --- crashes and hangs --------------------------------------------------- */
 
@@ -1110,6 +1112,74 @@ test_listing_cache_build_id (TallyTest *t, gconstpointer data)
   tally_assert_null (tally_elf_build_id (script));
 }
 
+/* --- the listing from the first worker ----------------------------------- */
+
+static TallyRun *
+run_one_program (TallyTest    *t,
+                 CacheFixture *f,
+                 const char   *also_env,
+                 const char   *verbosity)
+{
+  const char *envp[] = { f->env, also_env, NULL };
+
+  return tally_util_run (t, envp, f->tally, "run", "-n", "2", "--db", f->db, verbosity, f->native, NULL);
+}
+
+/* One Tally program named: its first worker writes the listing, and no
+ * process is started to list it; a cached listing is used the same way
+ * (the worker's is then not read). */
+static void
+test_listing_from_worker (TallyTest *t, gconstpointer data)
+{
+  CacheFixture f = { 0 };
+
+  cache_fixture_init (t, &f);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(TallyRun) run = run_one_program (t, &f, NULL, "-v");
+
+      tally_assert_cmpint (run->status, ==, 0);
+      tally_assert_nonnull (strstr (run->out, "3 passed"));
+      tally_assert_cmpuint (times_listed (f.marker), ==, 0);
+      tally_assert_true ((strstr (run->out, "(listing cached)") != NULL) == (i == 1));
+      tally_assert_cmpstr (run->err, ==, "");
+    }
+  cache_fixture_clear (&f);
+}
+
+/* The worker asked for the listing exits before it writes one: the
+ * program is listed the usual way, and its tests run all the same. */
+static void
+test_listing_worker_exits (TallyTest *t, gconstpointer data)
+{
+  CacheFixture f = { 0 };
+  g_autoptr(TallyRun) run = NULL;
+
+  cache_fixture_init (t, &f);
+  run = run_one_program (t, &f, "USAGE_LISTING_WORKER_EXITS=1", "-q");
+  tally_assert_cmpint (run->status, ==, 0);
+  tally_assert_nonnull (strstr (run->out, "3 passed"));
+  tally_assert_cmpuint (times_listed (f.marker), ==, 1);
+  cache_fixture_clear (&f);
+}
+
+/* A listing that ends before the number of tests its header announces
+ * (its process died mid-way) is refused. */
+static void
+test_listing_cut_short (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *listing = g_strdup_printf (
+    "{\"tally\":%d,\"tests\":3,\"markers\":[]}\n"
+    "{\"path\":\"/a\",\"file\":\"a.c\",\"line\":1,\"markers\":\"\"}\n"
+    "{\"path\":\"/b\",\"file\":\"a.c\",\"line\":2,\"markers\":\"\"}\n", TALLY_PROTOCOL_VERSION);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyProgram) program = tally_program_parse_listing ("prog", listing, strlen (listing), &error);
+
+  tally_assert_null (program);
+  tally_assert_error (error, TALLY_ERROR, TALLY_ERROR_NOT_A_TEST);
+  tally_assert_cmpstr (error->message, ==, "its --tally-list output lists 2 tests, its header says 3");
+}
+
 static void
 register_tests (void)
 {
@@ -1144,6 +1214,9 @@ register_tests (void)
   tally_add ("/runner/listing-cache/reuse", test_listing_cache_reuse, NULL);
   tally_add ("/runner/listing-cache/corrupt", test_listing_cache_corrupt, NULL);
   tally_add ("/runner/listing-cache/build-id", test_listing_cache_build_id, NULL);
+  tally_add ("/runner/listing/from-first-worker", test_listing_from_worker, NULL);
+  tally_add ("/runner/listing/worker-exits", test_listing_worker_exits, NULL);
+  tally_add ("/runner/listing/cut-short", test_listing_cut_short, NULL);
   tally_add ("/runner/memory/flat", test_memory_flat, "slow timeout=120");
 }
 

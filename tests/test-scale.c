@@ -122,7 +122,7 @@ static void
 test_listing_both_readers_agree (TallyTest *t, gconstpointer data)
 {
   static const char listing_format[] =
-    "{\"tally\":%d,\"tests\":2,\"markers\":[{\"name\":\"db\",\"description\":\"d\"}]}\n"
+    "{\"tally\":%d,\"tests\":3,\"markers\":[{\"name\":\"db\",\"description\":\"d\"}]}\n"
     "{\"path\":\"/fast\",\"file\":\"f.c\",\"line\":7,\"markers\":\"db timeout=3\"}\n"
     "{\"path\":\"/slow\",\"file\":\"f.c\",\"line\":9,\"markers\":\"db timeout=3\",\"x\":{\"y\":[1]}}\n"
     "{\"path\":\"/bad-line\",\"file\":\"g.c\",\"line\":2.5,\"markers\":\"\"}\n";
