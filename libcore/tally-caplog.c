@@ -8,9 +8,9 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
-#include <json-glib/json-glib.h>
 
 #include "tally-caplog.h"
+#include "tally-text-private.h"
 #include "tally-singletons-private.h"
 #include "tally-test-private.h"
 
@@ -80,8 +80,7 @@ static char *
 extra_fields_to_json (const GLogField *fields,
                       gsize            n_fields)
 {
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GString) json = NULL;
   gboolean any = FALSE;
 
   for (gsize i = 0; i < n_fields && !any; i++)
@@ -89,8 +88,7 @@ extra_fields_to_json (const GLogField *fields,
   if (!any)
     return NULL;
 
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
+  json = g_string_new ("{");
   for (gsize i = 0; i < n_fields; i++)
     {
       g_autofree char *value = NULL;
@@ -100,19 +98,20 @@ extra_fields_to_json (const GLogField *fields,
         continue;
 
       value = field_dup (&fields[i], &len);
-      json_builder_set_member_name (builder, fields[i].key);
+      if (json->len > 1)
+        g_string_append_c (json, ',');
+      tally_text_append_json_string (json, fields[i].key);
+      g_string_append_c (json, ':');
       if (g_utf8_validate (value, len, NULL) && strlen (value) == len)
-        json_builder_add_string_value (builder, value);
+        tally_text_append_json_string (json, value);
       else
         {
           g_autofree char *note = g_strdup_printf ("<%" G_GSIZE_FORMAT " bytes of binary data>", len);
-          json_builder_add_string_value (builder, note);
+          tally_text_append_json_string (json, note);
         }
     }
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  return json_to_string (root, FALSE);
+  g_string_append_c (json, '}');
+  return g_string_free (g_steal_pointer (&json), FALSE);
 }
 
 static TallyLogRecord *

@@ -13,6 +13,12 @@ char *tally_text_inert (const char *data,
                         gssize      len,
                         gboolean    keep_newlines);
 
+/* Appends @text to @out as a JSON string (bytes that are not UTF-8
+ * become U+FFFD): the listing and caplog's extra fields write their JSON
+ * by hand, so that test programs need no JSON library. */
+void  tally_text_append_json_string (GString    *out,
+                                     const char *text);
+
 /* Appends @data to @out with every line prefixed by @prefix. */
 void  tally_text_append_prefixed (GString    *out,
                                   const char *prefix,

@@ -49,6 +49,35 @@ tally_text_inert (const char *data,
 }
 
 void
+tally_text_append_json_string (GString    *out,
+                               const char *text)
+{
+  g_autofree char *valid = NULL;
+
+  if (text == NULL)
+    text = "";
+  else if (!g_utf8_validate (text, -1, NULL))
+    text = valid = g_utf8_make_valid (text, -1);
+
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guchar c = *p;
+
+      if (c == '"' || c == '\\')
+        {
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, c);
+        }
+      else if (c < 0x20)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_c (out, c);
+    }
+  g_string_append_c (out, '"');
+}
+
+void
 tally_text_append_prefixed (GString    *out,
                             const char *prefix,
                             const char *data)

@@ -998,6 +998,7 @@ run_session (RunOptions *o,
     }
 
   g_clear_pointer (&closing, tally_store_close);
+  say_phase ("db-close");
   if ((stuck = tally_session_wait_workers (session)) > 0)
     g_printerr ("%s: %u worker%s did not exit after %s last test and %s stopped with a signal\n",
                 CMD, stuck, stuck == 1 ? "" : "s", stuck == 1 ? "its" : "their",

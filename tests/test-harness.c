@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-glib/json-glib.h>
+
 #include "tally-test-util.h"
 
 /* --- a fresh context per test ------------------------------------------- */
@@ -155,6 +157,42 @@ test_records_carry_fields (TallyTest *t, gconstpointer data)
   tally_assert_cmpint (record->level, ==, G_LOG_LEVEL_INFO);
   tally_assert_nonnull (record->fields);
   tally_assert_nonnull (strstr (record->fields, "\"REQUEST_ID\":\"42\""));
+}
+
+/* Extra fields are stored as a JSON object that any parser reads back:
+ * quotes, backslashes and control characters escaped, a value that is not
+ * UTF-8 named as binary, a key that is not made valid (libtally writes
+ * the JSON by hand, with no JSON library). */
+static void
+test_record_fields_are_json (TallyTest *t, gconstpointer data)
+{
+  static const char binary[] = "a\0b";
+  GLogField fields[] = {
+    { "MESSAGE", "fields", -1 },
+    { "QUOTED", "say \"hi\" \\ back\nslash\t\x01", -1 },
+    { "NOT_UTF8", "caf\xe9", -1 },
+    { "K\xe9Y", "a key that is not UTF-8", -1 },
+    { "BINARY", binary, sizeof binary - 1 },
+    { "EMPTY", "", -1 },
+  };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  TallyLogRecord *record;
+  JsonObject *object;
+
+  g_log_structured_array (G_LOG_LEVEL_MESSAGE, fields, G_N_ELEMENTS (fields));
+  record = g_ptr_array_index (tally_test_get_logs (t), 0);
+  tally_assert_nonnull (record->fields);
+  json_parser_load_from_data (parser, record->fields, -1, &error);
+  tally_assert_no_error (error);
+  object = json_node_get_object (json_parser_get_root (parser));
+  tally_assert_cmpuint (json_object_get_size (object), ==, 5);
+  tally_assert_cmpstr (json_object_get_string_member (object, "QUOTED"), ==,
+                       "say \"hi\" \\ back\nslash\t\x01");
+  tally_assert_cmpstr (json_object_get_string_member (object, "NOT_UTF8"), ==, "<4 bytes of binary data>");
+  tally_assert_cmpstr (json_object_get_string_member (object, "K\xef\xbf\xbdY"), ==, "a key that is not UTF-8");
+  tally_assert_cmpstr (json_object_get_string_member (object, "BINARY"), ==, "<3 bytes of binary data>");
+  tally_assert_cmpstr (json_object_get_string_member (object, "EMPTY"), ==, "");
 }
 
 static gpointer
@@ -478,6 +516,7 @@ register_tests (void)
   tally_add ("/core/async/hold-release", test_hold_keeps_test_alive, NULL);
   tally_add ("/core/async/hold-release-check", check_held_test_ran, NULL);
   tally_add ("/core/caplog/record-fields", test_records_carry_fields, NULL);
+  tally_add ("/core/caplog/record-fields-json", test_record_fields_are_json, NULL);
   tally_add ("/core/caplog/other-threads", test_records_from_threads, NULL);
   tally_add ("/core/caplog/old-api", test_old_api_captured, NULL);
   tally_add ("/core/caplog/non-utf8-and-1mb-intact", test_non_utf8_and_huge_intact, NULL);

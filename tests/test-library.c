@@ -140,6 +140,7 @@ test_needs_no_sqlite (TallyTest *t, gconstpointer data)
   tally_assert_nonnull (strstr (dynamic, "[libgio-2.0.so.0]"));
   tally_assert_null (strstr (dynamic, "sqlite"));
   tally_assert_null (strstr (dynamic, "gtk"));
+  tally_assert_null (strstr (dynamic, "json"));
 }
 
 /* libcore's sources include only libcore's own headers (and the generated
