@@ -9,6 +9,7 @@
 #include <string.h>
 
 #ifdef HAVE_LIBDW
+#include <dlfcn.h>
 #include <dwarf.h>
 #include <elfutils/libdwfl.h>
 #endif
@@ -91,11 +92,82 @@ tally_crash_describe_signal (int     signum,
 
 static char *debuginfo_path;
 
-static const Dwfl_Callbacks dwfl_callbacks = {
-  .find_elf = dwfl_linux_proc_find_elf,
-  .find_debuginfo = dwfl_standard_find_debuginfo,
+/* libdw, and the libraries it brings (libelf, liblzma, libbz2), are
+ * opened the first time a crash is symbolized rather than at every start
+ * of tally: mapping them cost each start 1–2 ms of CPU on a small VM.
+ * Without them a backtrace has raw addresses. */
+static struct
+{
+  __typeof__ (dwarf_attr) *dwarf_attr;
+  __typeof__ (dwarf_diename) *dwarf_diename;
+  __typeof__ (dwarf_filesrc) *dwarf_filesrc;
+  __typeof__ (dwarf_formudata) *dwarf_formudata;
+  __typeof__ (dwarf_getscopes) *dwarf_getscopes;
+  __typeof__ (dwarf_getsrcfiles) *dwarf_getsrcfiles;
+  __typeof__ (dwarf_tag) *dwarf_tag;
+  __typeof__ (dwfl_addrmodule) *dwfl_addrmodule;
+  __typeof__ (dwfl_begin) *dwfl_begin;
+  __typeof__ (dwfl_end) *dwfl_end;
+  __typeof__ (dwfl_lineinfo) *dwfl_lineinfo;
+  __typeof__ (dwfl_linux_proc_find_elf) *dwfl_linux_proc_find_elf;
+  __typeof__ (dwfl_linux_proc_maps_report) *dwfl_linux_proc_maps_report;
+  __typeof__ (dwfl_module_addrdie) *dwfl_module_addrdie;
+  __typeof__ (dwfl_module_addrname) *dwfl_module_addrname;
+  __typeof__ (dwfl_module_getsrc) *dwfl_module_getsrc;
+  __typeof__ (dwfl_module_info) *dwfl_module_info;
+  __typeof__ (dwfl_report_begin) *dwfl_report_begin;
+  __typeof__ (dwfl_report_end) *dwfl_report_end;
+  __typeof__ (dwfl_standard_find_debuginfo) *dwfl_standard_find_debuginfo;
+} dw;
+
+#define LIBDW_FUNCTIONS(X) \
+  X (dwarf_attr) \
+  X (dwarf_diename) \
+  X (dwarf_filesrc) \
+  X (dwarf_formudata) \
+  X (dwarf_getscopes) \
+  X (dwarf_getsrcfiles) \
+  X (dwarf_tag) \
+  X (dwfl_addrmodule) \
+  X (dwfl_begin) \
+  X (dwfl_end) \
+  X (dwfl_lineinfo) \
+  X (dwfl_linux_proc_find_elf) \
+  X (dwfl_linux_proc_maps_report) \
+  X (dwfl_module_addrdie) \
+  X (dwfl_module_addrname) \
+  X (dwfl_module_getsrc) \
+  X (dwfl_module_info) \
+  X (dwfl_report_begin) \
+  X (dwfl_report_end) \
+  X (dwfl_standard_find_debuginfo)
+
+static Dwfl_Callbacks dwfl_callbacks = {
   .debuginfo_path = &debuginfo_path,
 };
+
+static gboolean
+libdw_load (void)
+{
+  static gsize loaded;
+  static gboolean usable;
+
+  if (g_once_init_enter (&loaded))
+    {
+      void *handle = dlopen ("libdw.so.1", RTLD_NOW | RTLD_LOCAL);
+
+      usable = handle != NULL;
+#define LOAD_ONE(name) \
+      if (usable && (dw.name = (__typeof__ (dw.name)) dlsym (handle, #name)) == NULL) \
+        usable = FALSE;
+      LIBDW_FUNCTIONS (LOAD_ONE)
+#undef LOAD_ONE
+      dwfl_callbacks.find_elf = dw.dwfl_linux_proc_find_elf;
+      dwfl_callbacks.find_debuginfo = dw.dwfl_standard_find_debuginfo;
+      g_once_init_leave (&loaded, 1);
+    }
+  return usable;
+}
 
 /* The lines of @crash's maps that belong to a file some frame is in:
  * reporting only those modules spares libdwfl the others (a worker maps
@@ -131,27 +203,31 @@ maps_of_frames (const TallyCrashInfo *crash)
 static Dwfl *
 dwfl_for_crash (const TallyCrashInfo *crash)
 {
-  g_autofree char *maps = maps_of_frames (crash);
+  g_autofree char *maps = NULL;
   Dwfl *dwfl;
   FILE *stream;
+
+  if (!libdw_load ())
+    return NULL;
+  maps = maps_of_frames (crash);
 
   /* Debug info comes from this machine only: never ask a debuginfod
    * server (one request per library, over the network) for it. */
   if (g_getenv ("DEBUGINFOD_URLS") != NULL)
     g_unsetenv ("DEBUGINFOD_URLS");
 
-  dwfl = dwfl_begin (&dwfl_callbacks);
+  dwfl = dw.dwfl_begin (&dwfl_callbacks);
   if (dwfl == NULL)
     return NULL;
   stream = fmemopen (maps, strlen (maps), "r");
   if (stream == NULL)
     {
-      dwfl_end (dwfl);
+      dw.dwfl_end (dwfl);
       return NULL;
     }
-  dwfl_report_begin (dwfl);
-  dwfl_linux_proc_maps_report (dwfl, stream);
-  dwfl_report_end (dwfl, NULL, NULL);
+  dw.dwfl_report_begin (dwfl);
+  dw.dwfl_linux_proc_maps_report (dwfl, stream);
+  dw.dwfl_report_end (dwfl, NULL, NULL);
   fclose (stream);
 
   return dwfl;
@@ -220,12 +296,12 @@ append_inlined (Backtrace   *bt,
                 guint64      offset)
 {
   Dwarf_Addr bias = 0;
-  Dwarf_Die *cudie = dwfl_module_addrdie (module, pc, &bias);
+  Dwarf_Die *cudie = dw.dwfl_module_addrdie (module, pc, &bias);
   Dwarf_Die *scopes = NULL;
   Dwarf_Files *files = NULL;
-  int n = cudie ? dwarf_getscopes (cudie, pc - bias, &scopes) : 0;
+  int n = cudie ? dw.dwarf_getscopes (cudie, pc - bias, &scopes) : 0;
 
-  if (n <= 0 || dwarf_getsrcfiles (cudie, &files, NULL) != 0)
+  if (n <= 0 || dw.dwarf_getsrcfiles (cudie, &files, NULL) != 0)
     {
       free (scopes);
       return;
@@ -235,14 +311,14 @@ append_inlined (Backtrace   *bt,
       Dwarf_Attribute attr;
       Dwarf_Word call_file = 0, call_line = 0;
 
-      if (dwarf_tag (&scopes[i]) != DW_TAG_inlined_subroutine)
+      if (dw.dwarf_tag (&scopes[i]) != DW_TAG_inlined_subroutine)
         continue;
-      append_line (bt, dwarf_diename (&scopes[i]), *file, *line, module_name, offset);
+      append_line (bt, dw.dwarf_diename (&scopes[i]), *file, *line, module_name, offset);
       /* The caller's frame is at this inlined call. */
-      if (dwarf_formudata (dwarf_attr (&scopes[i], DW_AT_call_file, &attr), &call_file) == 0
-          && dwarf_formudata (dwarf_attr (&scopes[i], DW_AT_call_line, &attr), &call_line) == 0)
+      if (dw.dwarf_formudata (dw.dwarf_attr (&scopes[i], DW_AT_call_file, &attr), &call_file) == 0
+          && dw.dwarf_formudata (dw.dwarf_attr (&scopes[i], DW_AT_call_line, &attr), &call_line) == 0)
         {
-          *file = dwarf_filesrc (files, call_file, NULL, NULL);
+          *file = dw.dwarf_filesrc (files, call_file, NULL, NULL);
           *line = (int) call_line;
         }
     }
@@ -257,9 +333,9 @@ append_frame (Backtrace *bt,
 {
   /* A return address points after the call: look up the call itself. */
   Dwarf_Addr pc = exact ? address : address - 1;
-  Dwfl_Module *module = dwfl ? dwfl_addrmodule (dwfl, pc) : NULL;
-  const char *function = module ? dwfl_module_addrname (module, pc) : NULL;
-  Dwfl_Line *line = module ? dwfl_module_getsrc (module, pc) : NULL;
+  Dwfl_Module *module = dwfl ? dw.dwfl_addrmodule (dwfl, pc) : NULL;
+  const char *function = module ? dw.dwfl_module_addrname (module, pc) : NULL;
+  Dwfl_Line *line = module ? dw.dwfl_module_getsrc (module, pc) : NULL;
   const char *module_name = NULL;
   const char *file = NULL;
   Dwarf_Addr start = 0;
@@ -270,11 +346,11 @@ append_frame (Backtrace *bt,
       g_string_append_printf (bt->out, "#%-2u ?? (0x%" G_GINT64_MODIFIER "x)\n", bt->number++, address);
       return;
     }
-  module_name = dwfl_module_info (module, NULL, &start, NULL, NULL, NULL, NULL, NULL);
+  module_name = dw.dwfl_module_info (module, NULL, &start, NULL, NULL, NULL, NULL, NULL);
   if (module_name != NULL && strrchr (module_name, '/') != NULL)
     module_name = strrchr (module_name, '/') + 1;
   if (line != NULL)
-    file = dwfl_lineinfo (line, NULL, &lineno, NULL, NULL, NULL);
+    file = dw.dwfl_lineinfo (line, NULL, &lineno, NULL, NULL, NULL);
   append_inlined (bt, module, pc, &file, &lineno, module_name, address - start);
   append_line (bt, function, file, lineno, module_name, address - start);
 }
@@ -303,7 +379,7 @@ tally_crash_symbolize (const TallyCrashInfo  *crash,
   for (guint i = 0; i < crash->n_frames; i++)
     append_frame (&bt, dwfl, crash->frames[i], i == 0);
   if (dwfl != NULL)
-    dwfl_end (dwfl);
+    dw.dwfl_end (dwfl);
 #else
   for (guint i = 0; i < crash->n_frames; i++)
     g_string_append_printf (bt.out, "#%-2u 0x%" G_GINT64_MODIFIER "x\n", i, crash->frames[i]);

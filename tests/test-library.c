@@ -6,6 +6,8 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <string.h>
+
 #include <tally.h>
 
 static char *
@@ -28,12 +30,12 @@ library_path (void)
   return g_build_filename (builddir, "libcore", "libtally-1.so", NULL);
 }
 
-/* readelf's output for FLAGS on the library (binutils comes with gcc). */
+/* readelf's output for FLAGS on @file (binutils comes with gcc). */
 static char *
-readelf (const char *flags)
+readelf_file (const char *flags,
+              const char *file)
 {
-  g_autofree char *library = library_path ();
-  const char *argv[] = { "readelf", "--wide", flags, library, NULL };
+  const char *argv[] = { "readelf", "--wide", flags, file, NULL };
   g_autoptr(GError) error = NULL;
   g_autofree char *err = NULL;
   char *out = NULL;
@@ -44,6 +46,15 @@ readelf (const char *flags)
   tally_assert_no_error (error);
   tally_assert_true (g_spawn_check_wait_status (status, NULL));
   return out;
+}
+
+/* readelf's output for FLAGS on the library. */
+static char *
+readelf (const char *flags)
+{
+  g_autofree char *library = library_path ();
+
+  return readelf_file (flags, library);
 }
 
 /* The symbols a version script exports: the names between "global:" and
@@ -143,6 +154,21 @@ test_needs_no_sqlite (TallyTest *t, gconstpointer data)
   tally_assert_null (strstr (dynamic, "json"));
 }
 
+/* The runner opens libdw (and what it brings) only to symbolize a crash:
+ * every start of tally does not pay for mapping it. */
+static void
+test_runner_opens_libdw_lazily (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *library = library_path ();
+  g_autofree char *builddir = g_path_get_dirname (g_path_get_dirname (library));
+  g_autofree char *runner = g_build_filename (builddir, "runner", "tally", NULL);
+  g_autofree char *dynamic = readelf_file ("--dynamic", runner);
+
+  tally_assert_nonnull (strstr (dynamic, "[libsqlite3.so.0]"));
+  tally_assert_null (strstr (dynamic, "libdw"));
+  tally_assert_null (strstr (dynamic, "libelf"));
+}
+
 /* libcore's sources include only libcore's own headers (and the generated
  * config.h and tally-version.h): nothing from engine/, so the split has no
  * circles. */
@@ -188,6 +214,7 @@ register_tests (void)
 {
   tally_add ("/core/library/exports-match-map", test_exports_match_map, NULL);
   tally_add ("/core/library/needs-no-sqlite", test_needs_no_sqlite, NULL);
+  tally_add ("/core/library/runner-opens-libdw-lazily", test_runner_opens_libdw_lazily, NULL);
   tally_add ("/core/library/libcore-includes-only-libcore", test_libcore_includes_only_libcore, NULL);
 }
 
