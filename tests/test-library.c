@@ -160,7 +160,8 @@ static void
 test_runner_opens_libdw_lazily (TallyTest *t, gconstpointer data)
 {
   g_autofree char *library = library_path ();
-  g_autofree char *builddir = g_path_get_dirname (g_path_get_dirname (library));
+  g_autofree char *libcore = g_path_get_dirname (library);
+  g_autofree char *builddir = g_path_get_dirname (libcore);
   g_autofree char *runner = g_build_filename (builddir, "runner", "tally", NULL);
   g_autofree char *dynamic = readelf_file ("--dynamic", runner);
 
