@@ -26,7 +26,10 @@
  * thread, keystroke or sort → frame < 50 ms, log < 50 ms; issue 17:
  * expanding a tree node of 10,000 results < 50 ms, a keystroke with the
  * tree shown < 50 ms. TALLY_BENCH_WIDE_ONLY=1 runs only the groups of
- * 10,000, TALLY_BENCH_TREE_ONLY=1 only the typing in the tree. Needs a display
+ * 10,000, TALLY_BENCH_TREE_ONLY=1 only the typing in the tree,
+ * TALLY_BENCH_TABLE_ONLY=1 stops after the table's keystrokes and sorts,
+ * TALLY_BENCH_REPEAT=N repeats the keystrokes that narrow and widen the
+ * rows shown N times (medians). Needs a display
  * (xvfb-run -a) and /tmp/tally-bench-queries.sqlite (run bench-queries).
  *
  *   bench-viewer [SOURCE-DB [DB]]   (DB: the copy, default
@@ -568,6 +571,38 @@ main (int   argc,
               *keystrokes[i] ? keystrokes[i] : "(clear)",
               g_list_model_get_n_items (tally_viewer_window_get_results (window)), model_ms, times[i]);
     }
+  /* TALLY_BENCH_REPEAT=N: the keystrokes that narrow then widen the rows
+   * shown (1,000 → 10 → 100 → 1,000) N times more; the median of each
+   * (CPU to the frame painted). */
+  if (g_getenv ("TALLY_BENCH_REPEAT") != NULL)
+    {
+      static const char *widening[] = { "case00123", "case0012", "case001" };
+      guint n = MAX (atoi (g_getenv ("TALLY_BENCH_REPEAT")), 1);
+      g_autofree double *cost = g_new0 (double, n * G_N_ELEMENTS (widening));
+      GtkEditable *search = tally_viewer_filter_bar_get_search (tally_viewer_window_get_filter_bar (window));
+
+      type_text (search, "case001");
+      g_signal_emit_by_name (search, "search-changed");
+      wait_frame (GTK_WIDGET (window));
+      for (guint r = 0; r < n; r++)
+        for (guint i = 0; i < G_N_ELEMENTS (widening); i++)
+          {
+            cpu0 = bench_cpu_now ();
+            type_text (search, widening[i]);
+            g_signal_emit_by_name (search, "search-changed");
+            wait_frame (GTK_WIDGET (window));
+            cost[i * n + r] = cpu_ms ();
+          }
+      for (guint i = 0; i < G_N_ELEMENTS (widening); i++)
+        {
+          qsort (cost + i * n, n, sizeof (double), bench_compare_double);
+          printf ("  keystroke %-10s repeated %u times → frame painted: CPU median %.1f ms, max %.1f ms\n",
+                  widening[i], n, cost[i * n + n / 2], cost[i * n + n - 1]);
+        }
+      type_text (search, "");
+      g_signal_emit_by_name (search, "search-changed");
+      wait_frame (GTK_WIDGET (window));
+    }
   qsort (times, G_N_ELEMENTS (times), sizeof (double), bench_compare_double);
   qsort (model_times, G_N_ELEMENTS (times), sizeof (double), bench_compare_double);
   printf ("filter keystroke (CPU) → model updated: median %.1f ms, max %.1f ms; + frame painted: median %.1f ms, max %.1f ms (budget 50)\n",
@@ -596,6 +631,13 @@ main (int   argc,
                 clicks[i].order == GTK_SORT_ASCENDING ? "ascending" : "descending", cpu_ms (), ms_since (t0));
       }
   }
+  /* TALLY_BENCH_TABLE_ONLY=1: stop after the table's keystrokes and
+   * sorts (for a profiler). */
+  if (g_getenv ("TALLY_BENCH_TABLE_ONLY") != NULL)
+    {
+      gtk_window_destroy (GTK_WINDOW (window));
+      return 0;
+    }
 
   t0 = g_get_monotonic_time ();
   cpu0 = bench_cpu_now ();
