@@ -29,7 +29,7 @@
  * 10,000, TALLY_BENCH_TREE_ONLY=1 only the typing in the tree,
  * TALLY_BENCH_TABLE_ONLY=1 stops after the table's keystrokes and sorts,
  * TALLY_BENCH_REPEAT=N repeats the keystrokes that narrow and widen the
- * rows shown N times (medians). Needs a display
+ * rows shown, and the sorts by duration, N times (medians). Needs a display
  * (xvfb-run -a) and /tmp/tally-bench-queries.sqlite (run bench-queries).
  *
  *   bench-viewer [SOURCE-DB [DB]]   (DB: the copy, default
@@ -631,6 +631,30 @@ main (int   argc,
                 clicks[i].order == GTK_SORT_ASCENDING ? "ascending" : "descending", cpu_ms (), ms_since (t0));
       }
   }
+  /* TALLY_BENCH_REPEAT=N: sorting by duration, ascending then
+   * descending, N times more (medians). */
+  if (g_getenv ("TALLY_BENCH_REPEAT") != NULL)
+    {
+      GtkColumnView *view = find_column_view (GTK_WIDGET (window));
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (gtk_column_view_get_columns (view), 4);
+      guint n = MAX (atoi (g_getenv ("TALLY_BENCH_REPEAT")), 1);
+      g_autofree double *cost = g_new0 (double, 2 * n);
+
+      for (guint r = 0; r < n; r++)
+        for (guint i = 0; i < 2; i++)
+          {
+            cpu0 = bench_cpu_now ();
+            gtk_column_view_sort_by_column (view, column, i == 0 ? GTK_SORT_ASCENDING : GTK_SORT_DESCENDING);
+            wait_frame (GTK_WIDGET (window));
+            cost[i * n + r] = cpu_ms ();
+          }
+      for (guint i = 0; i < 2; i++)
+        {
+          qsort (cost + i * n, n, sizeof (double), bench_compare_double);
+          printf ("  sort by Duration %s repeated %u times → frame painted: CPU median %.1f ms, max %.1f ms\n",
+                  i == 0 ? "ascending" : "descending", n, cost[i * n + n / 2], cost[i * n + n - 1]);
+        }
+    }
   /* TALLY_BENCH_TABLE_ONLY=1: stop after the table's keystrokes and
    * sorts (for a profiler). */
   if (g_getenv ("TALLY_BENCH_TABLE_ONLY") != NULL)
