@@ -188,6 +188,26 @@ on_run_loaded_cb (TallyViewerDocument *document,
   run_loaded_cpu = main_cpu_now ();
 }
 
+/* The viewer's debug messages during the opening, each with its time
+ * since open: the preload thread and the loading thread say how long
+ * their reads took. */
+static gint64 open_t0;
+static GString *timeline;
+static gint64 thread_loaded_at;  /* the loading thread's "Loaded run" */
+
+static void
+on_viewer_log_cb (const char     *domain,
+                  GLogLevelFlags  level,
+                  const char     *message,
+                  gpointer        data)
+{
+  if (timeline == NULL)
+    return;
+  g_string_append_printf (timeline, "  %7.1f ms  %s\n", (g_get_monotonic_time () - open_t0) / 1000.0, message);
+  if (g_str_has_prefix (message, "Loaded run") && thread_loaded_at == 0)
+    thread_loaded_at = g_get_monotonic_time ();
+}
+
 static GtkColumnView *
 find_column_view (GtkWidget *widget)
 {
@@ -458,6 +478,7 @@ main (int   argc,
   GdkFrameClock *clock;
   gint64 t0;
   double open_ms, first_ms, load_ms, log_ms, toggle_ms;
+  gint64 open_main_cpu;
 
   g_set_prgname ("bench-viewer");
   if (!gtk_init_check ())
@@ -472,7 +493,9 @@ main (int   argc,
 
   /* Open to usable: window built, database opened, runs listed, first
    * frame painted (the newest run's results load on a thread). */
-  t0 = g_get_monotonic_time ();
+  timeline = g_string_new (NULL);
+  g_log_set_handler ("Tally-Viewer", G_LOG_LEVEL_DEBUG, on_viewer_log_cb, NULL);
+  t0 = open_t0 = g_get_monotonic_time ();
   cpu0 = bench_cpu_now ();
   main_cpu0 = main_cpu_now ();
   /* As the application opens a database with its first window. */
@@ -485,6 +508,7 @@ main (int   argc,
   tally_viewer_window_open_path (window, DB_PATH, &error);
   bench_fail_on_error (error);
   open_ms = ms_since (t0);
+  open_main_cpu = main_cpu_now () - main_cpu0;
   printf ("open → database open, runs listed: CPU %.1f ms\n", cpu_ms ());
   gtk_window_present (GTK_WINDOW (window));
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
@@ -520,6 +544,20 @@ main (int   argc,
   printf ("open → run loaded (rows in the list, first failure selected): %.1f ms (budget 300); "
           "main thread's CPU meanwhile %.1f ms\n",
           (run_loaded_at - t0) / 1000.0, (run_loaded_cpu - main_cpu0) / 1000.0);
+  /* Where that time goes: the threads' reads (their messages), the
+   * window built on the main thread meanwhile, and the main thread
+   * taking the loaded run once it is free. */
+  printf ("open → run loaded, timeline since open:\n"
+          "  %7.1f ms  window built, database open, runs listed (the main thread's CPU %.1f ms)\n%s"
+          "  %7.1f ms  run-loaded emitted (the main thread's CPU %.1f ms)\n"
+          "  %7.1f ms  first frame painted\n",
+          open_ms, open_main_cpu / 1000.0, timeline->str, (run_loaded_at - t0) / 1000.0,
+          (run_loaded_cpu - main_cpu0) / 1000.0, first_ms);
+  g_string_free (g_steal_pointer (&timeline), TRUE);
+  if (thread_loaded_at != 0)
+    printf ("open → run read off the main thread (the preload thread, then the loading thread): %.1f ms "
+            "(budget 300); the main thread took it %.1f ms later\n",
+            (thread_loaded_at - t0) / 1000.0, (run_loaded_at - thread_loaded_at) / 1000.0);
   /* TALLY_BENCH_OPEN_ONLY=1: only the opening (short enough to run
    * under a real-time priority on a shared machine). */
   if (g_getenv ("TALLY_BENCH_OPEN_ONLY") != NULL)
