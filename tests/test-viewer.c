@@ -3428,6 +3428,23 @@ test_results_cells (TallyTest     *t,
   tally_assert_true (TALLY_VIEWER_IS_CELL (cell));
   assert_accessible_label (cell, "group=10 slow");
 
+  /* A right click on a drawn cell finds its row: the row menu copies
+   * that row's path. */
+  {
+    GtkWidget *table = find_descendant (GTK_WIDGET (window), is_type, GSIZE_TO_POINTER (GTK_TYPE_COLUMN_VIEW));
+    graphene_point_t in = GRAPHENE_POINT_INIT (2, 2), at;
+    g_autofree char *copied = NULL;
+
+    cell = find_descendant (GTK_WIDGET (window), is_cell_with_text, "/a/c/skip");
+    tally_assert_true (gtk_widget_get_mapped (cell));
+    tally_assert_true (gtk_widget_compute_point (cell, table, &in, &at));
+    tally_assert_true (tally_viewer_results_view_open_row_menu (results_view_of (window), table, at.x, at.y));
+    tally_assert_true (is_selected_path (window, "/a/c/skip"));
+    tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (results_view_of (window)), "results.copy-path", NULL));
+    copied = read_clipboard (t, GTK_WIDGET (window));
+    tally_assert_cmpstr (copied, ==, "/a/c/skip");
+  }
+
   /* A pill says its outcome, and another one when the row shows another
    * result: the search leaves /a/b/one (passed) at the top. */
   cell = find_descendant (GTK_WIDGET (window), is_outcome_pill, "crashed");
