@@ -3373,6 +3373,15 @@ test_results_accessible (TallyTest     *t,
   viewer_test_close_window (t, window);
 }
 
+/* The detail's stack of "empty" (No Test Selected) and "detail". */
+static gboolean
+is_detail_stack (GtkWidget     *widget,
+                 gconstpointer  data)
+{
+  return GTK_IS_STACK (widget) && gtk_stack_get_child_by_name (GTK_STACK (widget), "empty") != NULL
+         && gtk_stack_get_child_by_name (GTK_STACK (widget), "detail") != NULL;
+}
+
 /* Closes the row menu (the popover parented to the results view). */
 static void
 popdown_row_menu (TallyViewerResultsView *view)
@@ -3402,7 +3411,7 @@ test_results_cells (TallyTest     *t,
   g_autofree char *duration = tally_viewer_format_duration (500000);
   g_autoptr(GPtrArray) cells = NULL;
   TallyViewerWindow *window;
-  GtkWidget *cell;
+  GtkWidget *cell, *stack;
   int height;
 
   viewer_test_require_display (t);
@@ -3461,7 +3470,14 @@ test_results_cells (TallyTest     *t,
    * result: the search leaves /a/b/one (passed) at the top. */
   cell = find_descendant (GTK_WIDGET (window), is_outcome_pill, "crashed");
   tally_assert_nonnull (cell);
+  stack = find_descendant (GTK_WIDGET (tally_viewer_window_get_detail (window)), is_detail_stack, NULL);
+  tally_assert_nonnull (stack);
+  tally_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "detail");
   search (window, "/a/b/one");
+  /* The selected failure is hidden: the detail says so at once, with
+   * no crossfade to paint over the next keystrokes' frames. */
+  tally_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "empty");
+  tally_assert_false (gtk_stack_get_transition_running (GTK_STACK (stack)));
   wait_for_cells (t, window, "/a/", NULL, 1, 1);
   tally_assert_cmpint (tally_viewer_cell_get_outcome (TALLY_VIEWER_CELL (find_descendant (GTK_WIDGET (window), is_outcome_pill, "passed"))),
                        ==, TALLY_OUTCOME_PASSED);
