@@ -26,7 +26,10 @@
  * thread, keystroke or sort → frame < 50 ms, log < 50 ms; issue 17:
  * expanding a tree node of 10,000 results < 50 ms, a keystroke with the
  * tree shown < 50 ms. TALLY_BENCH_WIDE_ONLY=1 runs only the groups of
- * 10,000, TALLY_BENCH_TREE_ONLY=1 only the typing in the tree. Needs a display
+ * 10,000, TALLY_BENCH_TREE_ONLY=1 only the typing in the tree,
+ * TALLY_BENCH_TABLE_ONLY=1 stops after the table's keystrokes and sorts,
+ * TALLY_BENCH_REPEAT=N repeats the keystrokes that narrow and widen the
+ * rows shown, and the sorts by duration, N times (medians). Needs a display
  * (xvfb-run -a) and /tmp/tally-bench-queries.sqlite (run bench-queries).
  *
  *   bench-viewer [SOURCE-DB [DB]]   (DB: the copy, default
@@ -183,6 +186,26 @@ on_run_loaded_cb (TallyViewerDocument *document,
 {
   run_loaded_at = g_get_monotonic_time ();
   run_loaded_cpu = main_cpu_now ();
+}
+
+/* The viewer's debug messages during the opening, each with its time
+ * since open: the preload thread and the loading thread say how long
+ * their reads took. */
+static gint64 open_t0;
+static GString *timeline;
+static gint64 thread_loaded_at;  /* the loading thread's "Loaded run" */
+
+static void
+on_viewer_log_cb (const char     *domain,
+                  GLogLevelFlags  level,
+                  const char     *message,
+                  gpointer        data)
+{
+  if (timeline == NULL)
+    return;
+  g_string_append_printf (timeline, "  %7.1f ms  %s\n", (g_get_monotonic_time () - open_t0) / 1000.0, message);
+  if (g_str_has_prefix (message, "Loaded run") && thread_loaded_at == 0)
+    thread_loaded_at = g_get_monotonic_time ();
 }
 
 static GtkColumnView *
@@ -455,6 +478,7 @@ main (int   argc,
   GdkFrameClock *clock;
   gint64 t0;
   double open_ms, first_ms, load_ms, log_ms, toggle_ms;
+  gint64 open_main_cpu;
 
   g_set_prgname ("bench-viewer");
   if (!gtk_init_check ())
@@ -469,7 +493,9 @@ main (int   argc,
 
   /* Open to usable: window built, database opened, runs listed, first
    * frame painted (the newest run's results load on a thread). */
-  t0 = g_get_monotonic_time ();
+  timeline = g_string_new (NULL);
+  g_log_set_handler ("Tally-Viewer", G_LOG_LEVEL_DEBUG, on_viewer_log_cb, NULL);
+  t0 = open_t0 = g_get_monotonic_time ();
   cpu0 = bench_cpu_now ();
   main_cpu0 = main_cpu_now ();
   /* As the application opens a database with its first window. */
@@ -482,6 +508,7 @@ main (int   argc,
   tally_viewer_window_open_path (window, DB_PATH, &error);
   bench_fail_on_error (error);
   open_ms = ms_since (t0);
+  open_main_cpu = main_cpu_now () - main_cpu0;
   printf ("open → database open, runs listed: CPU %.1f ms\n", cpu_ms ());
   gtk_window_present (GTK_WINDOW (window));
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
@@ -517,6 +544,20 @@ main (int   argc,
   printf ("open → run loaded (rows in the list, first failure selected): %.1f ms (budget 300); "
           "main thread's CPU meanwhile %.1f ms\n",
           (run_loaded_at - t0) / 1000.0, (run_loaded_cpu - main_cpu0) / 1000.0);
+  /* Where that time goes: the threads' reads (their messages), the
+   * window built on the main thread meanwhile, and the main thread
+   * taking the loaded run once it is free. */
+  printf ("open → run loaded, timeline since open:\n"
+          "  %7.1f ms  window built, database open, runs listed (the main thread's CPU %.1f ms)\n%s"
+          "  %7.1f ms  run-loaded emitted (the main thread's CPU %.1f ms)\n"
+          "  %7.1f ms  first frame painted\n",
+          open_ms, open_main_cpu / 1000.0, timeline->str, (run_loaded_at - t0) / 1000.0,
+          (run_loaded_cpu - main_cpu0) / 1000.0, first_ms);
+  g_string_free (g_steal_pointer (&timeline), TRUE);
+  if (thread_loaded_at != 0)
+    printf ("open → run read off the main thread (the preload thread, then the loading thread): %.1f ms "
+            "(budget 300); the main thread took it %.1f ms later\n",
+            (thread_loaded_at - t0) / 1000.0, (run_loaded_at - thread_loaded_at) / 1000.0);
   /* TALLY_BENCH_OPEN_ONLY=1: only the opening (short enough to run
    * under a real-time priority on a shared machine). */
   if (g_getenv ("TALLY_BENCH_OPEN_ONLY") != NULL)
@@ -568,6 +609,38 @@ main (int   argc,
               *keystrokes[i] ? keystrokes[i] : "(clear)",
               g_list_model_get_n_items (tally_viewer_window_get_results (window)), model_ms, times[i]);
     }
+  /* TALLY_BENCH_REPEAT=N: the keystrokes that narrow then widen the rows
+   * shown (1,000 → 10 → 100 → 1,000) N times more; the median of each
+   * (CPU to the frame painted). */
+  if (g_getenv ("TALLY_BENCH_REPEAT") != NULL)
+    {
+      static const char *widening[] = { "case00123", "case0012", "case001" };
+      guint n = MAX (atoi (g_getenv ("TALLY_BENCH_REPEAT")), 1);
+      g_autofree double *cost = g_new0 (double, n * G_N_ELEMENTS (widening));
+      GtkEditable *search = tally_viewer_filter_bar_get_search (tally_viewer_window_get_filter_bar (window));
+
+      type_text (search, "case001");
+      g_signal_emit_by_name (search, "search-changed");
+      wait_frame (GTK_WIDGET (window));
+      for (guint r = 0; r < n; r++)
+        for (guint i = 0; i < G_N_ELEMENTS (widening); i++)
+          {
+            cpu0 = bench_cpu_now ();
+            type_text (search, widening[i]);
+            g_signal_emit_by_name (search, "search-changed");
+            wait_frame (GTK_WIDGET (window));
+            cost[i * n + r] = cpu_ms ();
+          }
+      for (guint i = 0; i < G_N_ELEMENTS (widening); i++)
+        {
+          qsort (cost + i * n, n, sizeof (double), bench_compare_double);
+          printf ("  keystroke %-10s repeated %u times → frame painted: CPU median %.1f ms, max %.1f ms\n",
+                  widening[i], n, cost[i * n + n / 2], cost[i * n + n - 1]);
+        }
+      type_text (search, "");
+      g_signal_emit_by_name (search, "search-changed");
+      wait_frame (GTK_WIDGET (window));
+    }
   qsort (times, G_N_ELEMENTS (times), sizeof (double), bench_compare_double);
   qsort (model_times, G_N_ELEMENTS (times), sizeof (double), bench_compare_double);
   printf ("filter keystroke (CPU) → model updated: median %.1f ms, max %.1f ms; + frame painted: median %.1f ms, max %.1f ms (budget 50)\n",
@@ -596,6 +669,37 @@ main (int   argc,
                 clicks[i].order == GTK_SORT_ASCENDING ? "ascending" : "descending", cpu_ms (), ms_since (t0));
       }
   }
+  /* TALLY_BENCH_REPEAT=N: sorting by duration, ascending then
+   * descending, N times more (medians). */
+  if (g_getenv ("TALLY_BENCH_REPEAT") != NULL)
+    {
+      GtkColumnView *view = find_column_view (GTK_WIDGET (window));
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (gtk_column_view_get_columns (view), 4);
+      guint n = MAX (atoi (g_getenv ("TALLY_BENCH_REPEAT")), 1);
+      g_autofree double *cost = g_new0 (double, 2 * n);
+
+      for (guint r = 0; r < n; r++)
+        for (guint i = 0; i < 2; i++)
+          {
+            cpu0 = bench_cpu_now ();
+            gtk_column_view_sort_by_column (view, column, i == 0 ? GTK_SORT_ASCENDING : GTK_SORT_DESCENDING);
+            wait_frame (GTK_WIDGET (window));
+            cost[i * n + r] = cpu_ms ();
+          }
+      for (guint i = 0; i < 2; i++)
+        {
+          qsort (cost + i * n, n, sizeof (double), bench_compare_double);
+          printf ("  sort by Duration %s repeated %u times → frame painted: CPU median %.1f ms, max %.1f ms\n",
+                  i == 0 ? "ascending" : "descending", n, cost[i * n + n / 2], cost[i * n + n - 1]);
+        }
+    }
+  /* TALLY_BENCH_TABLE_ONLY=1: stop after the table's keystrokes and
+   * sorts (for a profiler). */
+  if (g_getenv ("TALLY_BENCH_TABLE_ONLY") != NULL)
+    {
+      gtk_window_destroy (GTK_WINDOW (window));
+      return 0;
+    }
 
   t0 = g_get_monotonic_time ();
   cpu0 = bench_cpu_now ();

@@ -20,6 +20,7 @@
 #include "viewer-test-util.h"
 
 #include "tally-markers-private.h"
+#include "tally-viewer-cell.h"
 #include "tally-store-private.h"
 #include "tally-viewer-detail-private.h"
 #include "tally-viewer-location.h"
@@ -339,15 +340,15 @@ position_of (GListModel *results,
   return G_MAXUINT;
 }
 
-/* The inscriptions on screen whose text starts with @prefix. */
+/* The table's cells on screen whose text starts with @prefix. */
 static void
 collect_cells (GtkWidget  *widget,
                const char *prefix,
                GPtrArray  *cells)
 {
-  if (GTK_IS_INSCRIPTION (widget))
+  if (TALLY_VIEWER_IS_CELL (widget))
     {
-      const char *text = gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+      const char *text = tally_viewer_cell_get_text (TALLY_VIEWER_CELL (widget));
 
       if (text != NULL && g_str_has_prefix (text, prefix))
         g_ptr_array_add (cells, g_object_ref (widget));
@@ -388,7 +389,7 @@ cells_shown_or_late (gpointer data)
   if (cells->len < c->min || cells->len > c->max)
     return FALSE;
   for (guint i = 0; c->want != NULL && i < cells->len; i++)
-    if (strstr (gtk_inscription_get_text (cells->pdata[i]), c->want) == NULL)
+    if (strstr (tally_viewer_cell_get_text (cells->pdata[i]), c->want) == NULL)
       return FALSE;
   return TRUE;
 }
@@ -883,7 +884,7 @@ test_rows_follow_filter (TallyTest     *t,
   tally_assert_cmpuint (before->len, >=, 10);
   /* Rows 420… are far below: no widget shows them yet. */
   for (guint i = 0; i < before->len; i++)
-    tally_assert_false (g_str_has_prefix (gtk_inscription_get_text (before->pdata[i]), "/many/042"));
+    tally_assert_false (g_str_has_prefix (tally_viewer_cell_get_text (before->pdata[i]), "/many/042"));
 
   search (window, "/many/042");
   wait_for_cells (t, window, "/many/", "/many/042", 10, 10);
@@ -892,12 +893,12 @@ test_rows_follow_filter (TallyTest     *t,
   tally_assert_cmpuint (after->len, ==, 10);
   for (guint i = 0; i < after->len; i++)
     {
-      const char *text = gtk_inscription_get_text (after->pdata[i]);
+      const char *text = tally_viewer_cell_get_text (after->pdata[i]);
 
       tally_assert_true (g_str_has_prefix (text, "/many/042"));
       tally_assert_true (g_ptr_array_find (before, after->pdata[i], NULL));
       for (guint j = 0; j < i; j++)
-        tally_assert_cmpstr (gtk_inscription_get_text (after->pdata[j]), !=, text);
+        tally_assert_cmpstr (tally_viewer_cell_get_text (after->pdata[j]), !=, text);
     }
   tally_assert_cmpuint (n_selected (window), ==, 1);
   tally_assert_true (is_selected_path (window, "/many/0420"));
@@ -2618,7 +2619,7 @@ test_screenshot_options (TallyTest     *t,
 
 /* --- the results list: clicks, tree, columns, menus ----------------------- */
 
-/* The inscription on screen showing exactly @text. */
+/* The table's cell on screen showing exactly @text. */
 static GtkWidget *
 cell_with_text (TallyViewerWindow *window,
                 const char        *text)
@@ -2628,7 +2629,7 @@ cell_with_text (TallyViewerWindow *window,
 
   /* A view keeps widgets it does not show: only a mapped one of the table. */
   for (guint i = 0; i < cells->len; i++)
-    if (g_strcmp0 (gtk_inscription_get_text (cells->pdata[i]), text) == 0
+    if (g_strcmp0 (tally_viewer_cell_get_text (cells->pdata[i]), text) == 0
         && gtk_widget_get_mapped (cells->pdata[i]) && gtk_widget_is_ancestor (cells->pdata[i], table))
       return cells->pdata[i];
   return NULL;
@@ -2880,14 +2881,15 @@ assert_node (TallyViewerWindow *window,
   tally_assert_cmpuint (tally_viewer_tree_item_get_count (item, TALLY_VIEWER_GROUP_PASSED), ==, n_passed);
 }
 
-/* A label or an inscription showing @text, or a row of the tree showing
- * it as its name or its counts. */
+/* A label, an inscription or a cell of the table showing @text, or a row
+ * of the tree showing it as its name or its counts. */
 static gboolean
 is_label_with_text (GtkWidget     *widget,
                     gconstpointer  text)
 {
   const char *shown = GTK_IS_LABEL (widget) ? gtk_label_get_text (GTK_LABEL (widget))
                       : GTK_IS_INSCRIPTION (widget) ? gtk_inscription_get_text (GTK_INSCRIPTION (widget))
+                      : TALLY_VIEWER_IS_CELL (widget) ? tally_viewer_cell_get_text (TALLY_VIEWER_CELL (widget))
                       : NULL;
 
   if (TALLY_VIEWER_IS_TREE_ROW (widget) && gtk_widget_get_mapped (widget)
@@ -3341,9 +3343,9 @@ static gboolean
 is_outcome_pill (GtkWidget     *widget,
                  gconstpointer  outcome)
 {
-  return GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "outcome")
+  return TALLY_VIEWER_IS_CELL (widget) && tally_viewer_cell_get_outcome (TALLY_VIEWER_CELL (widget)) >= 0
          && gtk_widget_get_ancestor (widget, GTK_TYPE_COLUMN_VIEW) != NULL
-         && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), outcome) == 0;
+         && g_strcmp0 (tally_viewer_cell_get_text (TALLY_VIEWER_CELL (widget)), outcome) == 0;
 }
 
 /* What a screen reader hears: icon buttons and entries are named, the
@@ -3366,8 +3368,121 @@ test_results_accessible (TallyTest     *t,
   assert_accessible_label (find_descendant (GTK_WIDGET (window), is_menu_button_with_tooltip, "Columns"),
                            "Choose the columns of the table");
   assert_accessible_label (find_descendant (bar, is_type, GSIZE_TO_POINTER (GTK_TYPE_TOGGLE_BUTTON)), "Show Failed: 2");
-  wait_for_cells (t, window, "/a/", NULL, 6, 6);
+  wait_for_cells (t, window, "/a/", NULL, 5, 5);
   assert_accessible_label (find_descendant (GTK_WIDGET (window), is_outcome_pill, "crashed"), "crashed");
+  viewer_test_close_window (t, window);
+}
+
+/* The detail's stack of "empty" (No Test Selected) and "detail". */
+static gboolean
+is_detail_stack (GtkWidget     *widget,
+                 gconstpointer  data)
+{
+  return GTK_IS_STACK (widget) && gtk_stack_get_child_by_name (GTK_STACK (widget), "empty") != NULL
+         && gtk_stack_get_child_by_name (GTK_STACK (widget), "detail") != NULL;
+}
+
+/* Closes the row menu (the popover parented to the results view). */
+static void
+popdown_row_menu (TallyViewerResultsView *view)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (view)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_POPOVER_MENU (child))
+      gtk_popover_popdown (GTK_POPOVER (child));
+}
+
+/* A cell of the table showing @text, laid out or not. */
+static gboolean
+is_cell_with_text (GtkWidget     *widget,
+                   gconstpointer  text)
+{
+  return TALLY_VIEWER_IS_CELL (widget) && g_strcmp0 (tally_viewer_cell_get_text (TALLY_VIEWER_CELL (widget)), text) == 0;
+}
+
+/* The table's cells draw their text (tally-viewer-cell.c): each says it
+ * to a screen reader, the program's keeps the whole program in its
+ * tooltip, and every cell is one line of the font high. */
+static void
+test_results_cells (TallyTest     *t,
+                    gconstpointer  data)
+{
+  g_autofree char *db = tmp_db (t);
+  g_autofree char *duration = tally_viewer_format_duration (500000);
+  g_autoptr(GPtrArray) cells = NULL;
+  TallyViewerWindow *window;
+  GtkWidget *cell, *stack;
+  int height;
+
+  viewer_test_require_display (t);
+  write_planned (db, tree_run, G_N_ELEMENTS (tree_run));
+  window = open_window (t, db);
+  /* Wide enough for every column, and short enough to stay clear of
+   * Xvfb's pointer (a hovered cell's tooltip outlives the test). */
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 480);
+  viewer_test_settle (t, 200);
+  wait_for_cells (t, window, "/a/", NULL, 5, 5);
+  viewer_test_settle (t, 100);
+  cells = cells_with_prefix (window, "/a/");
+  tally_assert_cmpuint (cells->len, ==, 5);
+  height = gtk_widget_get_height (cells->pdata[0]);
+  tally_assert_cmpint (height, >, 0);
+  for (guint i = 0; i < cells->len; i++)
+    {
+      assert_accessible_label (cells->pdata[i], tally_viewer_cell_get_text (cells->pdata[i]));
+      /* The rows scrolled out of view are not laid out. */
+      if (gtk_widget_get_mapped (cells->pdata[i]))
+        tally_assert_cmpint (gtk_widget_get_height (cells->pdata[i]), ==, height);
+    }
+
+  cell = find_descendant (GTK_WIDGET (window), is_cell_with_text, "other");
+  tally_assert_true (TALLY_VIEWER_IS_CELL (cell));
+  assert_accessible_label (cell, "other");
+  tally_assert_true (gtk_widget_get_has_tooltip (cell));
+  tally_assert_cmpstr (g_object_get_data (G_OBJECT (cell), "tally-viewer-tooltip"), ==, "./other");
+
+  cell = find_descendant (GTK_WIDGET (window), is_cell_with_text, duration);
+  tally_assert_true (TALLY_VIEWER_IS_CELL (cell));
+  assert_accessible_label (cell, duration);
+  cell = find_descendant (GTK_WIDGET (window), is_cell_with_text, "group=10 slow");
+  tally_assert_true (TALLY_VIEWER_IS_CELL (cell));
+  assert_accessible_label (cell, "group=10 slow");
+
+  /* A right click on a drawn cell finds its row: the row menu copies
+   * that row's path. */
+  {
+    GtkWidget *table = find_descendant (GTK_WIDGET (window), is_type, GSIZE_TO_POINTER (GTK_TYPE_COLUMN_VIEW));
+    graphene_point_t in = GRAPHENE_POINT_INIT (2, 2), at;
+    g_autofree char *copied = NULL;
+
+    cell = find_descendant (GTK_WIDGET (window), is_cell_with_text, "/a/b/two");
+    tally_assert_true (gtk_widget_get_mapped (cell));
+    tally_assert_true (gtk_widget_compute_point (cell, table, &in, &at));
+    tally_assert_true (tally_viewer_results_view_open_row_menu (results_view_of (window), table, at.x, at.y));
+    tally_assert_true (is_selected_path (window, "/a/b/two"));
+    tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (results_view_of (window)), "results.copy-path", NULL));
+    copied = read_clipboard (t, GTK_WIDGET (window));
+    tally_assert_cmpstr (copied, ==, "/a/b/two");
+    popdown_row_menu (results_view_of (window));
+  }
+
+  /* A pill says its outcome, and another one when the row shows another
+   * result: the search leaves /a/b/one (passed) at the top. */
+  cell = find_descendant (GTK_WIDGET (window), is_outcome_pill, "crashed");
+  tally_assert_nonnull (cell);
+  stack = find_descendant (GTK_WIDGET (tally_viewer_window_get_detail (window)), is_detail_stack, NULL);
+  tally_assert_nonnull (stack);
+  tally_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "detail");
+  search (window, "/a/b/one");
+  /* The selected failure is hidden: the detail says so at once, with
+   * no crossfade to paint over the next keystrokes' frames. */
+  tally_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "empty");
+  tally_assert_false (gtk_stack_get_transition_running (GTK_STACK (stack)));
+  wait_for_cells (t, window, "/a/", NULL, 1, 1);
+  tally_assert_cmpint (tally_viewer_cell_get_outcome (TALLY_VIEWER_CELL (find_descendant (GTK_WIDGET (window), is_outcome_pill, "passed"))),
+                       ==, TALLY_OUTCOME_PASSED);
+  tally_assert_null (find_descendant (GTK_WIDGET (window), is_outcome_pill, "crashed"));
+  assert_accessible_label (find_descendant (GTK_WIDGET (window), is_outcome_pill, "passed"), "passed");
   viewer_test_close_window (t, window);
 }
 
@@ -3775,6 +3890,7 @@ main (int   argc,
   tally_add ("/viewer/results/duration-sort", test_duration_sort, MARKS);
   tally_add ("/viewer/results/marker-terms", test_marker_terms, MARKS);
   tally_add ("/viewer/results/accessible", test_results_accessible, MARKS);
+  tally_add ("/viewer/results/cells", test_results_cells, MARKS);
   tally_add ("/viewer/desktop-file", test_desktop_file, NULL);
   tally_add ("/viewer/metainfo", test_metainfo, NULL);
   tally_add ("/viewer/window/pages-not-stale", test_pages_not_stale, MARKS);

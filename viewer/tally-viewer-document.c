@@ -9,6 +9,7 @@
 
 #include "tally-viewer-document.h"
 #include "tally-viewer-preload.h"
+#include "tally-viewer-util.h"
 
 #define POLL_INTERVAL_MS 300
 #define RUNS_LIMIT 500
@@ -213,10 +214,15 @@ load_thread (GTask        *task,
   gboolean reused = load->store != NULL;
   gboolean preloaded;
   gint64 t0 = g_get_monotonic_time ();
+  gint64 cpu0 = tally_viewer_thread_cpu_time ();
+  gint64 waited = 0;
 
   /* Read already (or being read) as the window was built. */
   if (load->store == NULL && load->preload != NULL)
-    load->store = tally_viewer_preload_finish (load->preload, load->run_id);
+    {
+      load->store = tally_viewer_preload_finish (load->preload, load->run_id);
+      waited = g_get_monotonic_time () - t0;
+    }
   preloaded = !reused && load->store != NULL;
   if (load->store == NULL)
     load->store = tally_store_open_readonly (load->path, &error);
@@ -248,9 +254,11 @@ load_thread (GTask        *task,
   if (load->ids->len > 0)
     load->rows = tally_store_get_result_rows (load->store, (gint64 *) load->ids->data,
                                               MIN (load->ids->len, FIRST_ROWS), NULL);
-  g_debug ("Loaded run %" G_GINT64_FORMAT " (%u results) on %s connection in %.1f ms",
+  g_debug ("Loaded run %" G_GINT64_FORMAT " (%u results) on %s connection in %.1f ms "
+           "(%.1f ms of it waiting for the preload; the thread's CPU %.1f ms)",
            load->run_id, load->ids->len, reused ? "a kept" : preloaded ? "the preloaded" : "a new",
-           (g_get_monotonic_time () - t0) / 1000.0);
+           (g_get_monotonic_time () - t0) / 1000.0, waited / 1000.0,
+           (tally_viewer_thread_cpu_time () - cpu0) / 1000.0);
   g_task_return_boolean (task, TRUE);
 }
 

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "tally-viewer-preload.h"
+#include "tally-viewer-util.h"
 
 struct _TallyViewerPreload
 {
@@ -51,6 +52,7 @@ preload_thread (gpointer data)
   TallyResultQuery query = TALLY_RESULT_QUERY_INIT;
   g_autoptr(GArray) ids = NULL;
   gint64 t0 = g_get_monotonic_time ();
+  gint64 cpu0 = tally_viewer_thread_cpu_time ();
   gint64 run_id = 0;
 
   store = tally_store_open_readonly (self->path, &error);
@@ -65,8 +67,8 @@ preload_thread (gpointer data)
   if (error != NULL)
     g_debug ("Preloading %s: %s", self->path, error->message);
   else
-    g_debug ("Preloaded run %" G_GINT64_FORMAT " of %s in %.1f ms", run_id, self->path,
-             (g_get_monotonic_time () - t0) / 1000.0);
+    g_debug ("Preloaded run %" G_GINT64_FORMAT " of %s in %.1f ms (the thread's CPU %.1f ms)", run_id, self->path,
+             (g_get_monotonic_time () - t0) / 1000.0, (tally_viewer_thread_cpu_time () - cpu0) / 1000.0);
 
   g_mutex_lock (&self->lock);
   self->store = store;

@@ -5,6 +5,7 @@
 
 #include <tally.h>
 
+#include "tally-viewer-cell.h"
 #include "tally-viewer-results-view-internal.h"
 #include "tally-viewer-util.h"
 
@@ -68,23 +69,19 @@ static const int column_min_table_width[N_COLUMNS] = {
 
 /* --- cells ------------------------------------------------------------- */
 
-
-/* Each class change restyles the widget: change only what differs (a
- * filter keystroke rebinds every visible row). */
-static void
-set_outcome_class (GtkWidget *widget,
-                   int        outcome)
-{
-  int old = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (widget), "tally-outcome")) - 1;
-
-  if (old == outcome)
-    return;
-  if (old >= 0)
-    gtk_widget_remove_css_class (widget, tally_outcome_to_string (old));
-  if (outcome >= 0)
-    gtk_widget_add_css_class (widget, tally_outcome_to_string (outcome));
-  g_object_set_data (G_OBJECT (widget), "tally-outcome", GINT_TO_POINTER (outcome + 1));
-}
+/* Each cell is one TallyViewerCell (tally-viewer-cell.h): drawn text, one
+ * line high, so the rows GTK 4.8 builds for a keystroke that widens the
+ * rows shown cost a widget a cell, not a label or an inscription that
+ * measures its font. */
+static const TallyViewerCellStyle column_cell_style[N_COLUMNS] = {
+  [COL_OUTCOME] = TALLY_VIEWER_CELL_PILL,
+  [COL_PATH] = TALLY_VIEWER_CELL_PLAIN,
+  [COL_PROGRAM] = TALLY_VIEWER_CELL_DIM | TALLY_VIEWER_CELL_ELLIPSIZE,
+  [COL_MARKERS] = TALLY_VIEWER_CELL_DIM | TALLY_VIEWER_CELL_ELLIPSIZE,
+  [COL_DURATION] = TALLY_VIEWER_CELL_END | TALLY_VIEWER_CELL_NUMERIC,
+  [COL_ATTEMPT] = TALLY_VIEWER_CELL_END | TALLY_VIEWER_CELL_NUMERIC,
+  [COL_WORKER] = TALLY_VIEWER_CELL_END | TALLY_VIEWER_CELL_NUMERIC,
+};
 
 static void
 on_cell_setup_cb (GtkSignalListItemFactory *factory,
@@ -92,7 +89,6 @@ on_cell_setup_cb (GtkSignalListItemFactory *factory,
                   gpointer                  data)
 {
   ResultColumn column = GPOINTER_TO_INT (data);
-  GtkWidget *child;
 
   /* In GTK 4.8 each cell of a column view is a list item of its own,
    * with the row's click gesture: a click selected twice, once through
@@ -102,30 +98,7 @@ on_cell_setup_cb (GtkSignalListItemFactory *factory,
    * select (and take the focus, so Ctrl+Space still works). */
   gtk_list_item_set_selectable (item, FALSE);
   gtk_list_item_set_activatable (item, FALSE);
-
-  if (column == COL_OUTCOME)
-    {
-      child = gtk_label_new (NULL);
-      gtk_widget_set_halign (child, GTK_ALIGN_START);
-      gtk_widget_add_css_class (child, "outcome");
-    }
-  else
-    {
-      child = gtk_inscription_new (NULL);
-      gtk_inscription_set_min_chars (GTK_INSCRIPTION (child), 3);
-      /* Ellipsizing costs Pango work at every rebind (a keystroke
-       * rebinds every row): only the narrow text columns ellipsize. */
-      if (column == COL_PROGRAM || column == COL_MARKERS)
-        gtk_inscription_set_text_overflow (GTK_INSCRIPTION (child), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
-      if (column == COL_DURATION || column == COL_ATTEMPT || column == COL_WORKER)
-        {
-          gtk_inscription_set_xalign (GTK_INSCRIPTION (child), 1);
-          gtk_widget_add_css_class (child, "numeric");
-        }
-      if (column == COL_MARKERS || column == COL_PROGRAM)
-        gtk_widget_add_css_class (child, "dim-label");
-    }
-  gtk_list_item_set_child (item, child);
+  gtk_list_item_set_child (item, tally_viewer_cell_new (column_cell_style[column]));
 }
 
 static char *
@@ -178,20 +151,11 @@ on_cell_bind_cb (GtkSignalListItemFactory *factory,
 
   if (column == COL_OUTCOME)
     {
-      const char *outcome = row ? tally_outcome_to_string (row->outcome) : "";
-      int old = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (child), "tally-outcome")) - 1;
-
-      set_outcome_class (child, row ? (int) row->outcome : -1);
-      /* Only when it changed: most rebinds keep the outcome. */
-      if (old != (row ? (int) row->outcome : -1) || old < 0)
-        {
-          gtk_label_set_text (GTK_LABEL (child), outcome);
-          gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, outcome, -1);
-        }
+      tally_viewer_cell_set_outcome (TALLY_VIEWER_CELL (child), row ? (int) row->outcome : -1);
       return;
     }
   text = row != NULL ? cell_text (column, row, child) : NULL;
-  gtk_inscription_set_text (GTK_INSCRIPTION (child), text ? text : "");
+  tally_viewer_cell_set_text (TALLY_VIEWER_CELL (child), text);
 }
 
 static void

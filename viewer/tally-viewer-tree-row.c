@@ -7,6 +7,7 @@
 
 #include <tally.h>
 
+#include "tally-viewer-cell.h"
 #include "tally-viewer-results-tree.h"
 #include "tally-viewer-tree-row.h"
 #include "tally-viewer-util.h"
@@ -20,7 +21,6 @@
 #define COUNTS_NAT_CHARS 30
 #define COUNTS_ALPHA 0.55
 #define PILL_PADDING_X 8
-#define PILL_PADDING_Y 1
 #define PILL_CHARS 9
 
 struct _TallyViewerTreeRow
@@ -42,10 +42,10 @@ G_DEFINE_FINAL_TYPE (TallyViewerTreeRow, tally_viewer_tree_row, GTK_TYPE_WIDGET)
 
 /* A line's height and a digit's width in the rows' font, shared by every
  * row; 0: to measure. Reset when the system's fonts change, with the
- * pills' texts (one layout per outcome, for every row). */
+ * pills' texts (tally-viewer-cell.c: one layout per outcome, for every
+ * row and cell). */
 static int line_height;
 static int char_width;
-static PangoLayout *pill_layouts[TALLY_N_OUTCOMES];
 
 static PangoAttrList *
 counts_attributes (void)
@@ -98,93 +98,6 @@ tally_viewer_tree_row_measure (GtkWidget      *widget,
   *minimum = *natural = line_height + 2 * MARGIN_Y;
 }
 
-/* The pill of the table's outcome cells (style.css, label.outcome): its
- * text smaller and bold, in the outcome's colour, on a tint of it. */
-static PangoLayout *
-pill_layout (GtkWidget    *widget,
-             TallyOutcome  outcome)
-{
-  if (pill_layouts[outcome] == NULL)
-    {
-      PangoAttrList *attrs = pango_attr_list_new ();
-
-      pango_attr_list_insert (attrs, pango_attr_scale_new (0.85));
-      pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
-      pill_layouts[outcome] = gtk_widget_create_pango_layout (widget, tally_outcome_to_string (outcome));
-      pango_layout_set_attributes (pill_layouts[outcome], attrs);
-      pango_attr_list_unref (attrs);
-    }
-  return pill_layouts[outcome];
-}
-
-static void
-pill_colors (GtkWidget     *widget,
-             TallyOutcome   outcome,
-             const GdkRGBA *fg,
-             GdkRGBA       *text,
-             GdkRGBA       *background)
-{
-  const char *name = NULL;
-  double tint = 0.14;
-
-  switch (tally_viewer_outcome_group (outcome))
-    {
-    case TALLY_VIEWER_GROUP_FAILED: name = "error_color"; break;
-    case TALLY_VIEWER_GROUP_PASSED: name = "success_color"; break;
-    case TALLY_VIEWER_GROUP_FLAKY: name = "warning_color"; tint = 0.16; break;
-    case TALLY_VIEWER_GROUP_SKIPPED:
-    case TALLY_VIEWER_GROUP_OTHER:
-    case TALLY_VIEWER_N_GROUPS:
-    default: break;
-    }
-  if (outcome == TALLY_OUTCOME_XPASSED)
-    name = "warning_color", tint = 0.16;
-  else if (outcome == TALLY_OUTCOME_RUNNING)
-    name = "accent_color";
-  *text = *fg;
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  if (name == NULL || !gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, text))
-    {
-      *text = *fg;
-      *background = *fg;
-      text->alpha *= name == NULL ? 0.65 : 1;
-      background->alpha *= 0.10;
-      return;
-    }
-  G_GNUC_END_IGNORE_DEPRECATIONS
-  *background = *text;
-  background->alpha *= tint;
-}
-
-static int
-draw_pill (GtkWidget     *widget,
-           GtkSnapshot   *snapshot,
-           TallyOutcome   outcome,
-           int            height,
-           const GdkRGBA *fg)
-{
-  PangoLayout *layout = pill_layout (widget, outcome);
-  int width = 0, text_height = 0, pill_height;
-  GdkRGBA text, background;
-  GskRoundedRect rect;
-  graphene_rect_t bounds;
-
-  pango_layout_get_pixel_size (layout, &width, &text_height);
-  pill_height = text_height + 2 * PILL_PADDING_Y;
-  width += 2 * PILL_PADDING_X;
-  pill_colors (widget, outcome, fg, &text, &background);
-  bounds = GRAPHENE_RECT_INIT (0, (height - pill_height) / 2, width, pill_height);
-  gsk_rounded_rect_init_from_rect (&rect, &bounds, pill_height / 2.0);
-  gtk_snapshot_push_rounded_clip (snapshot, &rect);
-  gtk_snapshot_append_color (snapshot, &background, &bounds);
-  gtk_snapshot_pop (snapshot);
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (PILL_PADDING_X, (height - text_height) / 2));
-  gtk_snapshot_append_layout (snapshot, layout, &text);
-  gtk_snapshot_restore (snapshot);
-  return width;
-}
-
 static PangoLayout *
 make_layout (GtkWidget     *widget,
              const char    *text,
@@ -227,7 +140,7 @@ tally_viewer_tree_row_snapshot (GtkWidget   *widget,
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
   G_GNUC_END_IGNORE_DEPRECATIONS
   if (self->outcome >= 0)
-    name_x = draw_pill (widget, snapshot, self->outcome, height, &color) + SPACING;
+    name_x = tally_viewer_pill_draw (widget, snapshot, self->outcome, height, &color) + SPACING;
   dim = color;
   dim.alpha *= COUNTS_ALPHA;
 
@@ -257,8 +170,7 @@ tally_viewer_tree_row_system_setting_changed (GtkWidget        *widget,
   TallyViewerTreeRow *self = TALLY_VIEWER_TREE_ROW (widget);
 
   line_height = 0;
-  for (guint i = 0; i < G_N_ELEMENTS (pill_layouts); i++)
-    g_clear_object (&pill_layouts[i]);
+  tally_viewer_pill_reset ();
   g_clear_object (&self->name_layout);
   g_clear_object (&self->counts_layout);
   gtk_widget_queue_resize (widget);

@@ -6,6 +6,7 @@
 #include <locale.h>
 
 #include <string.h>
+#include <time.h>
 
 #include "tally-viewer-util.h"
 
@@ -294,4 +295,14 @@ tally_viewer_page_status_new (GtkLabel    *label,
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (label));
   *spinner = GTK_SPINNER (spin);
   return box;
+}
+
+gint64
+tally_viewer_thread_cpu_time (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return 0;
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }

@@ -19,6 +19,9 @@ char       *tally_viewer_format_offset    (gint64      offset_us);
 char       *tally_viewer_format_time      (gint64      time_us);
 /* @n with the locale's thousands separators ("20,000" in C). */
 char       *tally_viewer_format_count     (guint64     n);
+/* The calling thread's CPU time in µs (for the loading threads' debug
+ * messages, which bench-viewer prints). */
+gint64      tally_viewer_thread_cpu_time  (void);
 /* What a run was, from its argv and parent: "Rerun of #6", "--lf",
  * "-m serial", "-k net", "--tests-from" …; NULL for a plain run. */
 char       *tally_viewer_describe_run     (const char * const *argv,
