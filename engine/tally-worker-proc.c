@@ -417,6 +417,8 @@ give_pipes (TallyWorkerProc       *worker,
   return TRUE;
 }
 
+#define EVENTS_PIPE_SIZE (1024 * 1024)
+
 /* Where a worker asked for the listing writes it (TALLY_LIST_FD). */
 #define LISTING_FD 5
 
@@ -448,6 +450,11 @@ native_spawn (TallyProgram               *program,
       close (command[1]);
       return NULL;
     }
+  /* The runner reads events a millisecond at a time while the workers
+   * are busy (can_nap() in tally-session.c): a test that logs a lot
+   * fills the default 64 KiB in less, and its worker would wait. Best
+   * effort: the kernel caps it at /proc/sys/fs/pipe-max-size. */
+  fcntl (events[1], F_SETPIPE_SZ, EVENTS_PIPE_SIZE);
 
   native = g_new0 (NativeProc, 1);
   worker = &native->base;
