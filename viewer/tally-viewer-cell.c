@@ -150,15 +150,8 @@ numeric_attributes (void)
 static void
 ensure_font_sizes (GtkWidget *widget)
 {
-  g_autoptr(PangoLayout) probe = NULL;
-  int width = 0, height = 0;
-
-  if (line_height != 0)
-    return;
-  probe = gtk_widget_create_pango_layout (widget, "0123456789");
-  pango_layout_get_pixel_size (probe, &width, &height);
-  line_height = MAX (height, 1);
-  char_width = MAX (width / 10, 1);
+  if (line_height == 0)
+    tally_viewer_measure_digits (widget, &line_height, &char_width);
 }
 
 static void

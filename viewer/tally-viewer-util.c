@@ -306,3 +306,16 @@ tally_viewer_thread_cpu_time (void)
     return 0;
   return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
+
+void
+tally_viewer_measure_digits (GtkWidget *widget,
+                             int       *line_height,
+                             int       *digit_width)
+{
+  g_autoptr(PangoLayout) probe = gtk_widget_create_pango_layout (widget, "0123456789");
+  int width = 0, height = 0;
+
+  pango_layout_get_pixel_size (probe, &width, &height);
+  *line_height = MAX (height, 1);
+  *digit_width = MAX (width / 10, 1);
+}

@@ -14,6 +14,11 @@ char       *tally_viewer_text_for_display (const char *text,
 char       *tally_viewer_first_line       (const char *text,
                                            gssize      len,
                                            gssize      max_chars);
+/* The height of a line in @widget's font and the width of a digit, in
+ * pixels: the drawn rows and cells measure them once, not per row. */
+void        tally_viewer_measure_digits   (GtkWidget  *widget,
+                                           int        *line_height,
+                                           int        *digit_width);
 char       *tally_viewer_format_duration  (gint64      duration_us);
 char       *tally_viewer_format_offset    (gint64      offset_us);
 char       *tally_viewer_format_time      (gint64      time_us);
