@@ -16,4 +16,11 @@ void tally_signals_catch_sigpipe (void);
  * starts inherits a blocked signal from whoever started Tally. */
 void tally_signals_unblock_all   (void);
 
+/* Sets back to their default the standard signals that whoever started
+ * us left ignored (nohup, a background job of a script, Python all do,
+ * and exec keeps SIG_IGN), except those in @keep (0-terminated, or
+ * NULL): the tests and their children begin with default dispositions
+ * however Tally was started. */
+void tally_signals_default_ignored (const int *keep);
+
 G_END_DECLS

@@ -34,3 +34,20 @@ tally_signals_unblock_all (void)
   sigemptyset (&none);
   pthread_sigmask (SIG_SETMASK, &none, NULL);
 }
+
+void
+tally_signals_default_ignored (const int *keep)
+{
+  for (int signum = 1; signum < 32; signum++)
+    {
+      struct sigaction current;
+      gboolean kept = FALSE;
+
+      for (const int *k = keep; k != NULL && *k != 0; k++)
+        kept |= *k == signum;
+      if (kept || signum == SIGKILL || signum == SIGSTOP)
+        continue;
+      if (sigaction (signum, NULL, &current) == 0 && current.sa_handler == SIG_IGN)
+        signal (signum, SIG_DFL);
+    }
+}

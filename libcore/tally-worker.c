@@ -837,6 +837,9 @@ tally_worker_main (TallyProgramOptions *opts)
 
   if (!check_protocol_fds (opts))
     return 4;
+  /* Its tests and their children: in a process group of their own, so
+   * no terminal signal is meant for them. */
+  tally_signals_default_ignored (NULL);
   write_listing_if_asked ();
 
   /* A forked test's process: no HELLO or BYE of its own. */

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,6 +61,13 @@ main (int   argc,
   if (self != NULL && g_file_test (self, G_FILE_TEST_IS_EXECUTABLE))
     tally_child_set_exec_helper (self);
   tally_signals_unblock_all ();
+  {
+    /* A run catches these itself; `nohup tally …` keeps its meaning
+     * until it does. */
+    static const int keep[] = { SIGHUP, SIGINT, SIGTERM, 0 };
+
+    tally_signals_default_ignored (keep);
+  }
 
   if (argc < 2)
     {

@@ -101,6 +101,37 @@ test_children_start_default (TallyTest *t, gconstpointer data)
   tally_assert_cmpstr (tally_util_outcome (run, "/stubborn/child-sigpipe"), ==, "passed");
 }
 
+static void
+ignore_signals (gpointer data)
+{
+  static const int ignored[] = { SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGXFSZ, SIGUSR2 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ignored); i++)
+    signal (ignored[i], SIG_IGN);
+}
+
+/* The same when tally itself was started with signals ignored (nohup, a
+ * script's background job, Python's os.exec*(): exec keeps SIG_IGN):
+ * the tests' children still begin with none ignored. */
+static void
+test_children_start_default_when_ignored (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = rel_tally_bin ();
+  g_autofree char *program = tally_util_sample ("sample-stubborn");
+  const char *argv[] = { tally, "run", "--no-db", "-k", "child-", program, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, ignore_signals, NULL,
+                &out, &err, &status, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpstr (err, ==, "");
+  tally_assert_nonnull (strstr (out, "2 passed, 0 failed"));
+  tally_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
 /* A test's kill (0, SIGUSR1) reaches its own process group only: a Tally
  * worker's and a GTest program's alike. The runner lives, the test
  * passes. */
@@ -226,6 +257,8 @@ register_tests (void)
   tally_add_params ("/reliability/signals/stops-run", test_signal_stops_run, params, "timeout=60");
   tally_add ("/reliability/workers/quit-deadline", test_quit_deadline, "timeout=60");
   tally_add ("/reliability/signals/children-start-default", test_children_start_default, NULL);
+  tally_add ("/reliability/signals/children-start-default-when-ignored",
+             test_children_start_default_when_ignored, NULL);
   tally_add ("/reliability/signals/group-signal-spares-runner", test_group_signal_spares_runner, NULL);
   tally_add ("/reliability/signals/gtest-dies-with-runner", test_gtest_dies_with_runner, NULL);
   tally_add ("/reliability/processes/leftovers-killed", test_leftover_processes, NULL);
