@@ -538,6 +538,21 @@ read_ended (Listing *listing,
   listing->pending--;
 }
 
+/* What a listing printed: parsed line by line, and kept for the listing
+ * cache while it is small enough to be cached. */
+static void
+listing_feed (Listing       *listing,
+              LineSplitter  *splitter,
+              const guint8  *data,
+              gsize          n)
+{
+  line_splitter_feed (splitter, (const char *) data, n);
+  if (listing->captured != NULL && listing->captured->len + n <= MAX_CACHED_LISTING)
+    g_byte_array_append (listing->captured, data, n);
+  else
+    g_clear_pointer (&listing->captured, g_byte_array_unref);
+}
+
 static void
 on_stdout_read_cb (GObject      *object,
                    GAsyncResult *result,
@@ -551,11 +566,7 @@ on_stdout_read_cb (GObject      *object,
     {
       gint64 start = g_get_monotonic_time ();
 
-      line_splitter_feed (listing->out, (const char *) listing->buffer, n);
-      if (listing->captured != NULL && listing->captured->len + (gsize) n <= MAX_CACHED_LISTING)
-        g_byte_array_append (listing->captured, listing->buffer, n);
-      else
-        g_clear_pointer (&listing->captured, g_byte_array_unref);
+      listing_feed (listing, listing->out, listing->buffer, n);
       listing->parsing_us += g_get_monotonic_time () - start;
       if (!listing->out->too_long)
         {
@@ -1100,11 +1111,7 @@ native_from_worker (const TallyProgramSpec *spec,
       ended = n == 0;
       if (n <= 0)
         break;
-      line_splitter_feed (&splitter, (const char *) buffer, n);
-      if (listing.captured != NULL && listing.captured->len + (gsize) n <= MAX_CACHED_LISTING)
-        g_byte_array_append (listing.captured, buffer, n);
-      else
-        g_clear_pointer (&listing.captured, g_byte_array_unref);
+      listing_feed (&listing, &splitter, buffer, n);
     }
   if (ended)
     line_splitter_finish (&splitter);
