@@ -32,29 +32,14 @@ run_tally (TallyTest  *t,
            const char *first_arg,
            ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  char *db = g_build_filename (tally_test_get_tmpdir (t), "results.sqlite", NULL);
-  g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "TALLY_SAMPLE_DIR", tally_test_get_tmpdir (t), TRUE);
-  g_autoptr(GError) error = NULL;
-  int status = -1;
-  va_list ap;
-
   /* The samples' own criticals are what they record, not fatal. */
-  envp = g_environ_unsetenv (envp, "G_DEBUG");
+  static const char * const no_fatal[] = { "G_DEBUG", NULL, NULL };
+  char *db = g_build_filename (tally_test_get_tmpdir (t), "results.sqlite", NULL);
+  va_list args;
 
-  g_ptr_array_add (argv, viewer_test_build_path ("runner/tally"));
-  g_ptr_array_add (argv, g_strdup ("run"));
-  g_ptr_array_add (argv, g_strdup ("-q"));
-  g_ptr_array_add (argv, g_strdup ("--db"));
-  g_ptr_array_add (argv, g_strdup (db));
-  va_start (ap, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (argv, arg[0] == '@' ? viewer_test_build_path (arg + 1) : g_strdup (arg));
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  g_spawn_sync (tally_test_get_tmpdir (t), (char **) argv->pdata, envp, G_SPAWN_STDOUT_TO_DEV_NULL,
-                NULL, NULL, NULL, NULL, &status, &error);
-  tally_assert_no_error (error);
+  va_start (args, first_arg);
+  viewer_test_run_tallyv (t, db, no_fatal, first_arg, args);
+  va_end (args);
   tally_assert_true (g_file_test (db, G_FILE_TEST_IS_REGULAR));
   return db;
 }

@@ -43,41 +43,6 @@
 
 #define MARKS "leaks=ignore timeout=120"
 
-/* Runs `tally run --db DB ARGS…` to completion; returns its exit status. */
-static int
-run_tally (TallyTest          *t,
-           const char         *db,
-           const char * const *envp_extra,
-           const char         *first_arg,
-           ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_auto(GStrv) envp = g_get_environ ();
-  g_autoptr(GError) error = NULL;
-  int status = -1;
-  va_list ap;
-
-  g_ptr_array_add (argv, viewer_test_build_path ("runner/tally"));
-  g_ptr_array_add (argv, g_strdup ("run"));
-  g_ptr_array_add (argv, g_strdup ("-q"));
-  g_ptr_array_add (argv, g_strdup ("--db"));
-  g_ptr_array_add (argv, g_strdup (db));
-  va_start (ap, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (argv, g_str_has_prefix (arg, "@") ? viewer_test_build_path (arg + 1) : g_strdup (arg));
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
-  for (guint i = 0; envp_extra != NULL && envp_extra[i] != NULL; i += 2)
-    envp = g_environ_setenv (envp, envp_extra[i], envp_extra[i + 1], TRUE);
-  envp = g_environ_setenv (envp, "TALLY_SAMPLE_DIR", tally_test_get_tmpdir (t), TRUE);
-
-  g_spawn_sync (tally_test_get_tmpdir (t), (char **) argv->pdata, envp, G_SPAWN_STDOUT_TO_DEV_NULL,
-                NULL, NULL, NULL, NULL, &status, &error);
-  tally_assert_no_error (error);
-  return g_spawn_check_wait_status (status, NULL) ? 0 : WIFEXITED (status) ? WEXITSTATUS (status) : 128;
-}
-
 static char *
 tmp_db (TallyTest *t)
 {
@@ -253,7 +218,7 @@ test_filters (TallyTest     *t,
   gint64 run_id;
 
   viewer_test_require_display (t);
-  run_tally (t, db, env, "@tests/samples/sample-outcomes", "@tests/samples/sample-history", NULL);
+  viewer_test_run_tally (t, db, env, "@tests/samples/sample-outcomes", "@tests/samples/sample-history", NULL);
   window = open_window (t, db);
   run_id = tally_viewer_window_get_run_id (window);
   tally_assert_cmpint (run_id, >, 0);
@@ -540,7 +505,7 @@ test_detail (TallyTest     *t,
   GListModel *results;
 
   viewer_test_require_display (t);
-  run_tally (t, db, NULL, "@tests/samples/sample-chatty", "@tests/samples/sample-outcomes", NULL);
+  viewer_test_run_tally (t, db, NULL, "@tests/samples/sample-chatty", "@tests/samples/sample-outcomes", NULL);
   window = open_window (t, db);
   results = tally_viewer_window_get_results (window);
 
@@ -732,7 +697,7 @@ test_rerun_failed (TallyTest     *t,
   NewRun new_run;
 
   viewer_test_require_display (t);
-  run_tally (t, db, env, "-n", "2", "@tests/samples/sample-history", NULL);
+  viewer_test_run_tally (t, db, env, "-n", "2", "@tests/samples/sample-history", NULL);
   window = open_window (t, db);
   results = tally_viewer_window_get_results (window);
   tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 9);
@@ -947,7 +912,7 @@ test_rerun_selected (TallyTest     *t,
   NewRun new_run;
 
   viewer_test_require_display (t);
-  run_tally (t, db, env, "-n", "2", "@tests/samples/sample-history", NULL);
+  viewer_test_run_tally (t, db, env, "-n", "2", "@tests/samples/sample-history", NULL);
   window = open_window (t, db);
   results = tally_viewer_window_get_results (window);
   selection = tally_viewer_window_get_selection (window);
@@ -1025,7 +990,7 @@ test_rerun_stop (TallyTest     *t,
 
   viewer_test_require_display (t);
   /* Quick to make; its argv (-n 1 --repeat 20) makes the rerun long. */
-  run_tally (t, db, NULL, "-n", "1", "--repeat", "20", "-k", "serial/00", "@tests/samples/sample-sched", NULL);
+  viewer_test_run_tally (t, db, NULL, "-n", "1", "--repeat", "20", "-k", "serial/00", "@tests/samples/sample-sched", NULL);
   window = open_window (t, db);
   first_run = tally_viewer_window_get_run_id (window);
 
@@ -1069,8 +1034,8 @@ test_switch_runs (TallyTest     *t,
   gint64 first_run, second_run;
 
   viewer_test_require_display (t);
-  run_tally (t, db, NULL, "@tests/samples/sample-history", NULL);
-  run_tally (t, db, NULL, "@tests/samples/sample-outcomes", NULL);
+  viewer_test_run_tally (t, db, NULL, "@tests/samples/sample-history", NULL);
+  viewer_test_run_tally (t, db, NULL, "@tests/samples/sample-outcomes", NULL);
   window = open_window (t, db);
   results = tally_viewer_window_get_results (window);
   second_run = tally_viewer_window_get_run_id (window);
@@ -1315,7 +1280,7 @@ test_screenshot (TallyTest     *t,
   int status = -1;
 
   viewer_test_require_display (t);
-  run_tally (t, db, env, "@tests/samples/sample-history", "@tests/samples/sample-outcomes", NULL);
+  viewer_test_run_tally (t, db, env, "@tests/samples/sample-history", "@tests/samples/sample-outcomes", NULL);
   g_spawn_sync (NULL, (char *[]) { viewer, (char *) "--screenshot", png, db, NULL }, NULL,
                 G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
   tally_assert_no_error (error);
@@ -1523,7 +1488,7 @@ test_f8_everywhere (TallyTest     *t,
   GtkWidget *in_detail;
 
   require_xdotool (t);
-  run_tally (t, db, env, "@tests/samples/sample-history", NULL);
+  viewer_test_run_tally (t, db, env, "@tests/samples/sample-history", NULL);
   window = open_window (t, db);
   tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_window_get_results (window)), ==, 9);
 
@@ -1585,7 +1550,7 @@ test_marker_menu (TallyTest     *t,
   AdwMessageDialog *dialog;
 
   viewer_test_require_display (t);
-  run_tally (t, db, NULL, "@tests/samples/sample-history", NULL);
+  viewer_test_run_tally (t, db, NULL, "@tests/samples/sample-history", NULL);
   window = open_window (t, db);
   split = find_descendant (GTK_WIDGET (window), is_type, GSIZE_TO_POINTER (ADW_TYPE_SPLIT_BUTTON));
   tally_assert_nonnull (split);
@@ -1623,7 +1588,7 @@ test_end_toast (TallyTest     *t,
   guint n = 0;
 
   viewer_test_require_display (t);
-  run_tally (t, db, env, "--retries", "2", "@tests/samples/sample-history", NULL);
+  viewer_test_run_tally (t, db, env, "--retries", "2", "@tests/samples/sample-history", NULL);
   window = open_window (t, db);
 
   g_setenv ("TALLY_RUNNER", runner, TRUE);
@@ -1707,13 +1672,13 @@ test_empty_then_followed (TallyTest     *t,
   }
 
   /* The first run, made by another process, is shown when it appears. */
-  run_tally (t, db, NULL, "@tests/samples/sample-history", NULL);
+  viewer_test_run_tally (t, db, NULL, "@tests/samples/sample-history", NULL);
   viewer_test_wait_for (t, shows_results, window);
   tally_assert_cmpint (tally_viewer_window_get_run_id (window), ==, newest_run (db));
   tally_assert_cmpuint (g_list_model_get_n_items (tally_viewer_window_get_results (window)), ==, 9);
 
   /* The newest run was shown: the next one is followed too. */
-  run_tally (t, db, NULL, "@tests/samples/sample-outcomes", NULL);
+  viewer_test_run_tally (t, db, NULL, "@tests/samples/sample-outcomes", NULL);
   next.window = window;
   next.run_id = newest_run (db);
   viewer_test_wait_for (t, shows_run, &next);
@@ -1759,7 +1724,7 @@ test_detail_attempts (TallyTest     *t,
   TallyViewerDetail *detail;
 
   viewer_test_require_display (t);
-  run_tally (t, db, NULL, "--retries", "2", "@tests/samples/sample-history",
+  viewer_test_run_tally (t, db, NULL, "--retries", "2", "@tests/samples/sample-history",
              "@tests/samples/sample-outcomes", "-k", "flaky or /outcomes/fail", NULL);
   window = open_window (t, db);
 
@@ -1805,7 +1770,7 @@ test_detail_crash (TallyTest     *t,
   GtkWidget *dropdown;
 
   viewer_test_require_display (t);
-  run_tally (t, db, NULL, "@tests/samples/sample-crash", "@tests/samples/sample-outcomes",
+  viewer_test_run_tally (t, db, NULL, "@tests/samples/sample-crash", "@tests/samples/sample-outcomes",
              "-k", "segv or /outcomes/fail", NULL);
   window = open_window (t, db);
   detail = show_result (window, "/crash/segv");
@@ -1915,7 +1880,7 @@ test_detail_reading (TallyTest     *t,
   GtkEditable *entry;
 
   viewer_test_require_display (t);
-  run_tally (t, db, NULL, "@tests/samples/sample-chatty", "@tests/samples/sample-outcomes",
+  viewer_test_run_tally (t, db, NULL, "@tests/samples/sample-chatty", "@tests/samples/sample-outcomes",
              "-k", "/chatty/042 or /outcomes/fail", NULL);
   window = open_window (t, db);
   detail = show_result (window, "/chatty/042");
@@ -2029,7 +1994,7 @@ test_detail_search_keys (TallyTest     *t,
   GtkEditable *entry;
 
   require_xdotool (t);
-  run_tally (t, db, NULL, "@tests/samples/sample-chatty", "-k", "/chatty/042", NULL);
+  viewer_test_run_tally (t, db, NULL, "@tests/samples/sample-chatty", "-k", "/chatty/042", NULL);
   window = open_window (t, db);
   detail = show_result (window, "/chatty/042");
   entry = tally_viewer_detail_get_search_entry (detail);
@@ -2084,7 +2049,7 @@ test_detail_accessible (TallyTest     *t,
   GtkWidget *unlabelled;
 
   viewer_test_require_display (t);
-  run_tally (t, db, NULL, "@tests/samples/sample-chatty", "-k", "/chatty/042", NULL);
+  viewer_test_run_tally (t, db, NULL, "@tests/samples/sample-chatty", "-k", "/chatty/042", NULL);
   window = open_window (t, db);
   detail = show_result (window, "/chatty/042");
   tally_assert_true (gtk_widget_activate_action (GTK_WIDGET (detail), "detail.search", NULL));
@@ -2690,7 +2655,7 @@ test_ctrl_click (TallyTest     *t,
   GListModel *results;
 
   require_xdotool (t);
-  run_tally (t, db, NULL, "@tests/samples/sample-history", NULL);
+  viewer_test_run_tally (t, db, NULL, "@tests/samples/sample-history", NULL);
   window = open_window (t, db);
   /* Tall enough for the nine rows above the detail. */
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 900);
@@ -3052,7 +3017,7 @@ test_tree_rerun (TallyTest     *t,
   NewRun new_run;
 
   viewer_test_require_display (t);
-  run_tally (t, db, env, "-n", "2", "@tests/samples/sample-history", NULL);
+  viewer_test_run_tally (t, db, env, "-n", "2", "@tests/samples/sample-history", NULL);
   window = open_window (t, db);
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 900);
   viewer_test_settle (t, 200);
@@ -3131,7 +3096,7 @@ test_first_failure (TallyTest     *t,
   GListModel *results;
 
   viewer_test_require_display (t);
-  run_tally (t, db, env, "@tests/samples/sample-history", NULL);
+  viewer_test_run_tally (t, db, env, "@tests/samples/sample-history", NULL);
   window = open_window (t, db);
   results = tally_viewer_window_get_results (window);
   tally_assert_cmpuint (g_list_model_get_n_items (results), ==, 9);

@@ -125,3 +125,64 @@ viewer_test_close_window (TallyTest         *t,
   gtk_window_destroy (GTK_WINDOW (window));
   viewer_test_settle (t, 100);
 }
+
+/**
+ * viewer_test_run_tallyv:
+ * @db: the database to run into
+ * @envp_extra: (nullable): NAME, VALUE pairs set in its environment (a
+ *   %NULL VALUE unsets NAME), %NULL-terminated
+ * @first_arg: the first of `tally run -q --db DB`'s further arguments (a
+ *   leading @ names a path in the build tree), then %NULL-terminated
+ *
+ * Runs `tally run` to its end in the test's folder, with TALLY_SAMPLE_DIR
+ * set to it.
+ *
+ * Returns: its exit status (128 if a signal ended it)
+ */
+int
+viewer_test_run_tallyv (TallyTest          *t,
+                        const char         *db,
+                        const char * const *envp_extra,
+                        const char         *first_arg,
+                        va_list             args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) envp = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  g_ptr_array_add (argv, viewer_test_build_path ("runner/tally"));
+  g_ptr_array_add (argv, g_strdup ("run"));
+  g_ptr_array_add (argv, g_strdup ("-q"));
+  g_ptr_array_add (argv, g_strdup ("--db"));
+  g_ptr_array_add (argv, g_strdup (db));
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, arg[0] == '@' ? viewer_test_build_path (arg + 1) : g_strdup (arg));
+  g_ptr_array_add (argv, NULL);
+
+  for (guint i = 0; envp_extra != NULL && envp_extra[i] != NULL; i += 2)
+    envp = envp_extra[i + 1] != NULL ? g_environ_setenv (envp, envp_extra[i], envp_extra[i + 1], TRUE)
+                                     : g_environ_unsetenv (envp, envp_extra[i]);
+  envp = g_environ_setenv (envp, "TALLY_SAMPLE_DIR", tally_test_get_tmpdir (t), TRUE);
+
+  g_spawn_sync (tally_test_get_tmpdir (t), (char **) argv->pdata, envp, G_SPAWN_STDOUT_TO_DEV_NULL,
+                NULL, NULL, NULL, NULL, &status, &error);
+  tally_assert_no_error (error);
+  return g_spawn_check_wait_status (status, NULL) ? 0 : WIFEXITED (status) ? WEXITSTATUS (status) : 128;
+}
+
+int
+viewer_test_run_tally (TallyTest          *t,
+                       const char         *db,
+                       const char * const *envp_extra,
+                       const char         *first_arg,
+                       ...)
+{
+  va_list args;
+  int status;
+
+  va_start (args, first_arg);
+  status = viewer_test_run_tallyv (t, db, envp_extra, first_arg, args);
+  va_end (args);
+  return status;
+}

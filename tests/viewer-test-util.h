@@ -28,5 +28,15 @@ void     viewer_test_settle (TallyTest *t,
 gboolean viewer_test_loaded (gpointer window);
 void     viewer_test_close_window (TallyTest         *t,
                                    TallyViewerWindow *window);
+int      viewer_test_run_tally  (TallyTest          *t,
+                                 const char         *db,
+                                 const char * const *envp_extra,
+                                 const char         *first_arg,
+                                 ...) G_GNUC_NULL_TERMINATED;
+int      viewer_test_run_tallyv (TallyTest          *t,
+                                 const char         *db,
+                                 const char * const *envp_extra,
+                                 const char         *first_arg,
+                                 va_list             args);
 
 G_END_DECLS
