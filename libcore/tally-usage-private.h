@@ -8,7 +8,8 @@ G_BEGIN_DECLS
 /* What each test of a worker cost its process: CPU (user + system) since
  * the previous call, and the process's peak resident set so far. */
 void tally_usage_start (void);
-void tally_usage_take  (gint64 *cpu_us,
+void tally_usage_take  (gint64  duration_us,
+                        gint64 *cpu_us,
                         gint64 *max_rss_kb);
 
 G_END_DECLS

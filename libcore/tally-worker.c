@@ -329,6 +329,8 @@ install_signal_handlers (void)
  * starting a process to list it: the listing is written before the
  * worker reads its first command. A runner that closed its end (it had
  * the listing already) makes the write fail, and nothing more. */
+#define LISTING_BUFFER (256 * 1024)
+
 static void
 write_listing_if_asked (void)
 {
@@ -340,6 +342,8 @@ write_listing_if_asked (void)
   if (fd <= STDERR_FILENO || fd == TALLY_PROTOCOL_IN_FD || fd == TALLY_PROTOCOL_OUT_FD
       || (out = fdopen (fd, "w")) == NULL)
     return;
+  /* Few writes: the runner waits for the whole listing. */
+  setvbuf (out, NULL, _IOFBF, LISTING_BUFFER);
   tally_signals_catch_sigpipe ();
   tally_list_write (out);
   fclose (out);
@@ -499,7 +503,7 @@ send_finished (TallyTest *test,
   gint64 max_rss_kb;
   guint8 *big;
 
-  tally_usage_take (&result.cpu_us, &max_rss_kb);
+  tally_usage_take (duration_us, &result.cpu_us, &max_rss_kb);
   result.max_rss_kb = (gint32) MIN (max_rss_kb, G_MAXINT32);
   tally_worker_stdio_test_end (&out_end, &err_end);
 
