@@ -487,6 +487,9 @@ native_spawn (TallyProgram               *program,
       if (g_unix_open_pipe (listing, FD_CLOEXEC, NULL))
         {
           *listing_fd = listing[0];
+          /* The whole listing fits (1 MB for 10,000 tests): the worker
+           * writes it at once, and the runner parses it as it can. */
+          fcntl (listing[1], F_SETPIPE_SZ, EVENTS_PIPE_SIZE);
           g_subprocess_launcher_take_fd (launcher, listing[1], LISTING_FD);
           g_subprocess_launcher_setenv (launcher, "TALLY_LIST_FD", G_STRINGIFY (LISTING_FD), TRUE);
         }
