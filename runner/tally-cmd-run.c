@@ -584,7 +584,8 @@ order_tests (GPtrArray  *selected,
 
   if (store != NULL)
     {
-      history->durations = tally_history_durations (store, NULL);
+      if (history->durations == NULL)
+        history->durations = tally_history_durations (store, NULL);
       if (o->last_failed || o->failed_first)
         history->last_failed = tally_history_last_failed (store, NULL);
     }
@@ -1117,6 +1118,7 @@ typedef struct
   int listing_fd;            /* the first one's listing; -1: none */
   TallyStore *store;
   GError *store_error;
+  TallyDurations *durations;   /* read from it meanwhile */
 } EarlyWorkers;
 
 static void
@@ -1134,6 +1136,7 @@ early_workers_clear (EarlyWorkers *early)
   g_clear_pointer (&early->workers, g_ptr_array_unref);
   g_clear_pointer (&early->store, tally_store_close);
   g_clear_error (&early->store_error);
+  g_clear_pointer (&early->durations, tally_durations_free);
 }
 
 static void
@@ -1174,6 +1177,10 @@ open_early_store (gpointer data)
       g_autofree char *path = tally_cmd_default_db_path (o->db);
 
       early->store = tally_store_open (path, &early->store_error);
+      /* What ordering needs (and the durations of the runs that finished
+       * since, tally-store-write.c) is read while the programs list. */
+      if (early->store != NULL)
+        early->durations = tally_history_durations (early->store, NULL);
     }
 }
 
@@ -1234,6 +1241,7 @@ tally_cmd_run (int    argc,
     goto out;
   save_listing_cache (listing_cache, store);
 
+  history.durations = g_steal_pointer (&early.durations);
   ordered = order_tests (selected, &o, store, &history);
   /* What ordering needed is not kept through the run. */
   g_clear_pointer (&selected, g_ptr_array_unref);

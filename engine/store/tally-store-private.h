@@ -74,6 +74,8 @@ gboolean    tally_store_finish_run      (TallyStore      *store,
                                          gint64           run_id,
                                          TallyRunStatus   status,
                                          GError         **error);
+gboolean    tally_store_push_recent_durations (TallyStore  *store,
+                                               GError     **error);
 gint64      tally_store_ensure_test     (TallyStore      *store,
                                          const char      *program,
                                          const char      *path,

@@ -653,6 +653,8 @@ store_rebuild_recent_durations (TallyStore  *self,
                      "       WHERE outcome = 'passed' AND duration_us IS NOT NULL)"
                      " WHERE rn <= 5"
                      " GROUP BY test_id;"
+                     /* Pending runs are in: tally-store-write.c. */
+                     "DELETE FROM state WHERE key = 'durations-pending';"
                      "RELEASE rebuild_durations",
                      error))
     return TRUE;
