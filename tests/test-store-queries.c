@@ -823,6 +823,70 @@ static const Spec mixed_specs[] = {
 /* Every order and filter the viewer and `tally show` use: the answers
  * from memory equal those of SQL, and a write (of another connection or
  * of this one) is seen by the next query. */
+/* Durations that do not pack under a row's place (negative, centuries
+ * long) sort as SQL sorts them too, by the slower way; unknown ones
+ * first, packed or not. */
+static void
+test_wide_durations_match_sql (TallyTest     *t,
+                               gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (tally_test_get_tmpdir (t), "wide.sqlite", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyStore) store = tally_store_open (path, &error);
+  TallyResultQuery q = TALLY_RESULT_QUERY_INIT;
+  gint64 run_id;
+  sqlite3 *db;
+
+  tally_assert_no_error (error);
+  run_id = begin_run (store);
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/wide/%u", i % 7);
+      Spec spec = { "prog", name, "", TALLY_OUTCOME_PASSED, 1 + i / 7, i % 3, NULL, 0 };
+
+      add_result (store, run_id, &spec, T0 + i);
+    }
+  tally_store_commit (store, &error);
+  tally_assert_no_error (error);
+  g_clear_pointer (&store, tally_store_close);
+
+  tally_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  tally_assert_cmpint (sqlite3_exec (db,
+                         "UPDATE results SET duration_us = -5 WHERE id % 4 = 1;"
+                         "UPDATE results SET duration_us = 4611686018427387904 WHERE id % 4 = 2;"
+                         "UPDATE results SET duration_us = NULL WHERE id = 7;",
+                         NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = tally_store_open_readonly (path, &error);
+  tally_assert_no_error (error);
+  q.all_attempts = TRUE;
+  /* Then with the unknown one only, which packs (first, as SQL has it). */
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      for (guint d = 0; d < 2; d++)
+        {
+          g_autoptr(GArray) got = NULL;
+          g_autoptr(GArray) want = NULL;
+
+          if (pass == 1 && d == 0)
+            {
+              tally_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+              tally_assert_cmpint (sqlite3_exec (db, "UPDATE results SET duration_us = 3 WHERE id % 4 IN (1, 2)",
+                                                 NULL, NULL, NULL), ==, SQLITE_OK);
+              sqlite3_close (db);
+            }
+          got = tally_store_viewer_query_result_ids (store, run_id, &q, "duration", d, &error);
+          want = sql_ids (path, run_id, &q,
+                          d ? "r.duration_us DESC, t.path, t.program, r.attempt, r.id"
+                            : "r.duration_us, t.path, t.program, r.attempt, r.id");
+          tally_assert_no_error (error);
+          tally_assert_cmpuint (want->len, ==, 12);
+          assert_same_ids (got, want, d ? "durations desc" : "durations");
+        }
+    }
+}
+
 static void
 test_memory_matches_sql (TallyTest     *t,
                          gconstpointer  data)
@@ -1412,6 +1476,7 @@ register_tests (void)
   tally_add ("/store/queries/history", test_history, NULL);
   tally_add ("/store/queries/query-plans", test_query_plans, NULL);
   tally_add ("/store/queries/memory-matches-sql", test_memory_matches_sql, NULL);
+  tally_add ("/store/queries/wide-durations-match-sql", test_wide_durations_match_sql, NULL);
   tally_add ("/store/queries/memory-matches-sql-many", test_memory_matches_sql_many, NULL);
   tally_add ("/store/queries/memory-matches-sql-programs", test_memory_matches_sql_programs, NULL);
   tally_add ("/store/queries/memory-matches-sql-part", test_memory_matches_sql_part, NULL);

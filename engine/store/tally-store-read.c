@@ -86,6 +86,10 @@ struct _TallyReadCache
   GStringChunk *strings;
   gboolean has_markers;   /* ReadTest.markers and .marker_key read */
   gboolean has_ranks;     /* ReadTest.rank set */
+  /* Rows by (path, program, attempt, id), every order's ties, and each
+   * row's place there; made with the ranks. */
+  guint32 *path_order;
+  guint32 *path_place;
   /* The last order asked for: indices into rows, sorted by it. */
   guint32 *sorted;
   int sorted_key;         /* ReadKey, or -1 */
@@ -147,6 +151,8 @@ store_read_cache_free (TallyReadCache *cache)
   g_clear_pointer (&cache->tests, g_array_unref);
   g_clear_pointer (&cache->strings, g_string_chunk_free);
   g_free (cache->sorted);
+  g_free (cache->path_order);
+  g_free (cache->path_place);
   g_free (cache);
 }
 
@@ -372,6 +378,8 @@ typedef struct
   gboolean descending;
   const ReadTest *tests;
   guint outcome_rank[TALLY_N_OUTCOMES];  /* by name, as SQL sorts the text */
+  const ReadRow *rows;
+  const guint32 *text_rank;   /* KEY_PROGRAM, KEY_MARKERS: rank_texts() */
 } SortSpec;
 
 #define CMP(a, b) ((a) < (b) ? -1 : (a) > (b))
@@ -389,51 +397,95 @@ compare_text (const char *a,
 }
 
 static int
-compare_key (const ReadRow  *a,
-             const ReadRow  *b,
-             const SortSpec *spec)
+compare_text_ptrs (gconstpointer a,
+                   gconstpointer b)
 {
-  const ReadTest *x = &spec->tests[a->test], *y = &spec->tests[b->test];
+  return compare_text (*(const char * const *) a, *(const char * const *) b);
+}
 
+/* Each test's place among the distinct texts of its program (or markers)
+ * column, NULL first: the sort then compares integers. */
+static guint32 *
+rank_texts (const ReadTest *tests,
+            guint           n,
+            ReadKey         key)
+{
+  g_autoptr(GHashTable) ranks = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) distinct = g_ptr_array_new ();
+  guint32 *rank = g_new (guint32, MAX (n, 1));
+
+  for (guint i = 0; i < n; i++)
+    {
+      const char *text = key == KEY_MARKERS ? tests[i].markers : tests[i].program;
+
+      if (text != NULL && g_hash_table_add (ranks, (gpointer) text))
+        g_ptr_array_add (distinct, (gpointer) text);
+    }
+  g_ptr_array_sort (distinct, compare_text_ptrs);
+  for (guint j = 0; j < distinct->len; j++)
+    g_hash_table_insert (ranks, g_ptr_array_index (distinct, j), GUINT_TO_POINTER (j + 1));
+  for (guint i = 0; i < n; i++)
+    {
+      const char *text = key == KEY_MARKERS ? tests[i].markers : tests[i].program;
+
+      rank[i] = text ? GPOINTER_TO_UINT (g_hash_table_lookup (ranks, text)) : 0;
+    }
+  return rank;
+}
+
+/* The key of a row as an integer, in the key's order. */
+static gint64
+row_key (const ReadRow  *row,
+         const SortSpec *spec)
+{
   switch (spec->key)
     {
     case KEY_PATH:
-      return CMP (x->rank, y->rank);
+      return spec->tests[row->test].rank;
     case KEY_PROGRAM:
-      return compare_text (x->program, y->program);
-    case KEY_OUTCOME:
-      return CMP (spec->outcome_rank[a->outcome], spec->outcome_rank[b->outcome]);
-    case KEY_DURATION:
-      return CMP (a->duration, b->duration);
-    case KEY_ATTEMPT:
-      return CMP (a->attempt, b->attempt);
-    case KEY_WORKER:
-      return CMP (a->worker, b->worker);
-    case KEY_FAILURES:
-      return CMP (failure_rank (a->outcome), failure_rank (b->outcome));
     case KEY_MARKERS:
+      return spec->text_rank[row->test];
+    case KEY_OUTCOME:
+      return spec->outcome_rank[row->outcome];
+    case KEY_DURATION:
+      return row->duration;
+    case KEY_ATTEMPT:
+      return row->attempt;
+    case KEY_WORKER:
+      return (gint64) row->worker - G_MININT32;
+    case KEY_FAILURES:
     default:
-      return compare_text (x->markers, y->markers);
+      return failure_rank (row->outcome);
     }
 }
 
-/* The key, ascending or descending; ties by path, program, attempt and
- * id ascending, as the SQL of tests/test-store-queries.c orders. */
+/* Ties by path, program, attempt and id ascending, as the SQL of
+ * tests/test-store-queries.c orders. */
+static int
+compare_ties (const ReadRow  *a,
+              const ReadRow  *b,
+              const SortSpec *spec)
+{
+  int c = CMP (spec->tests[a->test].rank, spec->tests[b->test].rank);
+
+  if (c == 0)
+    c = CMP (a->attempt, b->attempt);
+  return c != 0 ? c : CMP (a->id, b->id);
+}
+
+/* The key, ascending or descending, then the ties. */
 static int
 compare_rows (const void *pa,
               const void *pb,
               void       *data)
 {
-  const ReadRow *a = *(const ReadRow * const *) pa, *b = *(const ReadRow * const *) pb;
   const SortSpec *spec = data;
-  int c = compare_key (a, b, spec);
+  const ReadRow *a = &spec->rows[*(const guint32 *) pa], *b = &spec->rows[*(const guint32 *) pb];
+  int c = CMP (row_key (a, spec), row_key (b, spec));
 
   if (c != 0)
     return spec->descending ? -c : c;
-  c = CMP (spec->tests[a->test].rank, spec->tests[b->test].rank);
-  if (c == 0)
-    c = CMP (a->attempt, b->attempt);
-  return c != 0 ? c : CMP (a->id, b->id);
+  return compare_ties (a, b, spec);
 }
 
 static int
@@ -468,6 +520,81 @@ read_cache_rank_tests (TallyReadCache *cache)
   cache->has_ranks = TRUE;
 }
 
+static int
+compare_ties_of (const void *pa,
+                 const void *pb,
+                 void       *data)
+{
+  const SortSpec *spec = data;
+
+  return compare_ties (&spec->rows[*(const guint32 *) pa], &spec->rows[*(const guint32 *) pb], spec);
+}
+
+/* The rows in path order, and each row's place in it: a sort packs that
+ * place under its key, so that equal keys come out in path order. */
+static void
+read_cache_path_order (TallyReadCache *cache)
+{
+  SortSpec spec = { KEY_PATH, FALSE, (const ReadTest *) cache->tests->data, { 0 } };
+  guint n = cache->rows->len;
+
+  if (cache->path_order != NULL)
+    return;
+  read_cache_rank_tests (cache);
+  spec.rows = (const ReadRow *) cache->rows->data;
+  cache->path_order = g_new (guint32, MAX (n, 1));
+  cache->path_place = g_new (guint32, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    cache->path_order[i] = i;
+  qsort_r (cache->path_order, n, sizeof (guint32), compare_ties_of, &spec);
+  for (guint i = 0; i < n; i++)
+    cache->path_place[cache->path_order[i]] = i;
+}
+
+static int
+compare_packed (const void *pa,
+                const void *pb)
+{
+  guint64 a = *(const guint64 *) pa, b = *(const guint64 *) pb;
+
+  return CMP (a, b);
+}
+
+/* The usual case: each row's key (made non-negative, reversed for a
+ * descending order) above its place in path order, in one integer:
+ * the sort compares 8 bytes in a row, the ties included. FALSE when a
+ * key does not fit (a duration of centuries, a negative one). */
+static gboolean
+sort_packed (TallyReadCache *cache,
+             const SortSpec *spec)
+{
+  guint n = cache->rows->len;
+  guint bits = g_bit_storage (MAX (n, 2) - 1);
+  guint64 max_key = G_MAXUINT64 >> bits;
+  g_autofree guint64 *packed = g_new (guint64, MAX (n, 1));
+
+  for (guint i = 0; i < n; i++)
+    {
+      const ReadRow *row = &spec->rows[i];
+      gint64 key = row_key (row, spec);
+      guint64 k;
+
+      /* NULL durations first, as SQL has them. */
+      if (spec->key == KEY_DURATION)
+        key = row->duration == G_MININT64 ? 0 : row->duration < 0 ? -1 : row->duration + 1;
+      if (key < 0 || (guint64) key > max_key)
+        return FALSE;
+      k = spec->descending ? max_key - (guint64) key : (guint64) key;
+      packed[i] = k << bits | cache->path_place[i];
+    }
+  qsort (packed, n, sizeof (guint64), compare_packed);
+  for (guint i = 0; i < n; i++)
+    cache->sorted[i] = cache->path_order[packed[i] & ((G_GUINT64_CONSTANT (1) << bits) - 1)];
+  return TRUE;
+}
+
+
+
 static gboolean
 read_cache_sort (TallyStore      *store,
                  TallyReadCache  *cache,
@@ -482,24 +609,31 @@ read_cache_sort (TallyStore      *store,
     return TRUE;
   if (key == KEY_MARKERS && !read_cache_load_markers (store, cache, error))
     return FALSE;
-  read_cache_rank_tests (cache);
 
   for (int o = 0; o < TALLY_N_OUTCOMES; o++)
     for (int p = 0; p < TALLY_N_OUTCOMES; p++)
       if (strcmp (tally_outcome_to_string (p), tally_outcome_to_string (o)) < 0)
         spec.outcome_rank[o]++;
 
+  read_cache_path_order (cache);
+
   g_free (cache->sorted);
   cache->sorted = g_new (guint32, MAX (n, 1));
+  spec.rows = (const ReadRow *) cache->rows->data;
   {
-    g_autofree const ReadRow **by = g_new (const ReadRow *, MAX (n, 1));
-    const ReadRow *first = (const ReadRow *) cache->rows->data;
+    g_autofree guint32 *text_rank = key == KEY_PROGRAM || key == KEY_MARKERS
+                                    ? rank_texts (spec.tests, cache->tests->len, key) : NULL;
 
-    for (guint i = 0; i < n; i++)
-      by[i] = first + i;
-    qsort_r (by, n, sizeof (const ReadRow *), compare_rows, &spec);
-    for (guint i = 0; i < n; i++)
-      cache->sorted[i] = by[i] - first;
+    spec.text_rank = text_rank;
+    if (key == KEY_PATH && !descending)
+      memcpy (cache->sorted, cache->path_order, n * sizeof (guint32));
+    else if (!sort_packed (cache, &spec))
+      {
+        /* A key too wide to pack: the rows compared one by one. */
+        for (guint i = 0; i < n; i++)
+          cache->sorted[i] = i;
+        qsort_r (cache->sorted, n, sizeof (guint32), compare_rows, &spec);
+      }
   }
   cache->sorted_key = key;
   cache->sorted_descending = descending;
