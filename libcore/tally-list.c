@@ -50,6 +50,8 @@ typedef struct
   GString *line;
   const TallyMarkers *markers;  /* the last test's, whose text is below */
   char *markers_text;
+  const char *file;             /* the last test's (interned), and as JSON */
+  GString *file_json;
 } Printer;
 
 static void
@@ -66,11 +68,19 @@ print_test (Printer             *printer,
       printer->markers = tc->markers;
     }
 
+  /* And a file (interned: the same file, the same pointer). */
+  if (tc->file != printer->file || printer->file_json->len == 0)
+    {
+      g_string_truncate (printer->file_json, 0);
+      tally_text_append_json_string (printer->file_json, tc->file);
+      printer->file = tc->file;
+    }
+
   g_string_truncate (out, 0);
   g_string_append (out, "{\"path\":");
   tally_text_append_json_string (out, tc->path);
   g_string_append (out, ",\"file\":");
-  tally_text_append_json_string (out, tc->file);
+  g_string_append_len (out, printer->file_json->str, printer->file_json->len);
   g_string_append_printf (out, ",\"line\":%d,\"markers\":", tc->line);
   tally_text_append_json_string (out, printer->markers_text);
   g_string_append (out, "}\n");
@@ -82,7 +92,7 @@ gboolean
 tally_list_write (FILE *out)
 {
   guint n_tests = tally_registry_get_n_tests ();
-  Printer printer = { out, g_string_sized_new (256), NULL, NULL };
+  Printer printer = { out, g_string_sized_new (256), NULL, NULL, NULL, g_string_new (NULL) };
   print_header (out);
   for (guint i = 0; i < n_tests; i++)
     {
@@ -92,6 +102,7 @@ tally_list_write (FILE *out)
       print_test (&printer, &tc);
     }
   g_string_free (printer.line, TRUE);
+  g_string_free (printer.file_json, TRUE);
   g_free (printer.markers_text);
 
   return fflush (out) == 0 && !ferror (out);

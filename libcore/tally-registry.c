@@ -151,34 +151,52 @@ record_error (const char *file,
                              "%s:%d: %s", file ? file : "?", line, message);
 }
 
-static gboolean
+/* Returns the free slot @path goes in, or NULL. */
+static guint32 *
 check_path (const char *path,
             const char *file,
             int         line)
 {
+  guint32 *slot;
+
   if (path == NULL || path[0] != '/')
     {
       record_error (file, line, "test path “%s” does not start with “/”",
                     path ? path : "(null)");
-      return FALSE;
+      return NULL;
     }
 
   if (!g_utf8_validate (path, -1, NULL))
     {
       record_error (file, line, "test path is not valid UTF-8");
-      return FALSE;
+      return NULL;
     }
 
-  if (*path_slot (path) != 0)
+  slot = path_slot (path);
+  if (*slot != 0)
     {
-      const TestRecord *first = record_at (*path_slot (path) - 1);
+      const TestRecord *first = record_at (*slot - 1);
 
       record_error (file, line, "duplicate test path “%s” (first registered at %s:%d)",
                     path, kind_of (first)->file, first->line);
-      return FALSE;
+      return NULL;
     }
 
-  return TRUE;
+  return slot;
+}
+
+/* g_intern_string(), but the file of the test registered before (nearly
+ * always the same) costs a strcmp() rather than a hash and a lock. */
+static const char *
+intern_file (const char *file)
+{
+  static const char *last;
+
+  if (file == NULL)
+    return NULL;
+  if (last == NULL || strcmp (file, last) != 0)
+    last = g_intern_string (file);
+  return last;
 }
 
 /* @markers parsed, once per distinct string. */
@@ -221,10 +239,11 @@ add_test (const char    *path,
 {
   g_autoptr(GError) error = NULL;
   TestRecord record;
+  guint32 *slot;
 
   ensure_registry ();
 
-  if (!check_path (path, file, line))
+  if ((slot = check_path (path, file, line)) == NULL)
     return;
 
   kind->markers = shared_markers (markers, &error);
@@ -234,14 +253,14 @@ add_test (const char    *path,
                     markers, path, error->message);
       return;
     }
-  kind->file = g_intern_string (file);
+  kind->file = intern_file (file);
 
   record.path = g_string_chunk_insert (paths, path);
   record.data = data;
   record.kind = intern_kind (kind);
   record.line = line;
   g_array_append_val (records, record);
-  *path_slot (path) = records->len;
+  *slot = records->len;
   if (records->len > path_mask / 2)
     path_index_grow ();
 }
