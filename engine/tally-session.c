@@ -110,6 +110,7 @@ struct _TallySession
                                 what the user was told is on disk */
   GHashTable *fixture_workers; /* TallyWorkerProc with worker fixtures to tear down */
   GPtrArray *teardowns;      /* TallyListedTest made for fixture teardown errors */
+  guint store_rollbacks;     /* the store's when the tests' ids were last good */
   GSource *tick;
   GMainContext *context;
   guint n_slots;             /* slots made: the most workers there may be */
@@ -695,13 +696,43 @@ store_problem (TallySession *session,
 /* A test's row goes in when it is first sent to a worker, not before the
  * run: the workers start while the runner stores. Returns its id, or 0
  * (no store, or it could not be stored). */
+/* A transaction the store rolled back (a full disk) took the tests it
+ * had inserted with it: their ids are asked for again, not written into
+ * results that would point at no test. */
+static void
+forget_rolled_back_ids (TallySession *session)
+{
+  guint rollbacks = tally_store_get_rollbacks (session->options.store);
+
+  if (rollbacks == session->store_rollbacks)
+    return;
+  session->store_rollbacks = rollbacks;
+  for (guint i = 0; i < session->tests->len; i++)
+    {
+      TallyListedTest *test = g_ptr_array_index (session->tests, i);
+
+      if (test->store_id > 0)
+        test->store_id = 0;
+    }
+  for (guint i = 0; i < session->teardowns->len; i++)
+    {
+      TallyListedTest *test = g_ptr_array_index (session->teardowns, i);
+
+      if (test->store_id > 0)
+        test->store_id = 0;
+    }
+}
+
 static gint64
 stored_test_id (TallySession    *session,
                 TallyListedTest *test)
 {
   g_autoptr(GError) error = NULL;
 
-  if (session->options.store == NULL || session->options.run_id <= 0 || test->store_id < 0)
+  if (session->options.store == NULL || session->options.run_id <= 0)
+    return 0;
+  forget_rolled_back_ids (session);
+  if (test->store_id < 0)
     return 0;
   if (test->store_id == 0)
     {
@@ -1469,6 +1500,8 @@ on_worker_late (TallyWorkerProc *worker,
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) message = g_string_new (NULL);
 
+  if (session->options.store != NULL)
+    forget_rolled_back_ids (session);
   if (session->options.store == NULL || test == NULL || test->index != index || test->store_id <= 0)
     return;
 

@@ -671,6 +671,8 @@ open_store (RunOptions *o,
     }
   if (store == NULL)
     *status = tally_cmd_fail (CMD, TALLY_EXIT_USAGE, "%s", error->message);
+  else if (!tally_store_skip_reference_checks (store, &error))
+    g_debug ("foreign keys still checked: %s", error->message);
   return store;
 }
 

@@ -139,6 +139,45 @@ test_recent_durations_shift (TallyTest     *t,
                        ==, 40 * 1000 + 999);
 }
 
+/* tally run's connection does not look up each row's parents; the
+ * schema keeps its foreign keys and every other connection checks them. */
+static void
+test_skip_reference_checks (TallyTest     *t,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = db_path (t, "refs.sqlite");
+  g_autoptr(TallyStore) runner = tally_store_open (path, &error);
+  g_autoptr(TallyStore) other = NULL;
+  const char *argv[] = { "tally", "run", NULL };
+  TallyResult result;
+  gint64 run_id;
+
+  tally_assert_no_error (error);
+  tally_assert_cmpint (query_int (runner, "PRAGMA foreign_keys"), ==, 1);
+  run_id = tally_store_begin_run (runner, argv, 1, 1, NULL, &error);
+  tally_assert_no_error (error);
+  tally_assert_true (tally_store_skip_reference_checks (runner, &error));
+  tally_assert_no_error (error);
+  tally_assert_cmpint (query_int (runner, "PRAGMA foreign_keys"), ==, 0);
+
+  /* A test id nobody made goes in unchecked here … */
+  tally_result_init (&result);
+  result.outcome = TALLY_OUTCOME_PASSED;
+  tally_assert_cmpint (tally_store_add_result (runner, run_id, 4242, &result, &error), >, 0);
+  tally_assert_no_error (error);
+  tally_store_commit (runner, &error);
+  tally_assert_no_error (error);
+
+  /* … and another connection still checks, and finds it. */
+  other = tally_store_open (path, &error);
+  tally_assert_no_error (error);
+  tally_assert_cmpint (query_int (other, "PRAGMA foreign_keys"), ==, 1);
+  tally_assert_cmpint (query_int (other, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 1);
+  tally_assert_cmpint (tally_store_add_result (other, run_id, 4343, &result, &error), ==, 0);
+  tally_assert_nonnull (error);
+}
+
 static void
 test_fresh_schema (TallyTest     *t,
                    gconstpointer  data)
@@ -1230,6 +1269,7 @@ register_tests (void)
 {
   tally_add ("/core/store/fresh-schema-version", test_fresh_schema, NULL);
   tally_add ("/core/store/recent-durations-shift", test_recent_durations_shift, NULL);
+  tally_add ("/core/store/skip-reference-checks", test_skip_reference_checks, NULL);
   tally_add ("/core/store/reopen-keeps-data", test_reopen_keeps_data, NULL);
   tally_add ("/core/store/migrate-refuses-newer", test_migrate_refuses_newer, NULL);
   tally_add ("/core/store/migrate-resources", test_migrate_resources, NULL);

@@ -46,6 +46,7 @@ struct _TallyStore
   gint64 next_result_id;
   gboolean flushing;
   TallyStoreCheckpointer *checkpointer; /* a writer's; NULL: SQLite's own */
+  guint rollbacks;      /* transactions rolled back (with the rows they made) */
 };
 
 typedef struct _TallyReadCache TallyReadCache;

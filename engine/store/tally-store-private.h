@@ -60,6 +60,9 @@ TallyStore *tally_store_open            (const char      *path,
 TallyStore *tally_store_open_readonly   (const char      *path,
                                          GError         **error);
 void        tally_store_close           (TallyStore      *store);
+gboolean    tally_store_skip_reference_checks (TallyStore  *store,
+                                               GError     **error);
+guint       tally_store_get_rollbacks   (TallyStore      *store);
 const char *tally_store_get_path        (TallyStore      *store);
 int         tally_store_get_schema_version (TallyStore   *store);
 

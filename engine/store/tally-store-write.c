@@ -829,7 +829,27 @@ store_txn_ended (TallyStore *self,
     g_array_set_size (self->pending, 0);
   /* Tests it inserted are gone. */
   if (rolled_back)
-    store_test_cache_drop (self);
+    {
+      store_test_cache_drop (self);
+      self->rollbacks++;
+    }
+}
+
+/**
+ * tally_store_get_rollbacks:
+ * @store: a #TallyStore
+ *
+ * How many transactions of this store were rolled back (a full disk, an
+ * I/O error): the ids of tests ensured before may be gone with them.
+ *
+ * Returns: the count
+ */
+guint
+tally_store_get_rollbacks (TallyStore *store)
+{
+  g_return_val_if_fail (store != NULL, 0);
+
+  return store->rollbacks;
 }
 
 static const char insert_result_sql[] =
