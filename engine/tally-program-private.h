@@ -26,6 +26,7 @@ typedef struct
   grefcount ref_count;
   GPtrArray *test_blocks;   /* where the tests live, a block at a time */
   GStringChunk *strings;    /* their paths */
+  const char *last_file;    /* interned: the file of the test added last */
 
   /* How to start it; set for programs from a meson build directory or
    * an installed-tests file (all nullable / zero otherwise). */
