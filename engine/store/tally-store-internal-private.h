@@ -47,6 +47,7 @@ struct _TallyStore
   gboolean flushing;
   TallyStoreCheckpointer *checkpointer; /* a writer's; NULL: SQLite's own */
   guint rollbacks;      /* transactions rolled back (with the rows they made) */
+  gboolean references_unchecked; /* tally_store_skip_reference_checks() */
 };
 
 typedef struct _TallyReadCache TallyReadCache;

@@ -468,6 +468,15 @@ store_write_begin (TallyStore  *self,
   if (self->txn_began != 0)
     return TRUE;
 
+  /* A transaction was rolled back (a full disk): rows the caller still
+   * holds ids of may be gone with it, so the checks come back. */
+  if (self->references_unchecked && self->rollbacks > 0)
+    {
+      self->references_unchecked = FALSE;
+      if (!store_exec (self, "PRAGMA foreign_keys = ON", error))
+        return FALSE;
+    }
+
   if (!store_exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
 
@@ -1172,9 +1181,12 @@ tally_store_open_readonly (const char  *path,
  * parents it wrote itself (the run, the tests it ensured, the results it
  * reserved): SQLite no longer looks up the run and the test of every row
  * of results it inserts (two B-tree searches a row, 5% of a trivial
- * run's wall time). Deleting runs or tests on this connection would no
- * longer cascade: nothing that does (`tally merge`) uses such a store.
- * The schema keeps its foreign keys; every other connection checks them.
+ * run's wall time). After a transaction is rolled back (a full disk),
+ * the checks are back for the rest of the store's life: ids its caller
+ * holds may name rows that went with it. Deleting runs or tests on this
+ * connection would no longer cascade: nothing that does (`tally merge`)
+ * uses such a store. The schema keeps its foreign keys; every other
+ * connection checks them.
  *
  * Returns: %TRUE on success
  */
@@ -1185,9 +1197,11 @@ tally_store_skip_reference_checks (TallyStore  *store,
   g_return_val_if_fail (store != NULL, FALSE);
 
   /* Outside a transaction: SQLite ignores the pragma inside one. */
-  if (!tally_store_commit (store, error))
+  if (!tally_store_commit (store, error)
+      || !store_exec (store, "PRAGMA foreign_keys = OFF", error))
     return FALSE;
-  return store_exec (store, "PRAGMA foreign_keys = OFF", error);
+  store->references_unchecked = TRUE;
+  return TRUE;
 }
 
 /**
