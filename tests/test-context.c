@@ -3,6 +3,7 @@
  * singletons, through `tally run` on tests/samples/sample-context.c. */
 #include <string.h>
 
+#include "tally-singletons-private.h"
 #include "tally-test-util.h"
 
 static TallyRun *
@@ -91,6 +92,22 @@ test_singleton_unhelped (TallyTest    *t,
   assert_message_has (run, "/singleton/monitor", "“GSocket”");
 }
 
+/* Calls other processes make on objects exported before the tests (the
+ * AT-SPI registry setting GTK's application Id, with accessibility on)
+ * are nobody's leftovers, by GDBus's names for their dispatch; what a
+ * subscription of the test's own receives still is. */
+static void
+test_singleton_incoming_calls (TallyTest    *t,
+                               gconstpointer data)
+{
+  tally_assert_true (tally_singletons_source_allowed ("[gio] invoke_set_property_in_idle_cb"));
+  tally_assert_true (tally_singletons_source_allowed ("[gio] invoke_get_property_in_idle_cb"));
+  tally_assert_true (tally_singletons_source_allowed ("[gio] invoke_get_all_properties_in_idle_cb"));
+  tally_assert_true (tally_singletons_source_allowed ("[gio, ../../../gio/gdbusconnection.c] call_in_idle_cb"));
+  tally_assert_false (tally_singletons_source_allowed ("[gio] emit_signal_instance_in_idle_cb"));
+  tally_assert_false (tally_singletons_source_allowed ("[gio] complete_in_idle_cb"));
+}
+
 /* tally_allow_source() and tally_add_process_setup(). */
 static void
 test_singleton_allowed (TallyTest    *t,
@@ -126,6 +143,7 @@ register_tests (void)
   tally_add ("/context/helpers-and-marker", test_helpers_and_marker, "timeout=30");
   tally_add ("/context/singleton/unhelped", test_singleton_unhelped, "timeout=30");
   tally_add ("/context/singleton/allowed", test_singleton_allowed, "timeout=30");
+  tally_add ("/context/singleton/incoming-calls", test_singleton_incoming_calls, NULL);
   tally_add ("/context/retire-after-leftover", test_retire_after_leftover, "timeout=30");
 }
 
