@@ -823,6 +823,18 @@ static const Spec mixed_specs[] = {
 /* Every order and filter the viewer and `tally show` use: the answers
  * from memory equal those of SQL, and a write (of another connection or
  * of this one) is seen by the next query. */
+/* Rows changed behind the store's back, as another program would. */
+static void
+rewrite_rows (const char *path,
+              const char *sql)
+{
+  sqlite3 *db = NULL;
+
+  tally_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  tally_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
 /* Durations that do not pack under a row's place (negative, centuries
  * long) sort as SQL sorts them too, by the slower way; unknown ones
  * first, packed or not. */
@@ -835,7 +847,6 @@ test_wide_durations_match_sql (TallyTest     *t,
   g_autoptr(TallyStore) store = tally_store_open (path, &error);
   TallyResultQuery q = TALLY_RESULT_QUERY_INIT;
   gint64 run_id;
-  sqlite3 *db;
 
   tally_assert_no_error (error);
   run_id = begin_run (store);
@@ -850,13 +861,9 @@ test_wide_durations_match_sql (TallyTest     *t,
   tally_assert_no_error (error);
   g_clear_pointer (&store, tally_store_close);
 
-  tally_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
-  tally_assert_cmpint (sqlite3_exec (db,
-                         "UPDATE results SET duration_us = -5 WHERE id % 4 = 1;"
-                         "UPDATE results SET duration_us = 4611686018427387904 WHERE id % 4 = 2;"
-                         "UPDATE results SET duration_us = NULL WHERE id = 7;",
-                         NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  rewrite_rows (path, "UPDATE results SET duration_us = -5 WHERE id % 4 = 1;"
+                     "UPDATE results SET duration_us = 4611686018427387904 WHERE id % 4 = 2;"
+                     "UPDATE results SET duration_us = NULL WHERE id = 7;");
 
   store = tally_store_open_readonly (path, &error);
   tally_assert_no_error (error);
@@ -870,12 +877,7 @@ test_wide_durations_match_sql (TallyTest     *t,
           g_autoptr(GArray) want = NULL;
 
           if (pass == 1 && d == 0)
-            {
-              tally_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
-              tally_assert_cmpint (sqlite3_exec (db, "UPDATE results SET duration_us = 3 WHERE id % 4 IN (1, 2)",
-                                                 NULL, NULL, NULL), ==, SQLITE_OK);
-              sqlite3_close (db);
-            }
+            rewrite_rows (path, "UPDATE results SET duration_us = 3 WHERE id % 4 IN (1, 2)");
           got = tally_store_viewer_query_result_ids (store, run_id, &q, "duration", d, &error);
           want = sql_ids (path, run_id, &q,
                           d ? "r.duration_us DESC, t.path, t.program, r.attempt, r.id"
@@ -1326,7 +1328,6 @@ test_odd_outcomes (TallyTest     *t,
   g_autoptr(TallyStore) store = NULL;
   TallyResultQuery q = TALLY_RESULT_QUERY_INIT;
   gint64 runs[2];
-  sqlite3 *db = NULL;
 
   store = tally_store_open (path, &error);
   tally_assert_no_error (error);
@@ -1345,15 +1346,11 @@ test_odd_outcomes (TallyTest     *t,
   tally_assert_no_error (error);
   g_clear_pointer (&store, tally_store_close);
 
-  tally_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
-  tally_assert_cmpint (sqlite3_exec (db,
-                         "UPDATE results SET outcome = CAST ('passed' AS BLOB)"
-                         " WHERE id = (SELECT min (id) FROM results WHERE run_id = 1);"
-                         "UPDATE results SET outcome = 'pa' || char (0) || 'ssed'"
-                         " WHERE id = (SELECT max (id) FROM results WHERE run_id = 1);"
-                         "UPDATE results SET outcome = 'odd' || id WHERE run_id = 2;",
-                         NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  rewrite_rows (path, "UPDATE results SET outcome = CAST ('passed' AS BLOB)"
+                     " WHERE id = (SELECT min (id) FROM results WHERE run_id = 1);"
+                     "UPDATE results SET outcome = 'pa' || char (0) || 'ssed'"
+                     " WHERE id = (SELECT max (id) FROM results WHERE run_id = 1);"
+                     "UPDATE results SET outcome = 'odd' || id WHERE run_id = 2;");
 
   store = tally_store_open_readonly (path, &error);
   tally_assert_no_error (error);
