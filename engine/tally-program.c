@@ -171,11 +171,7 @@ add_listed_test (TallyProgram  *program,
     }
 
   test = program_add_test (program, path);
-  /* Nearly every test has the file of the one before: a strcmp() rather
-   * than g_intern_string()'s hash and global lock, 10,000 times. */
-  if (file == NULL || program->last_file == NULL || strcmp (file, program->last_file) != 0)
-    program->last_file = g_intern_string (file);
-  test->file = program->last_file;
+  test->file = tally_text_intern_after (&program->last_file, file);
   test->line = line;
   test->markers = parsed;
 

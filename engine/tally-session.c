@@ -707,19 +707,17 @@ forget_rolled_back_ids (TallySession *session)
   if (rollbacks == session->store_rollbacks)
     return;
   session->store_rollbacks = rollbacks;
-  for (guint i = 0; i < session->tests->len; i++)
+  for (guint t = 0; t < 2; t++)
     {
-      TallyListedTest *test = g_ptr_array_index (session->tests, i);
+      GPtrArray *tests = t == 0 ? session->tests : session->teardowns;
 
-      if (test->store_id > 0)
-        test->store_id = 0;
-    }
-  for (guint i = 0; i < session->teardowns->len; i++)
-    {
-      TallyListedTest *test = g_ptr_array_index (session->teardowns, i);
+      for (guint i = 0; i < tests->len; i++)
+        {
+          TallyListedTest *test = g_ptr_array_index (tests, i);
 
-      if (test->store_id > 0)
-        test->store_id = 0;
+          if (test->store_id > 0)
+            test->store_id = 0;
+        }
     }
 }
 

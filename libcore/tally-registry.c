@@ -7,6 +7,7 @@
 
 #include "tally-error.h"
 #include "tally-registry-private.h"
+#include "tally-text-private.h"
 #include "tally-test.h"
 
 /* Registration happens from main() before tally_run(); nothing here is
@@ -44,6 +45,8 @@ typedef struct
 
 static GArray *records;             /* of TestRecord, registration order */
 static GStringChunk *paths;
+/* Interned: the file of the test registered last (tally_text_intern_after()). */
+static const char *last_file;
 static guint32 *path_slots;         /* open addressing: record index + 1, 0 free */
 static guint32 path_mask;           /* slot count - 1 (a power of two) */
 static GPtrArray *kinds;            /* of TestKind */
@@ -185,19 +188,6 @@ check_path (const char *path,
   return slot;
 }
 
-/* g_intern_string(), but the file of the test registered before (nearly
- * always the same) costs a strcmp() rather than a hash and a lock. */
-static const char *
-intern_file (const char *file)
-{
-  static const char *last;
-
-  if (file == NULL)
-    return NULL;
-  if (last == NULL || strcmp (file, last) != 0)
-    last = g_intern_string (file);
-  return last;
-}
 
 /* @markers parsed, once per distinct string. */
 static TallyMarkers *
@@ -253,7 +243,7 @@ add_test (const char    *path,
                     markers, path, error->message);
       return;
     }
-  kind->file = intern_file (file);
+  kind->file = tally_text_intern_after (&last_file, file);
 
   record.path = g_string_chunk_insert (paths, path);
   record.data = data;

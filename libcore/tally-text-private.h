@@ -19,6 +19,13 @@ char *tally_text_inert (const char *data,
 void  tally_text_append_json_string (GString    *out,
                                      const char *text);
 
+/* g_intern_string (@text), when @text differs from *@last (interned by
+ * the call before, or NULL): tests registered or listed one after
+ * another share their file, and a strcmp() costs less than the hash and
+ * the global lock. Updates *@last. */
+const char *tally_text_intern_after (const char **last,
+                                     const char  *text);
+
 /* Appends @data to @out with every line prefixed by @prefix. */
 void  tally_text_append_prefixed (GString    *out,
                                   const char *prefix,

@@ -48,6 +48,15 @@ tally_text_inert (const char *data,
   return g_string_free (out, FALSE);
 }
 
+const char *
+tally_text_intern_after (const char **last,
+                         const char  *text)
+{
+  if (text == NULL || *last == NULL || strcmp (text, *last) != 0)
+    *last = g_intern_string (text);
+  return *last;
+}
+
 void
 tally_text_append_json_string (GString    *out,
                                const char *text)

@@ -52,6 +52,10 @@ struct _TallyStore
 
 typedef struct _TallyReadCache TallyReadCache;
 
+/* The state key of the runs whose recent durations wait to be shifted
+ * in (tally-store-write.c). */
+#define DURATIONS_PENDING_KEY "durations-pending"
+
 /* tally-store.c: errors and statements. */
 gboolean store_set_sqlite_error (TallyStore  *self,
                                  int          rc,

@@ -593,8 +593,6 @@ sort_packed (TallyReadCache *cache,
   return TRUE;
 }
 
-
-
 static gboolean
 read_cache_sort (TallyStore      *store,
                  TallyReadCache  *cache,

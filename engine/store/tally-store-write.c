@@ -129,8 +129,8 @@ tally_store_begin_run (TallyStore          *store,
  * tests): the run's id is added to this key of the state table, and the
  * next process that reads the durations, or opens the database to write
  * while its programs list (tally-cmd-run.c), shifts them in. A database
- * that is not written again (CI keeps one a job) never pays for it. */
-#define DURATIONS_PENDING_KEY "durations-pending"
+ * that is not written again (CI keeps one a job) never pays for it.
+ * (DURATIONS_PENDING_KEY: tally-store-internal-private.h.) */
 
 static gboolean
 note_durations_pending (TallyStore  *store,

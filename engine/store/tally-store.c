@@ -663,7 +663,7 @@ store_rebuild_recent_durations (TallyStore  *self,
                      " WHERE rn <= 5"
                      " GROUP BY test_id;"
                      /* Pending runs are in: tally-store-write.c. */
-                     "DELETE FROM state WHERE key = 'durations-pending';"
+                     "DELETE FROM state WHERE key = '" DURATIONS_PENDING_KEY "';"
                      "RELEASE rebuild_durations",
                      error))
     return TRUE;
