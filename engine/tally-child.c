@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "tally-child-private.h"
@@ -111,6 +112,7 @@ wait_for_program (char **argv,
 {
   sigset_t blocked, old;
   struct rusage usage;
+  siginfo_t info;
   char line[64];
   int status = 0, len;
   pid_t child;
@@ -149,7 +151,12 @@ wait_for_program (char **argv,
 
   len = g_snprintf (line, sizeof line, "PID %d\n", (int) child);
   pwrite (usage_fd, line, len, 0);
-  while (wait4 (child, &status, 0, &usage) < 0)
+  /* The usage is written before the program is reaped: while the runner
+   * can still read /proc/PID (a zombie's CPU there is final), the file
+   * may lack it; once /proc/PID is gone, the file has it. waitid() with
+   * WNOWAIT gives the rusage (the raw call takes one; glibc's does not)
+   * and leaves the zombie; wait4() reaps it. */
+  while (syscall (SYS_waitid, P_PID, (id_t) child, &info, WEXITED | WNOWAIT, &usage) < 0)
     if (errno != EINTR)
       end_like (127 << 8);
   len = g_snprintf (line, sizeof line, "USAGE %" G_GINT64_FORMAT " %ld\n",
@@ -157,6 +164,9 @@ wait_for_program (char **argv,
                     + usage.ru_utime.tv_usec + usage.ru_stime.tv_usec,
                     usage.ru_maxrss);
   pwrite (usage_fd, line, len, 64);
+  while (wait4 (child, &status, 0, NULL) < 0)
+    if (errno != EINTR)
+      end_like (127 << 8);
   end_like (status);
 }
 

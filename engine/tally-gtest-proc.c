@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 
 #include <glib-unix.h>
@@ -273,6 +274,20 @@ read_final_usage (GTestProc *self)
   return TRUE;
 }
 
+/* The process has exited (a zombie has no VmHWM) and nothing read its
+ * peak before: the helper, woken by the same exit, writes it in a moment.
+ * Waits for that a little, once per process at most. */
+#define FINAL_USAGE_WAIT_US 5000
+
+static void
+await_final_usage (GTestProc *self)
+{
+  gint64 until = g_get_monotonic_time () + FINAL_USAGE_WAIT_US;
+
+  while (!read_final_usage (self) && self->usage_fd >= 0 && g_get_monotonic_time () < until)
+    g_usleep (200);
+}
+
 /* What the process used so far, while it can still be read. */
 static void
 read_usage (GTestProc *self)
@@ -288,6 +303,8 @@ read_usage (GTestProc *self)
   self->cpu_us = cpu;
   if (rss > 0)
     self->rss_kb = rss;
+  else if (self->rss_kb < 0)
+    await_final_usage (self);
 }
 
 /* A case of a batch gets the process's CPU since the previous case's
@@ -1576,8 +1593,10 @@ measure_usage (GTestProc           *self,
   self->program_pid = 0;
   if (!tally_child_has_exec_helper () || target <= STDERR_FILENO)
     return;
+  /* Not tally_memfd_new(): its O_APPEND would put the helper's USAGE
+   * line after the PID line instead of at its offset. */
   if (self->usage_fd < 0)
-    self->usage_fd = tally_memfd_new ("tally-usage", NULL);
+    self->usage_fd = memfd_create ("tally-usage", MFD_CLOEXEC);
   if (self->usage_fd < 0 || (copy = fcntl (self->usage_fd, F_DUPFD_CLOEXEC, 3)) < 0)
     return;
   ftruncate (self->usage_fd, 0);

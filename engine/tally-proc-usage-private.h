@@ -7,8 +7,9 @@
 
 G_BEGIN_DECLS
 
-/* Another process's CPU time so far (user + system of all its threads,
- * /proc/PID/stat: clock ticks, 10 ms here) and its peak resident set
+/* Another process's CPU time so far (user + system of all its threads
+ * and of the children it waited for, /proc/PID/stat: clock ticks, 10 ms
+ * here) and its peak resident set
  * (VmHWM of /proc/PID/status, -1 once it has exited). FALSE when @pid
  * is gone. */
 gboolean tally_proc_read_usage (pid_t   pid,

@@ -7,7 +7,8 @@
  * it runs, from /proc, as each case's result arrives: its CPU so far
  * (the difference from the previous case is the case's) and its own
  * peak resident set (VmHWM, not ru_maxrss: that one starts at the
- * runner's peak in a process the runner spawned).
+ * runner's peak in a process the runner spawned). The CPU includes
+ * the children it has waited for, as wait4()'s figure does.
  */
 #define G_LOG_DOMAIN "Tally"
 
@@ -38,14 +39,18 @@ read_cpu (pid_t   pid,
   fclose (file);
   buf[n] = '\0';
   /* The name in parentheses may hold spaces and ')': the fields start
-   * after the last ')'. Then state (3) … utime (14), stime (15). */
+   * after the last ')'. Then state (3) … utime (14), stime (15), and
+   * cutime (16), cstime (17): the children it waited for, which are the
+   * test's too (g_test_trap_subprocess(), a helper it spawned); wait4()
+   * counts them in the final figure as well. */
   after = strrchr (buf, ')');
   if (after == NULL || ticks <= 0)
     return FALSE;
-  fields = g_strsplit (after + 2, " ", 14);
-  if (g_strv_length (fields) < 14)
+  fields = g_strsplit (after + 2, " ", 16);
+  if (g_strv_length (fields) < 16)
     return FALSE;
-  *cpu_us = (g_ascii_strtoll (fields[11], NULL, 10) + g_ascii_strtoll (fields[12], NULL, 10))
+  *cpu_us = (g_ascii_strtoll (fields[11], NULL, 10) + g_ascii_strtoll (fields[12], NULL, 10)
+             + g_ascii_strtoll (fields[13], NULL, 10) + g_ascii_strtoll (fields[14], NULL, 10))
             * G_USEC_PER_SEC / ticks;
   return TRUE;
 }

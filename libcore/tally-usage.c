@@ -5,7 +5,9 @@
  * One getrusage (RUSAGE_SELF) as each test ends, diffed against the
  * previous one: the CPU of the whole worker (all its threads) between
  * two test ends, which is the test's own plus the little the worker
- * spends reading its next command.
+ * spends reading its next command. And one getrusage (RUSAGE_CHILDREN):
+ * the processes a test spawned and waited for (a helper, a GSubprocess)
+ * worked for it.
  *
  * ru_maxrss is not the worker's own peak: a process started with
  * posix_spawn() (vfork) or fork() inherits, at exec, the peak of the
@@ -38,6 +40,7 @@
 #define CHEAP_US 100
 
 static struct rusage last;
+static struct rusage last_children;
 static long inherited_maxrss;   /* ru_maxrss at the start */
 static gint64 peak_kb = -1;
 static long faults_unread;
@@ -73,6 +76,7 @@ void
 tally_usage_start (void)
 {
   getrusage (RUSAGE_SELF, &last);
+  getrusage (RUSAGE_CHILDREN, &last_children);
   inherited_maxrss = last.ru_maxrss;
   peak_kb = read_vm_hwm_kb ();
   faults_unread = 0;
@@ -84,8 +88,9 @@ tally_usage_take (gint64  duration_us,
                   gint64 *cpu_us,
                   gint64 *max_rss_kb)
 {
-  struct rusage now;
+  struct rusage now, children;
 
+  /* No process is spawned and waited for in so little time. */
   if (duration_us >= 0 && duration_us < CHEAP_US && peak_kb >= 0)
     {
       *cpu_us = duration_us;
@@ -100,6 +105,11 @@ tally_usage_take (gint64  duration_us,
     }
   *cpu_us = MAX (cpu_of (&now) - cpu_of (&last) - charged_us, 0);
   charged_us = 0;
+  if (getrusage (RUSAGE_CHILDREN, &children) == 0)
+    {
+      *cpu_us += MAX (cpu_of (&children) - cpu_of (&last_children), 0);
+      last_children = children;
+    }
   faults_unread += (now.ru_minflt - last.ru_minflt) + (now.ru_majflt - last.ru_majflt);
   last = now;
 
@@ -111,4 +121,10 @@ tally_usage_take (gint64  duration_us,
       faults_unread = 0;
     }
   *max_rss_kb = peak_kb;
+}
+
+void
+tally_usage_forget_children (void)
+{
+  getrusage (RUSAGE_CHILDREN, &last_children);
 }

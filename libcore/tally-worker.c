@@ -718,6 +718,7 @@ run_forked (TallyTestCase       *tc,
     close (relay_pipe[0]);
   while (child > 0 && waitpid (child, &wait_status, 0) < 0 && errno == EINTR)
     ;
+  tally_usage_forget_children ();
 
   if (relay_pipe[0] >= 0)
     {

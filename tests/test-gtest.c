@@ -594,6 +594,10 @@ test_installed_tests (TallyTest *t, gconstpointer data)
   /* TAP from a plain program: failed by its "not ok", the malformed
    * line reported in its log. */
   tally_assert_cmpstr (outcome_of (run, "[b-tap]", "/"), ==, "failed");
+  /* Its figures come from the helper's wait4(): the process is gone
+   * when its verdict is made. */
+  tally_assert_false (json_object_get_null_member (finished (run, "[b-tap]", "/"), "cpu_us"));
+  tally_assert_cmpint (json_object_get_int_member (finished (run, "[b-tap]", "/"), "max_rss_kb"), >, 0);
   tally_assert_nonnull (strstr (json_object_get_string_member (finished (run, "[b-tap]", "/"), "message"),
                                 "1 of 3 TAP results not ok: second"));
   store = tally_store_open_readonly (db, &error);

@@ -893,6 +893,8 @@ check_usage (TallyTest  *t,
 
   tally_assert_cmpint (run->status, ==, 0);
   tally_assert_cmpint (tally_util_member_int (run, "/usage/burn", "cpu_us"), >=, 40000);
+  /* A child's CPU is its test's (and not the next test's). */
+  tally_assert_cmpint (tally_util_member_int (run, "/usage/burn-in-child", "cpu_us"), >=, 40000);
   tally_assert_cmpint (tally_util_member_int (run, "/usage/sleep", "cpu_us"), >=, 0);
   tally_assert_cmpint (tally_util_member_int (run, "/usage/sleep", "cpu_us"), <, 30000);
   tally_assert_cmpint (tally_util_member_int (run, "/usage/alloc", "max_rss_kb"), >=, 50 * 1024);
@@ -907,7 +909,7 @@ check_usage (TallyTest  *t,
   tally_assert_cmpint (show->status, ==, 0);
   tally_assert_nonnull (strstr (show->out, ", CPU "));
   tally_assert_nonnull (strstr (show->out, "max RSS "));
-  tally_assert_nonnull (strstr (show->out, "3 of 3 results measured"));
+  tally_assert_nonnull (strstr (show->out, "4 of 4 results measured"));
   floor_line = strstr (show->out, "  wall ");
   tally_assert_nonnull (floor_line);
   tally_assert_cmpint (sscanf (floor_line, "  wall %lf s", &wall_s), ==, 1);
@@ -1032,7 +1034,7 @@ test_listing_cache_reuse (TallyTest *t, gconstpointer data)
     tally_assert_cmpint (run->status, ==, 0);
     tally_assert_cmpuint (times_listed (f.marker), ==, 2);
     tally_assert_nonnull (strstr (run->out, "(listing cached)"));
-    tally_assert_nonnull (strstr (run->out, "6 passed"));
+    tally_assert_nonnull (strstr (run->out, "8 passed"));
   }
   {
     g_autoptr(TallyRun) run = cache_run (t, &f, "--no-list-cache");
@@ -1082,7 +1084,7 @@ test_listing_cache_corrupt (TallyTest *t, gconstpointer data)
     tally_assert_cmpuint (times_listed (f.marker), ==, 4);
     tally_assert_nonnull (strstr (run->err, "sample-usage: the cached listing is unusable"));
     tally_assert_nonnull (strstr (run->err, "gtest-usage: the cached listing is unusable (it names no test)"));
-    tally_assert_nonnull (strstr (run->out, "6 passed"));
+    tally_assert_nonnull (strstr (run->out, "8 passed"));
   }
   /* Stored again, whole: the next run lists nothing. */
   {
@@ -1139,7 +1141,7 @@ test_listing_from_worker (TallyTest *t, gconstpointer data)
       g_autoptr(TallyRun) run = run_one_program (t, &f, NULL, "-v");
 
       tally_assert_cmpint (run->status, ==, 0);
-      tally_assert_nonnull (strstr (run->out, "3 passed"));
+      tally_assert_nonnull (strstr (run->out, "4 passed"));
       tally_assert_cmpuint (times_listed (f.marker), ==, 0);
       tally_assert_true ((strstr (run->out, "(listing cached)") != NULL) == (i == 1));
       tally_assert_cmpstr (run->err, ==, "");
@@ -1158,7 +1160,7 @@ test_listing_worker_exits (TallyTest *t, gconstpointer data)
   cache_fixture_init (t, &f);
   run = run_one_program (t, &f, "USAGE_LISTING_WORKER_EXITS=1", "-q");
   tally_assert_cmpint (run->status, ==, 0);
-  tally_assert_nonnull (strstr (run->out, "3 passed"));
+  tally_assert_nonnull (strstr (run->out, "4 passed"));
   tally_assert_cmpuint (times_listed (f.marker), ==, 1);
   cache_fixture_clear (&f);
 }

@@ -12,6 +12,12 @@ test_burn (void)
 }
 
 static void
+test_burn_in_child (void)
+{
+  usage_burn_cpu_in_child (50);
+}
+
+static void
 test_sleep (void)
 {
   g_usleep (100 * 1000);
@@ -30,6 +36,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/usage/alloc", test_alloc);
   g_test_add_func ("/usage/burn", test_burn);
+  g_test_add_func ("/usage/burn-in-child", test_burn_in_child);
   g_test_add_func ("/usage/sleep", test_sleep);
   return g_test_run ();
 }

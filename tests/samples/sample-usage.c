@@ -13,6 +13,13 @@ test_burn (TallyTest *t, gconstpointer data)
 }
 
 static void
+test_burn_in_child (TallyTest *t, gconstpointer data)
+{
+  usage_burn_cpu_in_child (50);
+  tally_assert_true (TRUE);
+}
+
+static void
 test_sleep (TallyTest *t, gconstpointer data)
 {
   g_usleep (100 * 1000);
@@ -31,6 +38,7 @@ register_tests (void)
 {
   tally_add ("/usage/alloc", test_alloc, NULL);
   tally_add ("/usage/burn", test_burn, NULL);
+  tally_add ("/usage/burn-in-child", test_burn_in_child, NULL);
   tally_add ("/usage/sleep", test_sleep, NULL);
 }
 

@@ -1,10 +1,13 @@
-/* What the resource-use samples do: burn CPU, sleep, touch memory. */
+/* What the resource-use samples do: burn CPU (in the process or in a
+ * child it waits for), sleep, touch memory. */
 #pragma once
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include <glib.h>
 
@@ -23,6 +26,24 @@ usage_burn_cpu (int ms)
       clock_gettime (CLOCK_THREAD_CPUTIME_ID, &now);
     }
   while ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 < ms);
+}
+
+/* A child process spins for @ms of CPU; waits for it. Its CPU is the
+ * test's too. */
+static inline void
+usage_burn_cpu_in_child (int ms)
+{
+  int status = 0;
+  pid_t child = fork ();
+
+  if (child == 0)
+    {
+      usage_burn_cpu (ms);
+      _exit (0);
+    }
+  g_assert_cmpint (child, >, 0);
+  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
 }
 
 /* Allocates @mb MiB and writes every page, so it is resident. */
