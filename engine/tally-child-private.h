@@ -3,19 +3,25 @@
 
 #include <gio/gio.h>
 
+#include "tally-exec-child-private.h"
+
 G_BEGIN_DECLS
 
 /* How the runner starts the processes that run tests, when it cannot put
- * code in them (GTest and plain programs): through itself, as
- * `tally --exec-child PARENT_PID PROGRAM ARG…`, which moves into a
- * process group of its own (a test's kill (0, sig) reaches its own
- * processes only), asks for SIGKILL when the runner dies, and execs the
- * program. Tally's own workers do the same from libcore. */
-#define TALLY_EXEC_CHILD_ARG "--exec-child"
+ * code in them (GTest and plain programs): through a helper,
+ * `tally-exec-child --exec-child PARENT_PID PROGRAM ARG…` (or `tally`
+ * with the same arguments), which moves into a process group of its own
+ * (a test's kill (0, sig) reaches its own processes only), asks for
+ * SIGKILL when the runner dies, and execs the program
+ * (tally-exec-child.c). Tally's own workers do the same from libcore. */
 
-/* The runner's executable, for the wrapping; NULL (the default) starts
+/* The helper's executable, for the wrapping; NULL (the default) starts
  * programs directly. */
 void    tally_child_set_exec_helper (const char          *path);
+/* Sets the helper from the runner's executable: `tally-exec-child`
+ * beside it (a build tree), in libexecdir for an installed `tally`, else
+ * the runner itself. */
+void    tally_child_find_exec_helper (const char         *runner);
 /* @argv behind the helper's arguments, or a copy of @argv without one.
  * Free with g_strfreev(). */
 GStrv   tally_child_wrap_argv       (const char * const  *argv);
@@ -24,10 +30,6 @@ GStrv   tally_child_wrap_argv       (const char * const  *argv);
  * through the helper, which renames it before exec (for variables the
  * helper must not see itself, such as LD_PRELOAD). */
 const char *tally_child_env_name (const char *name);
-/* The helper's side: never returns (exit status 127 when it cannot
- * exec). */
-int     tally_child_exec            (int                  argc,
-                                     char               **argv) G_GNUC_NORETURN;
 /* Whether programs are started through the helper; then a file given
  * as $TALLY_USAGE_FD (see tally-child.c) gets the program's pid and, at
  * its end, its rusage, which tally_child_read_usage() reads. */

@@ -51,7 +51,7 @@ main (int   argc,
   /* Starting a GTest program for the runner (tally-child-private.h):
    * before anything else, and with the descriptors it was given. */
   if (argc > 1 && strcmp (argv[1], TALLY_EXEC_CHILD_ARG) == 0)
-    tally_child_exec (argc, argv);
+    tally_exec_child_main (argc, argv);
 
   setlocale (LC_ALL, "");
   /* Children are started with inherited descriptors (GLib's posix_spawn
@@ -59,7 +59,7 @@ main (int   argc,
   tally_close_inherited_fds_on_exec ();
   self = g_file_read_link ("/proc/self/exe", NULL);
   if (self != NULL && g_file_test (self, G_FILE_TEST_IS_EXECUTABLE))
-    tally_child_set_exec_helper (self);
+    tally_child_find_exec_helper (self);
   tally_signals_unblock_all ();
   {
     /* A run catches these itself; `nohup tally …` keeps its meaning

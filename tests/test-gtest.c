@@ -612,6 +612,41 @@ test_installed_tests (TallyTest *t, gconstpointer data)
   tally_assert_nonnull (strstr (logs_text, "plain message"));
 }
 
+/* A program runs under the small helper built beside `tally`
+ * (tally-exec-child: libc alone, so it starts in about the time of
+ * /bin/true), in a process group of its own, and its usage still comes
+ * back through it. */
+static void
+test_exec_helper (TallyTest *t, gconstpointer data)
+{
+  g_autofree char *tally = tally_util_tally_bin ();
+  g_autofree char *dir = g_build_filename (tally_test_get_tmpdir (t), "installed", "helper", NULL);
+  g_autofree char *db = tally_util_db_path (t);
+  g_autoptr(TallyRun) run = NULL;
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  JsonObject *event;
+
+  g_mkdir_with_parents (dir, 0755);
+  /* The parent's command line, NULs as spaces; then whether the shell
+   * is in the group its parent, the helper, leads (/proc/PID/stat's
+   * fifth field). */
+  write_test_file (dir, "parent.test",
+                   "[Test]\nType=session\nExec=/bin/sh -c 'tr \"\\\\000\" \" \" < /proc/$PPID/cmdline; echo; "
+                   "test \"$(cut -d \" \" -f 5 /proc/$$/stat)\" = \"$PPID\" && echo own-group'\n");
+  run = tally_util_run (t, NULL, tally, "run", "--json", "--db", db, "--installed-tests", dir, NULL);
+  tally_assert_cmpint (run->status, ==, 0);
+  event = finished (run, "[parent]", "/");
+  store = tally_store_open_readonly (db, &error);
+  tally_assert_no_error (error);
+  out = stored_text (store, event, TALLY_STREAM_STDOUT);
+  tally_assert_nonnull (strstr (out, "tally-exec-child --exec-child "));
+  tally_assert_nonnull (strstr (out, "own-group"));
+  tally_assert_false (json_object_get_null_member (event, "cpu_us"));
+  tally_assert_cmpint (json_object_get_int_member (event, "max_rss_kb"), >, 0);
+}
+
 /* Cases that confuse a reader of GLib's TAP on stdout: one prints
  * without a final newline, one prints lines that look like TAP. Their
  * verdicts come from GLib's own test log, their stdout is kept as it
@@ -696,6 +731,7 @@ register_tests (void)
   tally_add ("/gtest/bad/not-a-builddir", test_not_a_builddir, NULL);
   tally_add ("/gtest/meson/builddir", test_meson_builddir, "timeout=180");
   tally_add ("/gtest/installed-tests", test_installed_tests, "timeout=60");
+  tally_add ("/gtest/exec-helper", test_exec_helper, "timeout=60");
 }
 
 TALLY_MAIN (register_tests)
