@@ -105,16 +105,26 @@ write_line (int         fd,
     pwrite (fd, line, (size_t) len, offset);
 }
 
+/* struct rusage as the kernel writes it on every Linux ABI (longs), which
+ * glibc's is not where time_t is 64 bits on a 32-bit machine: only the
+ * raw waitid() below sees it. */
+typedef struct
+{
+  struct { long tv_sec, tv_usec; } utime, stime;
+  long maxrss;
+  long rest[13];
+} KernelRusage;
+
 static void __attribute__ ((noreturn))
 wait_for_program (char **argv,
                   int    usage_fd)
 {
   sigset_t blocked, old;
-  struct rusage usage;
+  KernelRusage usage;
   siginfo_t info;
   char line[64];
   int status = 0;
-  pid_t child;
+  pid_t child, helper = getpid ();
 
   /* Every signal sent to the group (the runner's SIGTERM, a test's
    * kill (0, SIGUSR1)) is the program's: the helper blocks them all and
@@ -127,11 +137,19 @@ wait_for_program (char **argv,
     {
       close (usage_fd);
       prctl (PR_SET_PDEATHSIG, SIGKILL);
+      /* The helper may have died before the line above. */
+      if (getppid () != helper)
+        _exit (127);
       sigprocmask (SIG_SETMASK, &old, NULL);
       exec_program (argv);
     }
   if (child < 0)
-    exec_program (argv);   /* no fork: run it as before, unmeasured */
+    {
+      /* No fork: run it as before, unmeasured, with its signals. */
+      close (usage_fd);
+      sigprocmask (SIG_SETMASK, &old, NULL);
+      exec_program (argv);
+    }
 
   /* Only the usage file stays open here: the program's end closes its
    * pipes. Then the signals sent to the group are the program's. */
@@ -159,9 +177,9 @@ wait_for_program (char **argv,
       end_like (127 << 8);
   write_line (usage_fd, 64, line,
               snprintf (line, sizeof line, "USAGE %lld %ld\n",
-                        (long long) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000000
-                        + usage.ru_utime.tv_usec + usage.ru_stime.tv_usec,
-                        usage.ru_maxrss));
+                        ((long long) usage.utime.tv_sec + usage.stime.tv_sec) * 1000000
+                        + usage.utime.tv_usec + usage.stime.tv_usec,
+                        usage.maxrss));
   while (wait4 (child, &status, 0, NULL) < 0)
     if (errno != EINTR)
       end_like (127 << 8);
