@@ -134,6 +134,7 @@ test_install_files (TallyTest *t, gconstpointer data)
   g_autofree char *tally = installed (destdir, "TALLY_TEST_BINDIR", "tally");
   g_autofree char *viewer = installed (destdir, "TALLY_TEST_BINDIR", "tally-viewer");
   g_autofree char *completion = installed (destdir, "TALLY_TEST_COMPLETIONSDIR", "tally");
+  g_autofree char *exec_child = installed (destdir, "TALLY_TEST_LIBEXECDIR", "tally-exec-child");
   g_autofree char *desktop = installed (destdir, "TALLY_TEST_DATADIR", "applications/org.tally.Viewer.desktop");
   g_autofree char *metainfo = installed (destdir, "TALLY_TEST_DATADIR", "metainfo/org.tally.Viewer.metainfo.xml");
   g_autofree char *icon = installed (destdir, "TALLY_TEST_DATADIR", "icons/hicolor/scalable/apps/org.tally.Viewer.svg");
@@ -161,6 +162,9 @@ test_install_files (TallyTest *t, gconstpointer data)
   version = tally_util_run (t, NULL, tally, "--version", NULL);
   tally_assert_cmpint (version->status, ==, 0);
   tally_assert_nonnull (strstr (version->out, TALLY_VERSION_S));
+
+  /* The helper GTest and plain programs start through. */
+  assert_executable (exec_child);
 
   assert_file (completion);
 
