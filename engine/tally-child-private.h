@@ -31,7 +31,7 @@ GStrv   tally_child_wrap_argv       (const char * const  *argv);
  * helper must not see itself, such as LD_PRELOAD). */
 const char *tally_child_env_name (const char *name);
 /* Whether programs are started through the helper; then a file given
- * as $TALLY_USAGE_FD (see tally-child.c) gets the program's pid and, at
+ * as $TALLY_USAGE_FD (tally-exec-child-private.h) gets the program's pid and, at
  * its end, its rusage, which tally_child_read_usage() reads. */
 gboolean tally_child_has_exec_helper (void);
 void    tally_child_read_usage      (int                  fd,

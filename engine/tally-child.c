@@ -88,7 +88,8 @@ tally_child_read_usage (int     fd,
     return;
   if (g_str_has_prefix (buf, "PID "))
     *pid = (pid_t) atoi (buf + 4);
-  if (n > 64 && sscanf (buf + 64, "USAGE %" G_GINT64_FORMAT " %" G_GINT64_FORMAT, &cpu, &rss) == 2)
+  if (n > TALLY_USAGE_LINE_OFFSET
+      && sscanf (buf + TALLY_USAGE_LINE_OFFSET, "USAGE %" G_GINT64_FORMAT " %" G_GINT64_FORMAT, &cpu, &rss) == 2)
     {
       *cpu_us = cpu;
       *max_rss_kb = rss;

@@ -8,6 +8,12 @@
 /* Variables for the program that the helper must not see itself
  * (LD_PRELOAD) come as this prefix + their name; it renames them. */
 #define TALLY_CHILD_ENV_PREFIX "TALLY_CHILD_"
+/* With this variable naming a descriptor, the helper stays as the
+ * program's parent and writes "PID N\n" at offset 0 of that file and, at
+ * the program's end, "USAGE CPU_US MAXRSS_KB\n" at the offset below
+ * (tally_child_read_usage() reads them). */
+#define TALLY_USAGE_FD_ENV "TALLY_USAGE_FD"
+#define TALLY_USAGE_LINE_OFFSET 64
 /* Its own executable, installed in libexecdir, built next to `tally`. */
 #define TALLY_EXEC_CHILD_NAME "tally-exec-child"
 

@@ -12,7 +12,7 @@
  * GSubprocess reaps with waitpid(), which drops the rusage, so the helper
  * forks, writes "PID N" at offset 0 of that file (the runner reads the
  * program's /proc while it runs), waits, writes "USAGE CPU_US MAXRSS_KB"
- * at offset 64 and ends as the program did. It blocks the signals sent to
+ * at TALLY_USAGE_LINE_OFFSET and ends as the program did. It blocks the signals sent to
  * the group (the program gets them); a signal that ends the program ends
  * the helper the same way, without a core file.
  *
@@ -36,7 +36,6 @@
 
 #include "tally-exec-child-private.h"
 
-#define USAGE_FD_ENV "TALLY_USAGE_FD"
 
 static void __attribute__ ((noreturn))
 end_like (int status)
@@ -175,7 +174,7 @@ wait_for_program (char **argv,
   while (syscall (SYS_waitid, P_PID, (id_t) child, &info, WEXITED | WNOWAIT, &usage) < 0)
     if (errno != EINTR)
       end_like (127 << 8);
-  write_line (usage_fd, 64, line,
+  write_line (usage_fd, TALLY_USAGE_LINE_OFFSET, line,
               snprintf (line, sizeof line, "USAGE %lld %ld\n",
                         ((long long) usage.utime.tv_sec + usage.stime.tv_sec) * 1000000
                         + usage.utime.tv_usec + usage.stime.tv_usec,
@@ -207,9 +206,9 @@ tally_exec_child_main (int    argc,
   if (getppid () != (pid_t) parent)
     _exit (127);
 
-  if ((usage_text = getenv (USAGE_FD_ENV)) != NULL)
+  if ((usage_text = getenv (TALLY_USAGE_FD_ENV)) != NULL)
     usage_fd = atoi (usage_text);
-  unsetenv (USAGE_FD_ENV);
+  unsetenv (TALLY_USAGE_FD_ENV);
   rename_child_env ();
   if (usage_fd > 2 && fcntl (usage_fd, F_GETFD) >= 0)
     wait_for_program (argv, usage_fd);

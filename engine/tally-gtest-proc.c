@@ -85,7 +85,7 @@ typedef struct
   gint64 cpu_us;                /* the process's CPU at the last reading, or -1 */
   gint64 rss_kb;                /* its peak RSS then, or -1 */
   gint64 cpu_attributed_us;     /* what earlier cases of the process were given */
-  int usage_fd;                 /* what `tally --exec-child` writes (pid, rusage), or -1 */
+  int usage_fd;                 /* what the exec helper writes (pid, rusage), or -1 */
   pid_t program_pid;            /* the program's pid (the helper's child), or 0 */
   gsize usage_scan;             /* err_buf is scanned for ends of case up to here */
   GArray *case_usage;           /* of gint64 pairs (CPU, RSS) read as each end of case came */
@@ -1575,14 +1575,14 @@ preload_crash_report (GTestProc           *self,
   ftruncate (self->crash_fd, 0);
   target_text = g_strdup_printf ("%d", target);
   g_subprocess_launcher_take_fd (launcher, copy, target);
-  /* Through `tally --exec-child`, which passes them on under their real
+  /* Through the exec helper, which passes them on under their real
    * names: preloaded into the helper, libtally-1 would take them. */
   g_subprocess_launcher_setenv (launcher, tally_child_env_name ("TALLY_CRASH_FD"), target_text, TRUE);
   g_subprocess_launcher_setenv (launcher, tally_child_env_name ("LD_PRELOAD"), library, TRUE);
 }
 
-/* Through `tally --exec-child`, which waits for the program with
- * wait4() and writes its pid and rusage in this file. */
+/* Through the exec helper, which waits for the program and writes its
+ * pid and rusage in this file (tally-exec-child.c). */
 static void
 measure_usage (GTestProc           *self,
                GSubprocessLauncher *launcher)
@@ -1603,7 +1603,7 @@ measure_usage (GTestProc           *self,
   ftruncate (self->usage_fd, 0);
   target_text = g_strdup_printf ("%d", target);
   g_subprocess_launcher_take_fd (launcher, copy, target);
-  g_subprocess_launcher_setenv (launcher, "TALLY_USAGE_FD", target_text, TRUE);
+  g_subprocess_launcher_setenv (launcher, TALLY_USAGE_FD_ENV, target_text, TRUE);
 }
 
 static gboolean

@@ -188,7 +188,6 @@ check_path (const char *path,
   return slot;
 }
 
-
 /* @markers parsed, once per distinct string. */
 static TallyMarkers *
 shared_markers (const char  *markers,

@@ -820,9 +820,6 @@ static const Spec mixed_specs[] = {
 #define SQL_FAILURES "CASE WHEN r.outcome IN ('failed', 'crashed', 'timeout', 'error') THEN 0" \
                      " WHEN r.outcome = 'flaky' THEN 1 ELSE 2 END"
 
-/* Every order and filter the viewer and `tally show` use: the answers
- * from memory equal those of SQL, and a write (of another connection or
- * of this one) is seen by the next query. */
 /* Rows changed behind the store's back, as another program would. */
 static void
 rewrite_rows (const char *path,
@@ -889,6 +886,9 @@ test_wide_durations_match_sql (TallyTest     *t,
     }
 }
 
+/* Every order and filter the viewer and `tally show` use: the answers
+ * from memory equal those of SQL, and a write (of another connection or
+ * of this one) is seen by the next query. */
 static void
 test_memory_matches_sql (TallyTest     *t,
                          gconstpointer  data)
