@@ -34,6 +34,10 @@ const char *tally_child_env_name (const char *name);
  * as $TALLY_USAGE_FD (tally-exec-child-private.h) gets the program's pid and, at
  * its end, its rusage, which tally_child_read_usage() reads. */
 gboolean tally_child_has_exec_helper (void);
+/* Runs the program in @dir: the helper changes to it (so that GLib can
+ * start the helper with posix_spawn()), else @launcher does. */
+void    tally_child_set_cwd         (GSubprocessLauncher *launcher,
+                                     const char          *dir);
 void    tally_child_read_usage      (int                  fd,
                                      pid_t               *pid,
                                      gint64              *cpu_us,

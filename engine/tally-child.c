@@ -70,6 +70,16 @@ tally_child_has_exec_helper (void)
   return exec_helper != NULL;
 }
 
+void
+tally_child_set_cwd (GSubprocessLauncher *launcher,
+                     const char          *dir)
+{
+  if (exec_helper != NULL)
+    g_subprocess_launcher_setenv (launcher, TALLY_CWD_ENV, dir, TRUE);
+  else
+    g_subprocess_launcher_set_cwd (launcher, dir);
+}
+
 /* What the helper wrote in @fd: the program's pid (0 until then), and
  * once it ended its CPU and peak RSS (-1 until then). */
 void

@@ -14,6 +14,11 @@
  * (tally_child_read_usage() reads them). */
 #define TALLY_USAGE_FD_ENV "TALLY_USAGE_FD"
 #define TALLY_USAGE_LINE_OFFSET 64
+/* The directory the program runs in, if not the runner's: the helper
+ * changes to it. The runner could ask GLib to, but GLib starts a process
+ * with posix_spawn() only when it has no directory to change to, and
+ * with fork() the runner copies its page tables for every process. */
+#define TALLY_CWD_ENV "TALLY_CWD"
 /* Its own executable, installed in libexecdir, built next to `tally`. */
 #define TALLY_EXEC_CHILD_NAME "tally-exec-child"
 

@@ -6,7 +6,8 @@
  * arguments after `tally`): moves into a process group of its own (a
  * test's kill (0, sig) reaches its own processes only), asks for SIGKILL
  * when the runner dies, gives the program the variables meant for it
- * under their own names and execs it.
+ * under their own names, changes to the directory in $TALLY_CWD, if any,
+ * and execs it.
  *
  * With $TALLY_USAGE_FD set, the helper stays as the program's parent:
  * GSubprocess reaps with waitpid(), which drops the rusage, so the helper
@@ -189,7 +190,7 @@ void
 tally_exec_child_main (int    argc,
                        char **argv)
 {
-  const char *usage_text;
+  const char *usage_text, *cwd;
   int usage_fd = -1;
   long parent;
 
@@ -209,6 +210,12 @@ tally_exec_child_main (int    argc,
   if ((usage_text = getenv (TALLY_USAGE_FD_ENV)) != NULL)
     usage_fd = atoi (usage_text);
   unsetenv (TALLY_USAGE_FD_ENV);
+  if ((cwd = getenv (TALLY_CWD_ENV)) != NULL && chdir (cwd) != 0)
+    {
+      fprintf (stderr, "tally: cannot change to the directory %s: %s\n", cwd, strerror (errno));
+      _exit (127);
+    }
+  unsetenv (TALLY_CWD_ENV);
   rename_child_env ();
   if (usage_fd > 2 && fcntl (usage_fd, F_GETFD) >= 0)
     wait_for_program (argv, usage_fd);

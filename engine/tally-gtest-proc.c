@@ -1522,6 +1522,8 @@ process_launcher (GTestProc  *self,
   g_autofree char *slot = g_strdup_printf ("%d", self->base.slot);
 
   tally_worker_proc_apply_program (launcher, self->base.program);
+  if (self->base.program->workdir != NULL)
+    tally_child_set_cwd (launcher, self->base.program->workdir);
   g_subprocess_launcher_setenv (launcher, "TALLY_WORKER_SLOT", slot, TRUE);
   g_subprocess_launcher_take_stdout_fd (launcher, out_fd);
   g_subprocess_launcher_take_stderr_fd (launcher, err_fd);
@@ -1533,7 +1535,7 @@ process_launcher (GTestProc  *self,
           g_object_unref (launcher);
           return NULL;
         }
-      g_subprocess_launcher_set_cwd (launcher, self->tmpdir);
+      tally_child_set_cwd (launcher, self->tmpdir);
     }
   return launcher;
 }

@@ -302,8 +302,9 @@ worker_argv (TallyProgram              *program,
  * @launcher: a launcher
  * @program: the program it starts
  *
- * Applies @program's environment and working directory (from a meson
- * build directory or an installed-tests file) to @launcher.
+ * Applies @program's environment (from a meson build directory or an
+ * installed-tests file) to @launcher; its working directory is the
+ * caller's to apply.
  */
 void
 tally_worker_proc_apply_program (GSubprocessLauncher *launcher,
@@ -319,8 +320,6 @@ tally_worker_proc_apply_program (GSubprocessLauncher *launcher,
       *eq = '\0';
       g_subprocess_launcher_setenv (launcher, name, eq + 1, TRUE);
     }
-  if (program->workdir != NULL)
-    g_subprocess_launcher_set_cwd (launcher, program->workdir);
 }
 
 void
@@ -466,6 +465,8 @@ native_spawn (TallyProgram               *program,
   g_unix_set_fd_nonblocking (native->event_fd, TRUE, NULL);
 
   tally_worker_proc_apply_program (launcher, program);
+  if (program->workdir != NULL)
+    g_subprocess_launcher_set_cwd (launcher, program->workdir);
   g_subprocess_launcher_take_fd (launcher, command[0], TALLY_PROTOCOL_IN_FD);
   g_subprocess_launcher_take_fd (launcher, events[1], TALLY_PROTOCOL_OUT_FD);
   if (worker->output_fds[TALLY_STREAM_STDOUT] >= 0 && worker->output_fds[TALLY_STREAM_STDERR] >= 0

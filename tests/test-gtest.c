@@ -614,8 +614,9 @@ test_installed_tests (TallyTest *t, gconstpointer data)
 
 /* A program runs under the small helper built beside `tally`
  * (tally-exec-child: libc alone, so it starts in about the time of
- * /bin/true), in a process group of its own, and its usage still comes
- * back through it. */
+ * /bin/true), in a process group of its own, in the fresh directory the
+ * helper changed to (the runner does not fork to change to it), and its
+ * usage still comes back through it. */
 static void
 test_exec_helper (TallyTest *t, gconstpointer data)
 {
@@ -631,10 +632,12 @@ test_exec_helper (TallyTest *t, gconstpointer data)
   g_mkdir_with_parents (dir, 0755);
   /* The parent's command line, NULs as spaces; then whether the shell
    * is in the group its parent, the helper, leads (/proc/PID/stat's
-   * fifth field). */
+   * fifth field); then where it runs, and whether the variable that
+   * told the helper where leaked into its environment. */
   write_test_file (dir, "parent.test",
                    "[Test]\nType=session\nExec=/bin/sh -c 'tr \"\\\\000\" \" \" < /proc/$PPID/cmdline; echo; "
-                   "test \"$(cut -d \" \" -f 5 /proc/$$/stat)\" = \"$PPID\" && echo own-group'\n");
+                   "test \"$(cut -d \" \" -f 5 /proc/$$/stat)\" = \"$PPID\" && echo own-group; "
+                   "echo \"in $(pwd -P)\"; env | grep -q ^TALLY_CWD= || echo no-cwd-variable'\n");
   run = tally_util_run (t, NULL, tally, "run", "--json", "--db", db, "--installed-tests", dir, NULL);
   tally_assert_cmpint (run->status, ==, 0);
   event = finished (run, "[parent]", "/");
@@ -643,6 +646,9 @@ test_exec_helper (TallyTest *t, gconstpointer data)
   out = stored_text (store, event, TALLY_STREAM_STDOUT);
   tally_assert_nonnull (strstr (out, "tally-exec-child --exec-child "));
   tally_assert_nonnull (strstr (out, "own-group"));
+  tally_assert_nonnull (strstr (out, "in /"));
+  tally_assert_nonnull (strstr (out, "/tally-test-"));
+  tally_assert_nonnull (strstr (out, "no-cwd-variable"));
   tally_assert_false (json_object_get_null_member (event, "cpu_us"));
   tally_assert_cmpint (json_object_get_int_member (event, "max_rss_kb"), >, 0);
 }
