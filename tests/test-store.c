@@ -71,9 +71,9 @@ start_one (TallyStore *store,
   return result_id;
 }
 
-/* A run's latest passing duration of each test goes to d1, once per
- * run, the older ones shifting right; failures and earlier attempts of
- * the run do not count. Not in the run's last transaction: the next
+/* A run's latest passing or skipped duration of each test goes to d1,
+ * once per run, the older ones shifting right; failures and earlier
+ * attempts of the run do not count. Not in the run's last transaction: the next
  * push (or read of the durations) does it, once. */
 static void
 test_recent_durations_shift (TallyTest     *t,
@@ -85,6 +85,7 @@ test_recent_durations_shift (TallyTest     *t,
     { 0, "/a", TALLY_OUTCOME_PASSED, 300 },
     { 0, "/b", TALLY_OUTCOME_PASSED, 40 },
     { 0, "/c", TALLY_OUTCOME_FAILED, 7 },
+    { 0, "/d", TALLY_OUTCOME_SKIPPED, 2500 },
     { 1, "/a", TALLY_OUTCOME_PASSED, 500 },
     { 1, "/b", TALLY_OUTCOME_FAILED, 60 },
   };
@@ -128,7 +129,10 @@ test_recent_durations_shift (TallyTest     *t,
       tally_assert_no_error (error);
     }
   tally_assert_cmpint (query_int (store, "SELECT count(*) FROM state"), ==, 0);
-  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM recent_durations"), ==, 2);
+  tally_assert_cmpint (query_int (store, "SELECT count(*) FROM recent_durations"), ==, 3);
+  tally_assert_cmpint (query_int (store, "SELECT r.d1 FROM recent_durations r"
+                                         " JOIN tests t ON t.id = r.test_id WHERE t.path = '/d'"),
+                       ==, 2500);
   tally_assert_cmpint (query_int (store, "SELECT r.d1 * 1000000 + coalesce (r.d2, 999) * 1000"
                                          " + coalesce (r.d3, 999) FROM recent_durations r"
                                          " JOIN tests t ON t.id = r.test_id WHERE t.path = '/a'"),
