@@ -623,7 +623,12 @@ test_exec_helper (TallyTest *t, gconstpointer data)
   g_autofree char *tally = tally_util_tally_bin ();
   g_autofree char *dir = g_build_filename (tally_test_get_tmpdir (t), "installed", "helper", NULL);
   g_autofree char *db = tally_util_db_path (t);
+  /* Not for the helper: a variable of its name in the runner's own
+   * environment. */
+  const char *stray[] = { "TALLY_CWD=/nonexistent", NULL };
+  g_autofree char *gtest = tally_util_sample ("gtest-sample");
   g_autoptr(TallyRun) run = NULL;
+  g_autoptr(TallyRun) here = NULL;
   g_autoptr(TallyStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
@@ -638,7 +643,7 @@ test_exec_helper (TallyTest *t, gconstpointer data)
                    "[Test]\nType=session\nExec=/bin/sh -c 'tr \"\\\\000\" \" \" < /proc/$PPID/cmdline; echo; "
                    "test \"$(cut -d \" \" -f 5 /proc/$$/stat)\" = \"$PPID\" && echo own-group; "
                    "echo \"in $(pwd -P)\"; env | grep -q ^TALLY_CWD= || echo no-cwd-variable'\n");
-  run = tally_util_run (t, NULL, tally, "run", "--json", "--db", db, "--installed-tests", dir, NULL);
+  run = tally_util_run (t, stray, tally, "run", "--json", "--db", db, "--installed-tests", dir, NULL);
   tally_assert_cmpint (run->status, ==, 0);
   event = finished (run, "[parent]", "/");
   store = tally_store_open_readonly (db, &error);
@@ -649,6 +654,11 @@ test_exec_helper (TallyTest *t, gconstpointer data)
   tally_assert_nonnull (strstr (out, "in /"));
   tally_assert_nonnull (strstr (out, "/tally-test-"));
   tally_assert_nonnull (strstr (out, "no-cwd-variable"));
+
+  /* A program with no directory of its own runs in the runner's. */
+  here = tally_util_run (t, stray, tally, "run", "--no-db", "--json", "-k", "/sample/pass", gtest, NULL);
+  tally_assert_cmpint (here->status, ==, 0);
+  tally_assert_cmpstr (outcome_of (here, NULL, "/sample/pass"), ==, "passed");
   tally_assert_false (json_object_get_null_member (event, "cpu_us"));
   tally_assert_cmpint (json_object_get_int_member (event, "max_rss_kb"), >, 0);
 }
