@@ -471,10 +471,24 @@ tally_test_set_failure (TallyTest    *test,
 G_NORETURN static void
 tally_test_unwind_thread (TallyTest *test)
 {
+  GMainContext *context = g_main_context_ref (test->context);
+  GCancellable *cancellable = g_atomic_pointer_get (&test->cancellable);
+
+  if (cancellable != NULL)
+    g_object_ref (cancellable);
   test->tainted = TRUE;
+  g_atomic_int_set (&test->cancel_requested, 1);
+  /* Once the test's thread sees this, the test may end and be freed
+   * (any wakeup will do, not only the one below): nothing of it is
+   * touched after. */
   g_atomic_int_set (&test->thread_failed, 1);
-  tally_test_cancel (test);
-  g_main_context_wakeup (test->context);
+  if (cancellable != NULL)
+    {
+      g_cancellable_cancel (cancellable);
+      g_object_unref (cancellable);
+    }
+  g_main_context_wakeup (context);
+  g_main_context_unref (context);
   tally_threads_note_exiting ();
   g_thread_exit (NULL);
   g_assert_not_reached ();
