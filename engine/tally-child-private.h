@@ -35,7 +35,8 @@ const char *tally_child_env_name (const char *name);
  * its end, its rusage, which tally_child_read_usage() reads. */
 gboolean tally_child_has_exec_helper (void);
 /* Runs the program in @dir: the helper changes to it (so that GLib can
- * start the helper with posix_spawn()), else @launcher does. */
+ * start the helper with posix_spawn()), else @launcher does. %NULL: in
+ * the runner's directory, whatever its environment says. */
 void    tally_child_set_cwd         (GSubprocessLauncher *launcher,
                                      const char          *dir);
 void    tally_child_read_usage      (int                  fd,

@@ -74,7 +74,10 @@ void
 tally_child_set_cwd (GSubprocessLauncher *launcher,
                      const char          *dir)
 {
-  if (exec_helper != NULL)
+  /* One in the runner's own environment is not meant for the helper. */
+  if (dir == NULL)
+    g_subprocess_launcher_unsetenv (launcher, TALLY_CWD_ENV);
+  else if (exec_helper != NULL)
     g_subprocess_launcher_setenv (launcher, TALLY_CWD_ENV, dir, TRUE);
   else
     g_subprocess_launcher_set_cwd (launcher, dir);

@@ -13,9 +13,9 @@
  * GSubprocess reaps with waitpid(), which drops the rusage, so the helper
  * forks, writes "PID N" at offset 0 of that file (the runner reads the
  * program's /proc while it runs), waits, writes "USAGE CPU_US MAXRSS_KB"
- * at TALLY_USAGE_LINE_OFFSET and ends as the program did. It blocks the signals sent to
- * the group (the program gets them); a signal that ends the program ends
- * the helper the same way, without a core file.
+ * at TALLY_USAGE_LINE_OFFSET and ends as the program did. It blocks the
+ * signals sent to the group (the program gets them); a signal that ends
+ * the program ends the helper the same way, without a core file.
  *
  * Only libc here: it runs once per GTest process, and a program that
  * loads GLib, GIO, SQLite and json-glib to fork and wait costs ~10 ms of
@@ -36,7 +36,6 @@
 #include <sys/wait.h>
 
 #include "tally-exec-child-private.h"
-
 
 static void __attribute__ ((noreturn))
 end_like (int status)

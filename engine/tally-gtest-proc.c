@@ -1522,10 +1522,7 @@ process_launcher (GTestProc  *self,
   g_autofree char *slot = g_strdup_printf ("%d", self->base.slot);
 
   tally_worker_proc_apply_program (launcher, self->base.program);
-  /* One in the runner's own environment is not meant for the helper. */
-  g_subprocess_launcher_unsetenv (launcher, TALLY_CWD_ENV);
-  if (self->base.program->workdir != NULL)
-    tally_child_set_cwd (launcher, self->base.program->workdir);
+  tally_child_set_cwd (launcher, self->base.program->workdir);
   g_subprocess_launcher_setenv (launcher, "TALLY_WORKER_SLOT", slot, TRUE);
   g_subprocess_launcher_take_stdout_fd (launcher, out_fd);
   g_subprocess_launcher_take_stderr_fd (launcher, err_fd);

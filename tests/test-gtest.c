@@ -654,13 +654,13 @@ test_exec_helper (TallyTest *t, gconstpointer data)
   tally_assert_nonnull (strstr (out, "in /"));
   tally_assert_nonnull (strstr (out, "/tally-test-"));
   tally_assert_nonnull (strstr (out, "no-cwd-variable"));
+  tally_assert_false (json_object_get_null_member (event, "cpu_us"));
+  tally_assert_cmpint (json_object_get_int_member (event, "max_rss_kb"), >, 0);
 
   /* A program with no directory of its own runs in the runner's. */
   here = tally_util_run (t, stray, tally, "run", "--no-db", "--json", "-k", "/sample/pass", gtest, NULL);
   tally_assert_cmpint (here->status, ==, 0);
   tally_assert_cmpstr (outcome_of (here, NULL, "/sample/pass"), ==, "passed");
-  tally_assert_false (json_object_get_null_member (event, "cpu_us"));
-  tally_assert_cmpint (json_object_get_int_member (event, "max_rss_kb"), >, 0);
 }
 
 /* Cases that confuse a reader of GLib's TAP on stdout: one prints

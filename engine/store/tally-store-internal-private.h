@@ -55,6 +55,11 @@ typedef struct _TallyReadCache TallyReadCache;
 /* The state key of the runs whose recent durations wait to be shifted
  * in (tally-store-write.c). */
 #define DURATIONS_PENDING_KEY "durations-pending"
+/* The results whose durations go into recent_durations: passing and
+ * skipped ones (a skip may come after seconds of work: two of GLib's
+ * gdbus-export cases skip 2.5 s in, and ordering longest-first must
+ * know); a failure's time says little of the next run's. */
+#define DURATION_OUTCOMES "outcome IN ('passed', 'skipped')"
 
 /* tally-store.c: errors and statements. */
 gboolean store_set_sqlite_error (TallyStore  *self,

@@ -150,10 +150,8 @@ note_durations_pending (TallyStore  *store,
 }
 
 /* Shifts each test's latest passing or skipped duration of a run into
- * recent_durations (see 003-recent-durations.sql): a skip may come after
- * seconds of work (two of GLib's gdbus-export cases skip 2.5 s in), and
- * ordering longest-first must know. One pass over the
- * run's results in test order: with a single max() SQLite takes the
+ * recent_durations (see 003-recent-durations.sql, DURATION_OUTCOMES).
+ * One pass over the run's results in test order: with a single max() SQLite takes the
  * bare duration_us from the row that has the max id, so there is no
  * list of a million ids to build and look up again (a third less CPU
  * at 1,000,000 results). `WHERE true` keeps the upsert's ON from being
@@ -167,7 +165,7 @@ push_recent_durations (TallyStore  *store,
                          "INSERT INTO recent_durations (test_id, d1)"
                          " SELECT test_id, duration_us FROM"
                          "  (SELECT test_id, duration_us, max (id) FROM results"
-                         "   WHERE run_id = :run AND outcome IN ('passed', 'skipped') AND duration_us IS NOT NULL"
+                         "   WHERE run_id = :run AND " DURATION_OUTCOMES " AND duration_us IS NOT NULL"
                          "   GROUP BY test_id)"
                          " WHERE true"
                          " ON CONFLICT (test_id) DO UPDATE SET"

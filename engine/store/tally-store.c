@@ -659,7 +659,7 @@ store_rebuild_recent_durations (TallyStore  *self,
                      " FROM (SELECT test_id, duration_us, row_number () OVER ("
                      "        PARTITION BY test_id ORDER BY started_at DESC, id DESC) AS rn"
                      "       FROM results"
-                     "       WHERE outcome IN ('passed', 'skipped') AND duration_us IS NOT NULL)"
+                     "       WHERE " DURATION_OUTCOMES " AND duration_us IS NOT NULL)"
                      " WHERE rn <= 5"
                      " GROUP BY test_id;"
                      /* Pending runs are in: tally-store-write.c. */
